@@ -1,0 +1,37 @@
+/** The `newsintel` program: one command with a subcommand per job. */
+import { Command, CommanderError } from "@commander-js/extra-typings";
+import { ConfigError } from "../lib/config.ts";
+import { migrateCommand } from "./migrate.ts";
+import { seedCommand } from "./seed.ts";
+import { serveCommand } from "./serve.ts";
+
+export function buildCli() {
+  return new Command("newsintel")
+    .description("News topic intelligence: ingest, classify, summarize, review and trends.")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)")
+    .addCommand(serveCommand())
+    .addCommand(migrateCommand())
+    .addCommand(seedCommand());
+}
+
+/** Runs the CLI; failures print one line to stderr and exit with status 1. */
+export async function runCli(argv: string[]): Promise<void> {
+  const cli = buildCli().exitOverride();
+  try {
+    await cli.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has already printed its message (or the help/version text).
+      Deno.exit(err.exitCode);
+    }
+    const message = err instanceof ConfigError
+      ? err.message
+      : err instanceof Error
+      ? err.message
+      : String(err);
+    // deno-lint-ignore no-console
+    console.error(`newsintel: ${message}`);
+    Deno.exit(1);
+  }
+}

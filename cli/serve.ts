@@ -1,0 +1,82 @@
+/** `newsintel serve`: the JSON API and console, on the embedded database or PostgreSQL. */
+import { Command } from "@commander-js/extra-typings";
+import { join } from "node:path";
+import { countArticles } from "../db/articles.ts";
+import { migrate } from "../db/migrate.ts";
+import { type Db, openDb, redactDbUrl } from "../db/mod.ts";
+import type { Config } from "../lib/config.ts";
+import { logger } from "../lib/log.ts";
+import { createMetrics } from "../lib/metrics.ts";
+import { seedSamples } from "../lib/seed.ts";
+import { createApp } from "../routes/app.ts";
+import { startCommand } from "./context.ts";
+
+const log = logger("serve");
+
+/**
+ * With no API key configured, makes one and keeps it in `DATA_DIR/.api-key`
+ * (mode 600), so a fresh local install can write without extra steps. The key
+ * itself is never logged; only where to find it.
+ */
+export async function ensureLocalApiKey(config: Config): Promise<Config> {
+  if (config.apiKeys.length > 0) return config;
+  const path = join(config.dataDir, ".api-key");
+  let key = await Deno.readTextFile(path).then((s) => s.trim()).catch(() => "");
+  if (!key) {
+    key = Array.from(
+      crypto.getRandomValues(new Uint8Array(24)),
+      (b) => b.toString(16).padStart(2, "0"),
+    ).join("");
+    await Deno.mkdir(config.dataDir, { recursive: true });
+    await Deno.writeTextFile(path, key + "\n", { mode: 0o600 });
+  }
+  log.warn("no API_KEY or API_KEYS set: writes take the local key stored in {path}", { path });
+  return { ...config, apiKeys: [{ name: "local", key }] };
+}
+
+/** Seeds the bundled samples into an empty database when configured to. */
+async function seedIfEmpty(db: Db, config: Config): Promise<void> {
+  if (!config.seedOnEmpty || (await countArticles(db)) > 0) return;
+  log.info("empty database: seeding the sample articles");
+  const started = performance.now();
+  const r = await seedSamples(db);
+  log.info("seeded {created} articles in {seconds}s", {
+    created: r.created,
+    seconds: Math.round(performance.now() - started) / 1000,
+  });
+}
+
+export function serveCommand() {
+  return new Command("serve")
+    .description("run the HTTP API and the review console")
+    .option("-p, --port <port>", "port to listen on (default: PORT or 8001)")
+    .action(async (options) => {
+      let config = await startCommand();
+      if (options.port !== undefined) config = { ...config, port: Number(options.port) };
+      config = await ensureLocalApiKey(config);
+      log.info("opening database {db}", { db: redactDbUrl(config.dbUrl) });
+      const db = await openDb(config.dbUrl);
+      const applied = await migrate(db);
+      if (applied.length) log.info("applied migrations {applied}", { applied });
+      await seedIfEmpty(db, config);
+
+      const app = createApp({ config, db, metrics: createMetrics() });
+      const server = Deno.serve({
+        port: config.port,
+        hostname: config.host,
+        onListen: ({ hostname, port }) =>
+          log.info("listening on http://{hostname}:{port}", { hostname, port }),
+      }, app.fetch);
+
+      const stop = async (signal: string) => {
+        log.info("{signal}: finishing in-flight requests", { signal });
+        await server.shutdown();
+        await db.close();
+        log.info("stopped");
+      };
+      const onSignal = (signal: Deno.Signal) => () => void stop(signal);
+      Deno.addSignalListener("SIGTERM", onSignal("SIGTERM"));
+      Deno.addSignalListener("SIGINT", onSignal("SIGINT"));
+      await server.finished;
+    });
+}

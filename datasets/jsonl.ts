@@ -1,0 +1,34 @@
+/** JSON Lines: one object per line (our article fields, HuffPost's, or `text`/`label`). */
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { type DatasetRecord, recordFromObject } from "./records.ts";
+
+/** Raised for a line that is not a JSON object with text; names the line. */
+export class DatasetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DatasetError";
+  }
+}
+
+/** Streams records from a JSON Lines file; blank lines are skipped. */
+export async function* readJsonLines(path: string): AsyncGenerator<DatasetRecord> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (!line.trim()) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new DatasetError(`${path}:${n}: not valid JSON`);
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new DatasetError(`${path}:${n}: expected a JSON object`);
+    }
+    const record = recordFromObject(value as Record<string, unknown>);
+    if (!record) throw new DatasetError(`${path}:${n}: no title, headline or text`);
+    yield record;
+  }
+}

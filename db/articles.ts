@@ -1,0 +1,168 @@
+/** Article SQL: idempotent batch insert, keyset-paginated listing, lookup, counts. */
+import type { Queryable } from "./mod.ts";
+
+/** An article ready to store (validated and normalised by the caller). */
+export interface NewArticle {
+  externalId?: string | null;
+  url?: string | null;
+  title: string;
+  body: string;
+  source?: string | null;
+  category?: string | null;
+  language?: string | null;
+  /** ISO 8601; the ingestion time when absent. */
+  publishedAt?: string | null;
+  contentHash: string;
+  dedupKey: string;
+}
+
+export interface Article {
+  id: number;
+  externalId: string | null;
+  url: string | null;
+  title: string;
+  body: string;
+  source: string | null;
+  category: string | null;
+  language: string | null;
+  publishedAt: string;
+  ingestedAt: string;
+  contentHash: string;
+}
+
+export type InsertOutcome = { id: number; status: "created" | "duplicate" };
+
+const COLUMNS = `id, external_id, url, title, body, source, category, language,
+  published_at, ingested_at, content_hash`;
+
+interface ArticleRow {
+  id: number;
+  external_id: string | null;
+  url: string | null;
+  title: string;
+  body: string;
+  source: string | null;
+  category: string | null;
+  language: string | null;
+  published_at: Date;
+  ingested_at: Date;
+  content_hash: string;
+}
+
+function toArticle(r: ArticleRow): Article {
+  return {
+    id: r.id,
+    externalId: r.external_id,
+    url: r.url,
+    title: r.title,
+    body: r.body,
+    source: r.source,
+    category: r.category,
+    language: r.language,
+    publishedAt: new Date(r.published_at).toISOString(),
+    ingestedAt: new Date(r.ingested_at).toISOString(),
+    contentHash: r.content_hash,
+  };
+}
+
+/**
+ * Inserts a batch in one statement; an article whose dedup key is already
+ * stored (or repeated earlier in the batch) is reported as a duplicate with
+ * the stored id. Outcomes are in input order. Run it inside a transaction to
+ * make a batch all-or-nothing with other writes.
+ */
+export async function insertArticles(
+  db: Queryable,
+  articles: NewArticle[],
+): Promise<InsertOutcome[]> {
+  if (articles.length === 0) return [];
+  const payload = JSON.stringify(articles.map((a) => ({
+    external_id: a.externalId ?? null,
+    url: a.url ?? null,
+    title: a.title,
+    body: a.body,
+    source: a.source ?? null,
+    category: a.category ?? null,
+    language: a.language ?? null,
+    published_at: a.publishedAt ?? null,
+    content_hash: a.contentHash,
+    dedup_key: a.dedupKey,
+  })));
+  // One JSON parameter carries the whole batch: one round trip, the same SQL on
+  // both drivers, and no parameter-count limit.
+  const created = await db.query<{ id: number; dedup_key: string }>(
+    `INSERT INTO articles (external_id, url, title, body, source, category, language,
+                           published_at, content_hash, dedup_key)
+     SELECT r.external_id, r.url, r.title, r.body, r.source, r.category, r.language,
+            coalesce(r.published_at, now()), r.content_hash, r.dedup_key
+       FROM jsonb_to_recordset($1::text::jsonb) AS r(
+              external_id text, url text, title text, body text, source text,
+              category text, language text, published_at timestamptz,
+              content_hash text, dedup_key text)
+     ON CONFLICT (dedup_key) DO NOTHING
+     RETURNING id, dedup_key`,
+    [payload],
+  );
+  const createdIds = new Map(created.map((r) => [r.dedup_key, r.id]));
+  const missing = articles.map((a) => a.dedupKey).filter((k) => !createdIds.has(k));
+  const existing = missing.length === 0 ? [] : await db.query<{ id: number; dedup_key: string }>(
+    "SELECT id, dedup_key FROM articles WHERE dedup_key = ANY($1::text[])",
+    [missing],
+  );
+  const existingIds = new Map(existing.map((r) => [r.dedup_key, r.id]));
+  const seen = new Set<string>();
+  return articles.map((a) => {
+    const id = createdIds.get(a.dedupKey);
+    if (id !== undefined && !seen.has(a.dedupKey)) {
+      seen.add(a.dedupKey);
+      return { id, status: "created" };
+    }
+    return { id: id ?? existingIds.get(a.dedupKey)!, status: "duplicate" };
+  });
+}
+
+export interface ArticleFilter {
+  source?: string;
+  since?: string;
+  until?: string;
+  /** Full-text query, web-search syntax (`"exact phrase" -excluded or`). */
+  q?: string;
+  language?: string;
+  /** Return articles with ids below this one (keyset cursor). */
+  beforeId?: number;
+  limit: number;
+}
+
+/** Newest first by id; fetch `limit + 1` to know whether another page exists. */
+export async function listArticles(db: Queryable, filter: ArticleFilter): Promise<Article[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: string, value: unknown) => {
+    params.push(value);
+    where.push(clause.replace("?", `$${params.length}`));
+  };
+  if (filter.source !== undefined) add("source = ?", filter.source);
+  if (filter.language !== undefined) add("language = ?", filter.language);
+  if (filter.since !== undefined) add("published_at >= ?::timestamptz", filter.since);
+  if (filter.until !== undefined) add("published_at < ?::timestamptz", filter.until);
+  if (filter.q !== undefined) add("search @@ websearch_to_tsquery('english', ?)", filter.q);
+  if (filter.beforeId !== undefined) add("id < ?", filter.beforeId);
+  params.push(filter.limit);
+  const rows = await db.query<ArticleRow>(
+    `SELECT ${COLUMNS} FROM articles
+      ${where.length ? "WHERE " + where.join(" AND ") : ""}
+      ORDER BY id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map(toArticle);
+}
+
+export async function getArticle(db: Queryable, id: number): Promise<Article | null> {
+  const [row] = await db.query<ArticleRow>(`SELECT ${COLUMNS} FROM articles WHERE id = $1`, [id]);
+  return row ? toArticle(row) : null;
+}
+
+export async function countArticles(db: Queryable): Promise<number> {
+  const [row] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM articles");
+  return row.n;
+}

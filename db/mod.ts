@@ -1,0 +1,45 @@
+/**
+ * The database boundary: a narrow `Db` interface with two drivers, embedded
+ * PGlite (`pglite://PATH`, or `pglite://memory` for an in-memory instance) and
+ * PostgreSQL through postgres.js (`postgres://...`). Only `db/` speaks SQL; the
+ * same SQL runs on both.
+ */
+export interface Queryable {
+  /** Runs one parameterised statement (`$1`, `$2`, ...) and returns its rows. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: "pglite" | "postgres";
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Raised when the database cannot be reached; routes answer 503. */
+export class DbUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "DbUnavailableError";
+  }
+}
+
+/** Opens the database named by `url`. */
+export async function openDb(url: string): Promise<Db> {
+  if (url.startsWith("pglite://")) {
+    const { openPglite } = await import("./pglite.ts");
+    return openPglite(url.slice("pglite://".length));
+  }
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    const { openPostgres } = await import("./postgres.ts");
+    return openPostgres(url);
+  }
+  throw new Error(`unsupported database URL scheme: ${url.split(":")[0]}`);
+}
+
+/** Describes a database URL without its password, for logs. */
+export function redactDbUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+}

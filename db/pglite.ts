@@ -1,0 +1,43 @@
+/** The embedded driver: PGlite (PostgreSQL in WASM), one connection per process. */
+import { PGlite, types } from "@electric-sql/pglite";
+import type { Db, Queryable } from "./mod.ts";
+
+// int8 (counts, ids) as JS numbers, as the postgres.js driver does: every id
+// and count here stays far below 2^53.
+const parsers = { [types.INT8]: (v: string) => Number(v) };
+
+/** Opens PGlite in `path` (a directory, created if missing), or in memory for `memory`. */
+export async function openPglite(path: string): Promise<Db> {
+  if (path !== "memory" && path !== "") await Deno.mkdir(path, { recursive: true });
+  const pg = await PGlite.create(path === "memory" || path === "" ? undefined : path, { parsers });
+  return wrapPglite(pg);
+}
+
+/** Wraps an open PGlite instance (also used by tests that `clone()` a migrated one). */
+export function wrapPglite(pg: PGlite): Db & { pglite: PGlite } {
+  return {
+    kind: "pglite",
+    pglite: pg,
+    async query<T>(sql: string, params?: unknown[]) {
+      return (await pg.query<T>(sql, params)).rows;
+    },
+    async exec(sql: string) {
+      await pg.exec(sql);
+    },
+    transaction<T>(fn: (tx: Queryable) => Promise<T>) {
+      return pg.transaction((tx) =>
+        fn({
+          async query<R>(sql: string, params?: unknown[]) {
+            return (await tx.query<R>(sql, params)).rows;
+          },
+          async exec(sql: string) {
+            await tx.exec(sql);
+          },
+        })
+      );
+    },
+    async close() {
+      if (!pg.closed) await pg.close();
+    },
+  };
+}

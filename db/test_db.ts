@@ -1,0 +1,84 @@
+/**
+ * Databases for tests: a migrated in-memory PGlite per test file, and, when
+ * `TEST_DB_URL` is set, a fresh PostgreSQL schema per test file so test files
+ * can run in parallel against one server.
+ */
+import { PGlite } from "@electric-sql/pglite";
+import postgres from "postgres";
+import type { Db } from "./mod.ts";
+import { migrate } from "./migrate.ts";
+import { openPostgres } from "./postgres.ts";
+import { wrapPglite } from "./pglite.ts";
+import { types } from "@electric-sql/pglite";
+
+export interface TestDb {
+  name: "pglite" | "postgres";
+  db: Db;
+  /** Empties every table (keeps the schema). */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function truncateAll(db: Db): Promise<void> {
+  const tables = await db.query<{ t: string }>(
+    `SELECT quote_ident(tablename) AS t FROM pg_tables
+      WHERE schemaname = current_schema() AND tablename <> 'schema_migrations'`,
+  );
+  if (tables.length) {
+    await db.exec(`TRUNCATE ${tables.map((r) => r.t).join(", ")} RESTART IDENTITY CASCADE`);
+  }
+}
+
+/** A migrated in-memory PGlite. */
+export async function pgliteTestDb(): Promise<TestDb> {
+  const pg = await PGlite.create({ parsers: { [types.INT8]: (v: string) => Number(v) } });
+  const db = wrapPglite(pg);
+  await migrate(db);
+  return { name: "pglite", db, reset: () => truncateAll(db), close: () => db.close() };
+}
+
+/** The PostgreSQL URL for tests, or undefined when database tests run on PGlite only. */
+export function postgresTestUrl(): string | undefined {
+  return Deno.env.get("TEST_DB_URL") || undefined;
+}
+
+/** A migrated, private schema on the `TEST_DB_URL` server, dropped on close. */
+export async function postgresTestDb(url: string): Promise<TestDb & { url: string }> {
+  const schema = `t_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const scopedUrl = withSearchPath(url, schema);
+  const db = openPostgres(scopedUrl, { max: 4 });
+  await migrate(db);
+  return {
+    name: "postgres",
+    db,
+    url: scopedUrl,
+    reset: () => truncateAll(db),
+    async close() {
+      await db.close();
+      const drop = postgres(url, { max: 1, onnotice: () => {} });
+      await drop.unsafe(`DROP SCHEMA ${schema} CASCADE`);
+      await drop.end();
+    },
+  };
+}
+
+/** Adds `options=-c search_path=SCHEMA` to a postgres URL. */
+export function withSearchPath(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set("options", `-c search_path=${schema}`);
+  return u.toString();
+}
+
+/** Every test database to run a suite on: PGlite always, PostgreSQL when configured. */
+export function testDatabases(): Array<
+  { name: "pglite" | "postgres"; open: () => Promise<TestDb> }
+> {
+  const url = postgresTestUrl();
+  return [
+    { name: "pglite", open: pgliteTestDb },
+    ...(url ? [{ name: "postgres" as const, open: () => postgresTestDb(url) }] : []),
+  ];
+}

@@ -1,0 +1,159 @@
+/**
+ * Configuration, parsed once from the environment with zod. Every problem is
+ * reported together at start-up; other modules receive the parsed `Config`.
+ */
+import { z } from "zod";
+
+const bool = z.enum(["1", "0", "true", "false", "yes", "no", ""]).transform((v) =>
+  v === "1" || v === "true" || v === "yes"
+);
+
+/** `API_KEYS` entry: `name=key` or a bare `key` (named `key1`, `key2`, ...). */
+export interface ApiKey {
+  name: string;
+  key: string;
+}
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8001),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DB_URL: z.string().regex(/^(pglite:\/\/|postgres(ql)?:\/\/)/, {
+    message: "must start with pglite:// or postgres://",
+  }).optional(),
+  DATA_DIR: z.string().min(1).default("data"),
+  MODEL_DIR: z.string().min(1).default("models"),
+  API_KEY: z.string().optional(),
+  API_KEYS: z.string().optional(),
+  AUTH_READS: bool.default(false),
+  LOG_JSON: bool.default(false),
+  LOG_LEVEL: z.enum(["debug", "info", "warning", "error"]).default("info"),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(
+    5 * 1024 * 1024,
+  ),
+  SEED_ON_EMPTY: bool.default(true),
+  HF_ENDPOINT: z.url().default("https://huggingface.co"),
+  HF_MODEL: z.string().optional(),
+  HF_MODEL_REVISION: z.string().optional(),
+  SUMMARIZER_MODEL: z.string().optional(),
+  SUMMARIZER_MODEL_REVISION: z.string().optional(),
+  HF_DATASET_AG_NEWS_REVISION: z.string().optional(),
+  HF_DATASET_JSON_REVISION: z.string().optional(),
+  WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+});
+
+/** The parsed configuration; see `.env.example` for each variable. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Resolved database URL (`pglite://DATA_DIR/db` when `DB_URL` is unset). */
+  dbUrl: string;
+  dataDir: string;
+  modelDir: string;
+  apiKeys: ApiKey[];
+  authReads: boolean;
+  logJson: boolean;
+  logLevel: "debug" | "info" | "warning" | "error";
+  maxBodyBytes: number;
+  seedOnEmpty: boolean;
+  hfEndpoint: string;
+  hfModel?: string;
+  hfModelRevision?: string;
+  summarizerModel?: string;
+  summarizerModelRevision?: string;
+  hfDatasetAgNewsRevision?: string;
+  hfDatasetJsonRevision?: string;
+  workers: number;
+}
+
+/** Raised when the environment is invalid; its message lists every problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses `API_KEY` and `API_KEYS` (`;`-separated, entries `name=key` or `key`). */
+export function parseApiKeys(single?: string, list?: string): ApiKey[] {
+  const keys: ApiKey[] = [];
+  if (single) keys.push({ name: "default", key: single });
+  for (const [i, raw] of (list ?? "").split(";").entries()) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    const eq = entry.indexOf("=");
+    keys.push(
+      eq > 0
+        ? { name: entry.slice(0, eq).trim(), key: entry.slice(eq + 1).trim() }
+        : { name: `key${i + 1}`, key: entry },
+    );
+  }
+  return keys;
+}
+
+/**
+ * Parses the environment. Throws `ConfigError` naming every invalid variable.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig({ PORT: "8080" });
+ * config.port; // 8080
+ * ```
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(env);
+  const problems: string[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      problems.push(`${issue.path.join(".")}: ${issue.message}`);
+    }
+  }
+  const apiKeys = parseApiKeys(env.API_KEY, env.API_KEYS);
+  for (const k of apiKeys) {
+    if (k.key.length < 8) {
+      problems.push(`API_KEYS: the key named "${k.name}" is shorter than 8 characters`);
+    }
+  }
+  const names = apiKeys.map((k) => k.name);
+  if (new Set(names).size !== names.length) problems.push("API_KEYS: key names must be unique");
+  if (env.HF_MODEL && !env.HF_MODEL_REVISION && !isLocalPath(env.HF_MODEL)) {
+    problems.push("HF_MODEL_REVISION: required when HF_MODEL names a hub repository");
+  }
+  if (
+    env.SUMMARIZER_MODEL && !env.SUMMARIZER_MODEL_REVISION && !isLocalPath(env.SUMMARIZER_MODEL)
+  ) {
+    problems.push(
+      "SUMMARIZER_MODEL_REVISION: required when SUMMARIZER_MODEL names a hub repository",
+    );
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  const e = result.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dbUrl: e.DB_URL ?? `pglite://${e.DATA_DIR}/db`,
+    dataDir: e.DATA_DIR,
+    modelDir: e.MODEL_DIR,
+    apiKeys,
+    authReads: e.AUTH_READS,
+    logJson: e.LOG_JSON,
+    logLevel: e.LOG_LEVEL,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    seedOnEmpty: e.SEED_ON_EMPTY,
+    hfEndpoint: e.HF_ENDPOINT,
+    hfModel: e.HF_MODEL,
+    hfModelRevision: e.HF_MODEL_REVISION,
+    summarizerModel: e.SUMMARIZER_MODEL,
+    summarizerModelRevision: e.SUMMARIZER_MODEL_REVISION,
+    hfDatasetAgNewsRevision: e.HF_DATASET_AG_NEWS_REVISION,
+    hfDatasetJsonRevision: e.HF_DATASET_JSON_REVISION,
+    workers: e.WORKERS,
+  };
+}
+
+/**
+ * A model reference is a local directory when written as a path (`/abs`,
+ * `./rel`, `../rel`); anything else is a hub repository id such as `owner/name`.
+ */
+export function isLocalPath(ref: string): boolean {
+  return ref.startsWith("/") || ref.startsWith("./") || ref.startsWith("../");
+}

@@ -1,0 +1,72 @@
+/** Loading data sets into the database in batches (used by `seed` and first start). */
+import { fileURLToPath } from "node:url";
+import type { Db } from "../db/mod.ts";
+import type { DatasetRecord } from "../datasets/mod.ts";
+import { readDataset } from "../datasets/mod.ts";
+import { ingestArticles } from "./ingest.ts";
+
+export interface SeedResult {
+  read: number;
+  created: number;
+  duplicates: number;
+}
+
+/** The sample data the project ships, seeded on first start. */
+export const SAMPLE_DATASETS: string[] = [
+  fileURLToPath(new URL("../data/agnews/train_10k.csv", import.meta.url)),
+  fileURLToPath(new URL("../data/huffpost/news_category_10k.jsonl", import.meta.url)),
+];
+
+/**
+ * Stores records `batchSize` at a time (each batch one transaction), so a
+ * re-run stores nothing twice and an interrupted run keeps whole batches.
+ */
+export async function seedRecords(
+  db: Db,
+  records: AsyncIterable<DatasetRecord>,
+  options: { batchSize?: number; limit?: number; onProgress?: (r: SeedResult) => void } = {},
+): Promise<SeedResult> {
+  const batchSize = options.batchSize ?? 500;
+  const result: SeedResult = { read: 0, created: 0, duplicates: 0 };
+  let batch: DatasetRecord[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const outcomes = await ingestArticles(db, batch);
+    const created = outcomes.filter((o) => o.status === "created").length;
+    result.created += created;
+    result.duplicates += outcomes.length - created;
+    batch = [];
+    options.onProgress?.({ ...result });
+  };
+  for await (const record of records) {
+    if (options.limit !== undefined && result.read >= options.limit) break;
+    result.read++;
+    batch.push(record);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  return result;
+}
+
+/** Seeds every sample data set. */
+export async function seedSamples(
+  db: Db,
+  onProgress?: (r: SeedResult) => void,
+): Promise<SeedResult> {
+  const total: SeedResult = { read: 0, created: 0, duplicates: 0 };
+  for (const path of SAMPLE_DATASETS) {
+    const base = { ...total };
+    const r = await seedRecords(db, readDataset(path), {
+      onProgress: (p) =>
+        onProgress?.({
+          read: base.read + p.read,
+          created: base.created + p.created,
+          duplicates: base.duplicates + p.duplicates,
+        }),
+    });
+    total.read += r.read;
+    total.created += r.created;
+    total.duplicates += r.duplicates;
+  }
+  return total;
+}

@@ -1,0 +1,189 @@
+// ml/trends.ts — the math of trends: spikes in a count series, rising terms, change.
+//
+// Pure functions over numbers and term-count maps; the counts come from db/ (which stores
+// per-article `termCounts()` at ingestion). Written by hand: the npm anomaly-detection and
+// keyness packages are either unmaintained or built for other data (seasonal metrics,
+// not daily article counts), and each method here is a few lines with a documented formula.
+
+/** One bucket (a day, a week...) of a time series, identified by its label. */
+export interface SeriesPoint {
+  bucket: string;
+  count: number;
+}
+
+/** Options of `detectSpikes()`. */
+export interface SpikeOptions {
+  /** Trailing baseline window, in buckets (default 7). */
+  window?: number;
+  /** A bucket needs this many earlier buckets to be judged at all (default 3). */
+  minHistory?: number;
+  /** Robust z-score at or above which a bucket is a spike (default 3). */
+  threshold?: number;
+  /** A spike needs at least this many items in its bucket (default 5). */
+  minCount?: number;
+}
+
+/** The verdict on one bucket. */
+export interface SpikePoint extends SeriesPoint {
+  /** Median of the trailing window (null without enough history). */
+  baseline: number | null;
+  /** Robust z-score against the trailing window (0 without enough history). */
+  score: number;
+  spike: boolean;
+}
+
+function median(sorted: readonly number[]): number {
+  const n = sorted.length;
+  const mid = n >> 1;
+  return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Flags buckets whose count jumps above their recent past.
+ *
+ * Method: for bucket t, the baseline is the `window` buckets before it (fewer at the start;
+ * at least `minHistory`). Its level is their median m and its spread the larger of
+ * 1.4826 × MAD (median absolute deviation, the robust stand-in for a standard deviation)
+ * and √max(m, 1) (the Poisson noise of a count of that size, so that a perfectly flat
+ * history does not make every +1 a spike). The score is the robust z-score
+ * (count − m) / spread, and a bucket is a spike when score ≥ `threshold` and
+ * count ≥ `minCount`. Median and MAD ignore an earlier spike in the window, so a burst
+ * does not hide the next one and a single outlier does not raise the baseline.
+ *
+ * `series` must be in chronological order with empty buckets present as count 0.
+ */
+export function detectSpikes(
+  series: readonly SeriesPoint[],
+  options: SpikeOptions = {},
+): SpikePoint[] {
+  const window = Math.max(1, options.window ?? 7);
+  const minHistory = Math.max(1, Math.min(options.minHistory ?? 3, window));
+  const threshold = options.threshold ?? 3;
+  const minCount = options.minCount ?? 5;
+  return series.map((point, t) => {
+    const history = series.slice(Math.max(0, t - window), t).map((p) => p.count);
+    if (history.length < minHistory) {
+      return { bucket: point.bucket, count: point.count, baseline: null, score: 0, spike: false };
+    }
+    const sorted = history.sort((a, b) => a - b);
+    const m = median(sorted);
+    const mad = median(sorted.map((v) => Math.abs(v - m)).sort((a, b) => a - b));
+    const spread = Math.max(1.4826 * mad, Math.sqrt(Math.max(m, 1)));
+    const score = (point.count - m) / spread;
+    return {
+      bucket: point.bucket,
+      count: point.count,
+      baseline: m,
+      score,
+      spike: score >= threshold && point.count >= minCount,
+    };
+  });
+}
+
+/** Options of `risingTerms()`. */
+export interface RisingTermsOptions {
+  /** Ignore terms seen fewer times than this in the current period (default 5). */
+  minCount?: number;
+  /** Return at most this many terms (default 20). */
+  limit?: number;
+  /** Minimum G² (default 3.84, i.e. p < 0.05 with one degree of freedom). */
+  minG2?: number;
+}
+
+/** A term whose relative frequency rose from the baseline to the current period. */
+export interface RisingTerm {
+  term: string;
+  count: number;
+  baselineCount: number;
+  /** Dunning's log-likelihood ratio G² of the 2×2 table (term vs other terms × period). */
+  g2: number;
+  /**
+   * Relative frequency now over relative frequency then; a term absent from the baseline
+   * counts as 0.5 there so that the ratio stays finite.
+   */
+  ratio: number;
+}
+
+function xlnx(o: number, e: number): number {
+  return o > 0 && e > 0 ? o * Math.log(o / e) : 0;
+}
+
+/**
+ * Dunning's log-likelihood ratio G² = 2 Σ O·ln(O/E) over the 2×2 contingency table of one
+ * term: its count `a` out of `n1` terms in the current period, `b` out of `n2` in the
+ * baseline, expected counts from the pooled frequency.
+ */
+export function logLikelihoodG2(a: number, n1: number, b: number, n2: number): number {
+  const n = n1 + n2;
+  if (n === 0) return 0;
+  const k = a + b;
+  const e1 = (n1 * k) / n;
+  const e2 = (n2 * k) / n;
+  const e3 = (n1 * (n - k)) / n;
+  const e4 = (n2 * (n - k)) / n;
+  const g2 = 2 * (xlnx(a, e1) + xlnx(b, e2) + xlnx(n1 - a, e3) + xlnx(n2 - b, e4));
+  return Math.max(0, g2); // rounding can give -1e-15 for identical frequencies
+}
+
+function total(counts: ReadonlyMap<string, number>): number {
+  let n = 0;
+  for (const v of counts.values()) n += v;
+  return n;
+}
+
+/**
+ * Terms whose relative frequency rose from `baseline` to `current`, scored by Dunning's
+ * log-likelihood G² (see `logLikelihoodG2()`), highest first (ties: higher count, then
+ * alphabetical). Both maps hold term counts summed over the articles of their period;
+ * the totals are the sums of all counts in each map. An empty baseline gives no terms:
+ * there is nothing to compare with.
+ */
+export function risingTerms(
+  current: ReadonlyMap<string, number>,
+  baseline: ReadonlyMap<string, number>,
+  options: RisingTermsOptions = {},
+): RisingTerm[] {
+  const minCount = options.minCount ?? 5;
+  const limit = options.limit ?? 20;
+  const minG2 = options.minG2 ?? 3.84;
+  const n1 = total(current);
+  const n2 = total(baseline);
+  const out: RisingTerm[] = [];
+  if (n1 === 0) return out;
+  for (const [term, a] of current) {
+    if (a < minCount) continue;
+    const b = baseline.get(term) ?? 0;
+    if (n2 > 0 && a / n1 <= b / n2) continue;
+    const g2 = logLikelihoodG2(a, n1, b, n2);
+    if (g2 < minG2) continue;
+    const ratio = (a / n1) / (Math.max(b, 0.5) / Math.max(n2, 1));
+    out.push({ term, count: a, baselineCount: b, g2, ratio });
+  }
+  out.sort((x, y) =>
+    y.g2 - x.g2 || y.count - x.count || (x.term < y.term ? -1 : x.term > y.term ? 1 : 0)
+  );
+  return out.slice(0, limit);
+}
+
+/** The change of a count from the previous period. */
+export interface Change {
+  current: number;
+  previous: number;
+  /** current − previous. */
+  delta: number;
+  /** 100 × delta / previous, or null when previous is 0 (growth from nothing has no ratio). */
+  percent: number | null;
+  direction: "up" | "down" | "flat";
+}
+
+/** How a count changed from the previous period (e.g. this week vs last week). */
+export function changeVsPrevious(current: number, previous: number): Change {
+  const delta = current - previous;
+  return {
+    current,
+    previous,
+    delta,
+    percent: previous === 0 ? null : (delta / previous) * 100,
+    direction: delta > 0 ? "up" : delta < 0 ? "down" : "flat",
+  };
+}

@@ -1,0 +1,127 @@
+/** `/v1/articles`: ingest one article or a batch, list with filters and a cursor, fetch one. */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { countArticles, getArticle, listArticles } from "../../db/articles.ts";
+import { AppError } from "../../lib/errors.ts";
+import { ingestArticles } from "../../lib/ingest.ts";
+import type { AppDeps, AppEnv } from "../env.ts";
+import {
+  ArticleSchema,
+  errorResponses,
+  IngestBodySchema,
+  IngestResultSchema,
+  text,
+} from "./schemas.ts";
+import { validationHook } from "../validation.ts";
+
+const json = <T>(schema: T) => ({ "application/json": { schema } });
+
+const ingestRoute = createRoute({
+  method: "post",
+  path: "/articles",
+  summary: "Store one article or a batch of up to 500",
+  description: "Idempotent: an article with the same externalId (or, without one, the same url, " +
+    "or else the same title and body) is reported as a duplicate and not stored twice. " +
+    "A batch is validated whole first and written in one transaction.",
+  security: [{ ApiKey: [] }],
+  request: { body: { content: json(IngestBodySchema), required: true } },
+  responses: {
+    201: { description: "At least one article was stored", content: json(IngestResultSchema) },
+    200: { description: "Every article was a duplicate", content: json(IngestResultSchema) },
+    ...errorResponses,
+  },
+});
+
+const ListQuery = z.object({
+  source: text(1, 200).optional(),
+  language: z.string().max(16).optional(),
+  since: z.iso.datetime({ offset: true }).optional().openapi({
+    description: "publishedAt ≥ since",
+  }),
+  until: z.iso.datetime({ offset: true }).optional().openapi({
+    description: "publishedAt < until",
+  }),
+  q: text(1, 500).optional().openapi({ description: "Full-text search (web-search syntax)." }),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(64).optional().openapi({ description: "nextCursor of the previous page" }),
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/articles",
+  summary: "List articles, newest first, with keyset pagination",
+  request: { query: ListQuery },
+  responses: {
+    200: {
+      description: "A page of articles",
+      content: json(z.object({
+        items: z.array(ArticleSchema),
+        nextCursor: z.string().nullable(),
+      })),
+    },
+    ...errorResponses,
+  },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/articles/{id}",
+  summary: "Fetch one article",
+  request: { params: z.object({ id: z.coerce.number().int().min(1).max(2 ** 53) }) },
+  responses: {
+    200: { description: "The article", content: json(ArticleSchema) },
+    404: {
+      description: "No such article",
+      content: json(errorResponses[422].content["application/json"].schema),
+    },
+    ...errorResponses,
+  },
+});
+
+/** Cursor: the last id of the page, opaque to clients. */
+export function encodeCursor(id: number): string {
+  return btoa(`a:${id}`).replace(/=+$/, "");
+}
+
+export function decodeCursor(cursor: string): number {
+  let decoded = "";
+  try {
+    decoded = atob(cursor);
+  } catch { /* reported below */ }
+  const m = /^a:(\d{1,16})$/.exec(decoded);
+  if (!m) throw new AppError(422, "invalidCursor", "The cursor is not one this API returned.");
+  return Number(m[1]);
+}
+
+export function articlesApi(deps: AppDeps) {
+  const { db, metrics } = deps;
+  metrics.gauge("newsintel_articles_stored", "Articles in the database.", () => countArticles(db));
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(ingestRoute, async (c) => {
+      const body = c.req.valid("json");
+      const inputs = "articles" in body ? body.articles : [body];
+      const outcomes = await ingestArticles(db, inputs);
+      const created = outcomes.filter((o) => o.status === "created").length;
+      return c.json({
+        created,
+        duplicates: outcomes.length - created,
+        items: outcomes.map((o, index) => ({ index, ...o })),
+      }, created > 0 ? 201 : 200);
+    })
+    .openapi(listRoute, async (c) => {
+      const { cursor, limit, ...filter } = c.req.valid("query");
+      if (filter.since && filter.until && Date.parse(filter.since) >= Date.parse(filter.until)) {
+        throw new AppError(422, "invalidRange", "`since` must be before `until`.");
+      }
+      const beforeId = cursor === undefined ? undefined : decodeCursor(cursor);
+      const rows = await listArticles(db, { ...filter, beforeId, limit: limit + 1 });
+      const items = rows.slice(0, limit);
+      const nextCursor = rows.length > limit ? encodeCursor(items[items.length - 1].id) : null;
+      return c.json({ items, nextCursor }, 200);
+    })
+    .openapi(getRoute, async (c) => {
+      const { id } = c.req.valid("param");
+      const article = await getArticle(db, id);
+      if (!article) throw new AppError(404, "articleNotFound", `No article ${id}.`);
+      return c.json(article, 200);
+    });
+}

@@ -1,0 +1,54 @@
+/** Liveness (`/health`) and readiness (`/ready`: database reachable, migrations current). */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { migrationsCurrent } from "../../db/migrate.ts";
+import type { AppDeps, AppEnv } from "../env.ts";
+
+const Health = z.object({ status: z.literal("ok") }).openapi("Health");
+const Ready = z.object({
+  status: z.enum(["ready", "unavailable"]),
+  checks: z.object({
+    database: z.enum(["ok", "unreachable"]),
+    migrations: z.enum(["current", "pending", "unknown"]),
+  }),
+}).openapi("Ready");
+
+const healthRoute = createRoute({
+  method: "get",
+  path: "/health",
+  summary: "Liveness: the process is up",
+  responses: { 200: { description: "Up", content: { "application/json": { schema: Health } } } },
+});
+
+const readyRoute = createRoute({
+  method: "get",
+  path: "/ready",
+  summary: "Readiness: the database answers and every migration is applied",
+  responses: {
+    200: { description: "Ready", content: { "application/json": { schema: Ready } } },
+    503: { description: "Not ready", content: { "application/json": { schema: Ready } } },
+  },
+});
+
+export function healthApi({ db }: AppDeps) {
+  return new OpenAPIHono<AppEnv>()
+    .openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200))
+    .openapi(readyRoute, async (c) => {
+      let database: "ok" | "unreachable" = "ok";
+      let migrations: "current" | "pending" | "unknown" = "unknown";
+      try {
+        await db.query("SELECT 1");
+        migrations = await migrationsCurrent(db) ? "current" : "pending";
+      } catch {
+        database = "unreachable";
+      }
+      const ready = database === "ok" && migrations === "current";
+      if (!ready) c.header("Retry-After", "5");
+      return c.json(
+        {
+          status: ready ? "ready" as const : "unavailable" as const,
+          checks: { database, migrations },
+        },
+        ready ? 200 : 503,
+      );
+    });
+}

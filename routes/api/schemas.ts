@@ -1,0 +1,79 @@
+/** zod schemas shared by the API routes; they also produce the OpenAPI document. */
+import { z } from "@hono/zod-openapi";
+
+/** Text fields reject NUL, which PostgreSQL cannot store, instead of failing later. */
+export const text = (min: number, max: number) =>
+  z.string().trim().min(min).max(max).refine((s) => !s.includes("\u0000"), {
+    message: "must not contain NUL characters",
+  });
+
+export const ErrorSchema = z.object({
+  error: z.object({
+    code: z.string().openapi({ example: "validationFailed" }),
+    message: z.string(),
+    details: z.unknown().optional(),
+    requestId: z.string(),
+  }),
+}).openapi("Error");
+
+export const errorResponses = {
+  401: {
+    description: "Missing or invalid API key",
+    content: { "application/json": { schema: ErrorSchema } },
+  },
+  413: { description: "Body too large", content: { "application/json": { schema: ErrorSchema } } },
+  422: { description: "Invalid input", content: { "application/json": { schema: ErrorSchema } } },
+  503: {
+    description: "Database unavailable",
+    content: { "application/json": { schema: ErrorSchema } },
+  },
+} as const;
+
+export const ArticleInputSchema = z.object({
+  externalId: text(1, 200).optional().openapi({
+    description: "Your id for the article; the same id is never stored twice.",
+    example: "reuters-2024-0001",
+  }),
+  url: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  title: text(1, 1_000).openapi({ example: "Stocks rally as inflation cools" }),
+  body: text(0, 100_000).default("").openapi({ description: "Article text (plain)." }),
+  source: text(1, 200).optional().openapi({ example: "reuters" }),
+  category: text(1, 200).optional().openapi({ description: "The source's own section." }),
+  language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{1,8})?$/).optional().openapi({
+    example: "en",
+  }),
+  publishedAt: z.iso.datetime({ offset: true }).optional().openapi({
+    description: "ISO 8601; the ingestion time when absent.",
+  }),
+}).strict().openapi("ArticleInput");
+
+export const MAX_BATCH = 500;
+
+export const IngestBodySchema = z.union([
+  ArticleInputSchema,
+  z.object({ articles: z.array(ArticleInputSchema).min(1).max(MAX_BATCH) }).strict(),
+]).openapi("IngestBody");
+
+export const IngestResultSchema = z.object({
+  created: z.number().int(),
+  duplicates: z.number().int(),
+  items: z.array(z.object({
+    index: z.number().int(),
+    id: z.number().int(),
+    status: z.enum(["created", "duplicate"]),
+  })),
+}).openapi("IngestResult");
+
+export const ArticleSchema = z.object({
+  id: z.number().int(),
+  externalId: z.string().nullable(),
+  url: z.string().nullable(),
+  title: z.string(),
+  body: z.string(),
+  source: z.string().nullable(),
+  category: z.string().nullable(),
+  language: z.string().nullable(),
+  publishedAt: z.string(),
+  ingestedAt: z.string(),
+  contentHash: z.string(),
+}).openapi("Article");

@@ -1,0 +1,78 @@
+/**
+ * `createApp(deps)`: the whole HTTP surface — middleware, the `/v1` JSON API,
+ * health, metrics, the OpenAPI document and its interactive docs — built from
+ * injected dependencies so tests can call `app.request()` without a port.
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import { AppError } from "../lib/errors.ts";
+import type { AppDeps, AppEnv } from "./env.ts";
+import { errorBody, handleError } from "./errors.ts";
+import { accessLog, apiKeyAuth, requestId } from "./middleware.ts";
+import { articlesApi } from "./api/articles.ts";
+import { healthApi } from "./api/health.ts";
+import { metricsApi } from "./api/metrics.ts";
+import { validationHook } from "./validation.ts";
+
+export type { AppDeps } from "./env.ts";
+
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const { config, metrics } = deps;
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use(requestId());
+  app.use(accessLog(metrics));
+  app.use(secureHeaders({
+    // The API docs page needs inline styles and its script from /docs.
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'", "https://cdn.jsdelivr.net"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", "data:"],
+      frameAncestors: ["'none'"],
+    },
+    strictTransportSecurity: false,
+  }));
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: () => {
+        throw new AppError(
+          413,
+          "payloadTooLarge",
+          `The body is larger than ${config.maxBodyBytes} bytes.`,
+        );
+      },
+    }),
+  );
+  app.use("/v1/*", apiKeyAuth(config.apiKeys, { reads: config.authReads }));
+
+  app.route("/", healthApi(deps));
+  app.route("/", metricsApi(deps));
+  app.route("/v1", articlesApi(deps));
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
+    type: "apiKey",
+    in: "header",
+    name: "x-api-key",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "newsintel",
+      version: "1",
+      description: "News topic intelligence: ingest, classify, summarize, review, trends.",
+    },
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "newsintel API" }));
+
+  app.notFound((c) => {
+    c.set("unmatched", true);
+    return c.json(errorBody(c, "notFound", `No route for ${c.req.method} ${c.req.path}.`), 404);
+  });
+  app.onError(handleError);
+  return app;
+}

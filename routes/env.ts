@@ -1,0 +1,22 @@
+/** Types shared by the app and its sub-apps. */
+import type { Config } from "../lib/config.ts";
+import type { Db } from "../db/mod.ts";
+import type { Metrics } from "../lib/metrics.ts";
+
+/** What the app needs from the outside; tests build these on an in-memory PGlite. */
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  metrics: Metrics;
+}
+
+/** Hono context variables set by the middleware. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    /** Name of the API key that authenticated the request, if any. */
+    principal?: string;
+    /** Set by the not-found handler, so metrics group unmatched paths. */
+    unmatched?: boolean;
+  };
+}
