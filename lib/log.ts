@@ -20,6 +20,8 @@ export interface LogOptions {
   level: LogLevel;
   /** An extra sink (tests capture records with it). */
   sink?: Sink;
+  /** Write to the console (default true; tests that capture records turn it off). */
+  console?: boolean;
 }
 
 /** Configures logging for the process; safe to call again (it resets). */
@@ -30,7 +32,10 @@ export async function setupLogging(options: LogOptions): Promise<void> {
   await configure({
     reset: true,
     contextLocalStorage: new AsyncLocalStorage(),
-    sinks: { console, extra: options.sink ?? (() => {}) },
+    sinks: {
+      console: options.console === false ? () => {} : console,
+      extra: options.sink ?? (() => {}),
+    },
     loggers: [
       {
         category: ["newsintel"],

@@ -126,7 +126,10 @@ export function formatReport(report: EvaluationReport): string {
       }`,
     );
   }
-  lines.push("", `${"gold \\ predicted".padEnd(width)}  ${report.labels.map((l) => l.padStart(9)).join(" ")}`);
+  lines.push(
+    "",
+    `${"gold \\ predicted".padEnd(width)}  ${report.labels.map((l) => l.padStart(9)).join(" ")}`,
+  );
   report.confusion.forEach((row, i) => {
     lines.push(
       `${report.labels[i].padEnd(width)}  ${row.map((v) => String(v).padStart(9)).join(" ")}`,

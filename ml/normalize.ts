@@ -38,7 +38,7 @@ const CP1252: Record<number, string> = {
 // The ampersand-less forms come from an "&" that the feed turned into a space ("Sudan #39;s",
 // "J amp;J"), so one space in front of them is eaten too.
 const ENTITY_RE = new RegExp(
-  `(?:&| ?)#(x[0-9a-f]+|\\d+);|&(${Object.keys(NAMED_ENTITIES).join("|")});|(?<![\\w&]) ?(${
+  `(?:&| ?)#(x[0-9a-f]+|\\d+);|&(${Object.keys(NAMED_ENTITIES).join("|")});|(?: |(?<![\\w&]))(${
     Object.keys(NAMED_ENTITIES).join("|")
   });`,
   "gi",

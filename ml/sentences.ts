@@ -289,9 +289,7 @@ export function splitSentences(text: string): string[] {
  */
 export function splitParagraphs(text: string): string[][] {
   const blocks = /\n\s*\n/.test(text) ? text.split(/\n\s*\n/) : text.split(/\r?\n|\r/);
-  return blocks.map((b) => splitSentences(b.replace(/\s*\n\s*/g, " "))).filter((p) =>
-    p.length > 0
-  );
+  return blocks.map((b) => splitSentences(b.replace(/\s*\n\s*/g, " "))).filter((p) => p.length > 0);
 }
 
 /**

@@ -61,6 +61,13 @@ export const DEFAULT_WEIGHTS: Readonly<ExtractiveWeights> = Object.freeze({
 
 const DEFAULT_MAX_SENTENCES = 3;
 
+/**
+ * Cosine similarity at which a sentence counts as a repeat of a chosen one and is never
+ * chosen: MMR alone lets two copies of a central sentence through, since they make each
+ * other central.
+ */
+const NEAR_DUPLICATE = 0.8;
+
 interface Budget {
   maxWords: number;
   maxSentences: number;
@@ -101,7 +108,8 @@ function truncateWords(text: string, maxWords: number): string {
  * centrality over TF-IDF cosine similarity between sentences, Luhn-style density of the
  * article's recurring words, overlap with the title, and a position prior favouring the
  * lead. Sentences are then chosen greedily by Maximal
- * Marginal Relevance (score minus a penalty for similarity to sentences already chosen).
+ * Marginal Relevance (score minus a penalty for similarity to sentences already chosen);
+ * near-duplicates of a chosen sentence (cosine ≥ 0.8) are skipped.
  *
  * Budget: sentences are chosen in order of importance until their word count
  * (whitespace-separated words) reaches `maxWords` — the last one may cross it — or
@@ -160,13 +168,14 @@ function selectSentences(
     let best = -1;
     let bestValue = -Infinity;
     for (let i = 0; i < n; i++) {
-      if (used[i]) continue;
+      if (used[i] || maxSim[i] >= NEAR_DUPLICATE) continue;
       const value = score[i] - w.redundancy * maxSim[i];
       if (value > bestValue) {
         bestValue = value;
         best = i;
       }
     }
+    if (best < 0) break; // only near-duplicates of chosen sentences are left
     used[best] = 1;
     chosen.push(best);
     words += f.words[best];

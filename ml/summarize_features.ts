@@ -78,7 +78,7 @@ function pageRank(sim: Float64Array[], damping = 0.85, iterations = 40): number[
       const row = sim[j];
       for (let i = 0; i < n; i++) if (row[i] !== 0) next[i] += share * row[i];
     }
-    if (dangling > 0) for (let i = 0; i < n; i++) next[i] += (damping * dangling) / n;
+    if (dangling > 0) { for (let i = 0; i < n; i++) next[i] += (damping * dangling) / n; }
     let delta = 0;
     for (let i = 0; i < n; i++) delta += Math.abs(next[i] - rank[i]);
     rank = next;

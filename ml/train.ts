@@ -238,8 +238,16 @@ async function fit(
   const y = Int32Array.from(rows, (r) => data.labels[r]);
   const weights = new Float64Array(nFeatures * k);
   const bias = new Float64Array(k);
-  await sgd(features, y, weights, bias, k, h, random, (done) =>
-    onProgress?.({ stage, done, total: h.epochs }));
+  await sgd(
+    features,
+    y,
+    weights,
+    bias,
+    k,
+    h,
+    random,
+    (done) => onProgress?.({ stage, done, total: h.epochs }),
+  );
 
   const unigramWeights = new Float32Array(v * k);
   const bigramWeights = new Float32Array(h.buckets * k);
@@ -335,5 +343,5 @@ async function sgd(
     onEpoch(epoch + 1);
     await yieldToEventLoop();
   }
-  if (scale !== 1) for (let i = 0; i < w.length; i++) w[i] *= scale;
+  if (scale !== 1) { for (let i = 0; i < w.length; i++) w[i] *= scale; }
 }

@@ -28,17 +28,29 @@ export function errorBody(c: Context<AppEnv>, code: string, message: string, det
 
 type Issue = ZodError["issues"][number];
 
+/** How many issues say the input is not this branch's shape at all. */
+function wrongShape(issues: Issue[]): number {
+  return issues.filter((i) =>
+    i.path.length <= 1 &&
+    (i.code === "unrecognized_keys" ||
+      (i.code === "invalid_type" && /received undefined/.test(i.message)))
+  ).length;
+}
+
 /**
  * Per-field issues from a zod error, paths joined with dots (`articles.3.title`).
- * For a union (one article or a batch), the issues of the branch the input came
- * closest to matching (fewest issues) are reported, so a bad batch item is named.
+ * For a union (one article or a batch), the issues of the branch the input was
+ * meant for are reported — the one with the fewest unknown or missing top-level
+ * fields — so a bad batch item is named rather than "expected an article".
  */
 export function fieldIssues(error: ZodError): FieldIssue[] {
   const flatten = (issues: Issue[], prefix: PropertyKey[]): FieldIssue[] =>
     issues.flatMap((i) => {
       const path = [...prefix, ...i.path];
       if (i.code === "invalid_union" && i.errors.length > 0) {
-        const best = [...i.errors].sort((a, b) => a.length - b.length)[0];
+        const best = [...i.errors].sort((a, b) =>
+          wrongShape(a) - wrongShape(b) || a.length - b.length
+        )[0];
         return flatten(best, path);
       }
       return [{ path: path.map(String).join("."), message: i.message }];

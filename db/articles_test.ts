@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { toNewArticle } from "../lib/ingest.ts";
+import { countArticles, getArticle, insertArticles, listArticles } from "./articles.ts";
+import { testDatabases } from "./test_db.ts";
+
+const article = (i: number, extra: Record<string, string> = {}) =>
+  toNewArticle({ title: `Title ${i}`, body: `Body of article ${i}`, ...extra });
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`articles SQL (${name})`, async (t) => {
+    const { db, reset, close } = await open();
+    try {
+      await t.step("insertArticles() stores a batch and reports duplicates by key", async () => {
+        await reset();
+        const first = await insertArticles(db, [article(1), article(2, { externalId: "x-2" })]);
+        assert.deepEqual(first.map((o) => o.status), ["created", "created"]);
+        const again = await insertArticles(db, [
+          article(1), // same content, no id, no url
+          article(99, { externalId: "x-2" }), // same external id, other content
+          article(3),
+          article(3), // repeated within the batch
+        ]);
+        assert.deepEqual(again.map((o) => o.status), [
+          "duplicate",
+          "duplicate",
+          "created",
+          "duplicate",
+        ]);
+        assert.equal(again[0].id, first[0].id);
+        assert.equal(again[1].id, first[1].id);
+        assert.equal(again[3].id, again[2].id);
+        assert.equal(await countArticles(db), 3);
+      });
+
+      await t.step("the url identifies an article that has no external id", async () => {
+        await reset();
+        const a = await insertArticles(db, [article(1, { url: "https://example.com/a" })]);
+        const b = await insertArticles(db, [article(2, { url: "https://example.com/a" })]);
+        assert.equal(b[0].status, "duplicate");
+        assert.equal(b[0].id, a[0].id);
+      });
+
+      await t.step("insertArticles() inside a failed transaction writes nothing", async () => {
+        await reset();
+        await assert.rejects(() =>
+          db.transaction(async (tx) => {
+            await insertArticles(tx, [article(1), article(2)]);
+            throw new Error("boom");
+          })
+        );
+        assert.equal(await countArticles(db), 0);
+      });
+
+      await t.step("listArticles() filters by source, time range and full text", async () => {
+        await reset();
+        await insertArticles(db, [
+          toNewArticle({
+            title: "Rates rise",
+            body: "The central bank raised rates.",
+            source: "wire",
+            publishedAt: "2024-01-02T00:00:00Z",
+          }),
+          toNewArticle({
+            title: "Cup final",
+            body: "The team won the cup.",
+            source: "sport",
+            publishedAt: "2024-02-02T00:00:00Z",
+          }),
+          toNewArticle({
+            title: "Banks rally",
+            body: "Bank shares rallied.",
+            source: "wire",
+            publishedAt: "2024-03-02T00:00:00Z",
+          }),
+        ]);
+        const wire = await listArticles(db, { source: "wire", limit: 10 });
+        assert.deepEqual(wire.map((a) => a.title), ["Banks rally", "Rates rise"]);
+        const feb = await listArticles(db, {
+          since: "2024-02-01T00:00:00Z",
+          until: "2024-03-01T00:00:00Z",
+          limit: 10,
+        });
+        assert.deepEqual(feb.map((a) => a.title), ["Cup final"]);
+        const banks = await listArticles(db, { q: "bank", limit: 10 });
+        assert.deepEqual(banks.map((a) => a.title).sort(), ["Banks rally", "Rates rise"]);
+        const one = await getArticle(db, banks[0].id);
+        assert.equal(one?.id, banks[0].id);
+        assert.equal(await getArticle(db, 123456), null);
+      });
+
+      await t.step("keyset pages have no gaps or repeats while others insert", async () => {
+        await reset();
+        await insertArticles(db, Array.from({ length: 95 }, (_, i) => article(i)));
+        const before = new Set((await listArticles(db, { limit: 1000 })).map((a) => a.id));
+        const seen: number[] = [];
+        let cursor: number | undefined;
+        let n = 1000;
+        for (;;) {
+          // Another writer inserts between every page.
+          await insertArticles(db, [article(n++), article(n++)]);
+          const page = await listArticles(db, { beforeId: cursor, limit: 10 });
+          seen.push(...page.map((a) => a.id));
+          if (page.length < 10) break;
+          cursor = page[page.length - 1].id;
+        }
+        const fromBefore = seen.filter((id) => before.has(id));
+        assert.equal(new Set(seen).size, seen.length, "no article is listed twice");
+        assert.deepEqual(
+          new Set(fromBefore),
+          before,
+          "every article present at the start is listed",
+        );
+      });
+    } finally {
+      await close();
+    }
+  });
+}

@@ -1,0 +1,151 @@
+// Loads a text classifier (our model directory, any Hugging Face ONNX text-classification
+// directory, or a Hugging Face hub repository at a pinned revision) and classifies texts
+// through the transformers.js "text-classification" pipeline on onnxruntime-node (CPU).
+
+import { env, pipeline, type TextClassificationPipeline } from "@huggingface/transformers";
+import { basename } from "node:path";
+import type { Prediction } from "./metrics.ts";
+import { checkModelFiles, hasManifest, type Manifest, verifyModelDir } from "./model_dir.ts";
+import { normalizeNewsText } from "./normalize.ts";
+
+export type { Prediction } from "./metrics.ts";
+
+/** Where a model comes from. */
+export type ModelSource =
+  | { kind: "dir"; dir: string }
+  | {
+    kind: "hub";
+    /** Repository id, e.g. "org/model". */
+    repo: string;
+    /** Commit, tag or branch; pin a commit for reproducible loads. */
+    revision: string;
+    /** Hub base URL (default https://huggingface.co/). */
+    endpoint?: string;
+    /** Where downloaded files are cached. */
+    cacheDir: string;
+  };
+
+/** A loaded classifier. */
+export interface Classifier {
+  name: string;
+  version: string;
+  /** All labels, in the model's id order. */
+  labels: string[];
+  /** The manifest, for models we trained. */
+  manifest?: Manifest;
+  /** One prediction per text, in order; scores cover all labels and sum to 1. */
+  classify(texts: string[]): Promise<Prediction[]>;
+  dispose(): Promise<void>;
+}
+
+/** Options of {@link loadClassifier}. */
+export interface LoadOptions {
+  /** Texts per pipeline call (default 64); a call pads every text to its longest one. */
+  batchSize?: number;
+}
+
+const DEFAULT_ENDPOINT = "https://huggingface.co/";
+
+interface ClassificationItem {
+  label: string;
+  score: number;
+}
+
+/**
+ * Loads a classifier. A directory with a manifest.json is verified against it first (a
+ * tampered file throws `ModelDirError`); a directory without one must still hold the Hugging
+ * Face files. A hub source downloads through transformers.js at the pinned revision.
+ *
+ * @example
+ * ```ts
+ * const classifier = await loadClassifier({ kind: "dir", dir: "models/1" });
+ * const [p] = await classifier.classify(["Stocks rallied on Wall Street."]);
+ * p.label; // e.g. "Business"
+ * await classifier.dispose();
+ * ```
+ */
+export async function loadClassifier(
+  source: ModelSource,
+  options: LoadOptions = {},
+): Promise<Classifier> {
+  let classifier: TextClassificationPipeline;
+  let manifest: Manifest | undefined;
+  let name: string;
+  let version: string;
+  // transformers.js keeps its settings in a global `env`; set them right before each load.
+  if (source.kind === "dir") {
+    if (await hasManifest(source.dir)) manifest = await verifyModelDir(source.dir);
+    else await checkModelFiles(source.dir);
+    env.allowLocalModels = true;
+    env.allowRemoteModels = false;
+    classifier = await pipeline("text-classification", source.dir, {
+      device: "cpu",
+      dtype: "fp32",
+      local_files_only: true,
+    });
+    name = manifest?.name ?? basename(source.dir);
+    version = manifest?.version ?? "unversioned";
+  } else {
+    env.allowRemoteModels = true;
+    env.remoteHost = source.endpoint ?? DEFAULT_ENDPOINT;
+    env.remotePathTemplate = "{model}/resolve/{revision}/";
+    env.cacheDir = source.cacheDir;
+    env.useFSCache = true;
+    try {
+      classifier = await pipeline("text-classification", source.repo, {
+        device: "cpu",
+        dtype: "fp32",
+        revision: source.revision,
+      });
+    } catch (e) {
+      throw new Error(
+        `Could not load ${source.repo} at revision ${source.revision} from ${env.remoteHost}: ${
+          (e as Error).message
+        }`,
+        { cause: e },
+      );
+    }
+    name = source.repo;
+    version = source.revision;
+  }
+  const id2label = (classifier.model.config as unknown as { id2label?: Record<string, string> })
+    .id2label ?? {};
+  const labels = Object.entries(id2label).sort((a, b) => Number(a[0]) - Number(b[0]))
+    .map(([, l]) => l);
+  const batchSize = options.batchSize ?? 64;
+
+  async function run(texts: string[]): Promise<Prediction[]> {
+    const out = (await classifier(texts, { top_k: null })) as unknown as ClassificationItem[][];
+    return out.map((items) => {
+      const scores: Record<string, number> = {};
+      for (const item of items) scores[item.label] = item.score;
+      // The pipeline sorts by score, so the first item is the top label.
+      return { label: items[0].label, score: items[0].score, scores };
+    });
+  }
+
+  return {
+    name,
+    version,
+    labels,
+    ...(manifest ? { manifest } : {}),
+    async classify(texts: string[]): Promise<Prediction[]> {
+      const clean = texts.map(normalizeNewsText);
+      if (clean.length <= batchSize) return clean.length ? await run(clean) : [];
+      // Batch texts of similar length together so little time goes into padding.
+      const order = clean.map((_, i) => i).sort((a, b) =>
+        clean[a].length - clean[b].length || a - b
+      );
+      const result = new Array<Prediction>(clean.length);
+      for (let start = 0; start < order.length; start += batchSize) {
+        const idx = order.slice(start, start + batchSize);
+        const predictions = await run(idx.map((i) => clean[i]));
+        idx.forEach((i, j) => (result[i] = predictions[j]));
+      }
+      return result;
+    },
+    async dispose() {
+      await classifier.dispose();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// Public API of the topic classifier: normalise, train, export, store, load, evaluate, bundle.
+
+export { normalizeNewsText } from "./normalize.ts";
+export {
+  DEFAULT_HYPERPARAMETERS,
+  type Example,
+  fitTemperature,
+  type TrainOptions,
+  type TrainProgress,
+  trainTextClassifier,
+} from "./train.ts";
+export {
+  encodeWords,
+  type Hyperparameters,
+  modelLogits,
+  softmax,
+  type TextClassifierModel,
+  type ValidationReport,
+} from "./model.ts";
+export { createWordSplitter, tokenizerConfig, tokenizerJson } from "./tokenizer.ts";
+export { exportOnnx } from "./onnx_export.ts";
+export {
+  type Manifest,
+  ModelDirError,
+  type ModelMeta,
+  sha256,
+  verifyModelDir,
+  writeModelDir,
+} from "./model_dir.ts";
+export {
+  type Classifier,
+  loadClassifier,
+  type LoadOptions,
+  type ModelSource,
+  type Prediction,
+} from "./classifier.ts";
+export { type ClassMetrics, evaluate, type EvaluationReport, formatReport } from "./metrics.ts";
+export { BundleError, bundleModel, importBundle } from "./bundle.ts";

@@ -1,0 +1,141 @@
+// Writes a trained model as an ONNX graph (opset 13) that onnxruntime runs behind the
+// transformers.js text-classification pipeline. The graph recomputes model.ts's forward pass:
+// unigram rows by Gather, bigram buckets from adjacent ids with Slice/Mul/Add/Mod, masked
+// ReduceSum, division by the L2 norm, plus bias. The temperature is folded into the weights
+// so the pipeline's softmax yields calibrated probabilities. onnx-proto only encodes protobuf
+// messages; no npm package builds graphs, hence the node list by hand.
+
+import onnxProto from "onnx-proto";
+import { NORM_EPSILON, type TextClassifierModel } from "./model.ts";
+
+const { onnx } = onnxProto;
+type NodeProto = InstanceType<typeof onnx.NodeProto>;
+type TensorProto = InstanceType<typeof onnx.TensorProto>;
+
+const FLOAT = onnx.TensorProto.DataType.FLOAT;
+const INT64 = onnx.TensorProto.DataType.INT64;
+const INT64_MAX = 9223372036854775807n;
+
+function floatTensor(name: string, dims: number[], data: Float32Array): TensorProto {
+  // rawData is little-endian; copy so a subarray view does not drag its whole buffer along.
+  const bytes = new Uint8Array(data.byteLength);
+  new Float32Array(bytes.buffer).set(data);
+  return onnx.TensorProto.create({ name, dims, dataType: FLOAT, rawData: bytes });
+}
+
+function int64Tensor(name: string, dims: number[], data: bigint[]): TensorProto {
+  const bytes = new Uint8Array(data.length * 8);
+  const view = new DataView(bytes.buffer);
+  data.forEach((x, i) => view.setBigInt64(i * 8, x, true));
+  return onnx.TensorProto.create({ name, dims, dataType: INT64, rawData: bytes });
+}
+
+function node(
+  opType: string,
+  input: string[],
+  output: string,
+  attrs: Record<string, number> = {},
+): NodeProto {
+  const attribute = Object.entries(attrs).map(([name, i]) =>
+    onnx.AttributeProto.create({ name, i, type: onnx.AttributeProto.AttributeType.INT })
+  );
+  return onnx.NodeProto.create({ opType, input, output: [output], name: output, attribute });
+}
+
+function valueInfo(name: string, elemType: number, dims: (string | number)[]) {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: {
+      tensorType: {
+        elemType,
+        shape: {
+          dim: dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })),
+        },
+      },
+    },
+  });
+}
+
+/** Returns `weights / temperature` as a new array. */
+function scaled(weights: Float32Array, temperature: number): Float32Array {
+  return weights.map((w) => w / temperature);
+}
+
+/**
+ * Encodes the model as an ONNX `ModelProto` (opset 13) with inputs `input_ids` and
+ * `attention_mask` (int64 [batch, sequence]) and output `logits` (float [batch, labels]).
+ * The logits are already divided by the model's temperature.
+ */
+export function exportOnnx(model: TextClassifierModel): Uint8Array {
+  const k = model.labels.length;
+  const v = model.vocabulary.length;
+  const { buckets, hashMultiplier } = model.hyperparameters;
+  const t = model.temperature;
+  const initializer = [
+    floatTensor("unigram_weights", [v, k], scaled(model.unigramWeights, t)),
+    floatTensor("unigram_norm", [v], model.unigramNorm),
+    floatTensor("bigram_weights", [buckets, k], scaled(model.bigramWeights, t)),
+    floatTensor("bigram_norm", [buckets], model.bigramNorm),
+    floatTensor("bias", [k], scaled(model.bias, t)),
+    floatTensor("epsilon", [], Float32Array.of(NORM_EPSILON)),
+    int64Tensor("hash_multiplier", [], [BigInt(hashMultiplier)]),
+    int64Tensor("buckets", [], [BigInt(buckets)]),
+    int64Tensor("zero", [1], [0n]),
+    int64Tensor("one", [1], [1n]),
+    int64Tensor("minus_one", [1], [-1n]),
+    int64Tensor("int64_max", [1], [INT64_MAX]),
+    int64Tensor("axis_sequence", [1], [1n]),
+    int64Tensor("axis_label", [1], [2n]),
+  ];
+  const nodes = [
+    node("Cast", ["attention_mask"], "mask", { to: FLOAT }),
+    node("Unsqueeze", ["mask", "axis_label"], "mask3"),
+    // Unigrams: masked sum of weight rows, and of g² for the norm.
+    node("Gather", ["unigram_weights", "input_ids"], "uni_rows"),
+    node("Mul", ["uni_rows", "mask3"], "uni_masked"),
+    node("ReduceSum", ["uni_masked", "axis_sequence"], "uni_sum", { keepdims: 0 }),
+    node("Gather", ["unigram_norm", "input_ids"], "uni_g2"),
+    node("Mul", ["uni_g2", "mask"], "uni_g2_masked"),
+    // Bigrams: bucket = (left * multiplier + right) mod buckets, valid where both are unmasked.
+    node("Slice", ["input_ids", "zero", "minus_one", "axis_sequence"], "left"),
+    node("Slice", ["input_ids", "one", "int64_max", "axis_sequence"], "right"),
+    node("Mul", ["left", "hash_multiplier"], "left_scaled"),
+    node("Add", ["left_scaled", "right"], "pair"),
+    node("Mod", ["pair", "buckets"], "bigram_ids"),
+    node("Slice", ["mask", "zero", "minus_one", "axis_sequence"], "mask_left"),
+    node("Slice", ["mask", "one", "int64_max", "axis_sequence"], "mask_right"),
+    node("Mul", ["mask_left", "mask_right"], "bigram_mask"),
+    node("Unsqueeze", ["bigram_mask", "axis_label"], "bigram_mask3"),
+    node("Gather", ["bigram_weights", "bigram_ids"], "bi_rows"),
+    node("Mul", ["bi_rows", "bigram_mask3"], "bi_masked"),
+    node("ReduceSum", ["bi_masked", "axis_sequence"], "bi_sum", { keepdims: 0 }),
+    node("Gather", ["bigram_norm", "bigram_ids"], "bi_g2"),
+    node("Mul", ["bi_g2", "bigram_mask"], "bi_g2_masked"),
+    // L2 norm of the weighted feature vector, then logits.
+    node("Concat", ["uni_g2_masked", "bi_g2_masked"], "g2_all", { axis: 1 }),
+    node("ReduceSum", ["g2_all", "axis_sequence"], "norm2", { keepdims: 1 }),
+    node("Sqrt", ["norm2"], "norm_raw"),
+    node("Max", ["norm_raw", "epsilon"], "norm"),
+    node("Add", ["uni_sum", "bi_sum"], "sum"),
+    node("Div", ["sum", "norm"], "normalised"),
+    node("Add", ["normalised", "bias"], "logits"),
+  ];
+  const graph = onnx.GraphProto.create({
+    name: "bag_of_ngrams_classifier",
+    node: nodes,
+    initializer,
+    input: [
+      valueInfo("input_ids", INT64, ["batch", "sequence"]),
+      valueInfo("attention_mask", INT64, ["batch", "sequence"]),
+    ],
+    output: [valueInfo("logits", FLOAT, ["batch", k])],
+  });
+  const proto = onnx.ModelProto.create({
+    irVersion: 7,
+    opsetImport: [{ domain: "", version: 13 }],
+    producerName: "newsintel",
+    producerVersion: "1",
+    graph,
+  });
+  return onnx.ModelProto.encode(proto).finish();
+}

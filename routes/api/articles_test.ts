@@ -1,0 +1,179 @@
+import assert from "node:assert/strict";
+import { countArticles } from "../../db/articles.ts";
+import { testDatabases } from "../../db/test_db.ts";
+import { BOB_KEY, postJson, testApp } from "../test_app.ts";
+
+const good = (i: number) => ({ title: `Headline ${i}`, body: `Body ${i}`, source: "wire" });
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`/v1/articles (${name})`, async (t) => {
+    const { db, reset, close } = await open();
+    const { app } = testApp(db);
+    try {
+      await t.step("POST one article stores it: 201 with its id", async () => {
+        await reset();
+        const res = await app.request("/v1/articles", postJson(good(1)));
+        assert.equal(res.status, 201);
+        assert.match(res.headers.get("content-type")!, /application\/json/);
+        const body = await res.json();
+        assert.equal(body.created, 1);
+        assert.equal(body.items[0].status, "created");
+        const got = await app.request(`/v1/articles/${body.items[0].id}`);
+        assert.equal(got.status, 200);
+        assert.equal((await got.json()).title, "Headline 1");
+      });
+
+      await t.step("re-sending the same article is reported as a duplicate: 200", async () => {
+        const res = await app.request("/v1/articles", postJson(good(1)));
+        assert.equal(res.status, 200);
+        const body = await res.json();
+        assert.deepEqual([body.created, body.duplicates, body.items[0].status], [
+          0,
+          1,
+          "duplicate",
+        ]);
+        assert.equal(await countArticles(db), 1);
+      });
+
+      await t.step("a batch with one bad item is refused whole: 422 naming it", async () => {
+        await reset();
+        const res = await app.request(
+          "/v1/articles",
+          postJson({ articles: [good(1), good(2), { title: "", body: "x" }, good(4)] }),
+        );
+        assert.equal(res.status, 422);
+        const body = await res.json();
+        assert.equal(body.error.code, "validationFailed");
+        assert.equal(body.error.details[0].path, "articles.2.title");
+        assert.ok(body.error.requestId);
+        assert.equal(await countArticles(db), 0);
+      });
+
+      await t.step("a batch of 500 is accepted and 501 is refused", async () => {
+        await reset();
+        const ok = await app.request(
+          "/v1/articles",
+          postJson({ articles: Array.from({ length: 500 }, (_, i) => good(i)) }),
+        );
+        assert.equal(ok.status, 201);
+        assert.equal((await ok.json()).created, 500);
+        const tooMany = await app.request(
+          "/v1/articles",
+          postJson({ articles: Array.from({ length: 501 }, (_, i) => good(1000 + i)) }),
+        );
+        assert.equal(tooMany.status, 422);
+        assert.equal((await tooMany.json()).error.details[0].path, "articles");
+        assert.equal(await countArticles(db), 500);
+      });
+
+      await t.step("bad field values are 422 with per-field details", async () => {
+        const res = await app.request(
+          "/v1/articles",
+          postJson({ title: "ok", url: "javascript:alert(1)", publishedAt: "yesterday", extra: 1 }),
+        );
+        assert.equal(res.status, 422);
+        const paths = (await res.json()).error.details.map((d: { path: string }) => d.path);
+        assert.deepEqual(paths.sort(), ["", "publishedAt", "url"]); // "" is the unknown key `extra`
+      });
+
+      await t.step("NUL characters are refused rather than failing in the database", async () => {
+        const res = await app.request("/v1/articles", postJson({ title: "a\u0000b", body: "x" }));
+        assert.equal(res.status, 422);
+      });
+
+      await t.step("writes without a valid key are 401 and store nothing", async () => {
+        await reset();
+        const none = await app.request("/v1/articles", postJson(good(1), null));
+        assert.equal(none.status, 401);
+        assert.equal((await none.json()).error.code, "unauthorized");
+        const wrong = await app.request("/v1/articles", postJson(good(1), "not-a-real-key-123"));
+        assert.equal(wrong.status, 401);
+        const bob = await app.request("/v1/articles", postJson(good(1), BOB_KEY));
+        assert.equal(bob.status, 201);
+        assert.equal(await countArticles(db), 1);
+      });
+
+      await t.step("malformed JSON is 400", async () => {
+        const res = await app.request("/v1/articles", postJson("{not json"));
+        assert.equal(res.status, 400);
+        assert.equal((await res.json()).error.code, "malformedRequest");
+      });
+
+      await t.step("GET pages through everything with the cursor", async () => {
+        await reset();
+        await app.request(
+          "/v1/articles",
+          postJson({ articles: Array.from({ length: 25 }, (_, i) => good(i)) }),
+        );
+        const ids: number[] = [];
+        let url = "/v1/articles?limit=10";
+        for (;;) {
+          const res = await app.request(url);
+          assert.equal(res.status, 200);
+          const page = await res.json();
+          ids.push(...page.items.map((a: { id: number }) => a.id));
+          if (!page.nextCursor) break;
+          url = `/v1/articles?limit=10&cursor=${page.nextCursor}`;
+        }
+        assert.equal(ids.length, 25);
+        assert.equal(new Set(ids).size, 25);
+      });
+
+      await t.step("bad query parameters are 422", async () => {
+        for (
+          const q of [
+            "limit=0",
+            "limit=201",
+            "cursor=%25%25",
+            "since=notadate",
+            "since=2024-02-01T00:00:00Z&until=2024-01-01T00:00:00Z",
+          ]
+        ) {
+          const res = await app.request(`/v1/articles?${q}`);
+          assert.equal(res.status, 422, q);
+        }
+      });
+
+      await t.step("an unknown article is 404 articleNotFound", async () => {
+        const res = await app.request("/v1/articles/987654");
+        assert.equal(res.status, 404);
+        assert.equal((await res.json()).error.code, "articleNotFound");
+        assert.equal((await app.request("/v1/articles/abc")).status, 422);
+      });
+    } finally {
+      await close();
+    }
+  });
+}
+
+Deno.test("reads need a key only when AUTH_READS is set", async () => {
+  const { pgliteTestDb } = await import("../../db/test_db.ts");
+  const { db, close } = await pgliteTestDb();
+  try {
+    const open = testApp(db).app;
+    assert.equal((await open.request("/v1/articles")).status, 200);
+    const closed = testApp(db, { AUTH_READS: "true" }).app;
+    assert.equal((await closed.request("/v1/articles")).status, 401);
+    const withKey = await closed.request("/v1/articles", { headers: { "x-api-key": BOB_KEY } });
+    assert.equal(withKey.status, 200);
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("a body over MAX_BODY_BYTES is 413", async () => {
+  const { pgliteTestDb } = await import("../../db/test_db.ts");
+  const { db, close } = await pgliteTestDb();
+  try {
+    const { app } = testApp(db, { MAX_BODY_BYTES: "2048" });
+    const res = await app.request(
+      "/v1/articles",
+      postJson({ title: "big", body: "x".repeat(4096) }),
+    );
+    assert.equal(res.status, 413);
+    assert.equal((await res.json()).error.code, "payloadTooLarge");
+    assert.equal(await countArticles(db), 0);
+  } finally {
+    await close();
+  }
+});

@@ -1,0 +1,167 @@
+import assert from "node:assert/strict";
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
+import type { LogRecord } from "@logtape/logtape";
+import { pgliteTestDb } from "../db/test_db.ts";
+import { setupLogging } from "../lib/log.ts";
+import { ALICE_KEY, postJson, testApp } from "./test_app.ts";
+
+/** The shape parse-prometheus-text-format returns (it ships no types). */
+interface MetricFamily {
+  name: string;
+  type: string;
+  metrics: Array<{ value?: string; labels?: Record<string, string> }>;
+}
+
+const { db, close } = await pgliteTestDb();
+const records: LogRecord[] = [];
+await setupLogging({ json: false, level: "debug", console: false, sink: (r) => records.push(r) });
+globalThis.addEventListener("unload", () => void close());
+
+Deno.test("x-request-id is echoed when given and generated when not", async () => {
+  const { app } = testApp(db);
+  const given = await app.request("/health", { headers: { "x-request-id": "abc-123" } });
+  assert.equal(given.headers.get("x-request-id"), "abc-123");
+  const made = await app.request("/health");
+  assert.match(made.headers.get("x-request-id")!, /^[0-9a-f-]{36}$/);
+  const bad = await app.request("/health", { headers: { "x-request-id": "bad id with spaces" } });
+  assert.notEqual(bad.headers.get("x-request-id"), "bad id with spaces");
+});
+
+Deno.test("the request id is on the error body and on every log line of the request", async () => {
+  const { app } = testApp(db);
+  records.length = 0;
+  const res = await app.request("/v1/articles/424242", {
+    headers: { "x-request-id": "trace-me-1" },
+  });
+  assert.equal(res.status, 404);
+  assert.equal((await res.json()).error.requestId, "trace-me-1");
+  const lines = records.filter((r) => r.category.includes("http"));
+  assert.ok(lines.length > 0);
+  for (const r of lines) assert.equal(r.properties.requestId, "trace-me-1");
+});
+
+Deno.test("unknown routes are 404 in the error shape", async () => {
+  const { app } = testApp(db);
+  const res = await app.request("/no/such/route");
+  assert.equal(res.status, 404);
+  assert.match(res.headers.get("content-type")!, /application\/json/);
+  const body = await res.json();
+  assert.equal(body.error.code, "notFound");
+  assert.ok(body.error.requestId);
+});
+
+Deno.test("an unexpected error is 500 with a generic message, logged with its cause", async () => {
+  const { pgliteTestDb } = await import("../db/test_db.ts");
+  const broken = await pgliteTestDb();
+  const { app } = testApp(broken.db);
+  await broken.db.exec("DROP TABLE articles");
+  records.length = 0;
+  const res = await app.request("/v1/articles", { headers: { "x-request-id": "boom-1" } });
+  await broken.close();
+  assert.equal(res.status, 500);
+  const body = await res.json();
+  assert.deepEqual(body, {
+    error: {
+      code: "internalError",
+      message: "Something went wrong on our side.",
+      requestId: "boom-1",
+    },
+  });
+  assert.ok(records.some((r) => r.level === "error" && r.properties.requestId === "boom-1"));
+});
+
+Deno.test("API keys never reach the logs", async () => {
+  const { app } = testApp(db);
+  records.length = 0;
+  await app.request("/v1/articles", postJson({ title: "t", body: "b" }));
+  await app.request("/v1/articles", postJson({ title: "t", body: "b" }, "wrong-key-that-is-long"));
+  await app.request(`/v1/articles?q=${ALICE_KEY}`, { headers: { "x-api-key": ALICE_KEY } });
+  const text = JSON.stringify(records.map((r) => [r.message, r.properties]));
+  assert.ok(records.length >= 3);
+  assert.ok(!text.includes(ALICE_KEY.slice(0, 12)), "a key appeared in the logs");
+  assert.ok(!text.includes("wrong-key-that-is-long"));
+});
+
+Deno.test("GET /health is 200 and /ready is 200 once migrated", async () => {
+  const { app } = testApp(db);
+  const health = await app.request("/health");
+  assert.equal(health.status, 200);
+  assert.deepEqual(await health.json(), { status: "ok" });
+  const ready = await app.request("/ready");
+  assert.equal(ready.status, 200);
+  assert.equal((await ready.json()).checks.migrations, "current");
+});
+
+Deno.test("GET /ready is 503 while migrations are pending", async () => {
+  const { openPglite } = await import("../db/pglite.ts");
+  const fresh = await openPglite("memory");
+  try {
+    const { app } = testApp(fresh);
+    const res = await app.request("/ready");
+    assert.equal(res.status, 503);
+    assert.deepEqual((await res.json()).checks, { database: "ok", migrations: "pending" });
+  } finally {
+    await fresh.close();
+  }
+});
+
+Deno.test("GET /metrics in Prometheus format parses and counts requests by route", async () => {
+  const { app } = testApp(db);
+  await app.request("/health");
+  await app.request("/health");
+  await app.request("/v1/articles/999999");
+  await app.request("/nowhere");
+  for (const init of [{ headers: { accept: "text/plain" } }, {}]) {
+    const url = "accept" in (init.headers ?? {}) ? "/metrics" : "/metrics?format=prometheus";
+    const res = await app.request(url, init);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type")!, /^text\/plain/);
+    const families = parsePrometheusTextFormat(await res.text()) as MetricFamily[];
+    const byName = new Map(families.map((f) => [f.name, f]));
+    const total = byName.get("http_requests_total")!;
+    const health = total.metrics.find((m) => m.labels?.route === "/health");
+    assert.equal(Number(health?.value), 2);
+    assert.ok(
+      total.metrics.some((m) => m.labels?.route === "unmatched" && m.labels?.status === "404"),
+    );
+    assert.equal(byName.get("http_request_duration_seconds")?.type, "HISTOGRAM");
+    assert.ok(byName.has("newsintel_articles_stored"));
+    assert.ok(byName.has("process_resident_memory_bytes"));
+  }
+});
+
+Deno.test("GET /metrics is JSON by default with per-route percentiles", async () => {
+  const { app } = testApp(db);
+  await app.request("/health");
+  await app.request("/v1/articles", postJson("{bad"));
+  const res = await app.request("/metrics");
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type")!, /application\/json/);
+  const m = await res.json();
+  const health = m.routes.find((r: { route: string }) => r.route === "/health");
+  assert.equal(health.count, 1);
+  assert.ok(health.latencyMs.p99 >= health.latencyMs.p50);
+  assert.equal(m.requests.clientErrors, 1);
+  assert.equal(typeof m.gauges.newsintel_articles_stored, "number");
+});
+
+Deno.test("GET /openapi.json documents the API and /docs serves the reference page", async () => {
+  const { app } = testApp(db);
+  const res = await app.request("/openapi.json");
+  assert.equal(res.status, 200);
+  const doc = await res.json();
+  assert.equal(doc.openapi, "3.1.0");
+  assert.ok(doc.paths["/v1/articles"].post);
+  assert.ok(doc.paths["/v1/articles/{id}"].get);
+  assert.ok(doc.components.securitySchemes.ApiKey);
+  const docs = await app.request("/docs");
+  assert.equal(docs.status, 200);
+  assert.match(await docs.text(), /openapi\.json/);
+});
+
+Deno.test("responses carry security headers", async () => {
+  const { app } = testApp(db);
+  const res = await app.request("/health");
+  assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+  assert.match(res.headers.get("content-security-policy")!, /frame-ancestors 'none'/);
+});
