@@ -8,10 +8,14 @@ import type { Config } from "../lib/config.ts";
 import { logger } from "../lib/log.ts";
 import { createMetrics } from "../lib/metrics.ts";
 import { seedSamples } from "../lib/seed.ts";
+import { createModelRuntime, ensureActiveModel, type ModelRuntime } from "../lib/model_runtime.ts";
 import { createApp } from "../routes/app.ts";
 import { startCommand } from "./context.ts";
 
 const log = logger("serve");
+
+/** How often each replica checks the registry for a newly promoted model. */
+const MODEL_POLL_MS = 2_000;
 
 /**
  * With no API key configured, makes one and keeps it in `DATA_DIR/.api-key`
@@ -35,11 +39,11 @@ export async function ensureLocalApiKey(config: Config): Promise<Config> {
 }
 
 /** Seeds the bundled samples into an empty database when configured to. */
-async function seedIfEmpty(db: Db, config: Config): Promise<void> {
+async function seedIfEmpty(db: Db, config: Config, models: ModelRuntime): Promise<void> {
   if (!config.seedOnEmpty || (await countArticles(db)) > 0) return;
   log.info("empty database: seeding the sample articles");
   const started = performance.now();
-  const r = await seedSamples(db);
+  const r = await seedSamples(db, undefined, models);
   log.info("seeded {created} articles in {seconds}s", {
     created: r.created,
     seconds: Math.round(performance.now() - started) / 1000,
@@ -58,9 +62,12 @@ export function serveCommand() {
       const db = await openDb(config.dbUrl);
       const applied = await migrate(db);
       if (applied.length) log.info("applied migrations {applied}", { applied });
-      await seedIfEmpty(db, config);
+      await ensureActiveModel(db, config);
+      const models = await createModelRuntime(db, config);
+      models.watch(MODEL_POLL_MS);
+      await seedIfEmpty(db, config, models);
 
-      const app = createApp({ config, db, metrics: createMetrics() });
+      const app = createApp({ config, db, metrics: createMetrics(), models });
       const server = Deno.serve({
         port: config.port,
         hostname: config.host,
@@ -71,6 +78,7 @@ export function serveCommand() {
       const stop = async (signal: string) => {
         log.info("{signal}: finishing in-flight requests", { signal });
         await server.shutdown();
+        await models.close();
         await db.close();
         log.info("stopped");
       };

@@ -5,6 +5,9 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../db/mod.ts";
 import { insertArticles, type InsertOutcome, type NewArticle } from "../db/articles.ts";
+import { insertPredictions } from "../db/predictions.ts";
+import type { ModelRuntime } from "./model_runtime.ts";
+import { articleText } from "./training.ts";
 
 /** An article as senders give it (already schema-validated). */
 export interface ArticleInput {
@@ -52,8 +55,33 @@ export function toNewArticle(a: ArticleInput): NewArticle {
   };
 }
 
-/** Stores a batch atomically; outcomes are in input order. */
-export function ingestArticles(db: Db, inputs: ArticleInput[]): Promise<InsertOutcome[]> {
+/**
+ * Stores a batch atomically; outcomes are in input order. With a model
+ * runtime serving a model, every newly stored article is classified and its
+ * prediction stored in the same transaction.
+ */
+export function ingestArticles(
+  db: Db,
+  inputs: ArticleInput[],
+  models?: ModelRuntime | null,
+): Promise<InsertOutcome[]> {
   const rows = inputs.map(toNewArticle);
-  return db.transaction((tx) => insertArticles(tx, rows));
+  return db.transaction(async (tx) => {
+    const outcomes = await insertArticles(tx, rows);
+    const created = outcomes.flatMap((o, i) => (o.status === "created" ? [i] : []));
+    if (models?.current() && created.length > 0) {
+      const { model, predictions } = await models.classify(
+        created.map((i) => articleText(rows[i].title, rows[i].body)),
+      );
+      await insertPredictions(
+        tx,
+        created.map((i, j) => ({
+          articleId: outcomes[i].id,
+          modelVersion: model.version,
+          ...predictions[j],
+        })),
+      );
+    }
+    return outcomes;
+  });
 }

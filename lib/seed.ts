@@ -4,6 +4,7 @@ import type { Db } from "../db/mod.ts";
 import type { DatasetRecord } from "../datasets/mod.ts";
 import { readDataset } from "../datasets/mod.ts";
 import { ingestArticles } from "./ingest.ts";
+import type { ModelRuntime } from "./model_runtime.ts";
 
 export interface SeedResult {
   read: number;
@@ -24,14 +25,20 @@ export const SAMPLE_DATASETS: string[] = [
 export async function seedRecords(
   db: Db,
   records: AsyncIterable<DatasetRecord>,
-  options: { batchSize?: number; limit?: number; onProgress?: (r: SeedResult) => void } = {},
+  options: {
+    batchSize?: number;
+    limit?: number;
+    onProgress?: (r: SeedResult) => void;
+    /** Classify new articles with this runtime's model. */
+    models?: ModelRuntime | null;
+  } = {},
 ): Promise<SeedResult> {
   const batchSize = options.batchSize ?? 500;
   const result: SeedResult = { read: 0, created: 0, duplicates: 0 };
   let batch: DatasetRecord[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const outcomes = await ingestArticles(db, batch);
+    const outcomes = await ingestArticles(db, batch, options.models);
     const created = outcomes.filter((o) => o.status === "created").length;
     result.created += created;
     result.duplicates += outcomes.length - created;
@@ -52,11 +59,13 @@ export async function seedRecords(
 export async function seedSamples(
   db: Db,
   onProgress?: (r: SeedResult) => void,
+  models?: ModelRuntime | null,
 ): Promise<SeedResult> {
   const total: SeedResult = { read: 0, created: 0, duplicates: 0 };
   for (const path of SAMPLE_DATASETS) {
     const base = { ...total };
     const r = await seedRecords(db, readDataset(path), {
+      models,
       onProgress: (p) =>
         onProgress?.({
           read: base.read + p.read,

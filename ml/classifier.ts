@@ -88,7 +88,9 @@ export async function loadClassifier(
   } else {
     env.allowRemoteModels = true;
     env.remoteHost = source.endpoint ?? DEFAULT_ENDPOINT;
-    env.remotePathTemplate = "{model}/resolve/{revision}/";
+    // transformers.js 4.3 forgets `revision` on some requests (the pipeline's file discovery
+    // asks for config.json at "main"), so the pinned revision goes into the path template too.
+    env.remotePathTemplate = `{model}/resolve/${encodeURIComponent(source.revision)}/`;
     env.cacheDir = source.cacheDir;
     env.useFSCache = true;
     try {

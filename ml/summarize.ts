@@ -60,6 +60,7 @@ export const DEFAULT_WEIGHTS: Readonly<ExtractiveWeights> = Object.freeze({
 });
 
 const DEFAULT_MAX_SENTENCES = 3;
+const MAX_SCORED = 400;
 
 /**
  * Cosine similarity at which a sentence counts as a repeat of a chosen one and is never
@@ -117,6 +118,7 @@ function truncateWords(text: string, maxWords: number): string {
  * `ratio` × the article's words (with `maxWords` too, the smaller budget wins). With none
  * of the three the budget is 3 sentences. The summary keeps the article's sentence order.
  *
+ * Only the first 400 sentences are considered (the similarity graph is quadratic).
  * Text without any sentence boundary is returned whole when it fits the word budget,
  * otherwise cut to the budget's words with a trailing "…". Empty text gives an empty
  * summary.
@@ -140,8 +142,11 @@ export function summarize(
     const only = truncateWords(sentences[0], budget.maxWords);
     return { summary: only, sentences: [only], method: "extractive" };
   }
-  const chosen = selectSentences(sentences, opts.title ?? "", budget, weights);
-  const picked = chosen.sort((a, b) => a - b).map((i) => sentences[i]);
+  // The similarity graph is O(n²): past a (very long) article's first MAX_SCORED sentences
+  // the rest is not considered, which keeps the worst case to tens of milliseconds.
+  const candidates = sentences.slice(0, MAX_SCORED);
+  const chosen = selectSentences(candidates, opts.title ?? "", budget, weights);
+  const picked = chosen.sort((a, b) => a - b).map((i) => candidates[i]);
   return { summary: picked.join(" "), sentences: picked, method: "extractive" };
 }
 
@@ -214,8 +219,9 @@ function modelName(source: AbstractiveModelSource): string {
 /**
  * Loads a seq2seq summarization model (BART/T5/Pegasus layout with ONNX weights) through
  * transformers.js' `pipeline("summarization", ...)`, from a local directory or from a
- * Hugging Face hub (pinned `revision`; `endpoint` replaces the hub host — transformers.js
- * keeps it in its global `env.remoteHost` — and files are cached under `cacheDir`).
+ * Hugging Face hub (pinned `revision`, every file is fetched from that revision; `endpoint`
+ * replaces the hub host — transformers.js keeps it in its global `env.remoteHost` — and
+ * files are cached under `cacheDir`).
  *
  * A model that cannot be loaded is a start-up error: this throws an `Error` naming the
  * model and the cause (e.g. a missing directory or file).
@@ -239,16 +245,27 @@ export async function loadAbstractiveSummarizer(
         throw new Error(`directory not found (${e instanceof Error ? e.message : e})`);
       });
       if (!info.isDirectory) throw new Error("not a directory");
-      generate = (await pipeline("summarization", source.dir, {
+      // An absolute path: transformers.js would read a relative "models/x" (a valid hub id)
+      // from under its own env.localModelPath.
+      generate = (await pipeline("summarization", await Deno.realPath(source.dir), {
         local_files_only: true,
       })) as unknown as SummarizationCall;
     } else {
       env.allowRemoteModels = true;
       if (source.endpoint) env.remoteHost = source.endpoint.replace(/\/?$/, "/");
-      generate = (await pipeline("summarization", source.repo, {
-        revision: source.revision,
-        cache_dir: source.cacheDir,
-      })) as unknown as SummarizationCall;
+      // transformers.js 4.3.1 ignores `revision` in pipeline()'s file pre-check and when
+      // listing tokenizer files (both ask for `main`), so the pin is also written into the
+      // URL template for the duration of the load; the template is restored afterwards.
+      const template = env.remotePathTemplate;
+      env.remotePathTemplate = `{model}/resolve/${encodeURIComponent(source.revision)}/`;
+      try {
+        generate = (await pipeline("summarization", source.repo, {
+          revision: source.revision,
+          cache_dir: source.cacheDir,
+        })) as unknown as SummarizationCall;
+      } finally {
+        env.remotePathTemplate = template;
+      }
     }
   } catch (e) {
     const cause = e instanceof Error ? e.message : String(e);

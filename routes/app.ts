@@ -12,6 +12,8 @@ import type { AppDeps, AppEnv } from "./env.ts";
 import { errorBody, handleError } from "./errors.ts";
 import { accessLog, apiKeyAuth, requestId } from "./middleware.ts";
 import { articlesApi } from "./api/articles.ts";
+import { classifyApi } from "./api/classify.ts";
+import { modelsApi } from "./api/models.ts";
 import { healthApi } from "./api/health.ts";
 import { metricsApi } from "./api/metrics.ts";
 import { validationHook } from "./validation.ts";
@@ -53,6 +55,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", healthApi(deps));
   app.route("/", metricsApi(deps));
   app.route("/v1", articlesApi(deps));
+  app.route("/v1", classifyApi(deps));
+  app.route("/v1", modelsApi(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
     type: "apiKey",

@@ -2,12 +2,15 @@
 import type { Config } from "../lib/config.ts";
 import type { Db } from "../db/mod.ts";
 import type { Metrics } from "../lib/metrics.ts";
+import type { ModelRuntime } from "../lib/model_runtime.ts";
 
 /** What the app needs from the outside; tests build these on an in-memory PGlite. */
 export interface AppDeps {
   config: Config;
   db: Db;
   metrics: Metrics;
+  /** The served model; null runs the API without classification. */
+  models: ModelRuntime | null;
 }
 
 /** Hono context variables set by the middleware. */

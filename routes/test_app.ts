@@ -3,14 +3,19 @@ import { loadConfig } from "../lib/config.ts";
 import { createMetrics } from "../lib/metrics.ts";
 import type { Db } from "../db/mod.ts";
 import { createApp } from "./app.ts";
+import type { ModelRuntime } from "../lib/model_runtime.ts";
 
 export const ALICE_KEY = "alice-secret-key-0001";
 export const BOB_KEY = "bob-secret-key-0002";
 
-export function testApp(db: Db, env: Record<string, string> = {}) {
+export function testApp(
+  db: Db,
+  env: Record<string, string> = {},
+  models: ModelRuntime | null = null,
+) {
   const config = loadConfig({ API_KEYS: `alice=${ALICE_KEY};bob=${BOB_KEY}`, ...env });
   const metrics = createMetrics();
-  return { app: createApp({ config, db, metrics }), config, metrics };
+  return { app: createApp({ config, db, metrics, models }), config, metrics };
 }
 
 /** JSON POST with the given key (alice's by default). */

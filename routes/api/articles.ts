@@ -93,13 +93,13 @@ export function decodeCursor(cursor: string): number {
 }
 
 export function articlesApi(deps: AppDeps) {
-  const { db, metrics } = deps;
+  const { db, metrics, models } = deps;
   metrics.gauge("newsintel_articles_stored", "Articles in the database.", () => countArticles(db));
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(ingestRoute, async (c) => {
       const body = c.req.valid("json");
       const inputs = "articles" in body ? body.articles : [body];
-      const outcomes = await ingestArticles(db, inputs);
+      const outcomes = await ingestArticles(db, inputs, models);
       const created = outcomes.filter((o) => o.status === "created").length;
       return c.json({
         created,

@@ -1,0 +1,106 @@
+/** `newsintel migrate` as a subprocess, on the embedded database and on PostgreSQL. */
+import assert from "node:assert/strict";
+import postgres from "postgres";
+import { loadMigrations } from "../db/migrate.ts";
+import { postgresTestUrl, withSearchPath } from "../db/test_db.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `main.ts` with only the given environment (plus what Deno itself needs). */
+async function newsintel(args: string[], env: Record<string, string>): Promise<Run> {
+  const base: Record<string, string> = { NO_COLOR: "1" };
+  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) base[name] = value;
+  }
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "main.ts", ...args],
+    cwd: ROOT,
+    clearEnv: true,
+    env: { ...base, ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
+
+function json<T>(run: Run): T {
+  assert.equal(run.code, 0, run.stderr);
+  return JSON.parse(run.stdout) as T;
+}
+
+interface Status {
+  version: string;
+  name: string;
+  appliedAt: string | null;
+}
+
+Deno.test("migrate --status --json shows pending migrations, then applied ones after migrate", async () => {
+  const versions = (await loadMigrations()).map((m) => m.version);
+  const data = await Deno.makeTempDir();
+  const env = { DB_URL: `pglite://${data}/db`, DATA_DIR: data };
+  try {
+    const before = json<Status[]>(await newsintel(["migrate", "--status", "--json"], env));
+    assert.deepEqual(before.map((s) => s.version), versions);
+    assert.ok(before.every((s) => s.appliedAt === null));
+
+    const started = Date.now();
+    assert.deepEqual(json(await newsintel(["migrate", "--json"], env)), { applied: versions });
+
+    const after = json<Status[]>(await newsintel(["migrate", "--status", "--json"], env));
+    assert.deepEqual(after.map((s) => s.version), versions);
+    for (const s of after) {
+      assert.ok(s.appliedAt !== null && Date.parse(s.appliedAt) >= started - 60_000, s.version);
+    }
+
+    const again = await newsintel(["migrate"], env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, "database is up to date\n");
+  } finally {
+    await Deno.remove(data, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "migrate from two processes at once on PostgreSQL records each migration once",
+  ignore: !postgresTestUrl(),
+  async fn() {
+    const url = postgresTestUrl()!;
+    const versions = (await loadMigrations()).map((m) => m.version);
+    const schema = `t_migrate_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    const data = await Deno.makeTempDir();
+    try {
+      await admin.unsafe(`CREATE SCHEMA ${schema}`);
+      const env = { DB_URL: withSearchPath(url, schema), DATA_DIR: data };
+      const runs = await Promise.all([
+        newsintel(["migrate", "--json"], env),
+        newsintel(["migrate", "--json"], env),
+      ]);
+      const applied = runs.map((r) => json<{ applied: string[] }>(r).applied);
+      // Between them the two applied every migration, and no migration twice.
+      assert.deepEqual([...applied[0], ...applied[1]].sort(), versions);
+      const rows = await admin.unsafe<{ version: string; n: number }[]>(
+        `SELECT version, count(*)::int AS n FROM ${schema}.schema_migrations GROUP BY version
+          ORDER BY version`,
+      );
+      assert.deepEqual(rows.map((r) => [r.version, r.n]), versions.map((v) => [v, 1]));
+      const [{ t }] = await admin.unsafe<{ t: string | null }[]>(
+        `SELECT to_regclass('${schema}.articles')::text AS t`,
+      );
+      assert.equal(t, `${schema}.articles`);
+    } finally {
+      await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+      await Deno.remove(data, { recursive: true });
+    }
+  },
+});

@@ -1,0 +1,77 @@
+/** Prediction SQL: store a batch of predictions, read an article's predictions. */
+import type { Queryable } from "./mod.ts";
+
+export interface NewPrediction {
+  articleId: number;
+  modelVersion: string;
+  label: string;
+  score: number;
+  scores: Record<string, number>;
+}
+
+export interface StoredPrediction {
+  modelVersion: string;
+  label: string;
+  score: number;
+  scores: Record<string, number>;
+  createdAt: string;
+}
+
+/** Stores predictions in one statement; a repeat for the same article and model is ignored. */
+export async function insertPredictions(db: Queryable, rows: NewPrediction[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `INSERT INTO predictions (article_id, model_version, label, score, scores)
+     SELECT r.article_id, r.model_version, r.label, r.score, r.scores
+       FROM jsonb_to_recordset($1::text::jsonb) AS r(
+              article_id bigint, model_version text, label text,
+              score double precision, scores jsonb)
+     ON CONFLICT (article_id, model_version) DO NOTHING`,
+    [JSON.stringify(rows.map((r) => ({
+      article_id: r.articleId,
+      model_version: r.modelVersion,
+      label: r.label,
+      score: r.score,
+      scores: r.scores,
+    })))],
+  );
+}
+
+/** An article's predictions, newest first. */
+export async function predictionsFor(
+  db: Queryable,
+  articleId: number,
+): Promise<StoredPrediction[]> {
+  const rows = await db.query<
+    {
+      model_version: string;
+      label: string;
+      score: number;
+      scores: Record<string, number>;
+      created_at: Date;
+    }
+  >(
+    `SELECT model_version, label, score, scores, created_at FROM predictions
+      WHERE article_id = $1 ORDER BY id DESC`,
+    [articleId],
+  );
+  return rows.map((r) => ({
+    modelVersion: r.model_version,
+    label: r.label,
+    score: r.score,
+    scores: r.scores,
+    createdAt: new Date(r.created_at).toISOString(),
+  }));
+}
+
+/** Predictions per label for one model version (for metrics). */
+export async function predictionCounts(
+  db: Queryable,
+  modelVersion: string,
+): Promise<Record<string, number>> {
+  const rows = await db.query<{ label: string; n: number }>(
+    "SELECT label, count(*)::int AS n FROM predictions WHERE model_version = $1 GROUP BY label",
+    [modelVersion],
+  );
+  return Object.fromEntries(rows.map((r) => [r.label, r.n]));
+}

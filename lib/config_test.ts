@@ -1,0 +1,186 @@
+import assert from "node:assert/strict";
+import { ConfigError, isLocalPath, loadConfig, parseApiKeys } from "./config.ts";
+
+/** Runs loadConfig and returns its problems (failing the test when it does not throw). */
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
+    return err.problems;
+  }
+  assert.fail("loadConfig() accepted an invalid environment");
+}
+
+Deno.test("loadConfig() gives the documented defaults for an empty environment", () => {
+  assert.deepEqual(loadConfig({}), {
+    port: 8001,
+    host: "0.0.0.0",
+    dbUrl: "pglite://data/db",
+    dataDir: "data",
+    modelDir: "models",
+    apiKeys: [],
+    authReads: false,
+    logJson: false,
+    logLevel: "info",
+    maxBodyBytes: 5 * 1024 * 1024,
+    seedOnEmpty: true,
+    hfEndpoint: "https://huggingface.co",
+    hfModel: undefined,
+    hfModelRevision: undefined,
+    summarizerModel: undefined,
+    summarizerModelRevision: undefined,
+    hfDatasetAgNewsRevision: undefined,
+    hfDatasetJsonRevision: undefined,
+    workers: 1,
+  });
+});
+
+Deno.test("loadConfig() puts the embedded database under DATA_DIR unless DB_URL is set", () => {
+  assert.equal(
+    loadConfig({ DATA_DIR: "/var/lib/newsintel" }).dbUrl,
+    "pglite:///var/lib/newsintel/db",
+  );
+  assert.equal(
+    loadConfig({ DATA_DIR: "/x", DB_URL: "postgres://u@db:5432/news" }).dbUrl,
+    "postgres://u@db:5432/news",
+  );
+  assert.equal(loadConfig({ DB_URL: "postgresql://db/news" }).dbUrl, "postgresql://db/news");
+});
+
+Deno.test("loadConfig() reads numbers and yes/no flags", () => {
+  const c = loadConfig({
+    PORT: "9000",
+    WORKERS: "4",
+    LOG_JSON: "1",
+    AUTH_READS: "yes",
+    SEED_ON_EMPTY: "false",
+    LOG_LEVEL: "debug",
+    MAX_BODY_BYTES: "2048",
+  });
+  assert.deepEqual(
+    [c.port, c.workers, c.logJson, c.authReads, c.seedOnEmpty, c.logLevel, c.maxBodyBytes],
+    [9000, 4, true, true, false, "debug", 2048],
+  );
+});
+
+Deno.test("parseApiKeys() reads name=key and bare keys separated by ';'", () => {
+  assert.deepEqual(parseApiKeys(undefined, "alice=alice-secret-1; bare-secret-22 ;;"), [
+    { name: "alice", key: "alice-secret-1" },
+    { name: "key2", key: "bare-secret-22" },
+  ]);
+});
+
+Deno.test("parseApiKeys() names API_KEY 'default' and keeps it beside API_KEYS", () => {
+  assert.deepEqual(parseApiKeys("single-secret-0", "ops=ops-secret-01"), [
+    { name: "default", key: "single-secret-0" },
+    { name: "ops", key: "ops-secret-01" },
+  ]);
+});
+
+Deno.test("parseApiKeys() splits only at the first '=' so a key may contain '='", () => {
+  assert.deepEqual(parseApiKeys(undefined, "ci=abc=def=ghi"), [{ name: "ci", key: "abc=def=ghi" }]);
+});
+
+Deno.test("loadConfig() parses API_KEYS 'name=key;key2' into named keys", () => {
+  assert.deepEqual(loadConfig({ API_KEYS: "alice=alice-secret-1;bare-secret-22" }).apiKeys, [
+    { name: "alice", key: "alice-secret-1" },
+    { name: "key2", key: "bare-secret-22" },
+  ]);
+});
+
+Deno.test("loadConfig() rejects keys shorter than 8 characters and repeated names", () => {
+  assert.deepEqual(problemsOf({ API_KEYS: "a=short;a=long-enough-1" }), [
+    'API_KEYS: the key named "a" is shorter than 8 characters',
+    "API_KEYS: key names must be unique",
+  ]);
+});
+
+// BUG (lib/config.ts parseApiKeys): a bare key ending in base64 padding,
+// e.g. "q2hLx0aZ9sUe4wJ1Yy0=", is read as name "q2hLx0aZ9sUe4wJ1Yy0" with an empty
+// key, and the resulting problem message prints that name, i.e. the secret itself.
+Deno.test({
+  name: "loadConfig() takes a bare base64 key with '=' padding as a key, never echoing it",
+  ignore: true,
+  fn() {
+    const secret = "q2hLx0aZ9sUe4wJ1Yy0=";
+    let config;
+    try {
+      config = loadConfig({ API_KEYS: secret });
+    } catch (err) {
+      assert.ok(!String(err).includes(secret.slice(0, 8)), `the error echoes the key: ${err}`);
+      throw err;
+    }
+    assert.deepEqual(config.apiKeys, [{ name: "key1", key: secret }]);
+  },
+});
+
+Deno.test("loadConfig() reports every problem together in one ConfigError", () => {
+  const problems = problemsOf({
+    PORT: "abc",
+    WORKERS: "0",
+    LOG_LEVEL: "loud",
+    DB_URL: "mysql://db",
+    LOG_JSON: "maybe",
+    API_KEYS: "bob=tiny",
+    HF_MODEL: "owner/model",
+  });
+  const variables = problems.map((p) => p.split(":")[0]).sort();
+  assert.deepEqual(variables, [
+    "API_KEYS",
+    "DB_URL",
+    "HF_MODEL_REVISION",
+    "LOG_JSON",
+    "LOG_LEVEL",
+    "PORT",
+    "WORKERS",
+  ]);
+  const err = (() => {
+    try {
+      loadConfig({ PORT: "abc", WORKERS: "0" });
+    } catch (e) {
+      return e as ConfigError;
+    }
+  })()!;
+  assert.match(err.message, /^invalid configuration: PORT: .+; WORKERS: .+$/);
+  assert.ok(!err.message.includes("\n"), "one line");
+});
+
+Deno.test("loadConfig() requires a revision for a hub model id, not for a local path", () => {
+  assert.deepEqual(problemsOf({ HF_MODEL: "acme/news-topics" }), [
+    "HF_MODEL_REVISION: required when HF_MODEL names a hub repository",
+  ]);
+  assert.deepEqual(problemsOf({ SUMMARIZER_MODEL: "acme/summarizer" }), [
+    "SUMMARIZER_MODEL_REVISION: required when SUMMARIZER_MODEL names a hub repository",
+  ]);
+  const pinned = loadConfig({ HF_MODEL: "acme/news-topics", HF_MODEL_REVISION: "v1.2.0" });
+  assert.deepEqual([pinned.hfModel, pinned.hfModelRevision], ["acme/news-topics", "v1.2.0"]);
+  for (const local of ["/srv/models/v3", "./models/v3", "../models/v3"]) {
+    assert.equal(loadConfig({ HF_MODEL: local, SUMMARIZER_MODEL: local }).hfModel, local);
+  }
+});
+
+Deno.test("isLocalPath() tells paths from hub repository ids", () => {
+  assert.deepEqual(
+    ["/abs", "./rel", "../up", "owner/name", "name", "models/v3"].map(isLocalPath),
+    [true, true, true, false, false, false],
+  );
+});
+
+// BUG (lib/config.ts schema, PORT): z.coerce.number() turns an empty string into 0,
+// so `PORT=` (an empty variable, as compose files produce from an unset `${PORT}`)
+// silently binds a random port instead of the default 8001 or failing.
+Deno.test({
+  name: "loadConfig() does not turn an empty PORT into port 0",
+  ignore: true,
+  fn() {
+    let port: number | undefined;
+    try {
+      port = loadConfig({ PORT: "" }).port;
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      return;
+    }
+    assert.equal(port, 8001);
+  },
+});

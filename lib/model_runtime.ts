@@ -1,0 +1,211 @@
+/**
+ * The model being served. Loads the active model from the registry (training
+ * the default AG News model on a first start with none), and watches the
+ * registry so a promotion made anywhere — another replica, the CLI — is picked
+ * up within seconds without a restart: the new model is loaded beside the old
+ * one, swapped in atomically, and the old one disposed once requests using it
+ * have finished.
+ */
+import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import type { Db } from "../db/mod.ts";
+import { activateModel, activeModelVersion, getModel, registerModel } from "../db/models.ts";
+import { readDataset } from "../datasets/mod.ts";
+import { type Classifier, loadClassifier, type Prediction } from "../ml/mod.ts";
+import { type Config, isLocalPath } from "./config.ts";
+import { logger } from "./log.ts";
+import { examplesFrom, trainAndRegister } from "./training.ts";
+
+const log = logger("models");
+
+/** The data the default model is trained on when no model exists yet. */
+export const DEFAULT_TRAINING_DATA = fileURLToPath(
+  new URL("../data/agnews/train_10k.csv", import.meta.url),
+);
+export const DEFAULT_MODEL_NAME = "agnews-topics";
+
+export interface ServedModel {
+  name: string;
+  version: string;
+  labels: string[];
+}
+
+export interface ModelRuntime {
+  /** The model serving now, or null while none is loaded. */
+  current(): ServedModel | null;
+  /** Classifies with the current model; the model is held until the call finishes. */
+  classify(texts: string[]): Promise<{ model: ServedModel; predictions: Prediction[] }>;
+  /** Checks the registry once and swaps models if the active one changed. */
+  refresh(): Promise<void>;
+  /** Starts polling the registry every `intervalMs`. */
+  watch(intervalMs: number): void;
+  close(): Promise<void>;
+}
+
+export class NoModelError extends Error {
+  constructor() {
+    super("no model is loaded");
+    this.name = "NoModelError";
+  }
+}
+
+interface Loaded {
+  classifier: Classifier;
+  model: ServedModel;
+  users: number;
+  retired: boolean;
+}
+
+/** Loads the registered model `version` from `MODEL_DIR`. */
+async function loadRegistered(db: Db, config: Config, version: string): Promise<Classifier> {
+  const record = await getModel(db, version);
+  if (!record) throw new Error(`model ${version} is active but not registered`);
+  if (record.origin === "hub") {
+    const [repo, revision] = record.location.split("@");
+    return loadClassifier({
+      kind: "hub",
+      repo,
+      revision,
+      endpoint: config.hfEndpoint,
+      cacheDir: join(config.modelDir, ".hub-cache"),
+    });
+  }
+  const dir = record.origin === "local" ? record.location : join(config.modelDir, record.location);
+  return loadClassifier({ kind: "dir", dir: resolve(dir) });
+}
+
+/**
+ * Makes sure a model is active: with `HF_MODEL`, registers that model and
+ * activates it; otherwise, when the registry has no active model, trains the
+ * default one from the bundled AG News sample and activates it (once, even
+ * when several replicas start together).
+ */
+export async function ensureActiveModel(db: Db, config: Config): Promise<string> {
+  if (config.hfModel) {
+    const local = isLocalPath(config.hfModel);
+    const location = local
+      ? resolve(config.hfModel)
+      : `${config.hfModel}@${config.hfModelRevision}`;
+    const classifier = local
+      ? await loadClassifier({ kind: "dir", dir: location })
+      : await loadClassifier({
+        kind: "hub",
+        repo: config.hfModel,
+        revision: config.hfModelRevision!,
+        endpoint: config.hfEndpoint,
+        cacheDir: join(config.modelDir, ".hub-cache"),
+      });
+    const version = local ? `local:${location}` : location;
+    await registerModel(db, {
+      version,
+      name: local ? classifier.name : config.hfModel,
+      labels: classifier.labels,
+      origin: local ? "local" : "hub",
+      location,
+      manifest: classifier.manifest,
+    });
+    await classifier.dispose();
+    await db.transaction((tx) => activateModel(tx, version, "promote", "HF_MODEL"));
+    return version;
+  }
+  const active = await activeModelVersion(db);
+  if (active) return active;
+  log.info("no active model: training {name} from {path}", {
+    name: DEFAULT_MODEL_NAME,
+    path: DEFAULT_TRAINING_DATA,
+  });
+  const started = performance.now();
+  const examples = await examplesFrom(readDataset(DEFAULT_TRAINING_DATA));
+  const manifest = await trainAndRegister(db, examples, {
+    name: DEFAULT_MODEL_NAME,
+    modelDir: config.modelDir,
+    seed: 1,
+    onProgress: (p) => {
+      if (p.done === p.total) log.info("training: {stage} done", { stage: p.stage });
+    },
+  });
+  await db.transaction((tx) => activateModel(tx, manifest.version, "bootstrap", "first start"));
+  log.info("trained and activated {version} in {seconds}s", {
+    version: manifest.version,
+    seconds: Math.round(performance.now() - started) / 1000,
+  });
+  return (await activeModelVersion(db))!;
+}
+
+/** Creates the runtime and loads the active model. */
+export async function createModelRuntime(db: Db, config: Config): Promise<ModelRuntime> {
+  let loaded: Loaded | null = null;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let refreshing: Promise<void> | null = null;
+
+  const release = async (l: Loaded) => {
+    if (l.retired && l.users === 0) await l.classifier.dispose();
+  };
+
+  const swapTo = async (version: string) => {
+    const started = performance.now();
+    const classifier = await loadRegistered(db, config, version);
+    const next: Loaded = {
+      classifier,
+      model: { name: classifier.name, version, labels: classifier.labels },
+      users: 0,
+      retired: false,
+    };
+    const previous = loaded;
+    loaded = next;
+    log.info("serving model {name} {version} (loaded in {ms}ms)", {
+      name: classifier.name,
+      version,
+      ms: Math.round(performance.now() - started),
+    });
+    if (previous) {
+      previous.retired = true;
+      await release(previous);
+    }
+  };
+
+  const refresh = () => {
+    refreshing ??= (async () => {
+      try {
+        const version = await activeModelVersion(db);
+        if (version && version !== loaded?.model.version) await swapTo(version);
+      } finally {
+        refreshing = null;
+      }
+    })();
+    return refreshing;
+  };
+
+  await refresh();
+
+  return {
+    current: () => loaded?.model ?? null,
+    async classify(texts) {
+      const l = loaded;
+      if (!l) throw new NoModelError();
+      l.users++;
+      try {
+        return { model: l.model, predictions: await l.classifier.classify(texts) };
+      } finally {
+        l.users--;
+        await release(l);
+      }
+    },
+    refresh,
+    watch(intervalMs) {
+      clearInterval(timer);
+      timer = setInterval(() => {
+        refresh().catch((err) => log.warn("model refresh failed: {error}", { error: err }));
+      }, intervalMs);
+    },
+    async close() {
+      clearInterval(timer);
+      await refreshing;
+      if (loaded) {
+        loaded.retired = true;
+        await release(loaded);
+        loaded = null;
+      }
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Training orchestration shared by `newsintel train` and first start: read
+ * labelled data, train, write the model directory atomically, register it.
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import type { Db } from "../db/mod.ts";
+import { registerModel } from "../db/models.ts";
+import type { DatasetRecord } from "../datasets/mod.ts";
+import {
+  type Example,
+  type Manifest,
+  type TrainOptions,
+  trainTextClassifier,
+  writeModelDir,
+} from "../ml/mod.ts";
+
+/** The text a model sees for an article: AG News's own `title . description` shape. */
+export function articleText(title: string, body: string): string {
+  return body ? `${title} . ${body}` : title;
+}
+
+/** Labelled examples from data set records (records without a label are skipped). */
+export async function examplesFrom(records: AsyncIterable<DatasetRecord>): Promise<Example[]> {
+  const examples: Example[] = [];
+  for await (const r of records) {
+    if (r.label) examples.push({ text: articleText(r.title, r.body), label: r.label });
+  }
+  return examples;
+}
+
+/** sha256 of the examples in order (`label \t text` lines) and their count. */
+export function trainingDataHash(examples: readonly Example[]): { sha256: string; size: number } {
+  const h = createHash("sha256");
+  for (const e of examples) h.update(e.label).update("\t").update(e.text).update("\n");
+  return { sha256: h.digest("hex"), size: examples.length };
+}
+
+/**
+ * A version that sorts by training time and names its data: UTC time, the
+ * training data hash prefix, and a random suffix so two trainings in the same
+ * second never collide. E.g. `20261127T063200Z-3f2a9c-7b1e`.
+ */
+export function newModelVersion(dataSha256: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const suffix = crypto.getRandomValues(new Uint16Array(1))[0].toString(16).padStart(4, "0");
+  return `${stamp}-${dataSha256.slice(0, 6)}-${suffix}`;
+}
+
+export interface TrainModelOptions extends TrainOptions {
+  name: string;
+  modelDir: string;
+}
+
+/**
+ * Trains on `examples`, writes `modelDir/<version>` (through a temporary folder
+ * renamed into place, so a crash never leaves a half-written model) and
+ * registers it. Does not activate it.
+ */
+export async function trainAndRegister(
+  db: Db,
+  examples: readonly Example[],
+  options: TrainModelOptions,
+): Promise<Manifest> {
+  const { name, modelDir, ...trainOptions } = options;
+  const data = trainingDataHash(examples);
+  const model = await trainTextClassifier(examples, trainOptions);
+  const version = newModelVersion(data.sha256);
+  const tmp = join(modelDir, `.tmp-${crypto.randomUUID()}`);
+  await Deno.mkdir(modelDir, { recursive: true });
+  try {
+    const manifest = await writeModelDir(tmp, model, { name, version, trainingData: data });
+    await Deno.rename(tmp, join(modelDir, version));
+    await registerModel(db, {
+      version,
+      name,
+      labels: manifest.labels,
+      origin: "trained",
+      location: version,
+      manifest,
+    });
+    return manifest;
+  } catch (err) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw err;
+  }
+}

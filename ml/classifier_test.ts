@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { loadClassifier } from "./classifier.ts";
+import { encodeWords, modelLogits, softmax } from "./model.ts";
+import { ModelDirError, writeModelDir } from "./model_dir.ts";
+import { normalizeNewsText } from "./normalize.ts";
+import { createWordSplitter } from "./tokenizer.ts";
+import { toyCorpus } from "./toy_corpus.ts";
+import { trainTextClassifier } from "./train.ts";
+
+const model = await trainTextClassifier(toyCorpus(300), {
+  buckets: 4096,
+  epochs: 8,
+  validationFraction: 0.2,
+});
+const META = { name: "toy", version: "2", trainingData: { sha256: "cd".repeat(32), size: 300 } };
+const modelDir = await Deno.makeTempDir({ prefix: "classifier_test_" });
+await writeModelDir(modelDir, model, META);
+
+const TEXTS = [
+  "The striker scored a late goal as the league season ended.",
+  "Shares rose after the bank beat earnings forecasts #39;s  quot;again quot;",
+  "NASA's new telescope and a robot\\ launch tuesday",
+  "",
+  "goal",
+  "zzz unknown words only",
+  "match ".repeat(300),
+];
+
+Deno.test("ONNX export gives the TypeScript model's calibrated probabilities", async () => {
+  const classifier = await loadClassifier({ kind: "dir", dir: modelDir });
+  const predictions = await classifier.classify(TEXTS);
+  const split = createWordSplitter();
+  TEXTS.forEach((text, i) => {
+    const expected = softmax(
+      modelLogits(model, encodeWords(model, split(normalizeNewsText(text)))),
+    );
+    model.labels.forEach((label, c) => {
+      const got = predictions[i].scores[label];
+      assert.ok(Math.abs(got - expected[c]) < 1e-4, `${text}: ${label} ${got} vs ${expected[c]}`);
+    });
+  });
+  await classifier.dispose();
+});
+
+Deno.test("classify() returns one prediction per text, in order, over all labels", async () => {
+  const classifier = await loadClassifier({ kind: "dir", dir: modelDir }, { batchSize: 2 });
+  assert.equal(classifier.name, "toy");
+  assert.equal(classifier.version, "2");
+  assert.deepEqual(classifier.labels, model.labels);
+  assert.equal(classifier.manifest?.trainingData.size, 300);
+  const batched = await classifier.classify(TEXTS);
+  assert.equal(batched.length, TEXTS.length);
+  for (const [i, text] of TEXTS.entries()) {
+    const [single] = await classifier.classify([text]);
+    assert.equal(batched[i].label, single.label);
+    assert.ok(Math.abs(batched[i].score - single.score) < 1e-5);
+    const scores = Object.values(batched[i].scores);
+    assert.deepEqual(Object.keys(batched[i].scores).sort(), [...model.labels].sort());
+    assert.ok(Math.abs(scores.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+    assert.equal(batched[i].score, Math.max(...scores));
+    assert.equal(batched[i].scores[batched[i].label], batched[i].score);
+  }
+  assert.equal(batched[0].label, "sport");
+  assert.equal(batched[1].label, "markets");
+  assert.equal(batched[2].label, "science");
+  assert.deepEqual(await classifier.classify([]), []);
+  await classifier.dispose();
+});
+
+Deno.test("loadClassifier() refuses a tampered model directory", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "classifier_test_" });
+  await writeModelDir(dir, model, META);
+  const path = join(dir, "tokenizer.json");
+  const bytes = await Deno.readFile(path);
+  bytes[10] ^= 1;
+  await Deno.writeFile(path, bytes);
+  await assert.rejects(
+    () => loadClassifier({ kind: "dir", dir }),
+    (e) =>
+      e instanceof ModelDirError && /tokenizer\.json does not match its manifest/.test(e.message),
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("loadClassifier() loads a plain Hugging Face directory and names missing files", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "classifier_test_" });
+  await writeModelDir(dir, model, META);
+  await Deno.remove(join(dir, "manifest.json"));
+  const classifier = await loadClassifier({ kind: "dir", dir });
+  assert.equal(classifier.version, "unversioned");
+  assert.deepEqual(classifier.labels, model.labels);
+  assert.equal((await classifier.classify(["a goal in the match"]))[0].label, "sport");
+  await classifier.dispose();
+  await Deno.remove(join(dir, "onnx/model.onnx"));
+  await assert.rejects(
+    () => loadClassifier({ kind: "dir", dir }),
+    (e) => e instanceof ModelDirError && /has no onnx\/model\.onnx/.test(e.message),
+  );
+  await assert.rejects(
+    () => loadClassifier({ kind: "dir", dir: join(dir, "missing") }),
+    (e) => e instanceof ModelDirError && /does not exist/.test(e.message),
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("loadClassifier() downloads from a hub at the pinned revision", async () => {
+  const revision = "0123456789abcdef0123456789abcdef01234567";
+  const repo = "newsintel/toy-topics";
+  const requested: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const path = decodeURIComponent(new URL(req.url).pathname);
+    requested.push(path);
+    const prefix = `/${repo}/resolve/${revision}/`;
+    if (!path.startsWith(prefix)) return new Response("Entry not found", { status: 404 });
+    try {
+      return new Response(await Deno.readFile(join(modelDir, path.slice(prefix.length))));
+    } catch {
+      return new Response("Entry not found", { status: 404 });
+    }
+  });
+  const endpoint = `http://127.0.0.1:${server.addr.port}/`;
+  const cacheDir = await Deno.makeTempDir({ prefix: "hub_cache_" });
+  try {
+    const classifier = await loadClassifier({ kind: "hub", repo, revision, endpoint, cacheDir });
+    assert.equal(classifier.name, repo);
+    assert.equal(classifier.version, revision);
+    assert.deepEqual(classifier.labels, model.labels);
+    const [p] = await classifier.classify(["Shares and profit at the bank"]);
+    assert.equal(p.label, "markets");
+    await classifier.dispose();
+    for (const file of ["config.json", "tokenizer.json", "onnx/model.onnx"]) {
+      assert.ok(
+        requested.includes(`/${repo}/resolve/${revision}/${file}`),
+        `${file}: ${requested}`,
+      );
+    }
+    assert.ok(requested.every((p) => p.includes(`/resolve/${revision}/`)), String(requested));
+
+    await assert.rejects(
+      () => loadClassifier({ kind: "hub", repo, revision: "deadbeef", endpoint, cacheDir }),
+      /Could not load newsintel\/toy-topics at revision deadbeef/,
+    );
+  } finally {
+    await server.shutdown();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "classifier test cleanup",
+  fn: async () => await Deno.remove(modelDir, { recursive: true }),
+});

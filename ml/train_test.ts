@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { encodeWords, modelLogits, softmax } from "./model.ts";
+import { normalizeNewsText } from "./normalize.ts";
+import { createWordSplitter } from "./tokenizer.ts";
+import { TOY_LABELS, toyCorpus } from "./toy_corpus.ts";
+import { fitTemperature, type TrainProgress, trainTextClassifier } from "./train.ts";
+
+const SMALL = { buckets: 4096, epochs: 8 };
+
+function predict(model: Awaited<ReturnType<typeof trainTextClassifier>>, text: string): string {
+  const z = modelLogits(model, encodeWords(model, createWordSplitter()(normalizeNewsText(text))));
+  return model.labels[z.indexOf(Math.max(...z))];
+}
+
+Deno.test("trainTextClassifier() learns a separable toy set", async () => {
+  const train = toyCorpus(300, 1);
+  const test = toyCorpus(90, 2);
+  const model = await trainTextClassifier(train, { ...SMALL, seed: 3 });
+  assert.deepEqual(model.labels, TOY_LABELS);
+  const correct = test.filter((e) => predict(model, e.text) === e.label).length;
+  assert.ok(correct / test.length > 0.9, `accuracy ${correct / test.length}`);
+  assert.equal(predict(model, "The striker scored a goal in the cup match"), "sport");
+  assert.equal(predict(model, "Investors bought shares after bank earnings"), "markets");
+});
+
+Deno.test("trainTextClassifier() is deterministic for a seed", async () => {
+  const data = toyCorpus(120);
+  const a = await trainTextClassifier(data, { ...SMALL, seed: 9 });
+  const b = await trainTextClassifier(data, { ...SMALL, seed: 9 });
+  const c = await trainTextClassifier(data, { ...SMALL, seed: 10 });
+  assert.deepEqual(a.vocabulary, b.vocabulary);
+  assert.deepEqual(a.unigramWeights, b.unigramWeights);
+  assert.equal(a.temperature, b.temperature);
+  assert.notDeepEqual(a.unigramWeights, c.unigramWeights);
+});
+
+Deno.test("trainTextClassifier() reports validation metrics and calibration", async () => {
+  const stages = new Set<string>();
+  const model = await trainTextClassifier(toyCorpus(300), {
+    ...SMALL,
+    validationFraction: 0.2,
+    onProgress: (p: TrainProgress) => stages.add(p.stage),
+  });
+  assert.deepEqual([...stages], ["tokenize", "train", "calibrate", "refit"]);
+  const v = model.validation!;
+  assert.equal(v.size, 60);
+  assert.equal(v.report.size, 60);
+  assert.ok(v.report.accuracy > 0.85);
+  assert.ok(v.nllAfter <= v.nllBefore + 1e-12, "temperature scaling never raises validation NLL");
+  assert.ok(model.temperature > 0);
+});
+
+Deno.test("trainTextClassifier() handles any label set and validationFraction 0", async () => {
+  const data = toyCorpus(90).map((e) => ({ ...e, label: e.label === "sport" ? "S" : "other" }));
+  const model = await trainTextClassifier(data, { ...SMALL, validationFraction: 0 });
+  assert.deepEqual(model.labels, ["S", "other"]);
+  assert.equal(model.validation, undefined);
+  assert.equal(model.temperature, 1);
+  const p = softmax(modelLogits(model, encodeWords(model, ["goal"])));
+  assert.ok(Math.abs(p[0] + p[1] - 1) < 1e-12);
+});
+
+Deno.test("trainTextClassifier() refuses a single label and unknown labels", async () => {
+  await assert.rejects(
+    () => trainTextClassifier([{ text: "a", label: "x" }, { text: "b", label: "x" }]),
+    /at least two distinct labels/,
+  );
+  await assert.rejects(
+    () => trainTextClassifier([{ text: "a", label: "x" }], { labels: ["y", "z"] }),
+    /label "x" is not in labels/,
+  );
+});
+
+Deno.test("fitTemperature() sharpens underconfident logits and softens overconfident ones", () => {
+  // Correct 90% of the time with logit gap 0.5 (p≈0.62): the fitted temperature is < 1.
+  const y = Array.from({ length: 100 }, (_, i) => (i % 10 === 0 ? 1 : 0));
+  const under = y.map(() => Float64Array.of(0.5, 0));
+  assert.ok(fitTemperature(under, y) < 1);
+  const over = y.map(() => Float64Array.of(20, 0));
+  assert.ok(fitTemperature(over, y) > 1);
+});

@@ -1,0 +1,117 @@
+/** `/v1/models`: the registry, promotion and rollback. */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import {
+  activateModel,
+  activationHistory,
+  getModel,
+  listModels,
+  previousModelVersion,
+} from "../../db/models.ts";
+import { AppError } from "../../lib/errors.ts";
+import type { AppDeps, AppEnv } from "../env.ts";
+import { validationHook } from "../validation.ts";
+import { errorResponses, ErrorSchema } from "./schemas.ts";
+
+const ModelSchema = z.object({
+  version: z.string(),
+  name: z.string(),
+  labels: z.array(z.string()),
+  origin: z.enum(["trained", "imported", "hub", "local"]),
+  location: z.string(),
+  createdAt: z.string(),
+  active: z.boolean(),
+  serving: z.boolean().openapi({ description: "Loaded by the replica that answered" }),
+  manifest: z.record(z.string(), z.unknown()).nullable(),
+}).openapi("Model");
+
+const ActivationSchema = z.object({
+  version: z.string(),
+  action: z.enum(["promote", "rollback", "bootstrap"]),
+  actor: z.string().nullable(),
+  activatedAt: z.string(),
+}).openapi("Activation");
+
+const json = <T>(schema: T) => ({ "application/json": { schema } });
+const notFound = { description: "No such model", content: json(ErrorSchema) };
+const Version = z.object({ version: z.string().min(1).max(200) });
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/models",
+  summary: "Registered models (newest first) and the activation history",
+  responses: {
+    200: {
+      description: "Models",
+      content: json(z.object({ items: z.array(ModelSchema), history: z.array(ActivationSchema) })),
+    },
+  },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/models/{version}",
+  summary: "One model with its manifest (metrics, hyperparameters, training data)",
+  request: { params: Version },
+  responses: { 200: { description: "Model", content: json(ModelSchema) }, 404: notFound },
+});
+
+const promoteRoute = createRoute({
+  method: "post",
+  path: "/models/{version}/promote",
+  summary: "Make a model active; every replica serves it within seconds",
+  security: [{ ApiKey: [] }],
+  request: { params: Version },
+  responses: {
+    200: { description: "Now active", content: json(ModelSchema) },
+    404: notFound,
+    ...errorResponses,
+  },
+});
+
+const rollbackRoute = createRoute({
+  method: "post",
+  path: "/models/rollback",
+  summary: "Re-activate the model that was active before the current one",
+  security: [{ ApiKey: [] }],
+  responses: {
+    200: { description: "Now active", content: json(ModelSchema) },
+    409: { description: "Nothing to roll back to", content: json(ErrorSchema) },
+    ...errorResponses,
+  },
+});
+
+export function modelsApi({ db, models }: AppDeps) {
+  const view = async (version: string) => {
+    const m = await getModel(db, version);
+    if (!m) throw new AppError(404, "modelNotFound", `No model ${version}.`);
+    return { ...m, serving: models?.current()?.version === m.version };
+  };
+  const activate = async (
+    version: string,
+    action: "promote" | "rollback",
+    actor: string | null,
+  ) => {
+    await db.transaction((tx) => activateModel(tx, version, action, actor));
+    await models?.refresh();
+    return view(version);
+  };
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(listRoute, async (c) => {
+      const serving = models?.current()?.version;
+      const items = (await listModels(db)).map((m) => ({ ...m, serving: m.version === serving }));
+      return c.json({ items, history: await activationHistory(db) }, 200);
+    })
+    .openapi(getRoute, async (c) => c.json(await view(c.req.valid("param").version), 200))
+    .openapi(promoteRoute, async (c) => {
+      const { version } = c.req.valid("param");
+      await view(version);
+      return c.json(await activate(version, "promote", c.get("principal") ?? null), 200);
+    })
+    .openapi(rollbackRoute, async (c) => {
+      const previous = await previousModelVersion(db);
+      if (!previous) {
+        throw new AppError(409, "nothingToRollBack", "No earlier model was ever active.");
+      }
+      return c.json(await activate(previous, "rollback", c.get("principal") ?? null), 200);
+    });
+}
