@@ -4,6 +4,10 @@ import { ConfigError } from "../lib/config.ts";
 import { migrateCommand } from "./migrate.ts";
 import { seedCommand } from "./seed.ts";
 import { serveCommand } from "./serve.ts";
+import { trainCommand } from "./train.ts";
+import { evaluateCommand } from "./evaluate.ts";
+import { modelsCommand } from "./models.ts";
+import { bundleCommand } from "./bundle.ts";
 
 export function buildCli() {
   return new Command("newsintel")
@@ -12,7 +16,11 @@ export function buildCli() {
     .showHelpAfterError("(run with --help for usage)")
     .addCommand(serveCommand())
     .addCommand(migrateCommand())
-    .addCommand(seedCommand());
+    .addCommand(seedCommand())
+    .addCommand(trainCommand())
+    .addCommand(evaluateCommand())
+    .addCommand(modelsCommand())
+    .addCommand(bundleCommand());
 }
 
 /** Runs the CLI; failures print one line to stderr and exit with status 1. */

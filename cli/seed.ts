@@ -1,5 +1,6 @@
 /** `newsintel seed`: load articles from a file, a folder, the hub, or the bundled samples. */
-import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
+import { Command, Option } from "@commander-js/extra-typings";
+import { wholeNumber } from "./options.ts";
 import { join } from "node:path";
 import { AG_NEWS_LABELS, DATASET_FORMATS, readDataset } from "../datasets/mod.ts";
 import { downloadHubDataset } from "../datasets/hub.ts";
@@ -37,11 +38,11 @@ export function seedCommand() {
     )
     .option("--revision <rev>", "hub revision, overriding HF_DATASET_*_REVISION")
     .option("--split <split>", "hub split to load (train, test, ...)")
-    .option("--limit <n>", "stop after this many records", (v) => positiveInt(v, "--limit"))
+    .option("--limit <n>", "stop after this many records", (v) => wholeNumber(v, "--limit"))
     .option(
       "--batch-size <n>",
       "articles per transaction (1-500)",
-      (v) => positiveInt(v, "--batch-size", 500),
+      (v) => wholeNumber(v, "--batch-size", 1, 500),
       500,
     )
     .option("--json", "print the result as JSON")
@@ -98,12 +99,4 @@ export function seedCommand() {
         );
       }
     });
-}
-
-function positiveInt(value: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new InvalidArgumentError(`${flag} takes a whole number from 1 to ${max}.`);
-  }
-  return n;
 }

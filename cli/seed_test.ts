@@ -170,11 +170,15 @@ Deno.test("newsintel seed", async (t) => {
     await t.step("seed --hub --revision overrides the pin from the environment", async () => {
       hub.requests.length = 0;
       const run = await newsintel(
-        ["seed", "--hub", "x/ag_news", "--revision", AG_REV, "--limit", "1", "--json"],
+        ["seed", "--hub", "x/ag_news", "--revision", AG_REV, "--json"],
         { ...hubEnv, HF_DATASET_AG_NEWS_REVISION: "not-this-one" },
       );
-      assert.deepEqual(seedJson(run), { read: 1, created: 1, duplicates: 0 });
-      assert.ok(hub.requests.every((r) => r.includes(AG_REV)), hub.requests.join("\n"));
+      // Both splits now; the test split's row is already stored (and its file cached).
+      assert.deepEqual(seedJson(run), { read: 3, created: 2, duplicates: 1 });
+      assert.deepEqual(hub.requests, [
+        `GET /api/datasets/x/ag_news/tree/${AG_REV}?recursive=true`,
+        `GET /datasets/x/ag_news/resolve/${AG_REV}/data/train-00000-of-00001.parquet`,
+      ]);
     });
 
     await t.step(

@@ -1,0 +1,30 @@
+/** `newsintel bundle`: write a model and its manifest as one verifiable .tar.gz. */
+import { Command } from "@commander-js/extra-typings";
+import { join, resolve } from "node:path";
+import { getModel } from "../db/models.ts";
+import { bundleModel } from "../ml/mod.ts";
+import { print, startCommand, withDb } from "./context.ts";
+
+export function bundleCommand() {
+  return new Command("bundle")
+    .description("write model VERSION (files + manifest with sha256 of each) to one .tar.gz")
+    .argument("<version>", "registered model version")
+    .option("-o, --out <file>", "output file (default: newsintel-model-VERSION.tar.gz)")
+    .action(async (version, options) => {
+      const config = await startCommand();
+      const record = await withDb(config, (db) => getModel(db, version), { migrate: true });
+      if (!record) throw new Error(`no model ${version} (see: newsintel models list)`);
+      if (record.origin === "hub" || record.origin === "local") {
+        throw new Error(
+          `${version} is an external model (${record.origin}); only trained or imported models bundle`,
+        );
+      }
+      const out = options.out ?? `newsintel-model-${version}.tar.gz`;
+      const manifest = await bundleModel(resolve(join(config.modelDir, record.location)), out);
+      print(
+        `wrote ${out} (${manifest.name} ${manifest.version}, ${
+          Object.keys(manifest.files).length
+        } files)`,
+      );
+    });
+}

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { testDatabases } from "../../db/test_db.ts";
+import { loadConfig } from "../../lib/config.ts";
+import { createModelRuntime } from "../../lib/model_runtime.ts";
+import { trainToyModel } from "../../lib/test_model.ts";
+import { postJson, testApp } from "../test_app.ts";
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`/v1/models promotion and rollback (${name})`, async (t) => {
+    const { db, close } = await open();
+    const modelDir = await Deno.makeTempDir({ prefix: "newsintel-models-" });
+    const config = { MODEL_DIR: modelDir };
+    const first = await trainToyModel(db, modelDir, { seed: 1, name: "toy-a" });
+    const second = await trainToyModel(db, modelDir, { seed: 2, name: "toy-b", activate: false });
+    // Two replicas sharing one database, each with its own loaded model.
+    const runtimeA = await createModelRuntime(db, loadConfig(config));
+    const runtimeB = await createModelRuntime(db, loadConfig(config));
+    const a = testApp(db, config, runtimeA).app;
+    const b = testApp(db, config, runtimeB).app;
+    try {
+      await t.step("GET /v1/models lists both, the first active", async () => {
+        const res = await a.request("/v1/models");
+        assert.equal(res.status, 200);
+        const body = await res.json();
+        const byVersion = new Map(body.items.map((m: { version: string }) => [m.version, m]));
+        assert.equal((byVersion.get(first.version) as { active: boolean }).active, true);
+        assert.equal((byVersion.get(second.version) as { active: boolean }).active, false);
+        assert.equal(body.history[0].version, first.version);
+      });
+
+      await t.step("promotion needs a key and an existing version", async () => {
+        assert.equal((await a.request(`/v1/models/${second.version}/promote`, postJson({}, null))).status, 401);
+        const missing = await a.request("/v1/models/nope/promote", postJson({}));
+        assert.equal(missing.status, 404);
+        assert.equal((await missing.json()).error.code, "modelNotFound");
+      });
+
+      await t.step("a promotion on one replica is served by the other after its refresh", async () => {
+        const res = await a.request(`/v1/models/${second.version}/promote`, postJson({}));
+        assert.equal(res.status, 200);
+        assert.equal((await res.json()).serving, true);
+        const before = await (await b.request("/v1/classify", postJson({ text: "goal" }))).json();
+        assert.equal(before.model.version, first.version);
+        await runtimeB.refresh(); // what its watch timer does every few seconds
+        const after = await (await b.request("/v1/classify", postJson({ text: "goal" }))).json();
+        assert.equal(after.model.version, second.version);
+        const history = (await (await b.request("/v1/models")).json()).history;
+        assert.deepEqual([history[0].action, history[0].actor], ["promote", "alice"]);
+      });
+
+      await t.step("requests running during a swap all succeed", async () => {
+        const calls = Array.from({ length: 40 }, (_, i) =>
+          b.request("/v1/classify", postJson({ text: `match ${i} goal league` }))
+        );
+        const swap = Promise.resolve(a.request(`/v1/models/${first.version}/promote`, postJson({})))
+          .then(() => runtimeB.refresh());
+        const results = await Promise.all(calls);
+        await swap;
+        assert.ok(results.every((r) => r.status === 200));
+        assert.equal(runtimeB.current()?.version, first.version);
+      });
+
+      await t.step("rollback returns to the previously active model", async () => {
+        const res = await a.request("/v1/models/rollback", postJson({}));
+        assert.equal(res.status, 200);
+        assert.equal((await res.json()).version, second.version);
+        assert.equal(runtimeA.current()?.version, second.version);
+      });
+    } finally {
+      await runtimeA.close();
+      await runtimeB.close();
+      await close();
+      await Deno.remove(modelDir, { recursive: true });
+    }
+  });
+}
