@@ -54,7 +54,7 @@ Deno.test("an unexpected error is 500 with a generic message, logged with its ca
   const { pgliteTestDb } = await import("../db/test_db.ts");
   const broken = await pgliteTestDb();
   const { app } = testApp(broken.db);
-  await broken.db.exec("DROP TABLE articles");
+  await broken.db.exec("DROP TABLE articles CASCADE");
   records.length = 0;
   const res = await app.request("/v1/articles", { headers: { "x-request-id": "boom-1" } });
   await broken.close();

@@ -6,92 +6,107 @@ import { predictionsFor } from "../../db/predictions.ts";
 import { loadConfig } from "../../lib/config.ts";
 import { postJson, testApp } from "../test_app.ts";
 
-const modelDir = await Deno.makeTempDir({ prefix: "newsintel-models-" });
-const { db, close } = await pgliteTestDb();
-const manifest = await trainToyModel(db, modelDir);
-const models = await createModelRuntime(db, loadConfig({ MODEL_DIR: modelDir }));
-const { app } = testApp(db, { MODEL_DIR: modelDir }, models);
-globalThis.addEventListener("unload", () => {
-  void models.close().then(close);
-});
+// One test with steps, so the model is disposed before the process exits
+// (onnxruntime's native session must not outlive the test worker).
+Deno.test("/v1/classify", async (t) => {
+  const modelDir = await Deno.makeTempDir({ prefix: "newsintel-models-" });
+  const { db, close } = await pgliteTestDb();
+  const manifest = await trainToyModel(db, modelDir);
+  const models = await createModelRuntime(db, loadConfig({ MODEL_DIR: modelDir }));
+  const { app } = testApp(db, { MODEL_DIR: modelDir }, models);
+  try {
+    await t.step(
+      "POST /v1/classify with one text returns one prediction over every label",
+      async () => {
+        const res = await app.request(
+          "/v1/classify",
+          postJson({ text: "The striker scored a late goal in the cup match." }),
+        );
+        assert.equal(res.status, 200);
+        assert.match(res.headers.get("content-type")!, /application\/json/);
+        const body = await res.json();
+        assert.deepEqual(body.model, { name: "toy", version: manifest.version });
+        assert.equal(body.predictions.length, 1);
+        const [p] = body.predictions;
+        assert.equal(p.label, "sport");
+        assert.deepEqual(Object.keys(p.scores).sort(), TOY_LABELS);
+        assert.equal(p.score, p.scores[p.label]);
+        const total = Object.values(p.scores as Record<string, number>).reduce((a, b) => a + b, 0);
+        assert.ok(Math.abs(total - 1) < 1e-5);
+      },
+    );
 
-Deno.test("POST /v1/classify with one text returns one prediction over every label", async () => {
-  const res = await app.request(
-    "/v1/classify",
-    postJson({ text: "The striker scored a late goal in the cup match." }),
-  );
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get("content-type")!, /application\/json/);
-  const body = await res.json();
-  assert.deepEqual(body.model, { name: "toy", version: manifest.version });
-  assert.equal(body.predictions.length, 1);
-  const [p] = body.predictions;
-  assert.equal(p.label, "sport");
-  assert.deepEqual(Object.keys(p.scores).sort(), TOY_LABELS);
-  assert.equal(p.score, p.scores[p.label]);
-  const total = Object.values(p.scores as Record<string, number>).reduce((a, b) => a + b, 0);
-  assert.ok(Math.abs(total - 1) < 1e-5);
-});
+    await t.step("POST /v1/classify with texts answers in order", async () => {
+      const texts = [
+        "Shares and stocks fell as investors fled the bank.",
+        "NASA launched a new telescope.",
+        "The coach praised the league season.",
+      ];
+      const res = await app.request("/v1/classify", postJson({ texts }));
+      assert.equal(res.status, 200);
+      const labels = (await res.json()).predictions.map((p: { label: string }) => p.label);
+      assert.deepEqual(labels, ["markets", "science", "sport"]);
+    });
 
-Deno.test("POST /v1/classify with texts answers in order", async () => {
-  const texts = [
-    "Shares and stocks fell as investors fled the bank.",
-    "NASA launched a new telescope.",
-    "The coach praised the league season.",
-  ];
-  const res = await app.request("/v1/classify", postJson({ texts }));
-  assert.equal(res.status, 200);
-  const labels = (await res.json()).predictions.map((p: { label: string }) => p.label);
-  assert.deepEqual(labels, ["markets", "science", "sport"]);
-});
+    await t.step("POST /v1/classify refuses bad input with 422 naming the item", async () => {
+      const cases: Array<[unknown, string]> = [
+        [{ text: "   " }, "text"],
+        [{ texts: [] }, "texts"],
+        [{ texts: ["ok", 42] }, "texts.1"],
+        [{ texts: ["ok", ""] }, "texts.1"],
+        [{ texts: Array.from({ length: 257 }, () => "x") }, "texts"],
+        [{ text: "x".repeat(20_001) }, "text"],
+        [{ text: "a", texts: ["b"] }, ""],
+      ];
+      for (const [body, path] of cases) {
+        const res = await app.request("/v1/classify", postJson(body));
+        assert.equal(res.status, 422, JSON.stringify(body).slice(0, 80));
+        const err = (await res.json()).error;
+        assert.equal(err.code, "validationFailed");
+        assert.equal(err.details[0].path, path, JSON.stringify(body).slice(0, 80));
+      }
+    });
 
-Deno.test("POST /v1/classify refuses bad input with 422 naming the item", async () => {
-  const cases: Array<[unknown, string]> = [
-    [{ text: "   " }, "text"],
-    [{ texts: [] }, "texts"],
-    [{ texts: ["ok", 42] }, "texts.1"],
-    [{ texts: ["ok", ""] }, "texts.1"],
-    [{ texts: Array.from({ length: 257 }, () => "x") }, "texts"],
-    [{ text: "x".repeat(20_001) }, "text"],
-    [{ text: "a", texts: ["b"] }, ""],
-  ];
-  for (const [body, path] of cases) {
-    const res = await app.request("/v1/classify", postJson(body));
-    assert.equal(res.status, 422, JSON.stringify(body).slice(0, 80));
-    const err = (await res.json()).error;
-    assert.equal(err.code, "validationFailed");
-    assert.equal(err.details[0].path, path, JSON.stringify(body).slice(0, 80));
+    await t.step("POST /v1/classify needs an API key", async () => {
+      const res = await app.request("/v1/classify", postJson({ text: "goal" }, null));
+      assert.equal(res.status, 401);
+    });
+
+    await t.step("POST /v1/classify without a loaded model is 503", async () => {
+      const bare = testApp(db).app;
+      const res = await bare.request("/v1/classify", postJson({ text: "goal" }));
+      assert.equal(res.status, 503);
+      assert.equal((await res.json()).error.code, "modelUnavailable");
+    });
+
+    await t.step(
+      "ingesting articles stores a prediction per new article with the model version",
+      async () => {
+        const res = await app.request(
+          "/v1/articles",
+          postJson({
+            articles: [
+              { title: "Cup final", body: "The striker scored a goal for the league leaders." },
+              {
+                title: "Markets",
+                body: "Stocks and shares rallied as investors cheered bank earnings.",
+              },
+            ],
+          }),
+        );
+        assert.equal(res.status, 201);
+        const items = (await res.json()).items;
+        const [sport] = await predictionsFor(db, items[0].id);
+        const [markets] = await predictionsFor(db, items[1].id);
+        assert.equal(sport.label, "sport");
+        assert.equal(sport.modelVersion, manifest.version);
+        assert.equal(markets.label, "markets");
+        assert.deepEqual(Object.keys(markets.scores).sort(), TOY_LABELS);
+      },
+    );
+  } finally {
+    await models.close();
+    await close();
+    await Deno.remove(modelDir, { recursive: true });
   }
-});
-
-Deno.test("POST /v1/classify needs an API key", async () => {
-  const res = await app.request("/v1/classify", postJson({ text: "goal" }, null));
-  assert.equal(res.status, 401);
-});
-
-Deno.test("POST /v1/classify without a loaded model is 503", async () => {
-  const bare = testApp(db).app;
-  const res = await bare.request("/v1/classify", postJson({ text: "goal" }));
-  assert.equal(res.status, 503);
-  assert.equal((await res.json()).error.code, "modelUnavailable");
-});
-
-Deno.test("ingesting articles stores a prediction per new article with the model version", async () => {
-  const res = await app.request(
-    "/v1/articles",
-    postJson({
-      articles: [
-        { title: "Cup final", body: "The striker scored a goal for the league leaders." },
-        { title: "Markets", body: "Stocks and shares rallied as investors cheered bank earnings." },
-      ],
-    }),
-  );
-  assert.equal(res.status, 201);
-  const items = (await res.json()).items;
-  const [sport] = await predictionsFor(db, items[0].id);
-  const [markets] = await predictionsFor(db, items[1].id);
-  assert.equal(sport.label, "sport");
-  assert.equal(sport.modelVersion, manifest.version);
-  assert.equal(markets.label, "markets");
-  assert.deepEqual(Object.keys(markets.scores).sort(), TOY_LABELS);
 });

@@ -1,0 +1,313 @@
+// deno-lint-ignore-file no-console
+// HTTP load: `GET /health` requests/s and latency percentiles from a loopback load
+// generator against `newsintel serve` in a subprocess (embedded database in a temp
+// dir, SEED_ON_EMPTY=false, a free port). The generator is `wrk` when installed
+// (`apt-get install -y wrk`); otherwise a small concurrent fetch loop in Deno, clearly
+// labelled in the result (it is slower than wrk and shares a core with nothing else
+// only when the machine has cores to spare, so its figures are a floor).
+//
+// `loadTest()` is reusable for other endpoints, e.g. `POST /v1/classify`:
+//   await loadTest({ url, method: "POST", body, headers, connections: 32, seconds: 10 })
+//
+//   deno run --allow-all bench/http_load.ts
+
+import { join } from "node:path";
+
+export interface LoadTestOptions {
+  url: string;
+  method?: string;
+  body?: string;
+  headers?: Record<string, string>;
+  connections: number;
+  seconds: number;
+  /** wrk threads (default: min(connections, 2)). */
+  threads?: number;
+  /** "auto" (default) uses wrk when it is installed. */
+  tool?: "auto" | "wrk" | "fetch";
+}
+
+export interface LoadTestResult {
+  tool: string;
+  url: string;
+  method: string;
+  connections: number;
+  seconds: number;
+  requests: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p75: number; p90: number; p99: number };
+  /** Responses other than 2xx/3xx. */
+  non2xx: number;
+  /** Connect, read, write and timeout errors. */
+  errors: number;
+}
+
+/** True when a `wrk` binary can be started. */
+export async function hasWrk(): Promise<boolean> {
+  try {
+    await new Deno.Command("wrk", { args: ["--version"], stdout: "null", stderr: "null" })
+      .output();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a load test with wrk when available (or asked for), else with the fetch loop. */
+export async function loadTest(options: LoadTestOptions): Promise<LoadTestResult> {
+  const tool = options.tool ?? "auto";
+  if (tool === "wrk" || (tool === "auto" && await hasWrk())) return await wrkLoad(options);
+  const result = await fetchLoad(options);
+  if (tool === "auto") result.tool += " (fallback: wrk not installed)";
+  return result;
+}
+
+/** A Lua long-bracket string literal that cannot be closed by its content. */
+function luaString(s: string): string {
+  let eq = "";
+  while (s.includes(`]${eq}]`)) eq += "=";
+  return `[${eq}[${s}]${eq}]`;
+}
+
+const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
+
+function durationMs(text: string): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(text);
+  if (!m) throw new Error(`wrk printed an unknown duration: ${text}`);
+  return Math.round(Number(m[1]) * UNIT_MS[m[2]] * 1000) / 1000;
+}
+
+/** Parses the summary `wrk --latency` prints. */
+export function parseWrkOutput(out: string): Omit<LoadTestResult, "tool" | "url" | "method"> {
+  const rps = /^Requests\/sec:\s+([\d.]+)/m.exec(out);
+  const total = /^\s*(\d+) requests in ([\d.]+\w+),/m.exec(out);
+  const threads = /(\d+) threads and (\d+) connections/.exec(out);
+  if (!rps || !total || !threads) throw new Error(`cannot read wrk's output:\n${out}`);
+  const pct = (p: number) => {
+    const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+\\w+)`, "m").exec(out);
+    if (!m) throw new Error(`wrk printed no ${p}% latency (was --latency given?)`);
+    return durationMs(m[1]);
+  };
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  return {
+    connections: Number(threads[2]),
+    seconds: durationMs(total[2]) / 1000,
+    requests: Number(total[1]),
+    requestsPerSecond: Math.round(Number(rps[1])),
+    latencyMs: { p50: pct(50), p75: pct(75), p90: pct(90), p99: pct(99) },
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+    errors: socket ? socket.slice(1).reduce((n, v) => n + Number(v), 0) : 0,
+  };
+}
+
+async function wrkLoad(o: LoadTestOptions): Promise<LoadTestResult> {
+  const method = o.method ?? "GET";
+  const threads = o.threads ?? Math.min(o.connections, 2);
+  const args = ["-t", String(threads), "-c", String(o.connections), "-d", `${o.seconds}s`];
+  args.push("--latency", "--timeout", "10s");
+  let dir: string | undefined;
+  if (method !== "GET" || o.body !== undefined || o.headers) {
+    // wrk takes a method and body only from a Lua script; the body is read from a file so
+    // any bytes (JSON, non-ASCII) arrive unchanged.
+    dir = await Deno.makeTempDir({ prefix: "newsintel-wrk-" });
+    const lua = [`wrk.method = ${luaString(method)}`];
+    if (o.body !== undefined) {
+      await Deno.writeTextFile(join(dir, "body"), o.body);
+      lua.push(`local f = assert(io.open(${luaString(join(dir, "body"))}, "rb"))`);
+      lua.push(`wrk.body = f:read("*a")`, "f:close()");
+    }
+    for (const [name, value] of Object.entries(o.headers ?? {})) {
+      lua.push(`wrk.headers[${luaString(name)}] = ${luaString(value)}`);
+    }
+    await Deno.writeTextFile(join(dir, "request.lua"), lua.join("\n") + "\n");
+    args.push("-s", join(dir, "request.lua"));
+  }
+  args.push(o.url);
+  try {
+    const out = await new Deno.Command("wrk", { args, stdout: "piped", stderr: "piped" }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    if (!out.success) {
+      throw new Error(`wrk failed: ${new TextDecoder().decode(out.stderr)}${text}`);
+    }
+    return { tool: `wrk (${threads} threads)`, url: o.url, method, ...parseWrkOutput(text) };
+  } finally {
+    if (dir) await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return Math.round(sorted[Math.max(0, i)] * 1000) / 1000;
+}
+
+/** `connections` concurrent fetch loops for `seconds`; slower than wrk (same runtime as the client). */
+async function fetchLoad(o: LoadTestOptions): Promise<LoadTestResult> {
+  const method = o.method ?? "GET";
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  const client = Deno.createHttpClient({ poolMaxIdlePerHost: o.connections });
+  const start = performance.now();
+  const deadline = start + o.seconds * 1000;
+  try {
+    await Promise.all(Array.from({ length: o.connections }, async () => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        try {
+          const res = await fetch(o.url, { method, body: o.body, headers: o.headers, client });
+          await res.arrayBuffer();
+          if (res.status >= 400) non2xx++;
+          latencies.push(performance.now() - t0);
+        } catch {
+          errors++;
+        }
+      }
+    }));
+  } finally {
+    client.close();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    tool: "deno fetch loop",
+    url: o.url,
+    method,
+    connections: o.connections,
+    seconds: Math.round(seconds * 100) / 100,
+    requests: latencies.length,
+    requestsPerSecond: Math.round(latencies.length / seconds),
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p75: percentile(latencies, 75),
+      p90: percentile(latencies, 90),
+      p99: percentile(latencies, 99),
+    },
+    non2xx,
+    errors,
+  };
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Keeps the last bytes of a stream (so a failed start can be explained) while draining it. */
+function tail(stream: ReadableStream<Uint8Array>): () => string {
+  let kept = "";
+  const decoder = new TextDecoder();
+  stream.pipeTo(
+    new WritableStream({
+      write(chunk) {
+        kept = (kept + decoder.decode(chunk, { stream: true })).slice(-4000);
+      },
+    }),
+  ).catch(() => {});
+  return () => kept;
+}
+
+export interface Server {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `newsintel serve` as a subprocess with explicit permissions, on a fresh
+ * embedded database in a temp dir, and waits until `/health` answers.
+ */
+export async function startServer(env: Record<string, string> = {}): Promise<Server> {
+  const dir = await Deno.makeTempDir({ prefix: "newsintel-load-" });
+  const port = freePort();
+  const base: Record<string, string> = {};
+  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) base[name] = value;
+  }
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-sys",
+      "--allow-ffi",
+      "--allow-read",
+      `--allow-write=${dir}`,
+      "main.ts",
+      "serve",
+    ],
+    cwd: join(import.meta.dirname!, ".."),
+    clearEnv: true,
+    env: {
+      ...base,
+      NO_COLOR: "1",
+      DB_URL: `pglite://${join(dir, "db")}`,
+      DATA_DIR: dir,
+      MODEL_DIR: join(dir, "models"),
+      SEED_ON_EMPTY: "false",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      API_KEYS: "bench=bench-load-key-0001",
+      ...env,
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stdout = tail(child.stdout);
+  const stderr = tail(child.stderr);
+  let exited = false;
+  const status = child.status.finally(() => exited = true);
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (!exited) {
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => !exited && child.kill("SIGKILL"), 10_000);
+      await status;
+      clearTimeout(timer);
+    }
+    await Deno.remove(dir, { recursive: true });
+  };
+  const deadline = Date.now() + 60_000;
+  while (true) {
+    if (exited || Date.now() > deadline) {
+      await stop();
+      throw new Error(`the server did not start:\n${stderr()}\n${stdout()}`);
+    }
+    try {
+      const res = await fetch(`${url}/health`);
+      await res.body?.cancel();
+      if (res.ok) return { url, stop };
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function main(): Promise<Record<string, unknown>> {
+  const connections = 32;
+  const seconds = Number(Deno.env.get("BENCH_SECONDS") ?? 10);
+  const tool = (Deno.env.get("BENCH_LOAD_TOOL") ?? "auto") as LoadTestOptions["tool"];
+  const results: Record<string, unknown> = { cores: navigator.hardwareConcurrency };
+  // Access logs on (LOG_LEVEL=info, the default; the server's stdout is drained by this
+  // process) and off, so the cost of a log line per request shows.
+  for (
+    const [label, env] of [["accessLogOn", {}], ["accessLogOff", { LOG_LEVEL: "warning" }]] as const
+  ) {
+    const server = await startServer(env);
+    try {
+      await loadTest({ url: `${server.url}/health`, connections, seconds: 1, tool }); // warm-up
+      results[`health_${label}`] = await loadTest({
+        url: `${server.url}/health`,
+        connections,
+        seconds,
+        tool,
+      });
+    } finally {
+      await server.stop();
+    }
+  }
+  return results;
+}
+
+if (import.meta.main) console.log(JSON.stringify(await main(), null, 2));
