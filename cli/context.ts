@@ -3,11 +3,20 @@ import { type Config, loadConfig } from "../lib/config.ts";
 import { setupLogging } from "../lib/log.ts";
 import { type Db, openDb } from "../db/mod.ts";
 import { migrate } from "../db/migrate.ts";
+import type { IngestServices } from "../lib/ingest.ts";
+import { createModelRuntime, ensureActiveModel } from "../lib/model_runtime.ts";
+import { createTextServices } from "../lib/text_services.ts";
 
-/** Parses the environment and configures logging. */
-export async function startCommand(): Promise<Config> {
+/**
+ * Parses the environment and configures logging: `info` for long-running
+ * commands (`serve`), `warning` for the others, unless `LOG_LEVEL` says.
+ */
+export async function startCommand(options: { verbose?: boolean } = {}): Promise<Config> {
   const config = loadConfig(Deno.env.toObject());
-  await setupLogging({ json: config.logJson, level: config.logLevel });
+  await setupLogging({
+    json: config.logJson,
+    level: config.logLevel ?? (options.verbose ? "info" : "warning"),
+  });
   return config;
 }
 
@@ -26,6 +35,24 @@ export async function withDb<T>(
     return await fn(db);
   } finally {
     await db.close();
+  }
+}
+
+/**
+ * Runs `fn` with what ingestion needs: the active model (trained first when
+ * there is none, as `serve` does), the summarizer and language detection.
+ */
+export async function withServices<T>(
+  db: Db,
+  config: Config,
+  fn: (services: IngestServices) => Promise<T>,
+): Promise<T> {
+  await ensureActiveModel(db, config);
+  const models = await createModelRuntime(db, config);
+  try {
+    return await fn({ models, text: await createTextServices(config) });
+  } finally {
+    await models.close();
   }
 }
 

@@ -7,7 +7,7 @@ import { downloadHubDataset } from "../datasets/hub.ts";
 import { readParquet } from "../datasets/parquet.ts";
 import type { Config } from "../lib/config.ts";
 import { seedRecords, type SeedResult, seedSamples } from "../lib/seed.ts";
-import { print, printJson, startCommand, withDb } from "./context.ts";
+import { print, printJson, startCommand, withDb, withServices } from "./context.ts";
 import { progress } from "./progress.ts";
 
 /** Which pinned revision applies to a hub data set: AG News has its own, JSON sets share one. */
@@ -52,44 +52,44 @@ export function seedCommand() {
       const started = performance.now();
       const bar = progress("seeding");
       const onProgress = (r: SeedResult) => bar.update(r.read);
-      const result = await withDb(config, async (db) => {
-        if (options.hub) {
-          const pin = pinnedRevision(config, options.hub);
-          const revision = options.revision ?? pin.revision;
-          if (!revision) {
-            throw new Error(`pin the data set's revision with ${pin.variable} or --revision`);
-          }
-          const files = await downloadHubDataset({
-            endpoint: config.hfEndpoint,
-            repo: options.hub,
-            revision,
-            split: options.split,
-            cacheDir: join(config.dataDir, "hub"),
-          });
-          const labelNames = /(^|\/)ag_news$/i.test(options.hub) ? AG_NEWS_LABELS : undefined;
-          const total: SeedResult = { read: 0, created: 0, duplicates: 0 };
-          for (const file of files) {
-            const records = file.endsWith(".parquet")
-              ? readParquet(file, labelNames)
-              : readDataset(file);
-            const r = await seedRecords(db, records, {
-              batchSize: options.batchSize,
-              limit: options.limit === undefined ? undefined : options.limit - total.read,
-              onProgress,
+      const pin = options.hub ? pinnedRevision(config, options.hub) : null;
+      const revision = options.revision ?? pin?.revision;
+      if (pin && !revision) {
+        throw new Error(`pin the data set's revision with ${pin.variable} or --revision`);
+      }
+      const result = await withDb(config, (db) =>
+        withServices(db, config, async (services) => {
+          const seedOptions = { batchSize: options.batchSize, onProgress, services };
+          if (options.hub && revision) {
+            const files = await downloadHubDataset({
+              endpoint: config.hfEndpoint,
+              repo: options.hub,
+              revision,
+              split: options.split,
+              cacheDir: join(config.dataDir, "hub"),
             });
-            total.read += r.read;
-            total.created += r.created;
-            total.duplicates += r.duplicates;
+            const labelNames = /(^|\/)ag_news$/i.test(options.hub) ? AG_NEWS_LABELS : undefined;
+            const total: SeedResult = { read: 0, created: 0, duplicates: 0 };
+            for (const file of files) {
+              const records = file.endsWith(".parquet")
+                ? readParquet(file, labelNames)
+                : readDataset(file);
+              const r = await seedRecords(db, records, {
+                ...seedOptions,
+                limit: options.limit === undefined ? undefined : options.limit - total.read,
+              });
+              total.read += r.read;
+              total.created += r.created;
+              total.duplicates += r.duplicates;
+            }
+            return total;
           }
-          return total;
-        }
-        if (!path) return seedSamples(db, onProgress);
-        return seedRecords(db, readDataset(path, options.format), {
-          batchSize: options.batchSize,
-          limit: options.limit,
-          onProgress,
-        });
-      }, { migrate: true });
+          if (!path) return seedSamples(db, { ...seedOptions, limit: options.limit });
+          return seedRecords(db, readDataset(path, options.format), {
+            ...seedOptions,
+            limit: options.limit,
+          });
+        }), { migrate: true });
       bar.stop();
       const seconds = Math.round((performance.now() - started) / 100) / 10;
       if (options.json) printJson({ ...result, seconds });

@@ -8,9 +8,12 @@ import type { Config } from "../lib/config.ts";
 import { logger } from "../lib/log.ts";
 import { createMetrics } from "../lib/metrics.ts";
 import { seedSamples } from "../lib/seed.ts";
-import { createModelRuntime, ensureActiveModel, type ModelRuntime } from "../lib/model_runtime.ts";
+import { createModelRuntime, ensureActiveModel } from "../lib/model_runtime.ts";
+import type { IngestServices } from "../lib/ingest.ts";
+import { createTextServices } from "../lib/text_services.ts";
 import { createApp } from "../routes/app.ts";
 import { startCommand } from "./context.ts";
+import { wholeNumber } from "./options.ts";
 
 const log = logger("serve");
 
@@ -39,11 +42,11 @@ export async function ensureLocalApiKey(config: Config): Promise<Config> {
 }
 
 /** Seeds the bundled samples into an empty database when configured to. */
-async function seedIfEmpty(db: Db, config: Config, models: ModelRuntime): Promise<void> {
+async function seedIfEmpty(db: Db, config: Config, services: IngestServices): Promise<void> {
   if (!config.seedOnEmpty || (await countArticles(db)) > 0) return;
   log.info("empty database: seeding the sample articles");
   const started = performance.now();
-  const r = await seedSamples(db, undefined, models);
+  const r = await seedSamples(db, { services });
   log.info("seeded {created} articles in {seconds}s", {
     created: r.created,
     seconds: Math.round(performance.now() - started) / 1000,
@@ -53,10 +56,14 @@ async function seedIfEmpty(db: Db, config: Config, models: ModelRuntime): Promis
 export function serveCommand() {
   return new Command("serve")
     .description("run the HTTP API and the review console")
-    .option("-p, --port <port>", "port to listen on (default: PORT or 8001)")
+    .option(
+      "-p, --port <port>",
+      "port to listen on (default: PORT or 8001)",
+      (v) => wholeNumber(v, "--port", 0, 65535),
+    )
     .action(async (options) => {
-      let config = await startCommand();
-      if (options.port !== undefined) config = { ...config, port: Number(options.port) };
+      let config = await startCommand({ verbose: true });
+      if (options.port !== undefined) config = { ...config, port: options.port };
       config = await ensureLocalApiKey(config);
       log.info("opening database {db}", { db: redactDbUrl(config.dbUrl) });
       const db = await openDb(config.dbUrl);
@@ -65,9 +72,10 @@ export function serveCommand() {
       await ensureActiveModel(db, config);
       const models = await createModelRuntime(db, config);
       models.watch(MODEL_POLL_MS);
-      await seedIfEmpty(db, config, models);
+      const text = await createTextServices(config);
+      await seedIfEmpty(db, config, { models, text });
 
-      const app = createApp({ config, db, metrics: createMetrics(), models });
+      const app = createApp({ config, db, metrics: createMetrics(), models, text });
       const server = Deno.serve({
         port: config.port,
         hostname: config.host,

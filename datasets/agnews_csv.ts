@@ -5,6 +5,7 @@
  */
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
+import { normalizeNewsText } from "../ml/normalize.ts";
 import { AG_NEWS_LABELS, type DatasetRecord, splitTitle } from "./records.ts";
 
 /** Streams the rows of an AG News CSV file as records labelled with the gold class. */
@@ -21,13 +22,15 @@ export async function* readAgNewsCsv(path: string): AsyncGenerator<DatasetRecord
     if (header) {
       const get = (name: string) => cells[header!.indexOf(name)];
       const gt = Number(get("gt") ?? get("label"));
-      const { title, body } = splitTitle(get("text") ?? "");
+      // The data's quirks (`#39;`, ` quot;`, escaped tags, backslash line breaks) are
+      // fixed here, so stored articles read cleanly; models normalise the same way.
+      const { title, body } = splitTitle(normalizeNewsText(get("text") ?? ""));
       yield { title, body, source: "agnews", label: AG_NEWS_LABELS[gt] ?? String(gt) };
     } else {
       const [cls, title, description] = cells;
       yield {
-        title: title.trim(),
-        body: (description ?? "").trim(),
+        title: normalizeNewsText(title),
+        body: normalizeNewsText(description ?? ""),
         source: "agnews",
         label: AG_NEWS_LABELS[Number(cls) - 1] ?? cls,
       };

@@ -47,7 +47,8 @@ export function recordFromObject(
 ): DatasetRecord | null {
   const url = str(o.url) ?? str(o.link);
   let title = str(o.title) ?? str(o.headline);
-  let body = str(o.body) ?? str(o.description) ?? str(o.short_description) ?? str(o.content);
+  let body = str(o.body) ?? str(o.description) ?? str(o.short_description) ?? str(o.content) ??
+    (str(o.title) ?? str(o.headline) ? str(o.text) : undefined);
   const text = str(o.text);
   if (!title && text) ({ title, body } = splitTitle(text));
   if (!title) return null;

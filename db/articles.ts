@@ -14,6 +14,11 @@ export interface NewArticle {
   publishedAt?: string | null;
   contentHash: string;
   dedupKey: string;
+  topic?: string | null;
+  topicScore?: number | null;
+  summary?: string | null;
+  summaryMethod?: string | null;
+  languageConfidence?: number | null;
 }
 
 export interface Article {
@@ -28,12 +33,21 @@ export interface Article {
   publishedAt: string;
   ingestedAt: string;
   contentHash: string;
+  topic: string | null;
+  topicScore: number | null;
+  summary: string | null;
+  summaryMethod: string | null;
+  languageConfidence: number | null;
 }
 
 export type InsertOutcome = { id: number; status: "created" | "duplicate" };
 
+/** Outcomes plus, for created rows, the stored publication time (defaulted to now when absent). */
+export type InsertResult = InsertOutcome & { publishedAt?: string };
+
 const COLUMNS = `id, external_id, url, title, body, source, category, language,
-  published_at, ingested_at, content_hash`;
+  published_at, ingested_at, content_hash, topic, topic_score, summary, summary_method,
+  language_confidence`;
 
 interface ArticleRow {
   id: number;
@@ -47,6 +61,11 @@ interface ArticleRow {
   published_at: Date;
   ingested_at: Date;
   content_hash: string;
+  topic: string | null;
+  topic_score: number | null;
+  summary: string | null;
+  summary_method: string | null;
+  language_confidence: number | null;
 }
 
 function toArticle(r: ArticleRow): Article {
@@ -62,6 +81,11 @@ function toArticle(r: ArticleRow): Article {
     publishedAt: new Date(r.published_at).toISOString(),
     ingestedAt: new Date(r.ingested_at).toISOString(),
     contentHash: r.content_hash,
+    topic: r.topic,
+    topicScore: r.topic_score,
+    summary: r.summary,
+    summaryMethod: r.summary_method,
+    languageConfidence: r.language_confidence,
   };
 }
 
@@ -74,7 +98,7 @@ function toArticle(r: ArticleRow): Article {
 export async function insertArticles(
   db: Queryable,
   articles: NewArticle[],
-): Promise<InsertOutcome[]> {
+): Promise<InsertResult[]> {
   if (articles.length === 0) return [];
   const payload = JSON.stringify(articles.map((a) => ({
     external_id: a.externalId ?? null,
@@ -87,23 +111,34 @@ export async function insertArticles(
     published_at: a.publishedAt ?? null,
     content_hash: a.contentHash,
     dedup_key: a.dedupKey,
+    topic: a.topic ?? null,
+    topic_score: a.topicScore ?? null,
+    summary: a.summary ?? null,
+    summary_method: a.summaryMethod ?? null,
+    language_confidence: a.languageConfidence ?? null,
   })));
   // One JSON parameter carries the whole batch: one round trip, the same SQL on
   // both drivers, and no parameter-count limit.
-  const created = await db.query<{ id: number; dedup_key: string }>(
+  const created = await db.query<{ id: number; dedup_key: string; published_at: Date }>(
     `INSERT INTO articles (external_id, url, title, body, source, category, language,
-                           published_at, content_hash, dedup_key)
+                           published_at, content_hash, dedup_key, topic, topic_score,
+                           summary, summary_method, language_confidence)
      SELECT r.external_id, r.url, r.title, r.body, r.source, r.category, r.language,
-            coalesce(r.published_at, now()), r.content_hash, r.dedup_key
+            coalesce(r.published_at, now()), r.content_hash, r.dedup_key, r.topic,
+            r.topic_score, r.summary, r.summary_method, r.language_confidence
        FROM jsonb_to_recordset($1::text::jsonb) AS r(
               external_id text, url text, title text, body text, source text,
               category text, language text, published_at timestamptz,
-              content_hash text, dedup_key text)
+              content_hash text, dedup_key text, topic text, topic_score float8,
+              summary text, summary_method text, language_confidence real)
      ON CONFLICT (dedup_key) DO NOTHING
-     RETURNING id, dedup_key`,
+     RETURNING id, dedup_key, published_at`,
     [payload],
   );
   const createdIds = new Map(created.map((r) => [r.dedup_key, r.id]));
+  const publishedAt = new Map(
+    created.map((r) => [r.dedup_key, new Date(r.published_at).toISOString()]),
+  );
   const missing = articles.map((a) => a.dedupKey).filter((k) => !createdIds.has(k));
   const existing = missing.length === 0 ? [] : await db.query<{ id: number; dedup_key: string }>(
     "SELECT id, dedup_key FROM articles WHERE dedup_key = ANY($1::text[])",
@@ -115,7 +150,7 @@ export async function insertArticles(
     const id = createdIds.get(a.dedupKey);
     if (id !== undefined && !seen.has(a.dedupKey)) {
       seen.add(a.dedupKey);
-      return { id, status: "created" };
+      return { id, status: "created", publishedAt: publishedAt.get(a.dedupKey) };
     }
     return { id: id ?? existingIds.get(a.dedupKey)!, status: "duplicate" };
   });

@@ -26,7 +26,7 @@ const schema = z.object({
   API_KEYS: z.string().optional(),
   AUTH_READS: bool.default(false),
   LOG_JSON: bool.default(false),
-  LOG_LEVEL: z.enum(["debug", "info", "warning", "error"]).default("info"),
+  LOG_LEVEL: z.enum(["debug", "info", "warning", "error"]).optional(),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(
     5 * 1024 * 1024,
   ),
@@ -39,6 +39,13 @@ const schema = z.object({
   HF_DATASET_AG_NEWS_REVISION: z.string().optional(),
   HF_DATASET_JSON_REVISION: z.string().optional(),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.6),
+  REVIEW_AUDIT_RATE: z.coerce.number().min(0).max(1).default(0.01),
+  REVIEW_OVERLAP: z.coerce.number().int().min(1).max(10).default(1),
+  REVIEW_LEASE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
+  REVIEW_LANGUAGES: z.string().regex(/^[a-z]{2,3}(-\w{1,8})?(,[a-z]{2,3}(-\w{1,8})?)*$/, {
+    message: "must be comma-separated language tags, e.g. en or en,de",
+  }).optional(),
 });
 
 /** The parsed configuration; see `.env.example` for each variable. */
@@ -52,7 +59,8 @@ export interface Config {
   apiKeys: ApiKey[];
   authReads: boolean;
   logJson: boolean;
-  logLevel: "debug" | "info" | "warning" | "error";
+  /** Unset: `info` for `serve`, `warning` for the other commands. */
+  logLevel?: "debug" | "info" | "warning" | "error";
   maxBodyBytes: number;
   seedOnEmpty: boolean;
   hfEndpoint: string;
@@ -63,6 +71,16 @@ export interface Config {
   hfDatasetAgNewsRevision?: string;
   hfDatasetJsonRevision?: string;
   workers: number;
+  /** Review routing: queue predictions whose top probability is below this. */
+  reviewThreshold: number;
+  /** Review routing: share of all predictions queued at random as an audit. */
+  reviewAuditRate: number;
+  /** Independent review decisions each queued item needs. */
+  reviewOverlap: number;
+  /** How long a review claim lasts before the item returns to the queue. */
+  reviewLeaseSeconds: number;
+  /** Languages the model is for; articles in others are queued (empty: no routing). */
+  reviewLanguages: string[];
 }
 
 /** Raised when the environment is invalid; its message lists every problem. */
@@ -80,11 +98,12 @@ export function parseApiKeys(single?: string, list?: string): ApiKey[] {
   for (const [i, raw] of (list ?? "").split(";").entries()) {
     const entry = raw.trim();
     if (!entry) continue;
-    const eq = entry.indexOf("=");
+    // `name=key` only when the name looks like a name and the rest is more than
+    // padding, so a bare base64 key ending in "=" is never split (nor its head
+    // ever shown as a "name" in an error message).
+    const named = /^([A-Za-z][\w.-]{0,63})=(.*[^=\s].*)$/.exec(entry);
     keys.push(
-      eq > 0
-        ? { name: entry.slice(0, eq).trim(), key: entry.slice(eq + 1).trim() }
-        : { name: `key${i + 1}`, key: entry },
+      named ? { name: named[1], key: named[2].trim() } : { name: `key${i + 1}`, key: entry },
     );
   }
   return keys;
@@ -100,6 +119,8 @@ export function parseApiKeys(single?: string, list?: string): ApiKey[] {
  * ```
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable (`PORT=` from an unset `${PORT}` in a compose file) means "unset".
+  env = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const result = schema.safeParse(env);
   const problems: string[] = [];
   if (!result.success) {
@@ -147,6 +168,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     hfDatasetAgNewsRevision: e.HF_DATASET_AG_NEWS_REVISION,
     hfDatasetJsonRevision: e.HF_DATASET_JSON_REVISION,
     workers: e.WORKERS,
+    reviewThreshold: e.REVIEW_THRESHOLD,
+    reviewAuditRate: e.REVIEW_AUDIT_RATE,
+    reviewOverlap: e.REVIEW_OVERLAP,
+    reviewLeaseSeconds: e.REVIEW_LEASE_SECONDS,
+    reviewLanguages: e.REVIEW_LANGUAGES ? e.REVIEW_LANGUAGES.split(",") : [],
   };
 }
 

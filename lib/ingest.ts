@@ -1,12 +1,18 @@
 /**
  * Ingestion shared by the API and `newsintel seed`: turns validated input into
- * rows (content hash, dedup key) and stores a batch in one transaction.
+ * rows (content hash, dedup key), enriches them (topic, summary, language,
+ * term statistics) and stores a batch — articles, predictions and statistics —
+ * in one transaction.
  */
 import { createHash } from "node:crypto";
 import type { Db } from "../db/mod.ts";
-import { insertArticles, type InsertOutcome, type NewArticle } from "../db/articles.ts";
+import { insertArticles, type InsertResult, type NewArticle } from "../db/articles.ts";
 import { insertPredictions } from "../db/predictions.ts";
-import type { ModelRuntime } from "./model_runtime.ts";
+import { addArticleStats } from "../db/trends.ts";
+import type { Prediction } from "../ml/mod.ts";
+import { termCounts } from "../ml/terms.ts";
+import type { ModelRuntime, ServedModel } from "./model_runtime.ts";
+import { ARTICLE_SUMMARY_SENTENCES, type TextServices } from "./text_services.ts";
 import { articleText } from "./training.ts";
 
 /** An article as senders give it (already schema-validated). */
@@ -19,6 +25,12 @@ export interface ArticleInput {
   category?: string | null;
   language?: string | null;
   publishedAt?: string | null;
+}
+
+/** What ingestion uses beside the database; each part is optional. */
+export interface IngestServices {
+  models?: ModelRuntime | null;
+  text?: TextServices | null;
 }
 
 /** sha256 of the title and body, lower-cased with white space folded. */
@@ -37,9 +49,12 @@ export function dedupKey(a: ArticleInput, hash: string): string {
   return `hash:${hash}`;
 }
 
+/** PostgreSQL text cannot hold NUL; data sets occasionally carry one. */
+const stripNul = (s: string) => s.includes("\u0000") ? s.replaceAll("\u0000", "") : s;
+
 export function toNewArticle(a: ArticleInput): NewArticle {
-  const title = a.title.trim();
-  const body = a.body.trim();
+  const title = stripNul(a.title).trim();
+  const body = stripNul(a.body).trim();
   const hash = contentHash(title, body);
   return {
     externalId: a.externalId ?? null,
@@ -55,33 +70,78 @@ export function toNewArticle(a: ArticleInput): NewArticle {
   };
 }
 
+/** Adds the summary and, unless the sender gave one, the detected language. */
+async function enrich(row: NewArticle, text: TextServices): Promise<NewArticle> {
+  const guess = row.language ? null : text.detectLanguage(`${row.title}\n${row.body}`);
+  const summary = await text.summarize({
+    text: row.body || row.title,
+    title: row.title,
+    maxSentences: ARTICLE_SUMMARY_SENTENCES,
+  });
+  return {
+    ...row,
+    language: row.language ?? guess?.language ?? null,
+    languageConfidence: guess?.confidence ?? null,
+    summary: summary.summary,
+    summaryMethod: summary.method,
+  };
+}
+
+export interface IngestOutcome extends InsertResult {
+  /** The prediction stored for a newly created article. */
+  prediction?: Prediction;
+}
+
 /**
- * Stores a batch atomically; outcomes are in input order. With a model
- * runtime serving a model, every newly stored article is classified and its
- * prediction stored in the same transaction.
+ * Stores a batch atomically; outcomes are in input order. New articles are
+ * classified with the served model (prediction stored with its version),
+ * summarized, language-tagged, and counted in the trend statistics.
  */
-export function ingestArticles(
+export async function ingestArticles(
   db: Db,
   inputs: ArticleInput[],
-  models?: ModelRuntime | null,
-): Promise<InsertOutcome[]> {
-  const rows = inputs.map(toNewArticle);
+  services: IngestServices = {},
+): Promise<IngestOutcome[]> {
+  let rows = inputs.map(toNewArticle);
+  if (services.text) rows = await Promise.all(rows.map((r) => enrich(r, services.text!)));
+  // Classified before the transaction so no lock is held during inference; the
+  // few duplicates classified for nothing cost less than a second round trip.
+  let model: ServedModel | null = null;
+  let predictions: Prediction[] = [];
+  if (services.models?.current()) {
+    ({ model, predictions } = await services.models.classify(
+      rows.map((r) => articleText(r.title, r.body)),
+    ));
+    rows = rows.map((r, i) => ({
+      ...r,
+      topic: predictions[i].label,
+      topicScore: predictions[i].score,
+    }));
+  }
   return db.transaction(async (tx) => {
-    const outcomes = await insertArticles(tx, rows);
+    const outcomes: IngestOutcome[] = await insertArticles(tx, rows);
     const created = outcomes.flatMap((o, i) => (o.status === "created" ? [i] : []));
-    if (models?.current() && created.length > 0) {
-      const { model, predictions } = await models.classify(
-        created.map((i) => articleText(rows[i].title, rows[i].body)),
-      );
+    if (created.length === 0) return outcomes;
+    if (model) {
       await insertPredictions(
         tx,
-        created.map((i, j) => ({
+        created.map((i) => ({
           articleId: outcomes[i].id,
-          modelVersion: model.version,
-          ...predictions[j],
+          modelVersion: model!.version,
+          ...predictions[i],
         })),
       );
+      for (const i of created) outcomes[i].prediction = predictions[i];
     }
+    await addArticleStats(
+      tx,
+      created.map((i) => ({
+        publishedAt: outcomes[i].publishedAt!,
+        topic: rows[i].topic ?? "",
+        source: rows[i].source ?? "",
+        terms: termCounts(`${rows[i].title} ${rows[i].body}`),
+      })),
+    );
     return outcomes;
   });
 }

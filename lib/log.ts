@@ -6,10 +6,11 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import {
   configure,
-  getConsoleSink,
   getJsonLinesFormatter,
   getLogger,
+  getTextFormatter,
   type LogLevel,
+  type LogRecord,
   type Sink,
 } from "@logtape/logtape";
 
@@ -26,9 +27,15 @@ export interface LogOptions {
 
 /** Configures logging for the process; safe to call again (it resets). */
 export async function setupLogging(options: LogOptions): Promise<void> {
-  const console = getConsoleSink(
-    options.json ? { formatter: getJsonLinesFormatter({ properties: "flatten" }) } : {},
-  );
+  const format = options.json
+    ? getJsonLinesFormatter({ properties: "flatten" })
+    : getTextFormatter({ timestamp: "date-time-timezone" });
+  // Standard error, written synchronously: standard output belongs to command
+  // results (`--json`), and nothing is lost when the process exits.
+  const encoder = new TextEncoder();
+  const console: Sink = (record: LogRecord) => {
+    Deno.stderr.writeSync(encoder.encode(format(record)));
+  };
   await configure({
     reset: true,
     contextLocalStorage: new AsyncLocalStorage(),

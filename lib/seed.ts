@@ -3,13 +3,22 @@ import { fileURLToPath } from "node:url";
 import type { Db } from "../db/mod.ts";
 import type { DatasetRecord } from "../datasets/mod.ts";
 import { readDataset } from "../datasets/mod.ts";
-import { ingestArticles } from "./ingest.ts";
-import type { ModelRuntime } from "./model_runtime.ts";
+import { ingestArticles, type IngestServices } from "./ingest.ts";
 
 export interface SeedResult {
   read: number;
   created: number;
   duplicates: number;
+}
+
+export interface SeedOptions {
+  /** Articles per transaction (default 500). */
+  batchSize?: number;
+  /** Stop after this many records. */
+  limit?: number;
+  onProgress?: (r: SeedResult) => void;
+  /** Classify, summarize and detect the language of new articles. */
+  services?: IngestServices;
 }
 
 /** The sample data the project ships, seeded on first start. */
@@ -25,20 +34,14 @@ export const SAMPLE_DATASETS: string[] = [
 export async function seedRecords(
   db: Db,
   records: AsyncIterable<DatasetRecord>,
-  options: {
-    batchSize?: number;
-    limit?: number;
-    onProgress?: (r: SeedResult) => void;
-    /** Classify new articles with this runtime's model. */
-    models?: ModelRuntime | null;
-  } = {},
+  options: SeedOptions = {},
 ): Promise<SeedResult> {
   const batchSize = options.batchSize ?? 500;
   const result: SeedResult = { read: 0, created: 0, duplicates: 0 };
   let batch: DatasetRecord[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const outcomes = await ingestArticles(db, batch, options.models);
+    const outcomes = await ingestArticles(db, batch, options.services);
     const created = outcomes.filter((o) => o.status === "created").length;
     result.created += created;
     result.duplicates += outcomes.length - created;
@@ -55,19 +58,17 @@ export async function seedRecords(
   return result;
 }
 
-/** Seeds every sample data set. */
-export async function seedSamples(
-  db: Db,
-  onProgress?: (r: SeedResult) => void,
-  models?: ModelRuntime | null,
-): Promise<SeedResult> {
+/** Seeds every sample data set (`limit` counts across all of them). */
+export async function seedSamples(db: Db, options: SeedOptions = {}): Promise<SeedResult> {
   const total: SeedResult = { read: 0, created: 0, duplicates: 0 };
   for (const path of SAMPLE_DATASETS) {
+    if (options.limit !== undefined && total.read >= options.limit) break;
     const base = { ...total };
     const r = await seedRecords(db, readDataset(path), {
-      models,
+      ...options,
+      limit: options.limit === undefined ? undefined : options.limit - total.read,
       onProgress: (p) =>
-        onProgress?.({
+        options.onProgress?.({
           read: base.read + p.read,
           created: base.created + p.created,
           duplicates: base.duplicates + p.duplicates,

@@ -104,6 +104,12 @@ export interface RisingTermsOptions {
   limit?: number;
   /** Minimum G² (default 3.84, i.e. p < 0.05 with one degree of freedom). */
   minG2?: number;
+  /**
+   * Total term counts of each period, when the maps hold only some terms (e.g. those
+   * over `minCount`, as a database query returns them); default: the sums of the maps.
+   */
+  currentTotal?: number;
+  baselineTotal?: number;
 }
 
 /** A term whose relative frequency rose from the baseline to the current period. */
@@ -162,8 +168,8 @@ export function risingTerms(
   const minCount = options.minCount ?? 5;
   const limit = options.limit ?? 20;
   const minG2 = options.minG2 ?? 3.84;
-  const n1 = total(current);
-  const n2 = total(baseline);
+  const n1 = options.currentTotal ?? total(current);
+  const n2 = options.baselineTotal ?? total(baseline);
   const out: RisingTerm[] = [];
   if (n1 === 0) return out;
   for (const [term, a] of current) {

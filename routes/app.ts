@@ -14,6 +14,9 @@ import { accessLog, apiKeyAuth, requestId } from "./middleware.ts";
 import { articlesApi } from "./api/articles.ts";
 import { classifyApi } from "./api/classify.ts";
 import { modelsApi } from "./api/models.ts";
+import { reviewApi } from "./api/review.ts";
+import { summarizeApi } from "./api/summarize.ts";
+import { trendsApi } from "./api/trends.ts";
 import { healthApi } from "./api/health.ts";
 import { metricsApi } from "./api/metrics.ts";
 import { validationHook } from "./validation.ts";
@@ -57,6 +60,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/v1", articlesApi(deps));
   app.route("/v1", classifyApi(deps));
   app.route("/v1", modelsApi(deps));
+  app.route("/v1", reviewApi(deps));
+  app.route("/v1", summarizeApi(deps));
+  app.route("/v1", trendsApi(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
     type: "apiKey",

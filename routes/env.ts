@@ -3,6 +3,7 @@ import type { Config } from "../lib/config.ts";
 import type { Db } from "../db/mod.ts";
 import type { Metrics } from "../lib/metrics.ts";
 import type { ModelRuntime } from "../lib/model_runtime.ts";
+import type { TextServices } from "../lib/text_services.ts";
 
 /** What the app needs from the outside; tests build these on an in-memory PGlite. */
 export interface AppDeps {
@@ -10,7 +11,9 @@ export interface AppDeps {
   db: Db;
   metrics: Metrics;
   /** The served model; null runs the API without classification. */
-  models: ModelRuntime | null;
+  models?: ModelRuntime | null;
+  /** Summarizer and language detection; null stores articles without them. */
+  text?: TextServices | null;
 }
 
 /** Hono context variables set by the middleware. */

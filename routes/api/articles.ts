@@ -93,18 +93,18 @@ export function decodeCursor(cursor: string): number {
 }
 
 export function articlesApi(deps: AppDeps) {
-  const { db, metrics, models } = deps;
+  const { db, metrics, models, text } = deps;
   metrics.gauge("newsintel_articles_stored", "Articles in the database.", () => countArticles(db));
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(ingestRoute, async (c) => {
       const body = c.req.valid("json");
       const inputs = "articles" in body ? body.articles : [body];
-      const outcomes = await ingestArticles(db, inputs, models);
+      const outcomes = await ingestArticles(db, inputs, { models, text });
       const created = outcomes.filter((o) => o.status === "created").length;
       return c.json({
         created,
         duplicates: outcomes.length - created,
-        items: outcomes.map((o, index) => ({ index, ...o })),
+        items: outcomes.map((o, index) => ({ index, id: o.id, status: o.status })),
       }, created > 0 ? 201 : 200);
     })
     .openapi(listRoute, async (c) => {

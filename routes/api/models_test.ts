@@ -29,28 +29,35 @@ for (const { name, open } of testDatabases()) {
       });
 
       await t.step("promotion needs a key and an existing version", async () => {
-        assert.equal((await a.request(`/v1/models/${second.version}/promote`, postJson({}, null))).status, 401);
+        assert.equal(
+          (await a.request(`/v1/models/${second.version}/promote`, postJson({}, null))).status,
+          401,
+        );
         const missing = await a.request("/v1/models/nope/promote", postJson({}));
         assert.equal(missing.status, 404);
         assert.equal((await missing.json()).error.code, "modelNotFound");
       });
 
-      await t.step("a promotion on one replica is served by the other after its refresh", async () => {
-        const res = await a.request(`/v1/models/${second.version}/promote`, postJson({}));
-        assert.equal(res.status, 200);
-        assert.equal((await res.json()).serving, true);
-        const before = await (await b.request("/v1/classify", postJson({ text: "goal" }))).json();
-        assert.equal(before.model.version, first.version);
-        await runtimeB.refresh(); // what its watch timer does every few seconds
-        const after = await (await b.request("/v1/classify", postJson({ text: "goal" }))).json();
-        assert.equal(after.model.version, second.version);
-        const history = (await (await b.request("/v1/models")).json()).history;
-        assert.deepEqual([history[0].action, history[0].actor], ["promote", "alice"]);
-      });
+      await t.step(
+        "a promotion on one replica is served by the other after its refresh",
+        async () => {
+          const res = await a.request(`/v1/models/${second.version}/promote`, postJson({}));
+          assert.equal(res.status, 200);
+          assert.equal((await res.json()).serving, true);
+          const before = await (await b.request("/v1/classify", postJson({ text: "goal" }))).json();
+          assert.equal(before.model.version, first.version);
+          await runtimeB.refresh(); // what its watch timer does every few seconds
+          const after = await (await b.request("/v1/classify", postJson({ text: "goal" }))).json();
+          assert.equal(after.model.version, second.version);
+          const history = (await (await b.request("/v1/models")).json()).history;
+          assert.deepEqual([history[0].action, history[0].actor], ["promote", "alice"]);
+        },
+      );
 
       await t.step("requests running during a swap all succeed", async () => {
-        const calls = Array.from({ length: 40 }, (_, i) =>
-          b.request("/v1/classify", postJson({ text: `match ${i} goal league` }))
+        const calls = Array.from(
+          { length: 40 },
+          (_, i) => b.request("/v1/classify", postJson({ text: `match ${i} goal league` })),
         );
         const swap = Promise.resolve(a.request(`/v1/models/${first.version}/promote`, postJson({})))
           .then(() => runtimeB.refresh());

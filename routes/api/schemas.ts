@@ -76,4 +76,9 @@ export const ArticleSchema = z.object({
   publishedAt: z.string(),
   ingestedAt: z.string(),
   contentHash: z.string(),
+  topic: z.string().nullable().openapi({ description: "Predicted topic at ingestion" }),
+  topicScore: z.number().nullable(),
+  summary: z.string().nullable(),
+  summaryMethod: z.string().nullable(),
+  languageConfidence: z.number().nullable(),
 }).openapi("Article");

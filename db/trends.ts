@@ -1,0 +1,167 @@
+/**
+ * Trend statistics SQL: the hourly article counts and daily term counts kept
+ * at ingestion, and the queries that bucket them.
+ */
+import type { Queryable } from "./mod.ts";
+
+export const BUCKETS = ["hour", "day", "week", "month"] as const;
+export type Bucket = typeof BUCKETS[number];
+
+/** One article's contribution to the statistics. */
+export interface ArticleStats {
+  publishedAt: string;
+  topic: string;
+  source: string;
+  terms: Map<string, number>;
+}
+
+/**
+ * Adds a batch of articles to the statistics (inside the ingest transaction).
+ * Rows are upserted in key order so concurrent batches cannot deadlock.
+ */
+export async function addArticleStats(db: Queryable, articles: ArticleStats[]): Promise<void> {
+  if (articles.length === 0) return;
+  const hourly = new Map<string, { hour: string; topic: string; source: string; count: number }>();
+  const terms = new Map<string, { day: string; topic: string; term: string; count: number }>();
+  const totals = new Map<string, { day: string; topic: string; terms: number; articles: number }>();
+  for (const a of articles) {
+    const t = new Date(a.publishedAt);
+    const hour = new Date(
+      Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate(), t.getUTCHours()),
+    ).toISOString();
+    const day = hour.slice(0, 10);
+    const hk = `${hour}\u0000${a.topic}\u0000${a.source}`;
+    const h = hourly.get(hk) ?? { hour, topic: a.topic, source: a.source, count: 0 };
+    h.count++;
+    hourly.set(hk, h);
+    const tk = `${a.topic}\u0000${day}`;
+    const total = totals.get(tk) ?? { day, topic: a.topic, terms: 0, articles: 0 };
+    total.articles++;
+    for (const [term, n] of a.terms) {
+      const k = `${a.topic}\u0000${day}\u0000${term}`;
+      const row = terms.get(k) ?? { day, topic: a.topic, term, count: 0 };
+      row.count += n;
+      total.terms += n;
+      terms.set(k, row);
+    }
+    totals.set(tk, total);
+  }
+  const sorted = <T>(m: Map<string, T>) =>
+    [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  await db.query(
+    `INSERT INTO article_counts_hourly (hour, topic, source, count)
+     SELECT r.hour, r.topic, r.source, r.count
+       FROM jsonb_to_recordset($1::text::jsonb) AS r(hour timestamptz, topic text, source text, count int)
+     ON CONFLICT (hour, topic, source) DO UPDATE SET count = article_counts_hourly.count + EXCLUDED.count`,
+    [JSON.stringify(sorted(hourly))],
+  );
+  await db.query(
+    `INSERT INTO term_counts_daily (day, topic, term, count)
+     SELECT r.day, r.topic, r.term, r.count
+       FROM jsonb_to_recordset($1::text::jsonb) AS r(day date, topic text, term text, count int)
+     ON CONFLICT (topic, day, term) DO UPDATE SET count = term_counts_daily.count + EXCLUDED.count`,
+    [JSON.stringify(sorted(terms))],
+  );
+  await db.query(
+    `INSERT INTO term_totals_daily (day, topic, terms, articles)
+     SELECT r.day, r.topic, r.terms, r.articles
+       FROM jsonb_to_recordset($1::text::jsonb) AS r(day date, topic text, terms bigint, articles int)
+     ON CONFLICT (topic, day) DO UPDATE SET terms = term_totals_daily.terms + EXCLUDED.terms,
+                                            articles = term_totals_daily.articles + EXCLUDED.articles`,
+    [JSON.stringify(sorted(totals))],
+  );
+}
+
+export interface CountRow {
+  bucket: string;
+  topic: string;
+  count: number;
+}
+
+/** Article counts per bucket and topic in [from, to), UTC buckets. */
+export async function countsByBucket(
+  db: Queryable,
+  options: { bucket: Bucket; from: string; to: string; topic?: string; source?: string },
+): Promise<CountRow[]> {
+  const params: unknown[] = [options.bucket, options.from, options.to];
+  let where = "hour >= $2::timestamptz AND hour < $3::timestamptz";
+  if (options.topic !== undefined) {
+    params.push(options.topic);
+    where += ` AND topic = $${params.length}`;
+  }
+  if (options.source !== undefined) {
+    params.push(options.source);
+    where += ` AND source = $${params.length}`;
+  }
+  const rows = await db.query<{ bucket: Date; topic: string; count: number }>(
+    `SELECT date_trunc($1, hour, 'UTC') AS bucket, topic, sum(count)::int AS count
+       FROM article_counts_hourly WHERE ${where}
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+    params,
+  );
+  return rows.map((r) => ({
+    bucket: new Date(r.bucket).toISOString(),
+    topic: r.topic,
+    count: r.count,
+  }));
+}
+
+/** First and last publication hour with any article (for default ranges). */
+export async function statsRange(db: Queryable): Promise<{ first: string; last: string } | null> {
+  const [row] = await db.query<{ first: Date | null; last: Date | null }>(
+    "SELECT min(hour) AS first, max(hour) AS last FROM article_counts_hourly",
+  );
+  return row?.first && row.last
+    ? { first: new Date(row.first).toISOString(), last: new Date(row.last).toISOString() }
+    : null;
+}
+
+/**
+ * Term counts of `topic` in the current period [from, to) and the baseline
+ * period [baselineFrom, from), keeping terms seen at least `minCount` times now.
+ */
+export async function termCountsForPeriods(
+  db: Queryable,
+  options: { topic: string; baselineFrom: string; from: string; to: string; minCount: number },
+): Promise<
+  {
+    current: Map<string, number>;
+    baseline: Map<string, number>;
+    currentTotal: number;
+    baselineTotal: number;
+  }
+> {
+  const rows = await db.query<{ term: string; cur: number; base: number }>(
+    `SELECT term,
+            coalesce(sum(count) FILTER (WHERE day >= $3::date), 0)::int AS cur,
+            coalesce(sum(count) FILTER (WHERE day < $3::date), 0)::int AS base
+       FROM term_counts_daily
+      WHERE topic = $1 AND day >= $2::date AND day < $4::date
+      GROUP BY term
+     HAVING coalesce(sum(count) FILTER (WHERE day >= $3::date), 0) >= $5`,
+    [
+      options.topic,
+      options.baselineFrom.slice(0, 10),
+      options.from.slice(0, 10),
+      options.to.slice(0, 10),
+      options.minCount,
+    ],
+  );
+  const [totals] = await db.query<{ cur: number; base: number }>(
+    `SELECT coalesce(sum(terms) FILTER (WHERE day >= $3::date), 0)::float8 AS cur,
+            coalesce(sum(terms) FILTER (WHERE day < $3::date), 0)::float8 AS base
+       FROM term_totals_daily WHERE topic = $1 AND day >= $2::date AND day < $4::date`,
+    [
+      options.topic,
+      options.baselineFrom.slice(0, 10),
+      options.from.slice(0, 10),
+      options.to.slice(0, 10),
+    ],
+  );
+  return {
+    current: new Map(rows.map((r) => [r.term, r.cur])),
+    baseline: new Map(rows.filter((r) => r.base > 0).map((r) => [r.term, r.base])),
+    currentTotal: totals.cur,
+    baselineTotal: totals.base,
+  };
+}

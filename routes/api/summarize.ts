@@ -1,0 +1,61 @@
+/** `POST /v1/summarize`: a summary of one article under a sentence or word budget. */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { summarize as extractive } from "../../ml/summarize.ts";
+import type { AppDeps, AppEnv } from "../env.ts";
+import { validationHook } from "../validation.ts";
+import { errorResponses, text } from "./schemas.ts";
+
+export const MAX_SUMMARY_INPUT_CHARS = 100_000;
+
+const SummarizeBody = z.object({
+  text: text(1, MAX_SUMMARY_INPUT_CHARS).openapi({ description: "The article body" }),
+  title: text(1, 1_000).optional(),
+  max_sentences: z.number().int().min(1).max(50).optional(),
+  max_words: z.number().int().min(1).max(5_000).optional(),
+  ratio: z.number().gt(0).max(1).optional(),
+}).strict().openapi("SummarizeBody");
+
+const SummarizeResult = z.object({
+  summary: z.string(),
+  sentences: z.array(z.string()),
+  method: z.enum(["extractive", "abstractive"]),
+}).openapi("SummarizeResult");
+
+const summarizeRoute = createRoute({
+  method: "post",
+  path: "/summarize",
+  summary: "Summarize an article",
+  description: "Sentences are chosen in order of importance until their word count " +
+    "(whitespace-separated words) reaches `max_words` — the last one may cross it — or " +
+    "`max_sentences` is reached; `ratio` sets the word budget as a share of the article's " +
+    "words (the smaller budget wins when both are given). With no budget: 3 sentences. " +
+    "The summary keeps the article's sentence order. Text with no sentence boundary is " +
+    "returned whole, or cut to the word budget.",
+  security: [{ ApiKey: [] }],
+  request: { body: { content: { "application/json": { schema: SummarizeBody } }, required: true } },
+  responses: {
+    200: {
+      description: "The summary",
+      content: { "application/json": { schema: SummarizeResult } },
+    },
+    ...errorResponses,
+  },
+});
+
+export function summarizeApi({ text: services }: AppDeps) {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
+    summarizeRoute,
+    async (c) => {
+      const b = c.req.valid("json");
+      const options = {
+        text: b.text,
+        title: b.title,
+        maxSentences: b.max_sentences ?? (b.max_words || b.ratio ? undefined : 3),
+        maxWords: b.max_words,
+        ratio: b.ratio,
+      };
+      const result = services ? await services.summarize(options) : extractive(options);
+      return c.json(result, 200);
+    },
+  );
+}

@@ -1,0 +1,95 @@
+/** `GET /v1/trends`: topic volume over time, spikes and rising terms. */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { BUCKETS } from "../../db/trends.ts";
+import { MAX_BUCKETS, topicTrends } from "../../lib/trends.ts";
+import type { AppDeps, AppEnv } from "../env.ts";
+import { validationHook } from "../validation.ts";
+import { errorResponses, text } from "./schemas.ts";
+
+const TrendsQuery = z.object({
+  bucket: z.enum(BUCKETS).default("day"),
+  from: z.iso.datetime({ offset: true }).optional().openapi({
+    description: "Start (inclusive); default 30 buckets before `to`",
+  }),
+  to: z.iso.datetime({ offset: true }).optional().openapi({
+    description: "End (exclusive); default just after the newest article",
+  }),
+  topic: text(1, 200).optional(),
+  source: text(1, 200).optional(),
+  terms: z.coerce.number().int().min(0).max(100).default(10).openapi({
+    description: "Rising terms per topic (0 for none)",
+  }),
+});
+
+const Point = z.object({
+  bucket: z.string(),
+  count: z.number(),
+  share: z.number(),
+  score: z.number(),
+  spike: z.boolean(),
+});
+const TopicTrend = z.object({
+  topic: z.string(),
+  total: z.number(),
+  change: z.object({
+    current: z.number(),
+    previous: z.number(),
+    delta: z.number(),
+    percent: z.number().nullable(),
+    direction: z.enum(["up", "down", "flat"]),
+  }),
+  series: z.array(Point),
+  spikes: z.array(
+    z.object({
+      bucket: z.string(),
+      count: z.number(),
+      baseline: z.number().nullable(),
+      score: z.number(),
+    }),
+  ),
+  risingTerms: z.array(
+    z.object({
+      term: z.string(),
+      count: z.number(),
+      baselineCount: z.number(),
+      g2: z.number(),
+      ratio: z.number(),
+    }),
+  ),
+}).openapi("TopicTrend");
+
+const trendsRoute = createRoute({
+  method: "get",
+  path: "/trends",
+  summary: "Topic volume over time, with spikes and rising terms",
+  description: `Per topic: count and share of the bucket's articles, change against the ` +
+    `previous period of equal length, spikes (robust z-score of the bucket, on the Anscombe ` +
+    `scale, against the median and MAD of the 7 preceding buckets; ≥ 3 with ≥ 5 articles), and ` +
+    `rising terms (Dunning's G² of the period against the previous one, daily resolution, ` +
+    `≥ 5 occurrences). Buckets are UTC; weeks start on Monday. At most ${MAX_BUCKETS} buckets.`,
+  request: { query: TrendsQuery },
+  responses: {
+    200: {
+      description: "Trends",
+      content: {
+        "application/json": {
+          schema: z.object({
+            bucket: z.enum(BUCKETS),
+            from: z.string(),
+            to: z.string(),
+            dataRange: z.object({ first: z.string(), last: z.string() }).nullable(),
+            topics: z.array(TopicTrend),
+          }),
+        },
+      },
+    },
+    ...errorResponses,
+  },
+});
+
+export function trendsApi({ db }: AppDeps) {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
+    trendsRoute,
+    async (c) => c.json(await topicTrends(db, c.req.valid("query")), 200),
+  );
+}
