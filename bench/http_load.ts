@@ -284,6 +284,10 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   }
 }
 
+/** 25 words, an AG News style lead. */
+export const CLASSIFY_TEXT = "Apple shares rose sharply on Tuesday after the company reported " +
+  "record quarterly iPhone sales in China and raised its forecast for the holiday season";
+
 export async function main(): Promise<Record<string, unknown>> {
   const connections = 32;
   const seconds = Number(Deno.env.get("BENCH_SECONDS") ?? 10);
@@ -303,6 +307,17 @@ export async function main(): Promise<Record<string, unknown>> {
         seconds,
         tool,
       });
+      // One ~25-word text per request, as a newsroom tagging articles one by one would send.
+      const classify = {
+        url: `${server.url}/v1/classify`,
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "bench-load-key-0001" },
+        body: JSON.stringify({ text: CLASSIFY_TEXT }),
+        connections,
+        tool,
+      };
+      await loadTest({ ...classify, seconds: 1 }); // warm-up
+      results[`classify_${label}`] = await loadTest({ ...classify, seconds });
     } finally {
       await server.stop();
     }

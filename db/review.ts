@@ -361,7 +361,7 @@ export async function claimNext(
         WHERE ${where.join(" AND ")}
         ORDER BY ${order}
         LIMIT $2
-        
+        FOR UPDATE OF ri SKIP LOCKED
      ), claimed AS (
        UPDATE review_items ri
           SET status = 'claimed', lease_holder = $1,

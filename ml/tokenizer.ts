@@ -1,7 +1,11 @@
-// The tokenizer shared by training and serving: a Hugging Face `tokenizer.json` with a
-// `WordLevel` model, `BertNormalizer` (lowercase) and `BertPreTokenizer` (split on whitespace
-// and punctuation). Training splits words with transformers.js itself so
-// the words it learns weights for are exactly the words the served pipeline produces.
+// The tokenizer shared by training and serving: a Hugging Face `tokenizer.json` with
+// `BertNormalizer` (lowercase), `BertPreTokenizer` (split on whitespace and punctuation) and
+// either a `WordLevel` model or, when the vocabulary holds `##` continuation pieces, a
+// `WordPiece` model: words of the vocabulary stay whole, other words are split greedily into
+// the longest known pieces, so unseen words still carry sub-word signal. Training splits words
+// with transformers.js itself so the words it learns weights for are exactly the words the
+// served pipeline produces; `wordPieceIds()` replays WordPiece's greedy match (tested against
+// transformers.js).
 
 import { PreTrainedTokenizer } from "@huggingface/transformers";
 
@@ -13,6 +17,11 @@ export const UNK_TOKEN = "[UNK]";
 export const PAD_ID = 0;
 /** Id of {@link UNK_TOKEN}. */
 export const UNK_ID = 1;
+
+/** Prefix of WordPiece continuation pieces (`"##ing"`). */
+export const CONTINUATION_PREFIX = "##";
+/** Words longer than this (in code points) become `[UNK]`, as in transformers.js' WordPiece. */
+export const MAX_WORD_CHARS = 100;
 
 /** A JSON object as written to disk. */
 export type JsonObject = Record<string, unknown>;
@@ -27,6 +36,18 @@ export function tokenizerJson(vocabulary: readonly string[]): JsonObject {
   }
   const vocab: Record<string, number> = {};
   vocabulary.forEach((token, id) => (vocab[token] = id));
+  // BertPreTokenizer makes "#" a word of its own, so no word starts with "##" followed by more:
+  // such a token can only be a continuation piece, and it selects the WordPiece model.
+  const wordPiece = vocabulary.some(isContinuationPiece);
+  const model = wordPiece
+    ? {
+      type: "WordPiece",
+      vocab,
+      unk_token: UNK_TOKEN,
+      continuing_subword_prefix: CONTINUATION_PREFIX,
+      max_input_chars_per_word: MAX_WORD_CHARS,
+    }
+    : { type: "WordLevel", vocab, unk_token: UNK_TOKEN };
   return {
     version: "1.0",
     truncation: null,
@@ -47,7 +68,7 @@ export function tokenizerJson(vocabulary: readonly string[]): JsonObject {
     pre_tokenizer: { type: "BertPreTokenizer" },
     post_processor: null,
     decoder: null,
-    model: { type: "WordLevel", vocab, unk_token: UNK_TOKEN },
+    model,
   };
 }
 
@@ -82,4 +103,45 @@ export function createWordSplitter(): (text: string) => string[] {
     tokenizerConfig(Number.MAX_SAFE_INTEGER),
   );
   return (text) => tokenizer.tokenize(text);
+}
+
+function isContinuationPiece(token: string): boolean {
+  return token.length > CONTINUATION_PREFIX.length && token.startsWith(CONTINUATION_PREFIX);
+}
+
+/**
+ * Appends the ids of one pre-tokenised word to `out` as transformers.js' WordPiece model
+ * produces them: the word itself if known, else greedy longest-match pieces (continuations
+ * prefixed with `##`), else `[UNK]` when some position matches no piece. With a vocabulary
+ * without continuation pieces this is the WordLevel lookup (known word or `[UNK]`).
+ */
+export function wordPieceIds(word: string, index: ReadonlyMap<string, number>, out: number[]): void {
+  const known = index.get(word);
+  if (known !== undefined && word.length <= MAX_WORD_CHARS) {
+    out.push(known);
+    return;
+  }
+  const chars = [...word];
+  if (chars.length > MAX_WORD_CHARS) {
+    out.push(UNK_ID);
+    return;
+  }
+  const start = out.length;
+  let i = 0;
+  while (i < chars.length) {
+    let found: number | undefined;
+    let end = chars.length;
+    for (; end > i; end--) {
+      const piece = chars.slice(i, end).join("");
+      found = index.get(i > 0 ? CONTINUATION_PREFIX + piece : piece);
+      if (found !== undefined) break;
+    }
+    if (found === undefined) {
+      out.length = start;
+      out.push(UNK_ID);
+      return;
+    }
+    out.push(found);
+    i = end;
+  }
 }

@@ -1,0 +1,27 @@
+// deno-lint-ignore-file no-console
+/**
+ * `deno task bench`: every benchmark, one after another, with a summary of the
+ * figures against the targets. Run one alone with `deno run --allow-all bench/<name>.ts`;
+ * pick some with `deno task bench ingest classify`.
+ */
+const BENCHES: Record<string, () => Promise<unknown>> = {
+  ingest: async () => (await import("./ingest.ts")).main(),
+  http: async () => (await import("./http_load.ts")).main(),
+  classify: async () => (await import("./classify.ts")).main(),
+  summarize: async () => (await import("./summarize.ts")).main(),
+};
+
+const wanted = Deno.args.length ? Deno.args : Object.keys(BENCHES);
+const results: Record<string, unknown> = {
+  machine: { cores: navigator.hardwareConcurrency, deno: Deno.version.deno, date: new Date().toISOString() },
+};
+for (const name of wanted) {
+  const run = BENCHES[name];
+  if (!run) {
+    console.error(`unknown benchmark ${name}; choose from ${Object.keys(BENCHES).join(", ")}`);
+    Deno.exit(2);
+  }
+  console.error(`\n== ${name}`);
+  results[name] = await run();
+}
+console.log(JSON.stringify(results, null, 2));

@@ -1,0 +1,273 @@
+import assert from "node:assert/strict";
+import { claimNext } from "../../db/review.ts";
+import { registerTestModel, seedQueue } from "../../db/review_test_helpers.ts";
+import { testDatabases } from "../../db/test_db.ts";
+import { ALICE_KEY, BOB_KEY, postJson, testApp } from "../test_app.ts";
+
+const CAROL_KEY = "carol-secret-key-0003";
+const keys = `alice=${ALICE_KEY};bob=${BOB_KEY};carol=${CAROL_KEY}`;
+
+const put = (body: unknown, key: string | null = ALICE_KEY): RequestInit => ({
+  ...postJson(body, key),
+  method: "PUT",
+});
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`/v1/review API (${name})`, async (t) => {
+    const { db, reset, close } = await open();
+    const { app } = testApp(db, { API_KEYS: keys, REVIEW_OVERLAP: "2" });
+    const fresh = async (n: number, overlap = 2) => {
+      await reset();
+      await registerTestModel(db);
+      await seedQueue(db, n, {
+        policy: { threshold: 1.01, auditRate: 0, overlap, languages: [] },
+      });
+    };
+    const claim = async (key: string, body: unknown = {}) => {
+      const res = await app.request("/v1/review/claim", postJson(body, key));
+      assert.equal(res.status, 200);
+      return (await res.json()).items as Array<
+        { id: number; predictedLabel: string; labels: string[] }
+      >;
+    };
+    const decideReq = (id: number, body: unknown, key = ALICE_KEY) =>
+      app.request(`/v1/review/items/${id}/decision`, postJson(body, key));
+    try {
+      await t.step("writes need a key; the key's name is the reviewer", async () => {
+        await fresh(3);
+        const res = await app.request("/v1/review/claim", postJson({}, null));
+        assert.equal(res.status, 401);
+        assert.equal((await res.json()).error.code, "unauthorized");
+        const noBody = await app.request("/v1/review/claim", {
+          method: "POST",
+          headers: { "x-api-key": ALICE_KEY },
+        });
+        assert.equal(noBody.status, 200);
+        const [item] = (await noBody.json()).items;
+        assert.equal(item.leaseHolder, "alice");
+        const mine = await (await app.request("/v1/review/claims", {
+          headers: { "x-api-key": ALICE_KEY },
+        })).json();
+        assert.deepEqual(mine.items.map((i: { id: number }) => i.id), [item.id]);
+        assert.equal((await app.request("/v1/review/claims")).status, 401);
+      });
+
+      await t.step("claim → decide round trip, with 409 and 422 paths", async () => {
+        await fresh(3);
+        const [item] = await claim(ALICE_KEY);
+        const wrong = await decideReq(item.id, { action: "label", label: "gardening" });
+        assert.equal(wrong.status, 422);
+        assert.match(wrong.headers.get("content-type")!, /application\/json/);
+        const body = await wrong.json();
+        assert.equal(body.error.code, "unknownLabel");
+        assert.ok(body.error.requestId);
+        const shape = await decideReq(item.id, { action: "flag" });
+        assert.equal(shape.status, 422);
+        assert.equal((await shape.json()).error.code, "validationFailed");
+        const notYours = await decideReq(item.id, { action: "accept" }, BOB_KEY);
+        assert.equal(notYours.status, 409);
+        assert.equal((await notYours.json()).error.code, "itemNotHeld");
+        const missing = await decideReq(999_999, { action: "accept" });
+        assert.equal(missing.status, 404);
+        const ok = await decideReq(item.id, { action: "label", label: item.labels[0] });
+        assert.equal(ok.status, 200);
+        const after = await ok.json();
+        assert.deepEqual([after.status, after.labelCount, after.leaseHolder], [
+          "labelled",
+          1,
+          null,
+        ]);
+      });
+
+      await t.step("an expired lease is a 409 with a clear message", async () => {
+        await fresh(1);
+        const [item] = await claim(ALICE_KEY);
+        await db.query("UPDATE review_items SET lease_expires_at = now() - interval '1 second'");
+        const res = await decideReq(item.id, { action: "accept" });
+        assert.equal(res.status, 409);
+        const { error } = await res.json();
+        assert.equal(error.code, "leaseExpired");
+        assert.match(error.message, /expired at .*; claim it again/);
+      });
+
+      await t.step(
+        "overlap: disagreement → adjudication; stats show agreement and kappa",
+        async () => {
+          await fresh(2);
+          const items = await claim(ALICE_KEY, { limit: 2, order: "oldest" });
+          for (const i of items) {
+            assert.equal((await decideReq(i.id, { action: "accept" })).status, 200);
+          }
+          const bobs = await claim(BOB_KEY, { limit: 2, order: "oldest" });
+          assert.deepEqual(
+            bobs.map((i) => i.id),
+            items.map((i) => i.id),
+          );
+          await decideReq(bobs[0].id, { action: "accept" }, BOB_KEY);
+          const other = bobs[1].labels.find((l) => l !== bobs[1].predictedLabel)!;
+          const disputed =
+            await (await decideReq(bobs[1].id, { action: "label", label: other }, BOB_KEY)).json();
+          assert.equal(disputed.status, "needs_adjudication");
+
+          const stats = await (await app.request("/v1/review/stats")).json();
+          assert.equal(stats.byStatus.done, 1);
+          assert.equal(stats.byStatus.needs_adjudication, 1);
+          assert.equal(stats.agreement.items, 2);
+          assert.equal(stats.agreement.percent, 0.5);
+          assert.deepEqual(stats.agreement.pairs.map((p: { raters: string[] }) => p.raters), [[
+            "alice",
+            "bob",
+          ]]);
+          const alice = stats.byReviewer.find((r: { reviewer: string }) => r.reviewer === "alice");
+          assert.deepEqual([alice.decisions, alice.agreementItems, alice.agreementPercent], [
+            2,
+            2,
+            0.5,
+          ]);
+          assert.equal(typeof stats.learning.newReviewedLabels, "number");
+
+          const early = await app.request(
+            `/v1/review/items/${items[0].id}/adjudicate`,
+            postJson({ action: "accept" }, CAROL_KEY),
+          );
+          assert.equal(early.status, 409);
+          const settled = await app.request(
+            `/v1/review/items/${bobs[1].id}/adjudicate`,
+            postJson({ action: "label", label: other, note: "bob is right" }, CAROL_KEY),
+          );
+          assert.equal(settled.status, 200);
+          assert.deepEqual(
+            [(await settled.json()).finalLabel, "carol"],
+            [other, "carol"],
+          );
+          const detail = await (await app.request(`/v1/review/items/${bobs[1].id}`)).json();
+          assert.deepEqual(detail.history.map((h: { event: string }) => h.event), [
+            "queued",
+            "decided",
+            "decided",
+            "adjudicated",
+          ]);
+          assert.equal(detail.decisions.length, 2);
+          assert.equal(detail.item.article.body.length > 0, true);
+        },
+      );
+
+      await t.step("undo, then redo", async () => {
+        await fresh(2, 1);
+        const nothing = await app.request("/v1/review/undo", postJson({}));
+        assert.equal(nothing.status, 409);
+        const [item] = await claim(ALICE_KEY);
+        await decideReq(item.id, { action: "skip" });
+        const res = await app.request("/v1/review/undo", postJson({}));
+        assert.equal(res.status, 200);
+        const body = await res.json();
+        assert.deepEqual([body.undone.action, body.item.id, body.item.leaseHolder], [
+          "skip",
+          item.id,
+          "alice",
+        ]);
+        assert.equal((await decideReq(item.id, { action: "accept" })).status, 200);
+      });
+
+      await t.step("bulk accept needs a filter and accepts by it", async () => {
+        await fresh(9, 1);
+        const none = await app.request("/v1/review/bulk-accept", postJson({}));
+        assert.equal(none.status, 422);
+        assert.equal((await none.json()).error.code, "filterRequired");
+        const badRange = await app.request(
+          "/v1/review/bulk-accept",
+          postJson({ minScore: 0.9, maxScore: 0.1 }),
+        );
+        assert.equal(badRange.status, 422);
+        const res = await app.request(
+          "/v1/review/bulk-accept",
+          postJson({ label: "sport", minScore: 0 }),
+        );
+        assert.equal(res.status, 200);
+        const { accepted } = await res.json();
+        assert.equal(accepted, 3);
+        const list = await (await app.request("/v1/review/items?status=done&limit=50")).json();
+        assert.equal(list.items.length, 3);
+        assert.ok(list.items.every((i: { finalLabel: string }) => i.finalLabel === "sport"));
+        const audit = await (await app.request("/v1/review/audit?event=bulk_accepted")).json();
+        assert.equal(audit.items.length, 3);
+      });
+
+      await t.step("the queue listing pages by cursor in margin order", async () => {
+        await fresh(7, 1);
+        const seen: number[] = [];
+        let margins: number[] = [];
+        let cursor: string | null = null;
+        do {
+          const url: string = `/v1/review/items?limit=3${cursor ? `&cursor=${cursor}` : ""}`;
+          const page: { items: Array<{ id: number; margin: number }>; nextCursor: string | null } =
+            await (await app.request(url)).json();
+          seen.push(...page.items.map((i) => i.id));
+          margins = [...margins, ...page.items.map((i) => i.margin)];
+          cursor = page.nextCursor;
+        } while (cursor);
+        assert.equal(new Set(seen).size, 7);
+        assert.deepEqual(margins, [...margins].sort((a, b) => a - b));
+        assert.equal((await app.request("/v1/review/items?cursor=bogus")).status, 422);
+        assert.equal((await app.request("/v1/review/items?status=nope")).status, 422);
+      });
+
+      await t.step("manual queueing and shadow mode", async () => {
+        await fresh(1, 1);
+        const missing = await app.request("/v1/review/items", postJson({ articleId: 999_999 }));
+        assert.equal(missing.status, 404);
+        const shadow404 = await app.request("/v1/review/shadow", put({ version: "nope" }));
+        assert.equal(shadow404.status, 404);
+        const on = await app.request("/v1/review/shadow", put({ version: "test-model-v1" }));
+        assert.equal(on.status, 200);
+        assert.equal((await on.json()).version, "test-model-v1");
+        const off = await app.request("/v1/review/shadow", {
+          method: "DELETE",
+          headers: { "x-api-key": ALICE_KEY },
+        });
+        assert.equal((await off.json()).version, null);
+      });
+
+      await t.step("export streams JSON Lines and CSV", async () => {
+        await fresh(3, 1);
+        const items = await claimNext(db, "alice", { limit: 3 });
+        for (const i of items) await decideReq(i.id, { action: "accept" });
+        const jsonl = await app.request("/v1/review/export?format=jsonl");
+        assert.equal(jsonl.status, 200);
+        assert.equal(jsonl.headers.get("content-type"), "application/x-ndjson");
+        const rows = (await jsonl.text()).trim().split("\n").map((l) => JSON.parse(l));
+        assert.equal(rows.length, 3);
+        assert.ok(rows.every((r) => r.label && r.title && r.reviewers[0] === "alice"));
+        const csv = await app.request("/v1/review/export?format=csv");
+        assert.match(csv.headers.get("content-type")!, /^text\/csv/);
+        const lines = (await csv.text()).trim().split("\r\n");
+        assert.equal(lines.length, 4);
+        assert.match(lines[0], /^itemId,articleId,/);
+        assert.equal((await app.request("/v1/review/export?format=xml")).status, 422);
+      });
+
+      await t.step("every review endpoint is in the OpenAPI document", async () => {
+        const doc = await (await app.request("/openapi.json")).json();
+        for (
+          const path of [
+            "/v1/review/items",
+            "/v1/review/items/{id}",
+            "/v1/review/claim",
+            "/v1/review/claims",
+            "/v1/review/items/{id}/decision",
+            "/v1/review/items/{id}/release",
+            "/v1/review/items/{id}/adjudicate",
+            "/v1/review/undo",
+            "/v1/review/bulk-accept",
+            "/v1/review/stats",
+            "/v1/review/export",
+            "/v1/review/audit",
+            "/v1/review/shadow",
+          ]
+        ) assert.ok(doc.paths[path], `${path} missing`);
+      });
+    } finally {
+      await close();
+    }
+  });
+}
