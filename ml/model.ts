@@ -1,10 +1,14 @@
 // The trained topic model and its TypeScript forward pass. The model is linear over word
-// unigrams and hashed word bigrams; each feature carries a fixed weight g (an IDF power) that is
-// folded into its logit row, and a text's feature vector is divided by its L2 norm. The ONNX
-// graph (onnx_export.ts) computes exactly this function; this file is the reference for it.
+// unigrams, hashed word bigrams and hashed character n-grams of each word (fastText-style
+// sub-word features); each feature carries a fixed weight g (an IDF power). A token's row holds
+// the g-weighted logit contributions of the word and of all its character n-grams, and its
+// norm entry their g², so the per-token tables stay one Gather each; a text's summed row is
+// divided by the root of its summed norm entries. Calibrated probabilities are
+// (1 - mix) * softmax(logits / temperature) + mix / labels. The ONNX graph (onnx_export.ts)
+// computes exactly this function; this file is the reference for it.
 
 import type { EvaluationReport } from "./metrics.ts";
-import { UNK_ID } from "./tokenizer.ts";
+import { CONTINUATION_PREFIX, UNK_ID, wordPieceIds } from "./tokenizer.ts";
 
 /** Training hyperparameters (all have defaults in train.ts). */
 export interface Hyperparameters {
@@ -26,13 +30,31 @@ export interface Hyperparameters {
   maxLength: number;
   /** Retrain on all examples after calibrating on the validation split. */
   refit: boolean;
+  /** Character n-grams of `<word>` from this length... (sub-word features; 0 weight = none) */
+  subwordMinN: number;
+  /** ...to this length. */
+  subwordMaxN: number;
+  /** Hash buckets for the character n-grams (folded into token rows, not exported). */
+  subwordBuckets: number;
+  /** Multiplier on the g of character n-gram features; 0 disables sub-word features. */
+  subwordWeight: number;
+  /** WordPiece pieces (for unseen words) must occur in at least this many vocabulary words. */
+  pieceMinWords: number;
+  /** Longest WordPiece piece, in characters. */
+  pieceMaxLength: number;
+  /** At most this many cross-fitting folds for calibration (see `TrainOptions`). */
+  calibrationFolds: number;
 }
 
-/** What training measured on the held-out validation split. */
+/**
+ * What training measured on held-out predictions: out-of-fold predictions of k-fold
+ * cross-fitting with the final hyperparameters, so every row is predicted by a model that did
+ * not see it.
+ */
 export interface ValidationReport {
-  /** Rows in the validation split. */
+  /** Rows predicted out of fold. */
   size: number;
-  /** Report for calibrated predictions of the model trained without the validation rows. */
+  /** Report for calibrated out-of-fold predictions. */
   report: EvaluationReport;
   /** Expected calibration error before temperature scaling. */
   eceBefore: number;
@@ -41,6 +63,8 @@ export interface ValidationReport {
   /** Mean negative log-likelihood before / after temperature scaling. */
   nllBefore: number;
   nllAfter: number;
+  /** Cross-fitting folds the predictions came from. */
+  folds?: number;
 }
 
 /** A trained text classifier (see the module comment for the function it computes). */
@@ -58,8 +82,10 @@ export interface TextClassifierModel {
   bigramNorm: Float32Array;
   /** [labels.length] */
   bias: Float32Array;
-  /** Softmax temperature fitted on the validation split (logits are divided by it). */
+  /** Softmax temperature fitted on held-out predictions (logits are divided by it). */
   temperature: number;
+  /** Share of the uniform distribution mixed into the calibrated probabilities (default 0). */
+  uniformMix?: number;
   hyperparameters: Hyperparameters;
   /** Absent when training used no validation split. */
   validation?: ValidationReport;
@@ -68,19 +94,35 @@ export interface TextClassifierModel {
 /** Guards the division by the norm for empty texts (then the logits are the bias). */
 export const NORM_EPSILON = 1e-6;
 
-const vocabIndex = new WeakMap<TextClassifierModel, Map<string, number>>();
+const vocabIndex = new WeakMap<
+  TextClassifierModel,
+  { index: Map<string, number>; wordPiece: boolean }
+>();
 
-/** Maps words (as produced by `createWordSplitter()`) to ids, truncated to `maxLength`. */
+/**
+ * Maps words (as produced by `createWordSplitter()`) to token ids as the served tokenizer
+ * does (WordPiece pieces for unknown words when the vocabulary has them), truncated to
+ * `maxLength` tokens.
+ */
 export function encodeWords(model: TextClassifierModel, words: readonly string[]): Int32Array {
-  let index = vocabIndex.get(model);
-  if (!index) {
-    index = new Map(model.vocabulary.map((w, i) => [w, i]));
-    vocabIndex.set(model, index);
+  let entry = vocabIndex.get(model);
+  if (!entry) {
+    entry = {
+      index: new Map(model.vocabulary.map((w, i) => [w, i])),
+      wordPiece: model.vocabulary.some((w) =>
+        w.length > CONTINUATION_PREFIX.length && w.startsWith(CONTINUATION_PREFIX)
+      ),
+    };
+    vocabIndex.set(model, entry);
   }
-  const n = Math.min(words.length, model.hyperparameters.maxLength);
-  const ids = new Int32Array(n);
-  for (let i = 0; i < n; i++) ids[i] = index.get(words[i]) ?? UNK_ID;
-  return ids;
+  const { index, wordPiece } = entry;
+  const max = model.hyperparameters.maxLength;
+  const ids: number[] = [];
+  for (let i = 0; i < words.length && ids.length < max; i++) {
+    if (wordPiece) wordPieceIds(words[i], index, ids);
+    else ids.push(index.get(words[i]) ?? UNK_ID);
+  }
+  return Int32Array.from(ids.length > max ? ids.slice(0, max) : ids);
 }
 
 /** Bucket of the bigram (left, right); the graph computes the same in int64. */
@@ -90,8 +132,10 @@ export function bigramBucket(left: number, right: number, h: Hyperparameters): n
 }
 
 /**
- * Logits for one text given as token ids (unpadded: padding is the graph's attention mask). With `calibrated` (default) they are divided by
- * the temperature, as the exported graph does.
+ * Logits for one text given as token ids (unpadded: padding is the graph's attention mask).
+ * With `calibrated` (default) they are the exported graph's output: the log of the calibrated
+ * probabilities (temperature, then the uniform mix), so `softmax()` of them gives those
+ * probabilities; otherwise the raw linear scores.
  */
 export function modelLogits(
   model: TextClassifierModel,
@@ -113,9 +157,24 @@ export function modelLogits(
     }
   }
   const scale = 1 / Math.max(Math.sqrt(norm2), NORM_EPSILON);
-  const t = options.calibrated === false ? 1 : model.temperature;
-  for (let c = 0; c < k; c++) sum[c] = (sum[c] * scale + model.bias[c]) / t;
-  return sum;
+  for (let c = 0; c < k; c++) sum[c] = sum[c] * scale + model.bias[c];
+  if (options.calibrated === false) return sum;
+  return calibratedLogits(sum, model.temperature, model.uniformMix ?? 0);
+}
+
+/**
+ * `log((1 - mix) * softmax(z / temperature) + mix / k)`, calibrated log-probabilities; with
+ * no mix simply `z / temperature` (the same softmax).
+ */
+export function calibratedLogits(
+  z: ArrayLike<number>,
+  temperature: number,
+  mix: number,
+): Float64Array {
+  const scaled = Float64Array.from(z, (x) => x / temperature);
+  if (mix === 0) return scaled;
+  const p = softmax(scaled);
+  return p.map((q) => Math.log((1 - mix) * q + mix / p.length));
 }
 
 /** Numerically stable softmax. */

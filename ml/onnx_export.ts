@@ -1,8 +1,10 @@
 // Writes a trained model as an ONNX graph (opset 13) that onnxruntime runs behind the
 // transformers.js text-classification pipeline. The graph recomputes model.ts's forward pass:
 // unigram rows by Gather, bigram buckets from adjacent ids with Slice/Mul/Add/Mod, masked
-// ReduceSum, division by the L2 norm, plus bias. The temperature is folded into the weights
-// so the pipeline's softmax yields calibrated probabilities. onnx-proto only encodes protobuf
+// ReduceSum, division by the L2 norm, plus bias. The temperature is folded into the weights;
+// with a uniform share the graph outputs log((1 - mix) * softmax + mix / k), so the pipeline's
+// softmax yields the calibrated probabilities either way. Sub-word (character n-gram) weights
+// are already folded into the token rows by the trainer. onnx-proto only encodes protobuf
 // messages; no npm package builds graphs, hence the node list by hand.
 
 import onnxProto from "onnx-proto";
@@ -71,6 +73,7 @@ export function exportOnnx(model: TextClassifierModel): Uint8Array {
   const v = model.vocabulary.length;
   const { buckets, hashMultiplier } = model.hyperparameters;
   const t = model.temperature;
+  const mix = model.uniformMix ?? 0;
   const initializer = [
     floatTensor("unigram_weights", [v, k], scaled(model.unigramWeights, t)),
     floatTensor("unigram_norm", [v], model.unigramNorm),
@@ -118,8 +121,20 @@ export function exportOnnx(model: TextClassifierModel): Uint8Array {
     node("Max", ["norm_raw", "epsilon"], "norm"),
     node("Add", ["uni_sum", "bi_sum"], "sum"),
     node("Div", ["sum", "norm"], "normalised"),
-    node("Add", ["normalised", "bias"], "logits"),
+    node("Add", ["normalised", "bias"], mix > 0 ? "scores" : "logits"),
   ];
+  if (mix > 0) {
+    initializer.push(
+      floatTensor("keep", [], Float32Array.of(1 - mix)),
+      floatTensor("uniform", [], Float32Array.of(mix / k)),
+    );
+    nodes.push(
+      node("Softmax", ["scores"], "probabilities", { axis: -1 }),
+      node("Mul", ["probabilities", "keep"], "kept"),
+      node("Add", ["kept", "uniform"], "mixed"),
+      node("Log", ["mixed"], "logits"),
+    );
+  }
   const graph = onnx.GraphProto.create({
     name: "bag_of_ngrams_classifier",
     node: nodes,

@@ -136,10 +136,8 @@ for (const { name, open } of testDatabases()) {
             postJson({ action: "label", label: other, note: "bob is right" }, CAROL_KEY),
           );
           assert.equal(settled.status, 200);
-          assert.deepEqual(
-            [(await settled.json()).finalLabel, "carol"],
-            [other, "carol"],
-          );
+          const settledItem = await settled.json();
+          assert.deepEqual([settledItem.finalLabel, settledItem.adjudicatedBy], [other, "carol"]);
           const detail = await (await app.request(`/v1/review/items/${bobs[1].id}`)).json();
           assert.deepEqual(detail.history.map((h: { event: string }) => h.event), [
             "queued",

@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import type { Db } from "./mod.ts";
+import { registerTestModel } from "./review_test_helpers.ts";
+import { EXPORT_PAGE_SIZE, exportPages, exportStream, formatPage } from "./review_export.ts";
+import { testDatabases } from "./test_db.ts";
+
+/** `db` with a count of the statements run through it. */
+function counting(db: Db): Db & { statements: number } {
+  const wrapped = {
+    statements: 0,
+    kind: db.kind,
+    query<T>(sql: string, params?: unknown[]) {
+      wrapped.statements++;
+      return db.query<T>(sql, params);
+    },
+    exec: (sql: string) => db.exec(sql),
+    transaction: db.transaction.bind(db),
+    close: () => db.close(),
+  };
+  return wrapped as Db & { statements: number };
+}
+
+/** `n` finished reviews written in a few set-based statements (no per-row round trips). */
+async function finishedReviews(db: Db, n: number, bodyChars: number): Promise<void> {
+  await registerTestModel(db);
+  await db.query(
+    `INSERT INTO articles (title, body, source, published_at, content_hash, dedup_key)
+     SELECT 'Title ' || i, repeat('lorem ipsum "quoted", ', $2::int / 22) || i, 'wire',
+            timestamptz '2024-01-01' + i * interval '1 minute', md5(i::text), 'k' || i
+       FROM generate_series(1, $1::int) AS i`,
+    [n, bodyChars],
+  );
+  await db.query(
+    `INSERT INTO review_items (article_id, model_version, predicted_label, score, scores, margin,
+                               reasons, status, required_labels, label_count, final_label,
+                               decided_at)
+     SELECT id, 'test-model-v1', 'sport', 0.5, '{"sport": 0.5, "markets": 0.3, "science": 0.2}',
+            0.2, '{low_confidence}', 'done', 1, 1, 'sport', now()
+       FROM articles`,
+  );
+  await db.query(
+    `INSERT INTO review_labels (item_id, reviewer, action, label)
+     SELECT id, 'ann', 'accept', 'sport' FROM review_items`,
+  );
+}
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`review export (${name})`, async (t) => {
+    const { db, reset, close } = await open();
+    try {
+      await t.step(
+        "exportPages() pages by item id and keeps the latest review per article",
+        async () => {
+          await reset();
+          await finishedReviews(db, 5, 40);
+          // A newer finished review of article 1 replaces the first.
+          await db.query(
+            `INSERT INTO review_items (article_id, model_version, predicted_label, score, scores,
+                                     margin, reasons, status, required_labels, label_count,
+                                     final_flag, decided_at)
+           VALUES (1, 'test-model-v1', 'sport', 0.9, '{}', 0.8, '{manual}', 'flagged', 1, 1,
+                   'not_news', now() + interval '1 minute')`,
+          );
+          const pages = [];
+          for await (const page of exportPages(db, { pageSize: 2 })) pages.push(page);
+          assert.deepEqual(pages.map((p) => p.map((r) => r.itemId)), [[2, 3], [4, 5], [6]]);
+          const last = pages[2][0];
+          assert.deepEqual([last.articleId, last.status, last.label, last.flagReason], [
+            1,
+            "flagged",
+            null,
+            "not_news",
+          ]);
+          assert.deepEqual(pages[0][0].reviewers, ["ann"]);
+        },
+      );
+
+      await t.step("CSV quotes fields with commas, quotes and line breaks", () => {
+        const row = {
+          itemId: 1,
+          articleId: 2,
+          externalId: null,
+          url: null,
+          source: "wire",
+          language: null,
+          publishedAt: "2024-01-01T00:00:00.000Z",
+          title: 'He said "hi", then\nleft',
+          body: " padded",
+          label: "sport",
+          status: "done" as const,
+          flagReason: null,
+          predictedLabel: "sport",
+          score: 0.5,
+          modelVersion: "v1",
+          reasons: ["low_confidence" as const, "audit" as const],
+          reviewers: ["ann", "bob"],
+          adjudicatedBy: null,
+          decidedAt: "2024-01-02T00:00:00.000Z",
+        };
+        assert.equal(
+          formatPage([row], "csv"),
+          '1,2,,,wire,,2024-01-01T00:00:00.000Z,"He said ""hi"", then\nleft"," padded",sport,' +
+            "done,,sport,0.5,v1,low_confidence;audit,ann;bob,,2024-01-02T00:00:00.000Z\r\n",
+        );
+        assert.deepEqual(JSON.parse(formatPage([row], "jsonl")), row);
+      });
+
+      await t.step("100k rows stream page by page in bounded memory", async () => {
+        await reset();
+        const n = 100_000;
+        await finishedReviews(db, n, 600);
+        const counted = counting(db);
+        const reader = exportStream(counted, "jsonl").getReader();
+        const first = await reader.read();
+        assert.ok(first.value && first.value.length > 0);
+        // The stream starts after one page is read, not after the whole export.
+        assert.equal(counted.statements, 1);
+        const baseline = Deno.memoryUsage().heapUsed;
+        let peak = baseline;
+        let bytes = first.value.length;
+        let chunks = 1;
+        let lines = new TextDecoder().decode(first.value).split("\n").length - 1;
+        const decoder = new TextDecoder();
+        while (true) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          chunks++;
+          bytes += value.length;
+          // Count lines without keeping the chunk.
+          const text = decoder.decode(value);
+          for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lines++;
+          peak = Math.max(peak, Deno.memoryUsage().heapUsed);
+        }
+        assert.equal(lines, n);
+        assert.equal(chunks, n / EXPORT_PAGE_SIZE);
+        assert.equal(
+          counted.statements,
+          n / EXPORT_PAGE_SIZE + 1,
+          "one query per page, plus the empty end",
+        );
+        assert.ok(bytes > 80_000_000, `only ${bytes} bytes`);
+        // The heap never holds more than a small fraction of the export.
+        const growth = peak - baseline;
+        assert.ok(growth < bytes / 4, `heap grew ${growth} bytes for ${bytes} bytes exported`);
+      });
+    } finally {
+      await close();
+    }
+  });
+}

@@ -1,0 +1,168 @@
+/**
+ * Console sessions: a signed cookie naming the API key a reviewer signed in
+ * with, when the session ends, and its CSRF token. Stateless, so any replica
+ * can check it; the API key itself is never put in the cookie, only an HMAC
+ * fingerprint of it, so rotating a key's value ends the sessions made with it.
+ *
+ * Format: `base64url(JSON payload) "." base64url(HMAC-SHA256(secret, payload))`.
+ * Written by hand because no maintained npm package does signed stateless
+ * cookies with an embedded CSRF token without bringing a session store.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { ApiKey } from "./config.ts";
+
+/** Name of the session cookie. */
+export const SESSION_COOKIE = "ni_session";
+/** Name of the short-lived cookie that protects the sign-in form (double submit). */
+export const LOGIN_COOKIE = "ni_login";
+/** Form field and header that carry the CSRF token. */
+export const CSRF_FIELD = "_csrf";
+export const CSRF_HEADER = "x-csrf-token";
+
+/** What a verified session says. */
+export interface Session {
+  /** The API key's name: the reviewer, in audit logs. */
+  name: string;
+  /** Expiry, seconds since the epoch. */
+  expires: number;
+  /** The CSRF token every state-changing request of this session must carry. */
+  csrf: string;
+}
+
+interface Payload {
+  v: 1;
+  n: string;
+  e: number;
+  c: string;
+  /** HMAC fingerprint of the key's value. */
+  f: string;
+}
+
+const b64url = (b: Uint8Array | Buffer) => Buffer.from(b).toString("base64url");
+
+/**
+ * The signing secret: `SESSION_SECRET` when set; otherwise one derived from
+ * the configured API keys, so every replica with the same keys agrees without
+ * more configuration (changing any key then signs everyone out). With no keys
+ * at all nobody can sign in, and a random per-process secret is used.
+ */
+export function sessionSecret(options: { secret?: string; apiKeys: ApiKey[] }): string {
+  if (options.secret) return options.secret;
+  if (options.apiKeys.length === 0) return b64url(randomBytes(32));
+  const lines = options.apiKeys.map((k) => `${k.name}=${k.key}`).sort();
+  return createHash("sha256").update(`newsintel session v1\n${lines.join("\n")}`).digest(
+    "base64url",
+  );
+}
+
+function sign(secret: string, data: string): string {
+  return createHmac("sha256", secret).update(data).digest("base64url");
+}
+
+function fingerprint(secret: string, key: ApiKey): string {
+  return sign(secret, `key\u0000${key.name}\u0000${key.key}`).slice(0, 22);
+}
+
+/** Constant-time string comparison (false for different lengths). */
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A random token (128 bits, base64url). */
+export function randomToken(): string {
+  return b64url(randomBytes(16));
+}
+
+/**
+ * Makes a session for `key` lasting `ttlSeconds`, with a fresh CSRF token.
+ *
+ * @example
+ * ```ts
+ * const { value, session } = createSession("s3cret", { name: "alice", key: "k" }, { ttlSeconds: 3600 });
+ * verifySession("s3cret", value, [{ name: "alice", key: "k" }])?.name; // "alice"
+ * ```
+ */
+export function createSession(
+  secret: string,
+  key: ApiKey,
+  options: { ttlSeconds: number; now?: number },
+): { value: string; session: Session } {
+  const now = Math.floor((options.now ?? Date.now()) / 1000);
+  const payload: Payload = {
+    v: 1,
+    n: key.name,
+    e: now + options.ttlSeconds,
+    c: randomToken(),
+    f: fingerprint(secret, key),
+  };
+  const body = b64url(Buffer.from(JSON.stringify(payload)));
+  return {
+    value: `${body}.${sign(secret, body)}`,
+    session: { name: payload.n, expires: payload.e, csrf: payload.c },
+  };
+}
+
+/**
+ * The session in a cookie value, or null when it is malformed, tampered with,
+ * expired, or made with a key that is no longer configured (or whose value changed).
+ */
+export function verifySession(
+  secret: string,
+  value: string | undefined,
+  keys: ApiKey[],
+  now = Date.now(),
+): Session | null {
+  if (!value || value.length > 2048) return null;
+  const dot = value.indexOf(".");
+  if (dot <= 0) return null;
+  const body = value.slice(0, dot);
+  if (!safeEqual(value.slice(dot + 1), sign(secret, body))) return null;
+  let p: Payload;
+  try {
+    p = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+  } catch {
+    return null;
+  }
+  if (
+    p?.v !== 1 || typeof p.n !== "string" || typeof p.e !== "number" ||
+    typeof p.c !== "string" || typeof p.f !== "string"
+  ) return null;
+  if (p.e * 1000 <= now) return null;
+  const key = keys.find((k) => k.name === p.n);
+  if (!key || !safeEqual(p.f, fingerprint(secret, key))) return null;
+  return { name: p.n, expires: p.e, csrf: p.c };
+}
+
+/** True when `token` is the session's CSRF token (constant time). */
+export function csrfMatches(session: Session, token: string | undefined | null): boolean {
+  return typeof token === "string" && token.length > 0 && safeEqual(token, session.csrf);
+}
+
+/**
+ * Whether a state-changing request comes from our own pages: `Sec-Fetch-Site`
+ * (when the browser sends it) must be `same-origin`, and `Origin` (when sent)
+ * must name the host the request was made to. Browsers send at least one of
+ * them on every cross-site POST, so a forged form post fails here even before
+ * the token check.
+ */
+export function isSameOrigin(headers: {
+  origin?: string | null;
+  secFetchSite?: string | null;
+  host?: string | null;
+  url: string;
+}): boolean {
+  const site = headers.secFetchSite;
+  if (site && site !== "same-origin") return false;
+  const origin = headers.origin;
+  if (origin === undefined || origin === null) return true;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    return false; // includes the opaque origin "null"
+  }
+  const host = headers.host || new URL(headers.url).host;
+  return originHost === host;
+}
