@@ -68,45 +68,57 @@ export async function* exportPages(
       reviewers: string[];
       adjudicated_by: string | null;
       decided_at: Date;
+      latest: boolean;
     }>(
-      `SELECT ri.id, ri.article_id, a.external_id, a.url, a.source, a.language, a.published_at,
+      // The page is cut from the finished-items index first and only then joined
+      // and checked for a later review of the same article, so each page costs
+      // O(page), not O(rows left). Rows superseded by a later review are read
+      // (rare) and dropped here, which keeps the cursor on the scan position.
+      `WITH page AS (
+         SELECT * FROM review_items
+          WHERE status IN ('done', 'skipped', 'flagged') AND id > $1
+          ORDER BY id LIMIT $2
+       )
+       SELECT ri.id, ri.article_id, a.external_id, a.url, a.source, a.language, a.published_at,
               a.title, a.body, ri.final_label, ri.status, ri.final_flag, ri.predicted_label,
               ri.score, ri.model_version, ri.reasons,
               ARRAY(SELECT l.reviewer FROM review_labels l
                      WHERE l.item_id = ri.id AND l.retracted_at IS NULL ORDER BY l.id) AS reviewers,
-              ri.adjudicated_by, ri.decided_at
-         FROM review_items ri JOIN articles a ON a.id = ri.article_id
-        WHERE ri.status IN ('done', 'skipped', 'flagged') AND ri.id > $1
-          AND NOT EXISTS (SELECT 1 FROM review_items later
+              ri.adjudicated_by, ri.decided_at,
+              NOT EXISTS (SELECT 1 FROM review_items later
                            WHERE later.article_id = ri.article_id
                              AND later.status IN ('done', 'skipped', 'flagged')
-                             AND (later.decided_at, later.id) > (ri.decided_at, ri.id))
-        ORDER BY ri.id LIMIT $2`,
+                             AND (later.decided_at, later.id) > (ri.decided_at, ri.id)) AS latest
+         FROM page ri JOIN articles a ON a.id = ri.article_id
+        ORDER BY ri.id`,
       [after, pageSize],
     );
     if (rows.length === 0) return;
     after = rows[rows.length - 1].id;
-    yield rows.map((r) => ({
-      itemId: r.id,
-      articleId: r.article_id,
-      externalId: r.external_id,
-      url: r.url,
-      source: r.source,
-      language: r.language,
-      publishedAt: new Date(r.published_at).toISOString(),
-      title: r.title,
-      body: r.body,
-      label: r.final_label,
-      status: r.status,
-      flagReason: r.final_flag,
-      predictedLabel: r.predicted_label,
-      score: r.score,
-      modelVersion: r.model_version,
-      reasons: r.reasons,
-      reviewers: r.reviewers,
-      adjudicatedBy: r.adjudicated_by,
-      decidedAt: new Date(r.decided_at).toISOString(),
-    }));
+    const current = rows.filter((r) => r.latest);
+    if (current.length > 0) {
+      yield current.map((r) => ({
+        itemId: r.id,
+        articleId: r.article_id,
+        externalId: r.external_id,
+        url: r.url,
+        source: r.source,
+        language: r.language,
+        publishedAt: new Date(r.published_at).toISOString(),
+        title: r.title,
+        body: r.body,
+        label: r.final_label,
+        status: r.status,
+        flagReason: r.final_flag,
+        predictedLabel: r.predicted_label,
+        score: r.score,
+        modelVersion: r.model_version,
+        reasons: r.reasons,
+        reviewers: r.reviewers,
+        adjudicatedBy: r.adjudicated_by,
+        decidedAt: new Date(r.decided_at).toISOString(),
+      }));
+    }
     if (rows.length < pageSize) return;
   }
 }

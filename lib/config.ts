@@ -39,6 +39,8 @@ const schema = z.object({
   HF_DATASET_AG_NEWS_REVISION: z.string().optional(),
   HF_DATASET_JSON_REVISION: z.string().optional(),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60_000),
+  CORS_ORIGINS: z.string().optional(),
   REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.6),
   REVIEW_AUDIT_RATE: z.coerce.number().min(0).max(1).default(0.01),
   REVIEW_OVERLAP: z.coerce.number().int().min(1).max(10).default(1),
@@ -46,6 +48,8 @@ const schema = z.object({
   REVIEW_LANGUAGES: z.string().regex(/^[a-z]{2,3}(-\w{1,8})?(,[a-z]{2,3}(-\w{1,8})?)*$/, {
     message: "must be comma-separated language tags, e.g. en or en,de",
   }).optional(),
+  SESSION_SECRET: z.string().min(32, { message: "must be at least 32 characters" }).optional(),
+  SESSION_TTL_HOURS: z.coerce.number().min(0.05).max(720).default(12),
 });
 
 /** The parsed configuration; see `.env.example` for each variable. */
@@ -71,6 +75,10 @@ export interface Config {
   hfDatasetAgNewsRevision?: string;
   hfDatasetJsonRevision?: string;
   workers: number;
+  /** Requests per minute per API key (or client address without one) under /v1; 0 = off. */
+  rateLimitPerMinute: number;
+  /** Origins allowed to call the API from a browser; empty = CORS off. */
+  corsOrigins: string[];
   /** Review routing: queue predictions whose top probability is below this. */
   reviewThreshold: number;
   /** Review routing: share of all predictions queued at random as an audit. */
@@ -81,6 +89,10 @@ export interface Config {
   reviewLeaseSeconds: number;
   /** Languages the model is for; articles in others are queued (empty: no routing). */
   reviewLanguages: string[];
+  /** Signs console sessions; unset: derived from the API keys (see lib/session.ts). */
+  sessionSecret?: string;
+  /** How long a console session lasts. */
+  sessionTtlSeconds: number;
 }
 
 /** Raised when the environment is invalid; its message lists every problem. */
@@ -168,11 +180,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     hfDatasetAgNewsRevision: e.HF_DATASET_AG_NEWS_REVISION,
     hfDatasetJsonRevision: e.HF_DATASET_JSON_REVISION,
     workers: e.WORKERS,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    corsOrigins: (e.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
     reviewThreshold: e.REVIEW_THRESHOLD,
     reviewAuditRate: e.REVIEW_AUDIT_RATE,
     reviewOverlap: e.REVIEW_OVERLAP,
     reviewLeaseSeconds: e.REVIEW_LEASE_SECONDS,
     reviewLanguages: e.REVIEW_LANGUAGES ? e.REVIEW_LANGUAGES.split(",") : [],
+    sessionSecret: e.SESSION_SECRET,
+    sessionTtlSeconds: Math.round(e.SESSION_TTL_HOURS * 3600),
   };
 }
 

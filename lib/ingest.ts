@@ -12,6 +12,7 @@ import { addArticleStats } from "../db/trends.ts";
 import type { Prediction } from "../ml/mod.ts";
 import { termCounts } from "../ml/terms.ts";
 import type { ModelRuntime, ServedModel } from "./model_runtime.ts";
+import type { Metrics } from "./metrics.ts";
 import { ARTICLE_SUMMARY_SENTENCES, type TextServices } from "./text_services.ts";
 import { articleText } from "./training.ts";
 
@@ -31,6 +32,7 @@ export interface ArticleInput {
 export interface IngestServices {
   models?: ModelRuntime | null;
   text?: TextServices | null;
+  metrics?: Metrics | null;
 }
 
 /** sha256 of the title and body, lower-cased with white space folded. */
@@ -132,6 +134,11 @@ export async function ingestArticles(
         })),
       );
       for (const i of created) outcomes[i].prediction = predictions[i];
+      services.metrics?.observePredictions(
+        "ingest",
+        model.version,
+        created.map((i) => predictions[i]),
+      );
     }
     await addArticleStats(
       tx,

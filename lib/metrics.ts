@@ -13,6 +13,21 @@ export interface Metrics {
   inFlight: client.Gauge;
   /** Adds a gauge whose value is read at scrape time. */
   gauge(name: string, help: string, read: () => Promise<number> | number): void;
+  /** Adds a gauge with labels, read at scrape time as a list of (labels, value). */
+  labelledGauge(
+    name: string,
+    help: string,
+    labelNames: string[],
+    read: () =>
+      | Promise<Array<[Record<string, string>, number]>>
+      | Array<[Record<string, string>, number]>,
+  ): void;
+  /** Records predictions served (`via`: classify or ingest) and their confidence. */
+  observePredictions(
+    via: "classify" | "ingest",
+    model: string,
+    predictions: { label: string; score: number }[],
+  ): void;
   prometheus(): Promise<string>;
   json(): Promise<MetricsJson>;
 }
@@ -84,6 +99,19 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
   const gauges = new Map<string, () => Promise<number> | number>();
+  const predictions = new client.Counter({
+    name: "newsintel_predictions_total",
+    help: "Predictions made, by model version, label and path (classify or ingest).",
+    labelNames: ["model", "label", "via"] as const,
+    registers: [registry],
+  });
+  const confidence = new client.Histogram({
+    name: "newsintel_prediction_confidence",
+    help: "Probability of the predicted label (its mean is sum / count).",
+    labelNames: ["model"] as const,
+    buckets: [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99],
+    registers: [registry],
+  });
 
   return {
     registry,
@@ -104,6 +132,24 @@ export function createMetrics(): Metrics {
           this.set(await read());
         },
       });
+    },
+    labelledGauge(name, help, labelNames, read) {
+      new client.Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        async collect() {
+          this.reset();
+          for (const [labels, value] of await read()) this.set(labels, value);
+        },
+      });
+    },
+    observePredictions(via, model, list) {
+      for (const p of list) {
+        predictions.inc({ model, label: p.label, via });
+        confidence.observe({ model }, p.score);
+      }
     },
     prometheus: () => registry.metrics(),
     async json() {

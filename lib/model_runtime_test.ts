@@ -50,11 +50,17 @@ Deno.test("ensureActiveModel() serves HF_MODEL from a local directory and from a
         assert.equal(version, `acme/topics@${revision}`);
         const runtime = await createModelRuntime(db, config);
         try {
-          assert.equal((await runtime.classify(["shares and profit at the bank"])).predictions[0].label, "markets");
+          assert.equal(
+            (await runtime.classify(["shares and profit at the bank"])).predictions[0].label,
+            "markets",
+          );
         } finally {
           await runtime.close();
         }
-        assert.ok(requested.length > 0 && requested.every((p) => p.includes(`/resolve/${revision}/`)), String(requested));
+        assert.ok(
+          requested.length > 0 && requested.every((p) => p.includes(`/resolve/${revision}/`)),
+          String(requested),
+        );
         const hub = (await listModels(db)).find((m) => m.version === version)!;
         assert.deepEqual([hub.origin, hub.active], ["hub", true]);
       } finally {
@@ -93,7 +99,9 @@ Deno.test("a tampered model directory is a start-up error naming the path and th
     await Deno.writeFile(onnx, bytes);
     await assert.rejects(
       () => createModelRuntime(db, loadConfig({ MODEL_DIR: modelDir })),
-      (e) => e instanceof ModelDirError && e.message.includes(toy.version) && /model\.onnx/.test(e.message),
+      (e) =>
+        e instanceof ModelDirError && e.message.includes(toy.version) &&
+        /model\.onnx/.test(e.message),
     );
     await Deno.remove(join(modelDir, toy.version), { recursive: true });
     await assert.rejects(

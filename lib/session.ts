@@ -8,6 +8,7 @@
  * Written by hand because no maintained npm package does signed stateless
  * cookies with an embedded CSRF token without bringing a session store.
  */
+import { Buffer } from "node:buffer";
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { ApiKey } from "./config.ts";
 

@@ -25,6 +25,8 @@ const TEXTS = [
   "goal",
   "zzz unknown words only",
   "match ".repeat(300),
+  // Unseen words: WordPiece splits them into pieces whose n-gram weights the graph sums.
+  "Strikers scoring goalless matches; telescopes photographed",
 ];
 
 Deno.test("ONNX export gives the TypeScript model's calibrated probabilities", async () => {
@@ -41,6 +43,12 @@ Deno.test("ONNX export gives the TypeScript model's calibrated probabilities", a
     });
   });
   await classifier.dispose();
+});
+
+Deno.test("writeModelDir() writes a WordPiece tokenizer for a model with sub-word pieces", async () => {
+  const json = JSON.parse(await Deno.readTextFile(join(modelDir, "tokenizer.json")));
+  assert.equal(json.model.type, "WordPiece");
+  assert.ok(model.uniformMix !== undefined);
 });
 
 Deno.test("classify() returns one prediction per text, in order, over all labels", async () => {

@@ -54,3 +54,50 @@ Deno.test("encodeWords() gives the ids the transformers.js tokenizer gives", () 
   }
   assert.equal(tokenizer("zzz").input_ids.tolist()[0].map(Number)[0], UNK_ID);
 });
+
+Deno.test("encodeWords() splits unknown words into the WordPiece pieces transformers.js gives", () => {
+  const vocabulary = [
+    PAD_TOKEN,
+    UNK_TOKEN,
+    "stock",
+    "stocks",
+    "un",
+    "##s",
+    "##known",
+    "##k",
+    "##now",
+    "##n",
+    "café",
+    "##é",
+    "e",
+    "1",
+    "##2",
+    "a",
+    "##a",
+  ];
+  assert.equal((tokenizerJson(vocabulary).model as { type: string }).type, "WordPiece");
+  const model = { vocabulary, hyperparameters: { ...DEFAULT_HYPERPARAMETERS, maxLength: 12 } };
+  const tokenizer = new PreTrainedTokenizer(tokenizerJson(vocabulary), tokenizerConfig(12));
+  const split = createWordSplitter();
+  for (
+    const text of [
+      "Stocks unknowns stockss",
+      "Cafés CAFÉ e1 12 ünknown",
+      "zzz stock# ##s [UNK] [PAD]",
+      "a".repeat(100) + " " + "a".repeat(101),
+      "stocks ".repeat(20),
+      "",
+    ]
+  ) {
+    const served = tokenizer(text, { truncation: true }).input_ids.tolist()[0].map(Number);
+    const ours = Array.from(encodeWords(model as TextClassifierModel, split(text)));
+    assert.deepEqual(ours, served, text);
+  }
+  const pieces = [...encodeWords(model as TextClassifierModel, ["unknowns"])];
+  assert.deepEqual(pieces.map((id) => vocabulary[id]), ["un", "##known", "##s"]);
+});
+
+Deno.test("tokenizerJson() writes a WordLevel model when there are no continuation pieces", () => {
+  const json = tokenizerJson([PAD_TOKEN, UNK_TOKEN, "#", "stocks"]);
+  assert.equal((json.model as { type: string }).type, "WordLevel");
+});

@@ -361,29 +361,27 @@ async function fit(
  * with g = 0 dropped, which changes nothing in the model but saves SGD work.
  */
 function toCsr(rowIds: Int32Array[], g: Float64Array): Features {
-  const merged = rowIds.map((f) => {
+  const offsets = new Int32Array(rowIds.length + 1);
+  let total = 0;
+  for (const f of rowIds) total += f.length;
+  const ids = new Int32Array(total);
+  const values = new Float32Array(total);
+  // slot[id] = where feature id sits in the current row (rows are disjoint ranges of `ids`).
+  const slot = new Int32Array(g.length).fill(-1);
+  let end = 0;
+  rowIds.forEach((f, r) => {
     let norm2 = 0;
     for (const id of f) norm2 += g[id] * g[id];
     const scale = 1 / Math.max(Math.sqrt(norm2), 1e-6);
-    const sorted = f.slice().sort();
-    const ids: number[] = [];
-    const values: number[] = [];
-    for (const id of sorted) {
+    const start = end;
+    for (const id of f) {
       if (g[id] === 0) continue;
-      if (ids.length && ids[ids.length - 1] === id) values[values.length - 1] += g[id] * scale;
-      else ids.push(id), values.push(g[id] * scale);
+      if (slot[id] >= start) values[slot[id]] += g[id] * scale;
+      else (slot[id] = end), (ids[end] = id), (values[end++] = g[id] * scale);
     }
-    return { ids, values };
+    offsets[r + 1] = end;
   });
-  const offsets = new Int32Array(rowIds.length + 1);
-  merged.forEach((m, r) => (offsets[r + 1] = offsets[r] + m.ids.length));
-  const ids = new Int32Array(offsets[rowIds.length]);
-  const values = new Float32Array(ids.length);
-  merged.forEach((m, r) => {
-    ids.set(m.ids, offsets[r]);
-    values.set(m.values, offsets[r]);
-  });
-  return { offsets, ids, values };
+  return { offsets, ids: ids.subarray(0, end), values: values.subarray(0, end) };
 }
 
 /**

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { encodeWords, modelLogits, softmax } from "./model.ts";
 import { normalizeNewsText } from "./normalize.ts";
 import { createWordSplitter } from "./tokenizer.ts";
+import { mulberry32 } from "./prng.ts";
 import { TOY_LABELS, toyCorpus } from "./toy_corpus.ts";
 import { fitTemperature, type TrainProgress, trainTextClassifier } from "./train.ts";
 
@@ -43,11 +44,35 @@ Deno.test("trainTextClassifier() reports validation metrics and calibration", as
   });
   assert.deepEqual([...stages], ["tokenize", "train", "calibrate", "refit"]);
   const v = model.validation!;
-  assert.equal(v.size, 60);
-  assert.equal(v.report.size, 60);
+  // Cross-fitting predicts every row out of fold; 0.2 asks for 5 folds, capped at 3.
+  assert.equal(v.size, 300);
+  assert.equal(v.report.size, 300);
+  assert.equal(v.folds, 3);
   assert.ok(v.report.accuracy > 0.85);
-  assert.ok(v.nllAfter <= v.nllBefore + 1e-12, "temperature scaling never raises validation NLL");
+  assert.ok(v.nllAfter <= v.nllBefore + 1e-12, "calibration never raises held-out NLL");
   assert.ok(model.temperature > 0);
+  assert.ok(model.uniformMix! >= 0 && model.uniformMix! < 0.25);
+});
+
+Deno.test("trainTextClassifier() adds WordPiece pieces that split unseen words", async () => {
+  const model = await trainTextClassifier(toyCorpus(300), { ...SMALL, validationFraction: 0 });
+  assert.ok(model.vocabulary.includes("##s"), "single-character continuation pieces");
+  assert.ok(!model.vocabulary.includes("strikers"));
+  const ids = [...encodeWords(model, ["strikers"])].map((id) => model.vocabulary[id]);
+  assert.deepEqual(ids, ["striker", "##s"]);
+  // The unseen word still scores as its known relative does.
+  const z = softmax(modelLogits(model, encodeWords(model, ["strikers"])));
+  assert.equal(model.labels[z.indexOf(Math.max(...z))], "sport");
+});
+
+Deno.test("trainTextClassifier() without sub-word features keeps a word-level vocabulary", async () => {
+  const model = await trainTextClassifier(toyCorpus(120), {
+    ...SMALL,
+    subwordWeight: 0,
+    validationFraction: 0,
+  });
+  assert.ok(!model.vocabulary.some((w) => w.startsWith("##")));
+  assert.deepEqual([...encodeWords(model, ["strikers"])], [1]);
 });
 
 Deno.test("trainTextClassifier() handles any label set and validationFraction 0", async () => {
@@ -69,6 +94,18 @@ Deno.test("trainTextClassifier() refuses a single label and unknown labels", asy
     () => trainTextClassifier([{ text: "a", label: "x" }], { labels: ["y", "z"] }),
     /label "x" is not in labels/,
   );
+});
+
+Deno.test("trainTextClassifier() out-of-fold calibration is honest on a noisy toy set", async () => {
+  // A fifth of the labels are random: a model sure of every toy text would be overconfident.
+  const random = mulberry32(5);
+  const data = toyCorpus(600).map((e) =>
+    random() < 0.2 ? { ...e, label: TOY_LABELS[Math.floor(random() * 3)] } : e
+  );
+  const model = await trainTextClassifier(data, { ...SMALL, validationFraction: 0.2 });
+  const v = model.validation!;
+  assert.ok(v.eceAfter < v.eceBefore, `${v.eceAfter} vs ${v.eceBefore}`);
+  assert.ok(v.eceAfter < 0.05, `ECE ${v.eceAfter}`);
 });
 
 Deno.test("fitTemperature() sharpens underconfident logits and softens overconfident ones", () => {

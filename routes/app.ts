@@ -10,7 +10,8 @@ import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "../lib/errors.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
 import { errorBody, handleError } from "./errors.ts";
-import { accessLog, apiKeyAuth, requestId } from "./middleware.ts";
+import { accessLog, apiKeyAuth, hstsBehindTls, rateLimit, requestId } from "./middleware.ts";
+import { cors } from "hono/cors";
 import { articlesApi } from "./api/articles.ts";
 import { classifyApi } from "./api/classify.ts";
 import { modelsApi } from "./api/models.ts";
@@ -26,6 +27,15 @@ export type { AppDeps } from "./env.ts";
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const { config, metrics } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  metrics.labelledGauge(
+    "newsintel_model_info",
+    "The model this process serves (value 1).",
+    ["name", "version"],
+    () => {
+      const m = deps.models?.current();
+      return m ? [[{ name: m.name, version: m.version }, 1]] : [];
+    },
+  );
 
   app.use(requestId());
   app.use(accessLog(metrics));
@@ -40,6 +50,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
     strictTransportSecurity: false,
   }));
+  app.use(hstsBehindTls());
   app.use(
     "/v1/*",
     bodyLimit({
@@ -53,7 +64,17 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       },
     }),
   );
+  if (config.corsOrigins.length > 0) {
+    app.use(
+      "/v1/*",
+      cors({
+        origin: config.corsOrigins,
+        allowHeaders: ["content-type", "x-api-key", "x-request-id"],
+      }),
+    );
+  }
   app.use("/v1/*", apiKeyAuth(config.apiKeys, { reads: config.authReads }));
+  if (config.rateLimitPerMinute > 0) app.use("/v1/*", rateLimit(config.rateLimitPerMinute));
 
   app.route("/", healthApi(deps));
   app.route("/", metricsApi(deps));

@@ -165,3 +165,36 @@ Deno.test("responses carry security headers", async () => {
   assert.equal(res.headers.get("x-content-type-options"), "nosniff");
   assert.match(res.headers.get("content-security-policy")!, /frame-ancestors 'none'/);
 });
+
+Deno.test("requests over RATE_LIMIT_PER_MINUTE for one key are 429 with Retry-After", async () => {
+  const { app } = testApp(db, { RATE_LIMIT_PER_MINUTE: "3" });
+  const statuses: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    statuses.push((await app.request("/v1/articles", { headers: { "x-api-key": ALICE_KEY } })).status);
+  }
+  assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+  const limited = await app.request("/v1/articles", { headers: { "x-api-key": ALICE_KEY } });
+  assert.ok(Number(limited.headers.get("retry-after")) > 0);
+  assert.equal((await limited.json()).error.code, "rateLimited");
+  // Another key has its own budget.
+  const bob = await app.request("/v1/articles", { headers: { "x-api-key": "bob-secret-key-0002" } });
+  assert.equal(bob.status, 200);
+});
+
+Deno.test("CORS is off by default and answers only configured origins", async () => {
+  const off = testApp(db).app;
+  const res = await off.request("/v1/articles", { headers: { origin: "https://evil.example" } });
+  assert.equal(res.headers.get("access-control-allow-origin"), null);
+  const on = testApp(db, { CORS_ORIGINS: "https://newsroom.example" }).app;
+  const ok = await on.request("/v1/articles", { headers: { origin: "https://newsroom.example" } });
+  assert.equal(ok.headers.get("access-control-allow-origin"), "https://newsroom.example");
+  const other = await on.request("/v1/articles", { headers: { origin: "https://evil.example" } });
+  assert.notEqual(other.headers.get("access-control-allow-origin"), "https://evil.example");
+});
+
+Deno.test("HSTS is sent only behind TLS", async () => {
+  const { app } = testApp(db);
+  assert.equal((await app.request("/health")).headers.get("strict-transport-security"), null);
+  const tls = await app.request("/health", { headers: { "x-forwarded-proto": "https" } });
+  assert.match(tls.headers.get("strict-transport-security")!, /max-age=\d+/);
+});

@@ -1,12 +1,22 @@
-/** Middleware factories: request ids, access logs and metrics, API-key auth. */
+/** Middleware factories: request ids, access logs and metrics, API-key (or session) auth. */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
 import { routePath } from "hono/route";
 import { logger, withContext } from "../lib/log.ts";
 import type { ApiKey } from "../lib/config.ts";
 import { AppError } from "../lib/errors.ts";
 import type { Metrics } from "../lib/metrics.ts";
+import {
+  CSRF_HEADER,
+  csrfMatches,
+  isSameOrigin,
+  type Session,
+  SESSION_COOKIE,
+  verifySession,
+} from "../lib/session.ts";
 import type { AppEnv } from "./env.ts";
+import { rateLimiter } from "hono-rate-limiter";
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -65,14 +75,26 @@ export function matchApiKey(keys: ApiKey[], presented: string): ApiKey | null {
 /**
  * Requires `x-api-key` on writes (any method but GET/HEAD/OPTIONS), and on
  * reads too when `reads` is set. Sets the `principal` to the key's name.
+ * With `sessionSecret`, a valid console session cookie stands in for the key;
+ * a write authenticated by the cookie must also carry the session's
+ * `x-csrf-token` and come from our own origin, else 403.
  */
-export function apiKeyAuth(keys: ApiKey[], options: { reads: boolean }): MiddlewareHandler<AppEnv> {
+export function apiKeyAuth(
+  keys: ApiKey[],
+  options: { reads: boolean; sessionSecret?: string },
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const isRead = ["GET", "HEAD", "OPTIONS"].includes(c.req.method);
     const presented = c.req.header("x-api-key");
     const key = presented ? matchApiKey(keys, presented) : null;
+    const session = !presented && options.sessionSecret
+      ? verifySession(options.sessionSecret, getCookie(c, SESSION_COOKIE), keys)
+      : null;
     if (key) c.set("principal", key.name);
-    else if (!isRead || options.reads) {
+    else if (session) {
+      if (!isRead) requireCsrf(c, session);
+      c.set("principal", session.name);
+    } else if (!isRead || options.reads) {
       throw new AppError(
         401,
         "unauthorized",
@@ -80,5 +102,59 @@ export function apiKeyAuth(keys: ApiKey[], options: { reads: boolean }): Middlew
       );
     }
     await next();
+  };
+}
+
+/** Throws 403 unless the request carries the session's CSRF token and comes from our origin. */
+export function requireCsrf(c: Context, session: Session, token?: string | null): void {
+  const sameOrigin = isSameOrigin({
+    origin: c.req.header("origin"),
+    secFetchSite: c.req.header("sec-fetch-site"),
+    host: c.req.header("host"),
+    url: c.req.url,
+  });
+  if (!sameOrigin) {
+    throw new AppError(403, "crossSiteRequest", "Cross-site requests are not accepted.");
+  }
+  if (!csrfMatches(session, token ?? c.req.header(CSRF_HEADER))) {
+    throw new AppError(403, "csrfFailed", "The CSRF token is missing or not this session's.");
+  }
+}
+
+/**
+ * Limits requests per API key (per client address for anonymous reads) to
+ * `perMinute` in a fixed one-minute window, in this process; over the limit:
+ * 429 with `Retry-After`.
+ */
+export function rateLimit(perMinute: number): MiddlewareHandler<AppEnv> {
+  return rateLimiter<AppEnv>({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: "draft-7",
+    keyGenerator: (c) => {
+      const principal = c.get("principal");
+      if (principal) return `key:${principal}`;
+      const addr = (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr
+        ?.hostname;
+      return `addr:${c.req.header("x-forwarded-for")?.split(",")[0].trim() ?? addr ?? "unknown"}`;
+    },
+    handler: () => {
+      throw new AppError(
+        429,
+        "rateLimited",
+        `More than ${perMinute} requests in a minute; retry after the Retry-After seconds.`,
+      );
+    },
+  });
+}
+
+/** Adds HSTS when the request reached us over TLS (directly or via a proxy that says so). */
+export function hstsBehindTls(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    const proto = c.req.header("x-forwarded-proto") ?? new URL(c.req.url).protocol.replace(":", "");
+    if (proto === "https") {
+      c.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    }
   };
 }

@@ -99,7 +99,7 @@ export function articlesApi(deps: AppDeps) {
     .openapi(ingestRoute, async (c) => {
       const body = c.req.valid("json");
       const inputs = "articles" in body ? body.articles : [body];
-      const outcomes = await ingestArticles(db, inputs, { models, text });
+      const outcomes = await ingestArticles(db, inputs, { models, text, metrics });
       const created = outcomes.filter((o) => o.status === "created").length;
       return c.json({
         created,

@@ -47,7 +47,7 @@ const classifyRoute = createRoute({
   },
 });
 
-export function classifyApi({ models }: AppDeps) {
+export function classifyApi({ models, metrics }: AppDeps) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
     classifyRoute,
     async (c) => {
@@ -57,6 +57,7 @@ export function classifyApi({ models }: AppDeps) {
       }
       const texts = "texts" in body ? body.texts : [body.text];
       const { model, predictions } = await models.classify(texts);
+      metrics.observePredictions("classify", model.version, predictions);
       return c.json({ model: { name: model.name, version: model.version }, predictions }, 200);
     },
   );

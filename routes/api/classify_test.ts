@@ -104,6 +104,19 @@ Deno.test("/v1/classify", async (t) => {
         assert.deepEqual(Object.keys(markets.scores).sort(), TOY_LABELS);
       },
     );
+    await t.step("/metrics counts predictions by label and names the served model", async () => {
+      const text = await (await app.request("/metrics?format=prometheus")).text();
+      assert.match(
+        text,
+        new RegExp(`newsintel_model_info\\{name="toy",version="${manifest.version}"[^}]*\\} 1`),
+      );
+      assert.match(
+        text,
+        /newsintel_predictions_total\{[^}]*label="sport"[^}]*via="classify"[^}]*\} [1-9]/,
+      );
+      assert.match(text, /newsintel_predictions_total\{[^}]*via="ingest"[^}]*\} [1-9]/);
+      assert.match(text, /newsintel_prediction_confidence_count\{[^}]*\} [1-9]/);
+    });
   } finally {
     await models.close();
     await close();

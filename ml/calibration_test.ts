@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { fitCalibration, fitTemperature, meanNll } from "./calibration.ts";
+
+Deno.test("fitCalibration() mixes in the uniform for confident mistakes", () => {
+  // Always 0.9999 sure of label 0 but right only 90% of the time: no temperature alone fits.
+  const y = Array.from({ length: 200 }, (_, i) => (i % 10 === 0 ? 1 : 0));
+  const z = y.map(() => Float64Array.of(10, 0));
+  const c = fitCalibration(z, y);
+  assert.ok(c.mix > 0);
+  assert.ok(meanNll(z, y, c.temperature, c.mix) <= meanNll(z, y, fitTemperature(z, y)) + 1e-9);
+});
+
+Deno.test("fitCalibration() keeps the mix at 0 for logits a temperature fits", () => {
+  // Gap 0.5 everywhere, right 90% of the time: temperature < 1 does it, no uniform share needed.
+  const y = Array.from({ length: 100 }, (_, i) => (i % 10 === 0 ? 1 : 0));
+  const z = y.map(() => Float64Array.of(0.5, 0));
+  const c = fitCalibration(z, y);
+  assert.equal(c.mix, 0);
+  assert.ok(Math.abs(c.temperature - fitTemperature(z, y)) < 1e-3);
+});
+
+Deno.test("meanNll() is the mean negative log-probability of the gold label", () => {
+  const nll = meanNll([Float64Array.of(0, 0)], [0], 1);
+  assert.ok(Math.abs(nll - Math.log(2)) < 1e-12);
+  assert.ok(Math.abs(meanNll([Float64Array.of(50, 0)], [1], 1, 0.5) - Math.log(4)) < 1e-9);
+});

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { pieceInventory, subwordBuckets } from "./subword.ts";
+
+const OPTIONS = { minN: 3, maxN: 4, buckets: 1 << 20 };
+
+Deno.test("subwordBuckets() hashes the n-grams of <word>, without the whole word", () => {
+  // "<cat>": 3-grams <ca, cat, at>; 4-grams <cat, cat>; the 5-gram is the word itself.
+  assert.equal(subwordBuckets("cat", OPTIONS).length, 5);
+  assert.equal(subwordBuckets("cat", { minN: 3, maxN: 5, buckets: 1 << 20 }).length, 5);
+  assert.deepEqual(subwordBuckets("cat", OPTIONS), subwordBuckets("cat", OPTIONS));
+  const ids = subwordBuckets("acquisitions", OPTIONS);
+  assert.ok(ids.every((id) => id >= 0 && id < OPTIONS.buckets));
+  const shared = subwordBuckets("acquisition", OPTIONS).filter((id) => ids.includes(id));
+  assert.ok(shared.length >= 15, `related words share n-grams (${shared.length})`);
+});
+
+Deno.test("subwordBuckets() gives pieces only the boundaries they know", () => {
+  // Initial piece "<ca" + "cat" (3-grams) + "<cat" (4-gram); continuation "##cat": "cat" only.
+  assert.equal(subwordBuckets("cat", OPTIONS, "initial").length, 3);
+  assert.equal(subwordBuckets("##cat", OPTIONS, "continuation").length, 1);
+  assert.deepEqual(subwordBuckets("##ca", OPTIONS, "continuation"), new Int32Array(0));
+});
+
+Deno.test("pieceInventory() keeps shared pieces and every single character", () => {
+  const pieces = pieceInventory(["walked", "talked", "walking", "tax"], {
+    minWords: 2,
+    maxLength: 4,
+  });
+  assert.ok(pieces.includes("##ked"));
+  assert.ok(pieces.includes("##alk"));
+  assert.ok(pieces.includes("wal"));
+  assert.ok(pieces.includes("t") && pieces.includes("##x"), "single characters");
+  assert.ok(!pieces.includes("##king"), "seen in one word only");
+  assert.ok(!pieces.includes("tax"), "a word is not a piece");
+  assert.deepEqual(pieces, [...pieces].sort());
+});
