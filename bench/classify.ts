@@ -252,10 +252,12 @@ AG News train_10k, ${FOLDS}-fold cross-validation (each fold trains on 8,000 row
     result.accuracyRatio.toFixed(4)
   }
   macro-F1                ${(100 * result.macroF1).toFixed(2)}%
-  ECE before / after      ${result.eceBefore.toFixed(4)} / ${result.eceAfter.toFixed(4)}
-  (full model: validation ECE ${full.validation!.eceBefore.toFixed(4)} -> ${
+  ECE raw / calibrated    ${result.eceBefore.toFixed(4)} / ${result.eceAfter.toFixed(4)}
+  (full model: out-of-fold ECE ${full.validation!.eceBefore.toFixed(4)} -> ${
     full.validation!.eceAfter.toFixed(4)
-  }, temperature ${full.temperature.toFixed(3)})
+  } over ${full.validation!.folds} cross-fitting folds, temperature ${
+    full.temperature.toFixed(3)
+  }, uniform mix ${(full.uniformMix ?? 0).toFixed(2)})
 Training on all ${examples.length} rows: ${trainSeconds.toFixed(2)} s wall
 Serving (fresh process, model loaded; throughput = best of 3 passes)
   classify() batch 64     ${result.textsPerSecondBatch64.toFixed(0)} texts/s

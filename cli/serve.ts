@@ -3,7 +3,7 @@ import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
 import { countArticles } from "../db/articles.ts";
 import { migrate } from "../db/migrate.ts";
-import { type Db, openDb, redactDbUrl } from "../db/mod.ts";
+import { type Db, openDb, redactDbUrl, waitForDatabase } from "../db/mod.ts";
 import type { Config } from "../lib/config.ts";
 import { logger } from "../lib/log.ts";
 import { createMetrics } from "../lib/metrics.ts";
@@ -11,7 +11,9 @@ import { seedSamples } from "../lib/seed.ts";
 import { createModelRuntime, ensureActiveModel } from "../lib/model_runtime.ts";
 import type { IngestServices } from "../lib/ingest.ts";
 import { createTextServices } from "../lib/text_services.ts";
+import { tracedDb } from "../lib/tracing.ts";
 import { createApp } from "../routes/app.ts";
+import { startingApp } from "../routes/starting.ts";
 import { startCommand } from "./context.ts";
 import { wholeNumber } from "./options.ts";
 
@@ -19,6 +21,9 @@ const log = logger("serve");
 
 /** How often each replica checks the registry for a newly promoted model. */
 const MODEL_POLL_MS = 2_000;
+
+/** How long SIGTERM waits for in-flight requests before closing anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * With no API key configured, makes one and keeps it in `DATA_DIR/.api-key`
@@ -65,34 +70,74 @@ export function serveCommand() {
       let config = await startCommand({ verbose: true });
       if (options.port !== undefined) config = { ...config, port: options.port };
       config = await ensureLocalApiKey(config);
-      log.info("opening database {db}", { db: redactDbUrl(config.dbUrl) });
-      const db = await openDb(config.dbUrl);
-      const applied = await migrate(db);
-      if (applied.length) log.info("applied migrations {applied}", { applied });
-      await ensureActiveModel(db, config);
-      const models = await createModelRuntime(db, config);
-      models.watch(MODEL_POLL_MS);
-      const text = await createTextServices(config);
-      await seedIfEmpty(db, config, { models, text });
 
-      const app = createApp({ config, db, metrics: createMetrics(), models, text });
+      // Listen at once, answering 503 until ready, so orchestrators see the
+      // process alive while it waits for the database or trains a first model.
+      let phase = "connecting to the database";
+      let handler: (req: Request) => Response | Promise<Response> = startingApp(() => phase).fetch;
       const server = Deno.serve({
         port: config.port,
         hostname: config.host,
         onListen: ({ hostname, port }) =>
           log.info("listening on http://{hostname}:{port}", { hostname, port }),
-      }, app.fetch);
+      }, (req) => handler(req));
 
+      const stopping = new AbortController();
+      let cleanup = async () => {};
       const stop = async (signal: string) => {
-        log.info("{signal}: finishing in-flight requests", { signal });
-        await server.shutdown();
-        await models.close();
-        await db.close();
+        if (stopping.signal.aborted) return;
+        stopping.abort();
+        log.info("{signal}: finishing in-flight requests (up to {seconds}s)", {
+          signal,
+          seconds: SHUTDOWN_GRACE_MS / 1000,
+        });
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          server.shutdown(),
+          new Promise((resolve) => timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)),
+        ]);
+        clearTimeout(timer);
+        await cleanup();
         log.info("stopped");
       };
-      const onSignal = (signal: Deno.Signal) => () => void stop(signal);
-      Deno.addSignalListener("SIGTERM", onSignal("SIGTERM"));
-      Deno.addSignalListener("SIGINT", onSignal("SIGINT"));
+      Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
+      Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
+
+      log.info("opening database {db}", { db: redactDbUrl(config.dbUrl) });
+      const db = tracedDb(await openDb(config.dbUrl));
+      cleanup = () => db.close();
+      try {
+        await waitForDatabase(db, {
+          signal: stopping.signal,
+          onRetry: (attempt, delayMs, error) =>
+            log.warn("database not reachable ({reason}); retry {attempt} in {seconds}s", {
+              reason: error.message,
+              attempt,
+              seconds: delayMs / 1000,
+            }),
+        });
+        phase = "applying migrations";
+        const applied = await migrate(db);
+        if (applied.length) log.info("applied migrations {applied}", { applied });
+        phase = "loading the model";
+        await ensureActiveModel(db, config);
+        const models = await createModelRuntime(db, config);
+        cleanup = async () => {
+          await models.close();
+          await db.close();
+        };
+        models.watch(MODEL_POLL_MS);
+        const text = await createTextServices(config);
+        phase = "seeding the sample articles";
+        await seedIfEmpty(db, config, { models, text });
+        handler = createApp({ config, db, metrics: createMetrics(), models, text }).fetch;
+        log.info("ready");
+      } catch (err) {
+        if (stopping.signal.aborted) return;
+        await server.shutdown();
+        await cleanup();
+        throw err;
+      }
       await server.finished;
     });
 }

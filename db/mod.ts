@@ -43,3 +43,30 @@ export async function openDb(url: string): Promise<Db> {
 export function redactDbUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 }
+
+/**
+ * Waits until the database answers, retrying while it is unavailable with
+ * exponential backoff (0.5 s doubling to 10 s); other errors are thrown at once.
+ * Stops early, throwing, when `signal` aborts.
+ */
+export async function waitForDatabase(
+  db: Db,
+  options: {
+    onRetry?: (attempt: number, delayMs: number, error: Error) => void;
+    signal?: AbortSignal;
+  } = {},
+): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      await db.query("SELECT 1");
+      return;
+    } catch (err) {
+      if (!(err instanceof DbUnavailableError)) throw err;
+      options.signal?.throwIfAborted();
+      const delayMs = Math.min(10_000, 500 * 2 ** (attempt - 1));
+      options.onRetry?.(attempt, delayMs, err);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      options.signal?.throwIfAborted();
+    }
+  }
+}

@@ -29,7 +29,11 @@ export interface LogOptions {
 export async function setupLogging(options: LogOptions): Promise<void> {
   const format = options.json
     ? getJsonLinesFormatter({ properties: "flatten" })
-    : getTextFormatter({ timestamp: "date-time-timezone" });
+    : getTextFormatter({
+      timestamp: "date-time-timezone",
+      // Strings as they are (`GET /v1/articles 200`), anything else inspected.
+      value: (v, inspect) => typeof v === "string" ? v : inspect(v),
+    });
   // Standard error, written synchronously: standard output belongs to command
   // results (`--json`), and nothing is lost when the process exits.
   const encoder = new TextEncoder();

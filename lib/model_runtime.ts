@@ -14,6 +14,7 @@ import { readDataset } from "../datasets/mod.ts";
 import { type Classifier, loadClassifier, type Prediction } from "../ml/mod.ts";
 import { type Config, isLocalPath } from "./config.ts";
 import { logger } from "./log.ts";
+import { inSpan } from "./tracing.ts";
 import { examplesFrom, trainAndRegister } from "./training.ts";
 
 const log = logger("models");
@@ -185,7 +186,12 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
       if (!l) throw new NoModelError();
       l.users++;
       try {
-        return { model: l.model, predictions: await l.classifier.classify(texts) };
+        const predictions = await inSpan(
+          "model classify",
+          { "model.name": l.model.name, "model.version": l.model.version, "model.texts": texts.length },
+          () => l.classifier.classify(texts),
+        );
+        return { model: l.model, predictions };
       } finally {
         l.users--;
         await release(l);

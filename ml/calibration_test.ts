@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { fitCalibration, fitTemperature, meanNll } from "./calibration.ts";
 
 Deno.test("fitCalibration() mixes in the uniform for confident mistakes", () => {
-  // Always 0.9999 sure of label 0 but right only 90% of the time: no temperature alone fits.
-  const y = Array.from({ length: 200 }, (_, i) => (i % 10 === 0 ? 1 : 0));
-  const z = y.map(() => Float64Array.of(10, 0));
+  // Half the rows have gap 2 (p = 0.88) and are right 88% of the time; the other half gap 20
+  // but are right only 90% of the time: one temperature cannot fit both halves.
+  const y = Array.from({ length: 200 }, (_, i) => (i < 100 ? (i < 12 ? 1 : 0) : i < 110 ? 1 : 0));
+  const z = y.map((_, i) => Float64Array.of(i < 100 ? 2 : 20, 0));
   const c = fitCalibration(z, y);
   assert.ok(c.mix > 0);
   assert.ok(meanNll(z, y, c.temperature, c.mix) <= meanNll(z, y, fitTemperature(z, y)) + 1e-9);

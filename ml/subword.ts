@@ -78,10 +78,14 @@ export function pieceInventory(
   const pieces: string[] = [];
   for (const [piece, count] of counts) {
     if (known.has(piece)) continue;
-    const single = [...piece.startsWith(CONTINUATION_PREFIX) && piece.length > 2
-      ? piece.slice(CONTINUATION_PREFIX.length)
-      : piece].length === 1;
-    if (count >= options.minWords || single) pieces.push(piece);
+    const single = [
+      ...piece.startsWith(CONTINUATION_PREFIX) && piece.length > 2
+        ? piece.slice(CONTINUATION_PREFIX.length)
+        : piece,
+    ].length === 1;
+    if (count >= options.minWords || single) {
+      pieces.push(piece);
+    }
   }
   return pieces.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -115,7 +115,11 @@ function isContinuationPiece(token: string): boolean {
  * prefixed with `##`), else `[UNK]` when some position matches no piece. With a vocabulary
  * without continuation pieces this is the WordLevel lookup (known word or `[UNK]`).
  */
-export function wordPieceIds(word: string, index: ReadonlyMap<string, number>, out: number[]): void {
+export function wordPieceIds(
+  word: string,
+  index: ReadonlyMap<string, number>,
+  out: number[],
+): void {
   const known = index.get(word);
   if (known !== undefined && word.length <= MAX_WORD_CHARS) {
     out.push(known);

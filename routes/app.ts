@@ -1,6 +1,7 @@
 /**
  * `createApp(deps)`: the whole HTTP surface — middleware, the `/v1` JSON API,
- * health, metrics, the OpenAPI document and its interactive docs — built from
+ * health, metrics, the OpenAPI document and its interactive docs, the review
+ * console (pages, sign-in, static assets) — built from
  * injected dependencies so tests can call `app.request()` without a port.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
@@ -21,6 +22,8 @@ import { trendsApi } from "./api/trends.ts";
 import { healthApi } from "./api/health.ts";
 import { metricsApi } from "./api/metrics.ts";
 import { validationHook } from "./validation.ts";
+import { consoleApp } from "./console.ts";
+import { sessionSecret } from "../lib/session.ts";
 
 export type { AppDeps } from "./env.ts";
 
@@ -39,17 +42,27 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.use(requestId());
   app.use(accessLog(metrics));
-  app.use(secureHeaders({
-    // The API docs page needs inline styles and its script from /docs.
-    contentSecurityPolicy: {
-      defaultSrc: ["'self'"],
-      scriptSrc: ["'self'", "https://cdn.jsdelivr.net"],
-      styleSrc: ["'self'", "'unsafe-inline'"],
-      imgSrc: ["'self'", "data:"],
-      frameAncestors: ["'none'"],
-    },
-    strictTransportSecurity: false,
-  }));
+  const headers = (docs: boolean) =>
+    secureHeaders({
+      // Only the API docs page needs inline styles and a script from the CDN; the
+      // console ships nothing but its own files (island props are JSON, not script).
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: docs ? ["'self'", "https://cdn.jsdelivr.net"] : ["'self'"],
+        styleSrc: docs ? ["'self'", "'unsafe-inline'"] : ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+      strictTransportSecurity: false,
+    });
+  const docsHeaders = headers(true);
+  const strictHeaders = headers(false);
+  app.use((c, next) => (c.req.path === "/docs" ? docsHeaders : strictHeaders)(c, next));
+  const sessionKey = sessionSecret({ secret: config.sessionSecret, apiKeys: config.apiKeys });
   app.use(hstsBehindTls());
   app.use(
     "/v1/*",
@@ -73,7 +86,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       }),
     );
   }
-  app.use("/v1/*", apiKeyAuth(config.apiKeys, { reads: config.authReads }));
+  app.use(
+    "/v1/*",
+    apiKeyAuth(config.apiKeys, { reads: config.authReads, sessionSecret: sessionKey }),
+  );
   if (config.rateLimitPerMinute > 0) app.use("/v1/*", rateLimit(config.rateLimitPerMinute));
 
   app.route("/", healthApi(deps));
@@ -84,6 +100,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/v1", reviewApi(deps));
   app.route("/v1", summarizeApi(deps));
   app.route("/v1", trendsApi(deps));
+  app.route("/", consoleApp(deps, { sessionSecret: sessionKey, api: (req) => app.fetch(req) }));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
     type: "apiKey",

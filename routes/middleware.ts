@@ -3,6 +3,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { routePath } from "hono/route";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { logger, withContext } from "../lib/log.ts";
 import type { ApiKey } from "../lib/config.ts";
 import { AppError } from "../lib/errors.ts";
@@ -34,29 +35,45 @@ export function requestId(): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** Logs one line per request and records it in the metrics, by route pattern. */
+/**
+ * Logs one line per request, records it in the metrics by route pattern, and
+ * wraps it in a server span carrying the request id.
+ */
 export function accessLog(metrics: Metrics): MiddlewareHandler<AppEnv> {
   const log = logger("http");
-  return async (c, next) => {
-    const start = performance.now();
-    metrics.inFlight.inc();
-    try {
-      await next();
-    } finally {
-      metrics.inFlight.dec();
-      const seconds = (performance.now() - start) / 1000;
-      // Unmatched paths share one label so scanners cannot blow up the series count.
-      const route = c.get("unmatched") ? "unmatched" : routePath(c);
-      metrics.observeRequest(c.req.method, route, c.res.status, seconds);
-      log.info("{method} {path} {status} {ms}ms", {
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        ms: Math.round(seconds * 1e4) / 10,
-        principal: c.get("principal"),
-      });
-    }
-  };
+  const tracer = trace.getTracer("newsintel");
+  return (c, next) =>
+    tracer.startActiveSpan(`${c.req.method} ${c.req.path}`, {
+      kind: SpanKind.SERVER,
+      attributes: {
+        "http.request.method": c.req.method,
+        "url.path": c.req.path,
+        "request.id": c.get("requestId"),
+      },
+    }, async (span) => {
+      const start = performance.now();
+      metrics.inFlight.inc();
+      try {
+        await next();
+      } finally {
+        metrics.inFlight.dec();
+        const seconds = (performance.now() - start) / 1000;
+        // Unmatched paths share one label so scanners cannot blow up the series count.
+        const route = c.get("unmatched") ? "unmatched" : routePath(c);
+        metrics.observeRequest(c.req.method, route, c.res.status, seconds);
+        log.info("{method} {path} {status} {ms}ms", {
+          method: c.req.method,
+          path: c.req.path,
+          status: c.res.status,
+          ms: Math.round(seconds * 1e4) / 10,
+          principal: c.get("principal"),
+        });
+        span.updateName(`${c.req.method} ${route}`);
+        span.setAttributes({ "http.route": route, "http.response.status_code": c.res.status });
+        if (c.res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
+    });
 }
 
 const digest = (s: string) => createHash("sha256").update(s).digest();

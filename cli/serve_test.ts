@@ -1,0 +1,290 @@
+/**
+ * `newsintel serve` as operators run it: a subprocess started with exactly the
+ * permissions of `deno task start`, put through a database that is late, a
+ * database that goes away, `kill -9` in the middle of a batch, and SIGTERM.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import postgres from "postgres";
+import { withSearchPath } from "../db/test_db.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const TEST_DB_URL = Deno.env.get("TEST_DB_URL");
+const KEY = "serve-test-key-0001";
+
+/** The permission flags of `deno task start`, so the test runs what users run. */
+async function startPermissions(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+  const task: string = config.tasks.start;
+  return task.split(/\s+/).filter((a) => a.startsWith("--allow-") || a.startsWith("--unstable"));
+}
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+interface Server {
+  url: string;
+  child: Deno.ChildProcess;
+  stderr(): string;
+  dir: string;
+}
+
+async function startServer(env: Record<string, string>, reuseDir?: string): Promise<Server> {
+  // Inside the project's tmp/, which `deno task start` may write to.
+  const dir = reuseDir ?? join(ROOT, "tmp", `serve-test-${crypto.randomUUID().slice(0, 8)}`);
+  await Deno.mkdir(dir, { recursive: true });
+  const port = freePort();
+  const base: Record<string, string> = { NO_COLOR: "1" };
+  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
+    const v = Deno.env.get(name);
+    if (v !== undefined) base[name] = v;
+  }
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...await startPermissions(), "main.ts", "serve"],
+    cwd: ROOT,
+    clearEnv: true,
+    env: {
+      ...base,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      DATA_DIR: join("tmp", dir.split("/").at(-1)!),
+      MODEL_DIR: join("tmp", dir.split("/").at(-1)!, "models"),
+      SEED_ON_EMPTY: "false",
+      API_KEY: KEY,
+      ...env,
+    },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let err = "";
+  const decoder = new TextDecoder();
+  child.stderr.pipeTo(new WritableStream({ write: (c) => void (err += decoder.decode(c)) })).catch(
+    () => {},
+  );
+  return { url: `http://127.0.0.1:${port}`, child, stderr: () => err, dir };
+}
+
+/** Polls until `check` passes (the deadline only bounds a broken run; nothing is timed). */
+async function eventually(
+  check: () => Promise<boolean>,
+  what: string,
+  server?: Server,
+): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`gave up waiting for ${what}\n${server?.stderr().slice(-3000) ?? ""}`);
+}
+
+async function status(url: string, init?: RequestInit): Promise<number> {
+  const res = await fetch(url, init);
+  await res.body?.cancel();
+  return res.status;
+}
+
+/** A loopback TCP proxy to PostgreSQL that the test can take down and bring back. */
+class Proxy {
+  #listener: Deno.Listener | null = null;
+  #conns = new Set<Deno.Conn>();
+  readonly port = freePort();
+  constructor(readonly target: { hostname: string; port: number }) {}
+  up(): void {
+    this.#listener = Deno.listen({ hostname: "127.0.0.1", port: this.port });
+    (async () => {
+      for await (const conn of this.#listener!) {
+        try {
+          const upstream = await Deno.connect(this.target);
+          this.#conns.add(conn).add(upstream);
+          const close = () => {
+            for (const c of [conn, upstream]) {
+              try {
+                c.close();
+              } catch { /* already closed */ }
+              this.#conns.delete(c);
+            }
+          };
+          conn.readable.pipeTo(upstream.writable).catch(() => {}).finally(close);
+          upstream.readable.pipeTo(conn.writable).catch(() => {}).finally(close);
+        } catch {
+          conn.close();
+        }
+      }
+    })().catch(() => {});
+  }
+  down(): void {
+    this.#listener?.close();
+    this.#listener = null;
+    for (const c of this.#conns) {
+      try {
+        c.close();
+      } catch { /* already closed */ }
+    }
+    this.#conns.clear();
+  }
+}
+
+async function freshSchema(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const schema = `serve_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE SCHEMA ${schema}`);
+  return {
+    url: withSearchPath(url, schema),
+    drop: async () => {
+      await admin.unsafe(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    },
+  };
+}
+
+async function stop(server: Server): Promise<Deno.CommandStatus> {
+  server.child.kill("SIGTERM");
+  const result = await server.child.status;
+  await Deno.remove(server.dir, { recursive: true }).catch(() => {});
+  return result;
+}
+
+Deno.test({
+  name: "serve waits for a late database, answers 503 while it is gone, and recovers (postgres)",
+  ignore: !TEST_DB_URL,
+  async fn() {
+    const schema = await freshSchema(TEST_DB_URL!);
+    const target = new URL(TEST_DB_URL!);
+    const proxy = new Proxy({ hostname: target.hostname, port: Number(target.port || 5432) });
+    const proxied = new URL(schema.url);
+    proxied.hostname = "127.0.0.1";
+    proxied.port = String(proxy.port);
+    const server = await startServer({ DB_URL: proxied.toString() });
+    try {
+      // The database is not up yet: alive, not ready, and it says why.
+      await eventually(
+        async () => (await status(`${server.url}/health`)) === 200,
+        "liveness",
+        server,
+      );
+      assert.equal(await status(`${server.url}/ready`), 503);
+      assert.equal(await status(`${server.url}/v1/articles`), 503);
+      await eventually(
+        async () => /database not reachable/.test(server.stderr()),
+        "the retry log line",
+        server,
+      );
+
+      proxy.up();
+      await eventually(
+        async () => (await status(`${server.url}/ready`)) === 200,
+        "readiness",
+        server,
+      );
+      const post = () =>
+        status(`${server.url}/v1/articles`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-api-key": KEY },
+          body: JSON.stringify({
+            title: `Fault test ${crypto.randomUUID()}`,
+            body: "Shares rose.",
+          }),
+        });
+      assert.equal(await post(), 201);
+
+      // The database goes away while serving: 503 with Retry-After, the process stays up.
+      proxy.down();
+      const res = await fetch(`${server.url}/v1/articles`);
+      assert.equal(res.status, 503);
+      assert.ok(res.headers.get("retry-after"));
+      assert.equal((await res.json()).error.code, "serviceUnavailable");
+      assert.equal(await status(`${server.url}/health`), 200);
+      assert.equal(await status(`${server.url}/ready`), 503);
+
+      // It comes back by itself.
+      proxy.up();
+      await eventually(
+        async () => (await status(`${server.url}/v1/articles`)) === 200,
+        "recovery",
+        server,
+      );
+      assert.equal(await post(), 201);
+    } finally {
+      proxy.down();
+      const result = await stop(server);
+      assert.equal(result.code, 0, server.stderr().slice(-2000));
+      await schema.drop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "kill -9 during a batch leaves it whole or absent; re-sending stores each article once (postgres)",
+  ignore: !TEST_DB_URL,
+  async fn() {
+    const schema = await freshSchema(TEST_DB_URL!);
+    const batch = {
+      articles: Array.from({ length: 500 }, (_, i) => ({
+        externalId: `kill9-${i}`,
+        title: `Kill test article ${i}`,
+        body: `Body ${i}. Markets moved and the match ended in a draw.`,
+      })),
+    };
+    const send = (url: string) =>
+      fetch(`${url}/v1/articles`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": KEY },
+        body: JSON.stringify(batch),
+      });
+    const count = async () => {
+      const sql = postgres(schema.url, { max: 1, onnotice: () => {} });
+      const [{ n }] = await sql`SELECT count(*)::int AS n FROM articles`;
+      await sql.end();
+      return n as number;
+    };
+    let server = await startServer({ DB_URL: schema.url });
+    try {
+      await eventually(
+        async () => (await status(`${server.url}/ready`)) === 200,
+        "readiness",
+        server,
+      );
+      const pending = send(server.url).then((r) => r.body?.cancel(), () => {});
+      await new Promise((r) => setTimeout(r, 5)); // the batch is in flight (or not: either must hold)
+      server.child.kill("SIGKILL");
+      await server.child.status;
+      await pending;
+      const dir = server.dir;
+      const stored = await count();
+      assert.ok(stored === 0 || stored === 500, `a batch was half-written: ${stored} of 500`);
+
+      // The same data and model directories, as a restarted container would have.
+      server = await startServer({ DB_URL: schema.url }, dir);
+      await eventually(
+        async () => (await status(`${server.url}/ready`)) === 200,
+        "readiness after restart",
+        server,
+      );
+      const again = await send(server.url);
+      assert.ok(again.status === 200 || again.status === 201);
+      const body = await again.json();
+      assert.equal(body.created + body.duplicates, 500);
+      assert.equal(await count(), 500);
+    } finally {
+      const result = await stop(server);
+      assert.equal(result.code, 0);
+      await schema.drop();
+    }
+  },
+});
+
+Deno.test("SIGTERM stops the server cleanly with exit code 0", async () => {
+  const server = await startServer({});
+  await eventually(async () => (await status(`${server.url}/ready`)) === 200, "readiness", server);
+  const result = await stop(server);
+  assert.equal(result.code, 0, server.stderr().slice(-2000));
+  assert.match(server.stderr(), /SIGTERM: finishing in-flight requests/);
+  assert.match(server.stderr(), /stopped/);
+});

@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import {
+  createSession,
+  csrfMatches,
+  isSameOrigin,
+  sessionSecret,
+  verifySession,
+} from "./session.ts";
+
+const alice = { name: "alice", key: "alice-secret-key-0001" };
+const bob = { name: "bob", key: "bob-secret-key-0002" };
+const keys = [alice, bob];
+const SECRET = "x".repeat(40);
+
+Deno.test("createSession() makes a cookie verifySession() accepts, naming the key", () => {
+  const { value, session } = createSession(SECRET, alice, { ttlSeconds: 60 });
+  const back = verifySession(SECRET, value, keys);
+  assert.deepEqual(back, session);
+  assert.equal(back?.name, "alice");
+  assert.ok(session.csrf.length >= 20);
+});
+
+Deno.test("createSession() never puts the API key in the cookie", () => {
+  const { value } = createSession(SECRET, alice, { ttlSeconds: 60 });
+  const decoded = atob(value.split(".")[0].replace(/-/g, "+").replace(/_/g, "/"));
+  assert.ok(!value.includes(alice.key));
+  assert.ok(!decoded.includes(alice.key));
+});
+
+Deno.test("verifySession() refuses a tampered payload or signature", () => {
+  const { value } = createSession(SECRET, alice, { ttlSeconds: 60 });
+  const [body, sig] = value.split(".");
+  const payload = JSON.parse(atob(body.replace(/-/g, "+").replace(/_/g, "/")));
+  const forged = btoa(JSON.stringify({ ...payload, n: "bob" })).replace(/=+$/, "")
+    .replace(/\+/g, "-").replace(/\//g, "_");
+  assert.equal(verifySession(SECRET, `${forged}.${sig}`, keys), null);
+  const flipped = sig.slice(0, -1) + (sig.endsWith("A") ? "B" : "A");
+  assert.equal(verifySession(SECRET, `${body}.${flipped}`, keys), null);
+  assert.equal(verifySession(SECRET, body, keys), null);
+  assert.equal(verifySession(SECRET, "", keys), null);
+  assert.equal(verifySession(SECRET, "garbage.garbage", keys), null);
+  assert.equal(verifySession(SECRET, undefined, keys), null);
+});
+
+Deno.test("verifySession() refuses another secret, an expired session, a removed or rotated key", () => {
+  const now = Date.UTC(2025, 0, 1);
+  const { value } = createSession(SECRET, alice, { ttlSeconds: 60, now });
+  assert.ok(verifySession(SECRET, value, keys, now + 59_000));
+  assert.equal(verifySession("y".repeat(40), value, keys, now), null);
+  assert.equal(verifySession(SECRET, value, keys, now + 60_000), null);
+  assert.equal(verifySession(SECRET, value, [bob], now), null);
+  assert.equal(verifySession(SECRET, value, [{ name: "alice", key: "a-new-key-value" }, bob], now), null);
+});
+
+Deno.test("sessionSecret() prefers SESSION_SECRET, else derives one stable across replicas", () => {
+  assert.equal(sessionSecret({ secret: SECRET, apiKeys: keys }), SECRET);
+  const a = sessionSecret({ apiKeys: [alice, bob] });
+  const b = sessionSecret({ apiKeys: [bob, alice] });
+  assert.equal(a, b);
+  assert.notEqual(a, sessionSecret({ apiKeys: [alice] }));
+  assert.ok(!a.includes(alice.key));
+  // No keys: a random secret (nobody can sign in anyway).
+  assert.notEqual(sessionSecret({ apiKeys: [] }), sessionSecret({ apiKeys: [] }));
+});
+
+Deno.test("csrfMatches() needs the session's own token", () => {
+  const { session } = createSession(SECRET, alice, { ttlSeconds: 60 });
+  const other = createSession(SECRET, alice, { ttlSeconds: 60 }).session;
+  assert.equal(csrfMatches(session, session.csrf), true);
+  assert.equal(csrfMatches(session, other.csrf), false);
+  assert.equal(csrfMatches(session, ""), false);
+  assert.equal(csrfMatches(session, undefined), false);
+});
+
+Deno.test("isSameOrigin() refuses cross-site Origin and Sec-Fetch-Site", () => {
+  const url = "http://localhost:8001/queue/bulk-accept";
+  const host = "localhost:8001";
+  assert.equal(isSameOrigin({ url, host }), true);
+  assert.equal(isSameOrigin({ url, host, origin: "http://localhost:8001" }), true);
+  assert.equal(isSameOrigin({ url, host, secFetchSite: "same-origin" }), true);
+  assert.equal(isSameOrigin({ url, host, origin: "https://evil.example" }), false);
+  assert.equal(isSameOrigin({ url, host, origin: "null" }), false);
+  assert.equal(isSameOrigin({ url, host, secFetchSite: "cross-site" }), false);
+  assert.equal(isSameOrigin({ url, host, secFetchSite: "same-site" }), false);
+});

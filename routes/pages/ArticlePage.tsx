@@ -1,0 +1,113 @@
+/** One article: text, summary, predictions from every model, review items and history. */
+import { pct, ScoreBars, when } from "./Bits.tsx";
+import { Layout, type PageContext, PageHead } from "./Layout.tsx";
+import type { articleData } from "./loaders.ts";
+
+type Data = Awaited<ReturnType<typeof articleData>>;
+
+export function ArticlePage(props: { ctx: PageContext; data: Data }) {
+  const { ctx, data } = props;
+  const a = data.article;
+  return (
+    <Layout title={`Article ${a.id}`} ctx={ctx} assetVersion={ctx.assetVersion}>
+      <PageHead title={`Article #${a.id}`}>
+        <a href="/articles">← Articles</a>
+      </PageHead>
+      <div class="split">
+        <section class="card">
+          <h2 class="review-title" data-testid="article-title">{a.title}</h2>
+          <div class="meta">
+            <span>{a.source ?? "unknown source"}</span>
+            <span>published {when(a.publishedAt)}</span>
+            <span>ingested {when(a.ingestedAt)}</span>
+            {a.language && (
+              <span>
+                {a.language}
+                {a.languageConfidence !== null ? ` (${pct(a.languageConfidence)})` : ""}
+              </span>
+            )}
+            {a.category && <span>section: {a.category}</span>}
+            {a.externalId && <span>id: {a.externalId}</span>}
+            {a.url && /^https?:\/\//.test(a.url) && (
+              <a href={a.url} rel="noopener noreferrer" target="_blank">source ↗</a>
+            )}
+          </div>
+          {a.summary && (
+            <div class="review">
+              <div class="summary">
+                <strong class="small">Summary ({a.summaryMethod ?? "extractive"})</strong>
+                <div>{a.summary}</div>
+              </div>
+            </div>
+          )}
+          <div class="body-text" data-testid="article-body">
+            {a.body || <span class="muted">(no body)</span>}
+          </div>
+        </section>
+        <aside>
+          <section class="card">
+            <h2>Predictions</h2>
+            {data.predictions.length === 0 && <p class="muted">No model has classified it.</p>}
+            {data.predictions.map((p) => (
+              <div>
+                <p class="small">
+                  <strong>{p.label}</strong> {pct(p.score)}{" "}
+                  <span class="muted mono">{p.modelVersion}</span>
+                </p>
+                <ScoreBars scores={p.scores} />
+                <hr />
+              </div>
+            ))}
+          </section>
+          <section class="card">
+            <h2>Review</h2>
+            {data.reviews.length === 0 && <p class="muted">Never queued for review.</p>}
+            {data.reviews.map((r) => (
+              <p class="small">
+                Item #{r.id}: <strong>{r.status.replace("_", " ")}</strong>
+                {r.finalLabel && (
+                  <>
+                    , label <strong>{r.finalLabel}</strong>
+                  </>
+                )}
+                {r.finalFlag && <>, flagged {r.finalFlag.replace("_", " ")}</>} · queued for{" "}
+                {r.reasons.join(", ")}
+              </p>
+            ))}
+            {data.decisions.length > 0 && (
+              <>
+                <h3>Decisions</h3>
+                <ul class="spike-list">
+                  {data.decisions.map((d) => (
+                    <li class={d.retractedAt ? "muted" : ""}>
+                      {d.reviewer}: {d.action}
+                      {d.label ? ` ${d.label}` : ""}
+                      {d.flagReason ? ` (${d.flagReason.replace("_", " ")})` : ""}
+                      {d.bulk ? " [bulk]" : ""} · {when(d.createdAt)}
+                      {d.retractedAt ? " · undone" : ""}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+            {data.history.length > 0 && (
+              <>
+                <h3>Audit log</h3>
+                <ul class="spike-list" data-testid="history">
+                  {data.history.map((h) => (
+                    <li>
+                      {when(h.at)} · {h.actor} · {h.event.replace("_", " ")}
+                      {h.action ? ` ${h.action}` : ""}
+                      {h.label ? ` ${h.label}` : ""}
+                      {h.note ? ` — ${h.note}` : ""}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </section>
+        </aside>
+      </div>
+    </Layout>
+  );
+}

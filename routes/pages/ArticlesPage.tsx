@@ -1,0 +1,96 @@
+/** Article search: full text, source, language and publication date filters. */
+import { when } from "./Bits.tsx";
+import { Layout, type PageContext, PageHead } from "./Layout.tsx";
+import type { articlesData } from "./loaders.ts";
+
+type Data = Awaited<ReturnType<typeof articlesData>>;
+
+export interface ArticlesParams {
+  q?: string;
+  source?: string;
+  language?: string;
+  since?: string;
+  until?: string;
+}
+
+export function ArticlesPage(props: {
+  ctx: PageContext;
+  data: Data;
+  params: ArticlesParams;
+  error?: string | null;
+}) {
+  const { ctx, data, params: p } = props;
+  const next = new URLSearchParams(
+    Object.entries(p).filter(([, v]) => v) as Array<[string, string]>,
+  );
+  if (data.nextBeforeId !== null) next.set("before", String(data.nextBeforeId));
+  return (
+    <Layout title="Articles" ctx={ctx} assetVersion={ctx.assetVersion}>
+      <PageHead title="Articles" />
+      <section class="card">
+        <form class="filters" method="get" action="/articles" role="search">
+          <label class="field">
+            Search
+            <input
+              name="q"
+              type="search"
+              value={p.q ?? ""}
+              placeholder={'markets -crypto "exact phrase"'}
+              size={28}
+            />
+          </label>
+          <label class="field">
+            Source
+            <input name="source" value={p.source ?? ""} size={12} />
+          </label>
+          <label class="field">
+            Language
+            <input name="language" value={p.language ?? ""} size={4} maxLength={16} />
+          </label>
+          <label class="field">
+            Published from
+            <input name="since" type="date" value={p.since ?? ""} />
+          </label>
+          <label class="field">
+            until
+            <input name="until" type="date" value={p.until ?? ""} />
+          </label>
+          <button type="submit" class="primary">Search</button>
+          <a href="/articles">Clear</a>
+        </form>
+      </section>
+      {props.error && <div class="flash error" role="alert">{props.error}</div>}
+      <section class="card">
+        {data.items.length === 0
+          ? <p class="muted">No articles match.</p>
+          : (
+            <ul class="article-list" data-testid="article-list">
+              {data.items.map((a) => (
+                <li>
+                  <a href={`/articles/${a.id}`}>{a.title}</a>
+                  <div class="meta">
+                    <span>#{a.id}</span>
+                    <span>{a.source ?? "unknown source"}</span>
+                    <span>{when(a.publishedAt)}</span>
+                    {a.language && <span>{a.language}</span>}
+                    {a.topic && (
+                      <span class="badge">
+                        {a.topic}
+                        {a.topicScore !== null ? ` ${Math.round(a.topicScore * 100)}%` : ""}
+                      </span>
+                    )}
+                    {a.category && <span>section: {a.category}</span>}
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+        {data.nextBeforeId !== null && (
+          <div class="pager">
+            <a class="button" href={`/articles?${next}`}>Older →</a>
+          </div>
+        )}
+      </section>
+    </Layout>
+  );
+}

@@ -1,0 +1,182 @@
+/** Models: versions with metrics, confusion heatmap, promote / rollback, shadow agreement. */
+import type { ModelRecord } from "../../db/models.ts";
+import { day, Heatmap, num, pct, when } from "./Bits.tsx";
+import { Flash, Layout, type PageContext, PageHead } from "./Layout.tsx";
+import { modelFigures, type modelsData } from "./loaders.ts";
+
+type Data = Awaited<ReturnType<typeof modelsData>>;
+
+export function ModelsPage(props: {
+  ctx: PageContext;
+  data: Data;
+  selected: string | null;
+  flash: { ok?: string | null; error?: string | null };
+}) {
+  const { ctx, data } = props;
+  const active = data.models.find((m) => m.active) ?? null;
+  const shown = data.models.find((m) => m.version === props.selected) ?? active ?? data.models[0];
+  const canRollBack = data.history.length > 1;
+  return (
+    <Layout title="Models" ctx={ctx} assetVersion={ctx.assetVersion}>
+      <PageHead title="Models">
+        {canRollBack && (
+          <form method="post" action="/models/rollback">
+            <input type="hidden" name="_csrf" value={ctx.csrf} />
+            <button type="submit">Roll back…</button>
+          </form>
+        )}
+      </PageHead>
+      <Flash {...props.flash} />
+      <div class="grid">
+        <section class="card">
+          <h2>Learning</h2>
+          <p>
+            <strong data-testid="new-labels">{num(data.learning.newReviewedLabels)}</strong>{" "}
+            reviewed labels since the active model was trained
+            {data.learning.activeModelCreatedAt
+              ? ` (${day(data.learning.activeModelCreatedAt)})`
+              : ""}; {num(data.learning.totalReviewedLabels)} in all.
+          </p>
+          <p class="small muted">
+            <code>newsintel train</code> uses them (a reviewed label wins over the original).
+          </p>
+        </section>
+        <section class="card">
+          <h2>Shadow mode</h2>
+          {data.shadow
+            ? (
+              <p>
+                Running <span class="mono">{data.shadow}</span> beside the active model.
+              </p>
+            )
+            : <p class="muted">No shadow model.</p>}
+          {data.agreement.map((a) => (
+            <div>
+              <p class="small">
+                <span class="mono">{a.shadowVersion}</span> vs{" "}
+                <span class="mono">{a.activeVersion}</span>: <strong>{pct(a.rate, 1)}</strong>{" "}
+                agreement on {num(a.compared)} articles
+              </p>
+              {a.disagreements.length > 0 && (
+                <p class="small muted">
+                  Most common disagreements: {a.disagreements.slice(0, 4).map((d) =>
+                    `${d.activeLabel} → ${d.shadowLabel} (${d.count})`
+                  ).join(", ")}
+                </p>
+              )}
+            </div>
+          ))}
+        </section>
+      </div>
+      <section class="card">
+        <h2>Versions</h2>
+        <div class="table-wrap">
+          <table data-testid="models">
+            <thead>
+              <tr>
+                <th>version</th>
+                <th>created</th>
+                <th>origin</th>
+                <th class="num">training rows</th>
+                <th class="num">accuracy</th>
+                <th class="num">macro-F1</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.models.map((m) => <ModelRow m={m} ctx={ctx} current={shown} />)}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      {shown && <ModelDetail m={shown} />}
+      <section class="card">
+        <h2>Activation history</h2>
+        <ul class="spike-list">
+          {data.history.map((h) => (
+            <li>
+              {when(h.activatedAt)} · {h.action} <span class="mono">{h.version}</span>
+              {h.actor ? ` by ${h.actor}` : ""}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </Layout>
+  );
+}
+
+function ModelRow(props: { m: ModelRecord; ctx: PageContext; current?: ModelRecord }) {
+  const { m, ctx } = props;
+  const f = modelFigures(m);
+  return (
+    <tr>
+      <td>
+        <a class="mono" href={`/models?version=${encodeURIComponent(m.version)}`}>{m.version}</a>
+        {m.active && <span class="badge ok">active</span>}
+        {props.current?.version === m.version && !m.active && <span class="badge">shown</span>}
+      </td>
+      <td class="nowrap small">{when(m.createdAt)}</td>
+      <td class="small">{m.origin}</td>
+      <td class="num">{num(f.trainingSize)}</td>
+      <td class="num">{pct(f.accuracy, 1)}</td>
+      <td class="num">{pct(f.macroF1, 1)}</td>
+      <td class="right">
+        {!m.active && (
+          <form method="post" action="/models/promote">
+            <input type="hidden" name="_csrf" value={ctx.csrf} />
+            <input type="hidden" name="version" value={m.version} />
+            <button type="submit">Promote…</button>
+          </form>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function ModelDetail(props: { m: ModelRecord }) {
+  const f = modelFigures(props.m);
+  return (
+    <section class="card" data-testid="model-detail">
+      <h2>
+        <span class="mono">{props.m.version}</span>
+      </h2>
+      <p class="small muted">
+        {props.m.name} · labels {props.m.labels.join(", ")} · evaluated on {num(f.evalSize)}{" "}
+        held-out articles · trained on {num(f.trainingSize)}
+      </p>
+      <div class="split">
+        <div>
+          <h3>Confusion matrix</h3>
+          {f.confusion
+            ? <Heatmap labels={f.labels} matrix={f.confusion} />
+            : <p class="muted">This model has no evaluation in its manifest.</p>}
+        </div>
+        <div>
+          <h3>Per class</h3>
+          <table>
+            <thead>
+              <tr>
+                <th>label</th>
+                <th class="num">P</th>
+                <th class="num">R</th>
+                <th class="num">F1</th>
+                <th class="num">n</th>
+              </tr>
+            </thead>
+            <tbody>
+              {f.perClass.map((c) => (
+                <tr>
+                  <td>{c.label}</td>
+                  <td class="num">{pct(c.precision)}</td>
+                  <td class="num">{pct(c.recall)}</td>
+                  <td class="num">{pct(c.f1)}</td>
+                  <td class="num">{num(c.support)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+    </section>
+  );
+}

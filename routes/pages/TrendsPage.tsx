@@ -1,0 +1,34 @@
+/** Topic trends: the TrendsChart island, first data rendered on the server. */
+import TrendsChart from "../../islands/TrendsChart.tsx";
+import { Island } from "./Island.tsx";
+import { Layout, type PageContext, PageHead } from "./Layout.tsx";
+import type { TrendsPageData } from "./loaders.ts";
+
+export function TrendsPage(props: { ctx: PageContext; trends: TrendsPageData }) {
+  const { ctx, trends } = props;
+  return (
+    <Layout
+      title="Trends"
+      ctx={ctx}
+      assetVersion={ctx.assetVersion}
+      islands={["TrendsChart"]}
+      styles={["build/uplot.css"]}
+    >
+      <PageHead title="Trends">
+        {trends.data?.dataRange && (
+          <span class="muted small">
+            Data from {trends.data.dataRange.first.slice(0, 10)} to{" "}
+            {trends.data.dataRange.last.slice(0, 10)}
+          </span>
+        )}
+      </PageHead>
+      <div class="card">
+        <Island
+          name="TrendsChart"
+          component={TrendsChart}
+          props={{ initial: trends.data, query: trends.query, error: trends.error }}
+        />
+      </div>
+    </Layout>
+  );
+}

@@ -1,0 +1,128 @@
+/**
+ * Builds the console's islands for the browser: one entry per `islands/*.tsx`
+ * component (PascalCase, default export), bundled with `deno bundle
+ * --platform browser --code-splitting --minify` into `static/build/` so Preact
+ * is shared, plus uPlot's stylesheet. Writes `static/build/manifest.json`
+ * (sizes, a version for cache busting) and prints the gzipped total, failing
+ * when it is over the 80 KB budget.
+ *
+ *   deno run --allow-read --allow-write --allow-run --allow-env --allow-net scripts/build_islands.ts
+ */
+import { gzipSync } from "node:zlib";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Total islands JavaScript allowed, gzipped (issue 4's target). */
+export const ISLANDS_BUDGET_GZIP = 80 * 1024;
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const islandsDir = join(root, "islands");
+const outDir = join(root, "static", "build");
+const entryDir = join(root, "tmp", "island_entries");
+
+export interface BuildFile {
+  name: string;
+  bytes: number;
+  gzip: number;
+}
+
+export interface BuildManifest {
+  version: string;
+  islands: string[];
+  files: BuildFile[];
+  totalJsGzip: number;
+  totalJsBytes: number;
+}
+
+/** Island names: PascalCase `.tsx` files in `islands/`. */
+export async function islandNames(): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(islandsDir)) {
+    const m = /^([A-Z][A-Za-z0-9]*)\.tsx$/.exec(e.name);
+    if (e.isFile && m) names.push(m[1]);
+  }
+  return names.sort();
+}
+
+/** Builds every island into `static/build/` and returns the manifest it wrote. */
+export async function buildIslands(options: { quiet?: boolean } = {}): Promise<BuildManifest> {
+  const names = await islandNames();
+  await Deno.remove(entryDir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(entryDir, { recursive: true });
+  const entries: string[] = [];
+  for (const name of names) {
+    const path = join(entryDir, `${name}.ts`);
+    await Deno.writeTextFile(
+      path,
+      `import C from "../../islands/${name}.tsx";\n` +
+        `import { hydrateIslands } from "../../islands/hydrate.ts";\n` +
+        `hydrateIslands(${JSON.stringify(name)}, C);\n`,
+    );
+    entries.push(path);
+  }
+  await Deno.remove(outDir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(outDir, { recursive: true });
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "bundle",
+      "--quiet",
+      "--platform",
+      "browser",
+      "--format",
+      "esm",
+      "--code-splitting",
+      "--minify",
+      "--outdir",
+      outDir,
+      ...entries,
+    ],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(`deno bundle failed:\n${new TextDecoder().decode(out.stderr)}`);
+  }
+  await Deno.copyFile(
+    join(root, "node_modules", "uplot", "dist", "uPlot.min.css"),
+    join(outDir, "uplot.css"),
+  );
+
+  const files: BuildFile[] = [];
+  const hash = createHash("sha256");
+  const listing = [...Deno.readDirSync(outDir)].map((e) => e.name).sort();
+  for (const name of listing) {
+    const bytes = await Deno.readFile(join(outDir, name));
+    hash.update(name).update(bytes);
+    files.push({ name, bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+  }
+  const js = files.filter((f) => f.name.endsWith(".js"));
+  const manifest: BuildManifest = {
+    version: hash.digest("hex").slice(0, 12),
+    islands: names,
+    files,
+    totalJsGzip: js.reduce((n, f) => n + f.gzip, 0),
+    totalJsBytes: js.reduce((n, f) => n + f.bytes, 0),
+  };
+  await Deno.writeTextFile(join(outDir, "manifest.json"), JSON.stringify(manifest, null, 2));
+  if (!options.quiet) {
+    const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+    for (const f of files) {
+      console.log(`  ${f.name.padEnd(28)} ${kb(f.bytes).padStart(9)}  gzip ${kb(f.gzip)}`);
+    }
+    console.log(
+      `islands JS: ${kb(manifest.totalJsBytes)}, ${kb(manifest.totalJsGzip)} gzipped ` +
+        `(budget ${kb(ISLANDS_BUDGET_GZIP)})`,
+    );
+  }
+  return manifest;
+}
+
+if (import.meta.main) {
+  const manifest = await buildIslands();
+  if (manifest.totalJsGzip > ISLANDS_BUDGET_GZIP) {
+    console.error("islands JS is over budget");
+    Deno.exit(1);
+  }
+}
