@@ -8,6 +8,7 @@ import { trainCommand } from "./train.ts";
 import { evaluateCommand } from "./evaluate.ts";
 import { modelsCommand } from "./models.ts";
 import { bundleCommand } from "./bundle.ts";
+import { exportCommand } from "./export.ts";
 
 export function buildCli() {
   return new Command("newsintel")
@@ -20,7 +21,8 @@ export function buildCli() {
     .addCommand(trainCommand())
     .addCommand(evaluateCommand())
     .addCommand(modelsCommand())
-    .addCommand(bundleCommand());
+    .addCommand(bundleCommand())
+    .addCommand(exportCommand());
 }
 
 /** Runs the CLI; failures print one line to stderr and exit with status 1. */

@@ -13,9 +13,3 @@ export function wholeNumber(
   }
   return n;
 }
-
-export function fraction(value: string, flag: string): number {
-  const n = Number(value);
-  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`${flag} takes a number in [0, 1).`);
-  return n;
-}

@@ -5,10 +5,11 @@ import { DATASET_FORMATS, readDataset } from "../datasets/mod.ts";
 import { type Example, formatReport } from "../ml/mod.ts";
 import type { ValidationReport } from "../ml/mod.ts";
 import { DEFAULT_MODEL_NAME, DEFAULT_TRAINING_DATA } from "../lib/model_runtime.ts";
-import { examplesFrom, trainAndRegister } from "../lib/training.ts";
+import { examplesFrom, mergeReviewed, trainAndRegister } from "../lib/training.ts";
+import { reviewedLabels } from "../db/review_stats.ts";
 import { print, printJson, startCommand, withDb } from "./context.ts";
 import { progress } from "./progress.ts";
-import { fraction, wholeNumber } from "./options.ts";
+import { wholeNumber } from "./options.ts";
 
 export function trainCommand() {
   return new Command("train")
@@ -25,10 +26,16 @@ export function trainCommand() {
     .option("--name <name>", "model name", DEFAULT_MODEL_NAME)
     .option("--seed <n>", "random seed", (v) => wholeNumber(v, "--seed", 0), 1)
     .option(
-      "--validation <fraction>",
-      "share held out for calibration and the report",
-      (v) => fraction(v, "--validation"),
-      0.1,
+      "--folds <k>",
+      "cross-fitting folds for calibration and the report (2-10; 0: no calibration)",
+      (v) => wholeNumber(v, "--folds", 0, 10),
+      3,
+    )
+    .option("--reviewed", "merge the labels reviewers gave (the default)")
+    .option(
+      "--no-reviewed",
+      "train on the files only, leaving out reviewed labels (which otherwise override " +
+        "the files' label for the same text)",
     )
     .option("--promote", "make the new model active right away")
     .option("--json", "print the manifest as JSON")
@@ -38,15 +45,26 @@ export function trainCommand() {
       for (const path of paths) {
         examples.push(...await examplesFrom(readDataset(path, options.format)));
       }
-      if (examples.length === 0) throw new Error("no labelled examples in the given data");
       let bar = progress("reading", 0);
       let stage = "";
       const manifest = await withDb(config, async (db) => {
-        const m = await trainAndRegister(db, examples, {
+        let training = examples;
+        if (options.reviewed !== false) {
+          const merged = mergeReviewed(examples, await reviewedLabels(db));
+          training = merged.examples;
+          if (!options.json) {
+            print(
+              `reviewed labels: ${merged.relabelled} relabelled file examples, ${merged.added} added`,
+            );
+          }
+        }
+        if (training.length === 0) throw new Error("no labelled examples in the given data");
+        const m = await trainAndRegister(db, training, {
           name: options.name,
           modelDir: config.modelDir,
           seed: options.seed,
-          validationFraction: options.validation,
+          validationFraction: options.folds === 0 ? 0 : 1 / Math.max(2, options.folds),
+          calibrationFolds: Math.max(2, options.folds),
           onProgress: (p) => {
             if (p.stage !== stage) {
               bar.stop();
@@ -72,9 +90,8 @@ export function trainCommand() {
       const validation = manifest.metrics as ValidationReport | null;
       if (validation) {
         print(
-          `\nvalidation split (${validation.size} rows; ECE ${validation.eceBefore.toFixed(4)} → ${
-            validation.eceAfter.toFixed(4)
-          } after calibration):`,
+          `\nout-of-fold predictions (${validation.folds ?? 1} folds, ${validation.size} rows; ` +
+            `ECE ${validation.eceBefore.toFixed(4)} → ${validation.eceAfter.toFixed(4)} after calibration):`,
         );
         print(formatReport(validation.report));
       }

@@ -69,15 +69,15 @@ export async function* exportPages(
       adjudicated_by: string | null;
       decided_at: Date;
       latest: boolean;
+      page_end: number;
     }>(
-      // The page is cut from the finished-items index first and only then joined
-      // and checked for a later review of the same article, so each page costs
-      // O(page), not O(rows left). Rows superseded by a later review are read
-      // (rare) and dropped here, which keeps the cursor on the scan position.
+      // A page is cut from the primary key first (an index range scan whatever
+      // the table statistics say; PGlite never analyzes on its own) and only
+      // then filtered, joined and checked for a later finished review of the
+      // same article (decided_at is set exactly on finished items), so each
+      // page costs O(page), not O(rows left). The cursor is the scan position.
       `WITH page AS (
-         SELECT * FROM review_items
-          WHERE status IN ('done', 'skipped', 'flagged') AND id > $1
-          ORDER BY id LIMIT $2
+         SELECT * FROM review_items WHERE id > $1 ORDER BY id LIMIT $2
        )
        SELECT ri.id, ri.article_id, a.external_id, a.url, a.source, a.language, a.published_at,
               a.title, a.body, ri.final_label, ri.status, ri.final_flag, ri.predicted_label,
@@ -85,16 +85,17 @@ export async function* exportPages(
               ARRAY(SELECT l.reviewer FROM review_labels l
                      WHERE l.item_id = ri.id AND l.retracted_at IS NULL ORDER BY l.id) AS reviewers,
               ri.adjudicated_by, ri.decided_at,
-              NOT EXISTS (SELECT 1 FROM review_items later
-                           WHERE later.article_id = ri.article_id
-                             AND later.status IN ('done', 'skipped', 'flagged')
-                             AND (later.decided_at, later.id) > (ri.decided_at, ri.id)) AS latest
+              ri.status IN ('done', 'skipped', 'flagged') AND NOT EXISTS (
+                SELECT 1 FROM review_items later
+                 WHERE later.article_id = ri.article_id
+                   AND (later.decided_at, later.id) > (ri.decided_at, ri.id)) AS latest,
+              (SELECT max(id) FROM page) AS page_end
          FROM page ri JOIN articles a ON a.id = ri.article_id
         ORDER BY ri.id`,
       [after, pageSize],
     );
     if (rows.length === 0) return;
-    after = rows[rows.length - 1].id;
+    after = rows[0].page_end;
     const current = rows.filter((r) => r.latest);
     if (current.length > 0) {
       yield current.map((r) => ({
@@ -174,7 +175,7 @@ export function formatPage(rows: readonly ExportRow[], format: ExportFormat): st
 export function exportStream(
   db: Queryable,
   format: ExportFormat,
-  options: { pageSize?: number } = {},
+  options: { pageSize?: number; onRows?: (n: number) => void } = {},
 ): ReadableStream<Uint8Array> {
   const pages = exportPages(db, options);
   const encoder = new TextEncoder();
@@ -188,7 +189,10 @@ export function exportStream(
       }
       const next = await pages.next();
       if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(formatPage(next.value, format)));
+      else {
+        options.onRows?.(next.value.length);
+        controller.enqueue(encoder.encode(formatPage(next.value, format)));
+      }
     },
     async cancel() {
       await pages.return(undefined);

@@ -36,7 +36,7 @@ async function finishedReviews(db: Db, n: number, bodyChars: number): Promise<vo
   await registerTestModel(db);
   await db.query(
     `INSERT INTO articles (title, body, source, published_at, content_hash, dedup_key)
-     SELECT 'Title "' || i || '"', repeat('abcdefghij', $2::int / 10) || ' ' || i, 'wire',
+     SELECT 'Title "' || i || '"', repeat('abcdefghijklmnopqrstuvwxyz0123456789"quoted",abcdefghijklm ', $2::int / 60) || i, 'wire',
             timestamptz '2024-01-01' + i * interval '1 minute', md5(i::text), 'k' || i
        FROM generate_series(1, $1::int) AS i`,
     [n, bodyChars],
@@ -74,8 +74,8 @@ for (const { name, open } of testDatabases()) {
           );
           const pages = [];
           for await (const page of exportPages(db, { pageSize: 2 })) pages.push(page);
-          assert.deepEqual(pages.map((p) => p.map((r) => r.itemId)), [[2, 3], [4, 5], [6]]);
-          const last = pages[2][0];
+          assert.deepEqual(pages.map((p) => p.map((r) => r.itemId)), [[2], [3, 4], [5, 6]]);
+          const last = pages[2][1];
           assert.deepEqual([last.articleId, last.status, last.label, last.flagReason], [
             1,
             "flagged",

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console
 /**
  * End to end in headless Chromium: starts the real server (`main.ts serve`,
  * PGlite in a temp dir), posts a handful of articles through the API so they
@@ -67,7 +68,7 @@ function sampleArticles(): Array<Record<string, string>> {
   return out;
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -148,7 +149,7 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "newsintel-e2e-" });
     await Deno.mkdir(artifacts, { recursive: true });
-    const { child, base } = await startServer(dir, await freePort());
+    const { child, base } = await startServer(dir, freePort());
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [

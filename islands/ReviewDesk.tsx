@@ -325,7 +325,7 @@ export default function ReviewDesk(props: ReviewDeskProps) {
             </p>
           </div>
         )}
-        <div class="actions">
+        <div class="actions desk-actions">
           <button type="button" class="primary" disabled={!current || busy} onClick={submit}>
             <Key k="Enter" /> {selected && current && selected !== current.item.predictedLabel
               ? `Label ${selected}`
@@ -427,12 +427,10 @@ function Choices(props: {
   const top = item.predictedLabel;
   return (
     <div>
-      <h3>
-        Label{" "}
-        <span class="muted small">
-          model {item.modelVersion.slice(0, 24)} · score {(item.score * 100).toFixed(0)}%
-        </span>
-      </h3>
+      <h3>Label</h3>
+      <p class="small muted">
+        model <span class="mono">{item.modelVersion}</span>
+      </p>
       <div class="choices" role="listbox" aria-label="Labels">
         {item.labels.map((label, i) => {
           const p = item.scores[label] ?? 0;

@@ -39,8 +39,8 @@ const COLORS = [
 ];
 const BUCKETS = ["hour", "day", "week", "month"] as const;
 
-function trendsUrl(q: TrendsQueryProps): string {
-  const p = new URLSearchParams({ bucket: q.bucket, terms: "8" });
+function trendsUrl(q: TrendsQueryProps, terms: number): string {
+  const p = new URLSearchParams({ bucket: q.bucket, terms: String(terms) });
   if (q.from) p.set("from", `${q.from}T00:00:00Z`);
   if (q.to) p.set("to", `${q.to}T00:00:00Z`);
   if (q.source) p.set("source", q.source);
@@ -58,7 +58,7 @@ export default function TrendsChart(props: TrendsChartProps) {
   const [query, setQuery] = useState<TrendsQueryProps>(props.query);
   const [hidden, setHidden] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(props.error ?? null);
-  const [loading, setLoading] = useState(false);
+  const [loading, setLoading] = useState(!props.initial && !props.error);
   const chartEl = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const first = useRef(true);
@@ -66,15 +66,15 @@ export default function TrendsChart(props: TrendsChartProps) {
   const topics: TopicTrend[] = data?.topics ?? [];
   const shown = props.compact ? topics.slice(0, 6) : topics;
 
-  // Load again when the query changes (not on the first render: the props carry it).
+  // Load when the query changes, and on mount unless the props carried the data.
   useEffect(() => {
     if (first.current) {
       first.current = false;
-      return;
+      if (props.initial) return;
     }
     let stale = false;
     setLoading(true);
-    api<TrendsResult>("GET", trendsUrl(query)).then((r) => {
+    api<TrendsResult>("GET", trendsUrl(query, props.compact ? 0 : 8)).then((r) => {
       if (stale) return;
       setLoading(false);
       if (r.ok) {
@@ -102,7 +102,8 @@ export default function TrendsChart(props: TrendsChartProps) {
     const opts: uPlot.Options = {
       width: Math.max(240, el.clientWidth),
       height,
-      legend: { show: !props.compact },
+      // The topic toggles are the legend; uPlot's own would repeat them.
+      legend: { show: false },
       cursor: { drag: { x: !props.compact, y: false } },
       scales: { x: { time: true } },
       axes: [
@@ -180,7 +181,9 @@ export default function TrendsChart(props: TrendsChartProps) {
                   bucket: (e.target as HTMLSelectElement).value as TrendsQueryProps["bucket"],
                 })}
             >
-              {BUCKETS.map((b) => <option value={b}>{b}</option>)}
+              {BUCKETS.map((b) => (
+                <option key={b} value={b} selected={b === query.bucket}>{b}</option>
+              ))}
             </select>
           </label>
           <label class="field">
@@ -209,7 +212,6 @@ export default function TrendsChart(props: TrendsChartProps) {
               onChange={(e) => set({ source: (e.target as HTMLInputElement).value.trim() })}
             />
           </label>
-          {loading && <span class="muted small">Loading…</span>}
         </form>
       )}
       {error && <div class="flash error" role="alert">{error}</div>}
@@ -265,7 +267,9 @@ export default function TrendsChart(props: TrendsChartProps) {
                 {t.risingTerms.length
                   ? (
                     <ul class="terms">
-                      {t.risingTerms.map((r) => <li title={`G² ${r.g2.toFixed(1)}`}>{r.term}</li>)}
+                      {t.risingTerms.map((r) => (
+                        <li key={r.term} title={`G² ${r.g2.toFixed(1)}`}>{r.term}</li>
+                      ))}
                     </ul>
                   )
                   : <p class="small muted">none above the minimum count</p>}
@@ -274,7 +278,10 @@ export default function TrendsChart(props: TrendsChartProps) {
           </div>
         </div>
       )}
-      {shown.length === 0 && !error && (
+      {loading && shown.length === 0 && (
+        <p class="muted" data-testid="trends-loading">Loading trends…</p>
+      )}
+      {!loading && shown.length === 0 && !error && (
         <p class="muted">No articles in this range. Try a wider range or another source.</p>
       )}
     </div>

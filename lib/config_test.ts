@@ -33,6 +33,15 @@ Deno.test("loadConfig() gives the documented defaults for an empty environment",
     hfDatasetAgNewsRevision: undefined,
     hfDatasetJsonRevision: undefined,
     workers: 1,
+    rateLimitPerMinute: 60_000,
+    corsOrigins: [],
+    reviewThreshold: 0.6,
+    reviewAuditRate: 0.01,
+    reviewOverlap: 1,
+    reviewLeaseSeconds: 300,
+    reviewLanguages: [],
+    sessionSecret: undefined,
+    sessionTtlSeconds: 12 * 3600,
   });
 });
 

@@ -49,7 +49,10 @@ Deno.test("verifySession() refuses another secret, an expired session, a removed
   assert.equal(verifySession("y".repeat(40), value, keys, now), null);
   assert.equal(verifySession(SECRET, value, keys, now + 60_000), null);
   assert.equal(verifySession(SECRET, value, [bob], now), null);
-  assert.equal(verifySession(SECRET, value, [{ name: "alice", key: "a-new-key-value" }, bob], now), null);
+  assert.equal(
+    verifySession(SECRET, value, [{ name: "alice", key: "a-new-key-value" }, bob], now),
+    null,
+  );
 });
 
 Deno.test("sessionSecret() prefers SESSION_SECRET, else derives one stable across replicas", () => {

@@ -29,6 +29,38 @@ export async function examplesFrom(records: AsyncIterable<DatasetRecord>): Promi
   return examples;
 }
 
+/** What makes two training texts the same: case and runs of white space do not count. */
+function textKey(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+/**
+ * Merges reviewed labels into file examples: a reviewed label replaces the
+ * file's label for the same text, and reviewed articles not in the files are
+ * added. Returns the merged examples and how many were relabelled and added.
+ */
+export function mergeReviewed(
+  examples: readonly Example[],
+  reviewed: ReadonlyArray<{ title: string; body: string; label: string }>,
+): { examples: Example[]; relabelled: number; added: number } {
+  const byText = new Map(reviewed.map((r) => {
+    const text = articleText(r.title, r.body);
+    return [textKey(text), { text, label: r.label }];
+  }));
+  let relabelled = 0;
+  const merged = examples.map((e) => {
+    const key = textKey(e.text);
+    const r = byText.get(key);
+    if (!r) return e;
+    byText.delete(key);
+    if (r.label === e.label) return e;
+    relabelled++;
+    return { text: e.text, label: r.label };
+  });
+  for (const r of byText.values()) merged.push(r);
+  return { examples: merged, relabelled, added: byText.size };
+}
+
 /** sha256 of the examples in order (`label \t text` lines) and their count. */
 export function trainingDataHash(examples: readonly Example[]): { sha256: string; size: number } {
   const h = createHash("sha256");

@@ -58,6 +58,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         frameAncestors: ["'none'"],
       },
       strictTransportSecurity: false,
+      // Not "no-referrer": with it, browsers send `Origin: null` on our own form
+      // posts, and the console's same-origin check needs the real origin.
+      referrerPolicy: "same-origin",
     });
   const docsHeaders = headers(true);
   const strictHeaders = headers(false);

@@ -64,6 +64,9 @@ export interface ConsoleOptions {
 /** Console forms are a few short fields. */
 const FORM_MAX_BYTES = 64 * 1024;
 
+/** `name.ext` or `build/name.ext`: no dot files, no traversal. */
+const STATIC_NAME = /^(build\/)?[A-Za-z0-9_][\w.-]*$/;
+
 const STATIC_TYPES: Record<string, string> = {
   css: "text/css; charset=utf-8",
   js: "text/javascript; charset=utf-8",
@@ -77,7 +80,8 @@ const STATIC_TYPES: Record<string, string> = {
  * backslash tricks), else `/`.
  */
 export function safeNext(next: string | undefined | null): string {
-  if (!next || next.length > 2000 || !next.startsWith("/") || /[\\\u0000-\u001f]/.test(next)) {
+  const control = [...(next ?? "")].some((ch) => ch.charCodeAt(0) < 0x20 || ch === "\\");
+  if (!next || next.length > 2000 || !next.startsWith("/") || control) {
     return "/";
   }
   if (next.startsWith("//")) return "/";
@@ -280,13 +284,10 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
   });
 
   // ------------------------------------------------------------ static assets
-  app.get("/static/:file{[A-Za-z0-9_][\\w.-]*}", (c) => serveStatic(c, c.req.param("file")));
-  app.get(
-    "/static/build/:file{[A-Za-z0-9_][\\w.-]*}",
-    (c) => serveStatic(c, `build/${c.req.param("file")}`),
-  );
+  app.get("/static/:file", (c) => serveStatic(c, c.req.param("file")));
+  app.get("/static/build/:file", (c) => serveStatic(c, `build/${c.req.param("file")}`));
   const serveStatic = async (c: Context, rel: string) => {
-    const file = await readStatic(rel);
+    const file = STATIC_NAME.test(rel) ? await readStatic(rel) : null;
     const type = STATIC_TYPES[rel.split(".").pop() ?? ""];
     if (!file || !type) {
       throw new AppError(404, "notFound", `No static file ${rel}.`);
@@ -303,7 +304,7 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
   };
 
   // ------------------------------------------------------------ sign-in and out
-  app.get("/login", async (c) => {
+  app.get("/login", (c) => {
     const next = safeNext(c.req.query("next"));
     if (sessionOf(c)) return c.redirect(next, 302);
     return loginForm(c, next, null, c.req.query("done") === "signed-out" ? "Signed out." : null);

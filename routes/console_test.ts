@@ -59,7 +59,9 @@ Deno.test("console", async (t) => {
   };
   try {
     await t.step("pages redirect to /login?next= without a session", async () => {
-      for (const path of ["/", "/review", "/queue?label=sport", "/articles", "/models", "/trends"]) {
+      for (
+        const path of ["/", "/review", "/queue?label=sport", "/articles", "/models", "/trends"]
+      ) {
         const res = await app.request(path);
         assert.equal(res.status, 302, path);
         assert.equal(res.headers.get("location"), `/login?next=${encodeURIComponent(path)}`);
@@ -76,28 +78,31 @@ Deno.test("console", async (t) => {
       assert.equal(safeNext(undefined), "/");
     });
 
-    await t.step("sign-in sets an HttpOnly, SameSite=Strict, Path=/ cookie without the key", async () => {
-      const page = await app.request("/login?next=%2Fqueue");
-      assert.equal(page.status, 200);
-      assert.match(page.headers.get("content-type")!, /text\/html/);
-      const body = await page.text();
-      const token = /name="_csrf" value="([^"]+)"/.exec(body)![1];
-      const res = await app.request(
-        "/login",
-        form(
-          { _csrf: token, key: ALICE_KEY, next: "/queue" },
-          { cookie: `ni_login=${cookiesOf(page).get("ni_login")}` },
-        ),
-      );
-      assert.equal(res.status, 303);
-      assert.equal(res.headers.get("location"), "/queue");
-      const line = res.headers.getSetCookie().find((l) => l.startsWith("ni_session="))!;
-      assert.match(line, /HttpOnly/);
-      assert.match(line, /SameSite=Strict/);
-      assert.match(line, /Path=\//);
-      assert.doesNotMatch(line, /Secure/);
-      assert.ok(!line.includes(ALICE_KEY));
-    });
+    await t.step(
+      "sign-in sets an HttpOnly, SameSite=Strict, Path=/ cookie without the key",
+      async () => {
+        const page = await app.request("/login?next=%2Fqueue");
+        assert.equal(page.status, 200);
+        assert.match(page.headers.get("content-type")!, /text\/html/);
+        const body = await page.text();
+        const token = /name="_csrf" value="([^"]+)"/.exec(body)![1];
+        const res = await app.request(
+          "/login",
+          form(
+            { _csrf: token, key: ALICE_KEY, next: "/queue" },
+            { cookie: `ni_login=${cookiesOf(page).get("ni_login")}` },
+          ),
+        );
+        assert.equal(res.status, 303);
+        assert.equal(res.headers.get("location"), "/queue");
+        const line = res.headers.getSetCookie().find((l) => l.startsWith("ni_session="))!;
+        assert.match(line, /HttpOnly/);
+        assert.match(line, /SameSite=Strict/);
+        assert.match(line, /Path=\//);
+        assert.doesNotMatch(line, /Secure/);
+        assert.ok(!line.includes(ALICE_KEY));
+      },
+    );
 
     await t.step("sign-in behind https sets Secure", async () => {
       const page = await app.request("https://console.example/login");
@@ -255,7 +260,10 @@ Deno.test("console", async (t) => {
       assert.equal(res.headers.get("location"), "/login?done=signed-out");
       const line = res.headers.getSetCookie().find((l) => l.startsWith("ni_session="))!;
       assert.match(line, /Max-Age=0/);
-      assert.equal((await app.request("/queue", { headers: { cookie: "ni_session=" } })).status, 302);
+      assert.equal(
+        (await app.request("/queue", { headers: { cookie: "ni_session=" } })).status,
+        302,
+      );
     });
 
     await t.step("a <script> payload in an article renders as text", async () => {
@@ -294,7 +302,9 @@ Deno.test("console", async (t) => {
       assert.match(css.headers.get("content-type")!, /text\/css/);
       const etag = css.headers.get("etag")!;
       await css.arrayBuffer();
-      const again = await app.request("/static/console.css", { headers: { "if-none-match": etag } });
+      const again = await app.request("/static/console.css", {
+        headers: { "if-none-match": etag },
+      });
       assert.equal(again.status, 304);
       assert.equal((await app.request("/static/..%2Fdeno.json")).status, 404);
       assert.equal((await app.request("/static/build/nope.js")).status, 404);

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console
 /**
  * Builds the console's islands for the browser: one entry per `islands/*.tsx`
  * component (PascalCase, default export), bundled with `deno bundle
@@ -61,12 +62,26 @@ export async function buildIslands(options: { quiet?: boolean } = {}): Promise<B
     );
     entries.push(path);
   }
+  // The server compiles JSX with "precompile" (string templates, SSR only); the
+  // browser needs real vnodes, so the islands are bundled with their own config.
+  const project = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
+  const config = join(entryDir, "deno.json");
+  await Deno.writeTextFile(
+    config,
+    JSON.stringify({
+      imports: project.imports,
+      compilerOptions: { jsx: "react-jsx", jsxImportSource: "preact", lib: ["dom", "esnext"] },
+      nodeModulesDir: "none",
+    }),
+  );
   await Deno.remove(outDir, { recursive: true }).catch(() => {});
   await Deno.mkdir(outDir, { recursive: true });
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "bundle",
       "--quiet",
+      "--config",
+      config,
       "--platform",
       "browser",
       "--format",

@@ -35,7 +35,7 @@ export function ArticlesPage(props: {
               name="q"
               type="search"
               value={p.q ?? ""}
-              placeholder={'markets -crypto "exact phrase"'}
+              placeholder='markets -crypto "exact phrase"'
               size={28}
             />
           </label>

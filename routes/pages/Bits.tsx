@@ -24,9 +24,13 @@ export function ScoreBars(props: { scores: Record<string, number>; chosen?: stri
   return (
     <div class="bars">
       {entries.map(([label, p], i) => [
-        <span>{label}</span>,
-        <Bar value={p} variant={label === props.chosen ? "chosen" : i === 0 ? "top" : undefined} />,
-        <span class="num">{pct(p)}</span>,
+        <span key={`${label}-name`}>{label}</span>,
+        <Bar
+          key={`${label}-bar`}
+          value={p}
+          variant={label === props.chosen ? "chosen" : i === 0 ? "top" : undefined}
+        />,
+        <span key={`${label}-p`} class="num">{pct(p)}</span>,
       ])}
     </div>
   );
@@ -72,7 +76,7 @@ export function Heatmap(props: { labels: string[]; matrix: number[][] }) {
         <thead>
           <tr>
             <th class="row">gold ↓ / predicted →</th>
-            {labels.map((l) => <th>{l}</th>)}
+            {labels.map((l) => <th key={l}>{l}</th>)}
           </tr>
         </thead>
         <tbody>

@@ -21,7 +21,9 @@ export function ConfirmPage(props: {
         <form method="post" action={props.action} class="actions">
           <input type="hidden" name="_csrf" value={ctx.csrf} />
           <input type="hidden" name="confirm" value="yes" />
-          {Object.entries(props.fields).map(([k, v]) => <input type="hidden" name={k} value={v} />)}
+          {Object.entries(props.fields).map(([k, v]) => (
+            <input key={k} type="hidden" name={k} value={v} />
+          ))}
           <button type="submit" class={props.danger ? "danger" : "primary"}>
             {props.confirmLabel}
           </button>

@@ -18,7 +18,7 @@ export function DashboardPage(props: { ctx: PageContext; data: Data }) {
   const { ctx, data } = props;
   const m = data.metrics;
   const rate = m.uptimeSeconds > 0 ? m.requests.total / m.uptimeSeconds : 0;
-  const api = m.routes.filter((r) => r.route.startsWith("/v1") || r.route.startsWith("/ready"));
+  const busiest = m.routes.find((r) => r.route.startsWith("/v1")) ?? m.routes[0];
   const slowest = [...m.routes].sort((a, b) => b.latencyMs.p99 - a.latencyMs.p99).slice(0, 6);
   const c = data.counts;
   const open = c ? c.byStatus.queued + c.byStatus.claimed + c.byStatus.labelled : 0;
@@ -30,7 +30,7 @@ export function DashboardPage(props: { ctx: PageContext; data: Data }) {
       title="Dashboard"
       ctx={ctx}
       assetVersion={ctx.assetVersion}
-      islands={data.trends?.data ? ["TrendsChart"] : []}
+      islands={data.trends?.dataRange ? ["TrendsChart"] : []}
       styles={["build/uplot.css"]}
     >
       <PageHead title="Dashboard">
@@ -67,7 +67,11 @@ export function DashboardPage(props: { ctx: PageContext; data: Data }) {
             />
           </div>
           <p class="small muted">
-            API routes seen: {api.length}; latency is per route over the last 10 minutes.
+            {busiest
+              ? `Busiest: ${busiest.method} ${busiest.route}, p50 ${
+                busiest.latencyMs.p50.toFixed(1)
+              } ms, p99 ${busiest.latencyMs.p99.toFixed(1)} ms (last 10 min).`
+              : "No requests yet."}
           </p>
         </section>
         <section class="card" data-testid="throughput">
@@ -95,17 +99,12 @@ export function DashboardPage(props: { ctx: PageContext; data: Data }) {
           <h2>Topic trends</h2>
           <a href="/trends">Open trends →</a>
         </div>
-        {data.trends?.data
+        {data.trends?.dataRange
           ? (
             <Island
               name="TrendsChart"
               component={TrendsChart}
-              props={{
-                initial: data.trends.data,
-                query: data.trends.query,
-                compact: true,
-                error: data.trends.error,
-              }}
+              props={{ initial: null, query: data.trends.query, compact: true }}
             />
           )
           : <p class="muted">No trend data yet.</p>}

@@ -43,8 +43,11 @@ export function Layout(props: {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · newsintel`}</title>
         {ctx && <meta name="csrf-token" content={ctx.csrf} />}
+        <link rel="icon" href={`/static/favicon.svg?v=${v}`} type="image/svg+xml" />
         <link rel="stylesheet" href={`/static/console.css?v=${v}`} />
-        {(props.styles ?? []).map((s) => <link rel="stylesheet" href={`/static/${s}?v=${v}`} />)}
+        {(props.styles ?? []).map((s) => (
+          <link key={s} rel="stylesheet" href={`/static/${s}?v=${v}`} />
+        ))}
         {(props.islands ?? []).map((name) => (
           <script type="module" src={`/static/build/${name}.js?v=${v}`} />
         ))}

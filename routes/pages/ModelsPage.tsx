@@ -84,7 +84,7 @@ export function ModelsPage(props: {
               </tr>
             </thead>
             <tbody>
-              {data.models.map((m) => <ModelRow m={m} ctx={ctx} current={shown} />)}
+              {data.models.map((m) => <ModelRow key={m.version} m={m} ctx={ctx} current={shown} />)}
             </tbody>
           </table>
         </div>

@@ -293,9 +293,9 @@ function CountBars(props: { rows: Array<[string, number]>; total: number; testid
   return (
     <div class="bars" data-testid={props.testid}>
       {props.rows.map(([k, v]) => [
-        <span>{k}</span>,
-        <Bar value={v} max={props.total} />,
-        <span class="num" data-status={k}>{num(v)}</span>,
+        <span key={`${k}-name`}>{k}</span>,
+        <Bar key={`${k}-bar`} value={v} max={props.total} />,
+        <span key={`${k}-n`} class="num" data-status={k}>{num(v)}</span>,
       ])}
     </div>
   );

@@ -15,10 +15,9 @@ export function TrendsPage(props: { ctx: PageContext; trends: TrendsPageData }) 
       styles={["build/uplot.css"]}
     >
       <PageHead title="Trends">
-        {trends.data?.dataRange && (
+        {trends.dataRange && (
           <span class="muted small">
-            Data from {trends.data.dataRange.first.slice(0, 10)} to{" "}
-            {trends.data.dataRange.last.slice(0, 10)}
+            Data from {trends.dataRange.first.slice(0, 10)} to {trends.dataRange.last.slice(0, 10)}
           </span>
         )}
       </PageHead>
@@ -26,7 +25,7 @@ export function TrendsPage(props: { ctx: PageContext; trends: TrendsPageData }) 
         <Island
           name="TrendsChart"
           component={TrendsChart}
-          props={{ initial: trends.data, query: trends.query, error: trends.error }}
+          props={{ initial: null, query: trends.query }}
         />
       </div>
     </Layout>

@@ -17,11 +17,11 @@ import {
 import { itemLabels, listAudit, listReviewItems } from "../../db/review_read.ts";
 import { shadowAgreement, shadowModelVersion } from "../../db/review_shadow.ts";
 import { newLabelsSinceTraining, reviewCounts } from "../../db/review_stats.ts";
-import { statsRange } from "../../db/trends.ts";
+import { countsByBucket, statsRange } from "../../db/trends.ts";
 import type { Bucket } from "../../db/trends.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { Metrics } from "../../lib/metrics.ts";
-import { nextBucket, topicTrends, type TrendsResult, truncate } from "../../lib/trends.ts";
+import { nextBucket, truncate } from "../../lib/trends.ts";
 
 export { FLAG_REASONS };
 
@@ -41,7 +41,7 @@ export async function dashboardData(db: Db, metrics: Metrics) {
     metrics.json(),
     database === "ok" ? reviewCounts(db) : null,
     database === "ok" ? listAudit(db, { event: "decided", limit: 500 }) : [],
-    database === "ok" ? trendsForPage(db, {}, { terms: 0 }).catch(() => null) : null,
+    database === "ok" ? trendsForPage(db, {}).catch(() => null) : null,
   ]);
   const now = Date.now();
   const within = (ms: number) => decided.filter((a) => now - Date.parse(a.at) <= ms).length;
@@ -187,8 +187,7 @@ export interface TrendsPageQuery {
 
 export interface TrendsPageData {
   query: { bucket: Bucket; from: string; to: string; source: string };
-  data: TrendsResult | null;
-  error: string | null;
+  dataRange: { first: string; last: string } | null;
 }
 
 const DAY = 86_400_000;
@@ -204,73 +203,56 @@ function bucketFor(spanMs: number): Bucket {
 }
 
 /**
- * Trends for the page. Without a range, the default shows where the data is:
- * the HuffPost sample's own years when it is there (the AG News sample is
+ * The trends page's query. Without a range, the default shows where the data
+ * is: the HuffPost sample's own years when it is there (the AG News sample is
  * dated at ingestion, one huge bucket that would flatten everything else),
- * otherwise the whole data range, with a bucket size that keeps the chart readable.
+ * otherwise the whole data range, with a bucket size that keeps the chart
+ * readable. Only cheap count queries run here; the island loads `/v1/trends`
+ * itself (its rising terms are the expensive part), so the page's first byte
+ * does not wait for them.
  */
-export async function trendsForPage(
-  db: Db,
-  q: TrendsPageQuery,
-  options: { terms?: number } = {},
-): Promise<TrendsPageData> {
-  const terms = options.terms ?? 8;
-  let source = q.source ?? "";
-  let { from, to, bucket } = q;
-  if (!from || !to) {
-    const range = await statsRange(db);
-    if (!range) {
-      return {
-        query: { bucket: bucket ?? "day", from: "", to: "", source },
-        data: null,
-        error: null,
-      };
-    }
-    let first = new Date(range.first);
-    let last = new Date(range.last);
-    const probeBucket: Bucket = "month";
-    const probe = async (src: string) =>
-      await topicTrends(db, {
-        bucket: probeBucket,
-        from: truncate(first, probeBucket).toISOString(),
-        to: nextBucket(truncate(last, probeBucket), probeBucket).toISOString(),
-        source: src || undefined,
-        terms: 0,
-      });
-    if (q.source === undefined) {
-      const p = await probe(DEFAULT_TRENDS_SOURCE);
-      if (p.topics.length > 0) source = DEFAULT_TRENDS_SOURCE;
-    }
-    if (source) {
-      const p = await probe(source);
-      const used = (p.topics[0]?.series ?? []).map((_, i) => i).filter((i) =>
-        p.topics.some((t) => t.series[i].count > 0)
-      );
-      if (used.length) {
-        const series = p.topics[0].series;
-        first = new Date(series[used[0]].bucket);
-        last = new Date(series[used[used.length - 1]].bucket);
-        last = nextBucket(last, probeBucket);
-        last = new Date(last.getTime() - 1);
-      }
-    }
-    bucket ??= bucketFor(last.getTime() - first.getTime());
-    from ??= truncate(first, bucket).toISOString().slice(0, 10);
-    to ??= nextBucket(truncate(last, bucket), bucket).toISOString().slice(0, 10);
+export async function trendsForPage(db: Db, q: TrendsPageQuery): Promise<TrendsPageData> {
+  const source = q.source ?? "";
+  const range = await statsRange(db);
+  if (q.from && q.to) {
+    return {
+      query: { bucket: q.bucket ?? "day", from: q.from, to: q.to, source },
+      dataRange: range,
+    };
   }
-  bucket ??= "day";
-  const query = { bucket, from, to, source };
-  try {
-    const data = await topicTrends(db, {
-      bucket,
-      from: `${from}T00:00:00Z`,
-      to: `${to}T00:00:00Z`,
-      source: source || undefined,
-      terms,
+  if (!range) {
+    return { query: { bucket: q.bucket ?? "day", from: "", to: "", source }, dataRange: null };
+  }
+  let first = new Date(range.first);
+  let last = new Date(range.last);
+  let chosen = source;
+  const spanOf = async (src: string) => {
+    const rows = await countsByBucket(db, {
+      bucket: "month",
+      from: truncate(first, "month").toISOString(),
+      to: nextBucket(truncate(last, "month"), "month").toISOString(),
+      source: src || undefined,
     });
-    return { query, data, error: null };
-  } catch (e) {
-    if (e instanceof AppError) return { query, data: null, error: e.message };
-    throw e;
+    const used = rows.filter((r) => r.count > 0).map((r) => r.bucket).sort();
+    return used.length ? { from: used[0], to: used[used.length - 1] } : null;
+  };
+  let span = null;
+  if (q.source === undefined) {
+    span = await spanOf(DEFAULT_TRENDS_SOURCE);
+    if (span) chosen = DEFAULT_TRENDS_SOURCE;
+  } else if (source) span = await spanOf(source);
+  if (span) {
+    first = new Date(span.from);
+    last = new Date(nextBucket(new Date(span.to), "month").getTime() - 1);
   }
+  const bucket = q.bucket ?? bucketFor(last.getTime() - first.getTime());
+  return {
+    query: {
+      bucket,
+      from: q.from ?? truncate(first, bucket).toISOString().slice(0, 10),
+      to: q.to ?? nextBucket(truncate(last, bucket), bucket).toISOString().slice(0, 10),
+      source: chosen,
+    },
+    dataRange: range,
+  };
 }

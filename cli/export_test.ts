@@ -1,0 +1,111 @@
+/**
+ * `newsintel export` and `newsintel train --reviewed/--no-reviewed` as users
+ * run them: `deno run main.ts` subprocesses on an embedded database prepared
+ * here.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { migrate } from "../db/migrate.ts";
+import { openDb } from "../db/mod.ts";
+import { claimNext, decide } from "../db/review.ts";
+import { registerTestModel, seedQueue } from "../db/review_test_helpers.ts";
+import { toyCorpus } from "../ml/toy_corpus.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+async function newsintel(args: string[], env: Record<string, string>) {
+  const base: Record<string, string> = { NO_COLOR: "1" };
+  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) base[name] = value;
+  }
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "main.ts", ...args],
+    cwd: ROOT,
+    clearEnv: true,
+    env: { ...base, ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
+
+Deno.test("newsintel export and train use the reviewed labels", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "newsintel-export-" });
+  const env = {
+    DB_URL: `pglite://${join(dir, "db")}`,
+    DATA_DIR: dir,
+    MODEL_DIR: join(dir, "models"),
+  };
+  try {
+    // Article 0 is also in the training file with another label; article 1 is not.
+    const db = await openDb(env.DB_URL);
+    try {
+      await migrate(db);
+      await registerTestModel(db);
+      const [first, second, third] = await seedQueue(db, 3);
+      const items = await claimNext(db, "ann", { limit: 3, order: "oldest" });
+      const byArticle = new Map(items.map((i) => [i.articleId, i.id]));
+      await decide(db, "ann", byArticle.get(first)!, { action: "label", label: "sport" });
+      await decide(db, "ann", byArticle.get(second)!, { action: "label", label: "markets" });
+      await decide(db, "ann", byArticle.get(third)!, { action: "flag", flagReason: "not_news" });
+    } finally {
+      await db.close();
+    }
+    const data = join(dir, "train.jsonl");
+    const corpus = toyCorpus(150, 3).map((e) => JSON.stringify(e));
+    corpus.push(
+      JSON.stringify({ title: "a title 0", body: "a body of article 0", label: "science" }),
+    );
+    await Deno.writeTextFile(data, corpus.join("\n") + "\n");
+
+    await t.step("export --out writes JSON Lines, one row per reviewed article", async () => {
+      const out = join(dir, "reviews.jsonl");
+      const run = await newsintel(["export", "--out", out], env);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /exported 3 reviewed articles to /);
+      const rows = (await Deno.readTextFile(out)).trim().split("\n").map((l) => JSON.parse(l));
+      assert.deepEqual(rows.map((r) => [r.title, r.label, r.status]), [
+        ["a title 0", "sport", "done"],
+        ["a title 1", "markets", "done"],
+        ["a title 2", null, "flagged"],
+      ]);
+      assert.deepEqual([...Deno.readDirSync(dir)].filter((e) => e.name.includes(".tmp-")), []);
+    });
+
+    await t.step("export --format csv writes CSV to standard output", async () => {
+      const run = await newsintel(["export", "--format", "csv"], env);
+      assert.equal(run.code, 0, run.stderr);
+      const lines = run.stdout.trim().split("\r\n");
+      assert.equal(lines.length, 4);
+      assert.match(lines[0], /^itemId,articleId,externalId,/);
+      assert.match(lines[1], /,a title 0,a body of article 0,sport,done,/);
+    });
+
+    await t.step("export refuses an unknown format", async () => {
+      const run = await newsintel(["export", "--format", "xml"], env);
+      assert.notEqual(run.code, 0);
+      assert.match(run.stderr, /Allowed choices are jsonl, csv/);
+    });
+
+    await t.step(
+      "train merges reviewed labels by default, and not with --no-reviewed",
+      async () => {
+        const merged = await newsintel(["train", data, "--seed", "2"], env);
+        assert.equal(merged.code, 0, merged.stderr);
+        assert.match(merged.stdout, /reviewed labels: 1 relabelled file examples, 1 added/);
+        assert.match(merged.stdout, /on 152 examples/);
+        const plain = await newsintel(
+          ["train", data, "--seed", "2", "--no-reviewed", "--json"],
+          env,
+        );
+        assert.equal(plain.code, 0, plain.stderr);
+        assert.equal(JSON.parse(plain.stdout).trainingData.size, 151);
+      },
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
