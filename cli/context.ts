@@ -6,6 +6,7 @@ import { migrate } from "../db/migrate.ts";
 import type { IngestServices } from "../lib/ingest.ts";
 import { createModelRuntime, ensureActiveModel } from "../lib/model_runtime.ts";
 import { createTextServices } from "../lib/text_services.ts";
+import { reviewPolicy } from "../lib/review_routing.ts";
 
 /**
  * Parses the environment and configures logging: `info` for long-running
@@ -50,7 +51,11 @@ export async function withServices<T>(
   await ensureActiveModel(db, config);
   const models = await createModelRuntime(db, config);
   try {
-    return await fn({ models, text: await createTextServices(config) });
+    return await fn({
+      models,
+      text: await createTextServices(config),
+      review: reviewPolicy(config),
+    });
   } finally {
     await models.close();
   }

@@ -12,6 +12,7 @@ import { createModelRuntime, ensureActiveModel } from "../lib/model_runtime.ts";
 import type { IngestServices } from "../lib/ingest.ts";
 import { createTextServices } from "../lib/text_services.ts";
 import { tracedDb } from "../lib/tracing.ts";
+import { reviewPolicy } from "../lib/review_routing.ts";
 import { createApp } from "../routes/app.ts";
 import { startingApp } from "../routes/starting.ts";
 import { startCommand } from "./context.ts";
@@ -129,7 +130,7 @@ export function serveCommand() {
         models.watch(MODEL_POLL_MS);
         const text = await createTextServices(config);
         phase = "seeding the sample articles";
-        await seedIfEmpty(db, config, { models, text });
+        await seedIfEmpty(db, config, { models, text, review: reviewPolicy(config) });
         handler = createApp({ config, db, metrics: createMetrics(), models, text }).fetch;
         log.info("ready");
       } catch (err) {

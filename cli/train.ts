@@ -91,7 +91,9 @@ export function trainCommand() {
       if (validation) {
         print(
           `\nout-of-fold predictions (${validation.folds ?? 1} folds, ${validation.size} rows; ` +
-            `ECE ${validation.eceBefore.toFixed(4)} → ${validation.eceAfter.toFixed(4)} after calibration):`,
+            `ECE ${validation.eceBefore.toFixed(4)} → ${
+              validation.eceAfter.toFixed(4)
+            } after calibration):`,
         );
         print(formatReport(validation.report));
       }

@@ -13,6 +13,7 @@ import type { Prediction } from "../ml/mod.ts";
 import { termCounts } from "../ml/terms.ts";
 import type { ModelRuntime, ServedModel } from "./model_runtime.ts";
 import type { Metrics } from "./metrics.ts";
+import { queueForReview, type ReviewPolicy } from "./review_routing.ts";
 import { ARTICLE_SUMMARY_SENTENCES, type TextServices } from "./text_services.ts";
 import { articleText } from "./training.ts";
 
@@ -33,6 +34,8 @@ export interface IngestServices {
   models?: ModelRuntime | null;
   text?: TextServices | null;
   metrics?: Metrics | null;
+  /** Route new predictions to the review queue under this policy. */
+  review?: ReviewPolicy | null;
 }
 
 /** sha256 of the title and body, lower-cased with white space folded. */
@@ -139,6 +142,18 @@ export async function ingestArticles(
         model.version,
         created.map((i) => predictions[i]),
       );
+      if (services.review) {
+        await queueForReview(
+          tx,
+          created.map((i) => ({
+            articleId: outcomes[i].id,
+            modelVersion: model!.version,
+            prediction: predictions[i],
+            language: rows[i].language,
+          })),
+          services.review,
+        );
+      }
     }
     await addArticleStats(
       tx,

@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { countArticles, getArticle, listArticles } from "../../db/articles.ts";
 import { AppError } from "../../lib/errors.ts";
 import { ingestArticles } from "../../lib/ingest.ts";
+import { reviewPolicy } from "../../lib/review_routing.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 import {
   ArticleSchema,
@@ -94,12 +95,13 @@ export function decodeCursor(cursor: string): number {
 
 export function articlesApi(deps: AppDeps) {
   const { db, metrics, models, text } = deps;
+  const review = reviewPolicy(deps.config);
   metrics.gauge("newsintel_articles_stored", "Articles in the database.", () => countArticles(db));
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(ingestRoute, async (c) => {
       const body = c.req.valid("json");
       const inputs = "articles" in body ? body.articles : [body];
-      const outcomes = await ingestArticles(db, inputs, { models, text, metrics });
+      const outcomes = await ingestArticles(db, inputs, { models, text, metrics, review });
       const created = outcomes.filter((o) => o.status === "created").length;
       return c.json({
         created,

@@ -3,6 +3,7 @@ import { pgliteTestDb } from "../../db/test_db.ts";
 import { createModelRuntime } from "../../lib/model_runtime.ts";
 import { TOY_LABELS, trainToyModel } from "../../lib/test_model.ts";
 import { predictionsFor } from "../../db/predictions.ts";
+import { reviewCounts } from "../../db/review_stats.ts";
 import { loadConfig } from "../../lib/config.ts";
 import { postJson, testApp } from "../test_app.ts";
 
@@ -104,6 +105,41 @@ Deno.test("/v1/classify", async (t) => {
         assert.deepEqual(Object.keys(markets.scores).sort(), TOY_LABELS);
       },
     );
+    await t.step(
+      "ingestion queues predictions under REVIEW_THRESHOLD for review, with the reason",
+      async () => {
+        const strict = testApp(
+          db,
+          { MODEL_DIR: modelDir, REVIEW_THRESHOLD: "1", REVIEW_AUDIT_RATE: "0" },
+          models,
+        ).app;
+        const before = (await reviewCounts(db)).total;
+        const res = await strict.request(
+          "/v1/articles",
+          postJson({
+            articles: [
+              { title: "Queue me", body: "The coach and the striker after the league match." },
+              { title: "Queue me too", body: "Telescope and robot software news." },
+            ],
+          }),
+        );
+        assert.equal(res.status, 201);
+        const counts = await reviewCounts(db);
+        assert.equal(counts.total, before + 2);
+        assert.ok((counts.byReason.low_confidence ?? 0) >= 2);
+        const lax = testApp(
+          db,
+          { MODEL_DIR: modelDir, REVIEW_THRESHOLD: "0", REVIEW_AUDIT_RATE: "0" },
+          models,
+        ).app;
+        await lax.request(
+          "/v1/articles",
+          postJson({ title: "Not queued", body: "Shares and profit at the bank." }),
+        );
+        assert.equal((await reviewCounts(db)).total, before + 2);
+      },
+    );
+
     await t.step("/metrics counts predictions by label and names the served model", async () => {
       const text = await (await app.request("/metrics?format=prometheus")).text();
       assert.match(
