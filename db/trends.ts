@@ -116,52 +116,58 @@ export async function statsRange(db: Queryable): Promise<{ first: string; last: 
     : null;
 }
 
+/** Term counts of one topic in the current and the baseline period. */
+export interface PeriodTerms {
+  current: Map<string, number>;
+  baseline: Map<string, number>;
+  currentTotal: number;
+  baselineTotal: number;
+}
+
 /**
- * Term counts of `topic` in the current period [from, to) and the baseline
- * period [baselineFrom, from), keeping terms seen at least `minCount` times now.
+ * Term counts per topic in the current period [from, to) and the baseline
+ * period [baselineFrom, from), keeping terms seen at least `minCount` times
+ * now; one query for all topics (daily resolution).
  */
 export async function termCountsForPeriods(
   db: Queryable,
-  options: { topic: string; baselineFrom: string; from: string; to: string; minCount: number },
-): Promise<
-  {
-    current: Map<string, number>;
-    baseline: Map<string, number>;
-    currentTotal: number;
-    baselineTotal: number;
-  }
-> {
-  const rows = await db.query<{ term: string; cur: number; base: number }>(
-    `SELECT term,
+  options: { topics: string[]; baselineFrom: string; from: string; to: string; minCount: number },
+): Promise<Map<string, PeriodTerms>> {
+  const out = new Map<string, PeriodTerms>(
+    options.topics.map((
+      t,
+    ) => [t, { current: new Map(), baseline: new Map(), currentTotal: 0, baselineTotal: 0 }]),
+  );
+  if (options.topics.length === 0) return out;
+  const days = [options.baselineFrom, options.from, options.to].map((d) => d.slice(0, 10));
+  const rows = await db.query<{ topic: string; term: string; cur: number; base: number }>(
+    `SELECT topic, term,
             coalesce(sum(count) FILTER (WHERE day >= $3::date), 0)::int AS cur,
             coalesce(sum(count) FILTER (WHERE day < $3::date), 0)::int AS base
        FROM term_counts_daily
-      WHERE topic = $1 AND day >= $2::date AND day < $4::date
-      GROUP BY term
+      WHERE topic = ANY($1::text[]) AND day >= $2::date AND day < $4::date
+      GROUP BY topic, term
      HAVING coalesce(sum(count) FILTER (WHERE day >= $3::date), 0) >= $5`,
-    [
-      options.topic,
-      options.baselineFrom.slice(0, 10),
-      options.from.slice(0, 10),
-      options.to.slice(0, 10),
-      options.minCount,
-    ],
+    [options.topics, ...days, options.minCount],
   );
-  const [totals] = await db.query<{ cur: number; base: number }>(
-    `SELECT coalesce(sum(terms) FILTER (WHERE day >= $3::date), 0)::float8 AS cur,
+  for (const r of rows) {
+    const t = out.get(r.topic)!;
+    t.current.set(r.term, r.cur);
+    if (r.base > 0) t.baseline.set(r.term, r.base);
+  }
+  const totals = await db.query<{ topic: string; cur: number; base: number }>(
+    `SELECT topic,
+            coalesce(sum(terms) FILTER (WHERE day >= $3::date), 0)::float8 AS cur,
             coalesce(sum(terms) FILTER (WHERE day < $3::date), 0)::float8 AS base
-       FROM term_totals_daily WHERE topic = $1 AND day >= $2::date AND day < $4::date`,
-    [
-      options.topic,
-      options.baselineFrom.slice(0, 10),
-      options.from.slice(0, 10),
-      options.to.slice(0, 10),
-    ],
+       FROM term_totals_daily
+      WHERE topic = ANY($1::text[]) AND day >= $2::date AND day < $4::date
+      GROUP BY topic`,
+    [options.topics, ...days],
   );
-  return {
-    current: new Map(rows.map((r) => [r.term, r.cur])),
-    baseline: new Map(rows.filter((r) => r.base > 0).map((r) => [r.term, r.base])),
-    currentTotal: totals.cur,
-    baselineTotal: totals.base,
-  };
+  for (const r of totals) {
+    const t = out.get(r.topic)!;
+    t.currentTotal = r.cur;
+    t.baselineTotal = r.base;
+  }
+  return out;
 }

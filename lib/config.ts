@@ -45,9 +45,10 @@ const schema = z.object({
   REVIEW_AUDIT_RATE: z.coerce.number().min(0).max(1).default(0.01),
   REVIEW_OVERLAP: z.coerce.number().int().min(1).max(10).default(1),
   REVIEW_LEASE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
-  REVIEW_LANGUAGES: z.string().regex(/^[a-z]{2,3}(-\w{1,8})?(,[a-z]{2,3}(-\w{1,8})?)*$/, {
-    message: "must be comma-separated language tags, e.g. en or en,de",
-  }).optional(),
+  // The bundled model is for English; `any` turns language routing off.
+  REVIEW_LANGUAGES: z.string().regex(/^(any|[a-z]{2,3}(-\w{1,8})?(,[a-z]{2,3}(-\w{1,8})?)*)$/, {
+    message: "must be comma-separated language tags, e.g. en or en,de, or any",
+  }).default("en"),
   SESSION_SECRET: z.string().min(32, { message: "must be at least 32 characters" }).optional(),
   SESSION_TTL_HOURS: z.coerce.number().min(0.05).max(720).default(12),
 });
@@ -186,7 +187,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reviewAuditRate: e.REVIEW_AUDIT_RATE,
     reviewOverlap: e.REVIEW_OVERLAP,
     reviewLeaseSeconds: e.REVIEW_LEASE_SECONDS,
-    reviewLanguages: e.REVIEW_LANGUAGES ? e.REVIEW_LANGUAGES.split(",") : [],
+    reviewLanguages: e.REVIEW_LANGUAGES === "any" ? [] : e.REVIEW_LANGUAGES.split(","),
     sessionSecret: e.SESSION_SECRET,
     sessionTtlSeconds: Math.round(e.SESSION_TTL_HOURS * 3600),
   };

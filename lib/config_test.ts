@@ -39,7 +39,7 @@ Deno.test("loadConfig() gives the documented defaults for an empty environment",
     reviewAuditRate: 0.01,
     reviewOverlap: 1,
     reviewLeaseSeconds: 300,
-    reviewLanguages: [],
+    reviewLanguages: ["en"],
     sessionSecret: undefined,
     sessionTtlSeconds: 12 * 3600,
   });

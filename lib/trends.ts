@@ -124,23 +124,27 @@ export async function topicTrends(db: Queryable, q: TrendsQuery): Promise<Trends
     bucketTotals.set(r.bucket, (bucketTotals.get(r.bucket) ?? 0) + r.count);
   }
   const previousStart = nextBucket(first, q.bucket, -starts.length).toISOString();
-  const topics: TopicTrend[] = [];
-  for (const [topic, counts] of byTopic) {
+  const drafts = [...byTopic].map(([topic, counts]) => {
     const series = all.map((bucket) => ({ bucket, count: counts.get(bucket) ?? 0 }));
-    const spikes = detectSpikes(series, { window: SPIKE_WINDOW });
-    const visible = spikes.filter((p) => inRange.has(p.bucket));
+    const visible = detectSpikes(series, { window: SPIKE_WINDOW }).filter((p) =>
+      inRange.has(p.bucket)
+    );
     const total = visible.reduce((n, p) => n + p.count, 0);
     const previous = series.filter((p) => p.bucket >= previousStart && !inRange.has(p.bucket))
       .reduce((n, p) => n + p.count, 0);
-    if (total === 0 && previous === 0) continue;
-    const { current, baseline, currentTotal, baselineTotal } = await termCountsForPeriods(db, {
-      topic,
-      baselineFrom: previousStart,
-      from: first.toISOString(),
-      to: end.toISOString(),
-      minCount: RISING_MIN_COUNT,
-    });
-    topics.push({
+    return { topic, visible, total, previous };
+  }).filter((d) => d.total > 0 || d.previous > 0);
+  // Term statistics only when asked for, in one query for every topic.
+  const terms = q.terms === 0 ? null : await termCountsForPeriods(db, {
+    topics: drafts.map((d) => d.topic),
+    baselineFrom: previousStart,
+    from: first.toISOString(),
+    to: end.toISOString(),
+    minCount: RISING_MIN_COUNT,
+  });
+  const topics: TopicTrend[] = drafts.map(({ topic, visible, total, previous }) => {
+    const t = terms?.get(topic);
+    return {
       topic: topic || "(unclassified)",
       total,
       change: changeVsPrevious(total, previous),
@@ -157,14 +161,16 @@ export async function topicTrends(db: Queryable, q: TrendsQuery): Promise<Trends
         baseline: p.baseline,
         score: Math.round(p.score * 100) / 100,
       })),
-      risingTerms: q.terms === 0 ? [] : risingTerms(current, baseline, {
-        minCount: RISING_MIN_COUNT,
-        limit: q.terms,
-        currentTotal,
-        baselineTotal,
-      }),
-    });
-  }
+      risingTerms: t
+        ? risingTerms(t.current, t.baseline, {
+          minCount: RISING_MIN_COUNT,
+          limit: q.terms,
+          currentTotal: t.currentTotal,
+          baselineTotal: t.baselineTotal,
+        })
+        : [],
+    };
+  });
   topics.sort((a, b) => b.total - a.total);
   return { bucket: q.bucket, from: first.toISOString(), to: end.toISOString(), dataRange, topics };
 }
