@@ -9,11 +9,17 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   http: async () => (await import("./http_load.ts")).main(),
   classify: async () => (await import("./classify.ts")).main(),
   summarize: async () => (await import("./summarize.ts")).main(),
+  trends: async () => (await import("./trends.ts")).main(),
+  console: async () => (await import("./console.ts")).main(),
 };
 
 const wanted = Deno.args.length ? Deno.args : Object.keys(BENCHES);
 const results: Record<string, unknown> = {
-  machine: { cores: navigator.hardwareConcurrency, deno: Deno.version.deno, date: new Date().toISOString() },
+  machine: {
+    cores: navigator.hardwareConcurrency,
+    deno: Deno.version.deno,
+    date: new Date().toISOString(),
+  },
 };
 for (const name of wanted) {
   const run = BENCHES[name];

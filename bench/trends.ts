@@ -1,0 +1,91 @@
+// deno-lint-ignore-file no-console
+/**
+ * Trends over a year of daily buckets on PostgreSQL (BENCH_DB_URL, default the
+ * local server), with statistics equivalent to 1,000,000 articles across 4
+ * topics and 10 sources, and 2,000 distinct terms per topic and day.
+ * Target: ≤ 200 ms per request.
+ */
+import postgres from "postgres";
+import { openPostgres } from "../db/postgres.ts";
+import { migrate } from "../db/migrate.ts";
+import { withSearchPath } from "../db/test_db.ts";
+import { seedSyntheticStats } from "../db/synthetic_stats.ts";
+import { topicTrends } from "../lib/trends.ts";
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export async function main(): Promise<Record<string, unknown>> {
+  const url = Deno.env.get("BENCH_DB_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const schema = `bench_trends_${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE SCHEMA ${schema}`);
+  const db = openPostgres(withSearchPath(url, schema), { max: 4 });
+  try {
+    await migrate(db);
+    const started = performance.now();
+    await seedSyntheticStats(db, {
+      articles: 1_000_000,
+      from: "2024-01-01",
+      days: 366,
+      topics: ["World", "Sports", "Business", "Sci/Tech"],
+      sources: Array.from({ length: 10 }, (_, i) => `source-${i}`),
+      termsPerDay: 2_000,
+    });
+    const seedSeconds = (performance.now() - started) / 1000;
+    const results: Record<string, unknown> = { seedSeconds: Math.round(seedSeconds * 10) / 10 };
+    const cases = {
+      yearDailyNoTerms: {
+        bucket: "day" as const,
+        from: "2024-01-01T00:00:00Z",
+        to: "2025-01-01T00:00:00Z",
+        terms: 0,
+      },
+      yearDailyWithTerms: {
+        bucket: "day" as const,
+        from: "2024-01-01T00:00:00Z",
+        to: "2025-01-01T00:00:00Z",
+        terms: 10,
+      },
+      monthHourly: {
+        bucket: "hour" as const,
+        from: "2024-06-01T00:00:00Z",
+        to: "2024-07-01T00:00:00Z",
+        terms: 10,
+      },
+      yearWeeklyOneTopic: {
+        bucket: "week" as const,
+        from: "2024-01-01T00:00:00Z",
+        to: "2025-01-01T00:00:00Z",
+        topic: "Sports",
+        terms: 10,
+      },
+    };
+    for (const [name, q] of Object.entries(cases)) {
+      await topicTrends(db, q); // warm-up
+      const times: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        const t = performance.now();
+        await topicTrends(db, q);
+        times.push(performance.now() - t);
+      }
+      times.sort((a, b) => a - b);
+      results[name] = {
+        p50Ms: Math.round(percentile(times, 50) * 10) / 10,
+        p95Ms: Math.round(percentile(times, 95) * 10) / 10,
+      };
+    }
+    const p50 = (results.yearDailyWithTerms as { p50Ms: number }).p50Ms;
+    results.target = `${
+      p50 <= 200 ? "met" : "MISSED"
+    } (year of daily buckets with rising terms: ${p50} ms vs ≤ 200 ms)`;
+    return results;
+  } finally {
+    await db.close();
+    await admin.unsafe(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.end();
+  }
+}
+
+if (import.meta.main) console.log(JSON.stringify(await main(), null, 2));
