@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   summarize: async () => (await import("./summarize.ts")).main(),
   trends: async () => (await import("./trends.ts")).main(),
   console: async () => (await import("./console.ts")).main(),
+  review: async () => (await import("./review.ts")).main(),
 };
 
 const wanted = Deno.args.length ? Deno.args : Object.keys(BENCHES);

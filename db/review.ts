@@ -120,9 +120,19 @@ export const EFFECTIVE_STATUS = `(CASE
     THEN (CASE WHEN ri.label_count > 0 THEN 'labelled' ELSE 'queued' END)
   ELSE ri.status END)`;
 
-/** Open items a reviewer may take: unleased, or leased but expired. */
-const CLAIMABLE = `(ri.status IN ('queued', 'labelled')
-  OR (ri.status = 'claimed' AND ri.lease_expires_at <= now()))`;
+/**
+ * Open items a reviewer may take: unleased, or leased but expired. The first
+ * conjunct is exactly the predicate of the partial index
+ * `review_items_claimable_idx (margin, id)`, so claims walk that index in
+ * order and stop at LIMIT even when the planner has no statistics (PGlite
+ * never analyzes by itself).
+ */
+const CLAIMABLE = `ri.status IN ('queued', 'claimed', 'labelled')
+  AND (ri.status <> 'claimed' OR ri.lease_expires_at <= now())`;
+
+/** Article columns the filters read; joined only when a filter needs them. */
+const ARTICLE_FILTERS: Array<keyof ReviewFilter> = ["source", "language", "since", "until"];
+const needsArticle = (f: ReviewFilter) => ARTICLE_FILTERS.some((k) => f[k] !== undefined);
 
 const NOT_DECIDED_BY = (param: string) =>
   `NOT EXISTS (SELECT 1 FROM review_labels l
@@ -353,11 +363,18 @@ export async function claimNext(
     options.limit ?? 1,
     options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
   ];
-  const where = [CLAIMABLE, NOT_DECIDED_BY("$1"), ...filterClauses(options.filters ?? {}, params)];
+  const where = [
+    `(${CLAIMABLE})`,
+    NOT_DECIDED_BY("$1"),
+    ...filterClauses(options.filters ?? {}, params),
+  ];
   const order = ORDER_SQL[options.order ?? "margin"];
   const rows = await db.query<ItemRow>(
     `WITH picked AS (
-       SELECT ri.id FROM review_items ri JOIN articles a ON a.id = ri.article_id
+       SELECT ri.id FROM review_items ri
+              ${
+      needsArticle(options.filters ?? {}) ? "JOIN articles a ON a.id = ri.article_id" : ""
+    }
         WHERE ${where.join(" AND ")}
         ORDER BY ${order}
         LIMIT $2
@@ -407,6 +424,8 @@ interface LockedItem {
   final_flag: string | null;
   adjudicated_by: string | null;
   model_labels: string[];
+  /** The item as the API shows it, read with the lock (saves a read after the change). */
+  view: ItemRow;
 }
 
 /** The part of an item the audit log records as before/after. */
@@ -433,17 +452,39 @@ const stateOf = (r: {
 });
 
 async function lockItem(tx: Queryable, id: number): Promise<LockedItem> {
-  const [row] = await tx.query<LockedItem>(
-    `SELECT ri.id, ri.article_id, ri.status, ri.predicted_label, ri.reasons, ri.label_count,
-            ri.lease_holder, ri.lease_expires_at, ri.lease_expires_at <= now() AS expired,
-            ri.final_label, ri.final_flag, ri.adjudicated_by, m.labels AS model_labels
-       FROM review_items ri JOIN models m ON m.version = ri.model_version
+  const [row] = await tx.query<
+    ItemRow & {
+      raw_status: ReviewStatus;
+      raw_lease_holder: string | null;
+      raw_lease_expires_at: Date | null;
+      expired: boolean;
+    }
+  >(
+    `SELECT ${ITEM_DETAIL_COLUMNS}, ri.status AS raw_status, ri.lease_holder AS raw_lease_holder,
+            ri.lease_expires_at AS raw_lease_expires_at,
+            ri.lease_expires_at <= now() AS expired
+       FROM ${ITEM_FROM}
       WHERE ri.id = $1
         FOR UPDATE OF ri`,
     [id],
   );
   if (!row) throw new AppError(404, "reviewItemNotFound", `No review item ${id}.`);
-  return row;
+  return {
+    id: row.id,
+    article_id: row.article_id,
+    status: row.raw_status,
+    predicted_label: row.predicted_label,
+    reasons: row.reasons,
+    label_count: row.label_count,
+    lease_holder: row.raw_lease_holder,
+    lease_expires_at: row.raw_lease_expires_at,
+    expired: row.expired === true,
+    final_label: row.final_label,
+    final_flag: row.final_flag,
+    adjudicated_by: row.adjudicated_by,
+    model_labels: row.model_labels,
+    view: row,
+  };
 }
 
 /** The label a decision records, checked against the model's label set (422). */
@@ -473,27 +514,64 @@ function flagOf(d: Decision): FlagReason | null {
   return d.flagReason;
 }
 
+/** A decision row to insert as part of {@link settle}. */
+interface NewLabel {
+  itemId: number;
+  reviewer: string;
+  action: DecisionAction;
+  label: string | null;
+  flagReason: FlagReason | null;
+  note: string | null;
+}
+
+/** The columns of an item that settling changes. */
+type SettledRow = Pick<
+  ItemRow,
+  | "id"
+  | "status"
+  | "label_count"
+  | "final_label"
+  | "final_flag"
+  | "lease_holder"
+  | "lease_expires_at"
+  | "decided_at"
+  | "updated_at"
+>;
+
 /**
  * Recomputes status, outcome and label count of `ids` from their decisions in
- * force. A live lease held by someone other than `actor` on an item that is
- * still open is kept; any other lease ends.
+ * force — plus `newLabel`, inserted by the same statement — and writes the
+ * audit entries with each item's new state as `after`: one round trip for the
+ * whole decision. A live lease held by someone other than `actor` on an item
+ * that is still open is kept; any other lease ends.
  */
 async function settle(
   tx: Queryable,
   ids: number[],
   actor: string,
-): Promise<Map<number, ItemState>> {
+  options: { newLabel?: NewLabel; audit?: Array<Omit<AuditEntry, "after">> } = {},
+): Promise<Map<number, SettledRow>> {
   const keepLease = `(next.status IN ('queued', 'labelled') AND ri.status = 'claimed'
     AND ri.lease_holder <> $2 AND ri.lease_expires_at > now())`;
-  const rows = await tx.query<
-    ItemRow & { final_flag: string | null; lease_holder: string | null }
-  >(
-    `WITH agg AS (
-       SELECT ri.id, ri.required_labels, count(l.id)::int AS n,
+  const l = options.newLabel;
+  const rows = await tx.query<SettledRow>(
+    `WITH ins AS (
+       INSERT INTO review_labels (item_id, reviewer, action, label, flag_reason, note)
+       SELECT $3::bigint, $4::text, $5::text, $6::text, $7::text, $8::text
+        WHERE $3::bigint IS NOT NULL
+       RETURNING item_id, category, flag_reason
+     ), labels AS (
+       -- The statement's snapshot does not see the row inserted above: add it.
+       SELECT item_id, category, flag_reason FROM review_labels
+        WHERE item_id = ANY ($1::bigint[]) AND retracted_at IS NULL
+       UNION ALL
+       SELECT item_id, category, flag_reason FROM ins
+     ), agg AS (
+       SELECT ri.id, ri.required_labels, count(l.item_id)::int AS n,
               count(DISTINCT l.category)::int AS kinds,
               min(l.category) AS category, min(l.flag_reason) AS flag
          FROM review_items ri
-         LEFT JOIN review_labels l ON l.item_id = ri.id AND l.retracted_at IS NULL
+         LEFT JOIN labels l ON l.item_id = ri.id
         WHERE ri.id = ANY ($1::bigint[])
         GROUP BY ri.id, ri.required_labels
      ), next AS (
@@ -505,21 +583,47 @@ async function settle(
                 WHEN category = '!flag' THEN 'flagged'
                 ELSE 'done' END AS status
          FROM agg
+     ), settled AS (
+       UPDATE review_items ri SET
+         label_count = next.n,
+         status = CASE WHEN ${keepLease} THEN 'claimed' ELSE next.status END,
+         lease_holder = CASE WHEN ${keepLease} THEN ri.lease_holder END,
+         lease_expires_at = CASE WHEN ${keepLease} THEN ri.lease_expires_at END,
+         final_label = CASE WHEN next.status = 'done' THEN next.category END,
+         final_flag = CASE WHEN next.status = 'flagged' THEN next.flag END,
+         decided_at = CASE WHEN next.status IN ('done', 'skipped', 'flagged') THEN now() END,
+         updated_at = now()
+       FROM next WHERE ri.id = next.id
+       RETURNING ri.id, ri.status, ri.label_count, ri.final_label, ri.final_flag,
+                 ri.lease_holder, ri.lease_expires_at, ri.decided_at, ri.updated_at
+     ), audited AS (
+       INSERT INTO review_audit (item_id, article_id, actor, event, action, label, flag_reason,
+                                 note, before, after, reasons)
+       SELECT e.item_id, e.article_id, e.actor, e.event, e.action, e.label, e.flag_reason, e.note,
+              e.before,
+              jsonb_build_object('status', s.status, 'labelCount', s.label_count,
+                                 'finalLabel', s.final_label, 'finalFlag', s.final_flag,
+                                 'leaseHolder', s.lease_holder),
+              ARRAY(SELECT jsonb_array_elements_text(e.reasons))
+         FROM jsonb_to_recordset($9::text::jsonb) AS e(
+                item_id bigint, article_id bigint, actor text, event text, action text,
+                label text, flag_reason text, note text, before jsonb, reasons jsonb)
+         JOIN settled s ON s.id = e.item_id
      )
-     UPDATE review_items ri SET
-       label_count = next.n,
-       status = CASE WHEN ${keepLease} THEN 'claimed' ELSE next.status END,
-       lease_holder = CASE WHEN ${keepLease} THEN ri.lease_holder END,
-       lease_expires_at = CASE WHEN ${keepLease} THEN ri.lease_expires_at END,
-       final_label = CASE WHEN next.status = 'done' THEN next.category END,
-       final_flag = CASE WHEN next.status = 'flagged' THEN next.flag END,
-       decided_at = CASE WHEN next.status IN ('done', 'skipped', 'flagged') THEN now() END,
-       updated_at = now()
-     FROM next WHERE ri.id = next.id
-     RETURNING ri.id, ri.status, ri.label_count, ri.final_label, ri.final_flag, ri.lease_holder`,
-    [ids, actor],
+     SELECT * FROM settled`,
+    [
+      ids,
+      actor,
+      l?.itemId ?? null,
+      l?.reviewer ?? null,
+      l?.action ?? null,
+      l?.label ?? null,
+      l?.flagReason ?? null,
+      l?.note ?? null,
+      JSON.stringify(auditRows(options.audit ?? [])),
+    ],
   );
-  return new Map(rows.map((r) => [r.id, stateOf(r)]));
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 interface AuditEntry {
@@ -536,6 +640,22 @@ interface AuditEntry {
   reasons: ReviewReason[];
 }
 
+function auditRows(entries: ReadonlyArray<Omit<AuditEntry, "after"> & { after?: ItemState }>) {
+  return entries.map((e) => ({
+    item_id: e.itemId,
+    article_id: e.articleId,
+    actor: e.actor,
+    event: e.event,
+    action: e.action ?? null,
+    label: e.label ?? null,
+    flag_reason: e.flagReason ?? null,
+    note: e.note ?? null,
+    before: e.before,
+    after: e.after,
+    reasons: e.reasons,
+  }));
+}
+
 async function audit(tx: Queryable, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await tx.query(
@@ -546,19 +666,7 @@ async function audit(tx: Queryable, entries: AuditEntry[]): Promise<void> {
        FROM jsonb_to_recordset($1::text::jsonb) AS r(
               item_id bigint, article_id bigint, actor text, event text, action text,
               label text, flag_reason text, note text, before jsonb, after jsonb, reasons jsonb)`,
-    [JSON.stringify(entries.map((e) => ({
-      item_id: e.itemId,
-      article_id: e.articleId,
-      actor: e.actor,
-      event: e.event,
-      action: e.action ?? null,
-      label: e.label ?? null,
-      flag_reason: e.flagReason ?? null,
-      note: e.note ?? null,
-      before: e.before,
-      after: e.after,
-      reasons: e.reasons,
-    })))],
+    [JSON.stringify(auditRows(entries))],
   );
 }
 
@@ -606,51 +714,54 @@ export async function decide(
   itemId: number,
   decision: Decision,
 ): Promise<ReviewItem> {
-  await db.transaction(async (tx) => {
+  return await db.transaction(async (tx) => {
     const item = await lockItem(tx, itemId);
     const label = decidedLabel(item, decision);
     const flag = flagOf(decision);
     await assertHeld(tx, item, reviewer);
-    await tx.query(
-      `INSERT INTO review_labels (item_id, reviewer, action, label, flag_reason, note)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [itemId, reviewer, decision.action, label, flag, decision.note ?? null],
-    );
-    const after = await settle(tx, [itemId], reviewer);
-    await audit(tx, [{
-      itemId,
-      articleId: item.article_id,
-      actor: reviewer,
-      event: "decided",
-      action: decision.action,
-      label,
-      flagReason: flag,
-      note: decision.note,
-      before: stateOf(item),
-      after: after.get(itemId)!,
-      reasons: item.reasons,
-    }]);
+    const after = await settle(tx, [itemId], reviewer, {
+      newLabel: {
+        itemId,
+        reviewer,
+        action: decision.action,
+        label,
+        flagReason: flag,
+        note: decision.note ?? null,
+      },
+      audit: [{
+        itemId,
+        articleId: item.article_id,
+        actor: reviewer,
+        event: "decided",
+        action: decision.action,
+        label,
+        flagReason: flag,
+        note: decision.note,
+        before: stateOf(item),
+        reasons: item.reasons,
+      }],
+    });
+    return toItem({ ...item.view, ...after.get(itemId)! });
   });
-  return (await getReviewItem(db, itemId))!;
 }
 
 /** Gives up `reviewer`'s live lease on an item (409 when they do not hold it). */
 export async function releaseItem(db: Db, reviewer: string, itemId: number): Promise<ReviewItem> {
-  await db.transaction(async (tx) => {
+  return await db.transaction(async (tx) => {
     const item = await lockItem(tx, itemId);
     await assertHeld(tx, item, reviewer);
-    const after = await settle(tx, [itemId], reviewer);
-    await audit(tx, [{
-      itemId,
-      articleId: item.article_id,
-      actor: reviewer,
-      event: "released",
-      before: stateOf(item),
-      after: after.get(itemId)!,
-      reasons: item.reasons,
-    }]);
+    const after = await settle(tx, [itemId], reviewer, {
+      audit: [{
+        itemId,
+        articleId: item.article_id,
+        actor: reviewer,
+        event: "released",
+        before: stateOf(item),
+        reasons: item.reasons,
+      }],
+    });
+    return toItem({ ...item.view, ...after.get(itemId)! });
   });
-  return (await getReviewItem(db, itemId))!;
 }
 
 /** What an undo took back. */
@@ -700,7 +811,7 @@ export async function undoLast(
         [last.id],
       );
       if (retracted.length === 0) continue; // undone concurrently (another tab): look again
-      let after = (await settle(tx, [item.id], reviewer)).get(item.id)!;
+      let after = stateOf((await settle(tx, [item.id], reviewer)).get(item.id)!);
       if (after.status === "queued" || after.status === "labelled") {
         const [row] = await tx.query<ItemRow>(
           `UPDATE review_items SET status = 'claimed', lease_holder = $2,
@@ -802,7 +913,8 @@ export async function bulkAccept(
   return await db.transaction(async (tx) => {
     const params: unknown[] = [reviewer, options.limit, options.note ?? null];
     const where = [
-      `(${CLAIMABLE} OR (ri.status = 'claimed' AND ri.lease_holder = $1))`,
+      `ri.status IN ('queued', 'claimed', 'labelled')
+        AND (ri.status <> 'claimed' OR ri.lease_expires_at <= now() OR ri.lease_holder = $1)`,
       NOT_DECIDED_BY("$1"),
       ...filterClauses(filter, params),
     ];
@@ -827,10 +939,8 @@ export async function bulkAccept(
     );
     if (picked.length === 0) return [];
     const ids = picked.map((p) => p.id);
-    const after = await settle(tx, ids, reviewer);
-    await audit(
-      tx,
-      picked.map((p) => ({
+    await settle(tx, ids, reviewer, {
+      audit: picked.map((p) => ({
         itemId: p.id,
         articleId: p.article_id,
         actor: reviewer,
@@ -839,10 +949,9 @@ export async function bulkAccept(
         label: p.predicted_label,
         note: options.note,
         before: stateOf(p),
-        after: after.get(p.id)!,
         reasons: p.reasons,
       })),
-    );
+    });
     return ids;
   });
 }

@@ -88,8 +88,9 @@ Deno.test("reviewPolicy() reads REVIEW_* from the configuration", () => {
     threshold: 0.6,
     auditRate: 0.01,
     overlap: 1,
-    languages: [],
+    languages: ["en"],
   });
+  assert.deepEqual(reviewPolicy(loadConfig({ REVIEW_LANGUAGES: "any" })).languages, []);
 });
 
 for (const { name, open } of testDatabases()) {
