@@ -171,7 +171,7 @@ Deno.test({
       assert.equal(await status(`${server.url}/ready`), 503);
       assert.equal(await status(`${server.url}/v1/articles`), 503);
       await eventually(
-        async () => /database not reachable/.test(server.stderr()),
+        () => Promise.resolve(/database not reachable/.test(server.stderr())),
         "the retry log line",
         server,
       );

@@ -11,7 +11,7 @@ import { insertPredictions } from "../db/predictions.ts";
 import { addArticleStats } from "../db/trends.ts";
 import type { Prediction } from "../ml/mod.ts";
 import { termCounts } from "../ml/terms.ts";
-import type { ModelRuntime, ServedModel } from "./model_runtime.ts";
+import type { ModelRuntime, ServedModel, ShadowResult } from "./model_runtime.ts";
 import type { Metrics } from "./metrics.ts";
 import { queueForReview, type ReviewPolicy } from "./review_routing.ts";
 import { ARTICLE_SUMMARY_SENTENCES, type TextServices } from "./text_services.ts";
@@ -113,9 +113,11 @@ export async function ingestArticles(
   // few duplicates classified for nothing cost less than a second round trip.
   let model: ServedModel | null = null;
   let predictions: Prediction[] = [];
+  let shadow: ShadowResult | undefined;
   if (services.models?.current()) {
-    ({ model, predictions } = await services.models.classify(
+    ({ model, predictions, shadow } = await services.models.classify(
       rows.map((r) => articleText(r.title, r.body)),
+      { withShadow: Boolean(services.review) },
     ));
     rows = rows.map((r, i) => ({
       ...r,
@@ -150,6 +152,9 @@ export async function ingestArticles(
             modelVersion: model!.version,
             prediction: predictions[i],
             language: rows[i].language,
+            shadow: shadow
+              ? { modelVersion: shadow.model.version, prediction: shadow.predictions[i] }
+              : null,
           })),
           services.review,
         );

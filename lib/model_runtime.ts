@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { join, resolve } from "node:path";
 import type { Db } from "../db/mod.ts";
 import { activateModel, activeModelVersion, getModel, registerModel } from "../db/models.ts";
+import { shadowModelVersion } from "../db/review_shadow.ts";
 import { readDataset } from "../datasets/mod.ts";
 import { type Classifier, loadClassifier, type Prediction } from "../ml/mod.ts";
 import { type Config, isLocalPath } from "./config.ts";
@@ -34,13 +35,25 @@ export interface ServedModel {
 export interface ModelRuntime {
   /** The model serving now, or null while none is loaded. */
   current(): ServedModel | null;
-  /** Classifies with the current model; the model is held until the call finishes. */
-  classify(texts: string[]): Promise<{ model: ServedModel; predictions: Prediction[] }>;
+  /**
+   * Classifies with the current model (held until the call finishes). With
+   * `withShadow` and a shadow model configured, the shadow model classifies
+   * the same texts too, for comparison (never served).
+   */
+  classify(
+    texts: string[],
+    options?: { withShadow?: boolean },
+  ): Promise<{ model: ServedModel; predictions: Prediction[]; shadow?: ShadowResult }>;
   /** Checks the registry once and swaps models if the active one changed. */
   refresh(): Promise<void>;
   /** Starts polling the registry every `intervalMs`. */
   watch(intervalMs: number): void;
   close(): Promise<void>;
+}
+
+export interface ShadowResult {
+  model: ServedModel;
+  predictions: Prediction[];
 }
 
 export class NoModelError extends Error {
@@ -136,6 +149,7 @@ export async function ensureActiveModel(db: Db, config: Config): Promise<string>
 /** Creates the runtime and loads the active model. */
 export async function createModelRuntime(db: Db, config: Config): Promise<ModelRuntime> {
   let loaded: Loaded | null = null;
+  let shadow: Loaded | null = null;
   let timer: ReturnType<typeof setInterval> | undefined;
   let refreshing: Promise<void> | null = null;
 
@@ -143,15 +157,38 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
     if (l.retired && l.users === 0) await l.classifier.dispose();
   };
 
-  const swapTo = async (version: string) => {
-    const started = performance.now();
+  const load = async (version: string): Promise<Loaded> => {
     const classifier = await loadRegistered(db, config, version);
-    const next: Loaded = {
+    return {
       classifier,
       model: { name: classifier.name, version, labels: classifier.labels },
       users: 0,
       retired: false,
     };
+  };
+
+  const retire = async (l: Loaded | null) => {
+    if (!l) return;
+    l.retired = true;
+    await release(l);
+  };
+
+  /** Loads, swaps or drops the shadow model to match the registry. */
+  const syncShadow = async (version: string | null) => {
+    const wanted = version && version !== loaded?.model.version ? version : null;
+    if (wanted === (shadow?.model.version ?? null)) return;
+    const previous = shadow;
+    shadow = wanted ? await load(wanted) : null;
+    if (wanted) {
+      log.info("shadow model {version} loaded beside the active one", { version: wanted });
+    }
+    await retire(previous);
+  };
+
+  const swapTo = async (version: string) => {
+    const started = performance.now();
+    const next = await load(version);
+    const classifier = next.classifier;
     const previous = loaded;
     loaded = next;
     log.info("serving model {name} {version} (loaded in {ms}ms)", {
@@ -159,10 +196,7 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
       version,
       ms: Math.round(performance.now() - started),
     });
-    if (previous) {
-      previous.retired = true;
-      await release(previous);
-    }
+    await retire(previous);
   };
 
   const refresh = () => {
@@ -170,6 +204,7 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
       try {
         const version = await activeModelVersion(db);
         if (version && version !== loaded?.model.version) await swapTo(version);
+        await syncShadow(await shadowModelVersion(db));
       } finally {
         refreshing = null;
       }
@@ -181,20 +216,35 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
 
   return {
     current: () => loaded?.model ?? null,
-    async classify(texts) {
+    async classify(texts, options = {}) {
       const l = loaded;
       if (!l) throw new NoModelError();
-      l.users++;
+      const s = options.withShadow ? shadow : null;
+      const held = s ? [l, s] : [l];
+      for (const h of held) h.users++;
       try {
-        const predictions = await inSpan(
-          "model classify",
-          { "model.name": l.model.name, "model.version": l.model.version, "model.texts": texts.length },
-          () => l.classifier.classify(texts),
-        );
-        return { model: l.model, predictions };
+        const run = (m: Loaded) =>
+          inSpan(
+            "model classify",
+            {
+              "model.name": m.model.name,
+              "model.version": m.model.version,
+              "model.texts": texts.length,
+            },
+            () => m.classifier.classify(texts),
+          );
+        const predictions = await run(l);
+        if (!s) return { model: l.model, predictions };
+        return {
+          model: l.model,
+          predictions,
+          shadow: { model: s.model, predictions: await run(s) },
+        };
       } finally {
-        l.users--;
-        await release(l);
+        for (const h of held) {
+          h.users--;
+          await release(h);
+        }
       }
     },
     refresh,
@@ -207,11 +257,10 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
     async close() {
       clearInterval(timer);
       await refreshing;
-      if (loaded) {
-        loaded.retired = true;
-        await release(loaded);
-        loaded = null;
-      }
+      await retire(loaded);
+      await retire(shadow);
+      loaded = null;
+      shadow = null;
     },
   };
 }

@@ -19,7 +19,9 @@ Deno.test("a request produces a server span with the request id and child databa
   const { db, close } = await pgliteTestDb();
   try {
     const { app } = testApp(tracedDb(db));
-    const res = await app.request("/v1/articles?q=news", { headers: { "x-request-id": "trace-42" } });
+    const res = await app.request("/v1/articles?q=news", {
+      headers: { "x-request-id": "trace-42" },
+    });
     assert.equal(res.status, 200);
     const spans = exporter.getFinishedSpans();
     const server = spans.find((s) => s.name === "GET /v1/articles");

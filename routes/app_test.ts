@@ -170,14 +170,18 @@ Deno.test("requests over RATE_LIMIT_PER_MINUTE for one key are 429 with Retry-Af
   const { app } = testApp(db, { RATE_LIMIT_PER_MINUTE: "3" });
   const statuses: number[] = [];
   for (let i = 0; i < 5; i++) {
-    statuses.push((await app.request("/v1/articles", { headers: { "x-api-key": ALICE_KEY } })).status);
+    statuses.push(
+      (await app.request("/v1/articles", { headers: { "x-api-key": ALICE_KEY } })).status,
+    );
   }
   assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
   const limited = await app.request("/v1/articles", { headers: { "x-api-key": ALICE_KEY } });
   assert.ok(Number(limited.headers.get("retry-after")) > 0);
   assert.equal((await limited.json()).error.code, "rateLimited");
   // Another key has its own budget.
-  const bob = await app.request("/v1/articles", { headers: { "x-api-key": "bob-secret-key-0002" } });
+  const bob = await app.request("/v1/articles", {
+    headers: { "x-api-key": "bob-secret-key-0002" },
+  });
   assert.equal(bob.status, 200);
 });
 

@@ -3,7 +3,8 @@ import { testDatabases } from "../../db/test_db.ts";
 import { loadConfig } from "../../lib/config.ts";
 import { createModelRuntime } from "../../lib/model_runtime.ts";
 import { trainToyModel } from "../../lib/test_model.ts";
-import { postJson, testApp } from "../test_app.ts";
+import { ALICE_KEY, postJson, testApp } from "../test_app.ts";
+import { reviewCounts } from "../../db/review_stats.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`/v1/models promotion and rollback (${name})`, async (t) => {
@@ -66,6 +67,42 @@ for (const { name, open } of testDatabases()) {
         assert.ok(results.every((r) => r.status === 200));
         assert.equal(runtimeB.current()?.version, first.version);
       });
+
+      await t.step(
+        "a shadow model classifies beside the active one and disagreements are queued",
+        async () => {
+          const strict =
+            testApp(db, { ...config, REVIEW_THRESHOLD: "0", REVIEW_AUDIT_RATE: "0" }, runtimeA).app;
+          const put = await strict.request("/v1/review/shadow", {
+            method: "PUT",
+            headers: { "content-type": "application/json", "x-api-key": ALICE_KEY },
+            body: JSON.stringify({ version: second.version }),
+          });
+          assert.equal(put.status, 200, await put.clone().text());
+          const res = await strict.request(
+            "/v1/articles",
+            postJson({
+              articles: Array.from(
+                { length: 12 },
+                (_, i) => ({ title: `Shadowed ${i}`, body: `goal shares telescope ${i}` }),
+              ),
+            }),
+          );
+          assert.equal(res.status, 201);
+          const stats = await (await strict.request("/v1/review/shadow")).json();
+          const row = stats.agreement.find((a: { shadowVersion: string }) =>
+            a.shadowVersion === second.version
+          );
+          assert.equal(row.compared, 12);
+          assert.equal(row.activeVersion, runtimeA.current()?.version);
+          const queued = (await reviewCounts(db)).byReason.shadow_disagreement ?? 0;
+          assert.equal(queued, 12 - row.agreeing);
+          await strict.request("/v1/review/shadow", {
+            method: "DELETE",
+            headers: { "x-api-key": ALICE_KEY },
+          });
+        },
+      );
 
       await t.step("rollback returns to the previously active model", async () => {
         const res = await a.request("/v1/models/rollback", postJson({}));

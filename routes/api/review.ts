@@ -561,7 +561,8 @@ function checkRange(
   }
 }
 
-export function reviewApi({ db, config }: AppDeps) {
+export function reviewApi(deps: AppDeps) {
+  const { db, config } = deps;
   const leaseSeconds = config.reviewLeaseSeconds;
   const shadowStatus = async () => {
     const version = await shadowModelVersion(db);
@@ -675,10 +676,12 @@ export function reviewApi({ db, config }: AppDeps) {
         throw new AppError(404, "modelNotFound", `No model ${version}.`);
       }
       await setShadowModel(db, version, reviewerOf(c));
+      await deps.models?.refresh(); // this replica loads it now; the others within seconds
       return c.json(await shadowStatus(), 200);
     })
     .openapi(shadowDeleteRoute, async (c) => {
       await setShadowModel(db, null, reviewerOf(c));
+      await deps.models?.refresh();
       return c.json(await shadowStatus(), 200);
     });
 }
