@@ -10,27 +10,7 @@ import { openDb } from "../db/mod.ts";
 import { claimNext, decide } from "../db/review.ts";
 import { registerTestModel, seedQueue } from "../db/review_test_helpers.ts";
 import { toyCorpus } from "../ml/toy_corpus.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-
-async function newsintel(args: string[], env: Record<string, string>) {
-  const base: Record<string, string> = { NO_COLOR: "1" };
-  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) base[name] = value;
-  }
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "main.ts", ...args],
-    cwd: ROOT,
-    clearEnv: true,
-    env: { ...base, ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-}
+import { newsintel } from "./test_run.ts";
 
 Deno.test("newsintel export and train use the reviewed labels", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "newsintel-export-" });

@@ -3,34 +3,7 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { loadMigrations } from "../db/migrate.ts";
 import { postgresTestUrl, withSearchPath } from "../db/test_db.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `main.ts` with only the given environment (plus what Deno itself needs). */
-async function newsintel(args: string[], env: Record<string, string>): Promise<Run> {
-  const base: Record<string, string> = { NO_COLOR: "1" };
-  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) base[name] = value;
-  }
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "main.ts", ...args],
-    cwd: ROOT,
-    clearEnv: true,
-    env: { ...base, ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-}
+import { newsintel, type Run } from "./test_run.ts";
 
 function json<T>(run: Run): T {
   assert.equal(run.code, 0, run.stderr);

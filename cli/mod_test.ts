@@ -4,34 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { buildCli } from "./mod.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `main.ts` with only the given environment (plus what Deno itself needs). */
-async function newsintel(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const base: Record<string, string> = { NO_COLOR: "1" };
-  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) base[name] = value;
-  }
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "main.ts", ...args],
-    cwd: ROOT,
-    clearEnv: true,
-    env: { ...base, ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-}
+import { newsintel } from "./test_run.ts";
 
 Deno.test("newsintel --help and every subcommand's --help exit 0 with usage", async () => {
   const names = buildCli().commands.map((c) => c.name());

@@ -7,14 +7,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import postgres from "postgres";
 import { withSearchPath } from "../db/test_db.ts";
+import { baseEnv, PROJECT_ROOT } from "./test_run.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const TEST_DB_URL = Deno.env.get("TEST_DB_URL");
 const KEY = "serve-test-key-0001";
 
 /** The permission flags of `deno task start`, so the test runs what users run. */
 async function startPermissions(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+  const config = JSON.parse(await Deno.readTextFile(join(PROJECT_ROOT, "deno.json")));
   const task: string = config.tasks.start;
   return task.split(/\s+/).filter((a) => a.startsWith("--allow-") || a.startsWith("--unstable"));
 }
@@ -35,20 +35,16 @@ interface Server {
 
 async function startServer(env: Record<string, string>, reuseDir?: string): Promise<Server> {
   // Inside the project's tmp/, which `deno task start` may write to.
-  const dir = reuseDir ?? join(ROOT, "tmp", `serve-test-${crypto.randomUUID().slice(0, 8)}`);
+  const dir = reuseDir ??
+    join(PROJECT_ROOT, "tmp", `serve-test-${crypto.randomUUID().slice(0, 8)}`);
   await Deno.mkdir(dir, { recursive: true });
   const port = freePort();
-  const base: Record<string, string> = { NO_COLOR: "1" };
-  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
-    const v = Deno.env.get(name);
-    if (v !== undefined) base[name] = v;
-  }
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...await startPermissions(), "main.ts", "serve"],
-    cwd: ROOT,
+    cwd: PROJECT_ROOT,
     clearEnv: true,
     env: {
-      ...base,
+      ...baseEnv(),
       HOST: "127.0.0.1",
       PORT: String(port),
       DATA_DIR: join("tmp", dir.split("/").at(-1)!),

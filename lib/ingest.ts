@@ -17,17 +17,11 @@ import { queueForReview, type ReviewPolicy } from "./review_routing.ts";
 import { ARTICLE_SUMMARY_SENTENCES, type TextServices } from "./text_services.ts";
 import { articleText } from "./training.ts";
 
-/** An article as senders give it (already schema-validated). */
-export interface ArticleInput {
-  externalId?: string | null;
-  url?: string | null;
-  title: string;
-  body: string;
-  source?: string | null;
-  category?: string | null;
-  language?: string | null;
-  publishedAt?: string | null;
-}
+/** An article as senders give it (already schema-validated): the stored fields ingestion does not derive. */
+export type ArticleInput = Pick<
+  NewArticle,
+  "externalId" | "url" | "title" | "body" | "source" | "category" | "language" | "publishedAt"
+>;
 
 /** What ingestion uses beside the database; each part is optional. */
 export interface IngestServices {
