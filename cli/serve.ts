@@ -71,6 +71,14 @@ export function serveCommand() {
       let config = await startCommand({ verbose: true });
       if (options.port !== undefined) config = { ...config, port: options.port };
       config = await ensureLocalApiKey(config);
+      if (config.workers > 1) {
+        log.warn(
+          "WORKERS={workers} is not supported yet; serving with one process (run more replicas)",
+          {
+            workers: config.workers,
+          },
+        );
+      }
 
       // Listen at once, answering 503 until ready, so orchestrators see the
       // process alive while it waits for the database or trains a first model.
