@@ -116,7 +116,8 @@ async function wrkLoad(o: LoadTestOptions): Promise<LoadTestResult> {
       lua.push(`wrk.body = f:read("*a")`, "f:close()");
     }
     for (const [name, value] of Object.entries(o.headers ?? {})) {
-      lua.push(`wrk.headers[${luaString(name)}] = ${luaString(value)}`);
+      // The spaces matter: `t[[[x]]]` would parse as a call with a long string.
+      lua.push(`wrk.headers[ ${luaString(name)} ] = ${luaString(value)}`);
     }
     await Deno.writeTextFile(join(dir, "request.lua"), lua.join("\n") + "\n");
     args.push("-s", join(dir, "request.lua"));
@@ -246,6 +247,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
       DATA_DIR: dir,
       MODEL_DIR: join(dir, "models"),
       SEED_ON_EMPTY: "false",
+      // Measure the service, not the per-key limiter.
+      RATE_LIMIT_PER_MINUTE: "0",
       HOST: "127.0.0.1",
       PORT: String(port),
       API_KEYS: "bench=bench-load-key-0001",
@@ -276,7 +279,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
       throw new Error(`the server did not start:\n${stderr()}\n${stdout()}`);
     }
     try {
-      const res = await fetch(`${url}/health`);
+      // Ready, not merely alive: the first start trains the default model meanwhile.
+      const res = await fetch(`${url}/ready`);
       await res.body?.cancel();
       if (res.ok) return { url, stop };
     } catch { /* not listening yet */ }
