@@ -160,7 +160,7 @@ export async function ingestArticles(
         publishedAt: outcomes[i].publishedAt!,
         topic: rows[i].topic ?? "",
         source: rows[i].source ?? "",
-        terms: termCounts(`${rows[i].title} ${rows[i].body}`),
+        terms: termCounts(`${rows[i].title} ${rows[i].body}`, { bigrams: false }),
       })),
     );
     return outcomes;
