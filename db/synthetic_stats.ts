@@ -29,6 +29,12 @@ export async function seedSyntheticStats(db: Queryable, o: SyntheticStatsOptions
     [`${o.from}T00:00:00Z`, hours, o.topics, perCell, o.sources],
   );
   await db.query(
+    `INSERT INTO article_counts_daily (day, topic, source, count)
+     SELECT (hour AT TIME ZONE 'UTC')::date, topic, source, sum(count)::int
+       FROM article_counts_hourly GROUP BY 1, 2, 3
+     ON CONFLICT DO NOTHING`,
+  );
+  await db.query(
     `INSERT INTO term_counts_daily (day, topic, term, count)
      SELECT $1::date + d, t, 'term' || k, 1 + (random() * 20)::int
        FROM generate_series(0, $2::int - 1) AS d, unnest($3::text[]) AS t,
@@ -37,11 +43,17 @@ export async function seedSyntheticStats(db: Queryable, o: SyntheticStatsOptions
     [o.from, o.days, o.topics, o.termsPerDay],
   );
   await db.query(
+    `INSERT INTO term_counts_monthly (month, topic, term, count)
+     SELECT date_trunc('month', day)::date, topic, term, sum(count)::int
+       FROM term_counts_daily GROUP BY 1, 2, 3
+     ON CONFLICT DO NOTHING`,
+  );
+  await db.query(
     `INSERT INTO term_totals_daily (day, topic, terms, articles)
      SELECT day, topic, sum(count), 0 FROM term_counts_daily GROUP BY day, topic
      ON CONFLICT (topic, day) DO UPDATE SET terms = EXCLUDED.terms`,
   );
   await db.exec(
-    "ANALYZE article_counts_hourly; ANALYZE term_counts_daily; ANALYZE term_totals_daily;",
+    "ANALYZE article_counts_hourly; ANALYZE term_counts_daily; ANALYZE term_totals_daily; ANALYZE term_counts_monthly; ANALYZE article_counts_daily;",
   );
 }

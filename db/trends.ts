@@ -22,7 +22,9 @@ export interface ArticleStats {
 export async function addArticleStats(db: Queryable, articles: ArticleStats[]): Promise<void> {
   if (articles.length === 0) return;
   const hourly = new Map<string, { hour: string; topic: string; source: string; count: number }>();
+  const daily = new Map<string, { day: string; topic: string; source: string; count: number }>();
   const terms = new Map<string, { day: string; topic: string; term: string; count: number }>();
+  const monthly = new Map<string, { month: string; topic: string; term: string; count: number }>();
   const totals = new Map<string, { day: string; topic: string; terms: number; articles: number }>();
   for (const a of articles) {
     const t = new Date(a.publishedAt);
@@ -34,6 +36,10 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
     const h = hourly.get(hk) ?? { hour, topic: a.topic, source: a.source, count: 0 };
     h.count++;
     hourly.set(hk, h);
+    const dk = `${day}\u0000${a.topic}\u0000${a.source}`;
+    const dc = daily.get(dk) ?? { day, topic: a.topic, source: a.source, count: 0 };
+    dc.count++;
+    daily.set(dk, dc);
     const tk = `${a.topic}\u0000${day}`;
     const total = totals.get(tk) ?? { day, topic: a.topic, terms: 0, articles: 0 };
     total.articles++;
@@ -41,6 +47,11 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
       const k = `${a.topic}\u0000${day}\u0000${term}`;
       const row = terms.get(k) ?? { day, topic: a.topic, term, count: 0 };
       row.count += n;
+      const month = `${day.slice(0, 7)}-01`;
+      const mk = `${a.topic}\u0000${month}\u0000${term}`;
+      const m = monthly.get(mk) ?? { month, topic: a.topic, term, count: 0 };
+      m.count += n;
+      monthly.set(mk, m);
       total.terms += n;
       terms.set(k, row);
     }
@@ -56,11 +67,25 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
     [JSON.stringify(sorted(hourly))],
   );
   await db.query(
+    `INSERT INTO article_counts_daily (day, topic, source, count)
+     SELECT r.day, r.topic, r.source, r.count
+       FROM jsonb_to_recordset($1::text::jsonb) AS r(day date, topic text, source text, count int)
+     ON CONFLICT (day, topic, source) DO UPDATE SET count = article_counts_daily.count + EXCLUDED.count`,
+    [JSON.stringify(sorted(daily))],
+  );
+  await db.query(
     `INSERT INTO term_counts_daily (day, topic, term, count)
      SELECT r.day, r.topic, r.term, r.count
        FROM jsonb_to_recordset($1::text::jsonb) AS r(day date, topic text, term text, count int)
      ON CONFLICT (topic, day, term) DO UPDATE SET count = term_counts_daily.count + EXCLUDED.count`,
     [JSON.stringify(sorted(terms))],
+  );
+  await db.query(
+    `INSERT INTO term_counts_monthly (month, topic, term, count)
+     SELECT r.month, r.topic, r.term, r.count
+       FROM jsonb_to_recordset($1::text::jsonb) AS r(month date, topic text, term text, count int)
+     ON CONFLICT (topic, month, term) DO UPDATE SET count = term_counts_monthly.count + EXCLUDED.count`,
+    [JSON.stringify(sorted(monthly))],
   );
   await db.query(
     `INSERT INTO term_totals_daily (day, topic, terms, articles)
@@ -83,8 +108,12 @@ export async function countsByBucket(
   db: Queryable,
   options: { bucket: Bucket; from: string; to: string; topic?: string; source?: string },
 ): Promise<CountRow[]> {
+  // Hour buckets read the hourly counts; day, week and month ones the daily counts.
+  const hourly = options.bucket === "hour";
   const params: unknown[] = [options.bucket, options.from, options.to];
-  let where = "hour >= $2::timestamptz AND hour < $3::timestamptz";
+  let where = hourly
+    ? "hour >= $2::timestamptz AND hour < $3::timestamptz"
+    : "day >= ($2::timestamptz AT TIME ZONE 'UTC')::date AND day < ($3::timestamptz AT TIME ZONE 'UTC')::date";
   if (options.topic !== undefined) {
     params.push(options.topic);
     where += ` AND topic = $${params.length}`;
@@ -94,8 +123,11 @@ export async function countsByBucket(
     where += ` AND source = $${params.length}`;
   }
   const rows = await db.query<{ bucket: Date; topic: string; count: number }>(
-    `SELECT date_trunc($1, hour, 'UTC') AS bucket, topic, sum(count)::int AS count
-       FROM article_counts_hourly WHERE ${where}
+    `SELECT date_trunc($1, ${
+      hourly ? "hour" : "day::timestamp AT TIME ZONE 'UTC'"
+    }, 'UTC') AS bucket,
+            topic, sum(count)::int AS count
+       FROM ${hourly ? "article_counts_hourly" : "article_counts_daily"} WHERE ${where}
       GROUP BY 1, 2 ORDER BY 1, 2`,
     params,
   );
@@ -114,6 +146,13 @@ export async function statsRange(db: Queryable): Promise<{ first: string; last: 
   return row?.first && row.last
     ? { first: new Date(row.first).toISOString(), last: new Date(row.last).toISOString() }
     : null;
+}
+
+/** The first day of the month after the one holding `day` (`YYYY-MM-DD`). */
+function nextMonth(day: string): string {
+  const d = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  return d.toISOString().slice(0, 10);
 }
 
 /** Term counts of one topic in the current and the baseline period. */
@@ -140,16 +179,46 @@ export async function termCountsForPeriods(
   );
   if (options.topics.length === 0) return out;
   const days = [options.baselineFrom, options.from, options.to].map((d) => d.slice(0, 10));
-  const rows = await db.query<{ topic: string; term: string; cur: number; base: number }>(
-    `SELECT topic, term,
-            coalesce(sum(count) FILTER (WHERE day >= $3::date), 0)::int AS cur,
-            coalesce(sum(count) FILTER (WHERE day < $3::date), 0)::int AS base
-       FROM term_counts_daily
-      WHERE topic = ANY($1::text[]) AND day >= $2::date AND day < $4::date
+  // Each period is read as whole months from the monthly counts plus the days
+  // at its edges from the daily ones: a few simple range scans.
+  const segments: string[] = [];
+  const params: unknown[] = [options.topics, options.minCount];
+  const range = (kind: "cur" | "base", table: "month" | "day", lo: string, hi: string) => {
+    if (lo >= hi) return;
+    params.push(lo, hi);
+    const [a, b] = [params.length - 1, params.length];
+    segments.push(
+      table === "month"
+        ? `SELECT '${kind}' AS kind, topic, term, count FROM term_counts_monthly
+            WHERE topic = ANY($1::text[]) AND month >= $${a}::date AND month < $${b}::date`
+        : `SELECT '${kind}' AS kind, topic, term, count FROM term_counts_daily
+            WHERE topic = ANY($1::text[]) AND day >= $${a}::date AND day < $${b}::date`,
+    );
+  };
+  const period = (kind: "cur" | "base", lo: string, hi: string) => {
+    const mlo = lo.endsWith("-01") ? lo : nextMonth(lo);
+    const mhi = `${hi.slice(0, 7)}-01`;
+    if (mlo < mhi) {
+      range(kind, "day", lo, mlo);
+      range(kind, "month", mlo, mhi);
+      range(kind, "day", mhi, hi);
+    } else {
+      range(kind, "day", lo, hi);
+    }
+  };
+  period("base", days[0], days[1]);
+  period("cur", days[1], days[2]);
+  const rows = segments.length === 0
+    ? []
+    : await db.query<{ topic: string; term: string; cur: number; base: number }>(
+      `SELECT topic, term,
+            coalesce(sum(count) FILTER (WHERE kind = 'cur'), 0)::int AS cur,
+            coalesce(sum(count) FILTER (WHERE kind = 'base'), 0)::int AS base
+       FROM (${segments.join(" UNION ALL ")}) AS hits
       GROUP BY topic, term
-     HAVING coalesce(sum(count) FILTER (WHERE day >= $3::date), 0) >= $5`,
-    [options.topics, ...days, options.minCount],
-  );
+     HAVING coalesce(sum(count) FILTER (WHERE kind = 'cur'), 0) >= $2`,
+      params,
+    );
   for (const r of rows) {
     const t = out.get(r.topic)!;
     t.current.set(r.term, r.cur);

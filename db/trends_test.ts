@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { addArticleStats, termCountsForPeriods } from "./trends.ts";
+import { testDatabases } from "./test_db.ts";
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`termCountsForPeriods() reads whole months and edge days alike (${name})`, async () => {
+    const { db, close } = await open();
+    try {
+      // One article a day from 2024-01-01 to 2024-04-30, each with the word "w" once and,
+      // from March on, "march" twice.
+      const articles = [];
+      for (let t = Date.UTC(2024, 0, 1); t < Date.UTC(2024, 4, 1); t += 86_400_000) {
+        const d = new Date(t);
+        const terms = new Map([["w", 1]]);
+        if (d.getUTCMonth() >= 2) terms.set("march", 2);
+        articles.push({ publishedAt: d.toISOString(), topic: "T", source: "s", terms });
+      }
+      await addArticleStats(db, articles);
+      const days = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / 86_400_000;
+      // Periods with ragged edges and whole months inside: [Jan 10, Feb 25) and [Feb 25, Apr 12).
+      const got = (await termCountsForPeriods(db, {
+        topics: ["T"],
+        baselineFrom: "2024-01-10T00:00:00Z",
+        from: "2024-02-25T00:00:00Z",
+        to: "2024-04-12T00:00:00Z",
+        minCount: 1,
+      })).get("T")!;
+      assert.equal(got.current.get("w"), days("2024-02-25", "2024-04-12"));
+      assert.equal(got.baseline.get("w"), days("2024-01-10", "2024-02-25"));
+      assert.equal(got.current.get("march"), 2 * days("2024-03-01", "2024-04-12"));
+      assert.equal(got.baseline.has("march"), false);
+      // A period inside one month reads days only.
+      const inside = (await termCountsForPeriods(db, {
+        topics: ["T"],
+        baselineFrom: "2024-03-03T00:00:00Z",
+        from: "2024-03-05T00:00:00Z",
+        to: "2024-03-08T00:00:00Z",
+        minCount: 1,
+      })).get("T")!;
+      assert.deepEqual([inside.current.get("w"), inside.baseline.get("w"), inside.current.get("march")], [3, 2, 6]);
+    } finally {
+      await close();
+    }
+  });
+}
