@@ -1,6 +1,7 @@
 /** `newsintel seed`: load articles from a file, a folder, the hub, or the bundled samples. */
 import { Command, Option } from "@commander-js/extra-typings";
 import { wholeNumber } from "./options.ts";
+import { rollUpPastMonths } from "../lib/trends.ts";
 import { join } from "node:path";
 import { AG_NEWS_LABELS, DATASET_FORMATS, readDataset } from "../datasets/mod.ts";
 import { downloadHubDataset } from "../datasets/hub.ts";
@@ -89,6 +90,9 @@ export function seedCommand() {
             ...seedOptions,
             limit: options.limit,
           });
+        }).then(async (r) => {
+          await rollUpPastMonths(db);
+          return r;
         }), { migrate: true });
       bar.stop();
       const seconds = Math.round((performance.now() - started) / 100) / 10;

@@ -13,6 +13,7 @@ import type { IngestServices } from "../lib/ingest.ts";
 import { createTextServices } from "../lib/text_services.ts";
 import { tracedDb } from "../lib/tracing.ts";
 import { reviewPolicy } from "../lib/review_routing.ts";
+import { rollUpPastMonths } from "../lib/trends.ts";
 import { createApp } from "../routes/app.ts";
 import { startingApp } from "../routes/starting.ts";
 import { startCommand } from "./context.ts";
@@ -22,6 +23,9 @@ const log = logger("serve");
 
 /** How often each replica checks the registry for a newly promoted model. */
 const MODEL_POLL_MS = 2_000;
+
+/** How often the term counts of past months are rolled up (see lib/trends.ts). */
+const ROLL_UP_MS = 60_000;
 
 /** How long SIGTERM waits for in-flight requests before closing anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -139,6 +143,17 @@ export function serveCommand() {
         const text = await createTextServices(config);
         phase = "seeding the sample articles";
         await seedIfEmpty(db, config, { models, text, review: reviewPolicy(config) });
+        await rollUpPastMonths(db);
+        const rollUps = setInterval(() => {
+          rollUpPastMonths(db).catch((error) =>
+            log.warn("term roll-up failed: {error}", { error })
+          );
+        }, ROLL_UP_MS);
+        const closeModels = cleanup;
+        cleanup = async () => {
+          clearInterval(rollUps);
+          await closeModels();
+        };
         handler = createApp({ config, db, metrics: createMetrics(), models, text }).fetch;
         log.info("ready");
       } catch (err) {

@@ -2,7 +2,7 @@
  * Trend statistics SQL: the hourly article counts and daily term counts kept
  * at ingestion, and the queries that bucket them.
  */
-import type { Queryable } from "./mod.ts";
+import type { Db, Queryable } from "./mod.ts";
 
 export const BUCKETS = ["hour", "day", "week", "month"] as const;
 export type Bucket = typeof BUCKETS[number];
@@ -24,7 +24,7 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
   const hourly = new Map<string, { hour: string; topic: string; source: string; count: number }>();
   const daily = new Map<string, { day: string; topic: string; source: string; count: number }>();
   const terms = new Map<string, { day: string; topic: string; term: string; count: number }>();
-  const monthly = new Map<string, { month: string; topic: string; term: string; count: number }>();
+  const dirtyMonths = new Map<string, { topic: string; month: string }>();
   const totals = new Map<string, { day: string; topic: string; terms: number; articles: number }>();
   for (const a of articles) {
     const t = new Date(a.publishedAt);
@@ -47,15 +47,13 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
       const k = `${a.topic}\u0000${day}\u0000${term}`;
       const row = terms.get(k) ?? { day, topic: a.topic, term, count: 0 };
       row.count += n;
-      const month = `${day.slice(0, 7)}-01`;
-      const mk = `${a.topic}\u0000${month}\u0000${term}`;
-      const m = monthly.get(mk) ?? { month, topic: a.topic, term, count: 0 };
-      m.count += n;
-      monthly.set(mk, m);
+
       total.terms += n;
       terms.set(k, row);
     }
     totals.set(tk, total);
+    const month = `${day.slice(0, 7)}-01`;
+    dirtyMonths.set(`${a.topic}\u0000${month}`, { topic: a.topic, month });
   }
   const sorted = <T>(m: Map<string, T>) =>
     [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
@@ -81,11 +79,10 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
     [JSON.stringify(sorted(terms))],
   );
   await db.query(
-    `INSERT INTO term_counts_monthly (month, topic, term, count)
-     SELECT r.month, r.topic, r.term, r.count
-       FROM jsonb_to_recordset($1::text::jsonb) AS r(month date, topic text, term text, count int)
-     ON CONFLICT (topic, month, term) DO UPDATE SET count = term_counts_monthly.count + EXCLUDED.count`,
-    [JSON.stringify(sorted(monthly))],
+    `INSERT INTO term_rollup_dirty (topic, month)
+     SELECT r.topic, r.month FROM jsonb_to_recordset($1::text::jsonb) AS r(topic text, month date)
+     ON CONFLICT DO NOTHING`,
+    [JSON.stringify(sorted(dirtyMonths))],
   );
   await db.query(
     `INSERT INTO term_totals_daily (day, topic, terms, articles)
@@ -148,6 +145,11 @@ export async function statsRange(db: Queryable): Promise<{ first: string; last: 
     : null;
 }
 
+/** `YYYY-MM-DD` of a date column value (drivers give midnight UTC). */
+function dateOnly(d: Date): string {
+  return new Date(d).toISOString().slice(0, 10);
+}
+
 /** The first day of the month after the one holding `day` (`YYYY-MM-DD`). */
 function nextMonth(day: string): string {
   const d = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
@@ -195,16 +197,31 @@ export async function termCountsForPeriods(
             WHERE topic = ANY($1::text[]) AND day >= $${a}::date AND day < $${b}::date`,
     );
   };
+  // A month is read from the monthly counts only when no topic asked for has
+  // daily counts newer than its roll-up.
+  const dirty = new Set(
+    (await db.query<{ month: Date | string }>(
+      `SELECT DISTINCT month FROM term_rollup_dirty
+        WHERE topic = ANY($1::text[]) AND month >= $2::date AND month < $3::date`,
+      [options.topics, `${days[0].slice(0, 7)}-01`, days[2]],
+    )).map((r) => typeof r.month === "string" ? r.month.slice(0, 10) : dateOnly(r.month)),
+  );
   const period = (kind: "cur" | "base", lo: string, hi: string) => {
-    const mlo = lo.endsWith("-01") ? lo : nextMonth(lo);
-    const mhi = `${hi.slice(0, 7)}-01`;
-    if (mlo < mhi) {
-      range(kind, "day", lo, mlo);
-      range(kind, "month", mlo, mhi);
-      range(kind, "day", mhi, hi);
-    } else {
-      range(kind, "day", lo, hi);
+    // Runs of clean whole months come from the monthly counts; everything
+    // between them (edge days, changed months) from the daily counts.
+    let cursor = lo;
+    let runStart: string | null = null;
+    for (let m = lo.endsWith("-01") ? lo : nextMonth(lo); nextMonth(m) <= hi; m = nextMonth(m)) {
+      if (dirty.has(m)) continue;
+      if (runStart === null || cursor !== m) {
+        if (runStart !== null) range(kind, "month", runStart, cursor);
+        range(kind, "day", cursor, m);
+        runStart = m;
+      }
+      cursor = nextMonth(m);
     }
+    if (runStart !== null) range(kind, "month", runStart, cursor);
+    range(kind, "day", cursor, hi);
   };
   period("base", days[0], days[1]);
   period("cur", days[1], days[2]);
@@ -239,4 +256,40 @@ export async function termCountsForPeriods(
     t.baselineTotal = r.base;
   }
   return out;
+}
+
+/**
+ * Rolls the daily term counts of changed months before `before` (a month
+ * start, `YYYY-MM-DD`) up into the monthly counts, in one transaction per call.
+ * Returns the number of (topic, month) pairs rolled up.
+ */
+export async function rollUpTermMonths(db: Db, before: string): Promise<number> {
+  return await db.transaction(async (tx) => {
+    const months = await tx.query<{ topic: string; month: Date }>(
+      `SELECT topic, month FROM term_rollup_dirty WHERE month < $1::date
+        ORDER BY topic, month FOR UPDATE SKIP LOCKED`,
+      [before],
+    );
+    if (months.length === 0) return 0;
+    const pairs = JSON.stringify(months.map((m) => ({ topic: m.topic, month: dateOnly(m.month) })));
+    const picked = `jsonb_to_recordset($1::text::jsonb) AS p(topic text, month date)`;
+    await tx.query(
+      `DELETE FROM term_counts_monthly m USING ${picked} WHERE m.topic = p.topic AND m.month = p.month`,
+      [pairs],
+    );
+    await tx.query(
+      `INSERT INTO term_counts_monthly (month, topic, term, count)
+       SELECT p.month, d.topic, d.term, sum(d.count)::int
+         FROM ${picked}
+         JOIN term_counts_daily d
+           ON d.topic = p.topic AND d.day >= p.month AND d.day < (p.month + interval '1 month')::date
+        GROUP BY 1, 2, 3`,
+      [pairs],
+    );
+    await tx.query(
+      `DELETE FROM term_rollup_dirty r USING ${picked} WHERE r.topic = p.topic AND r.month = p.month`,
+      [pairs],
+    );
+    return months.length;
+  });
 }

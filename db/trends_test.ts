@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { addArticleStats, termCountsForPeriods } from "./trends.ts";
+import { addArticleStats, rollUpTermMonths, termCountsForPeriods } from "./trends.ts";
 import { testDatabases } from "./test_db.ts";
 
 for (const { name, open } of testDatabases()) {
@@ -17,18 +17,46 @@ for (const { name, open } of testDatabases()) {
       }
       await addArticleStats(db, articles);
       const days = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / 86_400_000;
-      // Periods with ragged edges and whole months inside: [Jan 10, Feb 25) and [Feb 25, Apr 12).
-      const got = (await termCountsForPeriods(db, {
-        topics: ["T"],
-        baselineFrom: "2024-01-10T00:00:00Z",
-        from: "2024-02-25T00:00:00Z",
-        to: "2024-04-12T00:00:00Z",
-        minCount: 1,
-      })).get("T")!;
-      assert.equal(got.current.get("w"), days("2024-02-25", "2024-04-12"));
-      assert.equal(got.baseline.get("w"), days("2024-01-10", "2024-02-25"));
-      assert.equal(got.current.get("march"), 2 * days("2024-03-01", "2024-04-12"));
-      assert.equal(got.baseline.has("march"), false);
+      // Before the roll-up every month is read from the daily counts; after it, whole
+      // months from the monthly ones (March left changed: a late article arrives).
+      for (const phase of ["changed", "rolled up", "one month changed again"]) {
+        if (phase === "rolled up") {
+          assert.equal(await rollUpTermMonths(db, "2024-05-01"), 4);
+          // Proof that whole clean months come from the roll-up: daily rows of late April
+          // go, yet a range covering all of April still counts them.
+          await db.exec("DELETE FROM term_counts_daily WHERE day >= '2024-04-20'");
+        }
+        if (phase === "one month changed again") {
+          await addArticleStats(db, [{
+            publishedAt: "2024-03-15T10:00:00Z",
+            topic: "T",
+            source: "s",
+            terms: new Map([["late", 5]]),
+          }]);
+        }
+        // Periods with ragged edges and whole months inside: [Jan 10, Feb 25) and [Feb 25, Apr 12).
+        const got = (await termCountsForPeriods(db, {
+          topics: ["T"],
+          baselineFrom: "2024-01-10T00:00:00Z",
+          from: "2024-02-25T00:00:00Z",
+          to: "2024-04-12T00:00:00Z",
+          minCount: 1,
+        })).get("T")!;
+        const late = phase === "one month changed again" ? 1 : 0;
+        assert.equal(got.current.get("w"), days("2024-02-25", "2024-04-12"), phase);
+        assert.equal(got.current.get("late"), late ? 5 : undefined, phase);
+        assert.equal(got.baseline.get("w"), days("2024-01-10", "2024-02-25"), phase);
+        assert.equal(got.current.get("march"), 2 * days("2024-03-01", "2024-04-12"), phase);
+        assert.equal(got.baseline.has("march"), false);
+        const year = (await termCountsForPeriods(db, {
+          topics: ["T"],
+          baselineFrom: "2023-01-01T00:00:00Z",
+          from: "2024-01-01T00:00:00Z",
+          to: "2025-01-01T00:00:00Z",
+          minCount: 1,
+        })).get("T")!;
+        assert.equal(year.current.get("w"), days("2024-01-01", "2024-05-01"), phase);
+      }
       // A period inside one month reads days only.
       const inside = (await termCountsForPeriods(db, {
         topics: ["T"],
@@ -37,7 +65,11 @@ for (const { name, open } of testDatabases()) {
         to: "2024-03-08T00:00:00Z",
         minCount: 1,
       })).get("T")!;
-      assert.deepEqual([inside.current.get("w"), inside.baseline.get("w"), inside.current.get("march")], [3, 2, 6]);
+      assert.deepEqual([
+        inside.current.get("w"),
+        inside.baseline.get("w"),
+        inside.current.get("march"),
+      ], [3, 2, 6]);
     } finally {
       await close();
     }

@@ -4,7 +4,14 @@
  * statistics kept at ingestion (db/trends.ts); the math is ml/trends.ts.
  */
 import type { Queryable } from "../db/mod.ts";
-import { type Bucket, countsByBucket, statsRange, termCountsForPeriods } from "../db/trends.ts";
+import {
+  type Bucket,
+  countsByBucket,
+  rollUpTermMonths,
+  statsRange,
+  termCountsForPeriods,
+} from "../db/trends.ts";
+import type { Db } from "../db/mod.ts";
 import {
   type Change,
   changeVsPrevious,
@@ -173,4 +180,14 @@ export async function topicTrends(db: Queryable, q: TrendsQuery): Promise<Trends
   });
   topics.sort((a, b) => b.total - a.total);
   return { bucket: q.bucket, from: first.toISOString(), to: end.toISOString(), dataRange, topics };
+}
+
+/**
+ * Rolls up the term counts of changed months before the current one (UTC),
+ * so long trend ranges read months rather than days. Run periodically by
+ * `serve` and after `seed`; queries are right without it, only slower.
+ */
+export function rollUpPastMonths(db: Db, now = new Date()): Promise<number> {
+  const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  return rollUpTermMonths(db, monthStart.toISOString().slice(0, 10));
 }

@@ -13,6 +13,15 @@ SELECT date_trunc('month', day)::date, topic, term, sum(count)::int
   FROM term_counts_daily
  GROUP BY 1, 2, 3;
 
+-- Months whose daily term counts changed since they were rolled up. Ingestion
+-- marks them (a few rows per batch, instead of upserting every term twice);
+-- queries read such months from the daily counts until the roll-up catches up.
+CREATE TABLE term_rollup_dirty (
+  topic text NOT NULL,
+  month date NOT NULL,
+  PRIMARY KEY (topic, month)
+);
+
 -- Articles per day, topic and source: what day, week and month buckets read
 -- (24 times fewer rows than the hourly counts).
 CREATE TABLE article_counts_daily (
