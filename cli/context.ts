@@ -12,11 +12,14 @@ import { reviewPolicy } from "../lib/review_routing.ts";
  * Parses the environment and configures logging: `info` for long-running
  * commands (`serve`), `warning` for the others, unless `LOG_LEVEL` says.
  */
-export async function startCommand(options: { verbose?: boolean } = {}): Promise<Config> {
+export async function startCommand(
+  options: { verbose?: boolean; bufferedLogs?: boolean } = {},
+): Promise<Config> {
   const config = loadConfig(Deno.env.toObject());
   await setupLogging({
     json: config.logJson,
     level: config.logLevel ?? (options.verbose ? "info" : "warning"),
+    buffered: options.bufferedLogs,
   });
   return config;
 }

@@ -5,7 +5,7 @@ import { countArticles } from "../db/articles.ts";
 import { migrate } from "../db/migrate.ts";
 import { type Db, openDb, redactDbUrl, waitForDatabase } from "../db/mod.ts";
 import type { Config } from "../lib/config.ts";
-import { logger } from "../lib/log.ts";
+import { flushLogs, logger } from "../lib/log.ts";
 import { createMetrics } from "../lib/metrics.ts";
 import { seedSamples } from "../lib/seed.ts";
 import { createModelRuntime, ensureActiveModel } from "../lib/model_runtime.ts";
@@ -72,7 +72,7 @@ export function serveCommand() {
       (v) => wholeNumber(v, "--port", 0, 65535),
     )
     .action(async (options) => {
-      let config = await startCommand({ verbose: true });
+      let config = await startCommand({ verbose: true, bufferedLogs: true });
       if (options.port !== undefined) config = { ...config, port: options.port };
       config = await ensureLocalApiKey(config);
       if (config.workers > 1) {
@@ -112,6 +112,7 @@ export function serveCommand() {
         clearTimeout(timer);
         await cleanup();
         log.info("stopped");
+        await flushLogs();
       };
       Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
       Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
@@ -160,6 +161,7 @@ export function serveCommand() {
         if (stopping.signal.aborted) return;
         await server.shutdown();
         await cleanup();
+        await flushLogs();
         throw err;
       }
       await server.finished;

@@ -6,8 +6,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import {
   configure,
+  dispose,
   getJsonLinesFormatter,
   getLogger,
+  getStreamSink,
   getTextFormatter,
   type LogLevel,
   type LogRecord,
@@ -23,6 +25,11 @@ export interface LogOptions {
   sink?: Sink;
   /** Write to the console (default true; tests that capture records turn it off). */
   console?: boolean;
+  /**
+   * Buffer lines and write them in the background (the server: a line per
+   * request must not cost a blocking write). Call `flushLogs()` before exit.
+   */
+  buffered?: boolean;
 }
 
 /** Configures logging for the process; safe to call again (it resets). */
@@ -37,9 +44,15 @@ export async function setupLogging(options: LogOptions): Promise<void> {
   // Standard error, written synchronously: standard output belongs to command
   // results (`--json`), and nothing is lost when the process exits.
   const encoder = new TextEncoder();
-  const console: Sink = (record: LogRecord) => {
-    Deno.stderr.writeSync(encoder.encode(format(record)));
-  };
+  const console: Sink = options.buffered
+    ? getStreamSink(Deno.stderr.writable, {
+      formatter: format,
+      closeStream: false,
+      nonBlocking: { bufferSize: 1000, flushInterval: 50 },
+    })
+    : (record: LogRecord) => {
+      Deno.stderr.writeSync(encoder.encode(format(record)));
+    };
   await configure({
     reset: true,
     contextLocalStorage: new AsyncLocalStorage(),
@@ -61,4 +74,9 @@ export async function setupLogging(options: LogOptions): Promise<void> {
 /** The logger for one part of the program, e.g. `logger("http")`. */
 export function logger(...category: string[]): ReturnType<typeof getLogger> {
   return getLogger(["newsintel", ...category]);
+}
+
+/** Writes out buffered log lines (before the process exits). */
+export async function flushLogs(): Promise<void> {
+  await dispose();
 }
