@@ -223,3 +223,15 @@ export async function newLabelsSinceTraining(db: Queryable): Promise<NewLabelsSi
     totalReviewedLabels: row.total,
   };
 }
+
+/** Open review items (not yet finished) per reason, for the queue-depth metric. */
+export async function openItemsByReason(
+  db: Queryable,
+): Promise<Array<{ reason: string; count: number }>> {
+  return await db.query<{ reason: string; count: number }>(
+    `SELECT reason, count(*)::int AS count
+       FROM review_items, unnest(reasons) AS reason
+      WHERE status IN ('queued', 'claimed', 'labelled', 'needs_adjudication')
+      GROUP BY reason ORDER BY reason`,
+  );
+}

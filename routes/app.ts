@@ -9,6 +9,7 @@ import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "../lib/errors.ts";
+import { openItemsByReason } from "../db/review_stats.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
 import { errorBody, handleError } from "./errors.ts";
 import { accessLog, apiKeyAuth, hstsBehindTls, rateLimit, requestId } from "./middleware.ts";
@@ -30,6 +31,12 @@ export type { AppDeps } from "./env.ts";
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const { config, metrics } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  metrics.labelledGauge(
+    "newsintel_review_queue_depth",
+    "Open review items by the reason they were queued (an item may have several).",
+    ["reason"],
+    async () => (await openItemsByReason(deps.db)).map((r) => [{ reason: r.reason }, r.count]),
+  );
   metrics.labelledGauge(
     "newsintel_model_info",
     "The model this process serves (value 1).",

@@ -152,6 +152,7 @@ Deno.test("/v1/classify", async (t) => {
       );
       assert.match(text, /newsintel_predictions_total\{[^}]*via="ingest"[^}]*\} [1-9]/);
       assert.match(text, /newsintel_prediction_confidence_count\{[^}]*\} [1-9]/);
+      assert.match(text, /newsintel_review_queue_depth\{reason="low_confidence"[^}]*\} [1-9]/);
     });
   } finally {
     await models.close();
