@@ -130,12 +130,16 @@ export async function ensureActiveModel(db: Db, config: Config): Promise<string>
   });
   const started = performance.now();
   const examples = await examplesFrom(readDataset(DEFAULT_TRAINING_DATA));
+  let lastStage = "";
   const manifest = await trainAndRegister(db, examples, {
     name: DEFAULT_MODEL_NAME,
     modelDir: config.modelDir,
     seed: 1,
     onProgress: (p) => {
-      if (p.done === p.total) log.info("training: {stage} done", { stage: p.stage });
+      if (p.done === p.total && p.stage !== lastStage) {
+        log.info("training: {stage} done", { stage: p.stage });
+      }
+      lastStage = p.done === p.total ? p.stage : lastStage;
     },
   });
   await db.transaction((tx) => activateModel(tx, manifest.version, "bootstrap", "first start"));
