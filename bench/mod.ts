@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   trends: async () => (await import("./trends.ts")).main(),
   console: async () => (await import("./console.ts")).main(),
   review: async () => (await import("./review.ts")).main(),
+  load: async () => (await import("./load_mixed.ts")).main(),
 };
 
 const wanted = Deno.args.length ? Deno.args : Object.keys(BENCHES);
