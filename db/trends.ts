@@ -57,40 +57,37 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
   }
   const sorted = <T>(m: Map<string, T>) =>
     [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  // One statement for all five tables: one round trip, so the counter rows that
+  // concurrent batches share are locked for as short a time as possible.
   await db.query(
-    `INSERT INTO article_counts_hourly (hour, topic, source, count)
-     SELECT r.hour, r.topic, r.source, r.count
-       FROM jsonb_to_recordset($1::text::jsonb) AS r(hour timestamptz, topic text, source text, count int)
-     ON CONFLICT (hour, topic, source) DO UPDATE SET count = article_counts_hourly.count + EXCLUDED.count`,
-    [JSON.stringify(sorted(hourly))],
-  );
-  await db.query(
-    `INSERT INTO article_counts_daily (day, topic, source, count)
-     SELECT r.day, r.topic, r.source, r.count
-       FROM jsonb_to_recordset($1::text::jsonb) AS r(day date, topic text, source text, count int)
-     ON CONFLICT (day, topic, source) DO UPDATE SET count = article_counts_daily.count + EXCLUDED.count`,
-    [JSON.stringify(sorted(daily))],
-  );
-  await db.query(
-    `INSERT INTO term_counts_daily (day, topic, term, count)
-     SELECT r.day, r.topic, r.term, r.count
-       FROM jsonb_to_recordset($1::text::jsonb) AS r(day date, topic text, term text, count int)
-     ON CONFLICT (topic, day, term) DO UPDATE SET count = term_counts_daily.count + EXCLUDED.count`,
-    [JSON.stringify(sorted(terms))],
-  );
-  await db.query(
-    `INSERT INTO term_rollup_dirty (topic, month)
-     SELECT r.topic, r.month FROM jsonb_to_recordset($1::text::jsonb) AS r(topic text, month date)
-     ON CONFLICT DO NOTHING`,
-    [JSON.stringify(sorted(dirtyMonths))],
-  );
-  await db.query(
-    `INSERT INTO term_totals_daily (day, topic, terms, articles)
+    `WITH hourly AS (
+       INSERT INTO article_counts_hourly (hour, topic, source, count)
+       SELECT r.hour, r.topic, r.source, r.count
+         FROM jsonb_to_recordset($1::text::jsonb) AS r(hour timestamptz, topic text, source text, count int)
+       ON CONFLICT (hour, topic, source) DO UPDATE SET count = article_counts_hourly.count + EXCLUDED.count
+     ), daily AS (
+       INSERT INTO article_counts_daily (day, topic, source, count)
+       SELECT r.day, r.topic, r.source, r.count
+         FROM jsonb_to_recordset($2::text::jsonb) AS r(day date, topic text, source text, count int)
+       ON CONFLICT (day, topic, source) DO UPDATE SET count = article_counts_daily.count + EXCLUDED.count
+     ), terms AS (
+       INSERT INTO term_counts_daily (day, topic, term, count)
+       SELECT r.day, r.topic, r.term, r.count
+         FROM jsonb_to_recordset($3::text::jsonb) AS r(day date, topic text, term text, count int)
+       ON CONFLICT (topic, day, term) DO UPDATE SET count = term_counts_daily.count + EXCLUDED.count
+     ), dirty AS (
+       INSERT INTO term_rollup_dirty (topic, month)
+       SELECT r.topic, r.month FROM jsonb_to_recordset($4::text::jsonb) AS r(topic text, month date)
+       ON CONFLICT DO NOTHING
+     )
+     INSERT INTO term_totals_daily (day, topic, terms, articles)
      SELECT r.day, r.topic, r.terms, r.articles
-       FROM jsonb_to_recordset($1::text::jsonb) AS r(day date, topic text, terms bigint, articles int)
+       FROM jsonb_to_recordset($5::text::jsonb) AS r(day date, topic text, terms bigint, articles int)
      ON CONFLICT (topic, day) DO UPDATE SET terms = term_totals_daily.terms + EXCLUDED.terms,
                                             articles = term_totals_daily.articles + EXCLUDED.articles`,
-    [JSON.stringify(sorted(totals))],
+    [hourly, daily, terms, dirtyMonths, totals].map((m) =>
+      JSON.stringify(sorted(m as Map<string, unknown>))
+    ),
   );
 }
 
