@@ -12,6 +12,7 @@
 //   deno run --allow-all bench/http_load.ts
 
 import { join } from "node:path";
+import { freePort } from "../cli/test_run.ts";
 
 export interface LoadTestOptions {
   url: string;
@@ -186,13 +187,6 @@ async function fetchLoad(o: LoadTestOptions): Promise<LoadTestResult> {
     non2xx,
     errors,
   };
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 /** Keeps the last bytes of a stream (so a failed start can be explained) while draining it. */

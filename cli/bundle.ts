@@ -1,9 +1,9 @@
 /** `newsintel bundle`: write a model and its manifest as one verifiable .tar.gz. */
 import { Command } from "@commander-js/extra-typings";
-import { join, resolve } from "node:path";
 import { getModel } from "../db/models.ts";
 import { bundleModel } from "../ml/mod.ts";
 import { print, startCommand, withDb } from "./context.ts";
+import { registeredModelDir } from "../lib/model_runtime.ts";
 
 export function bundleCommand() {
   return new Command("bundle")
@@ -20,7 +20,7 @@ export function bundleCommand() {
         );
       }
       const out = options.out ?? `newsintel-model-${version}.tar.gz`;
-      const manifest = await bundleModel(resolve(join(config.modelDir, record.location)), out);
+      const manifest = await bundleModel(registeredModelDir(config, record)!, out);
       print(
         `wrote ${out} (${manifest.name} ${manifest.version}, ${
           Object.keys(manifest.files).length

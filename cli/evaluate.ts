@@ -1,10 +1,11 @@
 /** `newsintel evaluate`: score a model on a labelled file. */
 import { Command, Option } from "@commander-js/extra-typings";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { activeModelVersion, getModel } from "../db/models.ts";
 import { DATASET_FORMATS, readDataset } from "../datasets/mod.ts";
 import { evaluate, formatReport, loadClassifier } from "../ml/mod.ts";
 import { examplesFrom } from "../lib/training.ts";
+import { registeredModelDir } from "../lib/model_runtime.ts";
 import { readBbcSummaryPairs } from "../datasets/bbc_summaries.ts";
 import { evaluateSummaries } from "../ml/rouge.ts";
 import { summarize } from "../ml/summarize.ts";
@@ -46,12 +47,9 @@ export function evaluateCommand() {
         if (!version) throw new Error("no active model; pass --model or --dir");
         const record = await getModel(db, version);
         if (!record) throw new Error(`no model ${version}`);
-        if (record.origin === "hub") {
-          throw new Error("evaluate a hub model through its local cache with --dir");
-        }
-        return record.origin === "local"
-          ? record.location
-          : resolve(join(config.modelDir, record.location));
+        const dir = registeredModelDir(config, record);
+        if (!dir) throw new Error("evaluate a hub model through its local cache with --dir");
+        return dir;
       });
       const classifier = await loadClassifier({ kind: "dir", dir });
       const bar = progress("classifying", examples.length);

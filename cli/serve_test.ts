@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import postgres from "postgres";
 import { withSearchPath } from "../db/test_db.ts";
-import { baseEnv, PROJECT_ROOT } from "./test_run.ts";
+import { baseEnv, freePort, PROJECT_ROOT } from "./test_run.ts";
 
 const TEST_DB_URL = Deno.env.get("TEST_DB_URL");
 const KEY = "serve-test-key-0001";
@@ -17,13 +17,6 @@ async function startPermissions(): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(join(PROJECT_ROOT, "deno.json")));
   const task: string = config.tasks.start;
   return task.split(/\s+/).filter((a) => a.startsWith("--allow-") || a.startsWith("--unstable"));
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 interface Server {

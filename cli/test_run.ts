@@ -18,6 +18,14 @@ export function baseEnv(): Record<string, string> {
   return base;
 }
 
+/** A port nothing listens on right now (the OS picks it). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
 /** Runs `main.ts ARGS` with only `env` (plus what Deno needs) and collects its output. */
 export async function newsintel(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const out = await new Deno.Command(Deno.execPath(), {

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { decodeText, readBbcFolder } from "./bbc_folder.ts";
-import { DatasetError } from "./jsonl.ts";
+import { DatasetError } from "./records.ts";
 
 export interface SummaryPairRecord {
   id: string;

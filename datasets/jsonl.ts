@@ -1,15 +1,9 @@
 /** JSON Lines: one object per line (our article fields, HuffPost's, or `text`/`label`). */
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { type DatasetRecord, recordFromObject } from "./records.ts";
+import { DatasetError, type DatasetRecord, recordFromObject } from "./records.ts";
 
-/** Raised for a line that is not a JSON object with text; names the line. */
-export class DatasetError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "DatasetError";
-  }
-}
+export { DatasetError } from "./records.ts";
 
 /** Streams records from a JSON Lines file; blank lines are skipped. */
 export async function* readJsonLines(path: string): AsyncGenerator<DatasetRecord> {

@@ -1,11 +1,11 @@
 /** Reading data sets: AG News CSV, the BBC folder layout, JSON Lines, parquet. */
 import { readAgNewsCsv } from "./agnews_csv.ts";
 import { readBbcFolder } from "./bbc_folder.ts";
-import { DatasetError, readJsonLines } from "./jsonl.ts";
+import { readJsonLines } from "./jsonl.ts";
 import { readParquet } from "./parquet.ts";
-import type { DatasetRecord } from "./records.ts";
+import { DatasetError, type DatasetRecord } from "./records.ts";
 
-export { DatasetError } from "./jsonl.ts";
+export { DatasetError } from "./records.ts";
 export { AG_NEWS_LABELS, type DatasetRecord } from "./records.ts";
 
 export const DATASET_FORMATS = ["agnews-csv", "bbc", "jsonl", "parquet"] as const;

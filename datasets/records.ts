@@ -7,6 +7,14 @@ export interface DatasetRecord extends ArticleInput {
   label?: string;
 }
 
+/** A data set that cannot be read as given (names the file, and the line when there is one). */
+export class DatasetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DatasetError";
+  }
+}
+
 /** AG News class names, by the data's 0-based label. */
 export const AG_NEWS_LABELS = ["World", "Sports", "Business", "Sci/Tech"] as const;
 

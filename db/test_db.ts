@@ -3,13 +3,11 @@
  * `TEST_DB_URL` is set, a fresh PostgreSQL schema per test file so test files
  * can run in parallel against one server.
  */
-import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import type { Db } from "./mod.ts";
 import { migrate } from "./migrate.ts";
 import { openPostgres } from "./postgres.ts";
-import { wrapPglite } from "./pglite.ts";
-import { types } from "@electric-sql/pglite";
+import { openPglite } from "./pglite.ts";
 
 export interface TestDb {
   name: "pglite" | "postgres";
@@ -31,8 +29,8 @@ async function truncateAll(db: Db): Promise<void> {
 
 /** A migrated in-memory PGlite. */
 export async function pgliteTestDb(): Promise<TestDb> {
-  const pg = await PGlite.create({ parsers: { [types.INT8]: (v: string) => Number(v) } });
-  const db = wrapPglite(pg);
+  // The driver's own opener, so tests parse values exactly as the service does.
+  const db = await openPglite("memory");
   await migrate(db);
   return { name: "pglite", db, reset: () => truncateAll(db), close: () => db.close() };
 }

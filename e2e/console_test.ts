@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
+import { freePort } from "../cli/test_run.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const KEY = "e2e-reviewer-key-0001";
@@ -66,13 +67,6 @@ function sampleArticles(): Array<Record<string, string>> {
     publishedAt: new Date(Date.UTC(2022, 11, 20, 9)).toISOString(),
   });
   return out;
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 async function startServer(dir: string, port: number) {

@@ -9,7 +9,13 @@
 import { fileURLToPath } from "node:url";
 import { join, resolve } from "node:path";
 import type { Db } from "../db/mod.ts";
-import { activateModel, activeModelVersion, getModel, registerModel } from "../db/models.ts";
+import {
+  activateModel,
+  activeModelVersion,
+  getModel,
+  type ModelRecord,
+  registerModel,
+} from "../db/models.ts";
 import { shadowModelVersion } from "../db/review_shadow.ts";
 import { readDataset } from "../datasets/mod.ts";
 import { type Classifier, loadClassifier, type Prediction } from "../ml/mod.ts";
@@ -70,6 +76,17 @@ interface Loaded {
   retired: boolean;
 }
 
+/**
+ * The directory of a registered model: its own path for a local `HF_MODEL`,
+ * else its folder under `MODEL_DIR`; null for a hub model (served from its cache).
+ */
+export function registeredModelDir(config: Config, record: ModelRecord): string | null {
+  if (record.origin === "hub") return null;
+  return resolve(
+    record.origin === "local" ? record.location : join(config.modelDir, record.location),
+  );
+}
+
 /** Loads the registered model `version` from `MODEL_DIR`. */
 async function loadRegistered(db: Db, config: Config, version: string): Promise<Classifier> {
   const record = await getModel(db, version);
@@ -84,8 +101,7 @@ async function loadRegistered(db: Db, config: Config, version: string): Promise<
       cacheDir: join(config.modelDir, ".hub-cache"),
     });
   }
-  const dir = record.origin === "local" ? record.location : join(config.modelDir, record.location);
-  return loadClassifier({ kind: "dir", dir: resolve(dir) });
+  return loadClassifier({ kind: "dir", dir: registeredModelDir(config, record)! });
 }
 
 /**

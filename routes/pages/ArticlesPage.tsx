@@ -1,5 +1,5 @@
 /** Article search: full text, source, language and publication date filters. */
-import { when } from "./Bits.tsx";
+import { DateRangeFields, when } from "./Bits.tsx";
 import { Layout, type PageContext, PageHead } from "./Layout.tsx";
 import type { articlesData } from "./loaders.ts";
 
@@ -47,14 +47,7 @@ export function ArticlesPage(props: {
             Language
             <input name="language" value={p.language ?? ""} size={4} maxLength={16} />
           </label>
-          <label class="field">
-            Published from
-            <input name="since" type="date" value={p.since ?? ""} />
-          </label>
-          <label class="field">
-            until
-            <input name="until" type="date" value={p.until ?? ""} />
-          </label>
+          <DateRangeFields since={p.since} until={p.until} />
           <button type="submit" class="primary">Search</button>
           <a href="/articles">Clear</a>
         </form>

@@ -1,5 +1,5 @@
 /** Review queue: counts by status, reason, label and reviewer; filters; bulk accept. */
-import { Bar, num, pct, Stat, when } from "./Bits.tsx";
+import { Bar, DateRangeFields, num, pct, Stat, when } from "./Bits.tsx";
 import { Flash, Layout, type PageContext, PageHead } from "./Layout.tsx";
 import type { queueData } from "./loaders.ts";
 
@@ -170,14 +170,7 @@ export function QueuePage(props: {
               value={p.minScore ?? ""}
             />
           </label>
-          <label class="field">
-            Published from
-            <input name="since" type="date" value={p.since ?? ""} />
-          </label>
-          <label class="field">
-            until
-            <input name="until" type="date" value={p.until ?? ""} />
-          </label>
+          <DateRangeFields since={p.since} until={p.until} />
           <Select
             name="order"
             value={p.order}
@@ -252,14 +245,7 @@ export function QueuePage(props: {
             Source
             <input name="source" value={p.source ?? ""} size={12} />
           </label>
-          <label class="field">
-            Published from
-            <input name="since" type="date" value={p.since ?? ""} />
-          </label>
-          <label class="field">
-            until
-            <input name="until" type="date" value={p.until ?? ""} />
-          </label>
+          <DateRangeFields since={p.since} until={p.until} />
           {bulkFields.filter(([k, v]) => k === "reason" && v).map(([k, v]) => (
             <input type="hidden" name={k} value={v} />
           ))}
