@@ -13,6 +13,8 @@
 
 import { join } from "node:path";
 import { freePort } from "../cli/test_run.ts";
+import { startPermissions } from "../cli/workers.ts";
+import { freshSchema } from "../db/test_db.ts";
 
 export interface LoadTestOptions {
   url: string;
@@ -209,11 +211,13 @@ export interface Server {
 }
 
 /**
- * Starts `newsintel serve` as a subprocess with explicit permissions, on a fresh
- * embedded database in a temp dir, and waits until `/health` answers.
+ * Starts `newsintel serve` as a subprocess with the permissions of `deno task start`,
+ * on a fresh embedded database in the project's tmp/, and waits until `/ready` answers.
  */
 export async function startServer(env: Record<string, string> = {}): Promise<Server> {
-  const dir = await Deno.makeTempDir({ prefix: "newsintel-load-" });
+  const root = join(import.meta.dirname!, "..");
+  await Deno.mkdir(join(root, "tmp"), { recursive: true });
+  const dir = await Deno.makeTempDir({ dir: join(root, "tmp"), prefix: "newsintel-load-" });
   const port = freePort();
   const base: Record<string, string> = {};
   for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
@@ -221,18 +225,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
     if (value !== undefined) base[name] = value;
   }
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-ffi",
-      "--allow-read",
-      `--allow-write=${dir}`,
-      "main.ts",
-      "serve",
-    ],
-    cwd: join(import.meta.dirname!, ".."),
+    args: ["run", ...await startPermissions(), "main.ts", "serve"],
+    cwd: root,
     clearEnv: true,
     env: {
       ...base,
@@ -292,9 +286,18 @@ export async function main(): Promise<Record<string, unknown>> {
   const tool = (Deno.env.get("BENCH_LOAD_TOOL") ?? "auto") as LoadTestOptions["tool"];
   const results: Record<string, unknown> = { cores: navigator.hardwareConcurrency };
   // Access logs on (LOG_LEVEL=info, the default; the server's stdout is drained by this
-  // process) and off, so the cost of a log line per request shows.
+  // process) and off, so the cost of a log line per request shows; then two processes
+  // (WORKERS=2, which needs PostgreSQL) with the log on.
+  const pg = await freshSchema(
+    Deno.env.get("BENCH_DB_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres",
+    "bench_http",
+  );
   for (
-    const [label, env] of [["accessLogOn", {}], ["accessLogOff", { LOG_LEVEL: "warning" }]] as const
+    const [label, env] of [
+      ["accessLogOn", {}],
+      ["accessLogOff", { LOG_LEVEL: "warning" }],
+      ["workers2", { DB_URL: pg.url, WORKERS: "2" }],
+    ] as const
   ) {
     const server = await startServer(env);
     try {
@@ -320,6 +323,7 @@ export async function main(): Promise<Record<string, unknown>> {
       await server.stop();
     }
   }
+  await pg.drop();
   return results;
 }
 

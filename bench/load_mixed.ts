@@ -3,11 +3,10 @@
  * Sustained mixed load: 80% `POST /v1/classify` (one text), 15% `POST /v1/articles`
  * (batches of 5 new articles), 5% reads (`GET /v1/articles?q=…`), from 32 concurrent
  * loopback clients for BENCH_SECONDS (default 60), against PostgreSQL (BENCH_DB_URL,
- * fresh schema) and against the embedded database. Reports errors, p50/p99 per kind,
+ * fresh schema) with WORKERS=2 and with one process, and against the embedded database. Reports errors, p50/p99 per kind,
  * throughput, and the server's resident memory at 10 s and at the end.
  */
-import postgres from "postgres";
-import { withSearchPath } from "../db/test_db.ts";
+import { freshSchema } from "../db/test_db.ts";
 import { CLASSIFY_TEXT, startServer } from "./http_load.ts";
 
 const KEY = "bench-load-key-0001";
@@ -17,10 +16,11 @@ function pick(r: number): Kind {
   return r < 0.8 ? "classify" : r < 0.95 ? "ingest" : "read";
 }
 
+/** Resident memory of all the server's processes (the sum /metrics reports), in MB. */
 async function rss(url: string): Promise<number> {
-  const m = await (await fetch(`${url}/metrics`, { headers: { accept: "application/json" } }))
-    .json();
-  return Math.round(m.process.residentMemoryBytes / 1e6);
+  const text = await (await fetch(`${url}/metrics?format=prometheus`)).text();
+  const bytes = Number(/^process_resident_memory_bytes\{[^}]*\} (\S+)$/m.exec(text)?.[1]);
+  return Math.round(bytes / 1e6);
 }
 
 function percentile(xs: number[], p: number): number {
@@ -100,15 +100,14 @@ export async function main(): Promise<Record<string, unknown>> {
   const results: Record<string, unknown> = {
     note: "client: 32 Deno fetch loops on the same 2-core machine",
   };
-  const schema = `bench_load_${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE SCHEMA ${schema}`);
+  const schema = await freshSchema(url, "bench_load");
   try {
     for (
-      const [name, env] of [["postgres", { DB_URL: withSearchPath(url, schema) }], [
-        "pglite",
-        {},
-      ]] as const
+      const [name, env] of [
+        ["postgres_workers2", { DB_URL: schema.url, WORKERS: "2" }],
+        ["postgres_workers1", { DB_URL: schema.url }],
+        ["pglite", {}],
+      ] as const
     ) {
       const server = await startServer({ ...env, LOG_LEVEL: "warning" });
       try {
@@ -118,8 +117,7 @@ export async function main(): Promise<Record<string, unknown>> {
       }
     }
   } finally {
-    await admin.unsafe(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
+    await schema.drop();
   }
   return results;
 }

@@ -1,5 +1,5 @@
 /** What every subcommand starts with: configuration, logging and the database. */
-import { type Config, loadConfig } from "../lib/config.ts";
+import { type Config, configEnv, loadConfig } from "../lib/config.ts";
 import { setupLogging } from "../lib/log.ts";
 import { type Db, openDb } from "../db/mod.ts";
 import { migrate } from "../db/migrate.ts";
@@ -15,13 +15,32 @@ import { reviewPolicy } from "../lib/review_routing.ts";
 export async function startCommand(
   options: { verbose?: boolean; bufferedLogs?: boolean } = {},
 ): Promise<Config> {
-  const config = loadConfig(Deno.env.toObject());
+  const config = loadConfig(configEnv());
+  checkDirectoryPermissions(config);
   await setupLogging({
     json: config.logJson,
     level: config.logLevel ?? (options.verbose ? "info" : "warning"),
     buffered: options.bufferedLogs,
   });
   return config;
+}
+
+/**
+ * Fails early, naming the flag to add, when `DATA_DIR` or `MODEL_DIR` lies outside
+ * the paths Deno was allowed to read and write (`deno task start` allows the
+ * project's own `data/` and `models/`).
+ */
+function checkDirectoryPermissions(config: Config): void {
+  for (const [name, path] of [["DATA_DIR", config.dataDir], ["MODEL_DIR", config.modelDir]]) {
+    for (const access of ["read", "write"] as const) {
+      if (Deno.permissions.querySync({ name: access, path }).state !== "granted") {
+        throw new Error(
+          `${name}=${path} is outside what this process may ${access}: ` +
+            `run Deno with --allow-${access}=${path} as well`,
+        );
+      }
+    }
+  }
 }
 
 /**

@@ -18,6 +18,7 @@ import { createApp } from "../routes/app.ts";
 import { startingApp } from "../routes/starting.ts";
 import { startCommand } from "./context.ts";
 import { wholeNumber } from "./options.ts";
+import { primaryGone, startWorkers, type WorkerPool } from "./workers.ts";
 
 const log = logger("serve");
 
@@ -75,28 +76,39 @@ export function serveCommand() {
       let config = await startCommand({ verbose: true, bufferedLogs: true });
       if (options.port !== undefined) config = { ...config, port: options.port };
       config = await ensureLocalApiKey(config);
-      if (config.workers > 1) {
-        log.warn(
-          "WORKERS={workers} is not supported yet; serving with one process (run more replicas)",
-          {
-            workers: config.workers,
-          },
+      // Worker n > 0 is one of the primary's extra processes (see workers.ts).
+      const worker = config.worker;
+      const multiProcess = config.workers > 1 || worker > 0;
+      if (config.workers > 1 && config.dbUrl.startsWith("pglite://")) {
+        throw new Error(
+          `WORKERS=${config.workers} needs PostgreSQL (DB_URL=postgres://...): ` +
+            "the embedded database belongs to a single process",
         );
       }
 
-      // Listen at once, answering 503 until ready, so orchestrators see the
-      // process alive while it waits for the database or trains a first model.
+      // The primary listens at once, answering 503 until ready, so orchestrators see
+      // the process alive while it waits for the database or trains a first model.
+      // A worker listens only once ready: the primary serves meanwhile.
       let phase = "connecting to the database";
-      let handler: (req: Request) => Response | Promise<Response> = startingApp(() => phase).fetch;
-      const server = Deno.serve({
-        port: config.port,
-        hostname: config.host,
-        onListen: ({ hostname, port }) =>
-          log.info("listening on http://{hostname}:{port}", { hostname, port }),
-      }, (req) => handler(req));
+      let handler: (req: Request) => Response | Promise<Response> = startingApp(() =>
+        phase, worker).fetch;
+      const listen = () =>
+        Deno.serve({
+          port: config.port,
+          hostname: config.host,
+          reusePort: multiProcess,
+          onListen: ({ hostname, port }) =>
+            log.info("listening on http://{hostname}:{port}{as}", {
+              hostname,
+              port,
+              as: worker ? ` as worker ${worker}` : "",
+            }),
+        }, (req) => handler(req));
+      let server = worker ? undefined : listen();
 
       const stopping = new AbortController();
       let cleanup = async () => {};
+      let workers: WorkerPool | undefined;
       const stop = async (signal: string) => {
         if (stopping.signal.aborted) return;
         stopping.abort();
@@ -105,17 +117,23 @@ export function serveCommand() {
           seconds: SHUTDOWN_GRACE_MS / 1000,
         });
         let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([
-          server.shutdown(),
-          new Promise((resolve) => timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)),
+        await Promise.all([
+          Promise.race([
+            server?.shutdown(),
+            new Promise((resolve) => timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)),
+          ]),
+          workers?.stop(SHUTDOWN_GRACE_MS + 2_000),
         ]);
         clearTimeout(timer);
         await cleanup();
         log.info("stopped");
         await flushLogs();
+        // A worker's read of its stdin (see primaryGone) would keep it alive.
+        Deno.exit(0);
       };
       Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
       Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
+      if (worker) primaryGone().then(() => stop("primary gone"));
 
       log.info("opening database {db}", { db: redactDbUrl(config.dbUrl) });
       const db = tracedDb(await openDb(config.dbUrl));
@@ -142,24 +160,35 @@ export function serveCommand() {
         };
         models.watch(MODEL_POLL_MS);
         const text = await createTextServices(config);
-        phase = "seeding the sample articles";
-        await seedIfEmpty(db, config, { models, text, review: reviewPolicy(config) });
-        await rollUpPastMonths(db);
-        const rollUps = setInterval(() => {
-          rollUpPastMonths(db).catch((error) =>
-            log.warn("term roll-up failed: {error}", { error })
-          );
-        }, ROLL_UP_MS);
+        // Seeding and roll-ups are the primary's; workers start once it is ready.
+        let rollUps: ReturnType<typeof setInterval> | undefined;
+        if (!worker) {
+          phase = "seeding the sample articles";
+          await seedIfEmpty(db, config, { models, text, review: reviewPolicy(config) });
+          await rollUpPastMonths(db);
+          rollUps = setInterval(() => {
+            rollUpPastMonths(db).catch((error) =>
+              log.warn("term roll-up failed: {error}", { error })
+            );
+          }, ROLL_UP_MS);
+        }
+        const metrics = createMetrics();
+        if (multiProcess) await metrics.share(join(config.dataDir, "run", "metrics"));
         const closeModels = cleanup;
         cleanup = async () => {
           clearInterval(rollUps);
+          await metrics.close();
           await closeModels();
         };
-        handler = createApp({ config, db, metrics: createMetrics(), models, text }).fetch;
+        handler = createApp({ config, db, metrics, models, text }).fetch;
+        server ??= listen();
+        if (config.workers > 1 && !worker && !stopping.signal.aborted) {
+          workers = await startWorkers(config.workers - 1, ["--port", String(server.addr.port)]);
+        }
         log.info("ready");
       } catch (err) {
         if (stopping.signal.aborted) return;
-        await server.shutdown();
+        await server?.shutdown();
         await cleanup();
         await flushLogs();
         throw err;

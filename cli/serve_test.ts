@@ -6,18 +6,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import postgres from "postgres";
-import { withSearchPath } from "../db/test_db.ts";
+import { freshSchema } from "../db/test_db.ts";
 import { baseEnv, freePort, PROJECT_ROOT } from "./test_run.ts";
+import { startPermissions } from "./workers.ts";
 
 const TEST_DB_URL = Deno.env.get("TEST_DB_URL");
 const KEY = "serve-test-key-0001";
-
-/** The permission flags of `deno task start`, so the test runs what users run. */
-async function startPermissions(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(join(PROJECT_ROOT, "deno.json")));
-  const task: string = config.tasks.start;
-  return task.split(/\s+/).filter((a) => a.startsWith("--allow-") || a.startsWith("--unstable"));
-}
 
 interface Server {
   url: string;
@@ -119,19 +113,6 @@ class Proxy {
   }
 }
 
-async function freshSchema(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const schema = `serve_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE SCHEMA ${schema}`);
-  return {
-    url: withSearchPath(url, schema),
-    drop: async () => {
-      await admin.unsafe(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.end();
-    },
-  };
-}
-
 async function stop(server: Server): Promise<Deno.CommandStatus> {
   server.child.kill("SIGTERM");
   const result = await server.child.status;
@@ -143,7 +124,7 @@ Deno.test({
   name: "serve waits for a late database, answers 503 while it is gone, and recovers (postgres)",
   ignore: !TEST_DB_URL,
   async fn() {
-    const schema = await freshSchema(TEST_DB_URL!);
+    const schema = await freshSchema(TEST_DB_URL!, "serve");
     const target = new URL(TEST_DB_URL!);
     const proxy = new Proxy({ hostname: target.hostname, port: Number(target.port || 5432) });
     const proxied = new URL(schema.url);
@@ -213,7 +194,7 @@ Deno.test({
     "kill -9 during a batch leaves it whole or absent; re-sending stores each article once (postgres)",
   ignore: !TEST_DB_URL,
   async fn() {
-    const schema = await freshSchema(TEST_DB_URL!);
+    const schema = await freshSchema(TEST_DB_URL!, "serve");
     const batch = {
       articles: Array.from({ length: 500 }, (_, i) => ({
         externalId: `kill9-${i}`,
@@ -276,4 +257,95 @@ Deno.test("SIGTERM stops the server cleanly with exit code 0", async () => {
   assert.equal(result.code, 0, server.stderr().slice(-2000));
   assert.match(server.stderr(), /SIGTERM: finishing in-flight requests/);
   assert.match(server.stderr(), /stopped/);
+});
+
+/** Which process answers `/health` on a fresh connection (the kernel picks one per connection). */
+async function answeringWorker(url: string): Promise<number> {
+  const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+  try {
+    return (await (await fetch(`${url}/health`, { client })).json()).worker;
+  } finally {
+    client.close();
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name:
+    "WORKERS=2 serves from two processes, restarts a dead worker, sums metrics, stops together (postgres)",
+  ignore: !TEST_DB_URL,
+  async fn() {
+    const schema = await freshSchema(TEST_DB_URL!, "serve");
+    const server = await startServer({ DB_URL: schema.url, WORKERS: "2" });
+    const workerPid = () => {
+      const pids = [...server.stderr().matchAll(/worker 1 started \(pid (\d+)\)/g)];
+      return Number(pids.at(-1)?.[1]);
+    };
+    const seen = new Set<number>();
+    const bothAnswer = async () => {
+      seen.add(await answeringWorker(server.url));
+      return seen.size === 2;
+    };
+    try {
+      await eventually(bothAnswer, "answers from the primary and worker 1", server);
+      assert.deepEqual([...seen].sort(), [0, 1]);
+
+      // Counters in /metrics are the sum over both processes.
+      const fresh = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+      const classify = async () => {
+        const res = await fetch(`${server.url}/v1/classify`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-api-key": KEY },
+          body: JSON.stringify({ text: "The striker scored twice in the cup final." }),
+          client: fresh,
+        });
+        await res.body?.cancel();
+        return res.status;
+      };
+      for (let i = 0; i < 20; i++) assert.equal(await classify(), 200);
+      fresh.close();
+      await eventually(
+        async () => {
+          const m = await (await fetch(`${server.url}/metrics`)).json();
+          const route = m.routes.find((r: { route: string }) => r.route === "/v1/classify");
+          return m.processes === 2 && route?.count === 20;
+        },
+        "metrics totals from both processes",
+        server,
+      );
+
+      // A worker that dies is started again.
+      const first = workerPid();
+      Deno.kill(first, "SIGKILL");
+      await eventually(
+        () => Promise.resolve(workerPid() !== first && !processAlive(first)),
+        "a new worker 1",
+        server,
+      );
+      seen.clear();
+      await eventually(bothAnswer, "answers from the restarted worker", server);
+    } finally {
+      const worker = workerPid();
+      const result = await stop(server);
+      assert.equal(result.code, 0, server.stderr().slice(-2000));
+      assert.equal(processAlive(worker), false, "the worker outlived the primary");
+      await schema.drop();
+    }
+  },
+});
+
+Deno.test("WORKERS > 1 on the embedded database is refused with the reason", async () => {
+  const server = await startServer({ WORKERS: "2" });
+  const result = await server.child.status;
+  await Deno.remove(server.dir, { recursive: true }).catch(() => {});
+  assert.notEqual(result.code, 0);
+  assert.match(server.stderr(), /WORKERS=2 needs PostgreSQL/);
 });

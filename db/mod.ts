@@ -11,8 +11,19 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+/** Connection use: for `/metrics`. */
+export interface PoolStats {
+  /** Connections the pool may open (1 for PGlite). */
+  size: number;
+  /** Statements and transactions holding a connection now. */
+  inUse: number;
+  /** Statements and transactions waiting for one. */
+  waiting: number;
+}
+
 export interface Db extends Queryable {
   readonly kind: "pglite" | "postgres";
+  pool(): PoolStats;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -24,6 +35,29 @@ export class DbUnavailableError extends Error {
     super(message, options);
     this.name = "DbUnavailableError";
   }
+}
+
+/**
+ * Counts the operations running on a pool of `size` connections. Neither driver
+ * reports its pool's use, so each counts what it is asked to run.
+ */
+export function poolCounter(size: number) {
+  let active = 0;
+  return {
+    async track<T>(run: () => Promise<T>): Promise<T> {
+      active++;
+      try {
+        return await run();
+      } finally {
+        active--;
+      }
+    },
+    stats: (): PoolStats => ({
+      size,
+      inUse: Math.min(active, size),
+      waiting: Math.max(0, active - size),
+    }),
+  };
 }
 
 /** Opens the database named by `url`. */

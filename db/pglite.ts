@@ -1,6 +1,6 @@
 /** The embedded driver: PGlite (PostgreSQL in WASM), one connection per process. */
 import { PGlite, types } from "@electric-sql/pglite";
-import type { Db, Queryable } from "./mod.ts";
+import { type Db, poolCounter, type Queryable } from "./mod.ts";
 
 // int8 (counts, ids) as JS numbers, as the postgres.js driver does: every id
 // and count here stays far below 2^53.
@@ -15,25 +15,29 @@ export async function openPglite(path: string): Promise<Db> {
 
 /** Wraps an open PGlite instance (also used by tests that `clone()` a migrated one). */
 export function wrapPglite(pg: PGlite): Db & { pglite: PGlite } {
+  const counter = poolCounter(1);
   return {
     kind: "pglite",
     pglite: pg,
-    async query<T>(sql: string, params?: unknown[]) {
-      return (await pg.query<T>(sql, params)).rows;
+    pool: counter.stats,
+    query<T>(sql: string, params?: unknown[]) {
+      return counter.track(async () => (await pg.query<T>(sql, params)).rows);
     },
-    async exec(sql: string) {
-      await pg.exec(sql);
+    exec(sql: string) {
+      return counter.track(async () => void await pg.exec(sql));
     },
     transaction<T>(fn: (tx: Queryable) => Promise<T>) {
-      return pg.transaction((tx) =>
-        fn({
-          async query<R>(sql: string, params?: unknown[]) {
-            return (await tx.query<R>(sql, params)).rows;
-          },
-          async exec(sql: string) {
-            await tx.exec(sql);
-          },
-        })
+      return counter.track(() =>
+        pg.transaction((tx) =>
+          fn({
+            async query<R>(sql: string, params?: unknown[]) {
+              return (await tx.query<R>(sql, params)).rows;
+            },
+            async exec(sql: string) {
+              await tx.exec(sql);
+            },
+          })
+        )
       );
     },
     async close() {

@@ -1,6 +1,6 @@
 /** The PostgreSQL driver, through postgres.js with a small connection pool. */
 import postgres from "postgres";
-import { type Db, DbUnavailableError, type Queryable } from "./mod.ts";
+import { type Db, DbUnavailableError, poolCounter, type Queryable } from "./mod.ts";
 
 const CONNECTION_ERRORS = new Set([
   "ECONNREFUSED",
@@ -25,8 +25,10 @@ function translate(err: unknown): never {
 
 /** Opens a pool to the PostgreSQL server at `url`. */
 export function openPostgres(url: string, options: { max?: number } = {}): Db {
+  const max = options.max ?? 10;
+  const counter = poolCounter(max);
   const sql = postgres(url, {
-    max: options.max ?? 10,
+    max,
     idle_timeout: 30,
     connect_timeout: 5,
     onnotice: () => {},
@@ -49,15 +51,18 @@ export function openPostgres(url: string, options: { max?: number } = {}): Db {
     q.unsafe(text).simple().then(() => undefined, translate);
   return {
     kind: "postgres",
-    query: <T>(text: string, params?: unknown[]) => run<T>(sql, text, params),
-    exec: (text: string) => exec(sql, text),
+    pool: counter.stats,
+    query: <T>(text: string, params?: unknown[]) => counter.track(() => run<T>(sql, text, params)),
+    exec: (text: string) => counter.track(() => exec(sql, text)),
     transaction<T>(fn: (tx: Queryable) => Promise<T>) {
-      return (sql.begin((tx) =>
-        fn({
-          query: <R>(text: string, params?: unknown[]) => run<R>(tx, text, params),
-          exec: (text: string) => exec(tx, text),
-        })
-      ) as Promise<T>).catch(translate);
+      return counter.track(() =>
+        (sql.begin((tx) =>
+          fn({
+            query: <R>(text: string, params?: unknown[]) => run<R>(tx, text, params),
+            exec: (text: string) => exec(tx, text),
+          })
+        ) as Promise<T>).catch(translate)
+      );
     },
     async close() {
       await sql.end({ timeout: 5 });

@@ -11,6 +11,7 @@ function counting(db: Db): Db & { statements: number } {
   const wrapped = {
     statements: 0,
     kind: db.kind,
+    pool: () => db.pool(),
     query<T>(sql: string, params?: unknown[]) {
       wrapped.statements++;
       return db.query<T>(sql, params);

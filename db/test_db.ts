@@ -63,6 +63,23 @@ export async function postgresTestDb(url: string): Promise<TestDb & { url: strin
   };
 }
 
+/** A new, empty schema on the server at `url`: its URL, and `drop` to remove it. */
+export async function freshSchema(
+  url: string,
+  prefix = "t",
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const schema = `${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE SCHEMA ${schema}`);
+  return {
+    url: withSearchPath(url, schema),
+    drop: async () => {
+      await admin.unsafe(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    },
+  };
+}
+
 /** Adds `options=-c search_path=SCHEMA` to a postgres URL. */
 export function withSearchPath(url: string, schema: string): string {
   const u = new URL(url);

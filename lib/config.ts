@@ -39,6 +39,8 @@ const schema = z.object({
   HF_DATASET_AG_NEWS_REVISION: z.string().optional(),
   HF_DATASET_JSON_REVISION: z.string().optional(),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  // Set by `serve` for the extra processes it starts (cli/workers.ts), not by users.
+  NEWSINTEL_WORKER: z.coerce.number().int().min(0).max(64).default(0),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60_000),
   CORS_ORIGINS: z.string().optional(),
   REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.6),
@@ -52,6 +54,14 @@ const schema = z.object({
   SESSION_SECRET: z.string().min(32, { message: "must be at least 32 characters" }).optional(),
   SESSION_TTL_HOURS: z.coerce.number().min(0.05).max(720).default(12),
 });
+
+/** Every environment variable the configuration reads (the `--allow-env` list holds them). */
+export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
+
+/** Reads just the configuration's variables, so `--allow-env` can name them one by one. */
+export function configEnv(): Record<string, string | undefined> {
+  return Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, Deno.env.get(name)]));
+}
 
 /** The parsed configuration; see `.env.example` for each variable. */
 export interface Config {
@@ -76,6 +86,8 @@ export interface Config {
   hfDatasetAgNewsRevision?: string;
   hfDatasetJsonRevision?: string;
   workers: number;
+  /** Which `serve` process this is: 0 the primary, 1.. the workers it started. */
+  worker: number;
   /** Requests per minute per API key (or client address without one) under /v1; 0 = off. */
   rateLimitPerMinute: number;
   /** Origins allowed to call the API from a browser; empty = CORS off. */
@@ -181,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     hfDatasetAgNewsRevision: e.HF_DATASET_AG_NEWS_REVISION,
     hfDatasetJsonRevision: e.HF_DATASET_JSON_REVISION,
     workers: e.WORKERS,
+    worker: e.NEWSINTEL_WORKER,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     corsOrigins: (e.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
     reviewThreshold: e.REVIEW_THRESHOLD,

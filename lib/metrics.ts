@@ -2,9 +2,11 @@
  * Process metrics with prom-client: request counts, a latency histogram and
  * latency percentiles per route, in-flight requests, process metrics, and
  * gauges other modules register (articles stored, ...). Served as Prometheus
- * text or as a compact JSON summary.
+ * text or as a compact JSON summary; with several processes (`WORKERS > 1`),
+ * as the total of all of them (see metrics_share.ts).
  */
 import client from "prom-client";
+import { type MetricsShare, shareMetrics } from "./metrics_share.ts";
 
 export interface Metrics {
   registry: client.Registry;
@@ -30,6 +32,9 @@ export interface Metrics {
   ): void;
   prometheus(): Promise<string>;
   json(): Promise<MetricsJson>;
+  /** Serves the totals of every process publishing to `dir` (each process calls this). */
+  share(dir: string): Promise<void>;
+  close(): Promise<void>;
 }
 
 export interface RouteStats {
@@ -46,7 +51,10 @@ export interface MetricsJson {
   requests: { total: number; clientErrors: number; serverErrors: number; inFlight: number };
   routes: RouteStats[];
   gauges: Record<string, number>;
+  /** This process's memory. */
   process: { residentMemoryBytes: number; heapUsedBytes: number };
+  /** How many `serve` processes the figures add up. */
+  processes: number;
 }
 
 const LATENCY_BUCKETS = [
@@ -65,11 +73,30 @@ const LATENCY_BUCKETS = [
   5,
 ];
 
+const PROC_METRICS = [
+  "process_resident_memory_bytes",
+  "process_virtual_memory_bytes",
+  "process_heap_bytes",
+  "process_open_fds",
+  "process_max_fds",
+];
+
 /** Creates a fresh registry (one per app, so tests do not share counters). */
 export function createMetrics(): Metrics {
   const registry = new client.Registry();
   registry.setDefaultLabels({ service: "newsintel" });
   client.collectDefaultMetrics({ register: registry });
+  // prom-client reads these from /proc/self, which Deno opens only to --allow-all;
+  // without it they would read 0. The resident set comes from Deno instead.
+  for (const name of PROC_METRICS) registry.removeSingleMetric(name);
+  new client.Gauge({
+    name: "process_resident_memory_bytes",
+    help: "Resident memory size in bytes.",
+    registers: [registry],
+    collect() {
+      this.set(Deno.memoryUsage().rss);
+    },
+  });
   const started = Date.now();
   const requests = new client.Counter({
     name: "http_requests_total",
@@ -91,6 +118,8 @@ export function createMetrics(): Metrics {
     percentiles: [0.5, 0.9, 0.99],
     maxAgeSeconds: 600,
     ageBuckets: 5,
+    // Across processes, percentiles can only be approximated by their mean.
+    aggregator: "average",
     registers: [registry],
   });
   const inFlight = new client.Gauge({
@@ -113,6 +142,9 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
 
+  let shared: MetricsShare | undefined;
+  const snapshot = () => shared?.aggregate() ?? Promise.resolve(registry);
+
   return {
     registry,
     inFlight,
@@ -128,6 +160,7 @@ export function createMetrics(): Metrics {
         name,
         help,
         registers: [registry],
+        aggregator: "first",
         async collect() {
           this.set(await read());
         },
@@ -139,6 +172,7 @@ export function createMetrics(): Metrics {
         help,
         labelNames,
         registers: [registry],
+        aggregator: "first",
         async collect() {
           this.reset();
           for (const [labels, value] of await read()) this.set(labels, value);
@@ -151,11 +185,13 @@ export function createMetrics(): Metrics {
         confidence.observe({ model }, p.score);
       }
     },
-    prometheus: () => registry.metrics(),
+    prometheus: async () => (await snapshot()).metrics(),
     async json() {
+      const values = new Map(
+        (await (await snapshot()).getMetricsAsJSON()).map((m) => [m.name, m.values]),
+      );
       const routes = new Map<string, RouteStats>();
-      const counts = await requests.get();
-      for (const v of counts.values) {
+      for (const v of values.get("http_requests_total") ?? []) {
         const { method, route, status } = v.labels as Record<string, string>;
         const key = `${method} ${route}`;
         const r = routes.get(key) ?? {
@@ -171,9 +207,8 @@ export function createMetrics(): Metrics {
         r.byStatus[status] = (r.byStatus[status] ?? 0) + v.value;
         routes.set(key, r);
       }
-      const q = await quantiles.get();
       const sums = new Map<string, { sum: number; count: number }>();
-      for (const v of q.values) {
+      for (const v of values.get("http_request_duration_quantiles_seconds") ?? []) {
         const { method, route, quantile } = v.labels as Record<string, string | number>;
         const key = `${method} ${route}`;
         const r = routes.get(key);
@@ -213,12 +248,19 @@ export function createMetrics(): Metrics {
           total: all.reduce((n, r) => n + r.count, 0),
           clientErrors: sumWhere((s) => s >= 400 && s < 500),
           serverErrors: sumWhere((s) => s >= 500),
-          inFlight: (await inFlight.get()).values[0]?.value ?? 0,
+          inFlight: values.get("http_requests_in_flight")?.[0]?.value ?? 0,
         },
         routes: all.sort((a, b) => b.count - a.count),
         gauges: gaugeValues,
         process: { residentMemoryBytes: mem.rss, heapUsedBytes: mem.heapUsed },
+        processes: shared?.processes() ?? 1,
       };
+    },
+    async share(dir) {
+      shared = await shareMetrics(registry, dir);
+    },
+    async close() {
+      await shared?.close();
     },
   };
 }

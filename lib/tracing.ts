@@ -60,6 +60,7 @@ export function tracedDb(db: Db): Db {
   return {
     ...traced(db, system),
     kind: db.kind,
+    pool: () => db.pool(),
     transaction: (fn) =>
       inSpan(
         "db transaction",

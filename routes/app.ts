@@ -38,6 +38,17 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     async () => (await openItemsByReason(deps.db)).map((r) => [{ reason: r.reason }, r.count]),
   );
   metrics.labelledGauge(
+    "newsintel_db_pool_connections",
+    "Database connections: the pool's size, those in use and statements waiting for one.",
+    ["state"],
+    () => {
+      const { size, inUse, waiting } = deps.db.pool();
+      return [[{ state: "size" }, size], [{ state: "in_use" }, inUse], [{
+        state: "waiting",
+      }, waiting]];
+    },
+  );
+  metrics.labelledGauge(
     "newsintel_model_info",
     "The model this process serves (value 1).",
     ["name", "version"],

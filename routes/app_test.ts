@@ -86,7 +86,7 @@ Deno.test("GET /health is 200 and /ready is 200 once migrated", async () => {
   const { app } = testApp(db);
   const health = await app.request("/health");
   assert.equal(health.status, 200);
-  assert.deepEqual(await health.json(), { status: "ok" });
+  assert.deepEqual(await health.json(), { status: "ok", worker: 0 });
   const ready = await app.request("/ready");
   assert.equal(ready.status, 200);
   assert.equal((await ready.json()).checks.migrations, "current");
@@ -126,7 +126,13 @@ Deno.test("GET /metrics in Prometheus format parses and counts requests by route
     );
     assert.equal(byName.get("http_request_duration_seconds")?.type, "HISTOGRAM");
     assert.ok(byName.has("newsintel_articles_stored"));
-    assert.ok(byName.has("process_resident_memory_bytes"));
+    // Read from Deno, not /proc (which only --allow-all opens): a real figure, not 0.
+    assert.ok(Number(byName.get("process_resident_memory_bytes")?.metrics[0].value) > 1e6);
+    const pool = byName.get("newsintel_db_pool_connections")!.metrics;
+    const state = (s: string) => Number(pool.find((m) => m.labels?.state === s)?.value);
+    assert.ok(state("size") >= 1);
+    assert.ok(state("in_use") >= 0 && state("in_use") <= state("size"));
+    assert.equal(state("waiting"), 0);
   }
 });
 

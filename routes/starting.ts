@@ -8,11 +8,11 @@ import { requestId } from "./middleware.ts";
 import type { AppEnv } from "./env.ts";
 import { errorBody } from "./errors.ts";
 
-/** `phase` says what start-up is waiting for (shown by /ready). */
-export function startingApp(phase: () => string): Hono<AppEnv> {
+/** `phase` says what start-up is waiting for (shown by /ready); `worker` as in /health. */
+export function startingApp(phase: () => string, worker = 0): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .use(requestId())
-    .get("/health", (c) => c.json({ status: "ok" }))
+    .get("/health", (c) => c.json({ status: "ok", worker }))
     .get("/ready", (c) => {
       c.header("Retry-After", "2");
       return c.json({ status: "unavailable", starting: phase() }, 503);

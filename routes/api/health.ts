@@ -3,7 +3,12 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { migrationsCurrent } from "../../db/migrate.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 
-const Health = z.object({ status: z.literal("ok") }).openapi("Health");
+const Health = z.object({
+  status: z.literal("ok"),
+  worker: z.number().int().openapi({
+    description: "The process that answered: 0 the primary, 1.. the workers it started (WORKERS)",
+  }),
+}).openapi("Health");
 const Ready = z.object({
   status: z.enum(["ready", "unavailable"]),
   checks: z.object({
@@ -29,9 +34,9 @@ const readyRoute = createRoute({
   },
 });
 
-export function healthApi({ db }: AppDeps) {
+export function healthApi({ config, db }: AppDeps) {
   return new OpenAPIHono<AppEnv>()
-    .openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200))
+    .openapi(healthRoute, (c) => c.json({ status: "ok" as const, worker: config.worker }, 200))
     .openapi(readyRoute, async (c) => {
       let database: "ok" | "unreachable" = "ok";
       let migrations: "current" | "pending" | "unknown" = "unknown";

@@ -1,0 +1,19 @@
+import assert from "node:assert/strict";
+import { CONFIG_VARIABLES } from "../lib/config.ts";
+import { startPermissions } from "./workers.ts";
+
+Deno.test("deno task start may read every configuration variable, and only named ones", async () => {
+  const flags = await startPermissions();
+  const env = flags.find((f) => f.startsWith("--allow-env="));
+  assert.ok(env, `--allow-env is not scoped: ${flags.join(" ")}`);
+  const allowed = env.slice("--allow-env=".length).split(",");
+  const covers = (name: string) =>
+    allowed.some((a) => a.endsWith("*") ? name.startsWith(a.slice(0, -1)) : a === name);
+  for (const name of CONFIG_VARIABLES) assert.ok(covers(name), `${name} is not in --allow-env`);
+  // Scoped, not blanket: no bare flags for reading, writing, native code or processes.
+  for (
+    const flag of ["--allow-read", "--allow-write", "--allow-ffi", "--allow-run", "--allow-sys"]
+  ) {
+    assert.ok(!flags.includes(flag), `${flag} is unscoped`);
+  }
+});
