@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { claimNext } from "../../db/review.ts";
 import { registerTestModel, seedQueue } from "../../db/review_test_helpers.ts";
-import { testDatabases } from "../../db/test_db.ts";
+import { postgresTestDb, postgresTestUrl, testDatabases } from "../../db/test_db.ts";
+import { openPostgres } from "../../db/postgres.ts";
 import { ALICE_KEY, BOB_KEY, postJson, testApp } from "../test_app.ts";
 
 const CAROL_KEY = "carol-secret-key-0003";
@@ -269,3 +270,47 @@ for (const { name, open } of testDatabases()) {
     }
   });
 }
+
+Deno.test({
+  name: "two replicas on one PostgreSQL never give one item to two reviewers (postgres)",
+  ignore: !postgresTestUrl(),
+  async fn() {
+    const primary = await postgresTestDb(postgresTestUrl()!);
+    // The second replica: its own pool and app on the same schema.
+    const second = openPostgres(primary.url, { max: 4 });
+    const reviewers = ["alice", "bob", "carol", "dave"].map((n) => [n, `${n}-secret-key-0042`]);
+    const env = { API_KEYS: reviewers.map(([n, k]) => `${n}=${k}`).join(";") };
+    const replicas = [testApp(primary.db, env).app, testApp(second, env).app];
+    try {
+      await registerTestModel(primary.db);
+      const queued = await seedQueue(primary.db, 60, {
+        policy: { threshold: 1.01, auditRate: 0, overlap: 1, languages: [] },
+      });
+      const decided: number[] = [];
+      // Each reviewer works through one replica; all four claim and decide at once.
+      await Promise.all(reviewers.map(async ([, key], i) => {
+        const app = replicas[i % 2];
+        for (;;) {
+          const res = await app.request("/v1/review/claim", postJson({ limit: 3 }, key));
+          assert.equal(res.status, 200);
+          const { items } = await res.json() as { items: { id: number }[] };
+          if (items.length === 0) return;
+          for (const { id } of items) {
+            const d = await app.request(
+              `/v1/review/items/${id}/decision`,
+              postJson({ action: "accept" }, key),
+            );
+            assert.equal(d.status, 200, await d.text());
+            decided.push(id);
+          }
+        }
+      }));
+      // Every queued item decided, and none twice.
+      assert.equal(decided.length, queued.length);
+      assert.equal(new Set(decided).size, queued.length);
+    } finally {
+      await second.close();
+      await primary.close();
+    }
+  },
+});
