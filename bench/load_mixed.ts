@@ -94,31 +94,31 @@ async function run(url: string, seconds: number) {
   };
 }
 
+async function measure(env: Record<string, string>, seconds: number) {
+  const server = await startServer({ ...env, LOG_LEVEL: "warning" });
+  try {
+    return await run(server.url, seconds);
+  } finally {
+    await server.stop();
+  }
+}
+
 export async function main(): Promise<Record<string, unknown>> {
   const seconds = Number(Deno.env.get("BENCH_SECONDS") ?? 60);
   const url = Deno.env.get("BENCH_DB_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const results: Record<string, unknown> = {
     note: "client: 32 Deno fetch loops on the same 2-core machine",
   };
-  const schema = await freshSchema(url, "bench_load");
-  try {
-    for (
-      const [name, env] of [
-        ["postgres_workers2", { DB_URL: schema.url, WORKERS: "2" }],
-        ["postgres_workers1", { DB_URL: schema.url }],
-        ["pglite", {}],
-      ] as const
-    ) {
-      const server = await startServer({ ...env, LOG_LEVEL: "warning" });
-      try {
-        results[name] = await run(server.url, seconds);
-      } finally {
-        await server.stop();
-      }
+  // A fresh schema for each PostgreSQL run: each server has its own model directory.
+  for (const [name, workers] of [["postgres_workers2", 2], ["postgres_workers1", 1]] as const) {
+    const schema = await freshSchema(url, "bench_load");
+    try {
+      results[name] = await measure({ DB_URL: schema.url, WORKERS: String(workers) }, seconds);
+    } finally {
+      await schema.drop();
     }
-  } finally {
-    await schema.drop();
   }
+  results.pglite = await measure({}, seconds);
   return results;
 }
 

@@ -2,6 +2,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
 import { countArticles } from "../db/articles.ts";
+import { foldPendingStats } from "../db/trends.ts";
 import { migrate } from "../db/migrate.ts";
 import { type Db, openDb, redactDbUrl, waitForDatabase } from "../db/mod.ts";
 import type { Config } from "../lib/config.ts";
@@ -28,6 +29,9 @@ const MODEL_POLL_MS = 2_000;
 /** How often the term counts of past months are rolled up (see lib/trends.ts). */
 const ROLL_UP_MS = 60_000;
 
+/** How often ingested articles' statistics are added to the trend counters. */
+const FOLD_MS = 1_000;
+
 /** How long SIGTERM waits for in-flight requests before closing anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -50,6 +54,31 @@ export async function ensureLocalApiKey(config: Config): Promise<Config> {
   }
   log.warn("no API_KEY or API_KEYS set: writes take the local key stored in {path}", { path });
   return { ...config, apiKeys: [{ name: "local", key }] };
+}
+
+/**
+ * Runs `task` every `ms`, never two at once; a failure is logged once, when a
+ * run of failures starts (the database may be away for a while), and the
+ * recovery too. Returns the function that stops it.
+ */
+function repeat(ms: number, what: string, task: () => Promise<unknown>): () => void {
+  let running = false;
+  let failing = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      await task();
+      if (failing) log.info("{what}: working again", { what });
+      failing = false;
+    } catch (error) {
+      if (!failing) log.warn("{what} failed: {error}", { what, error });
+      failing = true;
+    } finally {
+      running = false;
+    }
+  }, ms);
+  return () => clearInterval(timer);
 }
 
 /** Seeds the bundled samples into an empty database when configured to. */
@@ -160,23 +189,22 @@ export function serveCommand() {
         };
         models.watch(MODEL_POLL_MS);
         const text = await createTextServices(config);
-        // Seeding and roll-ups are the primary's; workers start once it is ready.
-        let rollUps: ReturnType<typeof setInterval> | undefined;
+        // Seeding, folding and roll-ups are the primary's; workers start once it is ready.
+        const chores: (() => void)[] = [];
         if (!worker) {
           phase = "seeding the sample articles";
           await seedIfEmpty(db, config, { models, text, review: reviewPolicy(config) });
           await rollUpPastMonths(db);
-          rollUps = setInterval(() => {
-            rollUpPastMonths(db).catch((error) =>
-              log.warn("term roll-up failed: {error}", { error })
-            );
-          }, ROLL_UP_MS);
+          chores.push(
+            repeat(FOLD_MS, "adding pending trend statistics", () => foldPendingStats(db)),
+            repeat(ROLL_UP_MS, "rolling up term counts", () => rollUpPastMonths(db)),
+          );
         }
         const metrics = createMetrics();
         if (multiProcess) await metrics.share(join(config.dataDir, "run", "metrics"));
         const closeModels = cleanup;
         cleanup = async () => {
-          clearInterval(rollUps);
+          for (const stopChore of chores) stopChore();
           await metrics.close();
           await closeModels();
         };

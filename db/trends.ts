@@ -15,9 +15,55 @@ export interface ArticleStats {
   terms: Map<string, number>;
 }
 
+/** How many pending batches one fold takes at most. */
+const FOLD_BATCHES = 500;
+
 /**
- * Adds a batch of articles to the statistics (inside the ingest transaction).
- * Rows are upserted in key order so concurrent batches cannot deadlock.
+ * Records a batch's contribution to the statistics, inside the ingest transaction:
+ * one appended row, so concurrent batches never wait on each other's counter rows.
+ * The counters see it at the next {@link foldPendingStats}.
+ */
+export async function queueArticleStats(db: Queryable, articles: ArticleStats[]): Promise<void> {
+  if (articles.length === 0) return;
+  const stats = articles.map((a) => ({ ...a, terms: [...a.terms] }));
+  await db.query(`INSERT INTO trend_stats_pending (stats) VALUES ($1::text::jsonb)`, [
+    JSON.stringify(stats),
+  ]);
+}
+
+/**
+ * Adds pending batches to the counters and deletes them, in one transaction, until
+ * none is left; returns how many articles it added. Pending rows are locked without
+ * SKIP LOCKED, so a fold that runs while another is committing waits for it: once
+ * it returns, every batch committed before it started is counted (trend reads fold
+ * first, so they see every ingested article).
+ */
+export async function foldPendingStats(db: Db): Promise<number> {
+  let folded = 0;
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      const rows = await tx.query<{ stats: string }>(
+        `DELETE FROM trend_stats_pending
+          WHERE id IN (SELECT id FROM trend_stats_pending ORDER BY id LIMIT $1 FOR UPDATE)
+          RETURNING stats::text AS stats`,
+        [FOLD_BATCHES],
+      );
+      const articles = rows.flatMap((r) =>
+        (JSON.parse(r.stats) as (Omit<ArticleStats, "terms"> & { terms: [string, number][] })[])
+          .map((a) => ({ ...a, terms: new Map(a.terms) }))
+      );
+      await addArticleStats(tx, articles);
+      return { batches: rows.length, articles: articles.length };
+    });
+    folded += n.articles;
+    if (n.batches < FOLD_BATCHES) return folded;
+  }
+}
+
+/**
+ * Adds articles to the counters (from {@link foldPendingStats}, or directly where
+ * nothing runs concurrently). Rows are upserted in key order so concurrent
+ * batches cannot deadlock.
  */
 export async function addArticleStats(db: Queryable, articles: ArticleStats[]): Promise<void> {
   if (articles.length === 0) return;

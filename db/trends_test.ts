@@ -1,8 +1,53 @@
 import assert from "node:assert/strict";
-import { addArticleStats, rollUpTermMonths, termCountsForPeriods } from "./trends.ts";
+import {
+  addArticleStats,
+  countsByBucket,
+  foldPendingStats,
+  queueArticleStats,
+  rollUpTermMonths,
+  termCountsForPeriods,
+} from "./trends.ts";
 import { testDatabases } from "./test_db.ts";
 
 for (const { name, open } of testDatabases()) {
+  Deno.test(`queued statistics count once folded, even with folds at once (${name})`, async () => {
+    const { db, close } = await open();
+    try {
+      const batch = (i: number) =>
+        Array.from({ length: 3 }, (_, j) => ({
+          publishedAt: `2024-05-0${1 + (j % 2)}T0${i % 10}:30:00Z`,
+          topic: j === 2 ? "Sports" : "World",
+          source: "wire",
+          terms: new Map([["storm", 1 + j], [`word${i}`, 1]]),
+        }));
+      for (let i = 0; i < 40; i++) await queueArticleStats(db, batch(i));
+      const total = async () =>
+        (await countsByBucket(db, {
+          bucket: "month",
+          from: "2024-05-01T00:00:00Z",
+          to: "2024-06-01T00:00:00Z",
+        })).reduce((n, r) => n + r.count, 0);
+      assert.equal(await total(), 0, "not counted before the fold");
+      // Three folds at once (as from a timer and two trend reads): each batch once.
+      const folded = await Promise.all([1, 2, 3].map(() => foldPendingStats(db)));
+      assert.equal(folded.reduce((a, b) => a + b, 0), 120);
+      assert.equal(await total(), 120);
+      assert.equal(await foldPendingStats(db), 0);
+      const terms = await termCountsForPeriods(db, {
+        topics: ["World", "Sports"],
+        baselineFrom: "2024-04-01T00:00:00Z",
+        from: "2024-05-01T00:00:00Z",
+        to: "2024-06-01T00:00:00Z",
+        minCount: 1,
+      });
+      assert.equal(terms.get("World")!.current.get("storm"), 40 * (1 + 2));
+      assert.equal(terms.get("Sports")!.current.get("storm"), 40 * 3);
+      assert.equal(terms.get("World")!.current.get("word7"), 2);
+    } finally {
+      await close();
+    }
+  });
+
   Deno.test(`termCountsForPeriods() reads whole months and edge days alike (${name})`, async () => {
     const { db, close } = await open();
     try {

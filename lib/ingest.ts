@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import type { Db } from "../db/mod.ts";
 import { insertArticles, type InsertResult, type NewArticle } from "../db/articles.ts";
 import { insertPredictions } from "../db/predictions.ts";
-import { addArticleStats } from "../db/trends.ts";
+import { queueArticleStats } from "../db/trends.ts";
 import type { Prediction } from "../ml/mod.ts";
 import { termCounts } from "../ml/terms.ts";
 import type { ModelRuntime, ServedModel, ShadowResult } from "./model_runtime.ts";
@@ -154,7 +154,7 @@ export async function ingestArticles(
         );
       }
     }
-    await addArticleStats(
+    await queueArticleStats(
       tx,
       created.map((i) => ({
         publishedAt: outcomes[i].publishedAt!,

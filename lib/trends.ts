@@ -1,12 +1,13 @@
 /**
  * Topic trends: per topic, article counts and shares per bucket, change
  * against the previous period, spikes, and rising terms. Counts come from the
- * statistics kept at ingestion (db/trends.ts); the math is ml/trends.ts.
+ * statistics kept at ingestion (db/trends.ts), folded in before each read; the
+ * math is ml/trends.ts.
  */
-import type { Queryable } from "../db/mod.ts";
 import {
   type Bucket,
   countsByBucket,
+  foldPendingStats,
   rollUpTermMonths,
   statsRange,
   termCountsForPeriods,
@@ -91,7 +92,8 @@ export function bucketStarts(from: Date, to: Date, bucket: Bucket): Date[] {
  * without `from`, it covers 30 buckets before `to`. Throws 422 for a range
  * that is empty, inverted or wider than `MAX_BUCKETS`.
  */
-export async function topicTrends(db: Queryable, q: TrendsQuery): Promise<TrendsResult> {
+export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult> {
+  await foldPendingStats(db);
   const dataRange = await statsRange(db);
   const toDate = q.to
     ? new Date(q.to)
@@ -187,7 +189,8 @@ export async function topicTrends(db: Queryable, q: TrendsQuery): Promise<Trends
  * so long trend ranges read months rather than days. Run periodically by
  * `serve` and after `seed`; queries are right without it, only slower.
  */
-export function rollUpPastMonths(db: Db, now = new Date()): Promise<number> {
+export async function rollUpPastMonths(db: Db, now = new Date()): Promise<number> {
+  await foldPendingStats(db);
   const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   return rollUpTermMonths(db, monthStart.toISOString().slice(0, 10));
 }

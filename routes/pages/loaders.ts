@@ -17,7 +17,7 @@ import {
 import { itemLabels, listAudit, listReviewItems } from "../../db/review_read.ts";
 import { shadowAgreement, shadowModelVersion } from "../../db/review_shadow.ts";
 import { newLabelsSinceTraining, reviewCounts } from "../../db/review_stats.ts";
-import { countsByBucket, statsRange } from "../../db/trends.ts";
+import { countsByBucket, foldPendingStats, statsRange } from "../../db/trends.ts";
 import type { Bucket } from "../../db/trends.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { Metrics } from "../../lib/metrics.ts";
@@ -213,6 +213,7 @@ function bucketFor(spanMs: number): Bucket {
  */
 export async function trendsForPage(db: Db, q: TrendsPageQuery): Promise<TrendsPageData> {
   const source = q.source ?? "";
+  await foldPendingStats(db);
   const range = await statsRange(db);
   if (q.from && q.to) {
     return {
