@@ -3,6 +3,7 @@ import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
 import { countArticles } from "../db/articles.ts";
 import { foldPendingStats } from "../db/trends.ts";
+import { analyzeGrowingTables, vacuumChurningTables } from "../db/maintenance.ts";
 import { migrate } from "../db/migrate.ts";
 import { type Db, openDb, redactDbUrl, waitForDatabase } from "../db/mod.ts";
 import type { Config } from "../lib/config.ts";
@@ -31,6 +32,10 @@ const ROLL_UP_MS = 60_000;
 
 /** How often ingested articles' statistics are added to the trend counters. */
 const FOLD_MS = 1_000;
+
+/** How often the embedded database is vacuumed and analyzed (db/maintenance.ts). */
+const VACUUM_MS = 10 * 60_000;
+const ANALYZE_MS = 60 * 60_000;
 
 /** How long SIGTERM waits for in-flight requests before closing anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -199,6 +204,12 @@ export function serveCommand() {
             repeat(FOLD_MS, "adding pending trend statistics", () => foldPendingStats(db)),
             repeat(ROLL_UP_MS, "rolling up term counts", () => rollUpPastMonths(db)),
           );
+          if (db.kind === "pglite") {
+            chores.push(
+              repeat(VACUUM_MS, "vacuuming", () => vacuumChurningTables(db)),
+              repeat(ANALYZE_MS, "analyzing", () => analyzeGrowingTables(db)),
+            );
+          }
         }
         const metrics = createMetrics();
         if (multiProcess) await metrics.share(join(config.dataDir, "run", "metrics"));
