@@ -4,7 +4,7 @@
  * one shows the moment a decision is made. Talks to `/v1/review/*` only.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api } from "./api.ts";
+import { api, sendOnExit } from "./api.ts";
 import type { ReviewItem, ReviewStats } from "./types.ts";
 
 export interface ReviewDeskProps {
@@ -124,6 +124,24 @@ export default function ReviewDesk(props: ReviewDeskProps) {
       setLoaded(true);
       await Promise.all([topUp(list, 0), refreshStats()]);
     })();
+  }, []);
+
+  // Leaving the page hands the undecided items back to the queue at once, rather
+  // than when their leases run out, so other reviewers get them.
+  useEffect(() => {
+    const release = () => {
+      for (const e of state.current.entries) {
+        if (!e.decision) sendOnExit(`/v1/review/items/${e.item.id}/release`);
+      }
+    };
+    // Back from the browser's page cache, those items are no longer ours: start afresh.
+    const back = (e: PageTransitionEvent) => e.persisted && location.reload();
+    addEventListener("pagehide", release);
+    addEventListener("pageshow", back);
+    return () => {
+      removeEventListener("pagehide", release);
+      removeEventListener("pageshow", back);
+    };
   }, []);
 
   // An empty queue is looked at again now and then.

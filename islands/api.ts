@@ -45,3 +45,16 @@ export async function api<T>(
     message: json?.error?.message ?? `HTTP ${res.status}`,
   };
 }
+
+/**
+ * A write sent as the page goes away (`keepalive`: it outlives the page). Nothing
+ * can be done with its answer any more, so none is awaited.
+ */
+export function sendOnExit(path: string): void {
+  fetch(path, {
+    method: "POST",
+    headers: { accept: "application/json", "x-csrf-token": csrfToken() },
+    credentials: "same-origin",
+    keepalive: true,
+  }).catch(() => {});
+}
