@@ -6,10 +6,20 @@ import { type Db, poolCounter, type Queryable } from "./mod.ts";
 // and count here stays far below 2^53.
 const parsers = { [types.INT8]: (v: string) => Number(v) };
 
+/**
+ * PostgreSQL's own page cache inside PGlite's WASM memory, every page of it resident.
+ * The default 128MB made the embedded database about 270 MB of the service's memory;
+ * at 32MB it is about 160 MB, and the files stay in the operating system's cache.
+ */
+const SHARED_BUFFERS = "32MB";
+
 /** Opens PGlite in `path` (a directory, created if missing), or in memory for `memory`. */
 export async function openPglite(path: string): Promise<Db> {
   if (path !== "memory" && path !== "") await Deno.mkdir(path, { recursive: true });
-  const pg = await PGlite.create(path === "memory" || path === "" ? undefined : path, { parsers });
+  const pg = await PGlite.create(path === "memory" || path === "" ? undefined : path, {
+    parsers,
+    startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${SHARED_BUFFERS}`],
+  });
   return wrapPglite(pg);
 }
 
