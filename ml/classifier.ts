@@ -148,7 +148,7 @@ export async function loadClassifier(
     version,
     labels,
     ...(manifest ? { manifest } : {}),
-    async classify(texts: string[]): Promise<Prediction[]> {
+    classify: coalesce(async (texts: string[]): Promise<Prediction[]> => {
       const clean = texts.map(normalizeNewsText);
       if (clean.length <= batchSize) return clean.length ? await run(clean) : [];
       // Batch texts of similar length together so little time goes into padding.
@@ -162,9 +162,54 @@ export async function loadClassifier(
         idx.forEach((i, j) => (result[i] = predictions[j]));
       }
       return result;
-    },
+    }, batchSize),
     async dispose() {
       await classifier.dispose();
     },
   };
+}
+
+interface Waiting {
+  texts: string[];
+  resolve(predictions: Prediction[]): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Lets concurrent calls share model runs: calls that arrive while a run is in progress
+ * wait for it, then go together (up to `maxTexts` texts) in the next one. There is no
+ * timer, so a call that finds the model idle starts at once; under load, one run per
+ * batch of waiting calls saves the per-run cost (tokenizer and onnxruntime calls) of
+ * all but one of them.
+ */
+export function coalesce(
+  run: (texts: string[]) => Promise<Prediction[]>,
+  maxTexts: number,
+): (texts: string[]) => Promise<Prediction[]> {
+  const queue: Waiting[] = [];
+  let busy = false;
+  const drain = async () => {
+    busy = true;
+    while (queue.length) {
+      const batch = [queue.shift()!];
+      let n = batch[0].texts.length;
+      while (queue.length && n + queue[0].texts.length <= maxTexts) {
+        n += queue[0].texts.length;
+        batch.push(queue.shift()!);
+      }
+      try {
+        const predictions = await run(batch.flatMap((w) => w.texts));
+        let at = 0;
+        for (const w of batch) w.resolve(predictions.slice(at, at += w.texts.length));
+      } catch (error) {
+        for (const w of batch) w.reject(error);
+      }
+    }
+    busy = false;
+  };
+  return (texts) =>
+    new Promise((resolve, reject) => {
+      queue.push({ texts, resolve, reject });
+      if (!busy) drain();
+    });
 }
