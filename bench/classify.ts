@@ -14,7 +14,7 @@ import { encodeWords, modelLogits, softmax } from "../ml/model.ts";
 import { sha256, writeModelDir } from "../ml/model_dir.ts";
 import { normalizeNewsText } from "../ml/normalize.ts";
 import { mulberry32, shuffleInPlace } from "../ml/prng.ts";
-import { createWordSplitter } from "../ml/tokenizer.ts";
+import { createWordSplitter } from "../ml/word_splitter.ts";
 import { type Example, trainTextClassifier } from "../ml/train.ts";
 
 const AG_LABELS = ["World", "Sports", "Business", "Sci/Tech"];

@@ -4,7 +4,7 @@ import { loadClassifier } from "./classifier.ts";
 import { encodeWords, modelLogits, softmax } from "./model.ts";
 import { ModelDirError, writeModelDir } from "./model_dir.ts";
 import { normalizeNewsText } from "./normalize.ts";
-import { createWordSplitter } from "./tokenizer.ts";
+import { createWordSplitter } from "./word_splitter.ts";
 import { toyCorpus } from "./toy_corpus.ts";
 import { trainTextClassifier } from "./train.ts";
 

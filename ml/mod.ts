@@ -17,7 +17,8 @@ export {
   type TextClassifierModel,
   type ValidationReport,
 } from "./model.ts";
-export { createWordSplitter, tokenizerConfig, tokenizerJson } from "./tokenizer.ts";
+export { tokenizerConfig, tokenizerJson } from "./tokenizer.ts";
+export { createWordSplitter } from "./word_splitter.ts";
 export { exportOnnx } from "./onnx_export.ts";
 export {
   type Manifest,

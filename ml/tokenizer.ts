@@ -7,8 +7,6 @@
 // served pipeline produces; `wordPieceIds()` replays WordPiece's greedy match (tested against
 // transformers.js).
 
-import { PreTrainedTokenizer } from "@huggingface/transformers";
-
 /** Padding token; id 0 in every vocabulary we write. */
 export const PAD_TOKEN = "[PAD]";
 /** Out-of-vocabulary token; id 1 in every vocabulary we write. */
@@ -83,26 +81,6 @@ export function tokenizerConfig(maxLength: number): JsonObject {
     do_lower_case: true,
     clean_up_tokenization_spaces: true,
   };
-}
-
-/**
- * Returns a function that splits text into the words the served tokenizer would look up
- * (normalised and pre-tokenised by transformers.js, before the vocabulary lookup).
- *
- * @example
- * ```ts
- * const split = createWordSplitter();
- * split("Stocks Rise, Again!"); // => ["stocks", "rise", ",", "again", "!"]
- * ```
- */
-export function createWordSplitter(): (text: string) => string[] {
-  // A WordLevel model passes unknown words through `tokenize()` unchanged, so a vocabulary
-  // holding only the special tokens yields the pre-tokenised words.
-  const tokenizer = new PreTrainedTokenizer(
-    tokenizerJson([PAD_TOKEN, UNK_TOKEN]),
-    tokenizerConfig(Number.MAX_SAFE_INTEGER),
-  );
-  return (text) => tokenizer.tokenize(text);
 }
 
 function isContinuationPiece(token: string): boolean {

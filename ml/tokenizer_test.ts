@@ -2,14 +2,8 @@ import assert from "node:assert/strict";
 import { PreTrainedTokenizer } from "@huggingface/transformers";
 import { encodeWords, type TextClassifierModel } from "./model.ts";
 import { DEFAULT_HYPERPARAMETERS } from "./train.ts";
-import {
-  createWordSplitter,
-  PAD_TOKEN,
-  tokenizerConfig,
-  tokenizerJson,
-  UNK_ID,
-  UNK_TOKEN,
-} from "./tokenizer.ts";
+import { createWordSplitter } from "./word_splitter.ts";
+import { PAD_TOKEN, tokenizerConfig, tokenizerJson, UNK_ID, UNK_TOKEN } from "./tokenizer.ts";
 
 Deno.test("createWordSplitter() lowercases and splits on whitespace and punctuation", () => {
   const split = createWordSplitter();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { encodeWords, modelLogits, softmax } from "./model.ts";
 import { normalizeNewsText } from "./normalize.ts";
-import { createWordSplitter } from "./tokenizer.ts";
+import { createWordSplitter } from "./word_splitter.ts";
 import { mulberry32 } from "./prng.ts";
 import { TOY_LABELS, toyCorpus } from "./toy_corpus.ts";
 import { fitTemperature, type TrainProgress, trainTextClassifier } from "./train.ts";
