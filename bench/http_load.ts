@@ -12,7 +12,7 @@
 //   deno run --allow-all bench/http_load.ts
 
 import { join } from "node:path";
-import { freePort } from "../cli/test_run.ts";
+import { baseEnv, freePort } from "../cli/test_run.ts";
 import { startPermissions } from "../cli/workers.ts";
 import { freshSchema } from "../db/test_db.ts";
 
@@ -219,18 +219,12 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   await Deno.mkdir(join(root, "tmp"), { recursive: true });
   const dir = await Deno.makeTempDir({ dir: join(root, "tmp"), prefix: "newsintel-load-" });
   const port = freePort();
-  const base: Record<string, string> = {};
-  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) base[name] = value;
-  }
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...await startPermissions(), "main.ts", "serve"],
     cwd: root,
     clearEnv: true,
     env: {
-      ...base,
-      NO_COLOR: "1",
+      ...baseEnv(),
       DB_URL: `pglite://${join(dir, "db")}`,
       DATA_DIR: dir,
       MODEL_DIR: join(dir, "models"),

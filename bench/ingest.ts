@@ -15,12 +15,11 @@
 //
 //   deno run --allow-all bench/ingest.ts            (BENCH_ARTICLES=N to use fewer)
 
-import postgres from "postgres";
 import { join } from "node:path";
 import { readDataset } from "../datasets/mod.ts";
 import { migrate } from "../db/migrate.ts";
 import { type Db, openDb, redactDbUrl } from "../db/mod.ts";
-import { withSearchPath } from "../db/test_db.ts";
+import { freshSchema } from "../db/test_db.ts";
 import { foldPendingStats } from "../db/trends.ts";
 import { loadConfig } from "../lib/config.ts";
 import { type ArticleInput, ingestArticles } from "../lib/ingest.ts";
@@ -142,15 +141,13 @@ async function onPglite(articles: ArticleInput[]) {
 }
 
 async function onPostgres(url: string, articles: ArticleInput[]) {
-  const schema = `bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  let schema;
   try {
-    await admin.unsafe(`CREATE SCHEMA ${schema}`);
+    schema = await freshSchema(url, "bench");
   } catch (err) {
-    await admin.end();
     return { database: redactDbUrl(url), skipped: `cannot reach it: ${(err as Error).message}` };
   }
-  const db = await openDb(withSearchPath(url, schema));
+  const db = await openDb(schema.url);
   try {
     const [{ version }] = await db.query<{ version: string }>(
       "SELECT current_setting('server_version') AS version",
@@ -161,8 +158,7 @@ async function onPostgres(url: string, articles: ArticleInput[]) {
     };
   } finally {
     await db.close();
-    await admin.unsafe(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
+    await schema.drop();
   }
 }
 

@@ -15,13 +15,12 @@
 //
 //   deno run --allow-all bench/review.ts
 
-import postgres from "postgres";
 import { migrate } from "../db/migrate.ts";
 import { type Db, openDb, redactDbUrl } from "../db/mod.ts";
 import { openPostgres } from "../db/postgres.ts";
 import { claimNext, decide } from "../db/review.ts";
 import { registerTestModel } from "../db/review_test_helpers.ts";
-import { withSearchPath } from "../db/test_db.ts";
+import { freshSchema } from "../db/test_db.ts";
 
 const TARGET_P99_MS = 20;
 
@@ -104,15 +103,13 @@ async function suite(db: Db, items: number, runs: number) {
 }
 
 async function onPostgres(url: string, items: number, runs: number) {
-  const schema = `bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  let schema;
   try {
-    await admin.unsafe(`CREATE SCHEMA ${schema}`);
+    schema = await freshSchema(url, "bench");
   } catch (err) {
-    await admin.end();
     return { database: redactDbUrl(url), skipped: `cannot reach it: ${(err as Error).message}` };
   }
-  const db = openPostgres(withSearchPath(url, schema), { max: 10 });
+  const db = openPostgres(schema.url, { max: 10 });
   try {
     const [{ version }] = await db.query<{ version: string }>(
       "SELECT current_setting('server_version') AS version",
@@ -120,8 +117,7 @@ async function onPostgres(url: string, items: number, runs: number) {
     return { database: `postgresql ${version}`, ...await suite(db, items, runs) };
   } finally {
     await db.close();
-    await admin.unsafe(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
+    await schema.drop();
   }
 }
 

@@ -5,10 +5,9 @@
  * topics and 10 sources, and 2,000 distinct terms per topic and day.
  * Target: ≤ 200 ms per request.
  */
-import postgres from "postgres";
 import { openPostgres } from "../db/postgres.ts";
 import { migrate } from "../db/migrate.ts";
-import { withSearchPath } from "../db/test_db.ts";
+import { freshSchema } from "../db/test_db.ts";
 import { seedSyntheticStats } from "../db/synthetic_stats.ts";
 import { topicTrends } from "../lib/trends.ts";
 
@@ -18,10 +17,8 @@ function percentile(sorted: number[], p: number): number {
 
 export async function main(): Promise<Record<string, unknown>> {
   const url = Deno.env.get("BENCH_DB_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const schema = `bench_trends_${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE SCHEMA ${schema}`);
-  const db = openPostgres(withSearchPath(url, schema), { max: 4 });
+  const schema = await freshSchema(url, "bench_trends");
+  const db = openPostgres(schema.url, { max: 4 });
   try {
     await migrate(db);
     const started = performance.now();
@@ -83,8 +80,7 @@ export async function main(): Promise<Record<string, unknown>> {
     return results;
   } finally {
     await db.close();
-    await admin.unsafe(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
+    await schema.drop();
   }
 }
 

@@ -110,9 +110,10 @@ export function serveCommand() {
       let config = await startCommand({ verbose: true, bufferedLogs: true });
       if (options.port !== undefined) config = { ...config, port: options.port };
       config = await ensureLocalApiKey(config);
-      // Worker n > 0 is one of the primary's extra processes (see workers.ts).
+      // Worker n > 0 is one of the primary's extra processes (see workers.ts); they
+      // inherit its environment, WORKERS included.
       const worker = config.worker;
-      const multiProcess = config.workers > 1 || worker > 0;
+      const multiProcess = config.workers > 1;
       if (config.workers > 1 && config.dbUrl.startsWith("pglite://")) {
         throw new Error(
           `WORKERS=${config.workers} needs PostgreSQL (DB_URL=postgres://...): ` +

@@ -55,6 +55,7 @@ export async function startWorkers(count: number, serveArgs: string[]): Promise<
   let stopping = false;
   const running = new Map<number, { child: Deno.ChildProcess; done: Promise<void> }>();
 
+  // `delayMs`: how long this worker waited before this start (0 the first time).
   const spawn = (n: number, delayMs: number) => {
     const child = new Deno.Command(program, {
       args,
@@ -84,7 +85,7 @@ export async function startWorkers(count: number, serveArgs: string[]): Promise<
     });
     running.set(n, { child, done });
   };
-  for (let n = 1; n <= count; n++) spawn(n, RESTART_MIN_MS / 2);
+  for (let n = 1; n <= count; n++) spawn(n, 0);
 
   return {
     async stop(graceMs) {

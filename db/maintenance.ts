@@ -18,14 +18,12 @@ const CHURNING = [
 /** Large tables that mostly grow: their statistics are refreshed, less often. */
 const GROWING = ["articles", "predictions", "term_counts_daily", "term_counts_monthly"];
 
-/** Vacuums and analyzes the churning tables (PGlite only; a no-op on PostgreSQL). */
+/** Vacuums and analyzes the churning tables (`serve` runs it on PGlite only). */
 export async function vacuumChurningTables(db: Db): Promise<void> {
-  if (db.kind !== "pglite") return;
   await db.exec(`VACUUM (ANALYZE) ${CHURNING.join(", ")}`);
 }
 
-/** Refreshes the planner statistics of the growing tables (PGlite only). */
+/** Refreshes the planner statistics of the growing tables (`serve` runs it on PGlite only). */
 export async function analyzeGrowingTables(db: Db): Promise<void> {
-  if (db.kind !== "pglite") return;
   await db.exec(`ANALYZE ${GROWING.join(", ")}`);
 }

@@ -42,35 +42,37 @@ export function postgresTestUrl(): string | undefined {
 
 /** A migrated, private schema on the `TEST_DB_URL` server, dropped on close. */
 export async function postgresTestDb(url: string): Promise<TestDb & { url: string }> {
-  const schema = `t_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const scopedUrl = withSearchPath(url, schema);
-  const db = openPostgres(scopedUrl, { max: 4 });
+  const schema = await freshSchema(url);
+  const db = openPostgres(schema.url, { max: 4 });
   await migrate(db);
   return {
     name: "postgres",
     db,
-    url: scopedUrl,
+    url: schema.url,
     reset: () => truncateAll(db),
     async close() {
       await db.close();
-      const drop = postgres(url, { max: 1, onnotice: () => {} });
-      await drop.unsafe(`DROP SCHEMA ${schema} CASCADE`);
-      await drop.end();
+      await schema.drop();
     },
   };
 }
 
-/** A new, empty schema on the server at `url`: its URL, and `drop` to remove it. */
+/**
+ * A new, empty schema on the server at `url`: its URL, and `drop` to remove it.
+ * Throws when the server cannot be reached (within 5 s).
+ */
 export async function freshSchema(
   url: string,
   prefix = "t",
 ): Promise<{ url: string; drop: () => Promise<void> }> {
   const schema = `${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE SCHEMA ${schema}`);
+  const admin = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  try {
+    await admin.unsafe(`CREATE SCHEMA ${schema}`);
+  } catch (err) {
+    await admin.end();
+    throw err;
+  }
   return {
     url: withSearchPath(url, schema),
     drop: async () => {

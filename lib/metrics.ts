@@ -127,7 +127,8 @@ export function createMetrics(): Metrics {
     help: "HTTP requests being served now.",
     registers: [registry],
   });
-  const gauges = new Map<string, () => Promise<number> | number>();
+  /** Names of the unlabelled gauges added with gauge(), listed in the JSON summary. */
+  const gauges = new Set<string>();
   const predictions = new client.Counter({
     name: "newsintel_predictions_total",
     help: "Predictions made, by model version, label and path (classify or ingest).",
@@ -155,7 +156,7 @@ export function createMetrics(): Metrics {
       quantiles.observe({ method, route }, seconds);
     },
     gauge(name, help, read) {
-      gauges.set(name, read);
+      gauges.add(name);
       new client.Gauge({
         name,
         help,
@@ -240,7 +241,8 @@ export function createMetrics(): Metrics {
           0,
         );
       const gaugeValues: Record<string, number> = {};
-      for (const [name, read] of gauges) gaugeValues[name] = await read();
+      // Read with the snapshot above, not again.
+      for (const name of gauges) gaugeValues[name] = values.get(name)?.[0]?.value ?? 0;
       const mem = Deno.memoryUsage();
       return {
         uptimeSeconds: Math.round((Date.now() - started) / 1000),

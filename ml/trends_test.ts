@@ -8,18 +8,7 @@ import {
   risingTerms,
   type SeriesPoint,
 } from "./trends.ts";
-
-/** mulberry32: a small seeded PRNG so the noisy series is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "./prng.ts";
 
 /** Poisson sample (Knuth), fine for the small means used here. */
 function poisson(rand: () => number, lambda: number): number {
@@ -38,7 +27,7 @@ function day(i: number): string {
 }
 
 function noisySeries(seed: number, days: number, lambda: number): SeriesPoint[] {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   return Array.from({ length: days }, (_, i) => ({ bucket: day(i), count: poisson(rand, lambda) }));
 }
 
