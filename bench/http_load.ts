@@ -13,7 +13,7 @@
 
 import { join } from "node:path";
 import { baseEnv, freePort } from "../cli/test_run.ts";
-import { startPermissions } from "../cli/workers.ts";
+import { startPermissions } from "../lib/self_command.ts";
 import { freshSchema } from "../db/test_db.ts";
 
 export interface LoadTestOptions {

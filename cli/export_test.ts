@@ -1,7 +1,7 @@
 /**
  * `newsintel export` and `newsintel train --reviewed/--no-reviewed` as users
  * run them: `deno run main.ts` subprocesses on an embedded database prepared
- * here.
+ * here; `train --out` with no database at all.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import { openDb } from "../db/mod.ts";
 import { claimNext, decide } from "../db/review.ts";
 import { registerTestModel, seedQueue } from "../db/review_test_helpers.ts";
 import { toyCorpus } from "../ml/toy_corpus.ts";
+import { verifyModelDir } from "../ml/model_dir.ts";
 import { newsintel } from "./test_run.ts";
 
 Deno.test("newsintel export and train use the reviewed labels", async (t) => {
@@ -85,6 +86,32 @@ Deno.test("newsintel export and train use the reviewed labels", async (t) => {
         assert.equal(JSON.parse(plain.stdout).trainingData.size, 151);
       },
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("newsintel train --out writes a model directory without a database", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "newsintel-train-out-" });
+  // Nothing listens there: the command must not need the database.
+  const env = { DB_URL: "postgres://127.0.0.1:1/none", DATA_DIR: dir, MODEL_DIR: dir };
+  try {
+    const data = join(dir, "train.jsonl");
+    await Deno.writeTextFile(
+      data,
+      toyCorpus(150, 3).map((e) => JSON.stringify(e)).join("\n") + "\n",
+    );
+    const out = join(dir, "offline");
+    const run = await newsintel(["train", data, "--seed", "2", "--out", out, "--json"], env);
+    assert.equal(run.code, 0, run.stderr);
+    const manifest = JSON.parse(run.stdout);
+    assert.equal(manifest.trainingData.size, 150);
+    assert.deepEqual((await verifyModelDir(join(out, manifest.version))).version, manifest.version);
+    assert.deepEqual([...Deno.readDirSync(out)].map((e) => e.name), [manifest.version]);
+
+    const refused = await newsintel(["train", data, "--out", out, "--promote"], env);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /--out trains without the database/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -20,7 +20,9 @@ Deno.test("newsintel --help and every subcommand's --help exit 0 with usage", as
     const run = runs[i + 1];
     assert.equal(run.code, 0, `${name} --help: ${run.stderr}`);
     assert.match(run.stdout, new RegExp(`^Usage: newsintel ${name} `), name);
-    assert.equal(run.stderr, "", name);
+    // Deno itself says so when another deno process holds node_modules at that moment.
+    const ours = run.stderr.replace(/^Blocking waiting for file lock on .*\n/gm, "");
+    assert.equal(ours, "", name);
   });
 });
 

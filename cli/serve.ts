@@ -187,7 +187,7 @@ export function serveCommand() {
         const applied = await migrate(db);
         if (applied.length) log.info("applied migrations {applied}", { applied });
         phase = "loading the model";
-        await ensureActiveModel(db, config);
+        await ensureActiveModel(db, config, stopping.signal);
         const models = await createModelRuntime(db, config);
         cleanup = async () => {
           await models.close();

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { freshSchema } from "../db/test_db.ts";
 import { baseEnv, freePort, PROJECT_ROOT } from "./test_run.ts";
-import { startPermissions } from "./workers.ts";
+import { startPermissions } from "../lib/self_command.ts";
 
 const TEST_DB_URL = Deno.env.get("TEST_DB_URL");
 const KEY = "serve-test-key-0001";
@@ -257,6 +257,50 @@ Deno.test("SIGTERM stops the server cleanly with exit code 0", async () => {
   assert.equal(result.code, 0, server.stderr().slice(-2000));
   assert.match(server.stderr(), /SIGTERM: finishing in-flight requests/);
   assert.match(server.stderr(), /stopped/);
+});
+
+/** Pids of processes whose command line contains every one of `parts`. */
+function processesWith(...parts: string[]): number[] {
+  const found: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).split("\0");
+      if (parts.every((p) => cmdline.includes(p))) found.push(Number(entry.name));
+    } catch { /* gone meanwhile */ }
+  }
+  return found;
+}
+
+Deno.test("first start trains in a separate process, which SIGTERM stops too", async () => {
+  const server = await startServer({});
+  const modelDir = join("tmp", server.dir.split("/").at(-1)!, "models");
+  let trainer: number | undefined;
+  try {
+    await eventually(
+      () => Promise.resolve((trainer = processesWith("train", "--out", modelDir)[0]) > 0),
+      "the training process",
+      server,
+    );
+    assert.match(server.stderr(), /no active model: training .* in a separate process/);
+  } finally {
+    server.child.kill("SIGTERM");
+    const result = await server.child.status;
+    assert.equal(result.code, 0, server.stderr().slice(-2000));
+  }
+  try {
+    await eventually(
+      () => Promise.resolve(!processAlive(trainer!)),
+      "the training process to stop",
+      server,
+    );
+    // Stopped, not finished: it wrote no model.
+    const written = await Array.fromAsync(Deno.readDir(join(PROJECT_ROOT, modelDir)))
+      .catch((e) => e instanceof Deno.errors.NotFound ? [] : Promise.reject(e));
+    assert.deepEqual(written.map((e) => e.name).filter((name) => !name.startsWith(".")), []);
+  } finally {
+    await Deno.remove(server.dir, { recursive: true });
+  }
 });
 
 /** Which process answers `/health` on a fresh connection (the kernel picks one per connection). */

@@ -1,15 +1,24 @@
 /** `newsintel train`: train a topic model on labelled files, register it, optionally promote it. */
+import { join } from "node:path";
 import { Command, Option } from "@commander-js/extra-typings";
 import { activateModel } from "../db/models.ts";
 import { DATASET_FORMATS, readDataset } from "../datasets/mod.ts";
 import { type Example, formatReport } from "../ml/mod.ts";
 import type { ValidationReport } from "../ml/mod.ts";
 import { DEFAULT_MODEL_NAME, DEFAULT_TRAINING_DATA } from "../lib/model_runtime.ts";
-import { examplesFrom, mergeReviewed, trainAndRegister } from "../lib/training.ts";
+import { examplesFrom, mergeReviewed, trainAndRegister, trainModelDir } from "../lib/training.ts";
+import { logger } from "../lib/log.ts";
 import { reviewedLabels } from "../db/review_stats.ts";
 import { print, printJson, startCommand, withDb } from "./context.ts";
 import { progress } from "./progress.ts";
 import { wholeNumber } from "./options.ts";
+
+const log = logger("train");
+
+function checked(examples: Example[]): Example[] {
+  if (examples.length === 0) throw new Error("no labelled examples in the given data");
+  return examples;
+}
 
 export function trainCommand() {
   return new Command("train")
@@ -38,6 +47,11 @@ export function trainCommand() {
         "the files' label for the same text)",
     )
     .option("--promote", "make the new model active right away")
+    .option(
+      "--out <dir>",
+      "write the model to DIR/VERSION without registering it: no database is opened and " +
+        "reviewed labels are not merged (serve it with HF_MODEL=DIR/VERSION)",
+    )
     .option("--json", "print the manifest as JSON")
     .action(async (paths, options) => {
       const config = await startCommand();
@@ -45,45 +59,57 @@ export function trainCommand() {
       for (const path of paths) {
         examples.push(...await examplesFrom(readDataset(path, options.format)));
       }
+      if (options.out && (options.reviewed === true || options.promote)) {
+        throw new Error("--out trains without the database: leave out --reviewed and --promote");
+      }
       let bar = progress("reading", 0);
       let stage = "";
-      const manifest = await withDb(config, async (db) => {
-        let training = examples;
-        if (options.reviewed !== false) {
-          const merged = mergeReviewed(examples, await reviewedLabels(db));
-          training = merged.examples;
-          if (!options.json) {
-            print(
-              `reviewed labels: ${merged.relabelled} relabelled file examples, ${merged.added} added`,
-            );
+      let logged = "";
+      const trainOptions = {
+        name: options.name,
+        modelDir: options.out ?? config.modelDir,
+        seed: options.seed,
+        validationFraction: options.folds === 0 ? 0 : 1 / Math.max(2, options.folds),
+        calibrationFolds: Math.max(2, options.folds),
+        onProgress: (p: { stage: string; done: number; total: number }) => {
+          if (p.stage !== stage) {
+            bar.stop();
+            stage = p.stage;
+            bar = progress(p.stage.padEnd(10), p.total);
           }
-        }
-        if (training.length === 0) throw new Error("no labelled examples in the given data");
-        const m = await trainAndRegister(db, training, {
-          name: options.name,
-          modelDir: config.modelDir,
-          seed: options.seed,
-          validationFraction: options.folds === 0 ? 0 : 1 / Math.max(2, options.folds),
-          calibrationFolds: Math.max(2, options.folds),
-          onProgress: (p) => {
-            if (p.stage !== stage) {
-              bar.stop();
-              stage = p.stage;
-              bar = progress(p.stage.padEnd(10), p.total);
+          bar.update(p.done);
+          if (p.done === p.total && p.stage !== logged) {
+            logged = p.stage;
+            log.info("training: {stage} done", { stage: p.stage });
+          }
+        },
+      };
+      const manifest = options.out
+        ? await trainModelDir(checked(examples), trainOptions)
+        : await withDb(config, async (db) => {
+          let training = examples;
+          if (options.reviewed !== false) {
+            const merged = mergeReviewed(examples, await reviewedLabels(db));
+            training = merged.examples;
+            if (!options.json) {
+              print(
+                `reviewed labels: ${merged.relabelled} relabelled file examples, ${merged.added} added`,
+              );
             }
-            bar.update(p.done);
-          },
-        });
-        if (options.promote) {
-          await db.transaction((tx) => activateModel(tx, m.version, "promote", "cli"));
-        }
-        return m;
-      }, { migrate: true });
+          }
+          const m = await trainAndRegister(db, checked(training), trainOptions);
+          if (options.promote) {
+            await db.transaction((tx) => activateModel(tx, m.version, "promote", "cli"));
+          }
+          return m;
+        }, { migrate: true });
       bar.stop();
       if (options.json) return printJson(manifest);
       print(
         `trained ${manifest.name} ${manifest.version} on ${manifest.trainingData.size} examples` +
-          (options.promote
+          (options.out
+            ? ` (written to ${join(options.out, manifest.version)})`
+            : options.promote
             ? " (now active)"
             : ` (promote with: newsintel models promote ${manifest.version})`),
       );

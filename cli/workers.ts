@@ -9,40 +9,18 @@
  * compiled binary itself. A worker notices the primary's death by the end of its
  * stdin and stops; the primary restarts a worker that dies, with backoff.
  */
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { logger } from "../lib/log.ts";
+import { selfCommand } from "../lib/self_command.ts";
 
 const log = logger("workers");
 
 /** Names the worker to a `serve` process started by the primary (`Config.worker`). */
 const WORKER_ENV = "NEWSINTEL_WORKER";
 
-const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RESTART_MIN_MS = 1_000;
 const RESTART_MAX_MS = 30_000;
 /** A worker that ran this long before dying is restarted without waiting. */
 const HEALTHY_RUN_MS = 60_000;
-
-/** The permission flags of `deno task start`: workers get exactly what the primary has. */
-export async function startPermissions(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(join(PROJECT_ROOT, "deno.json")));
-  const task: string = config.tasks.start;
-  return task.split(/\s+/).filter((a) => a.startsWith("--allow-") || a.startsWith("--unstable-"));
-}
-
-/** The command line of a worker: `deno run FLAGS main.ts serve ...`, or the binary's. */
-async function workerCommand(serveArgs: string[]): Promise<[string, string[]]> {
-  if (Deno.build.standalone) return [Deno.execPath(), ["serve", ...serveArgs]];
-  // `deno` by name: `--allow-run=deno` is resolved through PATH, not the real path.
-  return ["deno", [
-    "run",
-    ...await startPermissions(),
-    join(PROJECT_ROOT, "main.ts"),
-    "serve",
-    ...serveArgs,
-  ]];
-}
 
 export interface WorkerPool {
   /** Sends SIGTERM to every worker and waits for them (SIGKILL after `graceMs`). */
@@ -51,7 +29,7 @@ export interface WorkerPool {
 
 /** Starts workers 1..`count` running `serve SERVE_ARGS`, and keeps them running. */
 export async function startWorkers(count: number, serveArgs: string[]): Promise<WorkerPool> {
-  const [program, args] = await workerCommand(serveArgs);
+  const { program, args, cwd } = await selfCommand(["serve", ...serveArgs]);
   let stopping = false;
   const running = new Map<number, { child: Deno.ChildProcess; done: Promise<void> }>();
 
@@ -59,7 +37,7 @@ export async function startWorkers(count: number, serveArgs: string[]): Promise<
   const spawn = (n: number, delayMs: number) => {
     const child = new Deno.Command(program, {
       args,
-      cwd: PROJECT_ROOT,
+      cwd,
       env: { [WORKER_ENV]: String(n) },
       stdin: "piped",
       stdout: "inherit",

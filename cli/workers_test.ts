@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CONFIG_VARIABLES } from "../lib/config.ts";
-import { startPermissions } from "./workers.ts";
+import { startPermissions } from "../lib/self_command.ts";
 
 Deno.test("deno task start may read every configuration variable, and only named ones", async () => {
   const flags = await startPermissions();

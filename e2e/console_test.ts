@@ -79,6 +79,8 @@ async function startServer(dir: string, port: number) {
       "--allow-ffi",
       "--allow-read",
       `--allow-write=${dir}`,
+      // First start trains the model in a `deno run ... train` process of its own.
+      "--allow-run=deno",
       join(root, "main.ts"),
       "serve",
     ],

@@ -17,12 +17,11 @@ import {
   registerModel,
 } from "../db/models.ts";
 import { shadowModelVersion } from "../db/review_shadow.ts";
-import { readDataset } from "../datasets/mod.ts";
 import { type Classifier, loadClassifier, type Prediction } from "../ml/mod.ts";
 import { type Config, isLocalPath } from "./config.ts";
 import { logger } from "./log.ts";
 import { inSpan } from "./tracing.ts";
-import { examplesFrom, trainAndRegister } from "./training.ts";
+import { registerTrained, trainInSubprocess } from "./training.ts";
 
 const log = logger("models");
 
@@ -107,10 +106,15 @@ async function loadRegistered(db: Db, config: Config, version: string): Promise<
 /**
  * Makes sure a model is active: with `HF_MODEL`, registers that model and
  * activates it; otherwise, when the registry has no active model, trains the
- * default one from the bundled AG News sample and activates it (once, even
- * when several replicas start together).
+ * default one from the bundled AG News sample, in a process of its own, and
+ * activates it (once, even when several replicas start together). Aborting
+ * `signal` stops that training.
  */
-export async function ensureActiveModel(db: Db, config: Config): Promise<string> {
+export async function ensureActiveModel(
+  db: Db,
+  config: Config,
+  signal?: AbortSignal,
+): Promise<string> {
   if (config.hfModel) {
     const local = isLocalPath(config.hfModel);
     const location = local
@@ -140,24 +144,21 @@ export async function ensureActiveModel(db: Db, config: Config): Promise<string>
   }
   const active = await activeModelVersion(db);
   if (active) return active;
-  log.info("no active model: training {name} from {path}", {
+  log.info("no active model: training {name} from {path} in a separate process", {
     name: DEFAULT_MODEL_NAME,
     path: DEFAULT_TRAINING_DATA,
   });
   const started = performance.now();
-  const examples = await examplesFrom(readDataset(DEFAULT_TRAINING_DATA));
-  let lastStage = "";
-  const manifest = await trainAndRegister(db, examples, {
+  const manifest = await trainInSubprocess({
+    data: DEFAULT_TRAINING_DATA,
     name: DEFAULT_MODEL_NAME,
-    modelDir: config.modelDir,
     seed: 1,
-    onProgress: (p) => {
-      if (p.done === p.total && p.stage !== lastStage) {
-        log.info("training: {stage} done", { stage: p.stage });
-      }
-      lastStage = p.done === p.total ? p.stage : lastStage;
-    },
+    dataDir: config.dataDir,
+    modelDir: config.modelDir,
+    logLevel: config.logLevel,
+    signal,
   });
+  await registerTrained(db, manifest);
   await db.transaction((tx) => activateModel(tx, manifest.version, "bootstrap", "first start"));
   log.info("trained and activated {version} in {seconds}s", {
     version: manifest.version,

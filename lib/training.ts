@@ -3,9 +3,10 @@
  * labelled data, train, write the model directory atomically, register it.
  */
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Db } from "../db/mod.ts";
 import { registerModel } from "../db/models.ts";
+import { selfCommand } from "./self_command.ts";
 import type { DatasetRecord } from "../datasets/mod.ts";
 import {
   type Example,
@@ -85,12 +86,11 @@ export interface TrainModelOptions extends TrainOptions {
 }
 
 /**
- * Trains on `examples`, writes `modelDir/<version>` (through a temporary folder
- * renamed into place, so a crash never leaves a half-written model) and
- * registers it. Does not activate it.
+ * Trains on `examples` and writes `modelDir/<version>` through a temporary
+ * folder renamed into place, so a crash never leaves a half-written model.
+ * Needs no database; returns the model's manifest.
  */
-export async function trainAndRegister(
-  db: Db,
+export async function trainModelDir(
   examples: readonly Example[],
   options: TrainModelOptions,
 ): Promise<Manifest> {
@@ -103,17 +103,82 @@ export async function trainAndRegister(
   try {
     const manifest = await writeModelDir(tmp, model, { name, version, trainingData: data });
     await Deno.rename(tmp, join(modelDir, version));
-    await registerModel(db, {
-      version,
-      name,
-      labels: manifest.labels,
-      origin: "trained",
-      location: version,
-      manifest,
-    });
     return manifest;
   } catch (err) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw err;
   }
+}
+
+/** Registers a model written by {@link trainModelDir} (it stays inactive). */
+export async function registerTrained(db: Db, manifest: Manifest): Promise<void> {
+  await registerModel(db, {
+    version: manifest.version,
+    name: manifest.name,
+    labels: manifest.labels,
+    origin: "trained",
+    location: manifest.version,
+    manifest,
+  });
+}
+
+/** {@link trainModelDir}, then {@link registerTrained}. Does not activate the model. */
+export async function trainAndRegister(
+  db: Db,
+  examples: readonly Example[],
+  options: TrainModelOptions,
+): Promise<Manifest> {
+  const manifest = await trainModelDir(examples, options);
+  await registerTrained(db, manifest);
+  return manifest;
+}
+
+/**
+ * Runs `newsintel train DATA --out MODEL_DIR` as a separate process and returns
+ * the manifest of the model it wrote (not registered). The serving process uses
+ * it for its first model: training's working memory (texts, features, the
+ * optimiser's state) then goes back to the system when that process ends,
+ * instead of staying in the server's heap. It runs with the permissions of
+ * `deno task start` plus our `DATA_DIR` and `MODEL_DIR`; its log lines go to our
+ * standard error; aborting `signal` stops it.
+ */
+export async function trainInSubprocess(options: {
+  data: string;
+  name: string;
+  seed: number;
+  dataDir: string;
+  modelDir: string;
+  logLevel?: string;
+  signal?: AbortSignal;
+}): Promise<Manifest> {
+  const dataDir = resolve(options.dataDir);
+  const modelDir = resolve(options.modelDir);
+  const { program, args, cwd } = await selfCommand([
+    "train",
+    options.data,
+    "--name",
+    options.name,
+    "--seed",
+    String(options.seed),
+    "--out",
+    modelDir,
+    "--json",
+  ], { readWrite: [dataDir, modelDir] });
+  const out = await new Deno.Command(program, {
+    args,
+    cwd,
+    env: { DATA_DIR: dataDir, MODEL_DIR: modelDir, LOG_LEVEL: options.logLevel ?? "info" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+    signal: options.signal,
+  }).output();
+  if (!out.success) {
+    throw new Error(
+      `training in a separate process (newsintel train --out ${modelDir}) failed with ${
+        out.signal ? `signal ${out.signal}` : `exit code ${out.code}`
+      }; its log lines above say why`,
+    );
+  }
+  return JSON.parse(new TextDecoder().decode(out.stdout)) as Manifest;
 }
