@@ -9,7 +9,6 @@ import {
   dispose,
   getJsonLinesFormatter,
   getLogger,
-  getStreamSink,
   getTextFormatter,
   type LogLevel,
   type LogRecord,
@@ -38,18 +37,15 @@ export async function setupLogging(options: LogOptions): Promise<void> {
     ? getJsonLinesFormatter({ properties: "flatten" })
     : getTextFormatter({
       timestamp: "date-time-timezone",
-      // Strings as they are (`GET /v1/articles 200`), anything else inspected.
-      value: (v, inspect) => typeof v === "string" ? v : inspect(v),
+      // Strings and numbers as they are (`GET /v1/articles 200`), anything else inspected.
+      value: (v, inspect) =>
+        typeof v === "string" || typeof v === "number" ? String(v) : inspect(v),
     });
   // Standard error, written synchronously: standard output belongs to command
   // results (`--json`), and nothing is lost when the process exits.
   const encoder = new TextEncoder();
   const console: Sink = options.buffered
-    ? getStreamSink(Deno.stderr.writable, {
-      formatter: format,
-      closeStream: false,
-      nonBlocking: { bufferSize: 1000, flushInterval: 50 },
-    })
+    ? batchedSink(Deno.stderr, format)
     : (record: LogRecord) => {
       Deno.stderr.writeSync(encoder.encode(format(record)));
     };
@@ -68,6 +64,70 @@ export async function setupLogging(options: LogOptions): Promise<void> {
       },
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["console"] },
     ],
+  });
+}
+
+/** Where {@link batchedSink} writes: `Deno.stderr`, or a test's slow stream. */
+export interface LogWriter {
+  write(bytes: Uint8Array): Promise<number>;
+}
+
+/**
+ * A sink that formats each record at once and writes whatever has accumulated
+ * in one write, with at most one write in flight: a line per request costs no
+ * write of its own, and a slow reader of standard error delays lines, never
+ * requests. (LogTape's non-blocking stream sink keeps the records, which then
+ * outlive the young generation, and writes them one by one.) Past `maxPending`
+ * waiting lines, new ones are dropped; how many is logged once writing catches up.
+ */
+export function batchedSink(
+  out: LogWriter,
+  format: (record: LogRecord) => string,
+  maxPending = 10_000,
+): Sink & AsyncDisposable {
+  const encoder = new TextEncoder();
+  let pending: string[] = [];
+  let dropped = 0;
+  let busy = false;
+  let writing = Promise.resolve();
+  const droppedLine = (n: number) =>
+    format({
+      category: ["newsintel", "log"],
+      level: "warning",
+      message: [`${n} log lines dropped: standard error is not keeping up`],
+      rawMessage: "{n} log lines dropped: standard error is not keeping up",
+      timestamp: Date.now(),
+      properties: { n },
+    });
+  const drain = async () => {
+    try {
+      while (pending.length > 0 || dropped > 0) {
+        if (dropped > 0) pending.push(droppedLine(dropped));
+        const bytes = encoder.encode(pending.join(""));
+        pending = [];
+        dropped = 0;
+        for (let at = 0; at < bytes.length;) at += await out.write(bytes.subarray(at));
+      }
+    } catch {
+      // Standard error is gone: nothing can be reported, and requests must go on.
+      pending = [];
+      dropped = 0;
+    } finally {
+      busy = false;
+    }
+  };
+  const sink = (record: LogRecord) => {
+    if (pending.length >= maxPending) dropped++;
+    else pending.push(format(record));
+    if (!busy) {
+      busy = true;
+      writing = drain();
+    }
+  };
+  return Object.assign(sink, {
+    async [Symbol.asyncDispose]() {
+      await writing;
+    },
   });
 }
 

@@ -27,6 +27,16 @@ Deno.test("x-request-id is echoed when given and generated when not", async () =
   assert.notEqual(bad.headers.get("x-request-id"), "bad id with spaces");
 });
 
+Deno.test("HSTS only on requests that reached us over TLS", async () => {
+  const { app } = testApp(db);
+  const hsts = async (url: string, headers: Record<string, string> = {}) =>
+    (await app.request(url, { headers })).headers.get("strict-transport-security");
+  assert.equal(await hsts("http://localhost/health"), null);
+  assert.match((await hsts("https://localhost/health"))!, /max-age=31536000/);
+  assert.match((await hsts("/health", { "x-forwarded-proto": "https" }))!, /max-age=/);
+  assert.equal(await hsts("https://localhost/health", { "x-forwarded-proto": "http" }), null);
+});
+
 Deno.test("the request id is on the error body and on every log line of the request", async () => {
   const { app } = testApp(db);
   records.length = 0;

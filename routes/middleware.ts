@@ -83,10 +83,18 @@ const digest = (s: string) => createHash("sha256").update(s).digest();
  * digests, and always checking every key), or null.
  */
 export function matchApiKey(keys: ApiKey[], presented: string): ApiKey | null {
-  const p = digest(presented);
-  let found: ApiKey | null = null;
-  for (const k of keys) if (timingSafeEqual(p, digest(k.key)) && !found) found = k;
-  return found;
+  return apiKeyMatcher(keys)(presented);
+}
+
+/** {@link matchApiKey} with the keys' digests computed once, for the per-request check. */
+function apiKeyMatcher(keys: ApiKey[]): (presented: string) => ApiKey | null {
+  const digests = keys.map((k) => ({ key: k, digest: digest(k.key) }));
+  return (presented) => {
+    const p = digest(presented);
+    let found: ApiKey | null = null;
+    for (const k of digests) if (timingSafeEqual(p, k.digest) && !found) found = k.key;
+    return found;
+  };
 }
 
 /**
@@ -100,10 +108,11 @@ export function apiKeyAuth(
   keys: ApiKey[],
   options: { reads: boolean; sessionSecret?: string },
 ): MiddlewareHandler<AppEnv> {
+  const match = apiKeyMatcher(keys);
   return async (c, next) => {
     const isRead = ["GET", "HEAD", "OPTIONS"].includes(c.req.method);
     const presented = c.req.header("x-api-key");
-    const key = presented ? matchApiKey(keys, presented) : null;
+    const key = presented ? match(presented) : null;
     const session = !presented && options.sessionSecret
       ? verifySession(options.sessionSecret, getCookie(c, SESSION_COOKIE), keys)
       : null;
@@ -169,8 +178,8 @@ export function rateLimit(perMinute: number): MiddlewareHandler<AppEnv> {
 export function hstsBehindTls(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
-    const proto = c.req.header("x-forwarded-proto") ?? new URL(c.req.url).protocol.replace(":", "");
-    if (proto === "https") {
+    const proto = c.req.header("x-forwarded-proto");
+    if (proto === "https" || (proto === undefined && c.req.url.startsWith("https:"))) {
       c.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     }
   };
