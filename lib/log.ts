@@ -5,6 +5,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import {
+  compareLogLevel,
   configure,
   dispose,
   getJsonLinesFormatter,
@@ -49,13 +50,18 @@ export async function setupLogging(options: LogOptions): Promise<void> {
     : (record: LogRecord) => {
       Deno.stderr.writeSync(encoder.encode(format(record)));
     };
+  const context = new AsyncLocalStorage<Record<string, unknown>>();
+  const sinks = {
+    console: options.console === false ? () => {} : console,
+    extra: options.sink ?? (() => {}),
+  };
+  accessSinks = compareLogLevel(options.level, "info") <= 0
+    ? { list: [sinks.console, sinks.extra], context }
+    : null;
   await configure({
     reset: true,
-    contextLocalStorage: new AsyncLocalStorage(),
-    sinks: {
-      console: options.console === false ? () => {} : console,
-      extra: options.sink ?? (() => {}),
-    },
+    contextLocalStorage: context,
+    sinks,
     loggers: [
       {
         category: ["newsintel"],
@@ -129,6 +135,39 @@ export function batchedSink(
       await writing;
     },
   });
+}
+
+let accessSinks: {
+  list: Sink[];
+  context: AsyncLocalStorage<Record<string, unknown>>;
+} | null = null;
+
+/**
+ * The access log's line, `METHOD PATH STATUS MSms` at info level in category
+ * `newsintel.http`, with the request's log context: the same record
+ * `logger("http").info("{method} {path} {status} {ms}ms", ...)` makes, handed
+ * to the same sinks, but without LogTape's dispatch, which registers every
+ * record in WeakSets. Those entries outlive the young generation, and at a line
+ * per request (thousands a second) they made each young-generation collection
+ * about twice as long (1.5–1.9 ms against 3–3.4 ms, `--trace-gc` under load).
+ */
+export function logRequest(
+  method: string,
+  path: string,
+  status: number,
+  ms: number,
+  principal: string | undefined,
+): void {
+  if (!accessSinks) return;
+  const record: LogRecord = {
+    category: ["newsintel", "http"],
+    level: "info",
+    message: ["", method, " ", path, " ", status, " ", ms, "ms"],
+    rawMessage: "{method} {path} {status} {ms}ms",
+    timestamp: Date.now(),
+    properties: { ...accessSinks.context.getStore(), method, path, status, ms, principal },
+  };
+  for (const sink of accessSinks.list) sink(record);
 }
 
 /** The logger for one part of the program, e.g. `logger("http")`. */

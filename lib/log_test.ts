@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
-import type { LogRecord } from "@logtape/logtape";
-import { batchedSink, type LogWriter } from "./log.ts";
+import { getJsonLinesFormatter, getTextFormatter, type LogRecord } from "@logtape/logtape";
+import {
+  batchedSink,
+  flushLogs,
+  logger,
+  logRequest,
+  type LogWriter,
+  setupLogging,
+  withContext,
+} from "./log.ts";
 
 const record = (n: number): LogRecord => ({
   category: ["newsintel", "test"],
@@ -78,4 +86,34 @@ Deno.test("batchedSink keeps going when the stream fails", async () => {
   sink(record(2));
   await sink[Symbol.asyncDispose]();
   assert.equal(calls, 2);
+});
+
+Deno.test("logRequest makes the record logger('http').info would, and honours the level", async () => {
+  const seen: LogRecord[] = [];
+  await setupLogging({ json: false, level: "info", console: false, sink: (r) => seen.push(r) });
+  withContext({ requestId: "req-1" }, () => {
+    logRequest("GET", "/v1/articles", 200, 1.5, "alice");
+    logger("http").info("{method} {path} {status} {ms}ms", {
+      method: "GET",
+      path: "/v1/articles",
+      status: 200,
+      ms: 1.5,
+      principal: "alice",
+    });
+  });
+  const [fast, slow] = seen;
+  const text = getTextFormatter({ timestamp: "none" });
+  const json = getJsonLinesFormatter({ properties: "flatten" });
+  assert.equal(text(fast), text(slow));
+  assert.equal(
+    json({ ...fast, timestamp: 0 }),
+    json({ ...slow, message: slow.message, properties: slow.properties, timestamp: 0 }),
+  );
+  assert.equal(fast.properties.requestId, "req-1");
+
+  seen.length = 0;
+  await setupLogging({ json: false, level: "warning", console: false, sink: (r) => seen.push(r) });
+  logRequest("GET", "/", 200, 1, undefined);
+  assert.equal(seen.length, 0);
+  await flushLogs();
 });

@@ -4,7 +4,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { routePath } from "hono/route";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { logger, withContext } from "../lib/log.ts";
+import { logRequest, withContext } from "../lib/log.ts";
 import type { ApiKey } from "../lib/config.ts";
 import { AppError } from "../lib/errors.ts";
 import type { Metrics } from "../lib/metrics.ts";
@@ -40,7 +40,6 @@ export function requestId(): MiddlewareHandler<AppEnv> {
  * wraps it in a server span carrying the request id.
  */
 export function accessLog(metrics: Metrics): MiddlewareHandler<AppEnv> {
-  const log = logger("http");
   const tracer = trace.getTracer("newsintel");
   return (c, next) =>
     tracer.startActiveSpan(`${c.req.method} ${c.req.path}`, {
@@ -61,13 +60,13 @@ export function accessLog(metrics: Metrics): MiddlewareHandler<AppEnv> {
         // Unmatched paths share one label so scanners cannot blow up the series count.
         const route = c.get("unmatched") ? "unmatched" : routePath(c);
         metrics.observeRequest(c.req.method, route, c.res.status, seconds);
-        log.info("{method} {path} {status} {ms}ms", {
-          method: c.req.method,
-          path: c.req.path,
-          status: c.res.status,
-          ms: Math.round(seconds * 1e4) / 10,
-          principal: c.get("principal"),
-        });
+        logRequest(
+          c.req.method,
+          c.req.path,
+          c.res.status,
+          Math.round(seconds * 1e4) / 10,
+          c.get("principal"),
+        );
         span.updateName(`${c.req.method} ${route}`);
         span.setAttributes({ "http.route": route, "http.response.status_code": c.res.status });
         if (c.res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
