@@ -274,7 +274,8 @@ function processesWith(...parts: string[]): number[] {
 
 Deno.test("first start trains in a separate process, which SIGTERM stops too", async () => {
   const server = await startServer({});
-  const modelDir = join("tmp", server.dir.split("/").at(-1)!, "models");
+  // The training process is given the absolute path.
+  const modelDir = join(PROJECT_ROOT, "tmp", server.dir.split("/").at(-1)!, "models");
   let trainer: number | undefined;
   try {
     await eventually(
@@ -295,7 +296,7 @@ Deno.test("first start trains in a separate process, which SIGTERM stops too", a
       server,
     );
     // Stopped, not finished: it wrote no model.
-    const written = await Array.fromAsync(Deno.readDir(join(PROJECT_ROOT, modelDir)))
+    const written = await Array.fromAsync(Deno.readDir(modelDir))
       .catch((e) => e instanceof Deno.errors.NotFound ? [] : Promise.reject(e));
     assert.deepEqual(written.map((e) => e.name).filter((name) => !name.startsWith(".")), []);
   } finally {
