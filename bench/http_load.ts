@@ -191,20 +191,6 @@ async function fetchLoad(o: LoadTestOptions): Promise<LoadTestResult> {
   };
 }
 
-/** Keeps the last bytes of a stream (so a failed start can be explained) while draining it. */
-function tail(stream: ReadableStream<Uint8Array>): () => string {
-  let kept = "";
-  const decoder = new TextDecoder();
-  stream.pipeTo(
-    new WritableStream({
-      write(chunk) {
-        kept = (kept + decoder.decode(chunk, { stream: true })).slice(-4000);
-      },
-    }),
-  ).catch(() => {});
-  return () => kept;
-}
-
 export interface Server {
   url: string;
   stop(): Promise<void>;
@@ -240,8 +226,13 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const stdout = tail(child.stdout);
-  const stderr = tail(child.stderr);
+  // The server's output goes to a file, as it would under a process manager: a reader
+  // decoding thousands of access-log lines a second here would take CPU from the server.
+  const logs = [join(dir, "stdout.log"), join(dir, "stderr.log")];
+  const copied = Promise.all([child.stdout, child.stderr].map(async (stream, i) => {
+    const file = await Deno.open(logs[i], { write: true, create: true });
+    await stream.pipeTo(file.writable).catch(() => {});
+  }));
   let exited = false;
   const status = child.status.finally(() => exited = true);
   const url = `http://127.0.0.1:${port}`;
@@ -252,13 +243,16 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
       await status;
       clearTimeout(timer);
     }
+    await copied;
     await Deno.remove(dir, { recursive: true });
   };
   const deadline = Date.now() + 60_000;
   while (true) {
     if (exited || Date.now() > deadline) {
+      const output = (await Promise.all(logs.map((l) => Deno.readTextFile(l).catch(() => ""))))
+        .map((text) => text.slice(-4000)).join("\n");
       await stop();
-      throw new Error(`the server did not start:\n${stderr()}\n${stdout()}`);
+      throw new Error(`the server did not start:\n${output}`);
     }
     try {
       // Ready, not merely alive: the first start trains the default model meanwhile.
@@ -279,7 +273,7 @@ export async function main(): Promise<Record<string, unknown>> {
   const seconds = Number(Deno.env.get("BENCH_SECONDS") ?? 10);
   const tool = (Deno.env.get("BENCH_LOAD_TOOL") ?? "auto") as LoadTestOptions["tool"];
   const results: Record<string, unknown> = { cores: navigator.hardwareConcurrency };
-  // Access logs on (LOG_LEVEL=info, the default; the server's stdout is drained by this
+  // Access logs on (LOG_LEVEL=info, the default; the server's output goes to a file, not read by this
   // process) and off, so the cost of a log line per request shows; then two processes
   // (WORKERS=2, which needs PostgreSQL) with the log on.
   const pg = await freshSchema(
