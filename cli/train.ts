@@ -4,7 +4,7 @@ import { Command, Option } from "@commander-js/extra-typings";
 import { activateModel } from "../db/models.ts";
 import { DATASET_FORMATS, readDataset } from "../datasets/mod.ts";
 import { type Example, formatReport } from "../ml/mod.ts";
-import type { ValidationReport } from "../ml/mod.ts";
+import type { TrainProgress, ValidationReport } from "../ml/mod.ts";
 import { DEFAULT_MODEL_NAME, DEFAULT_TRAINING_DATA } from "../lib/model_runtime.ts";
 import { examplesFrom, mergeReviewed, trainAndRegister, trainModelDir } from "../lib/training.ts";
 import { logger } from "../lib/log.ts";
@@ -71,7 +71,7 @@ export function trainCommand() {
         seed: options.seed,
         validationFraction: options.folds === 0 ? 0 : 1 / Math.max(2, options.folds),
         calibrationFolds: Math.max(2, options.folds),
-        onProgress: (p: { stage: string; done: number; total: number }) => {
+        onProgress: (p: TrainProgress) => {
           if (p.stage !== stage) {
             bar.stop();
             stage = p.stage;

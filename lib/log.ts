@@ -42,8 +42,9 @@ export async function setupLogging(options: LogOptions): Promise<void> {
       value: (v, inspect) =>
         typeof v === "string" || typeof v === "number" ? String(v) : inspect(v),
     });
-  // Standard error, written synchronously: standard output belongs to command
-  // results (`--json`), and nothing is lost when the process exits.
+  // Standard error: standard output belongs to command results (`--json`). Commands
+  // write each line synchronously, so nothing is lost when they exit; `serve` writes
+  // in batches and flushes them before it exits.
   const encoder = new TextEncoder();
   const console: Sink = options.buffered
     ? batchedSink(Deno.stderr, format)

@@ -28,10 +28,9 @@ export async function selfCommand(
 ): Promise<{ program: string; args: string[]; cwd: string }> {
   if (Deno.build.standalone) return { program: Deno.execPath(), args, cwd: Deno.cwd() };
   const extra = (options.readWrite ?? []).map((path) => resolve(path));
-  const flags = (await startPermissions()).map((flag) => {
-    const scoped = /^--allow-(read|write)=(.+)$/.exec(flag);
-    return scoped && extra.length ? `${flag},${extra.join(",")}` : flag;
-  });
+  const flags = (await startPermissions()).map((flag) =>
+    extra.length && /^--allow-(read|write)=/.test(flag) ? `${flag},${extra.join(",")}` : flag
+  );
   // `deno` by name: `--allow-run=deno` is resolved through PATH, not the real path.
   return {
     program: "deno",
