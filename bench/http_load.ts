@@ -1,7 +1,8 @@
 // deno-lint-ignore-file no-console
-// HTTP load: `GET /health` requests/s and latency percentiles from a loopback load
-// generator against `newsintel serve` in a subprocess (embedded database in a temp
-// dir, SEED_ON_EMPTY=false, a free port). The generator is `wrk` when installed
+// HTTP load: `GET /health` and `POST /v1/classify` requests/s and latency percentiles
+// from a loopback load generator against `newsintel serve` in a subprocess (embedded
+// database in a temp dir, SEED_ON_EMPTY=false, a free port), and the server's resident
+// set after the classify load. The generator is `wrk` when installed
 // (`apt-get install -y wrk`); otherwise a small concurrent fetch loop in Deno, clearly
 // labelled in the result (it is slower than wrk and shares a core with nothing else
 // only when the machine has cores to spare, so its figures are a floor).
@@ -13,7 +14,7 @@
 
 import { join } from "node:path";
 import { baseEnv, freePort } from "../cli/test_run.ts";
-import { startPermissions } from "../lib/self_command.ts";
+import { startFlags } from "../lib/self_command.ts";
 import { freshSchema } from "../db/test_db.ts";
 
 export interface LoadTestOptions {
@@ -193,20 +194,29 @@ async function fetchLoad(o: LoadTestOptions): Promise<LoadTestResult> {
 
 export interface Server {
   url: string;
-  stop(): Promise<void>;
+  /** The data directory (embedded database, models, logs). */
+  dir: string;
+  /** The server process's resident set now, in MB. */
+  rssMb(): number;
+  /** Stops the server; `keep` leaves its data directory for a restart. */
+  stop(options?: { keep?: boolean }): Promise<void>;
 }
 
 /**
- * Starts `newsintel serve` as a subprocess with the permissions of `deno task start`,
- * on a fresh embedded database in the project's tmp/, and waits until `/ready` answers.
+ * Starts `newsintel serve` as a subprocess with the flags of `deno task start`, on a
+ * fresh embedded database in the project's tmp/ (or on `dir`, one a stopped server
+ * kept), and waits until `/ready` answers.
  */
-export async function startServer(env: Record<string, string> = {}): Promise<Server> {
+export async function startServer(
+  env: Record<string, string> = {},
+  dir?: string,
+): Promise<Server> {
   const root = join(import.meta.dirname!, "..");
   await Deno.mkdir(join(root, "tmp"), { recursive: true });
-  const dir = await Deno.makeTempDir({ dir: join(root, "tmp"), prefix: "newsintel-load-" });
+  dir ??= await Deno.makeTempDir({ dir: join(root, "tmp"), prefix: "newsintel-load-" });
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...await startPermissions(), "main.ts", "serve"],
+    args: ["run", ...await startFlags(), "main.ts", "serve"],
     cwd: root,
     clearEnv: true,
     env: {
@@ -230,13 +240,13 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   // decoding thousands of access-log lines a second here would take CPU from the server.
   const logs = [join(dir, "stdout.log"), join(dir, "stderr.log")];
   const copied = Promise.all([child.stdout, child.stderr].map(async (stream, i) => {
-    const file = await Deno.open(logs[i], { write: true, create: true });
+    const file = await Deno.open(logs[i], { write: true, create: true, truncate: true });
     await stream.pipeTo(file.writable).catch(() => {});
   }));
   let exited = false;
   const status = child.status.finally(() => exited = true);
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
+  const stop = async ({ keep = false } = {}) => {
     if (!exited) {
       child.kill("SIGTERM");
       const timer = setTimeout(() => !exited && child.kill("SIGKILL"), 10_000);
@@ -244,7 +254,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
       clearTimeout(timer);
     }
     await copied;
-    await Deno.remove(dir, { recursive: true });
+    if (!keep) await Deno.remove(dir, { recursive: true });
+  };
+  const rssMb = () => {
+    const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
+    return Math.round(Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) / 1024);
   };
   const deadline = Date.now() + 60_000;
   while (true) {
@@ -258,11 +272,14 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
       // Ready, not merely alive: the first start trains the default model meanwhile.
       const res = await fetch(`${url}/ready`);
       await res.body?.cancel();
-      if (res.ok) return { url, stop };
+      if (res.ok) return { url, dir, rssMb, stop };
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Seconds of classify load before the measured run. */
+const WARM_UP_SECONDS = 5;
 
 /** 25 words, an AG News style lead. */
 export const CLASSIFY_TEXT = "Apple shares rose sharply on Tuesday after the company reported " +
@@ -280,14 +297,18 @@ export async function main(): Promise<Record<string, unknown>> {
     Deno.env.get("BENCH_DB_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres",
     "bench_http",
   );
+  // A first start creates the embedded database and trains the default model; the
+  // measured servers are later starts on that data directory, as a running service is.
+  const first = await startServer();
+  await first.stop({ keep: true });
   for (
-    const [label, env] of [
-      ["accessLogOn", {}],
-      ["accessLogOff", { LOG_LEVEL: "warning" }],
-      ["workers2", { DB_URL: pg.url, WORKERS: "2" }],
+    const [label, env, dir] of [
+      ["accessLogOn", {}, first.dir],
+      ["accessLogOff", { LOG_LEVEL: "warning" }, first.dir],
+      ["workers2", { DB_URL: pg.url, WORKERS: "2" }, undefined],
     ] as const
   ) {
-    const server = await startServer(env);
+    const server = await startServer(env, dir);
     try {
       await loadTest({ url: `${server.url}/health`, connections, seconds: 1, tool }); // warm-up
       results[`health_${label}`] = await loadTest({
@@ -305,12 +326,17 @@ export async function main(): Promise<Record<string, unknown>> {
         connections,
         tool,
       };
-      await loadTest({ ...classify, seconds: 1 }); // warm-up
+      // Steady state, as a service that has been taking traffic is: the first seconds
+      // under load go to compiling the hot paths, with latencies several times higher.
+      await loadTest({ ...classify, seconds: WARM_UP_SECONDS });
       results[`classify_${label}`] = await loadTest({ ...classify, seconds });
+      // With WORKERS=2, the first of the two processes.
+      results[`rssMbAfterClassify_${label}`] = server.rssMb();
     } finally {
-      await server.stop();
+      await server.stop({ keep: dir !== undefined });
     }
   }
+  await Deno.remove(first.dir, { recursive: true });
   await pg.drop();
   return results;
 }

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { freshSchema } from "../db/test_db.ts";
 import { baseEnv, freePort, PROJECT_ROOT } from "./test_run.ts";
-import { startPermissions } from "../lib/self_command.ts";
+import { startFlags } from "../lib/self_command.ts";
 
 const TEST_DB_URL = Deno.env.get("TEST_DB_URL");
 const KEY = "serve-test-key-0001";
@@ -27,7 +27,7 @@ async function startServer(env: Record<string, string>, reuseDir?: string): Prom
   await Deno.mkdir(dir, { recursive: true });
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...await startPermissions(), "main.ts", "serve"],
+    args: ["run", ...await startFlags(), "main.ts", "serve"],
     cwd: PROJECT_ROOT,
     clearEnv: true,
     env: {

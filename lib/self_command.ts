@@ -1,7 +1,7 @@
 /**
  * How the program starts another copy of itself (the `WORKERS` processes, the
  * first-start training run): `deno run FLAGS main.ts ARGS` with exactly the
- * permission flags of `deno task start`, read from deno.json so there is one list
+ * runtime flags of `deno task start`, read from deno.json so there is one list
  * of them, or the compiled binary itself.
  */
 import { join, resolve } from "node:path";
@@ -9,11 +9,11 @@ import { fileURLToPath } from "node:url";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/** The permission flags of `deno task start`. */
-export async function startPermissions(): Promise<string[]> {
+/** The runtime flags of `deno task start`: permissions, unstable features and V8's. */
+export async function startFlags(): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(join(PROJECT_ROOT, "deno.json")));
   const task: string = config.tasks.start;
-  return task.split(/\s+/).filter((a) => a.startsWith("--allow-") || a.startsWith("--unstable-"));
+  return task.split(/\s+/).filter((a) => /^--(allow-|unstable-|v8-flags=)/.test(a));
 }
 
 /**
@@ -28,7 +28,7 @@ export async function selfCommand(
 ): Promise<{ program: string; args: string[]; cwd: string }> {
   if (Deno.build.standalone) return { program: Deno.execPath(), args, cwd: Deno.cwd() };
   const extra = (options.readWrite ?? []).map((path) => resolve(path));
-  const flags = (await startPermissions()).map((flag) =>
+  const flags = (await startFlags()).map((flag) =>
     extra.length && /^--allow-(read|write)=/.test(flag) ? `${flag},${extra.join(",")}` : flag
   );
   // `deno` by name: `--allow-run=deno` is resolved through PATH, not the real path.
