@@ -33,8 +33,13 @@ export interface Article {
   publishedAt: string;
   ingestedAt: string;
   contentHash: string;
+  /** The reviewed label once reviewers settled on one, else the model's prediction. */
   topic: string | null;
+  /** The model's probability of `topic`; null for a reviewed topic. */
   topicScore: number | null;
+  /** The prediction of the model active at ingestion. */
+  predictedTopic: string | null;
+  topicReviewed: boolean;
   summary: string | null;
   summaryMethod: string | null;
   languageConfidence: number | null;
@@ -46,8 +51,8 @@ export type InsertOutcome = { id: number; status: "created" | "duplicate" };
 export type InsertResult = InsertOutcome & { publishedAt?: string };
 
 const COLUMNS = `id, external_id, url, title, body, source, category, language,
-  published_at, ingested_at, content_hash, topic, topic_score, summary, summary_method,
-  language_confidence`;
+  published_at, ingested_at, content_hash, topic, topic_score, predicted_topic, topic_reviewed,
+  summary, summary_method, language_confidence`;
 
 interface ArticleRow {
   id: number;
@@ -63,6 +68,8 @@ interface ArticleRow {
   content_hash: string;
   topic: string | null;
   topic_score: number | null;
+  predicted_topic: string | null;
+  topic_reviewed: boolean;
   summary: string | null;
   summary_method: string | null;
   language_confidence: number | null;
@@ -83,6 +90,8 @@ function toArticle(r: ArticleRow): Article {
     contentHash: r.content_hash,
     topic: r.topic,
     topicScore: r.topic_score,
+    predictedTopic: r.predicted_topic,
+    topicReviewed: r.topic_reviewed,
     summary: r.summary,
     summaryMethod: r.summary_method,
     languageConfidence: r.language_confidence,
@@ -122,10 +131,12 @@ export async function insertArticles(
   const created = await db.query<{ id: number; dedup_key: string; published_at: Date }>(
     `INSERT INTO articles (external_id, url, title, body, source, category, language,
                            published_at, content_hash, dedup_key, topic, topic_score,
+                           predicted_topic, predicted_topic_score,
                            summary, summary_method, language_confidence)
      SELECT r.external_id, r.url, r.title, r.body, r.source, r.category, r.language,
             coalesce(r.published_at, now()), r.content_hash, r.dedup_key, r.topic,
-            r.topic_score, r.summary, r.summary_method, r.language_confidence
+            r.topic_score, r.topic, r.topic_score, r.summary, r.summary_method,
+            r.language_confidence
        FROM jsonb_to_recordset($1::text::jsonb) AS r(
               external_id text, url text, title text, body text, source text,
               category text, language text, published_at timestamptz,

@@ -11,6 +11,7 @@
  * and reported under the status it would return to.
  */
 import { AppError } from "../lib/errors.ts";
+import { applyReviewedTopics } from "./topics.ts";
 import type { Db, Queryable } from "./mod.ts";
 
 export const REVIEW_REASONS = [
@@ -528,6 +529,7 @@ interface NewLabel {
 type SettledRow = Pick<
   ItemRow,
   | "id"
+  | "article_id"
   | "status"
   | "label_count"
   | "final_label"
@@ -594,7 +596,7 @@ async function settle(
          decided_at = CASE WHEN next.status IN ('done', 'skipped', 'flagged') THEN now() END,
          updated_at = now()
        FROM next WHERE ri.id = next.id
-       RETURNING ri.id, ri.status, ri.label_count, ri.final_label, ri.final_flag,
+       RETURNING ri.id, ri.article_id, ri.status, ri.label_count, ri.final_label, ri.final_flag,
                  ri.lease_holder, ri.lease_expires_at, ri.decided_at, ri.updated_at
      ), audited AS (
        INSERT INTO review_audit (item_id, article_id, actor, event, action, label, flag_reason,
@@ -623,6 +625,7 @@ async function settle(
       JSON.stringify(auditRows(options.audit ?? [])),
     ],
   );
+  await applyReviewedTopics(tx, [...new Set(rows.map((r) => r.article_id))]);
   return new Map(rows.map((r) => [r.id, r]));
 }
 
@@ -877,6 +880,7 @@ export async function adjudicate(
        RETURNING status, label_count, final_label, final_flag, lease_holder`,
       [itemId, status, label, flag, actor],
     );
+    await applyReviewedTopics(tx, [item.article_id]);
     await audit(tx, [{
       itemId,
       articleId: item.article_id,

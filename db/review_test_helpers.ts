@@ -49,19 +49,25 @@ export interface SeedOptions {
  */
 export async function seedQueue(db: Queryable, n: number, o: SeedOptions = {}): Promise<number[]> {
   const prefix = o.prefix ?? "a";
-  const rows = Array.from({ length: n }, (_, i) =>
-    toNewArticle({
+  const predicted = Array.from({ length: n }, (_, i) => ({
+    label: o.label?.(i) ?? LABELS[i % LABELS.length],
+    score: o.score?.(i) ?? 0.4 + 0.5 * ((i * 7919) % n) / n,
+  }));
+  const rows = predicted.map(({ label, score }, i) => ({
+    ...toNewArticle({
       title: `${prefix} title ${i}`,
       body: `${prefix} body of article ${i}`,
       externalId: `${prefix}-${i}`,
       source: o.source?.(i) ?? (i % 2 === 0 ? "wire" : "blog"),
       publishedAt: o.publishedAt?.(i) ?? new Date(Date.UTC(2024, 0, 1 + (i % 28))).toISOString(),
-    }));
+    }),
+    topic: label,
+    topicScore: score,
+  }));
   const outcomes = await insertArticles(db, rows);
   const ids = outcomes.map((x) => x.id);
   const predictions = ids.map((articleId, i) => {
-    const label = o.label?.(i) ?? LABELS[i % LABELS.length];
-    const score = o.score?.(i) ?? 0.4 + 0.5 * ((i * 7919) % n) / n;
+    const { label, score } = predicted[i];
     return { articleId, modelVersion: MODEL, label, score, scores: scoresFor(label, score) };
   });
   await insertPredictions(db, predictions);

@@ -13,6 +13,8 @@ export interface ArticleStats {
   topic: string;
   source: string;
   terms: Map<string, number>;
+  /** 1 (the default) adds the article; -1 takes it back, as when its topic changes. */
+  weight?: 1 | -1;
 }
 
 /** How many pending batches one fold takes at most. */
@@ -73,6 +75,7 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
   const dirtyMonths = new Map<string, { topic: string; month: string }>();
   const totals = new Map<string, { day: string; topic: string; terms: number; articles: number }>();
   for (const a of articles) {
+    const w = a.weight ?? 1;
     const t = new Date(a.publishedAt);
     const hour = new Date(
       Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate(), t.getUTCHours()),
@@ -80,21 +83,20 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
     const day = hour.slice(0, 10);
     const hk = `${hour}\u0000${a.topic}\u0000${a.source}`;
     const h = hourly.get(hk) ?? { hour, topic: a.topic, source: a.source, count: 0 };
-    h.count++;
+    h.count += w;
     hourly.set(hk, h);
     const dk = `${day}\u0000${a.topic}\u0000${a.source}`;
     const dc = daily.get(dk) ?? { day, topic: a.topic, source: a.source, count: 0 };
-    dc.count++;
+    dc.count += w;
     daily.set(dk, dc);
     const tk = `${a.topic}\u0000${day}`;
     const total = totals.get(tk) ?? { day, topic: a.topic, terms: 0, articles: 0 };
-    total.articles++;
+    total.articles += w;
     for (const [term, n] of a.terms) {
       const k = `${a.topic}\u0000${day}\u0000${term}`;
       const row = terms.get(k) ?? { day, topic: a.topic, term, count: 0 };
-      row.count += n;
-
-      total.terms += n;
+      row.count += n * w;
+      total.terms += n * w;
       terms.set(k, row);
     }
     totals.set(tk, total);
@@ -168,7 +170,7 @@ export async function countsByBucket(
     }, 'UTC') AS bucket,
             topic, sum(count)::int AS count
        FROM ${hourly ? "article_counts_hourly" : "article_counts_daily"} WHERE ${where}
-      GROUP BY 1, 2 ORDER BY 1, 2`,
+      GROUP BY 1, 2 HAVING sum(count) <> 0 ORDER BY 1, 2`,
     params,
   );
   return rows.map((r) => ({

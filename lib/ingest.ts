@@ -10,7 +10,7 @@ import { insertArticles, type InsertResult, type NewArticle } from "../db/articl
 import { insertPredictions } from "../db/predictions.ts";
 import { queueArticleStats } from "../db/trends.ts";
 import type { Prediction } from "../ml/mod.ts";
-import { termCounts } from "../ml/terms.ts";
+import { articleTerms } from "../ml/terms.ts";
 import type { ModelRuntime, ServedModel, ShadowResult } from "./model_runtime.ts";
 import type { Metrics } from "./metrics.ts";
 import { queueForReview, type ReviewPolicy } from "./review_routing.ts";
@@ -160,7 +160,7 @@ export async function ingestArticles(
         publishedAt: outcomes[i].publishedAt!,
         topic: rows[i].topic ?? "",
         source: rows[i].source ?? "",
-        terms: termCounts(`${rows[i].title} ${rows[i].body}`, { bigrams: false }),
+        terms: articleTerms(rows[i].title, rows[i].body),
       })),
     );
     return outcomes;

@@ -96,3 +96,11 @@ export function termCounts(text: string, options: TermOptions = {}): Map<string,
   for (const t of termTokens(text, options)) counts.set(t, (counts.get(t) ?? 0) + 1);
   return counts;
 }
+
+/**
+ * The terms an article adds to the trend statistics: words of its title and body,
+ * without bigrams. Ingestion counts them, and a reviewed topic moves them.
+ */
+export function articleTerms(title: string, body: string): Map<string, number> {
+  return termCounts(`${title} ${body}`, { bigrams: false });
+}

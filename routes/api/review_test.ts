@@ -168,6 +168,25 @@ for (const { name, open } of testDatabases()) {
         assert.equal((await decideReq(item.id, { action: "accept" })).status, 200);
       });
 
+      await t.step(
+        "a settled label is the article's topic; the prediction stays beside it",
+        async () => {
+          await fresh(1, 1);
+          const [item] = await claim(ALICE_KEY);
+          const other = item.labels.find((l) => l !== item.predictedLabel)!;
+          const decided = await decideReq(item.id, { action: "label", label: other });
+          assert.equal(decided.status, 200);
+          const { article } = await decided.json();
+          const res = await app.request(`/v1/articles/${article.id}`);
+          assert.equal(res.status, 200);
+          const shown = await res.json();
+          assert.deepEqual(
+            [shown.topic, shown.topicReviewed, shown.predictedTopic, shown.topicScore],
+            [other, true, item.predictedLabel, null],
+          );
+        },
+      );
+
       await t.step("bulk accept needs a filter and accepts by it", async () => {
         await fresh(9, 1);
         const none = await app.request("/v1/review/bulk-accept", postJson({}));

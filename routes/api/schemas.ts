@@ -76,8 +76,16 @@ export const ArticleSchema = z.object({
   publishedAt: z.string(),
   ingestedAt: z.string(),
   contentHash: z.string(),
-  topic: z.string().nullable().openapi({ description: "Predicted topic at ingestion" }),
-  topicScore: z.number().nullable(),
+  topic: z.string().nullable().openapi({
+    description: "The label reviewers settled on, once they have; else the predicted topic",
+  }),
+  topicScore: z.number().nullable().openapi({
+    description: "The model's probability of `topic`; null for a reviewed topic",
+  }),
+  predictedTopic: z.string().nullable().openapi({
+    description: "The prediction of the model active at ingestion",
+  }),
+  topicReviewed: z.boolean(),
   summary: z.string().nullable(),
   summaryMethod: z.string().nullable(),
   languageConfidence: z.number().nullable(),

@@ -67,9 +67,18 @@ export function ArticlesPage(props: {
                     <span>{when(a.publishedAt)}</span>
                     {a.language && <span>{a.language}</span>}
                     {a.topic && (
-                      <span class="badge">
+                      <span
+                        class="badge"
+                        title={a.topicReviewed
+                          ? `reviewed; the model predicted ${a.predictedTopic ?? "nothing"}`
+                          : "the model's prediction"}
+                      >
                         {a.topic}
-                        {a.topicScore !== null ? ` ${Math.round(a.topicScore * 100)}%` : ""}
+                        {a.topicReviewed
+                          ? " · reviewed"
+                          : a.topicScore !== null
+                          ? ` ${Math.round(a.topicScore * 100)}%`
+                          : ""}
                       </span>
                     )}
                     {a.category && <span>section: {a.category}</span>}

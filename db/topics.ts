@@ -1,0 +1,76 @@
+/**
+ * Reviewed topics: an article's topic follows its review. Once an item about it is
+ * settled with a label (`done`), that label is the article's topic; when no such
+ * item is left (an undo), the model's prediction is again. The trend counters move
+ * with it, in the same transaction: the article is taken back from its old topic's
+ * counts and added to the new one's (queued, like ingestion's, for the next fold).
+ */
+import { articleTerms } from "../ml/terms.ts";
+import type { Queryable } from "./mod.ts";
+import { type ArticleStats, queueArticleStats } from "./trends.ts";
+
+/** An article whose topic changed. */
+export interface TopicChange {
+  articleId: number;
+  from: string | null;
+  to: string | null;
+}
+
+/**
+ * Sets the topic of each of `articleIds` from its latest settled review (or its
+ * prediction), and queues the counter changes of those whose topic changed. Call it
+ * inside the transaction that settled the reviews. Returns the changes.
+ */
+export async function applyReviewedTopics(
+  tx: Queryable,
+  articleIds: number[],
+): Promise<TopicChange[]> {
+  if (articleIds.length === 0) return [];
+  const changed = await tx.query<{
+    id: number;
+    old_topic: string | null;
+    topic: string | null;
+    title: string;
+    body: string;
+    source: string | null;
+    published_at: Date;
+  }>(
+    `WITH target AS (
+       SELECT a.id, a.topic AS old_topic, r.final_label
+         FROM articles a
+         LEFT JOIN LATERAL (
+           SELECT ri.final_label FROM review_items ri
+            WHERE ri.article_id = a.id AND ri.status = 'done'
+            ORDER BY ri.decided_at DESC, ri.id DESC LIMIT 1
+         ) r ON true
+        WHERE a.id = ANY ($1::bigint[])
+        ORDER BY a.id
+          FOR UPDATE OF a
+     )
+     UPDATE articles a SET
+            topic = coalesce(t.final_label, a.predicted_topic),
+            topic_score = CASE WHEN t.final_label IS NULL THEN a.predicted_topic_score END,
+            topic_reviewed = t.final_label IS NOT NULL
+       FROM target t
+      WHERE a.id = t.id
+        AND (a.topic IS DISTINCT FROM coalesce(t.final_label, a.predicted_topic)
+             OR a.topic_reviewed <> (t.final_label IS NOT NULL))
+     RETURNING a.id, t.old_topic, a.topic, a.title, a.body, a.source, a.published_at`,
+    [articleIds],
+  );
+  const moved = changed.filter((r) => r.old_topic !== r.topic);
+  const stats: ArticleStats[] = moved.flatMap((r) => {
+    const base = {
+      publishedAt: new Date(r.published_at).toISOString(),
+      source: r.source ?? "",
+      terms: articleTerms(r.title, r.body),
+    };
+    // Ingestion counts an article without a topic under "".
+    return [
+      { ...base, topic: r.old_topic ?? "", weight: -1 as const },
+      { ...base, topic: r.topic ?? "", weight: 1 as const },
+    ];
+  });
+  await queueArticleStats(tx, stats);
+  return moved.map((r) => ({ articleId: r.id, from: r.old_topic, to: r.topic }));
+}
