@@ -172,7 +172,20 @@ Deno.test("GET /openapi.json documents the API and /docs serves the reference pa
   assert.ok(doc.components.securitySchemes.ApiKey);
   const docs = await app.request("/docs");
   assert.equal(docs.status, 200);
-  assert.match(await docs.text(), /openapi\.json/);
+  assert.match(docs.headers.get("content-security-policy")!, /script-src 'self';/);
+  // Everything the page loads is served here: it works offline.
+  const assets = [...(await docs.text()).matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(assets, [
+    "/static/build/swagger-ui.css",
+    "/static/build/swagger-ui-bundle.js",
+    "/static/docs.js",
+  ]);
+  for (const asset of assets) {
+    const r = await app.request(asset);
+    assert.equal(r.status, 200, asset);
+    const text = await r.text();
+    if (asset === "/static/docs.js") assert.match(text, /url: "\/openapi\.json"/);
+  }
 });
 
 Deno.test("responses carry security headers", async () => {
