@@ -3,6 +3,8 @@
  * with, when the session ends, and its CSRF token. Stateless, so any replica
  * can check it; the API key itself is never put in the cookie, only an HMAC
  * fingerprint of it, so rotating a key's value ends the sessions made with it.
+ * Signing out adds the session's id to a revocation list in the database
+ * (db/sessions.ts), which the routes check after the signature.
  *
  * Format: `base64url(JSON payload) "." base64url(HMAC-SHA256(secret, payload))`.
  * Written by hand because no maintained npm package does signed stateless
@@ -22,6 +24,8 @@ export const CSRF_HEADER = "x-csrf-token";
 
 /** What a verified session says. */
 export interface Session {
+  /** Names the session in the revocation list (a digest of its random token). */
+  id: string;
   /** The API key's name: the reviewer, in audit logs. */
   name: string;
   /** Expiry, seconds since the epoch. */
@@ -101,7 +105,7 @@ export function createSession(
   const body = b64url(Buffer.from(JSON.stringify(payload)));
   return {
     value: `${body}.${sign(secret, body)}`,
-    session: { name: payload.n, expires: payload.e, csrf: payload.c },
+    session: { id: sessionId(payload.c), name: payload.n, expires: payload.e, csrf: payload.c },
   };
 }
 
@@ -133,7 +137,12 @@ export function verifySession(
   if (p.e * 1000 <= now) return null;
   const key = keys.find((k) => k.name === p.n);
   if (!key || !safeEqual(p.f, fingerprint(secret, key))) return null;
-  return { name: p.n, expires: p.e, csrf: p.c };
+  return { id: sessionId(p.c), name: p.n, expires: p.e, csrf: p.c };
+}
+
+/** A session's id: its CSRF token is random per session, but a secret, so it is hashed. */
+function sessionId(csrf: string): string {
+  return createHash("sha256").update(`session\u0000${csrf}`).digest("base64url").slice(0, 22);
 }
 
 /** True when `token` is the session's CSRF token (constant time). */

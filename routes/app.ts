@@ -23,6 +23,7 @@ import { healthApi } from "./api/health.ts";
 import { metricsApi } from "./api/metrics.ts";
 import { validationHook } from "./validation.ts";
 import { consoleApp } from "./console.ts";
+import { isSessionRevoked } from "../db/sessions.ts";
 import { sessionSecret } from "../lib/session.ts";
 
 export type { AppDeps } from "./env.ts";
@@ -125,7 +126,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   }
   app.use(
     "/v1/*",
-    apiKeyAuth(config.apiKeys, { reads: config.authReads, sessionSecret: sessionKey }),
+    apiKeyAuth(config.apiKeys, {
+      reads: config.authReads,
+      sessions: { secret: sessionKey, isRevoked: (id) => isSessionRevoked(deps.db, id) },
+    }),
   );
   if (config.rateLimitPerMinute > 0) app.use("/v1/*", rateLimit(config.rateLimitPerMinute));
 

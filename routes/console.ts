@@ -14,6 +14,7 @@ import { render } from "preact-render-to-string";
 import { createHash } from "node:crypto";
 import { previousModelVersion } from "../db/models.ts";
 import { REVIEW_REASONS, REVIEW_STATUSES, type ReviewFilter } from "../db/review.ts";
+import { isSessionRevoked, revokeSession } from "../db/sessions.ts";
 import { BUCKETS } from "../db/trends.ts";
 import { AppError } from "../lib/errors.ts";
 import {
@@ -165,8 +166,10 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
     return c.html("<!DOCTYPE html>" + render(node), status);
   };
 
-  const sessionOf = (c: Context): Session | null =>
-    verifySession(secret, getCookie(c, SESSION_COOKIE), config.apiKeys);
+  const sessionOf = async (c: Context): Promise<Session | null> => {
+    const session = verifySession(secret, getCookie(c, SESSION_COOKIE), config.apiKeys);
+    return session && !(await isSessionRevoked(db, session.id)) ? session : null;
+  };
 
   const contextOf = async (c: Context, session: Session): Promise<PageContext> => ({
     name: session.name,
@@ -181,7 +184,7 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
     handler: (c: Context<AppEnv>, ctx: PageContext) => Promise<Response>,
   ) =>
     app.get(path, async (c) => {
-      const session = sessionOf(c);
+      const session = await sessionOf(c);
       if (!session) {
         const url = new URL(c.req.url);
         return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 302);
@@ -204,7 +207,7 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
   ) =>
     app.post(path, formLimit, async (c) => {
       const body = await formBody(c);
-      const session = sessionOf(c);
+      const session = await sessionOf(c);
       if (!session) {
         if (!sameOrigin(c)) {
           throw new AppError(403, "crossSiteRequest", "Cross-site requests are not accepted.");
@@ -277,7 +280,7 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
   // Console errors are pages, not JSON (the API's JSON shape is kept for /v1).
   app.onError(async (err, c) => {
     if (err instanceof AppError && err.status < 500) {
-      const session = sessionOf(c);
+      const session = await sessionOf(c);
       return failed(c, session ? await contextOf(c, session) : null, err.status, err.message);
     }
     return handleError(err, c);
@@ -304,9 +307,9 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
   };
 
   // ------------------------------------------------------------ sign-in and out
-  app.get("/login", (c) => {
+  app.get("/login", async (c) => {
     const next = safeNext(c.req.query("next"));
-    if (sessionOf(c)) return c.redirect(next, 302);
+    if (await sessionOf(c)) return c.redirect(next, 302);
     return loginForm(c, next, null, c.req.query("done") === "signed-out" ? "Signed out." : null);
   });
 
@@ -362,8 +365,13 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
 
   app.post("/logout", formLimit, async (c) => {
     const body = await formBody(c);
-    const session = sessionOf(c);
-    if (session) requireCsrf(c, session, body[CSRF_FIELD] ?? "");
+    const session = await sessionOf(c);
+    if (session) {
+      requireCsrf(c, session, body[CSRF_FIELD] ?? "");
+      // Ends the session everywhere, not only in this browser: a copy of the cookie
+      // is refused from now on.
+      await revokeSession(db, session.id, session.expires);
+    }
     deleteCookie(c, SESSION_COOKIE, { path: "/", secure: isHttps(c) });
     return c.redirect("/login?done=signed-out", 303);
   });

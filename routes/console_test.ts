@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { registerTestModel, seedQueue } from "../db/review_test_helpers.ts";
+import { claimNext, decide } from "../db/review.ts";
+import { LABELS, registerTestModel, seedQueue } from "../db/review_test_helpers.ts";
 import { pgliteTestDb } from "../db/test_db.ts";
 import { CSRF_HEADER } from "../lib/session.ts";
 import { safeNext } from "./console.ts";
@@ -264,6 +265,21 @@ Deno.test("console", async (t) => {
         (await app.request("/queue", { headers: { cookie: "ni_session=" } })).status,
         302,
       );
+      // A copy of the signed-out cookie is refused too, by the pages and the API.
+      const page = await app.request("/queue", { headers: { cookie } });
+      assert.equal(page.status, 302);
+      assert.match(page.headers.get("location")!, /^\/login/);
+      const api = await app.request("/v1/review/claim", {
+        method: "POST",
+        headers: { cookie, "x-csrf-token": csrf, origin: "http://localhost" },
+      });
+      assert.equal(api.status, 401);
+      // Other sessions go on.
+      const other = await signIn(app);
+      assert.equal(
+        (await app.request("/queue", { headers: { cookie: other.cookie } })).status,
+        200,
+      );
     });
 
     await t.step("a <script> payload in an article renders as text", async () => {
@@ -283,6 +299,18 @@ Deno.test("console", async (t) => {
         assert.ok(!html.includes("<img src=x"), path);
         assert.ok(html.includes("&lt;script>alert") || html.includes("&lt;script&gt;alert"), path);
       }
+    });
+
+    await t.step("an article shows its reviewed topic beside the model's", async () => {
+      await fresh(1);
+      const [item] = await claimNext(db, "alice");
+      const label = LABELS.find((l) => l !== item.predictedLabel)!;
+      await decide(db, "alice", item.id, { action: "label", label });
+      const { cookie } = await signIn(app);
+      const html = await (await app.request(`/articles/${item.article.id}`, {
+        headers: { cookie },
+      })).text();
+      assert.ok(html.includes(`${label} · reviewed (model: ${item.predictedLabel})`));
     });
 
     await t.step("scriptSafeJson() cannot close the script element", () => {

@@ -99,22 +99,28 @@ function apiKeyMatcher(keys: ApiKey[]): (presented: string) => ApiKey | null {
 /**
  * Requires `x-api-key` on writes (any method but GET/HEAD/OPTIONS), and on
  * reads too when `reads` is set. Sets the `principal` to the key's name.
- * With `sessionSecret`, a valid console session cookie stands in for the key;
- * a write authenticated by the cookie must also carry the session's
+ * With `sessions`, a valid console session cookie that was not signed out stands
+ * in for the key; a write authenticated by the cookie must also carry the session's
  * `x-csrf-token` and come from our own origin, else 403.
  */
 export function apiKeyAuth(
   keys: ApiKey[],
-  options: { reads: boolean; sessionSecret?: string },
+  options: {
+    reads: boolean;
+    sessions?: { secret: string; isRevoked(id: string): Promise<boolean> };
+  },
 ): MiddlewareHandler<AppEnv> {
   const match = apiKeyMatcher(keys);
+  const sessionOf = async (c: Context) => {
+    const session = options.sessions &&
+      verifySession(options.sessions.secret, getCookie(c, SESSION_COOKIE), keys);
+    return session && !(await options.sessions!.isRevoked(session.id)) ? session : null;
+  };
   return async (c, next) => {
     const isRead = ["GET", "HEAD", "OPTIONS"].includes(c.req.method);
     const presented = c.req.header("x-api-key");
     const key = presented ? match(presented) : null;
-    const session = !presented && options.sessionSecret
-      ? verifySession(options.sessionSecret, getCookie(c, SESSION_COOKIE), keys)
-      : null;
+    const session = presented ? null : await sessionOf(c);
     if (key) c.set("principal", key.name);
     else if (session) {
       if (!isRead) requireCsrf(c, session);

@@ -26,6 +26,16 @@ export function ArticlePage(props: { ctx: PageContext; data: Data }) {
                 {a.languageConfidence !== null ? ` (${pct(a.languageConfidence)})` : ""}
               </span>
             )}
+            {a.topic && (
+              <span class="badge" data-testid="article-topic">
+                {a.topic}
+                {a.topicReviewed
+                  ? ` · reviewed (model: ${a.predictedTopic ?? "none"})`
+                  : a.topicScore !== null
+                  ? ` ${pct(a.topicScore)}`
+                  : ""}
+              </span>
+            )}
             {a.category && <span>section: {a.category}</span>}
             {a.externalId && <span>id: {a.externalId}</span>}
             {a.url && /^https?:\/\//.test(a.url) && (
