@@ -274,6 +274,11 @@ Deno.test({
       await page.goto(`${base}/models`);
       await page.screenshot({ path: join(artifacts, "models.png"), fullPage: true });
 
+      // The API reference renders from the service's own files, under its policy.
+      await page.goto(`${base}/docs`);
+      await page.locator(".opblock-summary-path", { hasText: "/v1/classify" }).waitFor();
+      await page.screenshot({ path: join(artifacts, "docs.png") });
+
       // Phone width.
       const phone = await browser.newContext({
         viewport: { width: 390, height: 844 },

@@ -176,6 +176,7 @@ Deno.test("GET /openapi.json documents the API and /docs serves the reference pa
   // Everything the page loads is served here: it works offline.
   const assets = [...(await docs.text()).matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
   assert.deepEqual(assets, [
+    "/static/favicon.svg",
     "/static/build/swagger-ui.css",
     "/static/build/swagger-ui-bundle.js",
     "/static/docs.js",
