@@ -3,6 +3,7 @@ import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
 import { countArticles } from "../db/articles.ts";
 import { foldPendingStats } from "../db/trends.ts";
+import { syncReviewedTopics } from "../db/topics.ts";
 import { analyzeGrowingTables, vacuumChurningTables } from "../db/maintenance.ts";
 import { migrate } from "../db/migrate.ts";
 import { type Db, openDb, redactDbUrl, waitForDatabase } from "../db/mod.ts";
@@ -198,6 +199,9 @@ export function serveCommand() {
         // Seeding, folding and roll-ups are the primary's; workers start once it is ready.
         const chores: (() => void)[] = [];
         if (!worker) {
+          phase = "applying settled reviews to article topics";
+          const synced = await syncReviewedTopics(db);
+          if (synced) log.info("set the reviewed topic of {synced} articles", { synced });
           phase = "seeding the sample articles";
           await seedIfEmpty(db, config, { models, text, review: reviewPolicy(config) });
           await rollUpPastMonths(db);

@@ -6,7 +6,7 @@
  * counts and added to the new one's (queued, like ingestion's, for the next fold).
  */
 import { articleTerms } from "../ml/terms.ts";
-import type { Queryable } from "./mod.ts";
+import type { Db, Queryable } from "./mod.ts";
 import { type ArticleStats, queueArticleStats } from "./trends.ts";
 
 /** An article whose topic changed. */
@@ -73,4 +73,31 @@ export async function applyReviewedTopics(
   });
   await queueArticleStats(tx, stats);
   return moved.map((r) => ({ articleId: r.id, from: r.old_topic, to: r.topic }));
+}
+
+/** Articles one {@link syncReviewedTopics} transaction takes at most. */
+const SYNC_BATCH = 500;
+
+/**
+ * Applies settled reviews that an article's topic does not reflect yet (reviews
+ * settled before topics followed them), a batch per transaction; returns how many
+ * articles changed. Cheap when there are none: one indexed query.
+ */
+export async function syncReviewedTopics(db: Db): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      const ids = await tx.query<{ article_id: number }>(
+        `SELECT DISTINCT ri.article_id FROM review_items ri
+           JOIN articles a ON a.id = ri.article_id
+          WHERE ri.status = 'done' AND NOT a.topic_reviewed
+          ORDER BY ri.article_id LIMIT $1`,
+        [SYNC_BATCH],
+      );
+      await applyReviewedTopics(tx, ids.map((r) => r.article_id));
+      return ids.length;
+    });
+    total += n;
+    if (n < SYNC_BATCH) return total;
+  }
 }

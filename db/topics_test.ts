@@ -5,6 +5,7 @@ import type { Db } from "./mod.ts";
 import { adjudicate, bulkAccept, claimNext, decide, undoLast } from "./review.ts";
 import { QUEUE_ALL, registerTestModel, seedQueue } from "./review_test_helpers.ts";
 import { testDatabases } from "./test_db.ts";
+import { syncReviewedTopics } from "./topics.ts";
 import {
   countsByBucket,
   foldPendingStats,
@@ -129,10 +130,43 @@ for (const { name, open } of testDatabases()) {
           body: { markets: 0, science: 0, sport: 1 },
         });
       });
+
+      await t.step("reviews settled before topics followed them are applied once", async () => {
+        await reset();
+        const [id] = await ingestMarkets(db, 2);
+        const [item] = await claimNext(db, "ann");
+        await decide(db, "ann", item.id, { action: "label", label: "science" });
+        await trends(db);
+        // As a database from before: the review settled, the article and counters untouched.
+        await db.query(
+          `UPDATE articles SET topic = 'markets', topic_score = 0.6, topic_reviewed = false
+            WHERE id = $1`,
+          [id],
+        );
+        await queueArticleStats(db, [
+          { ...(await statsOf(db, id)), topic: "science", weight: -1 },
+          { ...(await statsOf(db, id)), topic: "markets" },
+        ]);
+        assert.deepEqual((await trends(db)).counts, { markets: 2 });
+
+        assert.equal(await syncReviewedTopics(db), 1);
+        assert.equal((await getArticle(db, id))!.topic, "science");
+        assert.deepEqual((await trends(db)).counts, { markets: 1, science: 1 });
+        assert.equal(await syncReviewedTopics(db), 0);
+      });
     } finally {
       await close();
     }
   });
+}
+
+async function statsOf(db: Db, id: number) {
+  const a = (await getArticle(db, id))!;
+  return {
+    publishedAt: a.publishedAt,
+    source: a.source!,
+    terms: articleTerms(a.title, a.body),
+  };
 }
 
 async function itemIds(db: Db): Promise<number[]> {
