@@ -71,6 +71,8 @@ function decodeEntities(s: string): string {
  * ```
  */
 export function normalizeNewsText(s: string): string {
+  // Entities, tags and escapes all need one of these; most text has none of them.
+  if (!/[&;<\\]/.test(s)) return s.replace(/\s+/g, " ").trim();
   let t = s;
   // Markup arrives escaped (`&lt;A HREF=...&gt;`), so decode the brackets before stripping tags.
   t = t.replace(/&lt;/gi, "<").replace(/&gt;/gi, ">");
