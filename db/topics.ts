@@ -9,25 +9,14 @@ import { articleTerms } from "../ml/terms.ts";
 import type { Db, Queryable } from "./mod.ts";
 import { type ArticleStats, queueArticleStats } from "./trends.ts";
 
-/** An article whose topic changed. */
-export interface TopicChange {
-  articleId: number;
-  from: string | null;
-  to: string | null;
-}
-
 /**
  * Sets the topic of each of `articleIds` from its latest settled review (or its
  * prediction), and queues the counter changes of those whose topic changed. Call it
- * inside the transaction that settled the reviews. Returns the changes.
+ * inside the transaction that settled the reviews.
  */
-export async function applyReviewedTopics(
-  tx: Queryable,
-  articleIds: number[],
-): Promise<TopicChange[]> {
-  if (articleIds.length === 0) return [];
+export async function applyReviewedTopics(tx: Queryable, articleIds: number[]): Promise<void> {
+  if (articleIds.length === 0) return;
   const changed = await tx.query<{
-    id: number;
     old_topic: string | null;
     topic: string | null;
     title: string;
@@ -55,11 +44,10 @@ export async function applyReviewedTopics(
       WHERE a.id = t.id
         AND (a.topic IS DISTINCT FROM coalesce(t.final_label, a.predicted_topic)
              OR a.topic_reviewed <> (t.final_label IS NOT NULL))
-     RETURNING a.id, t.old_topic, a.topic, a.title, a.body, a.source, a.published_at`,
+     RETURNING t.old_topic, a.topic, a.title, a.body, a.source, a.published_at`,
     [articleIds],
   );
-  const moved = changed.filter((r) => r.old_topic !== r.topic);
-  const stats: ArticleStats[] = moved.flatMap((r) => {
+  const stats: ArticleStats[] = changed.filter((r) => r.old_topic !== r.topic).flatMap((r) => {
     const base = {
       publishedAt: new Date(r.published_at).toISOString(),
       source: r.source ?? "",
@@ -72,7 +60,6 @@ export async function applyReviewedTopics(
     ];
   });
   await queueArticleStats(tx, stats);
-  return moved.map((r) => ({ articleId: r.id, from: r.old_topic, to: r.topic }));
 }
 
 /** Articles one {@link syncReviewedTopics} transaction takes at most. */

@@ -25,15 +25,7 @@ async function ingestMarkets(db: Db, n: number, overlap = 1): Promise<number[]> 
     source: () => "wire",
     publishedAt: (i) => `2024-03-0${i + 1}T10:00:00Z`,
   });
-  for (const id of ids) {
-    const a = (await getArticle(db, id))!;
-    await queueArticleStats(db, [{
-      publishedAt: a.publishedAt,
-      topic: a.topic!,
-      source: a.source!,
-      terms: articleTerms(a.title, a.body),
-    }]);
-  }
+  for (const id of ids) await queueArticleStats(db, [await statsOf(db, id)]);
   return ids;
 }
 
@@ -160,10 +152,12 @@ for (const { name, open } of testDatabases()) {
   });
 }
 
+/** An article's contribution to the trends under its current topic, as ingestion counts it. */
 async function statsOf(db: Db, id: number) {
   const a = (await getArticle(db, id))!;
   return {
     publishedAt: a.publishedAt,
+    topic: a.topic!,
     source: a.source!,
     terms: articleTerms(a.title, a.body),
   };

@@ -26,11 +26,10 @@ import {
   safeEqual,
   type Session,
   SESSION_COOKIE,
-  verifySession,
 } from "../lib/session.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
 import { handleError } from "./errors.ts";
-import { matchApiKey, requireCsrf } from "./middleware.ts";
+import { matchApiKey, requireCsrf, sessionReader } from "./middleware.ts";
 import { ArticlePage } from "./pages/ArticlePage.tsx";
 import { ArticlesPage } from "./pages/ArticlesPage.tsx";
 import { ConfirmPage } from "./pages/ConfirmPage.tsx";
@@ -166,10 +165,7 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
     return c.html("<!DOCTYPE html>" + render(node), status);
   };
 
-  const sessionOf = async (c: Context): Promise<Session | null> => {
-    const session = verifySession(secret, getCookie(c, SESSION_COOKIE), config.apiKeys);
-    return session && !(await isSessionRevoked(db, session.id)) ? session : null;
-  };
+  const sessionOf = sessionReader(secret, config.apiKeys, (id) => isSessionRevoked(db, id));
 
   const contextOf = async (c: Context, session: Session): Promise<PageContext> => ({
     name: session.name,

@@ -111,11 +111,9 @@ export function apiKeyAuth(
   },
 ): MiddlewareHandler<AppEnv> {
   const match = apiKeyMatcher(keys);
-  const sessionOf = async (c: Context) => {
-    const session = options.sessions &&
-      verifySession(options.sessions.secret, getCookie(c, SESSION_COOKIE), keys);
-    return session && !(await options.sessions!.isRevoked(session.id)) ? session : null;
-  };
+  const sessionOf = options.sessions
+    ? sessionReader(options.sessions.secret, keys, options.sessions.isRevoked)
+    : () => Promise.resolve(null);
   return async (c, next) => {
     const isRead = ["GET", "HEAD", "OPTIONS"].includes(c.req.method);
     const presented = c.req.header("x-api-key");
@@ -133,6 +131,21 @@ export function apiKeyAuth(
       );
     }
     await next();
+  };
+}
+
+/**
+ * Reads a request's console session: the cookie's signature, expiry and key
+ * (lib/session.ts), then the revocation list, since a signed-out cookie still verifies.
+ */
+export function sessionReader(
+  secret: string,
+  keys: ApiKey[],
+  isRevoked: (id: string) => Promise<boolean>,
+): (c: Context) => Promise<Session | null> {
+  return async (c) => {
+    const session = verifySession(secret, getCookie(c, SESSION_COOKIE), keys);
+    return session && !(await isRevoked(session.id)) ? session : null;
   };
 }
 

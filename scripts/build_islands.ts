@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 export const ISLANDS_BUDGET_GZIP = 80 * 1024;
 
 /** Swagger UI's files that the /docs page loads. */
-export const DOCS_ASSETS = ["swagger-ui-bundle.js", "swagger-ui.css"];
+const DOCS_ASSETS = ["swagger-ui-bundle.js", "swagger-ui.css"];
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const islandsDir = join(root, "islands");
