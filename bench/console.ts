@@ -14,10 +14,10 @@ import { registerTestModel, seedQueue } from "../db/review_test_helpers.ts";
 import { pgliteTestDb } from "../db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
 import { createMetrics } from "../lib/metrics.ts";
-import { createModelRuntime, ensureActiveModel } from "../lib/model_runtime.ts";
-import { seedSamples } from "../lib/seed.ts";
+import { createModelRuntime, ensureActiveModel } from "../services/model_runtime.ts";
+import { seedSamples } from "../services/seed.ts";
 import { createSession, sessionSecret } from "../lib/session.ts";
-import { createTextServices } from "../lib/text_services.ts";
+import { createTextServices } from "../services/text_services.ts";
 import { createApp } from "../routes/app.ts";
 import { buildIslands, ISLANDS_BUDGET_GZIP } from "../scripts/build_islands.ts";
 

@@ -3,7 +3,7 @@
 // (PGlite in an on-disk temp dir) and on PostgreSQL (BENCH_DB_URL, default
 // postgres://postgres@127.0.0.1:5432/postgres, in a fresh schema dropped afterwards):
 //
-// - direct: `ingestArticles()` from lib/ingest.ts, one batch after another;
+// - direct: `ingestArticles()` from services/ingest.ts, one batch after another;
 // - http: `POST /v1/articles` to `createApp()` on a real `Deno.serve` on loopback,
 //   with 1 and with 4 clients posting at once (the app is built without a model,
 //   so this is storage only, not classification at ingestion).
@@ -22,7 +22,7 @@ import { type Db, openDb, redactDbUrl } from "../db/mod.ts";
 import { freshSchema } from "../db/test_db.ts";
 import { foldPendingStats } from "../db/trends.ts";
 import { loadConfig } from "../lib/config.ts";
-import { type ArticleInput, ingestArticles } from "../lib/ingest.ts";
+import { type ArticleInput, ingestArticles } from "../services/ingest.ts";
 import { createMetrics } from "../lib/metrics.ts";
 import { createApp } from "../routes/app.ts";
 

@@ -9,7 +9,7 @@ import { openPostgres } from "../db/postgres.ts";
 import { migrate } from "../db/migrate.ts";
 import { freshSchema } from "../db/test_db.ts";
 import { seedSyntheticStats } from "../db/synthetic_stats.ts";
-import { topicTrends } from "../lib/trends.ts";
+import { topicTrends } from "../services/trends.ts";
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

@@ -3,7 +3,7 @@ import { Command } from "@commander-js/extra-typings";
 import { getModel } from "../db/models.ts";
 import { bundleModel } from "../ml/mod.ts";
 import { print, startCommand, withDb } from "./context.ts";
-import { registeredModelDir } from "../lib/model_runtime.ts";
+import { registeredModelDir } from "../services/model_runtime.ts";
 
 export function bundleCommand() {
   return new Command("bundle")

@@ -3,10 +3,10 @@ import { type Config, configEnv, loadConfig } from "../lib/config.ts";
 import { setupLogging } from "../lib/log.ts";
 import { type Db, openDb } from "../db/mod.ts";
 import { migrate } from "../db/migrate.ts";
-import type { IngestServices } from "../lib/ingest.ts";
-import { createModelRuntime, ensureActiveModel } from "../lib/model_runtime.ts";
-import { createTextServices } from "../lib/text_services.ts";
-import { reviewPolicy } from "../lib/review_routing.ts";
+import type { IngestServices } from "../services/ingest.ts";
+import { createModelRuntime, ensureActiveModel } from "../services/model_runtime.ts";
+import { createTextServices } from "../services/text_services.ts";
+import { reviewPolicy } from "../services/review_routing.ts";
 
 /**
  * Parses the environment and configures logging: `info` for long-running

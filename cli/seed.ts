@@ -1,13 +1,13 @@
 /** `newsintel seed`: load articles from a file, a folder, the hub, or the bundled samples. */
 import { Command, Option } from "@commander-js/extra-typings";
 import { wholeNumber } from "./options.ts";
-import { rollUpPastMonths } from "../lib/trends.ts";
+import { rollUpPastMonths } from "../services/trends.ts";
 import { join } from "node:path";
 import { AG_NEWS_LABELS, DATASET_FORMATS, readDataset } from "../datasets/mod.ts";
 import { downloadHubDataset } from "../datasets/hub.ts";
 import { readParquet } from "../datasets/parquet.ts";
 import type { Config } from "../lib/config.ts";
-import { seedRecords, type SeedResult, seedSamples } from "../lib/seed.ts";
+import { seedRecords, type SeedResult, seedSamples } from "../services/seed.ts";
 import { print, printJson, startCommand, withDb, withServices } from "./context.ts";
 import { progress } from "./progress.ts";
 

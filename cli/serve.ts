@@ -10,13 +10,13 @@ import { type Db, openDb, redactDbUrl, waitForDatabase } from "../db/mod.ts";
 import type { Config } from "../lib/config.ts";
 import { flushLogs, logger } from "../lib/log.ts";
 import { createMetrics } from "../lib/metrics.ts";
-import { seedSamples } from "../lib/seed.ts";
-import { createModelRuntime, ensureActiveModel } from "../lib/model_runtime.ts";
-import type { IngestServices } from "../lib/ingest.ts";
-import { createTextServices } from "../lib/text_services.ts";
+import { seedSamples } from "../services/seed.ts";
+import { createModelRuntime, ensureActiveModel } from "../services/model_runtime.ts";
+import type { IngestServices } from "../services/ingest.ts";
+import { createTextServices } from "../services/text_services.ts";
 import { tracedDb } from "../lib/tracing.ts";
-import { reviewPolicy } from "../lib/review_routing.ts";
-import { rollUpPastMonths } from "../lib/trends.ts";
+import { reviewPolicy } from "../services/review_routing.ts";
+import { rollUpPastMonths } from "../services/trends.ts";
 import { createApp } from "../routes/app.ts";
 import { startingApp } from "../routes/starting.ts";
 import { startCommand } from "./context.ts";
@@ -28,7 +28,7 @@ const log = logger("serve");
 /** How often each replica checks the registry for a newly promoted model. */
 const MODEL_POLL_MS = 2_000;
 
-/** How often the term counts of past months are rolled up (see lib/trends.ts). */
+/** How often the term counts of past months are rolled up (see services/trends.ts). */
 const ROLL_UP_MS = 60_000;
 
 /** How often ingested articles' statistics are added to the trend counters. */

@@ -5,8 +5,13 @@ import { activateModel } from "../db/models.ts";
 import { DATASET_FORMATS, readDataset } from "../datasets/mod.ts";
 import { type Example, formatReport } from "../ml/mod.ts";
 import type { TrainProgress, ValidationReport } from "../ml/mod.ts";
-import { DEFAULT_MODEL_NAME, DEFAULT_TRAINING_DATA } from "../lib/model_runtime.ts";
-import { examplesFrom, mergeReviewed, trainAndRegister, trainModelDir } from "../lib/training.ts";
+import { DEFAULT_MODEL_NAME, DEFAULT_TRAINING_DATA } from "../services/model_runtime.ts";
+import {
+  examplesFrom,
+  mergeReviewed,
+  trainAndRegister,
+  trainModelDir,
+} from "../services/training.ts";
 import { logger } from "../lib/log.ts";
 import { reviewedLabels } from "../db/review_stats.ts";
 import { print, printJson, startCommand, withDb } from "./context.ts";

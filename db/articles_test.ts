@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { toNewArticle } from "../lib/ingest.ts";
+import { toNewArticle } from "../services/ingest.ts";
 import { countArticles, getArticle, insertArticles, listArticles } from "./articles.ts";
 import { testDatabases } from "./test_db.ts";
 

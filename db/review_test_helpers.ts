@@ -1,6 +1,6 @@
 /** Test fixtures for the review queue: a registered model, articles, queued predictions. */
-import { toNewArticle } from "../lib/ingest.ts";
-import { queueForReview, type ReviewPolicy } from "../lib/review_routing.ts";
+import { toNewArticle } from "../services/ingest.ts";
+import { queueForReview, type ReviewPolicy } from "../services/review_routing.ts";
 import { insertArticles } from "./articles.ts";
 import type { Db, Queryable } from "./mod.ts";
 import { activateModel, registerModel } from "./models.ts";

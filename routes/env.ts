@@ -2,8 +2,8 @@
 import type { Config } from "../lib/config.ts";
 import type { Db } from "../db/mod.ts";
 import type { Metrics } from "../lib/metrics.ts";
-import type { ModelRuntime } from "../lib/model_runtime.ts";
-import type { TextServices } from "../lib/text_services.ts";
+import type { ModelRuntime } from "../services/model_runtime.ts";
+import type { TextServices } from "../services/text_services.ts";
 
 /** What the app needs from the outside; tests build these on an in-memory PGlite. */
 export interface AppDeps {

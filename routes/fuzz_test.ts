@@ -8,8 +8,8 @@ import fc from "fast-check";
 import { countArticles, listArticles } from "../db/articles.ts";
 import { pgliteTestDb } from "../db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
-import { createModelRuntime } from "../lib/model_runtime.ts";
-import { trainToyModel } from "../lib/test_model.ts";
+import { createModelRuntime } from "../services/model_runtime.ts";
+import { trainToyModel } from "../services/test_model.ts";
 import { ALICE_KEY, testApp } from "./test_app.ts";
 
 const nasty = fc.oneof(

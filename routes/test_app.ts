@@ -3,7 +3,7 @@ import { loadConfig } from "../lib/config.ts";
 import { createMetrics } from "../lib/metrics.ts";
 import type { Db } from "../db/mod.ts";
 import { createApp } from "./app.ts";
-import type { ModelRuntime } from "../lib/model_runtime.ts";
+import type { ModelRuntime } from "../services/model_runtime.ts";
 
 export const ALICE_KEY = "alice-secret-key-0001";
 export const BOB_KEY = "bob-secret-key-0002";

@@ -2,8 +2,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { countArticles, getArticle, listArticles } from "../../db/articles.ts";
 import { AppError } from "../../lib/errors.ts";
-import { ingestArticles } from "../../lib/ingest.ts";
-import { reviewPolicy } from "../../lib/review_routing.ts";
+import { ingestArticles } from "../../services/ingest.ts";
+import { reviewPolicy } from "../../services/review_routing.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 import {
   ArticleSchema,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { pgliteTestDb } from "../../db/test_db.ts";
-import { createModelRuntime } from "../../lib/model_runtime.ts";
-import { TOY_LABELS, trainToyModel } from "../../lib/test_model.ts";
+import { createModelRuntime } from "../../services/model_runtime.ts";
+import { TOY_LABELS, trainToyModel } from "../../services/test_model.ts";
 import { predictionsFor } from "../../db/predictions.ts";
 import { reviewCounts } from "../../db/review_stats.ts";
 import { loadConfig } from "../../lib/config.ts";

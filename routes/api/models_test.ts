@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { testDatabases } from "../../db/test_db.ts";
 import { loadConfig } from "../../lib/config.ts";
-import { createModelRuntime } from "../../lib/model_runtime.ts";
-import { trainToyModel } from "../../lib/test_model.ts";
+import { createModelRuntime } from "../../services/model_runtime.ts";
+import { trainToyModel } from "../../services/test_model.ts";
 import { ALICE_KEY, postJson, testApp } from "../test_app.ts";
 import { reviewCounts } from "../../db/review_stats.ts";
 

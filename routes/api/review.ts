@@ -24,7 +24,7 @@ import { EXPORT_FORMATS, exportStream } from "../../db/review_export.ts";
 import { setShadowModel, shadowAgreement, shadowModelVersion } from "../../db/review_shadow.ts";
 import { newLabelsSinceTraining, reviewCounts, reviewRatings } from "../../db/review_stats.ts";
 import { AppError } from "../../lib/errors.ts";
-import { queueManually, reviewPolicy } from "../../lib/review_routing.ts";
+import { queueManually, reviewPolicy } from "../../services/review_routing.ts";
 import { agreementSummary } from "../../ml/agreement.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 import { validationHook } from "../validation.ts";

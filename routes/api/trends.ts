@@ -1,7 +1,7 @@
 /** `GET /v1/trends`: topic volume over time, spikes and rising terms. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { BUCKETS } from "../../db/trends.ts";
-import { MAX_BUCKETS, topicTrends } from "../../lib/trends.ts";
+import { MAX_BUCKETS, topicTrends } from "../../services/trends.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 import { validationHook } from "../validation.ts";
 import { errorResponses, text } from "./schemas.ts";

@@ -21,7 +21,7 @@ import { countsByBucket, foldPendingStats, statsRange } from "../../db/trends.ts
 import type { Bucket } from "../../db/trends.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { Metrics } from "../../lib/metrics.ts";
-import { nextBucket, truncate } from "../../lib/trends.ts";
+import { nextBucket, truncate } from "../../services/trends.ts";
 
 export { FLAG_REASONS };
 

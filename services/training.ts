@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import type { Db } from "../db/mod.ts";
 import { registerModel } from "../db/models.ts";
-import { selfCommand } from "./self_command.ts";
+import { selfCommand } from "../lib/self_command.ts";
 import type { DatasetRecord } from "../datasets/mod.ts";
 import {
   type Example,

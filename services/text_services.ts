@@ -12,7 +12,7 @@ import {
   type SummarizeOptions,
   type Summary,
 } from "../ml/summarize.ts";
-import { type Config, isLocalPath } from "./config.ts";
+import { type Config, isLocalPath } from "../lib/config.ts";
 
 export type { LanguageGuess, SummarizeOptions, Summary };
 

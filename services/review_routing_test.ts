@@ -10,8 +10,8 @@ import {
   scoresFor,
 } from "../db/review_test_helpers.ts";
 import { testDatabases } from "../db/test_db.ts";
-import { loadConfig } from "./config.ts";
-import { AppError } from "./errors.ts";
+import { loadConfig } from "../lib/config.ts";
+import { AppError } from "../lib/errors.ts";
 import { toNewArticle } from "./ingest.ts";
 import {
   predictionMargin,

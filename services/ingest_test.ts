@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { getArticle, listArticles } from "../db/articles.ts";
 import { pgliteTestDb } from "../db/test_db.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig } from "../lib/config.ts";
 import { contentHash, dedupKey, ingestArticles } from "./ingest.ts";
 import { createTextServices } from "./text_services.ts";
 

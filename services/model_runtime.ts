@@ -18,9 +18,9 @@ import {
 } from "../db/models.ts";
 import { shadowModelVersion } from "../db/review_shadow.ts";
 import { type Classifier, loadClassifier, type Prediction } from "../ml/mod.ts";
-import { type Config, isLocalPath } from "./config.ts";
-import { logger } from "./log.ts";
-import { inSpan } from "./tracing.ts";
+import { type Config, isLocalPath } from "../lib/config.ts";
+import { logger } from "../lib/log.ts";
+import { inSpan } from "../lib/tracing.ts";
 import { registerTrained, trainInSubprocess } from "./training.ts";
 
 const log = logger("models");

@@ -20,7 +20,7 @@ import {
   type RisingTerm,
   risingTerms,
 } from "../ml/trends.ts";
-import { AppError } from "./errors.ts";
+import { AppError } from "../lib/errors.ts";
 
 /** Most buckets one request may span (e.g. 2 years of days, 41 days of hours). */
 export const MAX_BUCKETS = 1_000;

@@ -12,7 +12,7 @@ import { queueArticleStats } from "../db/trends.ts";
 import type { Prediction } from "../ml/mod.ts";
 import { articleTerms } from "../ml/terms.ts";
 import type { ModelRuntime, ServedModel, ShadowResult } from "./model_runtime.ts";
-import type { Metrics } from "./metrics.ts";
+import type { Metrics } from "../lib/metrics.ts";
 import { queueForReview, type ReviewPolicy } from "./review_routing.ts";
 import { ARTICLE_SUMMARY_SENTENCES, type TextServices } from "./text_services.ts";
 import { articleText } from "./training.ts";

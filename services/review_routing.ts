@@ -17,8 +17,8 @@ import {
 } from "../db/review.ts";
 import { insertShadowPredictions } from "../db/review_shadow.ts";
 import type { Prediction } from "../ml/mod.ts";
-import type { Config } from "./config.ts";
-import { AppError } from "./errors.ts";
+import type { Config } from "../lib/config.ts";
+import { AppError } from "../lib/errors.ts";
 
 /** How predictions are routed to review. */
 export interface ReviewPolicy {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { activationHistory, listModels } from "../db/models.ts";
 import { pgliteTestDb } from "../db/test_db.ts";
 import { ModelDirError } from "../ml/mod.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig } from "../lib/config.ts";
 import { createModelRuntime, ensureActiveModel } from "./model_runtime.ts";
 import { trainToyModel } from "./test_model.ts";
 
