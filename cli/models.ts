@@ -43,7 +43,9 @@ export function modelsCommand() {
         if (!await getModel(db, version)) {
           throw new Error(`no model ${version} (see: newsintel models list)`);
         }
-        const changed = await db.transaction((tx) => activateModel(tx, version, "promote", "cli"));
+        const changed = await db.transaction((tx) =>
+          activateModel(tx, { version, action: "promote", actor: "cli" })
+        );
         print(changed ? `${version} is now active` : `${version} was already active`);
       }, { migrate: true });
     });
@@ -54,7 +56,9 @@ export function modelsCommand() {
       await withDb(config, async (db) => {
         const previous = await previousModelVersion(db);
         if (!previous) throw new Error("no earlier model was ever active");
-        await db.transaction((tx) => activateModel(tx, previous, "rollback", "cli"));
+        await db.transaction((tx) =>
+          activateModel(tx, { version: previous, action: "rollback", actor: "cli" })
+        );
         print(`rolled back: ${previous} is now active`);
       }, { migrate: true });
     });
@@ -75,7 +79,9 @@ export function modelsCommand() {
           manifest,
         });
         if (options.promote) {
-          await db.transaction((tx) => activateModel(tx, manifest.version, "promote", "cli"));
+          await db.transaction((tx) =>
+            activateModel(tx, { version: manifest.version, action: "promote", actor: "cli" })
+          );
         }
       }, { migrate: true });
       print(

@@ -104,7 +104,9 @@ export function trainCommand() {
           }
           const m = await trainAndRegister(db, checked(training), trainOptions);
           if (options.promote) {
-            await db.transaction((tx) => activateModel(tx, m.version, "promote", "cli"));
+            await db.transaction((tx) =>
+              activateModel(tx, { version: m.version, action: "promote", actor: "cli" })
+            );
           }
           return m;
         }, { migrate: true });

@@ -212,3 +212,8 @@ export async function countArticles(db: Queryable): Promise<number> {
   const [row] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM articles");
   return row.n;
 }
+
+/** True when an article with this id is stored. */
+export async function articleExists(db: Queryable, id: number): Promise<boolean> {
+  return (await db.query("SELECT 1 FROM articles WHERE id = $1", [id])).length > 0;
+}

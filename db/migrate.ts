@@ -114,3 +114,19 @@ export async function migrate(db: Db, migrations?: Migration[]): Promise<string[
 export async function migrationsCurrent(db: Db, migrations?: Migration[]): Promise<boolean> {
   return (await migrationStatus(db, migrations)).every((s) => s.appliedAt !== null);
 }
+
+/** What readiness reports: whether the database answers, and whether its schema is current. */
+export interface Readiness {
+  database: "ok" | "unreachable";
+  migrations: "current" | "pending" | "unknown";
+}
+
+/** Checks that the database answers and every migration is applied; never throws. */
+export async function readiness(db: Db): Promise<Readiness> {
+  try {
+    await db.query("SELECT 1");
+    return { database: "ok", migrations: await migrationsCurrent(db) ? "current" : "pending" };
+  } catch {
+    return { database: "unreachable", migrations: "unknown" };
+  }
+}

@@ -98,6 +98,13 @@ export interface Activation {
   activatedAt: string;
 }
 
+/** What {@link activateModel} records: which model, how, and who asked (a key's name or a tool). */
+export interface ModelActivation {
+  version: string;
+  action: Activation["action"];
+  actor: string | null;
+}
+
 /** Activation history, newest first. */
 export async function activationHistory(db: Queryable, limit = 50): Promise<Activation[]> {
   const rows = await db.query<
@@ -121,12 +128,8 @@ export async function activationHistory(db: Queryable, limit = 50): Promise<Acti
  * is active yet, so replicas starting at once do not each activate their own.
  * Returns false when nothing changed.
  */
-export async function activateModel(
-  tx: Queryable,
-  version: string,
-  action: Activation["action"],
-  actor: string | null,
-): Promise<boolean> {
+export async function activateModel(tx: Queryable, change: ModelActivation): Promise<boolean> {
+  const { version, action, actor } = change;
   await tx.query("SELECT pg_advisory_xact_lock($1)", [ACTIVATION_LOCK_KEY]);
   const current = await activeModelVersion(tx);
   if (action === "bootstrap" && current !== null) return false;

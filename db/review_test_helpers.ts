@@ -24,7 +24,7 @@ export async function registerTestModel(db: Queryable, version = MODEL): Promise
 }
 
 export async function activateTestModel(db: Db, version = MODEL): Promise<void> {
-  await db.transaction((tx) => activateModel(tx, version, "promote", "test"));
+  await db.transaction((tx) => activateModel(tx, { version, action: "promote", actor: "test" }));
 }
 
 /** Scores whose top label is `label` with probability `p`, the rest split evenly. */

@@ -139,7 +139,9 @@ export async function ensureActiveModel(
       manifest: classifier.manifest,
     });
     await classifier.dispose();
-    await db.transaction((tx) => activateModel(tx, version, "promote", "HF_MODEL"));
+    await db.transaction((tx) =>
+      activateModel(tx, { version, action: "promote", actor: "HF_MODEL" })
+    );
     return version;
   }
   const active = await activeModelVersion(db);
@@ -159,7 +161,9 @@ export async function ensureActiveModel(
     signal,
   });
   await registerTrained(db, manifest);
-  await db.transaction((tx) => activateModel(tx, manifest.version, "bootstrap", "first start"));
+  await db.transaction((tx) =>
+    activateModel(tx, { version: manifest.version, action: "bootstrap", actor: "first start" })
+  );
   log.info("trained and activated {version} in {seconds}s", {
     version: manifest.version,
     seconds: Math.round(performance.now() - started) / 1000,

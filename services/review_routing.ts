@@ -5,6 +5,7 @@
  * are checked too), or an article in a language the model was not made for
  * (REVIEW_LANGUAGES). Called by ingestion inside its transaction.
  */
+import { articleExists } from "../db/articles.ts";
 import type { Db, Queryable } from "../db/mod.ts";
 import { activeModelVersion } from "../db/models.ts";
 import { predictionsFor } from "../db/predictions.ts";
@@ -164,8 +165,9 @@ export async function queueManually(
   policy: ReviewPolicy,
   note?: string,
 ): Promise<ReviewItem> {
-  const [exists] = await db.query("SELECT 1 FROM articles WHERE id = $1", [articleId]);
-  if (!exists) throw new AppError(404, "articleNotFound", `No article ${articleId}.`);
+  if (!(await articleExists(db, articleId))) {
+    throw new AppError(404, "articleNotFound", `No article ${articleId}.`);
+  }
   const predictions = await predictionsFor(db, articleId);
   const active = await activeModelVersion(db);
   const p = predictions.find((x) => x.modelVersion === active) ?? predictions[0];

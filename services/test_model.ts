@@ -23,7 +23,9 @@ export async function trainToyModel(
     modelDir,
   });
   if (options.activate ?? true) {
-    await db.transaction((tx) => activateModel(tx, manifest.version, "promote", "test"));
+    await db.transaction((tx) =>
+      activateModel(tx, { version: manifest.version, action: "promote", actor: "test" })
+    );
   }
   return manifest;
 }

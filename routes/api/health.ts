@@ -1,6 +1,6 @@
 /** Liveness (`/health`) and readiness (`/ready`: database reachable, migrations current). */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { migrationsCurrent } from "../../db/migrate.ts";
+import { readiness } from "../../db/migrate.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 
 const Health = z.object({
@@ -38,14 +38,7 @@ export function healthApi({ config, db }: AppDeps) {
   return new OpenAPIHono<AppEnv>()
     .openapi(healthRoute, (c) => c.json({ status: "ok" as const, worker: config.worker }, 200))
     .openapi(readyRoute, async (c) => {
-      let database: "ok" | "unreachable" = "ok";
-      let migrations: "current" | "pending" | "unknown" = "unknown";
-      try {
-        await db.query("SELECT 1");
-        migrations = await migrationsCurrent(db) ? "current" : "pending";
-      } catch {
-        database = "unreachable";
-      }
+      const { database, migrations } = await readiness(db);
       const ready = database === "ok" && migrations === "current";
       if (!ready) c.header("Retry-After", "5");
       return c.json(

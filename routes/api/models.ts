@@ -91,7 +91,7 @@ export function modelsApi({ db, models }: AppDeps) {
     action: "promote" | "rollback",
     actor: string | null,
   ) => {
-    await db.transaction((tx) => activateModel(tx, version, action, actor));
+    await db.transaction((tx) => activateModel(tx, { version, action, actor }));
     await models?.refresh();
     return view(version);
   };

@@ -4,7 +4,7 @@
  * console forwards them to the JSON API.
  */
 import { getArticle, listArticles } from "../../db/articles.ts";
-import { migrationsCurrent } from "../../db/migrate.ts";
+import { readiness } from "../../db/migrate.ts";
 import { activationHistory, listModels, type ModelRecord } from "../../db/models.ts";
 import type { Db } from "../../db/mod.ts";
 import { predictionsFor } from "../../db/predictions.ts";
@@ -29,14 +29,7 @@ export { FLAG_REASONS };
 export const DEFAULT_TRENDS_SOURCE = "huffpost.com";
 
 export async function dashboardData(db: Db, metrics: Metrics) {
-  let database = "ok";
-  let migrations = "unknown";
-  try {
-    await db.query("SELECT 1");
-    migrations = await migrationsCurrent(db) ? "current" : "pending";
-  } catch {
-    database = "unreachable";
-  }
+  const { database, migrations } = await readiness(db);
   const [m, counts, decided, trends] = await Promise.all([
     metrics.json(),
     database === "ok" ? reviewCounts(db) : null,
