@@ -22,7 +22,8 @@ import { type Db, openDb, redactDbUrl } from "../db/mod.ts";
 import { freshSchema } from "../db/test_db.ts";
 import { foldPendingStats } from "../db/trends.ts";
 import { loadConfig } from "../lib/config.ts";
-import { type ArticleInput, ingestArticles } from "../services/ingest.ts";
+import type { ArticleInput } from "../datasets/article.ts";
+import { ingestArticles } from "../services/ingest.ts";
 import { createMetrics } from "../lib/metrics.ts";
 import { createApp } from "../routes/app.ts";
 

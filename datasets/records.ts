@@ -1,5 +1,5 @@
 /** The record every data set reader yields, and the mapping from loose JSON objects. */
-import type { ArticleInput } from "../services/ingest.ts";
+import type { ArticleInput } from "./article.ts";
 
 /** An article from a data set, with its topic label when the data set has one. */
 export interface DatasetRecord extends ArticleInput {

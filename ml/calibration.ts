@@ -14,9 +14,9 @@ export interface Calibration {
 export function meanNll(
   logits: readonly ArrayLike<number>[],
   y: readonly number[],
-  temperature: number,
-  mix = 0,
+  calibration: { temperature: number; mix?: number },
 ): number {
+  const { temperature, mix = 0 } = calibration;
   let total = 0;
   for (let i = 0; i < logits.length; i++) {
     const z = logits[i];
@@ -30,8 +30,13 @@ export function meanNll(
   return logits.length ? total / logits.length : 0;
 }
 
-/** Minimum of a unimodal `f` on [lo, hi] by golden-section search. */
-function goldenSection(f: (x: number) => number, lo: number, hi: number, steps: number): number {
+/** Minimum of a unimodal `f` on [lo, hi] by golden-section search in `steps` steps. */
+function goldenSection(
+  f: (x: number) => number,
+  search: { lo: number; hi: number; steps: number },
+): number {
+  let { lo, hi } = search;
+  const { steps } = search;
   const phi = (Math.sqrt(5) - 1) / 2;
   let a = hi - phi * (hi - lo), b = lo + phi * (hi - lo);
   let fa = f(a), fb = f(b);
@@ -50,7 +55,8 @@ function goldenSection(f: (x: number) => number, lo: number, hi: number, steps: 
  * log T in [-3, 3].
  */
 export function fitTemperature(logits: readonly ArrayLike<number>[], y: readonly number[]): number {
-  return Math.exp(goldenSection((logT) => meanNll(logits, y, Math.exp(logT)), -3, 3, 60));
+  const nll = (logT: number) => meanNll(logits, y, { temperature: Math.exp(logT) });
+  return Math.exp(goldenSection(nll, { lo: -3, hi: 3, steps: 60 }));
 }
 
 /**
@@ -72,8 +78,9 @@ export function fitCalibration(
   let best: Calibration & { nll: number } = { temperature: 1, mix: 0, nll: Infinity };
   for (let step = 0; step <= 20; step++) {
     const mix = step / 100;
-    const logT = goldenSection((t) => meanNll(logits, y, Math.exp(t), mix), -3, 3, 30);
-    const nll = meanNll(logits, y, Math.exp(logT), mix);
+    const at = (logT: number) => meanNll(logits, y, { temperature: Math.exp(logT), mix });
+    const logT = goldenSection(at, { lo: -3, hi: 3, steps: 30 });
+    const nll = at(logT);
     if (nll < best.nll - 1e-9) best = { temperature: Math.exp(logT), mix, nll };
   }
   return { temperature: best.temperature, mix: best.mix };

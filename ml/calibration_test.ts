@@ -8,7 +8,7 @@ Deno.test("fitCalibration() mixes in the uniform for confident mistakes", () => 
   const z = y.map((_, i) => Float64Array.of(i < 100 ? 2 : 20, 0));
   const c = fitCalibration(z, y);
   assert.ok(c.mix > 0);
-  assert.ok(meanNll(z, y, c.temperature, c.mix) <= meanNll(z, y, fitTemperature(z, y)) + 1e-9);
+  assert.ok(meanNll(z, y, c) <= meanNll(z, y, { temperature: fitTemperature(z, y) }) + 1e-9);
 });
 
 Deno.test("fitCalibration() keeps the mix at 0 for logits a temperature fits", () => {
@@ -21,7 +21,10 @@ Deno.test("fitCalibration() keeps the mix at 0 for logits a temperature fits", (
 });
 
 Deno.test("meanNll() is the mean negative log-probability of the gold label", () => {
-  const nll = meanNll([Float64Array.of(0, 0)], [0], 1);
+  const nll = meanNll([Float64Array.of(0, 0)], [0], { temperature: 1 });
   assert.ok(Math.abs(nll - Math.log(2)) < 1e-12);
-  assert.ok(Math.abs(meanNll([Float64Array.of(50, 0)], [1], 1, 0.5) - Math.log(4)) < 1e-9);
+  assert.ok(
+    Math.abs(meanNll([Float64Array.of(50, 0)], [1], { temperature: 1, mix: 0.5 }) - Math.log(4)) <
+      1e-9,
+  );
 });

@@ -47,22 +47,17 @@ export interface FitResult {
   heldLogits: Float64Array[];
 }
 
+/** What every fit of one training run shares: the tokenized rows, the labels, the hyperparameters. */
+export interface FitSetup {
+  data: Tokenized;
+  labels: string[];
+  h: Hyperparameters;
+}
+
 /** Runs one fit (on this thread; train_worker.ts runs it on another). */
-export async function runFit(
-  data: Tokenized,
-  labels: string[],
-  h: Hyperparameters,
-  job: FitJob,
-): Promise<FitResult> {
-  const model = await fit(
-    data,
-    job.rows,
-    labels,
-    h,
-    new SubwordCache(h),
-    mulberry32(job.seed),
-    () => {},
-  );
+export async function runFit(setup: FitSetup, job: FitJob): Promise<FitResult> {
+  const { data, labels, h } = setup;
+  const model = await fit(data, { rows: job.rows, labels, h, random: mulberry32(job.seed) });
   const encode = tokenEncoder(model);
   const heldLogits = job.held.map((r) =>
     modelLogits(model, encode(data.words[r]), { calibrated: false })
@@ -115,19 +110,28 @@ export class SubwordCache {
   }
 }
 
+/** What {@link fit} trains on and how. */
+export interface FitOptions {
+  /** Indices into the tokenized data of the rows to train on. */
+  rows: number[];
+  /** Label order of the model; `data.labels` index it. */
+  labels: string[];
+  h: Hyperparameters;
+  /** Drives the SGD order. */
+  random: () => number;
+  /** Character n-grams per token, shared across fits of one run (default: a fresh cache). */
+  subwords?: SubwordCache;
+  /** Called after each epoch with the number done. */
+  onEpoch?: (done: number) => void;
+}
+
 /**
  * Fits vocabulary, feature weights and the linear layer on `rows`. Feature ids: token id
  * (< v), v + bigram bucket, v + buckets + character n-gram bucket.
  */
-export async function fit(
-  data: Tokenized,
-  rows: number[],
-  labels: string[],
-  h: Hyperparameters,
-  subwords: SubwordCache,
-  random: () => number,
-  onEpoch: (done: number) => void,
-): Promise<TextClassifierModel> {
+export async function fit(data: Tokenized, options: FitOptions): Promise<TextClassifierModel> {
+  const { rows, labels, h, random, onEpoch = () => {} } = options;
+  const subwords = options.subwords ?? new SubwordCache(h);
   const k = labels.length;
   const useSubwords = h.subwordWeight > 0;
   // Vocabulary: words by document frequency, ties broken by the word, so ids are stable;
@@ -183,7 +187,7 @@ export async function fit(
   const y = Int32Array.from(rows, (r) => data.labels[r]);
   const weights = new Float64Array(nFeatures * k);
   const bias = new Float64Array(k);
-  await sgd(features, y, weights, bias, k, h, random, onEpoch);
+  await sgd(features, y, { weights, bias, h, random, onEpoch });
 
   // Fold each token's own feature and its character n-grams into its row.
   const unigramWeights = new Float32Array(v * k);
@@ -251,21 +255,24 @@ function toCsr(rowIds: Int32Array[], g: Float64Array): Features {
   return { offsets, ids: ids.subarray(0, end), values: values.subarray(0, end) };
 }
 
+/** The parameters {@link sgd} updates in place (one bias per class), and how it runs. */
+interface SgdOptions {
+  /** Feature-major: `weights[feature * k + class]`. */
+  weights: Float64Array;
+  bias: Float64Array;
+  h: Hyperparameters;
+  random: () => number;
+  onEpoch: (done: number) => void;
+}
+
 /**
  * Multinomial logistic regression by SGD with a decaying step size and L2 regularisation
  * applied lazily through a global scale factor (Bottou's trick), so each step costs only the
  * row's non-zeros.
  */
-async function sgd(
-  x: Features,
-  y: Int32Array,
-  w: Float64Array,
-  bias: Float64Array,
-  k: number,
-  h: Hyperparameters,
-  random: () => number,
-  onEpoch: (done: number) => void,
-): Promise<void> {
+async function sgd(x: Features, y: Int32Array, options: SgdOptions): Promise<void> {
+  const { weights: w, bias, h, random, onEpoch } = options;
+  const k = bias.length;
   const n = y.length;
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const z = new Float64Array(k);

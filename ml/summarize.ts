@@ -145,7 +145,7 @@ export function summarize(
   // The similarity graph is O(n²): past a (very long) article's first MAX_SCORED sentences
   // the rest is not considered, which keeps the worst case to tens of milliseconds.
   const candidates = sentences.slice(0, MAX_SCORED);
-  const chosen = selectSentences(candidates, opts.title ?? "", budget, weights);
+  const chosen = selectSentences(candidates, { title: opts.title ?? "", budget, weights });
   const picked = chosen.sort((a, b) => a - b).map((i) => candidates[i]);
   return { summary: picked.join(" "), sentences: picked, method: "extractive" };
 }
@@ -153,10 +153,9 @@ export function summarize(
 /** Indices of the chosen sentences, in the order they were chosen. */
 function selectSentences(
   sentences: readonly string[],
-  title: string,
-  budget: Budget,
-  w: Readonly<ExtractiveWeights>,
+  options: { title: string; budget: Budget; weights: Readonly<ExtractiveWeights> },
 ): number[] {
+  const { title, budget, weights: w } = options;
   const f = sentenceFeatures(sentences, title);
   const n = sentences.length;
   const score = new Float64Array(n);

@@ -7,7 +7,14 @@
 // the model must match the ONNX graph we export feature for feature.
 
 import { type Calibration, fitCalibration, meanNll } from "./calibration.ts";
-import { fit, type FitJob, type FitResult, SubwordCache, type Tokenized } from "./fit.ts";
+import {
+  fit,
+  type FitJob,
+  type FitResult,
+  type FitSetup,
+  SubwordCache,
+  type Tokenized,
+} from "./fit.ts";
 import { evaluate, type Prediction } from "./metrics.ts";
 import {
   calibratedLogits,
@@ -121,15 +128,14 @@ export async function trainTextClassifier(
     ? 0
     : Math.max(2, Math.min(h.calibrationFolds, Math.round(1 / validationFraction)));
   if (folds === 0) {
-    const model = await fit(
-      data,
-      [...examples.keys()],
+    const model = await fit(data, {
+      rows: [...examples.keys()],
       labels,
       h,
       subwords,
       random,
-      (done) => onProgress?.({ stage: "train", done, total: h.epochs }),
-    );
+      onEpoch: (done) => onProgress?.({ stage: "train", done, total: h.epochs }),
+    });
     return { ...model, temperature: 1 };
   }
 
@@ -145,13 +151,9 @@ export async function trainTextClassifier(
   }
   if (h.refit) jobs.push({ rows: [...examples.keys()], held: [], seed });
   let fitted = 0;
-  const results = await runFits(
-    data,
-    labels,
-    h,
-    jobs,
-    () => onProgress?.({ stage: "train", done: ++fitted, total: jobs.length }),
-  );
+  const results = await runFits({ data, labels, h }, jobs, {
+    onFitted: () => onProgress?.({ stage: "train", done: ++fitted, total: jobs.length }),
+  });
   const oofRows: number[] = [];
   const oofLogits: Float64Array[] = [];
   for (let f = 0; f < folds; f++) {
@@ -171,8 +173,8 @@ export async function trainTextClassifier(
     report: after,
     eceBefore: before.ece,
     eceAfter: after.ece,
-    nllBefore: meanNll(oofLogits, y, 1),
-    nllAfter: meanNll(oofLogits, y, calibration.temperature, calibration.mix),
+    nllBefore: meanNll(oofLogits, y, { temperature: 1 }),
+    nllAfter: meanNll(oofLogits, y, calibration),
     folds,
   };
   const model = results[h.refit ? folds : 0].model;
@@ -192,11 +194,9 @@ export async function trainTextClassifier(
  * time. Workers rather than processes: this is plain TypeScript, no native library.
  */
 async function runFits(
-  data: Tokenized,
-  labels: string[],
-  h: Hyperparameters,
+  setup: FitSetup,
   jobs: FitJob[],
-  onFitted: () => void,
+  options: { onFitted: () => void },
 ): Promise<FitResult[]> {
   const results = new Array<FitResult>(jobs.length);
   let next = 0;
@@ -204,7 +204,7 @@ async function runFits(
   await Promise.all(Array.from({ length: threads }, async () => {
     const worker = new Worker(new URL("./train_worker.ts", import.meta.url), { type: "module" });
     try {
-      worker.postMessage({ data, labels, h });
+      worker.postMessage(setup);
       while (next < jobs.length) {
         const i = next++;
         results[i] = await new Promise<FitResult>((resolve, reject) => {
@@ -216,7 +216,7 @@ async function runFits(
           };
           worker.postMessage(jobs[i]);
         });
-        onFitted();
+        options.onFitted();
       }
     } finally {
       worker.terminate();

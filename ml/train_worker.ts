@@ -2,24 +2,17 @@
  * A worker thread of the trainer (see runFits in train.ts): receives the tokenized data
  * once, then fit jobs one at a time, and answers each with its model and held-out logits.
  */
-import type { Hyperparameters } from "./model.ts";
-import { type FitJob, runFit, type Tokenized } from "./fit.ts";
+import { type FitJob, type FitSetup, runFit } from "./fit.ts";
 
-interface Setup {
-  data: Tokenized;
-  labels: string[];
-  h: Hyperparameters;
-}
+let setup: FitSetup | undefined;
 
-let setup: Setup | undefined;
-
-self.onmessage = async (e: MessageEvent<Setup | FitJob>) => {
+self.onmessage = async (e: MessageEvent<FitSetup | FitJob>) => {
   if (!setup) {
-    setup = e.data as Setup;
+    setup = e.data as FitSetup;
     return;
   }
   try {
-    const result = await runFit(setup.data, setup.labels, setup.h, e.data as FitJob);
+    const result = await runFit(setup, e.data as FitJob);
     self.postMessage(result);
   } catch (error) {
     self.postMessage({ error: String((error as Error)?.stack ?? error) });

@@ -130,12 +130,25 @@ function xlnx(o: number, e: number): number {
   return o > 0 && e > 0 ? o * Math.log(o / e) : 0;
 }
 
+/** A term's count out of the total count of all terms in one period. */
+export interface TermShare {
+  count: number;
+  total: number;
+}
+
 /**
  * Dunning's log-likelihood ratio G² = 2 Σ O·ln(O/E) over the 2×2 contingency table of one
  * term: its count `a` out of `n1` terms in the current period, `b` out of `n2` in the
  * baseline, expected counts from the pooled frequency.
+ *
+ * @example
+ * ```ts
+ * logLikelihoodG2({ count: 10, total: 100 }, { count: 5, total: 200 }); // => 7.3298…
+ * ```
  */
-export function logLikelihoodG2(a: number, n1: number, b: number, n2: number): number {
+export function logLikelihoodG2(current: TermShare, baseline: TermShare): number {
+  const { count: a, total: n1 } = current;
+  const { count: b, total: n2 } = baseline;
   const n = n1 + n2;
   if (n === 0) return 0;
   const k = a + b;
@@ -176,7 +189,7 @@ export function risingTerms(
     if (a < minCount) continue;
     const b = baseline.get(term) ?? 0;
     if (n2 > 0 && a / n1 <= b / n2) continue;
-    const g2 = logLikelihoodG2(a, n1, b, n2);
+    const g2 = logLikelihoodG2({ count: a, total: n1 }, { count: b, total: n2 });
     if (g2 < minG2) continue;
     const ratio = (a / n1) / (Math.max(b, 0.5) / Math.max(n2, 1));
     out.push({ term, count: a, baselineCount: b, g2, ratio });

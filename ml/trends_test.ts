@@ -89,9 +89,12 @@ Deno.test("detectSpikes() uses unit Poisson spread when the history is perfectly
 Deno.test("logLikelihoodG2() matches a hand-computed 2×2 table", () => {
   // a=10 of 100, b=5 of 200: E = 5, 10, 95, 190;
   // G² = 2(10 ln 2 + 5 ln ½ + 90 ln(90/95) + 195 ln(195/190)) = 7.32981...
-  assert.ok(Math.abs(logLikelihoodG2(10, 100, 5, 200) - 7.329812) < 1e-5);
-  assert.equal(logLikelihoodG2(10, 100, 20, 200), 0);
-  assert.equal(logLikelihoodG2(0, 0, 0, 0), 0);
+  assert.ok(
+    Math.abs(logLikelihoodG2({ count: 10, total: 100 }, { count: 5, total: 200 }) - 7.329812) <
+      1e-5,
+  );
+  assert.equal(logLikelihoodG2({ count: 10, total: 100 }, { count: 20, total: 200 }), 0);
+  assert.equal(logLikelihoodG2({ count: 0, total: 0 }, { count: 0, total: 0 }), 0);
 });
 
 Deno.test("risingTerms() ranks terms that rose by G² and drops those that fell", () => {
@@ -109,7 +112,7 @@ Deno.test("risingTerms() ranks terms that rose by G² and drops those that fell"
   const election = rising[0];
   // relative frequency 60/200 now vs 10/200 before
   assert.equal(election.ratio, (60 / 200) / (10 / 200));
-  assert.equal(election.g2, logLikelihoodG2(60, 200, 10, 200));
+  assert.equal(election.g2, logLikelihoodG2({ count: 60, total: 200 }, { count: 10, total: 200 }));
 });
 
 Deno.test("risingTerms() applies minCount, minG2 and limit", () => {

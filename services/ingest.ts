@@ -9,19 +9,14 @@ import type { Db } from "../db/mod.ts";
 import { insertArticles, type InsertResult, type NewArticle } from "../db/articles.ts";
 import { insertPredictions } from "../db/predictions.ts";
 import { queueArticleStats } from "../db/trends.ts";
+import type { ArticleInput } from "../datasets/article.ts";
 import type { Prediction } from "../ml/mod.ts";
+import { articleText } from "../ml/article_text.ts";
 import { articleTerms } from "../ml/terms.ts";
 import type { ModelRuntime, ServedModel, ShadowResult } from "./model_runtime.ts";
 import type { Metrics } from "../lib/metrics.ts";
 import { queueForReview, type ReviewPolicy } from "./review_routing.ts";
 import { ARTICLE_SUMMARY_SENTENCES, type TextServices } from "./text_services.ts";
-import { articleText } from "./training.ts";
-
-/** An article as senders give it (already schema-validated): the stored fields ingestion does not derive. */
-export type ArticleInput = Pick<
-  NewArticle,
-  "externalId" | "url" | "title" | "body" | "source" | "category" | "language" | "publishedAt"
->;
 
 /** What ingestion uses beside the database; each part is optional. */
 export interface IngestServices {

@@ -15,11 +15,7 @@ import {
   trainTextClassifier,
   writeModelDir,
 } from "../ml/mod.ts";
-
-/** The text a model sees for an article: AG News's own `title . description` shape. */
-export function articleText(title: string, body: string): string {
-  return body ? `${title} . ${body}` : title;
-}
+import { articleText } from "../ml/article_text.ts";
 
 /** Labelled examples from data set records (records without a label are skipped). */
 export async function examplesFrom(records: AsyncIterable<DatasetRecord>): Promise<Example[]> {

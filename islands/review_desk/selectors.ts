@@ -1,0 +1,60 @@
+/**
+ * What the review desk reads off its state: the item shown, what to claim next, what
+ * Enter does, the request body of a decision, the counts on the status line.
+ */
+import type { ReviewStats } from "../types.ts";
+import type { DeskState, Entry } from "./state.ts";
+import type { Decision } from "./text.ts";
+
+/** Items kept claimed beyond the current one. */
+export const AHEAD = 2;
+
+/** The item shown, if the cursor is on one. */
+export function currentEntry(state: DeskState): Entry | undefined {
+  return state.entries[state.cursor];
+}
+
+/**
+ * How many undecided items lie at or after `at`, and how many more to claim so that
+ * the current one plus {@link AHEAD} are held (0 or less: none).
+ */
+export function claimWant(entries: readonly Entry[], at: number): { ahead: number; want: number } {
+  const ahead = entries.slice(at).filter((e) => !e.decision).length;
+  return { ahead, want: 1 + AHEAD - ahead };
+}
+
+/** What Enter does on the current item: accept the model's label, or save the one picked. */
+export function submitDecision(state: DeskState): Decision | null {
+  const current = currentEntry(state);
+  if (!current) return null;
+  const { selected } = state;
+  return !selected || selected === current.item.predictedLabel
+    ? { action: "accept" }
+    : { action: "label", label: selected };
+}
+
+/** The body of `POST /v1/review/items/{id}/decision` for a decision. */
+export function decisionBody(decision: Decision): Record<string, string | undefined> {
+  return decision.action === "label"
+    ? { action: "label", label: decision.label }
+    : decision.action === "flag"
+    ? { action: "flag", flagReason: decision.flagReason }
+    : { action: decision.action };
+}
+
+/** Undecided items of the session: those held on the reviewer's lease. */
+export function heldCount(entries: readonly Entry[]): number {
+  return entries.filter((e) => !e.decision).length;
+}
+
+/** Open and finished items of the whole queue, from the stats (null before they come). */
+export function queueCounts(
+  stats: ReviewStats | null,
+): { open: number; finished: number } | null {
+  if (!stats) return null;
+  const n = (status: string) => stats.byStatus[status] ?? 0;
+  return {
+    open: n("queued") + n("claimed") + n("labelled"),
+    finished: n("done") + n("skipped") + n("flagged") + n("needs_adjudication"),
+  };
+}

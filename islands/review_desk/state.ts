@@ -1,0 +1,190 @@
+/**
+ * The review desk's state and every change to it, as a pure reducer. The hook
+ * (use_review_desk.ts) talks to the API and hands each answer in as an action, so
+ * what the desk does with an answer is testable without a browser.
+ */
+import type { ReviewItem, ReviewStats } from "../types.ts";
+import { type Decision, describe } from "./text.ts";
+
+/** What the desk says when a decided item is decided again. */
+export const ALREADY_DECIDED = "Already decided: press U to undo it, or J for the next item.";
+
+/** An item of this session and the decision made on it here, if any. */
+export interface Entry {
+  item: ReviewItem;
+  decision: Decision | null;
+}
+
+/** The line above the item: news, or an error (shown as an alert). */
+export interface Message {
+  text: string;
+  error?: boolean;
+}
+
+export interface DeskState {
+  /** The session's items, claimed or decided, in the order they came. */
+  entries: Entry[];
+  /** Index of the item shown; `entries.length` is past the last one. */
+  cursor: number;
+  /** The label picked for the current item (none: the model's). */
+  selected: string | null;
+  /** The flag picker is open. */
+  flagging: boolean;
+  /** A decision or an undo is on its way. */
+  busy: boolean;
+  /** The items already held have been read. */
+  loaded: boolean;
+  /** The last claim found nothing to claim and nothing is left ahead. */
+  empty: boolean;
+  message: Message | null;
+  stats: ReviewStats | null;
+  /** Decisions made in this session, less those undone. */
+  done: number;
+}
+
+export const initialDeskState: DeskState = {
+  entries: [],
+  cursor: 0,
+  selected: null,
+  flagging: false,
+  busy: false,
+  loaded: false,
+  empty: false,
+  message: null,
+  stats: null,
+  done: 0,
+};
+
+export type DeskAction =
+  /** The items already held on arrival (none, with the error, when they could not be read). */
+  | { type: "held"; items: ReviewItem[]; error?: string }
+  /** A claim's answer; `ahead` undecided items lay at or after the cursor when it was sent. */
+  | { type: "claimed"; items: ReviewItem[]; ahead: number }
+  | { type: "stats"; stats: ReviewStats }
+  | { type: "notice"; text: string; error?: boolean }
+  | { type: "move"; to: number }
+  | { type: "select"; label: string }
+  | { type: "toggleFlagging" }
+  | { type: "cancel" }
+  /** A decision or an undo was sent. */
+  | { type: "busy" }
+  /** `item` (as it was when decided) got `decision`; the API answered with `update`. */
+  | { type: "decided"; item: ReviewItem; decision: Decision; update: ReviewItem }
+  | { type: "decideFailed"; itemId: number; status: number; message: string }
+  | { type: "undone"; item: ReviewItem; undone: Decision }
+  | { type: "undoFailed"; code: string; message: string };
+
+/** The desk's next state after `action`. */
+export function reviewDeskReducer(state: DeskState, action: DeskAction): DeskState {
+  switch (action.type) {
+    case "held":
+      return {
+        ...state,
+        entries: action.items.map((item) => ({ item, decision: null })),
+        loaded: true,
+        message: action.error === undefined ? state.message : { text: action.error, error: true },
+      };
+    case "claimed":
+      return claimed(state, action.items, action.ahead);
+    case "stats":
+      return { ...state, stats: action.stats };
+    case "notice":
+      return { ...state, message: noticeOf(action.text, action.error) };
+    case "move": {
+      const cursor = Math.max(0, Math.min(action.to, state.entries.length));
+      return { ...state, cursor, selected: null, flagging: false };
+    }
+    case "select":
+      return { ...state, selected: action.label };
+    case "toggleFlagging":
+      return { ...state, flagging: !state.flagging };
+    case "cancel":
+      return { ...state, flagging: false, selected: null };
+    case "busy":
+      return { ...state, busy: true };
+    case "decided":
+      return decided(state, action);
+    case "decideFailed": {
+      const settled = { ...state, busy: false, flagging: false, selected: null };
+      const message = { text: action.message, error: true };
+      // Lost the lease (expired, or taken over): drop the item and go on.
+      const entries = lostLease(action.status)
+        ? state.entries.filter((e) => e.item.id !== action.itemId)
+        : state.entries;
+      return { ...settled, message, entries };
+    }
+    case "undone":
+      return undone(state, action.item, action.undone);
+    case "undoFailed":
+      // "Nothing to undo" is news, not an error.
+      return {
+        ...state,
+        busy: false,
+        message: { text: action.message, error: !/nothing/i.test(action.code) },
+      };
+  }
+}
+
+function noticeOf(text: string, error?: boolean): Message {
+  return error === undefined ? { text } : { text, error };
+}
+
+function claimed(state: DeskState, items: ReviewItem[], ahead: number): DeskState {
+  const known = new Set(state.entries.map((e) => e.item.id));
+  const fresh = items.filter((i) => !known.has(i.id));
+  if (fresh.length) {
+    const entries = [...state.entries, ...fresh.map((item) => ({ item, decision: null }))];
+    return { ...state, entries, empty: false };
+  }
+  return ahead === 0 ? { ...state, empty: true } : state;
+}
+
+function decided(
+  state: DeskState,
+  action: { item: ReviewItem; decision: Decision; update: ReviewItem },
+): DeskState {
+  const { item, decision, update } = action;
+  const recorded = { ...decision, label: decision.label ?? item.predictedLabel };
+  const entries = state.entries.map((e) =>
+    e.item.id === item.id ? { item: { ...e.item, ...update }, decision: recorded } : e
+  );
+  return {
+    ...state,
+    busy: false,
+    flagging: false,
+    selected: null,
+    entries,
+    done: state.done + 1,
+    message: { text: `#${item.id} ${describe(recorded)}.` },
+    cursor: state.cursor + 1,
+  };
+}
+
+/** The undone item is ours again: back where it was, or, if this session never had it, here. */
+function undone(state: DeskState, item: ReviewItem, decision: Decision): DeskState {
+  let entries = state.entries;
+  let at = entries.findIndex((e) => e.item.id === item.id);
+  if (at >= 0) {
+    entries = entries.map((
+      e,
+      i,
+    ) => (i === at ? { item: { ...e.item, ...item }, decision: null } : e));
+  } else {
+    at = Math.min(state.cursor, entries.length);
+    entries = [...entries.slice(0, at), { item, decision: null }, ...entries.slice(at)];
+  }
+  return {
+    ...state,
+    busy: false,
+    entries,
+    cursor: at,
+    selected: null,
+    done: Math.max(0, state.done - 1),
+    message: { text: `Undid: #${item.id} ${describe(decision)}. It is yours again.` },
+  };
+}
+
+/** A decision answered with this status lost its item: the lease expired or was taken over. */
+export function lostLease(status: number): boolean {
+  return status === 409 || status === 404;
+}

@@ -1,0 +1,62 @@
+/**
+ * The review desk's state hook: one DeskController per desk, re-rendering on each
+ * state it reports, wired to the page: it starts on mount, listens to the keyboard,
+ * looks again at an empty queue now and then, and hands the undecided items back
+ * when the page goes away.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { DeskController } from "./controller.ts";
+import { keyCommand } from "./keys.ts";
+import { type DeskState, initialDeskState } from "./state.ts";
+
+/** When the queue is empty, look again this often. */
+const EMPTY_RETRY_MS = 15_000;
+
+/** The desk's state to render and the controller its buttons call. */
+export function useReviewDesk(flagReasons: string[]): { state: DeskState; desk: DeskController } {
+  const [state, setState] = useState(initialDeskState);
+  const ref = useRef<DeskController | null>(null);
+  ref.current ??= new DeskController({ flagReasons, onChange: setState });
+  const desk = ref.current;
+  desk.deps.flagReasons = flagReasons;
+
+  useEffect(() => {
+    void desk.start();
+  }, []);
+
+  // Leaving the page hands the undecided items back to the queue at once, rather
+  // than when their leases run out, so other reviewers get them.
+  useEffect(() => {
+    const release = () => desk.releaseUndecided();
+    // Back from the browser's page cache, those items are no longer ours: start afresh.
+    const back = (e: PageTransitionEvent) => e.persisted && location.reload();
+    addEventListener("pagehide", release);
+    addEventListener("pageshow", back);
+    return () => {
+      removeEventListener("pagehide", release);
+      removeEventListener("pageshow", back);
+    };
+  }, []);
+
+  // An empty queue is looked at again now and then.
+  useEffect(() => {
+    if (!state.empty) return;
+    const t = setInterval(() => desk.topUp(), EMPTY_RETRY_MS);
+    return () => clearInterval(t);
+  }, [state.empty]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const { key, ctrlKey, metaKey, altKey } = e;
+      const tagName = (e.target as HTMLElement | null)?.tagName;
+      const command = keyCommand({ key, ctrlKey, metaKey, altKey, tagName });
+      if (!command) return;
+      desk.run(command);
+      e.preventDefault();
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, []);
+
+  return { state, desk };
+}
