@@ -24,7 +24,12 @@ export interface PoolStats {
 export interface Db extends Queryable {
   readonly kind: "pglite" | "postgres";
   pool(): PoolStats;
-  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws.
+   * On PostgreSQL, a transaction rolled back by a deadlock or serialization failure runs
+   * again (a bounded number of times, then `DbBusyError`), so `fn` may run more than
+   * once: effects outside the database belong after it.
+   */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -36,6 +41,38 @@ export class DbUnavailableError extends Error {
     this.name = "DbUnavailableError";
   }
 }
+
+/**
+ * Raised when the database turned work away under load: `databaseBusy` for a
+ * deadlock or serialization failure that the driver's retries did not clear,
+ * `queryTimeout` for a statement stopped by `statement_timeout` (or a
+ * transaction by `idle_in_transaction_session_timeout`). Routes answer 503
+ * with `Retry-After`: the request did nothing and may be sent again.
+ */
+export class DbBusyError extends Error {
+  constructor(
+    readonly code: "databaseBusy" | "queryTimeout",
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "DbBusyError";
+  }
+}
+
+/** Per-connection limits (PostgreSQL; PGlite cannot enforce them, see db/pglite.ts). */
+export interface DbOptions {
+  /** `statement_timeout` of every connection, in milliseconds; 0 turns it off. */
+  statementTimeoutMs?: number;
+  /** `idle_in_transaction_session_timeout` of every connection, in milliseconds; 0 turns it off. */
+  idleInTransactionTimeoutMs?: number;
+}
+
+/** The limits a connection gets when its opener names none (`DB_*_TIMEOUT_MS` defaults). */
+export const DEFAULT_DB_OPTIONS: Required<DbOptions> = {
+  statementTimeoutMs: 30_000,
+  idleInTransactionTimeoutMs: 60_000,
+};
 
 /**
  * Counts the operations running on a pool of `size` connections. Neither driver
@@ -60,15 +97,15 @@ export function poolCounter(size: number) {
   };
 }
 
-/** Opens the database named by `url`. */
-export async function openDb(url: string): Promise<Db> {
+/** Opens the database named by `url`; `options` apply to PostgreSQL connections. */
+export async function openDb(url: string, options: DbOptions = {}): Promise<Db> {
   if (url.startsWith("pglite://")) {
     const { openPglite } = await import("./pglite.ts");
     return openPglite(url.slice("pglite://".length));
   }
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
     const { openPostgres } = await import("./postgres.ts");
-    return openPostgres(url);
+    return openPostgres(url, options);
   }
   throw new Error(`unsupported database URL scheme: ${url.split(":")[0]}`);
 }
