@@ -110,9 +110,61 @@ export async function openDb(url: string, options: DbOptions = {}): Promise<Db> 
   throw new Error(`unsupported database URL scheme: ${url.split(":")[0]}`);
 }
 
-/** Describes a database URL without its password, for logs. */
+/** Query parameters whose value is (or may be) a secret. */
+const SECRET_PARAM = /pass|pwd|secret|token|sslkey/i;
+
+/** A query parameter's name as the driver reads it (percent-decoded when it decodes). */
+function paramName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replaceAll("+", " "));
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * Describes a database URL without its secrets, for logs; never throws.
+ *
+ * The password (everything between the first `:` of the user information and
+ * its end) is replaced by `***`, as is the value of every query parameter
+ * named like a secret (`password`, `sslpassword`, `pass`, ...). The user
+ * information is taken to end at the LAST `@` of the URL, not at the first
+ * `/`, `?` or `#` as a URL parser would: a password written without
+ * percent-encoding may hold any of those, and an `@` in a database name or a
+ * query value (rare) only costs the readability of the host part, never a leak.
+ *
+ * @example
+ * ```ts
+ * redactDbUrl("postgres://app:s3/cr@t@db:5432/news?sslpassword=x");
+ * // "postgres://app:***@db:5432/news?sslpassword=***"
+ * ```
+ */
 export function redactDbUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+  const s = String(url);
+  const scheme = /^[a-z][a-z\d+.-]*:\/\//i.exec(s)?.[0] ?? "";
+  let rest = s.slice(scheme.length);
+  let userinfo = "";
+  const at = rest.lastIndexOf("@");
+  if (at !== -1) {
+    const info = rest.slice(0, at);
+    const colon = info.indexOf(":");
+    let user = colon === -1 ? info : info.slice(0, colon);
+    // A "user" holding URL punctuation is not one (`host/db?password=p@...`):
+    // show none of it.
+    if (/[/?#&=;]/.test(user)) user = "***";
+    userinfo = (colon === -1 ? user : `${user}:***`) + "@";
+    rest = rest.slice(at + 1);
+  }
+  const q = rest.search(/[?#]/);
+  if (q !== -1) {
+    const query = rest.slice(q).replace(
+      /([?&;#])([^=&;#]*)=([^&;#]*)/g,
+      (all, sep: string, name: string) =>
+        SECRET_PARAM.test(paramName(name)) ? `${sep}${name}=***` : all,
+    );
+    rest = rest.slice(0, q) + query;
+  }
+  return scheme + userinfo + rest;
 }
 
 /**
