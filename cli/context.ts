@@ -52,7 +52,10 @@ export async function withDb<T>(
   fn: (db: Db) => Promise<T>,
   options: { migrate?: boolean } = {},
 ): Promise<T> {
-  const db = await openDb(config.dbUrl);
+  const db = await openDb(config.dbUrl, {
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+  });
   try {
     if (options.migrate) await migrate(db);
     return await fn(db);

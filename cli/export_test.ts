@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { parse } from "csv-parse/sync";
 import { migrate } from "../db/migrate.ts";
 import { openDb } from "../db/mod.ts";
 import { claimNext, decide } from "../db/review.ts";
@@ -86,6 +87,37 @@ Deno.test("newsintel export and train use the reviewed labels", async (t) => {
         assert.equal(JSON.parse(plain.stdout).trainingData.size, 151);
       },
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("newsintel export --format csv neutralises text that a spreadsheet would run", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "newsintel-export-csv-" });
+  const env = { DB_URL: `pglite://${join(dir, "db")}`, DATA_DIR: dir, MODEL_DIR: dir };
+  try {
+    const db = await openDb(env.DB_URL);
+    try {
+      await migrate(db);
+      await registerTestModel(db);
+      await seedQueue(db, 1, {
+        prefix: '=HYPERLINK("http://evil.example")',
+        source: () => "+wire",
+      });
+      const [item] = await claimNext(db, "@ann", { limit: 1, order: "oldest" });
+      await decide(db, "@ann", item.id, { action: "label", label: "sport" });
+    } finally {
+      await db.close();
+    }
+    const run = await newsintel(["export", "--format", "csv"], env);
+    assert.equal(run.code, 0, run.stderr);
+    const [header, row] = parse(run.stdout) as string[][];
+    const cell = (name: string) => row[header.indexOf(name)];
+    assert.equal(cell("title"), `'=HYPERLINK("http://evil.example") title 0`);
+    assert.equal(cell("externalId"), `'=HYPERLINK("http://evil.example")-0`);
+    assert.equal(cell("source"), "'+wire");
+    assert.equal(cell("reviewers"), "'@ann");
+    assert.deepEqual(row.filter((c) => /^[=+\-@\t\r]/.test(c)), [], "no cell starts a formula");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

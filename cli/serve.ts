@@ -172,7 +172,12 @@ export function serveCommand() {
       if (worker) primaryGone().then(() => stop("primary gone"));
 
       log.info("opening database {db}", { db: redactDbUrl(config.dbUrl) });
-      const db = tracedDb(await openDb(config.dbUrl));
+      const db = tracedDb(
+        await openDb(config.dbUrl, {
+          statementTimeoutMs: config.dbStatementTimeoutMs,
+          idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+        }),
+      );
       cleanup = () => db.close();
       try {
         await waitForDatabase(db, {

@@ -127,21 +127,30 @@ export async function insertArticles(
     language_confidence: a.languageConfidence ?? null,
   })));
   // One JSON parameter carries the whole batch: one round trip, the same SQL on
-  // both drivers, and no parameter-count limit.
+  // both drivers, and no parameter-count limit. Ids are drawn in request order
+  // (a batch lists in the order it was sent), but rows are written, and their
+  // keys locked, in dedup key order: two concurrent batches sharing keys then
+  // queue behind each other instead of each holding a key the other waits for
+  // (a deadlock). A key repeated in the batch keeps its first occurrence.
   const created = await db.query<{ id: number; dedup_key: string; published_at: Date }>(
-    `INSERT INTO articles (external_id, url, title, body, source, category, language,
+    `WITH r AS MATERIALIZED (
+       SELECT r.*, nextval(pg_get_serial_sequence('articles', 'id')) AS id
+         FROM jsonb_to_recordset($1::text::jsonb) AS r(
+                external_id text, url text, title text, body text, source text,
+                category text, language text, published_at timestamptz,
+                content_hash text, dedup_key text, topic text, topic_score float8,
+                summary text, summary_method text, language_confidence real)
+     )
+     INSERT INTO articles (id, external_id, url, title, body, source, category, language,
                            published_at, content_hash, dedup_key, topic, topic_score,
                            predicted_topic, predicted_topic_score,
                            summary, summary_method, language_confidence)
-     SELECT r.external_id, r.url, r.title, r.body, r.source, r.category, r.language,
+     OVERRIDING SYSTEM VALUE
+     SELECT r.id, r.external_id, r.url, r.title, r.body, r.source, r.category, r.language,
             coalesce(r.published_at, now()), r.content_hash, r.dedup_key, r.topic,
             r.topic_score, r.topic, r.topic_score, r.summary, r.summary_method,
             r.language_confidence
-       FROM jsonb_to_recordset($1::text::jsonb) AS r(
-              external_id text, url text, title text, body text, source text,
-              category text, language text, published_at timestamptz,
-              content_hash text, dedup_key text, topic text, topic_score float8,
-              summary text, summary_method text, language_confidence real)
+       FROM r ORDER BY r.dedup_key COLLATE "C", r.id
      ON CONFLICT (dedup_key) DO NOTHING
      RETURNING id, dedup_key, published_at`,
     [payload],

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { toNewArticle } from "../services/ingest.ts";
+import type { ArticleInput } from "../datasets/article.ts";
+import { ingestArticles, toNewArticle } from "../services/ingest.ts";
 import { countArticles, getArticle, insertArticles, listArticles } from "./articles.ts";
-import { testDatabases } from "./test_db.ts";
+import { openPostgres } from "./postgres.ts";
+import { postgresTestDb, postgresTestUrl, testDatabases } from "./test_db.ts";
 
 const article = (i: number, extra: Record<string, string> = {}) =>
   toNewArticle({ title: `Title ${i}`, body: `Body of article ${i}`, ...extra });
@@ -116,3 +118,45 @@ for (const { name, open } of testDatabases()) {
     }
   });
 }
+
+const pgUrl = postgresTestUrl();
+
+Deno.test({
+  name:
+    "concurrent batches with the same keys in opposite order all succeed, each article stored once (postgres)",
+  // PGlite has one connection: its transactions never overlap.
+  ignore: !pgUrl,
+  async fn() {
+    const t = await postgresTestDb(pgUrl!);
+    // No retries: the write order alone must keep the batches from deadlocking.
+    const db = openPostgres(t.url, { max: 4, transactionAttempts: 1 });
+    try {
+      const rounds = 30;
+      const size = 60;
+      for (let round = 0; round < rounds; round++) {
+        // Every kind of dedup key: external id, url, and content.
+        const batch: ArticleInput[] = Array.from({ length: size }, (_, i) => ({
+          title: `Round ${round} article ${i}`,
+          body: `Body ${i} of round ${round}.`,
+          ...(i % 3 === 0 ? { externalId: `r${round}-${i}` } : {}),
+          ...(i % 3 === 1 ? { url: `https://example.com/${round}/${i}` } : {}),
+        }));
+        const [forward, backward] = await Promise.all([
+          ingestArticles(db, batch),
+          ingestArticles(db, batch.toReversed()),
+        ]);
+        const created = [...forward, ...backward].filter((o) => o.status === "created");
+        assert.equal(created.length, size, `round ${round}: each article created once`);
+        assert.deepEqual(
+          forward.map((o) => o.id),
+          backward.toReversed().map((o) => o.id),
+          `round ${round}: both batches name the same stored articles`,
+        );
+      }
+      assert.equal(await countArticles(db), rounds * size);
+    } finally {
+      await db.close();
+      await t.close();
+    }
+  },
+});

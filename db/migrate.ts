@@ -83,6 +83,9 @@ export async function migrate(db: Db, migrations?: Migration[]): Promise<string[
   const appliedNow: string[] = [];
   for (const m of all) {
     const did = await db.transaction(async (tx) => {
+      // A migration may rewrite a large table, and waits for another process's:
+      // neither is bound by the connection's statement_timeout.
+      await tx.exec("SET LOCAL statement_timeout = 0");
       await tx.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
       await tx.exec(CREATE_TABLE);
       const [row] = await tx.query<{ checksum: string }>(

@@ -24,7 +24,12 @@ export interface PoolStats {
 export interface Db extends Queryable {
   readonly kind: "pglite" | "postgres";
   pool(): PoolStats;
-  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws.
+   * On PostgreSQL, a transaction rolled back by a deadlock or serialization failure runs
+   * again (a bounded number of times, then `DbBusyError`), so `fn` may run more than
+   * once: effects outside the database belong after it.
+   */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -36,6 +41,38 @@ export class DbUnavailableError extends Error {
     this.name = "DbUnavailableError";
   }
 }
+
+/**
+ * Raised when the database turned work away under load: `databaseBusy` for a
+ * deadlock or serialization failure that the driver's retries did not clear,
+ * `queryTimeout` for a statement stopped by `statement_timeout` (or a
+ * transaction by `idle_in_transaction_session_timeout`). Routes answer 503
+ * with `Retry-After`: the request did nothing and may be sent again.
+ */
+export class DbBusyError extends Error {
+  constructor(
+    readonly code: "databaseBusy" | "queryTimeout",
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "DbBusyError";
+  }
+}
+
+/** Per-connection limits (PostgreSQL; PGlite cannot enforce them, see db/pglite.ts). */
+export interface DbOptions {
+  /** `statement_timeout` of every connection, in milliseconds; 0 turns it off. */
+  statementTimeoutMs?: number;
+  /** `idle_in_transaction_session_timeout` of every connection, in milliseconds; 0 turns it off. */
+  idleInTransactionTimeoutMs?: number;
+}
+
+/** The limits a connection gets when its opener names none (`DB_*_TIMEOUT_MS` defaults). */
+export const DEFAULT_DB_OPTIONS: Required<DbOptions> = {
+  statementTimeoutMs: 30_000,
+  idleInTransactionTimeoutMs: 60_000,
+};
 
 /**
  * Counts the operations running on a pool of `size` connections. Neither driver
@@ -60,22 +97,74 @@ export function poolCounter(size: number) {
   };
 }
 
-/** Opens the database named by `url`. */
-export async function openDb(url: string): Promise<Db> {
+/** Opens the database named by `url`; `options` apply to PostgreSQL connections. */
+export async function openDb(url: string, options: DbOptions = {}): Promise<Db> {
   if (url.startsWith("pglite://")) {
     const { openPglite } = await import("./pglite.ts");
     return openPglite(url.slice("pglite://".length));
   }
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
     const { openPostgres } = await import("./postgres.ts");
-    return openPostgres(url);
+    return openPostgres(url, options);
   }
   throw new Error(`unsupported database URL scheme: ${url.split(":")[0]}`);
 }
 
-/** Describes a database URL without its password, for logs. */
+/** Query parameters whose value is (or may be) a secret. */
+const SECRET_PARAM = /pass|pwd|secret|token|sslkey/i;
+
+/** A query parameter's name as the driver reads it (percent-decoded when it decodes). */
+function paramName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replaceAll("+", " "));
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * Describes a database URL without its secrets, for logs; never throws.
+ *
+ * The password (everything between the first `:` of the user information and
+ * its end) is replaced by `***`, as is the value of every query parameter
+ * named like a secret (`password`, `sslpassword`, `pass`, ...). The user
+ * information is taken to end at the LAST `@` of the URL, not at the first
+ * `/`, `?` or `#` as a URL parser would: a password written without
+ * percent-encoding may hold any of those, and an `@` in a database name or a
+ * query value (rare) only costs the readability of the host part, never a leak.
+ *
+ * @example
+ * ```ts
+ * redactDbUrl("postgres://app:s3/cr@t@db:5432/news?sslpassword=x");
+ * // "postgres://app:***@db:5432/news?sslpassword=***"
+ * ```
+ */
 export function redactDbUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+  const s = String(url);
+  const scheme = /^[a-z][a-z\d+.-]*:\/\//i.exec(s)?.[0] ?? "";
+  let rest = s.slice(scheme.length);
+  let userinfo = "";
+  const at = rest.lastIndexOf("@");
+  if (at !== -1) {
+    const info = rest.slice(0, at);
+    const colon = info.indexOf(":");
+    let user = colon === -1 ? info : info.slice(0, colon);
+    // A "user" holding URL punctuation is not one (`host/db?password=p@...`):
+    // show none of it.
+    if (/[/?#&=;]/.test(user)) user = "***";
+    userinfo = (colon === -1 ? user : `${user}:***`) + "@";
+    rest = rest.slice(at + 1);
+  }
+  const q = rest.search(/[?#]/);
+  if (q !== -1) {
+    const query = rest.slice(q).replace(
+      /([?&;#])([^=&;#]*)=([^&;#]*)/g,
+      (all, sep: string, name: string) =>
+        SECRET_PARAM.test(paramName(name)) ? `${sep}${name}=***` : all,
+    );
+    rest = rest.slice(0, q) + query;
+  }
+  return scheme + userinfo + rest;
 }
 
 /**

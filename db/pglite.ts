@@ -1,4 +1,12 @@
-/** The embedded driver: PGlite (PostgreSQL in WASM), one connection per process. */
+/**
+ * The embedded driver: PGlite (PostgreSQL in WASM), one connection per process.
+ *
+ * No `statement_timeout` or `idle_in_transaction_session_timeout` here: PGlite
+ * accepts the settings but never fires them (PostgreSQL's timers need signals,
+ * which WASM has none of), and with one in-process connection there is no other
+ * session for an idle transaction to hold up. Work per request is bounded by the
+ * code instead; transactions never deadlock, since they run one at a time.
+ */
 import { PGlite, types } from "@electric-sql/pglite";
 import { type Db, poolCounter, type Queryable } from "./mod.ts";
 

@@ -17,7 +17,10 @@ export interface StoredPrediction {
   createdAt: string;
 }
 
-/** Stores predictions in one statement; a repeat for the same article and model is ignored. */
+/**
+ * Stores predictions in one statement; a repeat for the same article and model is ignored.
+ * Rows are written in key order, as articles are, so concurrent writers never deadlock.
+ */
 export async function insertPredictions(db: Queryable, rows: NewPrediction[]): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
@@ -26,6 +29,7 @@ export async function insertPredictions(db: Queryable, rows: NewPrediction[]): P
        FROM jsonb_to_recordset($1::text::jsonb) AS r(
               article_id bigint, model_version text, label text,
               score double precision, scores jsonb)
+      ORDER BY r.article_id, r.model_version COLLATE "C"
      ON CONFLICT (article_id, model_version) DO NOTHING`,
     [JSON.stringify(rows.map((r) => ({
       article_id: r.articleId,

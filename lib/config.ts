@@ -20,6 +20,11 @@ const schema = z.object({
   DB_URL: z.string().regex(/^(pglite:\/\/|postgres(ql)?:\/\/)/, {
     message: "must start with pglite:// or postgres://",
   }).optional(),
+  // PostgreSQL per-connection limits in milliseconds (0 = none); PGlite cannot enforce them.
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(2_147_483_647).default(30_000),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(2_147_483_647).default(
+    60_000,
+  ),
   DATA_DIR: z.string().min(1).default("data"),
   MODEL_DIR: z.string().min(1).default("models"),
   API_KEY: z.string().optional(),
@@ -69,6 +74,10 @@ export interface Config {
   host: string;
   /** Resolved database URL (`pglite://DATA_DIR/db` when `DB_URL` is unset). */
   dbUrl: string;
+  /** PostgreSQL `statement_timeout` of every connection, ms; 0 = none. */
+  dbStatementTimeoutMs: number;
+  /** PostgreSQL `idle_in_transaction_session_timeout` of every connection, ms; 0 = none. */
+  dbIdleInTransactionTimeoutMs: number;
   dataDir: string;
   modelDir: string;
   apiKeys: ApiKey[];
@@ -177,6 +186,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     host: e.HOST,
     dbUrl: e.DB_URL ?? `pglite://${e.DATA_DIR}/db`,
+    dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    dbIdleInTransactionTimeoutMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     dataDir: e.DATA_DIR,
     modelDir: e.MODEL_DIR,
     apiKeys,

@@ -17,6 +17,8 @@ Deno.test("loadConfig() gives the documented defaults for an empty environment",
     port: 8001,
     host: "0.0.0.0",
     dbUrl: "pglite://data/db",
+    dbStatementTimeoutMs: 30_000,
+    dbIdleInTransactionTimeoutMs: 60_000,
     dataDir: "data",
     modelDir: "models",
     apiKeys: [],
@@ -44,6 +46,15 @@ Deno.test("loadConfig() gives the documented defaults for an empty environment",
     sessionSecret: undefined,
     sessionTtlSeconds: 12 * 3600,
   });
+});
+
+Deno.test("loadConfig() reads the database timeouts in milliseconds, 0 for none", () => {
+  const c = loadConfig({ DB_STATEMENT_TIMEOUT_MS: "0", DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: "1500" });
+  assert.deepEqual([c.dbStatementTimeoutMs, c.dbIdleInTransactionTimeoutMs], [0, 1500]);
+  assert.throws(
+    () => loadConfig({ DB_STATEMENT_TIMEOUT_MS: "-1", DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: "1.5s" }),
+    /DB_STATEMENT_TIMEOUT_MS: .*; DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: /,
+  );
 });
 
 Deno.test("loadConfig() puts the embedded database under DATA_DIR unless DB_URL is set", () => {

@@ -6,13 +6,13 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import { AppError, type FieldIssue } from "../lib/errors.ts";
-import { DbUnavailableError } from "../db/mod.ts";
+import { DbBusyError, DbUnavailableError } from "../db/mod.ts";
 import { logger } from "../lib/log.ts";
 import type { AppEnv } from "./env.ts";
 
 const log = logger("http");
 
-/** Seconds a client should wait before retrying when the database is down. */
+/** Seconds a client should wait before retrying when the database is down or busy. */
 const RETRY_AFTER_SECONDS = 5;
 
 export function errorBody(c: Context<AppEnv>, code: string, message: string, details?: unknown) {
@@ -70,6 +70,16 @@ export function handleError(err: unknown, c: Context<AppEnv>): Response {
       errorBody(c, "serviceUnavailable", "The database is not reachable; retry shortly."),
       503,
     );
+  }
+  if (err instanceof DbBusyError) {
+    // A deadlock that retries did not clear, or a statement past statement_timeout:
+    // the work was rolled back, so the client may send it again.
+    log.warn("database busy: {reason}", { reason: err.message });
+    c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+    const message = err.code === "queryTimeout"
+      ? "The database took too long to answer; retry shortly."
+      : "The database is busy; retry shortly.";
+    return c.json(errorBody(c, err.code, message), 503);
   }
   if (err instanceof HTTPException) {
     // Hono's validators raise 400 for a body that is not JSON.

@@ -114,7 +114,9 @@ export async function ingestArticles(
       topicScore: predictions[i].score,
     }));
   }
-  return db.transaction(async (tx) => {
+  // The transaction may run more than once (a deadlock retried): metrics are
+  // counted after it, for the batch that committed.
+  const outcomes = await db.transaction(async (tx) => {
     const outcomes: IngestOutcome[] = await insertArticles(tx, rows);
     const created = outcomes.flatMap((o, i) => (o.status === "created" ? [i] : []));
     if (created.length === 0) return outcomes;
@@ -128,11 +130,6 @@ export async function ingestArticles(
         })),
       );
       for (const i of created) outcomes[i].prediction = predictions[i];
-      services.metrics?.observePredictions(
-        "ingest",
-        model.version,
-        created.map((i) => predictions[i]),
-      );
       if (services.review) {
         await queueForReview(
           tx,
@@ -160,4 +157,9 @@ export async function ingestArticles(
     );
     return outcomes;
   });
+  const stored = outcomes.flatMap((o) => o.prediction ? [o.prediction] : []);
+  if (model && stored.length > 0) {
+    services.metrics?.observePredictions("ingest", model.version, stored);
+  }
+  return outcomes;
 }
