@@ -16,7 +16,7 @@ import type { IngestServices } from "../services/ingest.ts";
 import { createTextServices } from "../services/text_services.ts";
 import { tracedDb } from "../lib/tracing.ts";
 import { reviewPolicy } from "../services/review_routing.ts";
-import { rollUpPastMonths } from "../services/trends.ts";
+import { fillArticleTerms, rollUpPastMonths } from "../services/trends.ts";
 import { createApp } from "../routes/app.ts";
 import { startingApp } from "../routes/starting.ts";
 import { startCommand } from "./context.ts";
@@ -204,6 +204,9 @@ export function serveCommand() {
         // Seeding, folding and roll-ups are the primary's; workers start once it is ready.
         const chores: (() => void)[] = [];
         if (!worker) {
+          phase = "storing the terms of older articles";
+          const filled = await fillArticleTerms(db);
+          if (filled) log.info("stored the terms of {filled} older articles", { filled });
           phase = "applying settled reviews to article topics";
           const synced = await syncReviewedTopics(db);
           if (synced) log.info("set the reviewed topic of {synced} articles", { synced });

@@ -19,6 +19,8 @@ export interface NewArticle {
   summary?: string | null;
   summaryMethod?: string | null;
   languageConfidence?: number | null;
+  /** The words the article adds to the trend statistics, with their counts. */
+  terms?: Map<string, number> | null;
 }
 
 export interface Article {
@@ -125,6 +127,7 @@ export async function insertArticles(
     summary: a.summary ?? null,
     summary_method: a.summaryMethod ?? null,
     language_confidence: a.languageConfidence ?? null,
+    terms: a.terms ? Object.fromEntries(a.terms) : null,
   })));
   // One JSON parameter carries the whole batch: one round trip, the same SQL on
   // both drivers, and no parameter-count limit. Ids are drawn in request order
@@ -139,17 +142,17 @@ export async function insertArticles(
                 external_id text, url text, title text, body text, source text,
                 category text, language text, published_at timestamptz,
                 content_hash text, dedup_key text, topic text, topic_score float8,
-                summary text, summary_method text, language_confidence real)
+                summary text, summary_method text, language_confidence real, terms jsonb)
      )
      INSERT INTO articles (id, external_id, url, title, body, source, category, language,
                            published_at, content_hash, dedup_key, topic, topic_score,
                            predicted_topic, predicted_topic_score,
-                           summary, summary_method, language_confidence)
+                           summary, summary_method, language_confidence, terms)
      OVERRIDING SYSTEM VALUE
      SELECT r.id, r.external_id, r.url, r.title, r.body, r.source, r.category, r.language,
             coalesce(r.published_at, now()), r.content_hash, r.dedup_key, r.topic,
             r.topic_score, r.topic, r.topic_score, r.summary, r.summary_method,
-            r.language_confidence
+            r.language_confidence, r.terms
        FROM r ORDER BY r.dedup_key COLLATE "C", r.id
      ON CONFLICT (dedup_key) DO NOTHING
      RETURNING id, dedup_key, published_at`,
@@ -225,4 +228,36 @@ export async function countArticles(db: Queryable): Promise<number> {
 /** True when an article with this id is stored. */
 export async function articleExists(db: Queryable, id: number): Promise<boolean> {
   return (await db.query("SELECT 1 FROM articles WHERE id = $1", [id])).length > 0;
+}
+
+/** An article stored before its terms were kept: what {@link setArticleTerms} needs. */
+export interface ArticleText {
+  id: number;
+  title: string;
+  body: string;
+}
+
+/** Up to `limit` articles whose terms are not stored yet, by id. */
+export async function articlesWithoutTerms(db: Queryable, limit: number): Promise<ArticleText[]> {
+  return await db.query<ArticleText>(
+    "SELECT id, title, body FROM articles WHERE terms IS NULL ORDER BY id LIMIT $1",
+    [limit],
+  );
+}
+
+/** Stores the terms of articles (computed by the caller from their text). */
+export async function setArticleTerms(
+  db: Queryable,
+  rows: Array<{ id: number; terms: Map<string, number> }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const payload = JSON.stringify(
+    rows.map((r) => ({ id: r.id, terms: Object.fromEntries(r.terms) })),
+  );
+  await db.query(
+    `UPDATE articles a SET terms = r.terms
+       FROM jsonb_to_recordset($1::text::jsonb) AS r(id bigint, terms jsonb)
+      WHERE a.id = r.id`,
+    [payload],
+  );
 }

@@ -5,7 +5,6 @@
  * with it, in the same transaction: the article is taken back from its old topic's
  * counts and added to the new one's (queued, like ingestion's, for the next fold).
  */
-import { articleTerms } from "../ml/terms.ts";
 import type { Db, Queryable } from "./mod.ts";
 import { type ArticleStats, queueArticleStats } from "./trends.ts";
 
@@ -19,8 +18,7 @@ export async function applyReviewedTopics(tx: Queryable, articleIds: number[]): 
   const changed = await tx.query<{
     old_topic: string | null;
     topic: string | null;
-    title: string;
-    body: string;
+    terms: Record<string, number> | null;
     source: string | null;
     published_at: Date;
   }>(
@@ -44,14 +42,15 @@ export async function applyReviewedTopics(tx: Queryable, articleIds: number[]): 
       WHERE a.id = t.id
         AND (a.topic IS DISTINCT FROM coalesce(t.final_label, a.predicted_topic)
              OR a.topic_reviewed <> (t.final_label IS NOT NULL))
-     RETURNING t.old_topic, a.topic, a.title, a.body, a.source, a.published_at`,
+     RETURNING t.old_topic, a.topic, a.terms, a.source, a.published_at`,
     [articleIds],
   );
   const stats: ArticleStats[] = changed.filter((r) => r.old_topic !== r.topic).flatMap((r) => {
     const base = {
       publishedAt: new Date(r.published_at).toISOString(),
       source: r.source ?? "",
-      terms: articleTerms(r.title, r.body),
+      // Stored at ingestion; empty only for an article `serve` has not filled in yet.
+      terms: new Map(Object.entries(r.terms ?? {})),
     };
     // Ingestion counts an article without a topic under "".
     return [

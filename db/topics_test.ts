@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { articleTerms } from "../ml/terms.ts";
-import { getArticle } from "./articles.ts";
+import { getArticle, setArticleTerms } from "./articles.ts";
 import type { Db } from "./mod.ts";
 import { adjudicate, bulkAccept, claimNext, decide, undoLast } from "./review.ts";
 import { QUEUE_ALL, registerTestModel, seedQueue } from "./review_test_helpers.ts";
@@ -25,7 +25,11 @@ async function ingestMarkets(db: Db, n: number, overlap = 1): Promise<number[]> 
     source: () => "wire",
     publishedAt: (i) => `2024-03-0${i + 1}T10:00:00Z`,
   });
-  for (const id of ids) await queueArticleStats(db, [await statsOf(db, id)]);
+  for (const id of ids) {
+    const stats = await statsOf(db, id);
+    await setArticleTerms(db, [{ id, terms: stats.terms }]);
+    await queueArticleStats(db, [stats]);
+  }
   return ids;
 }
 

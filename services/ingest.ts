@@ -96,7 +96,10 @@ export async function ingestArticles(
   inputs: ArticleInput[],
   services: IngestServices = {},
 ): Promise<IngestOutcome[]> {
-  let rows = inputs.map(toNewArticle);
+  let rows: NewArticle[] = inputs.map((a) => {
+    const row = toNewArticle(a);
+    return { ...row, terms: articleTerms(row.title, row.body) };
+  });
   if (services.text) rows = await Promise.all(rows.map((r) => enrich(r, services.text!)));
   // Classified before the transaction so no lock is held during inference; the
   // few duplicates classified for nothing cost less than a second round trip.
@@ -152,7 +155,7 @@ export async function ingestArticles(
         publishedAt: outcomes[i].publishedAt!,
         topic: rows[i].topic ?? "",
         source: rows[i].source ?? "",
-        terms: articleTerms(rows[i].title, rows[i].body),
+        terms: rows[i].terms ?? new Map(),
       })),
     );
     return outcomes;

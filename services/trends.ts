@@ -12,7 +12,9 @@ import {
   statsRange,
   termCountsForPeriods,
 } from "../db/trends.ts";
+import { articlesWithoutTerms, setArticleTerms } from "../db/articles.ts";
 import type { Db } from "../db/mod.ts";
+import { articleTerms } from "../ml/terms.ts";
 import {
   type Change,
   changeVsPrevious,
@@ -193,4 +195,25 @@ export async function rollUpPastMonths(db: Db, now = new Date()): Promise<number
   await foldPendingStats(db);
   const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   return rollUpTermMonths(db, monthStart.toISOString().slice(0, 10));
+}
+
+/** Articles {@link fillArticleTerms} reads and writes per batch. */
+const TERMS_BATCH = 500;
+
+/**
+ * Stores the terms of articles ingested before they were kept (see migration
+ * 0010), a batch at a time, so a reviewed topic can move their term counts.
+ * Returns how many were filled; one indexed query when there are none.
+ */
+export async function fillArticleTerms(db: Db): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const batch = await articlesWithoutTerms(db, TERMS_BATCH);
+    await setArticleTerms(
+      db,
+      batch.map((a) => ({ id: a.id, terms: articleTerms(a.title, a.body) })),
+    );
+    total += batch.length;
+    if (batch.length < TERMS_BATCH) return total;
+  }
 }

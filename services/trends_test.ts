@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { testDatabases } from "../db/test_db.ts";
-import { ingestArticles } from "./ingest.ts";
+import { ingestArticles, toNewArticle } from "./ingest.ts";
+import { insertArticles } from "../db/articles.ts";
+import { articleTerms } from "../ml/terms.ts";
 import { registerModel } from "../db/models.ts";
-import { bucketStarts, topicTrends, truncate } from "./trends.ts";
+import { bucketStarts, fillArticleTerms, topicTrends, truncate } from "./trends.ts";
 import type { ModelRuntime } from "./model_runtime.ts";
 
 /** A stand-in runtime that labels by keyword, so topics are known exactly. */
@@ -163,6 +165,37 @@ for (const { name, open } of testDatabases()) {
           (e: Error & { code?: string }) => e.code === "tooManyBuckets",
         );
       });
+    } finally {
+      await close();
+    }
+  });
+}
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`fillArticleTerms() stores the terms of articles kept without them (${name})`, async () => {
+    const { db, close } = await open();
+    try {
+      const [a, b] = await insertArticles(db, [
+        toNewArticle({ title: "Rates rise", body: "The bank raised rates again." }),
+        toNewArticle({ title: "Cup final", body: "A late goal won the cup." }),
+      ]);
+      assert.equal(await fillArticleTerms(db), 2);
+      const [row] = await db.query<{ terms: Record<string, number> }>(
+        "SELECT terms FROM articles WHERE id = $1",
+        [a.id],
+      );
+      assert.deepEqual(
+        row.terms,
+        Object.fromEntries(articleTerms("Rates rise", "The bank raised rates again.")),
+      );
+      assert.ok(b.id > a.id);
+      assert.equal(await fillArticleTerms(db), 0, "nothing left to fill");
+      const [stored] = await ingestArticles(db, [{ title: "Markets", body: "Stocks rose." }]);
+      const [ingested] = await db.query<{ terms: Record<string, number> | null }>(
+        "SELECT terms FROM articles WHERE id = $1",
+        [stored.id],
+      );
+      assert.deepEqual(ingested.terms, Object.fromEntries(articleTerms("Markets", "Stocks rose.")));
     } finally {
       await close();
     }
