@@ -14,7 +14,7 @@ import { seedSamples } from "../services/seed.ts";
 import { createModelRuntime, ensureActiveModel } from "../services/model_runtime.ts";
 import type { IngestServices } from "../services/ingest.ts";
 import { createTextServices } from "../services/text_services.ts";
-import { tracedDb } from "../lib/tracing.ts";
+import { tracedDb } from "../db/traced.ts";
 import { reviewPolicy } from "../services/review_routing.ts";
 import { fillArticleTerms, rollUpPastMonths } from "../services/trends.ts";
 import { createApp } from "../routes/app.ts";

@@ -8,7 +8,7 @@
  * code instead; transactions never deadlock, since they run one at a time.
  */
 import { PGlite, types } from "@electric-sql/pglite";
-import { type Db, poolCounter, type Queryable } from "./mod.ts";
+import { type Db, poolCounter, type Queryable } from "./driver.ts";
 
 // int8 (counts, ids) as JS numbers, as the postgres.js driver does: every id
 // and count here stays far below 2^53.

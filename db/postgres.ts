@@ -8,7 +8,7 @@ import {
   DEFAULT_DB_OPTIONS,
   poolCounter,
   type Queryable,
-} from "./mod.ts";
+} from "./driver.ts";
 
 const CONNECTION_ERRORS = new Set([
   "ECONNREFUSED",

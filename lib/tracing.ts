@@ -6,7 +6,6 @@
  * sent over OTLP.
  */
 import { type Attributes, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import type { Db, Queryable } from "../db/mod.ts";
 
 const tracer = trace.getTracer("newsintel");
 
@@ -28,45 +27,4 @@ export function inSpan<T>(
       span.end();
     }
   });
-}
-
-/** `SELECT`, `INSERT`, ... — the statement's verb, never its text or parameters. */
-function operation(sql: string): string {
-  return /^\s*(?:WITH\b[\s\S]*?\)\s*)?([A-Za-z]+)/.exec(sql)?.[1]?.toUpperCase() ?? "SQL";
-}
-
-function traced(q: Queryable, system: string): Queryable {
-  return {
-    query: (sql, params) =>
-      inSpan(
-        `db ${operation(sql)}`,
-        { "db.system": system, "db.operation": operation(sql) },
-        () => q.query(sql, params),
-        SpanKind.CLIENT,
-      ),
-    exec: (sql) =>
-      inSpan(
-        "db script",
-        { "db.system": system, "db.operation": "SCRIPT" },
-        () => q.exec(sql),
-        SpanKind.CLIENT,
-      ),
-  };
-}
-
-/** Wraps a database so each statement is a client span named by its verb. */
-export function tracedDb(db: Db): Db {
-  const system = db.kind === "postgres" ? "postgresql" : "pglite";
-  return {
-    ...traced(db, system),
-    kind: db.kind,
-    pool: () => db.pool(),
-    transaction: (fn) =>
-      inSpan(
-        "db transaction",
-        { "db.system": system },
-        () => db.transaction((tx) => fn(traced(tx, system))),
-      ),
-    close: () => db.close(),
-  };
 }

@@ -8,7 +8,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { pgliteTestDb } from "../db/test_db.ts";
 import { testApp } from "../routes/test_app.ts";
-import { tracedDb } from "./tracing.ts";
+import { tracedDb } from "../db/traced.ts";
 
 Deno.test("a request produces a server span with the request id and child database spans", async () => {
   const exporter = new InMemorySpanExporter();
