@@ -157,7 +157,8 @@ export function summarize(
     return { summary: only, sentences: [only], method: "extractive" };
   }
   // The similarity graph is O(n²): past a (very long) article's first MAX_SCORED sentences
-  // the rest is not considered, which keeps the worst case to tens of milliseconds.
+  // the rest is not considered, which keeps the worst case to tens of milliseconds (a loop
+  // over user input capped, lib/bounds.ts).
   const candidates = sentences.slice(0, MAX_SCORED);
   const chosen = selectSentences(candidates, opts.title ?? "", budget, weights);
   const picked = chosen.sort((a, b) => a - b).map((i) => candidates[i]);
