@@ -45,7 +45,7 @@ export const ArticleInputSchema = z.object({
   }),
   // Bounded like trend queries: a date in year 9999 would push every default trend range
   // past what the database can parse.
-  publishedAt: z.iso.datetime({ offset: true }).refine(inYearRange, {
+  publishedAt: z.iso.datetime({ offset: true, abort: true }).refine(inYearRange, {
     message: `must be a date in the years ${MIN_YEAR} to ${MAX_YEAR}`,
   }).optional().openapi({
     description: `ISO 8601, in the years ${MIN_YEAR}–${MAX_YEAR}; the ingestion time when absent.`,

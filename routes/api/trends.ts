@@ -9,7 +9,7 @@ import { errorResponses, text } from "./schemas.ts";
 
 /** An ISO 8601 date in the years trends cover; others are refused before any arithmetic. */
 const queryDate = (description: string) =>
-  z.iso.datetime({ offset: true }).refine(inYearRange, {
+  z.iso.datetime({ offset: true, abort: true }).refine(inYearRange, {
     message: `must be a date in the years ${MIN_YEAR} to ${MAX_YEAR}`,
   }).optional().openapi({ description: `${description} (years ${MIN_YEAR}–${MAX_YEAR})` });
 
