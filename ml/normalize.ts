@@ -2,6 +2,9 @@
 // AG News (and other scraped feeds) carry HTML entities whose "&" was lost (`#39;`, ` quot;`),
 // escaped HTML markup (`&lt;b&gt;...&lt;/b&gt;`), literal backslashes used as line breaks and
 // runs of spaces. No npm entity decoder handles the ampersand-less forms, so this is by hand.
+// Each pattern below matches from a fixed character ("&", "#", "<", a space) over one
+// character class or a bounded name list, so no run is retried from many starts: the clean-up
+// is linear in its input (the bounded-work rule, lib/bounds.ts).
 
 /** Named entities seen in news feeds, with or without their leading "&". */
 const NAMED_ENTITIES: Record<string, string> = {

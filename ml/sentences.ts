@@ -5,6 +5,11 @@
 // ("$10.9bn.For the full-year"); the npm sentence splitters we looked at either need
 // a trained Punkt model or carry their own abbreviation lists with the same gaps. The
 // rules below are small, deterministic and tested on exactly those news cases.
+//
+// Every function here is linear in its input (the bounded-work rule of lib/bounds.ts): one
+// forward pass over the text, and at each full stop a look back of at most MAX_WORD_BEFORE
+// characters and ahead of at most 48, so text such as "A.A.A.…" costs no more per character
+// than prose.
 
 /** Abbreviations that (almost) never end a sentence: a title or a unit before a name or number. */
 const NON_FINAL_ABBREVIATIONS = new Set([
@@ -153,18 +158,61 @@ function isDigit(ch: string): boolean {
   return ch >= "0" && ch <= "9";
 }
 
-/** The word (letters and inner dots) that ends just before position `dot` in `text`. */
-function wordBefore(text: string, dot: number): string {
+/**
+ * Longest word the splitter looks back over before a full stop. Abbreviations and runs of
+ * initials are far shorter, so a longer word is an ordinary one; stopping here keeps each full
+ * stop's cost constant, where an unbounded look back made a run of "A." without spaces cost
+ * the square of its length.
+ */
+export const MAX_WORD_BEFORE = 64;
+
+/** A character of the word before a full stop: letters, digits, inner dots, "&", "'", "-". */
+const WORD_BEFORE_CHAR = /[\p{L}\p{N}.&'-]/u;
+// How far back a missing-space join ("$10.9bn.For") looks for the word before the dot.
+const JOIN_LOOKBACK = 40;
+
+/**
+ * The word (letters, digits and inner dots) that ends just before position `dot` in `text`,
+ * or `null` when it is longer than `MAX_WORD_BEFORE` characters. Reads at most
+ * `MAX_WORD_BEFORE + 1` characters of `text`.
+ *
+ * @example
+ * ```ts
+ * wordBefore("He moved to the U.S. The", 19); // => "U.S"
+ * ```
+ */
+export function wordBefore(text: string, dot: number): string | null {
+  const stop = Math.max(0, dot - MAX_WORD_BEFORE);
   let i = dot;
-  while (i > 0 && /[\p{L}\p{N}.&'-]/u.test(text[i - 1])) i--;
+  while (i > stop && WORD_BEFORE_CHAR.test(text[i - 1])) i--;
+  if (i === stop && stop > 0 && WORD_BEFORE_CHAR.test(text[stop - 1])) return null;
   return text.slice(i, dot);
 }
 
-/** The first word starting at `pos` (after optional openers). */
+/**
+ * Length (in UTF-16 units) of the run of letters and digits ending just before `dot`, counted
+ * up to `max`; a letter outside the BMP ("𝐀") counts as the two units it takes.
+ */
+function alnumRunBefore(text: string, dot: number, max: number): number {
+  let i = dot;
+  while (i > 0 && dot - i < max) {
+    const low = text.charCodeAt(i - 1);
+    const width = low >= 0xdc00 && low <= 0xdfff && i > 1 ? 2 : 1;
+    if (!/^[\p{L}\p{N}]$/u.test(text.slice(i - width, i))) break;
+    i -= width;
+  }
+  return dot - i;
+}
+
+// How far ahead the word after a full stop is read: a few openers, then up to 40 characters.
+const MAX_OPENERS = 8;
+const WORD_AHEAD = 40;
+
+/** The first word starting at `pos` (after optional openers), read from at most 48 characters. */
 function wordAt(text: string, pos: number): string {
   let i = pos;
-  while (i < text.length && OPENERS.includes(text[i])) i++;
-  const m = /^[\p{L}\p{N}']+/u.exec(text.slice(i, i + 40));
+  while (i < text.length && i - pos < MAX_OPENERS && OPENERS.includes(text[i])) i++;
+  const m = /^[\p{L}\p{N}']+/u.exec(text.slice(i, i + WORD_AHEAD));
   return m ? m[0] : "";
 }
 
@@ -174,9 +222,6 @@ function wordAt(text: string, pos: number): string {
  */
 function fullStopEnds(text: string, dot: number, nextPos: number, spaced: boolean): boolean {
   const next = text[nextPos] ?? "";
-  const prevWord = wordBefore(text, dot);
-  const bare = prevWord.replace(/^['-]+/, "");
-  const lowerBare = bare.toLowerCase().replace(/\./g, "");
   const nextWord = wordAt(text, nextPos);
   const nextStartsLower = nextWord !== "" && isLower(nextWord[0]);
   if (nextStartsLower) return false;
@@ -184,14 +229,18 @@ function fullStopEnds(text: string, dot: number, nextPos: number, spaced: boolea
     // Missing-space join ("$10.9bn.For"): only when a real word (not an initial like "U.S")
     // ends before the dot and a capitalised word follows.
     if (!isUpper(next) || nextWord.length < 2 || !isLower(nextWord[1])) return false;
-    const before = text.slice(Math.max(0, dot - 40), dot);
-    if (/[%)"'”’]$/u.test(before)) return true; // "rose 5%.The"
-    const last = /[\p{L}\p{N}]+$/u.exec(before)?.[0] ?? "";
+    if (dot > 0 && `%)"'”’`.includes(text[dot - 1])) return true; // "rose 5%.The"
+    const run = alnumRunBefore(text, dot, JOIN_LOOKBACK);
     // "U.S.The", "e.g.The": a one-letter run before the dot is an initial, not a word.
-    if (last.length < 2) return false;
-    const lowerLast = last.toLowerCase();
+    if (run < 2) return false;
+    const lowerLast = text.slice(dot - run, dot).toLowerCase();
     return !NON_FINAL_ABBREVIATIONS.has(lowerLast) && !FINAL_ABBREVIATIONS.has(lowerLast);
   }
+  const prevWord = wordBefore(text, dot);
+  // A word longer than any abbreviation or run of initials ends its sentence like any word.
+  if (prevWord === null) return true;
+  const bare = prevWord.replace(/^['-]+/, "");
+  const lowerBare = bare.toLowerCase().replace(/\./g, "");
   if (NON_FINAL_ABBREVIATIONS.has(lowerBare)) {
     return false;
   }
@@ -289,7 +338,10 @@ export function splitSentences(text: string): string[] {
  */
 export function splitParagraphs(text: string): string[][] {
   const blocks = /\n\s*\n/.test(text) ? text.split(/\n\s*\n/) : text.split(/\r?\n|\r/);
-  return blocks.map((b) => splitSentences(b.replace(/\s*\n\s*/g, " "))).filter((p) => p.length > 0);
+  // Every run of white space becomes one space (splitParagraph() collapses them anyway), so
+  // the newlines inside a block join its lines; `/\s*\n\s*/` would backtrack quadratically
+  // over a long run of spaces without a newline.
+  return blocks.map((b) => splitSentences(b.replace(/\s+/g, " "))).filter((p) => p.length > 0);
 }
 
 /**

@@ -1,7 +1,28 @@
 // ml/sentences_test.ts — tests for the news sentence splitter and word tokenizer.
 
 import assert from "node:assert/strict";
-import { countWords, splitParagraphs, splitSentences, wordTokens } from "./sentences.ts";
+import fc from "fast-check";
+import {
+  countWords,
+  MAX_WORD_BEFORE,
+  splitParagraphs,
+  splitSentences,
+  wordBefore,
+  wordTokens,
+} from "./sentences.ts";
+
+/** `text` behind a proxy that counts the characters read by index (`text[i]`). */
+function countingReads(text: string): { text: string; reads: () => number } {
+  let reads = 0;
+  const proxy = new Proxy(new String(text), {
+    get(target, key) {
+      if (typeof key === "string" && /^\d+$/.test(key)) reads++;
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(text) : value;
+    },
+  });
+  return { text: proxy as unknown as string, reads: () => reads };
+}
 
 Deno.test("splitSentences() keeps 'U.S.' inside a sentence", () => {
   assert.deepEqual(splitSentences("Exports to the U.S. economy rose. Imports fell."), [
@@ -104,4 +125,91 @@ Deno.test("wordTokens() lower-cases and splits on non-alphanumerics like ROUGE",
 Deno.test("countWords() counts whitespace-separated words", () => {
   assert.equal(countWords("  one two\nthree\tfour "), 4);
   assert.equal(countWords(""), 0);
+});
+
+Deno.test("wordBefore() gives the word before a full stop: initials, abbreviations, words", () => {
+  const text = "He moved to the U.S. Acme Inc. said hello. x";
+  assert.equal(wordBefore(text, text.indexOf(". Acme")), "U.S");
+  assert.equal(wordBefore(text, text.indexOf(". said")), "Inc");
+  assert.equal(wordBefore(text, text.indexOf(". x")), "hello");
+  assert.equal(wordBefore("A.", 1), "A");
+});
+
+Deno.test("wordBefore() gives null for a word longer than MAX_WORD_BEFORE", () => {
+  const exact = "x".repeat(MAX_WORD_BEFORE);
+  assert.equal(wordBefore(`${exact}.`, MAX_WORD_BEFORE), exact);
+  assert.equal(wordBefore(` ${exact}.`, MAX_WORD_BEFORE + 1), exact);
+  assert.equal(wordBefore(`x${exact}.`, MAX_WORD_BEFORE + 1), null);
+});
+
+Deno.test("wordBefore() reads at most MAX_WORD_BEFORE + 1 characters of a run of any length", () => {
+  // Without the bound every full stop of "A.A.A.…" looked back to the start of the run.
+  for (const length of [10, 1_000, 100_000]) {
+    const run = "A.".repeat(length / 2);
+    const { text, reads } = countingReads(run);
+    wordBefore(text, run.length - 1);
+    assert.ok(reads() <= MAX_WORD_BEFORE + 1, `${reads()} characters read of ${length}`);
+  }
+});
+
+Deno.test("splitSentences() keeps 100,000 characters of 'A.' without spaces as one sentence", () => {
+  const text = "A.".repeat(50_000);
+  assert.deepEqual(splitSentences(text), [text]);
+  assert.deepEqual(splitParagraphs(text), [[text]]);
+});
+
+Deno.test("splitSentences() ends every sentence of 'A. ' repeated", () => {
+  const sentences = splitSentences("A. ".repeat(30_000));
+  assert.equal(sentences.length, 30_000);
+  assert.ok(sentences.every((s) => s === "A."));
+});
+
+Deno.test("splitSentences() ends a sentence after a word longer than MAX_WORD_BEFORE", () => {
+  const long = "x".repeat(MAX_WORD_BEFORE * 2);
+  assert.deepEqual(splitSentences(`See ${long}. Then it rained.`), [
+    `See ${long}.`,
+    "Then it rained.",
+  ]);
+  assert.deepEqual(splitSentences(`${long}.For the record.`), [`${long}.`, "For the record."]);
+});
+
+Deno.test("splitParagraphs() joins the lines of a block after a long run of spaces", () => {
+  // `/\s*\n\s*/` took seconds over a run of spaces that no newline ends.
+  const spaces = " ".repeat(100_000);
+  assert.deepEqual(splitParagraphs(`${spaces}Rain\nmore rain.\n\nSun.${spaces}`), [
+    ["Rain more rain."],
+    ["Sun."],
+  ]);
+  assert.deepEqual(splitParagraphs(spaces), []);
+});
+
+Deno.test("splitSentences() keeps every non-space character, in order, for any text", () => {
+  const unicode = fc.constantFrom(
+    "A",
+    "a",
+    ".",
+    " ",
+    "\n",
+    "!",
+    "?",
+    "…",
+    '"',
+    "(",
+    "😀",
+    "\u0301",
+    "\u202e",
+    "\u05d0",
+    "Mr",
+    "U.S.",
+    "$",
+    "5",
+  );
+  fc.assert(
+    fc.property(fc.oneof(fc.string(), fc.array(unicode).map((a) => a.join(""))), (text) => {
+      const sentences = splitSentences(text);
+      assert.ok(sentences.every((s) => s !== "" && s === s.trim()));
+      assert.equal(sentences.join("").replace(/\s+/g, ""), text.replace(/\s+/g, ""));
+    }),
+    { seed: 12, numRuns: 500 },
+  );
 });

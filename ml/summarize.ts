@@ -93,12 +93,26 @@ function resolveBudget(opts: SummarizeOptions, articleWords: number): Budget {
   return { maxWords: words, maxSentences: sentences };
 }
 
+// Clause punctuation dropped from the last word of a cut text, before its "…".
+const DANGLING = ",;:–—-";
+
+/**
+ * `word` without its trailing clause punctuation ("rates," → "rates"). A loop, not
+ * `/[,;:–—-]+$/`: that regex retries from every position of a long run of commas that does
+ * not reach the end, which is quadratic (the bounded-work rule, lib/bounds.ts).
+ */
+function trimDangling(word: string): string {
+  let end = word.length;
+  while (end > 0 && DANGLING.includes(word[end - 1])) end--;
+  return word.slice(0, end);
+}
+
 /** Cuts a text without sentence boundaries to about `maxWords` words. */
 function truncateWords(text: string, maxWords: number): string {
   const words = text.trim().split(/\s+/);
   if (words.length <= maxWords) return words.join(" ");
   const cut = words.slice(0, Math.max(1, Math.ceil(maxWords)));
-  cut[cut.length - 1] = cut[cut.length - 1].replace(/[,;:–—-]+$/, "");
+  cut[cut.length - 1] = trimDangling(cut[cut.length - 1]);
   return `${cut.join(" ")}…`;
 }
 
@@ -143,7 +157,8 @@ export function summarize(
     return { summary: only, sentences: [only], method: "extractive" };
   }
   // The similarity graph is O(n²): past a (very long) article's first MAX_SCORED sentences
-  // the rest is not considered, which keeps the worst case to tens of milliseconds.
+  // the rest is not considered, which keeps the worst case to tens of milliseconds (a loop
+  // over user input capped, lib/bounds.ts).
   const candidates = sentences.slice(0, MAX_SCORED);
   const chosen = selectSentences(candidates, { title: opts.title ?? "", budget, weights });
   const picked = chosen.sort((a, b) => a - b).map((i) => candidates[i]);

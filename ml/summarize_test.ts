@@ -81,6 +81,36 @@ Deno.test("summarize() returns short text without boundaries whole and cuts long
   assert.equal(cut.summary, `${long.split(" ").slice(0, 10).join(" ")}…`);
 });
 
+Deno.test("summarize() drops dangling punctuation from the last word of a cut text", () => {
+  const cut = summarize({ text: "rates rose, prices fell; markets — steady", maxWords: 2 });
+  assert.equal(cut.summary, "rates rose…");
+  assert.equal(summarize({ text: "a b, c d", maxWords: 2 }).summary, "a b…");
+});
+
+Deno.test("summarize() cuts a 100,000-character word of commas and keeps its inner commas", () => {
+  // `/[,;:–—-]+$/` retried from every comma of a run not reaching the word's end: minutes.
+  const word = ",".repeat(99_990) + "x";
+  assert.equal(summarize({ text: `${word} y z`, maxWords: 1 }).summary, `${word}…`);
+  assert.equal(summarize({ text: `${word}, y z`, maxWords: 1 }).summary, `${word}…`);
+});
+
+Deno.test("summarize() answers for hostile text: no spaces, 'A.' repeated, odd unicode", () => {
+  const texts = [
+    "A.".repeat(50_000),
+    "A. ".repeat(33_000),
+    "a".repeat(100_000) + "!",
+    "Mr.".repeat(33_000),
+    "😀. ".repeat(25_000),
+    "e\u0301. ".repeat(33_000),
+    "\u202e\u05d0. ".repeat(25_000),
+  ];
+  for (const text of texts) {
+    const result = summarize({ text, title: text.slice(0, 1_000), maxSentences: 3 });
+    assert.ok(result.sentences.length >= 1 && result.sentences.length <= 3);
+    assert.ok(result.sentences.every((s) => text.includes(s)));
+  }
+});
+
 Deno.test("summarize() gives an empty summary for empty text", () => {
   assert.deepEqual(summarize({ text: "  \n " }), {
     summary: "",

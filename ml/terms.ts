@@ -35,6 +35,8 @@ export interface TermOptions {
 }
 
 // A word: letters/digits with inner apostrophes ("don't", "o'neill"); curly quotes folded.
+// Each repetition starts with the apostrophe, so the pattern cannot split a run two ways and
+// stays linear on any text (the bounded-work rule, lib/bounds.ts).
 const WORD = /[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu;
 
 /**

@@ -22,12 +22,17 @@ import {
   type RisingTerm,
   risingTerms,
 } from "../ml/trends.ts";
+import { MAX_BUCKETS, MAX_YEAR } from "../lib/bounds.ts";
 import { AppError } from "../lib/errors.ts";
 
-/** Most buckets one request may span (e.g. 2 years of days, 41 days of hours). */
-export const MAX_BUCKETS = 1_000;
+export { MAX_BUCKETS };
 /** Trailing buckets used as the spike baseline (fetched before `from`). */
 export const SPIKE_WINDOW = 7;
+/**
+ * The end of the years a query may name: a default range never ends later, even when stored
+ * data does (a year-9999 date would step into year 10000, which PostgreSQL cannot parse).
+ */
+const LATEST = new Date(Date.UTC(MAX_YEAR + 1, 0, 1));
 /** Rising terms need this many occurrences in the period. */
 export const RISING_MIN_COUNT = 5;
 
@@ -59,14 +64,9 @@ export interface TrendsResult {
 
 /** The start of the UTC bucket holding `t`. */
 export function truncate(t: Date, bucket: Bucket): Date {
-  const d = new Date(
-    Date.UTC(
-      t.getUTCFullYear(),
-      t.getUTCMonth(),
-      t.getUTCDate(),
-      bucket === "hour" ? t.getUTCHours() : 0,
-    ),
-  );
+  // Cleared field by field: Date.UTC() would read the years 0-99 as 1900-1999.
+  const d = new Date(t);
+  d.setUTCHours(bucket === "hour" ? d.getUTCHours() : 0, 0, 0, 0);
   if (bucket === "week") d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7)); // ISO weeks start on Monday
   if (bucket === "month") d.setUTCDate(1);
   return d;
@@ -82,36 +82,72 @@ export function nextBucket(t: Date, bucket: Bucket, steps = 1): Date {
   return d;
 }
 
-/** Every bucket start in [from, to). */
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * How many buckets start in [from, to) counting the one holding `from` (0 when `to` is not
+ * after it), by arithmetic on the two dates: nothing is allocated, so a range of millennia
+ * costs the same as a range of hours (the bounded-work rule, lib/bounds.ts).
+ *
+ * @example
+ * ```ts
+ * bucketCount(new Date("2023-11-20Z"), new Date("2024-02-01Z"), "month"); // => 3 (Nov, Dec, Jan)
+ * ```
+ */
+export function bucketCount(from: Date, to: Date, bucket: Bucket): number {
+  const start = truncate(from, bucket);
+  const span = to.getTime() - start.getTime();
+  if (!(span > 0)) return 0;
+  if (bucket === "hour") return Math.ceil(span / HOUR_MS);
+  if (bucket === "day") return Math.ceil(span / DAY_MS);
+  if (bucket === "week") return Math.ceil(span / (7 * DAY_MS));
+  const months = (to.getUTCFullYear() - start.getUTCFullYear()) * 12 +
+    (to.getUTCMonth() - start.getUTCMonth());
+  // `to` inside a month (not at its first instant) also counts that month.
+  return months + (truncate(to, "month").getTime() < to.getTime() ? 1 : 0);
+}
+
+/**
+ * Every bucket start in [from, to). Throws `RangeError` for more than `MAX_BUCKETS`
+ * buckets, counted before the list is built.
+ */
 export function bucketStarts(from: Date, to: Date, bucket: Bucket): Date[] {
+  const count = bucketCount(from, to, bucket);
+  if (count > MAX_BUCKETS) {
+    throw new RangeError(`${count} ${bucket} buckets; at most ${MAX_BUCKETS} are listed.`);
+  }
   const out: Date[] = [];
   for (let t = truncate(from, bucket); t < to; t = nextBucket(t, bucket)) out.push(t);
   return out;
 }
 
 /**
- * Computes trends. Without `to`, the range ends after the newest article;
- * without `from`, it covers 30 buckets before `to`. Throws 422 for a range
- * that is empty, inverted or wider than `MAX_BUCKETS`.
+ * Computes trends. Without `to`, the range ends after the newest article (at
+ * the latest at the end of `MAX_YEAR`); without `from`, it covers 30 buckets
+ * before `to`. Throws 422 for a range that is empty, inverted or wider than
+ * `MAX_BUCKETS`, counted before any bucket is listed.
  */
 export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult> {
   await foldPendingStats(db);
   const dataRange = await statsRange(db);
-  const toDate = q.to
-    ? new Date(q.to)
-    : nextBucket(truncate(new Date(dataRange?.last ?? Date.now()), q.bucket), q.bucket);
+  const dataEnd = nextBucket(truncate(new Date(dataRange?.last ?? Date.now()), q.bucket), q.bucket);
+  const toDate = q.to ? new Date(q.to) : dataEnd < LATEST ? dataEnd : LATEST;
   const fromDate = q.from
     ? new Date(q.from)
     : nextBucket(truncate(toDate, q.bucket), q.bucket, -30);
-  if (fromDate >= toDate) throw new AppError(422, "invalidRange", "`from` must be before `to`.");
-  const starts = bucketStarts(fromDate, toDate, q.bucket);
-  if (starts.length > MAX_BUCKETS) {
+  if (!(fromDate < toDate)) throw new AppError(422, "invalidRange", "`from` must be before `to`.");
+  // Counted from the two dates before any list is built: a range of millennia in hours
+  // would otherwise allocate millions of dates before being refused.
+  const count = bucketCount(fromDate, toDate, q.bucket);
+  if (count > MAX_BUCKETS) {
     throw new AppError(
       422,
       "tooManyBuckets",
-      `The range spans ${starts.length} ${q.bucket} buckets; at most ${MAX_BUCKETS} are allowed. Use a larger bucket or a shorter range.`,
+      `The range spans ${count} ${q.bucket} buckets; at most ${MAX_BUCKETS} are allowed. Use a larger bucket or a shorter range.`,
     );
   }
+  const starts = bucketStarts(fromDate, toDate, q.bucket);
   const first = starts[0];
   const end = nextBucket(starts[starts.length - 1], q.bucket);
   // The previous period (for change) has the same length; the spike baseline needs SPIKE_WINDOW buckets.
@@ -124,7 +160,10 @@ export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult>
     topic: q.topic,
     source: q.source,
   });
-  const all = bucketStarts(historyStart, end, q.bucket).map((d) => d.toISOString());
+  // History and range listed apart, so each list stays within MAX_BUCKETS.
+  const all = [...bucketStarts(historyStart, first, q.bucket), ...starts].map((d) =>
+    d.toISOString()
+  );
   const inRange = new Set(starts.map((d) => d.toISOString()));
   const byTopic = new Map<string, Map<string, number>>();
   const bucketTotals = new Map<string, number>();

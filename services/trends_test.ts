@@ -4,7 +4,14 @@ import { ingestArticles, toNewArticle } from "./ingest.ts";
 import { insertArticles } from "../db/articles.ts";
 import { articleTerms } from "../ml/terms.ts";
 import { registerModel } from "../db/models.ts";
-import { bucketStarts, fillArticleTerms, topicTrends, truncate } from "./trends.ts";
+import {
+  bucketCount,
+  bucketStarts,
+  fillArticleTerms,
+  MAX_BUCKETS,
+  topicTrends,
+  truncate,
+} from "./trends.ts";
 import type { ModelRuntime } from "./model_runtime.ts";
 
 /** A stand-in runtime that labels by keyword, so topics are known exactly. */
@@ -39,6 +46,63 @@ Deno.test("truncate() and bucketStarts() use UTC buckets with Monday weeks", () 
     "2024-02",
     "2024-03",
   ]);
+});
+
+Deno.test("bucketCount() counts hour, day and week buckets from the two dates", () => {
+  const from = new Date("2024-03-14T15:42:00Z"); // a Thursday
+  assert.equal(bucketCount(from, new Date("2024-03-14T16:00:00Z"), "hour"), 1);
+  assert.equal(bucketCount(from, new Date("2024-03-14T16:00:01Z"), "hour"), 2);
+  assert.equal(bucketCount(from, new Date("2024-03-15T00:00:00Z"), "day"), 1);
+  assert.equal(bucketCount(from, new Date("2024-04-14T12:00:00Z"), "day"), 32);
+  // Weeks start on Monday 11 March: the 11th, 18th and 25th start before the 26th.
+  assert.equal(bucketCount(from, new Date("2024-03-26T00:00:00Z"), "week"), 3);
+  assert.equal(bucketCount(from, from, "hour"), 1); // the bucket holding `from` starts before it
+  assert.equal(bucketCount(truncate(from, "hour"), truncate(from, "hour"), "hour"), 0);
+  assert.equal(bucketCount(from, new Date("2024-01-01Z"), "day"), 0);
+});
+
+Deno.test("bucketCount() counts months across years, a partial last month included", () => {
+  const d = (s: string) => new Date(s);
+  assert.equal(bucketCount(d("2023-11-20Z"), d("2024-02-01Z"), "month"), 3);
+  assert.equal(bucketCount(d("2023-11-20Z"), d("2024-02-01T00:00:01Z"), "month"), 4);
+  assert.equal(bucketCount(d("2023-12-31T23:00:00Z"), d("2024-01-01Z"), "month"), 1);
+  assert.equal(bucketCount(d("1999-01-01Z"), d("2024-01-01Z"), "month"), 25 * 12);
+});
+
+Deno.test("bucketCount() agrees with bucketStarts() on every bucket size", () => {
+  const ranges = [
+    ["2024-01-31T10:30:00Z", "2024-03-01T00:00:00Z"],
+    ["2023-12-25T00:00:00Z", "2024-01-08T00:00:01Z"],
+    ["2020-02-29T23:59:59Z", "2020-03-02T01:00:00Z"],
+  ];
+  for (const [a, b] of ranges) {
+    for (const bucket of ["hour", "day", "week", "month"] as const) {
+      const from = new Date(a);
+      const to = new Date(b);
+      assert.equal(bucketCount(from, to, bucket), bucketStarts(from, to, bucket).length);
+    }
+  }
+});
+
+Deno.test("bucketCount() counts a range of millennia without listing it", () => {
+  const from = new Date("0001-01-01T00:00:00Z");
+  const to = new Date("9999-12-31T00:00:00Z");
+  const days = (to.getTime() - from.getTime()) / 86_400_000;
+  assert.equal(bucketCount(from, to, "hour"), days * 24);
+  assert.equal(bucketCount(from, to, "month"), 9998 * 12 + 12);
+  assert.equal(truncate(from, "month").toISOString(), "0001-01-01T00:00:00.000Z");
+});
+
+Deno.test("bucketStarts() refuses more than MAX_BUCKETS buckets before listing any", () => {
+  const from = new Date("2024-01-01T00:00:00Z");
+  assert.equal(
+    bucketStarts(from, new Date(from.getTime() + MAX_BUCKETS * 3_600_000), "hour").length,
+    MAX_BUCKETS,
+  );
+  assert.throws(
+    () => bucketStarts(new Date("0001-01-01T00:00:00Z"), new Date("9999-12-31T00:00:00Z"), "hour"),
+    RangeError,
+  );
 });
 
 for (const { name, open } of testDatabases()) {
@@ -165,6 +229,39 @@ for (const { name, open } of testDatabases()) {
           (e: Error & { code?: string }) => e.code === "tooManyBuckets",
         );
       });
+
+      await t.step("a range of millennia in hours is refused before it is listed", async () => {
+        // 87 million hours: listed first, as it once was, they exhaust the heap.
+        await assert.rejects(
+          () =>
+            topicTrends(db, {
+              bucket: "hour",
+              from: "0001-01-01T00:00:00Z",
+              to: "9999-12-31T00:00:00Z",
+              terms: 10,
+            }),
+          (e: Error & { code?: string; message: string }) =>
+            e.code === "tooManyBuckets" && e.message.includes("87649392 hour buckets"),
+        );
+      });
+
+      await t.step(
+        "a stored date in year 9999 does not carry the default range past 2199",
+        async () => {
+          await ingestArticles(db, [{
+            title: "far future",
+            body: "",
+            publishedAt: "9999-12-31T23:00:00Z",
+          }], {
+            models: keywordModel,
+          });
+          for (const bucket of ["hour", "month"] as const) {
+            const r = await topicTrends(db, { bucket, terms: 10 });
+            assert.equal(r.to, "2200-01-01T00:00:00.000Z");
+            assert.equal(r.dataRange?.last, "9999-12-31T23:00:00.000Z");
+          }
+        },
+      );
     } finally {
       await close();
     }

@@ -1,5 +1,6 @@
 /** zod schemas shared by the API routes; they also produce the OpenAPI document. */
 import { z } from "@hono/zod-openapi";
+import { inYearRange, MAX_ARTICLE_CHARS, MAX_YEAR, MIN_YEAR } from "../../lib/bounds.ts";
 
 /** Text fields reject NUL, which PostgreSQL cannot store, instead of failing later. */
 export const text = (min: number, max: number) =>
@@ -36,14 +37,18 @@ export const ArticleInputSchema = z.object({
   }),
   url: z.url({ protocol: /^https?$/ }).max(2048).optional(),
   title: text(1, 1_000).openapi({ example: "Stocks rally as inflation cools" }),
-  body: text(0, 100_000).default("").openapi({ description: "Article text (plain)." }),
+  body: text(0, MAX_ARTICLE_CHARS).default("").openapi({ description: "Article text (plain)." }),
   source: text(1, 200).optional().openapi({ example: "reuters" }),
   category: text(1, 200).optional().openapi({ description: "The source's own section." }),
   language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{1,8})?$/).optional().openapi({
     example: "en",
   }),
-  publishedAt: z.iso.datetime({ offset: true }).optional().openapi({
-    description: "ISO 8601; the ingestion time when absent.",
+  // Bounded like trend queries: a date in year 9999 would push every default trend range
+  // past what the database can parse.
+  publishedAt: z.iso.datetime({ offset: true, abort: true }).refine(inYearRange, {
+    message: `must be a date in the years ${MIN_YEAR} to ${MAX_YEAR}`,
+  }).optional().openapi({
+    description: `ISO 8601, in the years ${MIN_YEAR}–${MAX_YEAR}; the ingestion time when absent.`,
   }),
 }).strict().openapi("ArticleInput");
 

@@ -1,11 +1,13 @@
 /** `POST /v1/summarize`: a summary of one article under a sentence or word budget. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { MAX_ARTICLE_CHARS } from "../../lib/bounds.ts";
 import { summarize as extractive } from "../../ml/summarize.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 import { validationHook } from "../validation.ts";
 import { errorResponses, text } from "./schemas.ts";
 
-export const MAX_SUMMARY_INPUT_CHARS = 100_000;
+/** Longest text accepted: an article body's limit (lib/bounds.ts). */
+export const MAX_SUMMARY_INPUT_CHARS = MAX_ARTICLE_CHARS;
 
 const SummarizeBody = z.object({
   text: text(1, MAX_SUMMARY_INPUT_CHARS).openapi({ description: "The article body" }),

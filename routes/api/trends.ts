@@ -1,19 +1,22 @@
 /** `GET /v1/trends`: topic volume over time, spikes and rising terms. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { BUCKETS } from "../../db/trends.ts";
-import { MAX_BUCKETS, topicTrends } from "../../services/trends.ts";
+import { inYearRange, MAX_BUCKETS, MAX_YEAR, MIN_YEAR } from "../../lib/bounds.ts";
+import { topicTrends } from "../../services/trends.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 import { validationHook } from "../validation.ts";
 import { errorResponses, text } from "./schemas.ts";
 
+/** An ISO 8601 date in the years trends cover; others are refused before any arithmetic. */
+const queryDate = (description: string) =>
+  z.iso.datetime({ offset: true, abort: true }).refine(inYearRange, {
+    message: `must be a date in the years ${MIN_YEAR} to ${MAX_YEAR}`,
+  }).optional().openapi({ description: `${description} (years ${MIN_YEAR}–${MAX_YEAR})` });
+
 const TrendsQuery = z.object({
   bucket: z.enum(BUCKETS).default("day"),
-  from: z.iso.datetime({ offset: true }).optional().openapi({
-    description: "Start (inclusive); default 30 buckets before `to`",
-  }),
-  to: z.iso.datetime({ offset: true }).optional().openapi({
-    description: "End (exclusive); default just after the newest article",
-  }),
+  from: queryDate("Start (inclusive); default 30 buckets before `to`"),
+  to: queryDate("End (exclusive); default just after the newest article"),
   topic: text(1, 200).optional(),
   source: text(1, 200).optional(),
   terms: z.coerce.number().int().min(0).max(100).default(10).openapi({
