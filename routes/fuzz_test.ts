@@ -237,6 +237,9 @@ Deno.test({
       }
     };
 
+    // The seed first too: a run that takes the process down never reaches the summary.
+    // deno-lint-ignore no-console
+    console.log(`fuzz: seed ${SEED}, ${RUNS} generated per route`);
     const probe = healthProbe(app, runningBetween);
     const rssBefore = Deno.memoryUsage().rss;
     let outcome: Awaited<ReturnType<typeof probe.stop>> | null = null;
