@@ -22,6 +22,7 @@ import { trendsApi } from "./api/trends.ts";
 import { healthApi } from "./api/health.ts";
 import { metricsApi } from "./api/metrics.ts";
 import { validationHook } from "./validation.ts";
+import { wellFormedText } from "./well_formed.ts";
 import { consoleApp } from "./console.ts";
 import { isSessionRevoked } from "../db/sessions.ts";
 import { sessionSecret } from "../lib/session.ts";
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       },
     }),
   );
+  app.use(wellFormedText());
   if (config.corsOrigins.length > 0) {
     app.use(
       "/v1/*",

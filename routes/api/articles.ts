@@ -11,6 +11,7 @@ import {
   IngestBodySchema,
   IngestResultSchema,
   text,
+  timestamp,
 } from "./schemas.ts";
 import { validationHook } from "../validation.ts";
 
@@ -35,10 +36,10 @@ const ingestRoute = createRoute({
 const ListQuery = z.object({
   source: text(1, 200).optional(),
   language: z.string().max(16).optional(),
-  since: z.iso.datetime({ offset: true }).optional().openapi({
+  since: timestamp().optional().openapi({
     description: "publishedAt ≥ since",
   }),
-  until: z.iso.datetime({ offset: true }).optional().openapi({
+  until: timestamp().optional().openapi({
     description: "publishedAt < until",
   }),
   q: text(1, 500).optional().openapi({ description: "Full-text search (web-search syntax)." }),

@@ -30,6 +30,17 @@ export const errorResponses = {
   },
 } as const;
 
+/**
+ * An ISO 8601 date with an offset, in the years `MIN_YEAR`–`MAX_YEAR`, handed on in UTC
+ * (`toISOString()`): every date a request names goes through here, so none reaches the
+ * database outside the range it can store (year 0000, 9999 + a day) or with an offset it
+ * refuses (`+23:59`).
+ */
+export const timestamp = () =>
+  z.iso.datetime({ offset: true, abort: true }).refine(inYearRange, {
+    message: `must be a date in the years ${MIN_YEAR} to ${MAX_YEAR}`,
+  }).transform((s) => new Date(s).toISOString());
+
 export const ArticleInputSchema = z.object({
   externalId: text(1, 200).optional().openapi({
     description: "Your id for the article; the same id is never stored twice.",
@@ -45,9 +56,7 @@ export const ArticleInputSchema = z.object({
   }),
   // Bounded like trend queries: a date in year 9999 would push every default trend range
   // past what the database can parse.
-  publishedAt: z.iso.datetime({ offset: true, abort: true }).refine(inYearRange, {
-    message: `must be a date in the years ${MIN_YEAR} to ${MAX_YEAR}`,
-  }).optional().openapi({
+  publishedAt: timestamp().optional().openapi({
     description: `ISO 8601, in the years ${MIN_YEAR}–${MAX_YEAR}; the ingestion time when absent.`,
   }),
 }).strict().openapi("ArticleInput");

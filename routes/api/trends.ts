@@ -5,13 +5,11 @@ import { inYearRange, MAX_BUCKETS, MAX_YEAR, MIN_YEAR } from "../../lib/bounds.t
 import { topicTrends } from "../../services/trends.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 import { validationHook } from "../validation.ts";
-import { errorResponses, text } from "./schemas.ts";
+import { errorResponses, text, timestamp } from "./schemas.ts";
 
 /** An ISO 8601 date in the years trends cover; others are refused before any arithmetic. */
 const queryDate = (description: string) =>
-  z.iso.datetime({ offset: true, abort: true }).refine(inYearRange, {
-    message: `must be a date in the years ${MIN_YEAR} to ${MAX_YEAR}`,
-  }).optional().openapi({ description: `${description} (years ${MIN_YEAR}–${MAX_YEAR})` });
+  timestamp().optional().openapi({ description: `${description} (years ${MIN_YEAR}–${MAX_YEAR})` });
 
 const TrendsQuery = z.object({
   bucket: z.enum(BUCKETS).default("day"),
