@@ -145,7 +145,7 @@ Deno.test("newsintel seed", async (t) => {
       hub.requests.length = 0;
       const run = await newsintel(
         ["seed", "--hub", "x/ag_news", "--revision", AG_REV, "--json"],
-        { ...hubEnv, HF_DATASET_AG_NEWS_REVISION: "not-this-one" },
+        { ...hubEnv, HF_DATASET_AG_NEWS_REVISION: "3".repeat(40) },
       );
       // Both splits now; the test split's row is already stored (and its file cached).
       assert.deepEqual(seedJson(run), { read: 3, created: 2, duplicates: 1 });
@@ -173,12 +173,18 @@ Deno.test("newsintel seed", async (t) => {
     );
 
     await t.step(
-      "seed --hub with an unknown revision fails with one line mentioning 404",
+      "seed --hub with an unknown revision fails with one line mentioning 404; a tag is refused",
       async () => {
         const line = oneLineFailure(
-          await newsintel(["seed", "--hub", "owner/news", "--revision", "v0-missing"], hubEnv),
+          await newsintel(["seed", "--hub", "owner/news", "--revision", "4".repeat(40)], hubEnv),
         );
         assert.match(line, /answered 404/);
+        hub.requests.length = 0;
+        const tag = oneLineFailure(
+          await newsintel(["seed", "--hub", "owner/news", "--revision", "v0-missing"], hubEnv),
+        );
+        assert.match(tag, /full 40-character commit id/);
+        assert.deepEqual(hub.requests, [], "nothing was asked of the hub");
       },
     );
   } finally {

@@ -1,16 +1,25 @@
 /**
- * Downloads a data set's files from the Hugging Face hub at a pinned revision:
+ * Downloads a data set's files from the Hugging Face hub at a pinned commit:
  * lists them with `/api/datasets/{repo}/tree/{revision}` and fetches each from
- * `/datasets/{repo}/resolve/{revision}/{path}` into a local cache folder.
+ * `/datasets/{repo}/resolve/{revision}/{path}` into a local cache folder. Only
+ * full commit ids are accepted (a branch or tag can move under the pin), and
+ * each file is capped in size: by its listed size and Content-Length first,
+ * then by the bytes actually received.
  */
 import { dirname, join } from "node:path";
+import {
+  capResponse,
+  COMMIT_ID,
+  DownloadTooLargeError,
+  MAX_DOWNLOAD_BYTES,
+} from "../ml/hub_fetch.ts";
 
 export interface HubDatasetOptions {
   /** Hub base URL, e.g. `https://huggingface.co`. */
   endpoint: string;
   /** `owner/name` (or a bare canonical name such as `ag_news`). */
   repo: string;
-  /** Commit sha or tag; required so a seed is reproducible. */
+  /** Full 40-character commit id, so a seed is reproducible. */
   revision: string;
   /** Keep only files whose path mentions this split (`train`, `test`, ...). */
   split?: string;
@@ -18,6 +27,8 @@ export interface HubDatasetOptions {
   cacheDir: string;
   /** Bearer token for private data sets. */
   token?: string;
+  /** Largest file to download, in bytes (default {@link MAX_DOWNLOAD_BYTES}). */
+  maxBytes?: number;
 }
 
 export class HubError extends Error {
@@ -53,8 +64,18 @@ async function hubFetch(url: string, token?: string): Promise<Response> {
   return res;
 }
 
+function checkRevision(revision: string): void {
+  if (!COMMIT_ID.test(revision)) {
+    throw new HubError(
+      `revision "${revision}" is not a full 40-character commit id; a branch or tag can move, ` +
+        "so pin the commit (the hub shows it on the data set's history page)",
+    );
+  }
+}
+
 /** Lists the data files of a data set at a revision. */
 export async function listHubDataFiles(options: HubDatasetOptions): Promise<TreeEntry[]> {
+  checkRevision(options.revision);
   const base = options.endpoint.replace(/\/+$/, "");
   const url = `${base}/api/datasets/${options.repo}/tree/${
     encodeURIComponent(options.revision)
@@ -75,9 +96,13 @@ export async function listHubDataFiles(options: HubDatasetOptions): Promise<Tree
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-/** Downloads the data files (skipping ones already cached) and returns their local paths. */
+/**
+ * Downloads the data files (skipping ones already cached) and returns their local paths.
+ * A file over `maxBytes` is refused with a {@link HubError}, leaving no file behind.
+ */
 export async function downloadHubDataset(options: HubDatasetOptions): Promise<string[]> {
   const base = options.endpoint.replace(/\/+$/, "");
+  const maxBytes = options.maxBytes ?? MAX_DOWNLOAD_BYTES;
   const files = await listHubDataFiles(options);
   const root = join(options.cacheDir, options.repo, options.revision);
   const paths: string[] = [];
@@ -89,14 +114,28 @@ export async function downloadHubDataset(options: HubDatasetOptions): Promise<st
       const url = `${base}/datasets/${options.repo}/resolve/${
         encodeURIComponent(options.revision)
       }/${file.path}`;
-      const res = await hubFetch(url, options.token);
-      await Deno.mkdir(dirname(local), { recursive: true });
-      // Write beside the target and rename, so an interrupted download is never mistaken for a file.
-      const partial = `${local}.partial`;
-      await Deno.writeFile(partial, res.body!);
-      await Deno.rename(partial, local);
+      if (file.size !== undefined && file.size > maxBytes) {
+        throw new HubError(new DownloadTooLargeError(url, maxBytes).message);
+      }
+      await download(url, local, maxBytes, options.token);
     }
     paths.push(local);
   }
   return paths;
+}
+
+/** Streams `url` to `local` through a `.partial` file, removed if anything goes wrong. */
+async function download(url: string, local: string, maxBytes: number, token?: string) {
+  await Deno.mkdir(dirname(local), { recursive: true });
+  // Write beside the target and rename, so an interrupted download is never mistaken for a file.
+  const partial = `${local}.partial`;
+  try {
+    const res = capResponse(await hubFetch(url, token), url, maxBytes);
+    await Deno.writeFile(partial, res.body!);
+    await Deno.rename(partial, local);
+  } catch (e) {
+    await Deno.remove(partial).catch(() => {});
+    if (e instanceof DownloadTooLargeError) throw new HubError(e.message);
+    throw e;
+  }
 }

@@ -108,10 +108,11 @@ Deno.test("downloadHubDataset() sends the token as a bearer authorization", asyn
 
 Deno.test("downloadHubDataset() fails with a HubError mentioning 404 for an unknown revision", async () => {
   await withHub(async (hub, options) => {
-    await assert.rejects(() => downloadHubDataset({ ...options, revision: "v9.9.9" }), (err) => {
+    const unknown = "f".repeat(40);
+    await assert.rejects(() => downloadHubDataset({ ...options, revision: unknown }), (err) => {
       assert.ok(err instanceof HubError);
       assert.match(err.message, /answered 404 \(unknown data set, revision or file\)/);
-      assert.match(err.message, /tree\/v9\.9\.9/);
+      assert.match(err.message, new RegExp(`tree/${unknown}`));
       return true;
     });
     assert.deepEqual(resolves(hub), []);
@@ -173,27 +174,83 @@ Deno.test("downloadHubDataset() refuses a listed path that climbs out of the cac
   );
 });
 
-Deno.test("downloadHubDataset() encodes a revision with slashes (the hub's refs/convert/parquet)", async () => {
-  const hub = startFakeHub([{
-    repo: "owner/news",
-    revision: "refs/convert/parquet",
-    files: { "default/train/0000.parquet": textLabelParquet(trainRows) },
-  }]);
+Deno.test("downloadHubDataset() refuses a branch, tag or short revision before asking the hub", async () => {
+  await withHub(async (hub, options) => {
+    for (
+      const revision of [
+        "main",
+        "v1.0.0",
+        "refs/convert/parquet",
+        "0123abc",
+        REVISION.toUpperCase(),
+      ]
+    ) {
+      await assert.rejects(() => downloadHubDataset({ ...options, revision }), (err) => {
+        assert.ok(err instanceof HubError, revision);
+        assert.match(err.message, /full 40-character commit id/);
+        return true;
+      });
+    }
+    assert.deepEqual(hub.requests, []);
+  });
+});
+
+/** Names and sizes of the files under `dir`, recursively. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isDirectory) {
+      out.push(...(await filesUnder(join(dir, e.name))).map((f) => `${e.name}/${f}`));
+    } else out.push(e.name);
+  }
+  return out.sort();
+}
+
+Deno.test("downloadHubDataset() refuses a file over the size cap and leaves no file", async () => {
+  await withHub(async (hub, options) => {
+    await assert.rejects(() => downloadHubDataset({ ...options, maxBytes: 32 << 10 }), (err) => {
+      assert.ok(err instanceof HubError);
+      assert.match(err.message, /larger than 32768 bytes/);
+      return true;
+    });
+    assert.deepEqual(resolves(hub), [], "refused on the listed size, before downloading");
+    assert.deepEqual(await filesUnder(options.cacheDir), []);
+  }, { [TRAIN]: new Uint8Array(64 << 10) });
+});
+
+Deno.test("downloadHubDataset() counts the bytes it receives, whatever the hub says", async () => {
+  // A hub that lists a small file, then streams 256 KiB without a Content-Length.
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    if (new URL(req.url).pathname.startsWith("/api/")) {
+      return Response.json([{ type: "file", path: TRAIN, size: 10 }]);
+    }
+    let sent = 0;
+    return new Response(
+      new ReadableStream({
+        pull(controller) {
+          if (sent >= 256 << 10) return controller.close();
+          sent += 16 << 10;
+          controller.enqueue(new Uint8Array(16 << 10));
+        },
+      }),
+    );
+  });
   const cacheDir = await Deno.makeTempDir();
   try {
-    const paths = await downloadHubDataset({
-      endpoint: hub.endpoint,
-      repo: "owner/news",
-      revision: "refs/convert/parquet",
-      cacheDir,
-    });
-    assert.equal(paths.length, 1);
-    assert.deepEqual(hub.requests, [
-      "GET /api/datasets/owner/news/tree/refs%2Fconvert%2Fparquet?recursive=true",
-      "GET /datasets/owner/news/resolve/refs%2Fconvert%2Fparquet/default/train/0000.parquet",
-    ]);
+    await assert.rejects(
+      () =>
+        downloadHubDataset({
+          endpoint: `http://127.0.0.1:${server.addr.port}`,
+          repo: "fancyzhx/ag_news",
+          revision: REVISION,
+          cacheDir,
+          maxBytes: 64 << 10,
+        }),
+      (err) => err instanceof HubError && /larger than 65536 bytes/.test(err.message),
+    );
+    assert.deepEqual(await filesUnder(cacheDir), [], "the partial file is gone");
   } finally {
-    await hub.close();
+    await server.shutdown();
     await Deno.remove(cacheDir, { recursive: true });
   }
 });

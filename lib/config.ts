@@ -3,10 +3,17 @@
  * reported together at start-up; other modules receive the parsed `Config`.
  */
 import { z } from "zod";
+import { COMMIT_ID } from "../ml/hub_fetch.ts";
 
 const bool = z.enum(["1", "0", "true", "false", "yes", "no", ""]).transform((v) =>
   v === "1" || v === "true" || v === "yes"
 );
+
+/** A hub revision pin: a full commit id, since a branch or tag can move under it. */
+const commitId = () =>
+  z.string().regex(COMMIT_ID, {
+    message: "must be a full 40-character commit id (a branch or tag can move)",
+  });
 
 /** `API_KEYS` entry: `name=key` or a bare `key` (named `key1`, `key2`, ...). */
 export interface ApiKey {
@@ -38,11 +45,11 @@ const schema = z.object({
   SEED_ON_EMPTY: bool.default(true),
   HF_ENDPOINT: z.url().default("https://huggingface.co"),
   HF_MODEL: z.string().optional(),
-  HF_MODEL_REVISION: z.string().optional(),
+  HF_MODEL_REVISION: commitId().optional(),
   SUMMARIZER_MODEL: z.string().optional(),
-  SUMMARIZER_MODEL_REVISION: z.string().optional(),
-  HF_DATASET_AG_NEWS_REVISION: z.string().optional(),
-  HF_DATASET_JSON_REVISION: z.string().optional(),
+  SUMMARIZER_MODEL_REVISION: commitId().optional(),
+  HF_DATASET_AG_NEWS_REVISION: commitId().optional(),
+  HF_DATASET_JSON_REVISION: commitId().optional(),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   // Set by `serve` for the extra processes it starts (cli/workers.ts), not by users.
   NEWSINTEL_WORKER: z.coerce.number().int().min(0).max(64).default(0),

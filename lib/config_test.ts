@@ -170,8 +170,9 @@ Deno.test("loadConfig() requires a revision for a hub model id, not for a local 
   assert.deepEqual(problemsOf({ SUMMARIZER_MODEL: "acme/summarizer" }), [
     "SUMMARIZER_MODEL_REVISION: required when SUMMARIZER_MODEL names a hub repository",
   ]);
-  const pinned = loadConfig({ HF_MODEL: "acme/news-topics", HF_MODEL_REVISION: "v1.2.0" });
-  assert.deepEqual([pinned.hfModel, pinned.hfModelRevision], ["acme/news-topics", "v1.2.0"]);
+  const commit = "4f2e0c9a1b7d3e5f60718293a4b5c6d7e8f90a1b";
+  const pinned = loadConfig({ HF_MODEL: "acme/news-topics", HF_MODEL_REVISION: commit });
+  assert.deepEqual([pinned.hfModel, pinned.hfModelRevision], ["acme/news-topics", commit]);
   for (const local of ["/srv/models/v3", "./models/v3", "../models/v3"]) {
     assert.equal(loadConfig({ HF_MODEL: local, SUMMARIZER_MODEL: local }).hfModel, local);
   }
@@ -196,4 +197,31 @@ Deno.test({
     }
     assert.equal(port, 8001);
   },
+});
+
+Deno.test("loadConfig() refuses hub revisions that are not full commit ids", () => {
+  const variables = [
+    "HF_MODEL_REVISION",
+    "SUMMARIZER_MODEL_REVISION",
+    "HF_DATASET_AG_NEWS_REVISION",
+    "HF_DATASET_JSON_REVISION",
+  ];
+  for (
+    const revision of [
+      "main",
+      "v1.2.0",
+      "refs/pr/1",
+      "4f2e0c9",
+      "4F2E0C9A1B7D3E5F60718293A4B5C6D7E8F90A1B",
+    ]
+  ) {
+    const env = Object.fromEntries(variables.map((v) => [v, revision]));
+    assert.deepEqual(
+      problemsOf({ HF_MODEL: "acme/news-topics", SUMMARIZER_MODEL: "acme/sum", ...env }),
+      variables.map((v) =>
+        `${v}: must be a full 40-character commit id (a branch or tag can move)`
+      ),
+      revision,
+    );
+  }
 });

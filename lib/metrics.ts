@@ -4,18 +4,23 @@
  * gauges other modules register (articles stored, ...). Served as Prometheus
  * text or as a compact JSON summary; with several processes (`WORKERS > 1`),
  * as the total of all of them (see metrics_share.ts).
+ *
+ * Every label is bounded: the method is one of a fixed set (else `OTHER`), the
+ * route is a registered pattern (or `unmatched`), and gauges read from the
+ * database are reused for a few seconds, so scrapes cost no more queries than
+ * the cache allows however often they come.
  */
 import client from "prom-client";
 import { type MetricsShare, shareMetrics } from "./metrics_share.ts";
 
 export interface Metrics {
   registry: client.Registry;
-  /** Records one finished HTTP request. */
+  /** Records one finished HTTP request (the method is labelled with {@link methodLabel}). */
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   inFlight: client.Gauge;
-  /** Adds a gauge whose value is read at scrape time. */
+  /** Adds a gauge whose value is read at scrape time (an async read is cached, see {@link cachedRead}). */
   gauge(name: string, help: string, read: () => Promise<number> | number): void;
-  /** Adds a gauge with labels, read at scrape time as a list of (labels, value). */
+  /** Adds a gauge with labels, read at scrape time as a list of (labels, value); cached as above. */
   labelledGauge(
     name: string,
     help: string,
@@ -81,8 +86,64 @@ const PROC_METRICS = [
   "process_max_fds",
 ];
 
+/** The methods that get a label of their own; any other becomes `OTHER`. */
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+/**
+ * A request method as a metrics label: one of the standard methods, else `OTHER`,
+ * so a client sending `FOOBAR` or `get` cannot add series.
+ *
+ * @example
+ * ```ts
+ * methodLabel("GET"); // "GET"
+ * methodLabel("PROPFIND"); // "OTHER"
+ * ```
+ */
+export function methodLabel(method: string): string {
+  return METHODS.has(method) ? method : "OTHER";
+}
+
+/** How long a gauge read from the database is reused by later scrapes. */
+export const GAUGE_CACHE_MS = 5_000;
+
+export interface MetricsOptions {
+  /** How long an asynchronous gauge's value is reused (default {@link GAUGE_CACHE_MS}). */
+  gaugeCacheMs?: number;
+  /** The clock the gauge cache reads (milliseconds); tests pass their own. */
+  now?: () => number;
+}
+
+/**
+ * Wraps a gauge's read so that an asynchronous one (a database query) runs at most
+ * once per `ttlMs`, with scrapes arriving while it runs sharing it. A failed read is
+ * not kept. Synchronous reads (in-memory figures) are cheap and stay live.
+ */
+export function cachedRead<T>(
+  read: () => Promise<T> | T,
+  ttlMs: number,
+  now: () => number = Date.now,
+): () => Promise<T> | T {
+  let kept: { at: number; value: T } | undefined;
+  let running: Promise<T> | undefined;
+  return () => {
+    if (kept && now() - kept.at < ttlMs) return kept.value;
+    if (running) return running;
+    const out = read();
+    if (typeof (out as PromiseLike<T> | null)?.then !== "function") return out;
+    running = Promise.resolve(out).then((value) => {
+      kept = { at: now(), value };
+      return value;
+    }).finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+}
+
 /** Creates a fresh registry (one per app, so tests do not share counters). */
-export function createMetrics(): Metrics {
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const ttlMs = options.gaugeCacheMs ?? GAUGE_CACHE_MS;
+  const now = options.now ?? Date.now;
   const registry = new client.Registry();
   registry.setDefaultLabels({ service: "newsintel" });
   client.collectDefaultMetrics({ register: registry });
@@ -151,14 +212,16 @@ export function createMetrics(): Metrics {
   return {
     registry,
     inFlight,
-    observeRequest(method, route, status, seconds) {
+    observeRequest(rawMethod, route, status, seconds) {
+      const method = methodLabel(rawMethod);
       const s = String(status);
       requests.inc({ method, route, status: s });
       duration.observe({ method, route, status: s }, seconds);
       quantiles.observe({ method, route }, seconds);
     },
-    gauge(name, help, read) {
+    gauge(name, help, uncached) {
       gauges.add(name);
+      const read = cachedRead(uncached, ttlMs, now);
       new client.Gauge({
         name,
         help,
@@ -169,7 +232,8 @@ export function createMetrics(): Metrics {
         },
       });
     },
-    labelledGauge(name, help, labelNames, read) {
+    labelledGauge(name, help, labelNames, uncached) {
+      const read = cachedRead(uncached, ttlMs, now);
       new client.Gauge({
         name,
         help,

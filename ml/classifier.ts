@@ -10,6 +10,7 @@ import {
   type TextClassificationPipeline,
 } from "@huggingface/transformers";
 import { basename } from "node:path";
+import { cappedFetch } from "./hub_fetch.ts";
 import type { Prediction } from "./metrics.ts";
 import { checkModelFiles, hasManifest, type Manifest, verifyModelDir } from "./model_dir.ts";
 import { softmax } from "./model.ts";
@@ -30,6 +31,8 @@ export type ModelSource =
     endpoint?: string;
     /** Where downloaded files are cached. */
     cacheDir: string;
+    /** Largest file to download, in bytes (default `MAX_DOWNLOAD_BYTES`). */
+    maxBytes?: number;
   };
 
 /** A loaded classifier. */
@@ -90,6 +93,7 @@ export async function loadClassifier(
   } else {
     env.allowRemoteModels = true;
     env.remoteHost = source.endpoint ?? DEFAULT_ENDPOINT;
+    env.fetch = cappedFetch(source.maxBytes);
     // transformers.js 4.3 forgets `revision` on some requests (the pipeline's file discovery
     // asks for config.json at "main"), so the pinned revision goes into the path template too.
     env.remotePathTemplate = `{model}/resolve/${encodeURIComponent(source.revision)}/`;

@@ -4,6 +4,7 @@
 // The extractive scoring is hand-written (see summarize_features.ts for why); sentence
 // splitting lives in sentences.ts.
 
+import { cappedFetch } from "./hub_fetch.ts";
 import { countWords, splitSentences } from "./sentences.ts";
 import { cosine, sentenceFeatures } from "./summarize_features.ts";
 
@@ -208,7 +209,15 @@ function selectSentences(
 /** Where an abstractive (seq2seq) summarization model comes from. */
 export type AbstractiveModelSource =
   | { kind: "dir"; dir: string }
-  | { kind: "hub"; repo: string; revision: string; endpoint?: string; cacheDir: string };
+  | {
+    kind: "hub";
+    repo: string;
+    revision: string;
+    endpoint?: string;
+    cacheDir: string;
+    /** Largest file to download, in bytes (default `MAX_DOWNLOAD_BYTES`). */
+    maxBytes?: number;
+  };
 
 /** A loaded abstractive summarizer. */
 export interface AbstractiveSummarizer {
@@ -266,6 +275,7 @@ export async function loadAbstractiveSummarizer(
       })) as unknown as SummarizationCall;
     } else {
       env.allowRemoteModels = true;
+      env.fetch = cappedFetch(source.maxBytes);
       if (source.endpoint) env.remoteHost = source.endpoint.replace(/\/?$/, "/");
       // transformers.js 4.3.1 ignores `revision` in pipeline()'s file pre-check and when
       // listing tokenizer files (both ask for `main`), so the pin is also written into the

@@ -232,3 +232,20 @@ Deno.test("HSTS is sent only behind TLS", async () => {
   const tls = await app.request("/health", { headers: { "x-forwarded-proto": "https" } });
   assert.match(tls.headers.get("strict-transport-security")!, /max-age=\d+/);
 });
+
+Deno.test("odd request methods add no metrics series beyond OTHER", async () => {
+  const { app, metrics } = testApp(db);
+  await app.request("/health");
+  for (const method of ["FOOBAR", "get", "PROPFIND", "patch"]) {
+    for (const path of ["/health", "/v1/articles", "/nowhere"]) {
+      await (await app.request(path, { method, headers: { "x-api-key": ALICE_KEY } })).body
+        ?.cancel();
+    }
+  }
+  const all = await metrics.registry.getMetricsAsJSON();
+  const methods = new Set(
+    all.find((m) => m.name === "http_requests_total")!.values.map((v) => v.labels.method),
+  );
+  // `get` arrives as GET (fetch normalises it); the others share OTHER.
+  assert.deepEqual(methods, new Set(["GET", "OTHER"]));
+});

@@ -75,24 +75,28 @@ const STATIC_TYPES: Record<string, string> = {
   svg: "image/svg+xml",
 };
 
+/** A fixed origin that `next` is resolved against; nothing is ever fetched from it. */
+const NEXT_BASE = "http://x.invalid";
+
 /**
- * `next` after sign-in: a local path only (no scheme, host, `//` or
- * backslash tricks), else `/`.
+ * `next` after sign-in: a path on our own origin, else `/`. The value is resolved the way a
+ * browser resolves a `Location` header (dot segments, `%2e`, backslashes, tabs and newlines
+ * all normalised), and the resolved path is what is returned and checked, so `/.//host`
+ * cannot turn into the protocol-relative `//host` after the check.
  */
 export function safeNext(next: string | undefined | null): string {
-  const control = [...(next ?? "")].some((ch) => ch.charCodeAt(0) < 0x20 || ch === "\\");
-  if (!next || next.length > 2000 || !next.startsWith("/") || control) {
-    return "/";
-  }
-  if (next.startsWith("//")) return "/";
+  if (!next || next.length > 2000) return "/";
+  let url: URL;
   try {
-    const u = new URL(next, "http://console.invalid");
-    if (u.origin !== "http://console.invalid") return "/";
-    if (u.pathname === "/login" || u.pathname === "/logout") return "/";
-    return u.pathname + u.search;
+    url = new URL(next, NEXT_BASE);
   } catch {
     return "/";
   }
+  if (url.origin !== NEXT_BASE) return "/";
+  const path = url.pathname + url.search;
+  if (!path.startsWith("/") || path.startsWith("//") || path.startsWith("/\\")) return "/";
+  if (url.pathname === "/login" || url.pathname === "/logout") return "/";
+  return path;
 }
 
 /** `YYYY-MM-DD` → ISO start of that UTC day (`plusDays` later), or undefined. */

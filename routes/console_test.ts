@@ -341,3 +341,80 @@ Deno.test("console", async (t) => {
     await close();
   }
 });
+
+/** `next` values a browser would follow off-site if we echoed them (or their resolution). */
+const OFF_SITE_NEXT = [
+  "//evil.example/x",
+  "/\\evil.example",
+  "https://evil.example/",
+  "javascript:alert(1)",
+  "/.//evil.example",
+  "/%2e//evil.example",
+  "/%2E//evil.example",
+  "/a/..//evil.example",
+  "/a/%2e%2e//evil.example",
+  "/./\\evil.example",
+  "/.\\/evil.example",
+  "/\\/evil.example",
+  "/\t/evil.example",
+  "/\n/evil.example",
+  "/\r\n/evil.example",
+  "/\t\\evil.example",
+  "/.//\tevil.example",
+  "\t//evil.example",
+  " //evil.example",
+];
+
+Deno.test("safeNext() keeps every resolved path on our origin", () => {
+  for (const next of OFF_SITE_NEXT) {
+    const out = safeNext(next);
+    assert.ok(out.startsWith("/"), JSON.stringify(next));
+    assert.ok(!out.startsWith("//") && !out.startsWith("/\\"), `${JSON.stringify(next)} → ${out}`);
+    assert.equal(new URL(out, ORIGIN).origin, ORIGIN, JSON.stringify(next));
+  }
+  // Encoded slashes stay encoded: a browser reads them as one path segment, never a host.
+  for (const next of ["/%2f/evil.example", "/%5c/evil.example", "/%2F%2Fevil.example"]) {
+    const out = safeNext(next);
+    assert.equal(new URL(out, ORIGIN).origin, ORIGIN, next);
+  }
+  // Local paths come back normalised; the fragment is dropped.
+  assert.equal(safeNext("/queue?label=sport"), "/queue?label=sport");
+  assert.equal(safeNext("/a/../queue"), "/queue");
+  assert.equal(safeNext("/./review#x"), "/review");
+  assert.equal(safeNext("/login"), "/");
+  assert.equal(safeNext(""), "/");
+  assert.equal(safeNext(null), "/");
+});
+
+Deno.test("sign-in never redirects off-site, before or after signing in", async () => {
+  const { db, close } = await pgliteTestDb();
+  const { app } = testApp(db);
+  try {
+    const offSite = (res: Response, next: string) => {
+      const location = res.headers.get("location")!;
+      assert.ok(location, next);
+      assert.ok(!location.startsWith("//") && !location.startsWith("/\\"), `${next} → ${location}`);
+      assert.equal(new URL(location, ORIGIN).origin, ORIGIN, `${next} → ${location}`);
+    };
+    for (const next of ["/.//evil.example", "/%2e//evil.example", "/a/..//evil.example"]) {
+      const page = await app.request(`/login?next=${encodeURIComponent(next)}`);
+      const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+      const res = await app.request(
+        "/login",
+        form({ _csrf: token, key: ALICE_KEY, next }, {
+          cookie: `ni_login=${cookiesOf(page).get("ni_login")}`,
+        }),
+      );
+      assert.equal(res.status, 303);
+      offSite(res, next);
+      const cookie = `ni_session=${cookiesOf(res).get("ni_session")}`;
+      const again = await app.request(`/login?next=${encodeURIComponent(next)}`, {
+        headers: { cookie },
+      });
+      assert.equal(again.status, 302);
+      offSite(again, next);
+    }
+  } finally {
+    await close();
+  }
+});
