@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { relative } from "node:path";
-import { SAMPLE_DATASETS } from "../lib/seed.ts";
-import { DEFAULT_TRAINING_DATA } from "../lib/model_runtime.ts";
+import { SAMPLE_DATASETS } from "../services/seed.ts";
+import { DEFAULT_TRAINING_DATA } from "../services/model_runtime.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
