@@ -22,7 +22,7 @@ import { trendsApi } from "./api/trends.ts";
 import { healthApi } from "./api/health.ts";
 import { metricsApi } from "./api/metrics.ts";
 import { validationHook } from "./validation.ts";
-import { consoleApp } from "./console.ts";
+import { consoleApp } from "./console/mod.ts";
 import { isSessionRevoked } from "../db/sessions.ts";
 import { sessionSecret } from "../lib/session.ts";
 

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { claimNext, decide } from "../db/review.ts";
-import { LABELS, registerTestModel, seedQueue } from "../db/review_test_helpers.ts";
-import { pgliteTestDb } from "../db/test_db.ts";
-import { CSRF_HEADER } from "../lib/session.ts";
-import { safeNext } from "./console.ts";
-import { scriptSafeJson } from "./pages/Island.tsx";
-import { ALICE_KEY, postJson, testApp } from "./test_app.ts";
+import { claimNext, decide } from "../../db/review.ts";
+import { LABELS, registerTestModel, seedQueue } from "../../db/review_test_helpers.ts";
+import { pgliteTestDb } from "../../db/test_db.ts";
+import { CSRF_HEADER } from "../../lib/session.ts";
+import { safeNext } from "./mod.ts";
+import { scriptSafeJson } from "../pages/Island.tsx";
+import { ALICE_KEY, postJson, testApp } from "../test_app.ts";
 
 const ORIGIN = "http://localhost";
 type App = ReturnType<typeof testApp>["app"];

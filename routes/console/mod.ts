@@ -12,11 +12,11 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { VNode } from "preact";
 import { render } from "preact-render-to-string";
 import { createHash } from "node:crypto";
-import { previousModelVersion } from "../db/models.ts";
-import { REVIEW_REASONS, REVIEW_STATUSES, type ReviewFilter } from "../db/review.ts";
-import { isSessionRevoked, revokeSession } from "../db/sessions.ts";
-import { BUCKETS } from "../db/trends.ts";
-import { AppError } from "../lib/errors.ts";
+import { previousModelVersion } from "../../db/models.ts";
+import { REVIEW_REASONS, REVIEW_STATUSES, type ReviewFilter } from "../../db/review.ts";
+import { isSessionRevoked, revokeSession } from "../../db/sessions.ts";
+import { BUCKETS } from "../../db/trends.ts";
+import { AppError } from "../../lib/errors.ts";
 import {
   createSession,
   CSRF_FIELD,
@@ -26,15 +26,15 @@ import {
   safeEqual,
   type Session,
   SESSION_COOKIE,
-} from "../lib/session.ts";
-import type { AppDeps, AppEnv } from "./env.ts";
-import { handleError } from "./errors.ts";
-import { matchApiKey, requireCsrf, sessionReader } from "./middleware.ts";
-import { ArticlePage } from "./pages/ArticlePage.tsx";
-import { ArticlesPage } from "./pages/ArticlesPage.tsx";
-import { ConfirmPage } from "./pages/ConfirmPage.tsx";
-import { DashboardPage } from "./pages/DashboardPage.tsx";
-import type { PageContext } from "./pages/Layout.tsx";
+} from "../../lib/session.ts";
+import type { AppDeps, AppEnv } from "../env.ts";
+import { handleError } from "../errors.ts";
+import { matchApiKey, requireCsrf, sessionReader } from "../middleware.ts";
+import { ArticlePage } from "../pages/ArticlePage.tsx";
+import { ArticlesPage } from "../pages/ArticlesPage.tsx";
+import { ConfirmPage } from "../pages/ConfirmPage.tsx";
+import { DashboardPage } from "../pages/DashboardPage.tsx";
+import type { PageContext } from "../pages/Layout.tsx";
 import {
   articleData,
   articlesData,
@@ -44,20 +44,20 @@ import {
   modelsData,
   queueData,
   trendsForPage,
-} from "./pages/loaders.ts";
-import { LoginPage } from "./pages/LoginPage.tsx";
-import { MessagePage } from "./pages/MessagePage.tsx";
-import { ModelsPage } from "./pages/ModelsPage.tsx";
-import { QueuePage } from "./pages/QueuePage.tsx";
-import { ReviewPage } from "./pages/ReviewPage.tsx";
-import { TrendsPage } from "./pages/TrendsPage.tsx";
+} from "../pages/loaders.ts";
+import { LoginPage } from "../pages/LoginPage.tsx";
+import { MessagePage } from "../pages/MessagePage.tsx";
+import { ModelsPage } from "../pages/ModelsPage.tsx";
+import { QueuePage } from "../pages/QueuePage.tsx";
+import { ReviewPage } from "../pages/ReviewPage.tsx";
+import { TrendsPage } from "../pages/TrendsPage.tsx";
 
 export interface ConsoleOptions {
   /** Signs session cookies (see `sessionSecret()` in lib/session.ts). */
   sessionSecret: string;
   /** The app's own fetch: page forms forward their writes to the `/v1` API through it. */
   api: (req: Request) => Response | Promise<Response>;
-  /** Folder with console.css and build/ (default: `static/` beside routes/). */
+  /** Folder with console.css and build/ (default: the project's `static/`). */
   staticDir?: URL;
 }
 
@@ -135,7 +135,7 @@ function withoutUndefined<T extends object>(o: T): Partial<T> {
 export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv> {
   const { db, config, metrics } = deps;
   const secret = options.sessionSecret;
-  const staticDir = options.staticDir ?? new URL("../static/", import.meta.url);
+  const staticDir = options.staticDir ?? new URL("../../static/", import.meta.url);
   const files = new Map<string, { body: Uint8Array; etag: string }>();
   let assetVersion: string | null = null;
 
