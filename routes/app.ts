@@ -23,7 +23,7 @@ import { healthApi } from "./api/health.ts";
 import { metricsApi } from "./api/metrics.ts";
 import { validationHook } from "./validation.ts";
 import { wellFormedText } from "./well_formed.ts";
-import { consoleApp } from "./console.ts";
+import { consoleApp } from "./console/mod.ts";
 import { isSessionRevoked } from "../db/sessions.ts";
 import { sessionSecret } from "../lib/session.ts";
 

@@ -1,0 +1,115 @@
+/**
+ * Sign-in and sign-out: the login form (with a double-submit token against
+ * login CSRF, i.e. signing a victim into our key), the session cookie it
+ * sets, and sign-out, which revokes the session everywhere.
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { revokeSession } from "../../db/sessions.ts";
+import {
+  createSession,
+  CSRF_FIELD,
+  LOGIN_COOKIE,
+  randomToken,
+  safeEqual,
+  SESSION_COOKIE,
+} from "../../lib/session.ts";
+import type { AppEnv } from "../env.ts";
+import { matchApiKey, requireCsrf } from "../middleware.ts";
+import { LoginPage } from "../pages/LoginPage.tsx";
+import { formBody, formLimit } from "./forms.ts";
+import type { ConsoleKit } from "./kit.ts";
+import { safeNext } from "./next.ts";
+import { html } from "./render.ts";
+import { isHttps, sameOrigin } from "./session.ts";
+
+/** `GET /login`, `POST /login` and `POST /logout`. */
+export function authApp(kit: ConsoleKit): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get("/login", (c) => showLogin(c, kit));
+  app.post("/login", formLimit, (c) => signIn(c, kit));
+  app.post("/logout", formLimit, (c) => signOut(c, kit));
+  return app;
+}
+
+/** The login form; a signed-in visitor goes straight on to `next`. */
+async function showLogin(c: Context<AppEnv>, kit: ConsoleKit): Promise<Response> {
+  const next = safeNext(c.req.query("next"));
+  if (await kit.sessions.current(c)) return c.redirect(next, 302);
+  return loginForm(c, kit, {
+    next,
+    notice: c.req.query("done") === "signed-out" ? "Signed out." : null,
+  });
+}
+
+/** What the login form says besides its fields, and the status it is sent with. */
+interface LoginView {
+  next: string;
+  error?: string | null;
+  notice?: string | null;
+  status?: 200 | 401 | 403;
+}
+
+/** Renders the login form with a fresh double-submit token in its own cookie. */
+async function loginForm(c: Context, kit: ConsoleKit, view: LoginView): Promise<Response> {
+  const token = randomToken();
+  setCookie(c, LOGIN_COOKIE, token, {
+    path: "/login",
+    httpOnly: true,
+    sameSite: "Strict",
+    secure: isHttps(c),
+    maxAge: 3600,
+  });
+  const { next, error = null, notice = null, status = 200 } = view;
+  return html(
+    c,
+    LoginPage({ assetVersion: await kit.assets.version(), next, formToken: token, error, notice }),
+    status,
+  );
+}
+
+/**
+ * `POST /login`: the form token must match its cookie and the post come from
+ * our origin (403), the key must be valid (401); then the session cookie is
+ * set and the browser goes on to `next`.
+ */
+async function signIn(c: Context<AppEnv>, kit: ConsoleKit): Promise<Response> {
+  const { config } = kit.deps;
+  const body = await formBody(c);
+  const next = safeNext(body.next);
+  const expected = getCookie(c, LOGIN_COOKIE);
+  if (!sameOrigin(c) || !expected || !safeEqual(expected, body[CSRF_FIELD] ?? "")) {
+    return loginForm(c, kit, {
+      next,
+      error: "The sign-in form expired or came from elsewhere; try again.",
+      status: 403,
+    });
+  }
+  const key = body.key ? matchApiKey(config.apiKeys, body.key.trim()) : null;
+  if (!key) return loginForm(c, kit, { next, error: "That API key is not valid.", status: 401 });
+  const { value } = createSession(kit.secret, key, { ttlSeconds: config.sessionTtlSeconds });
+  setCookie(c, SESSION_COOKIE, value, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "Strict",
+    secure: isHttps(c),
+    maxAge: config.sessionTtlSeconds,
+  });
+  deleteCookie(c, LOGIN_COOKIE, { path: "/login" });
+  return c.redirect(next, 303);
+}
+
+/** `POST /logout`: needs the session's CSRF token; clears the cookie either way. */
+async function signOut(c: Context<AppEnv>, kit: ConsoleKit): Promise<Response> {
+  const body = await formBody(c);
+  const session = await kit.sessions.current(c);
+  if (session) {
+    requireCsrf(c, session, body[CSRF_FIELD] ?? "");
+    // Ends the session everywhere, not only in this browser: a copy of the cookie
+    // is refused from now on.
+    await revokeSession(kit.deps.db, session.id, session.expires);
+  }
+  deleteCookie(c, SESSION_COOKIE, { path: "/", secure: isHttps(c) });
+  return c.redirect("/login?done=signed-out", 303);
+}

@@ -1,0 +1,68 @@
+/**
+ * The review console: server-rendered Preact pages, sign-in and sign-out,
+ * and the static assets (stylesheet, island bundles), each a small sub-app
+ * mounted here. Pages read through `db/` like the API routes do; every write
+ * a page makes is forwarded to the `/v1` JSON API in-process, so validation,
+ * audit and error messages are the API's own. Sessions and CSRF: see
+ * `lib/session.ts`.
+ */
+import { Hono } from "hono";
+import type { ErrorHandler } from "hono";
+import { AppError } from "../../lib/errors.ts";
+import type { AppDeps, AppEnv } from "../env.ts";
+import { handleError } from "../errors.ts";
+import { authApp } from "./auth.ts";
+import { apiForwarder } from "./forward.ts";
+import type { ConsoleKit } from "./kit.ts";
+import { modelsApp } from "./models.ts";
+import { pagesApp } from "./pages.ts";
+import { queueApp } from "./queue.ts";
+import { failurePage } from "./render.ts";
+import { consoleSessions } from "./session.ts";
+import { staticApp, staticAssets } from "./static.ts";
+
+export interface ConsoleOptions {
+  /** Signs session cookies (see `sessionSecret()` in lib/session.ts). */
+  sessionSecret: string;
+  /** The app's own fetch: page forms forward their writes to the `/v1` API through it. */
+  api: (req: Request) => Response | Promise<Response>;
+  /** Folder with console.css and build/ (default: the project's `static/`). */
+  staticDir?: URL;
+}
+
+/** The console, to be mounted at "/" beside the API. */
+export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv> {
+  const assets = staticAssets(options.staticDir ?? new URL("../../static/", import.meta.url));
+  const secret = options.sessionSecret;
+  const kit: ConsoleKit = {
+    deps,
+    secret,
+    assets,
+    sessions: consoleSessions(deps, { secret, assetVersion: assets.version }),
+    forward: apiForwarder(options.api),
+  };
+  const app = new Hono<AppEnv>();
+  // Console errors are pages, not JSON (the API's JSON shape is kept for /v1). The
+  // sub-apps have no error handler of their own, so this one covers all their routes.
+  app.onError(errorPages(kit));
+  app.route("/", staticApp(assets));
+  app.route("/", authApp(kit));
+  app.route("/", pagesApp(kit));
+  app.route("/", queueApp(kit));
+  app.route("/", modelsApp(kit));
+  return app;
+}
+
+/** A refused request (4xx) as a page for whoever is signed in; anything else as the API does. */
+function errorPages(kit: ConsoleKit): ErrorHandler<AppEnv> {
+  return async (err, c) => {
+    if (err instanceof AppError && err.status < 500) {
+      const session = await kit.sessions.current(c);
+      const viewer = session
+        ? await kit.sessions.pageContext(c, session)
+        : { assetVersion: await kit.assets.version() };
+      return failurePage(c, viewer, err);
+    }
+    return handleError(err, c);
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The models page and its two writes, promote and roll back: each shows a
+ * confirmation first, then goes to the API as the signed-in user.
+ */
+import { Hono } from "hono";
+import type { Db } from "../../db/mod.ts";
+import { previousModelVersion } from "../../db/models.ts";
+import type { AppEnv } from "../env.ts";
+import { ConfirmPage } from "../pages/ConfirmPage.tsx";
+import { modelsData } from "../pages/loaders.ts";
+import { ModelsPage } from "../pages/ModelsPage.tsx";
+import { formLimit, trimmed } from "./forms.ts";
+import type { ConsoleKit } from "./kit.ts";
+import { failurePage, html } from "./render.ts";
+import type { FormHandler, PageHandler } from "./session.ts";
+
+/** `GET /models`, `POST /models/promote` and `POST /models/rollback`. */
+export function modelsApp(kit: ConsoleKit): Hono<AppEnv> {
+  const { page, form } = kit.sessions;
+  const app = new Hono<AppEnv>();
+  app.get("/models", page(modelsPage(kit.deps.db)));
+  app.post("/models/promote", formLimit, form(promote(kit)));
+  app.post("/models/rollback", formLimit, form(rollback(kit)));
+  return app;
+}
+
+/** Every model with its figures; `?done=` after a promote or a rollback says what happened. */
+function modelsPage(db: Db): PageHandler {
+  return async (c, ctx) => {
+    const done = c.req.query("done");
+    const v = trimmed(c.req.query("v"));
+    const ok = done === "promoted"
+      ? `Promoted ${v}; every replica serves it within seconds.`
+      : done === "rolled-back"
+      ? `Rolled back to ${v}.`
+      : null;
+    return html(
+      c,
+      ModelsPage({
+        ctx,
+        data: await modelsData(db),
+        selected: trimmed(c.req.query("version")) ?? null,
+        flash: { ok },
+      }),
+    );
+  };
+}
+
+/** `POST /models/promote` with the `version` to make active. */
+function promote(kit: ConsoleKit): FormHandler {
+  return async (c, { ctx, session, body }) => {
+    const version = trimmed(body.version);
+    if (!version) {
+      return failurePage(c, ctx, { status: 422, message: "Which model? No version was given." });
+    }
+    if (body.confirm !== "yes") {
+      return html(
+        c,
+        ConfirmPage({
+          ctx,
+          title: `Promote ${version}?`,
+          action: "/models/promote",
+          fields: { version },
+          confirmLabel: "Promote",
+          cancelHref: "/models",
+          message:
+            "Every replica switches to this model within seconds, and new articles are classified " +
+            "by it. You can roll back afterwards.",
+        }),
+      );
+    }
+    const r = await kit.forward(c, {
+      session,
+      path: `/v1/models/${encodeURIComponent(version)}/promote`,
+    });
+    if (!r.ok) return failurePage(c, ctx, r);
+    return c.redirect(`/models?done=promoted&v=${encodeURIComponent(version)}`, 303);
+  };
+}
+
+/** `POST /models/rollback`: back to the model that was active before the current one. */
+function rollback(kit: ConsoleKit): FormHandler {
+  return async (c, { ctx, session, body }) => {
+    if (body.confirm !== "yes") {
+      const previous = await previousModelVersion(kit.deps.db);
+      if (!previous) {
+        return failurePage(c, ctx, { status: 409, message: "No earlier model was ever active." });
+      }
+      return html(
+        c,
+        ConfirmPage({
+          ctx,
+          title: "Roll back the active model?",
+          action: "/models/rollback",
+          fields: {},
+          confirmLabel: `Roll back to ${previous}`,
+          cancelHref: "/models",
+          danger: true,
+          message:
+            `The model that was active before the current one (${previous}) becomes active again ` +
+            "on every replica.",
+        }),
+      );
+    }
+    const r = await kit.forward<{ version: string }>(c, { session, path: "/v1/models/rollback" });
+    if (!r.ok) return failurePage(c, ctx, r);
+    return c.redirect(`/models?done=rolled-back&v=${encodeURIComponent(r.data.version)}`, 303);
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The console's reading pages: the dashboard, the review desk (an island that
+ * talks to the API itself), the article list and one article, and trends.
+ * Every one needs a session.
+ */
+import { Hono } from "hono";
+import type { Db } from "../../db/mod.ts";
+import { BUCKETS } from "../../db/trends.ts";
+import type { Metrics } from "../../lib/metrics.ts";
+import type { AppEnv } from "../env.ts";
+import { ArticlePage } from "../pages/ArticlePage.tsx";
+import { ArticlesPage } from "../pages/ArticlesPage.tsx";
+import { DashboardPage } from "../pages/DashboardPage.tsx";
+import {
+  articleData,
+  articlesData,
+  dashboardData,
+  FLAG_REASONS,
+  trendsForPage,
+} from "../pages/loaders.ts";
+import { ReviewPage } from "../pages/ReviewPage.tsx";
+import { TrendsPage } from "../pages/TrendsPage.tsx";
+import { dayStart, oneOf, trimmed, withoutUndefined } from "./forms.ts";
+import type { ConsoleKit } from "./kit.ts";
+import { html } from "./render.ts";
+import type { PageHandler } from "./session.ts";
+
+/** `/`, `/review`, `/articles`, `/articles/:id` and `/trends`. */
+export function pagesApp(kit: ConsoleKit): Hono<AppEnv> {
+  const { db, metrics } = kit.deps;
+  const { page } = kit.sessions;
+  const app = new Hono<AppEnv>();
+  app.get("/", page(dashboardPage(db, metrics)));
+  app.get("/review", page(reviewPage));
+  app.get("/articles", page(articlesPage(db)));
+  app.get("/articles/:id{[0-9]{1,15}}", page(articlePage(db)));
+  app.get("/trends", page(trendsPage(db)));
+  return app;
+}
+
+function dashboardPage(db: Db, metrics: Metrics): PageHandler {
+  return async (c, ctx) => html(c, DashboardPage({ ctx, data: await dashboardData(db, metrics) }));
+}
+
+const reviewPage: PageHandler = (c, ctx) =>
+  Promise.resolve(html(c, ReviewPage({ ctx, flagReasons: [...FLAG_REASONS] })));
+
+/** Newest first, filtered by text, source, language and dates; `before` pages back by id. */
+function articlesPage(db: Db): PageHandler {
+  return async (c, ctx) => {
+    const q = c.req.query();
+    const params = {
+      q: trimmed(q.q, 500),
+      source: trimmed(q.source),
+      language: trimmed(q.language, 16),
+      since: dayStart(q.since) ? q.since : undefined,
+      until: dayStart(q.until) ? q.until : undefined,
+    };
+    const before = Number(q.before);
+    const data = await articlesData(db, {
+      ...withoutUndefined({
+        q: params.q,
+        source: params.source,
+        language: params.language,
+        since: dayStart(params.since),
+        until: dayStart(params.until, 1),
+      }),
+      beforeId: Number.isSafeInteger(before) && before > 0 ? before : undefined,
+    });
+    return html(c, ArticlesPage({ ctx, data, params }));
+  };
+}
+
+function articlePage(db: Db): PageHandler {
+  return async (c, ctx) => {
+    const data = await articleData(db, Number(c.req.param("id")));
+    return html(c, ArticlePage({ ctx, data }));
+  };
+}
+
+function trendsPage(db: Db): PageHandler {
+  return async (c, ctx) => {
+    const q = c.req.query();
+    const trends = await trendsForPage(db, {
+      bucket: oneOf(BUCKETS, q.bucket),
+      from: dayStart(q.from) ? q.from : undefined,
+      to: dayStart(q.to) ? q.to : undefined,
+      source: q.source === undefined ? undefined : trimmed(q.source) ?? "",
+    });
+    return html(c, TrendsPage({ ctx, trends }));
+  };
+}

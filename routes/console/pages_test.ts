@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { claimNext, decide } from "../../db/review.ts";
+import { LABELS, registerTestModel, seedQueue } from "../../db/review_test_helpers.ts";
+import { pgliteTestDb } from "../../db/test_db.ts";
+import { scriptSafeJson } from "../pages/Island.tsx";
+import { postJson, testApp } from "../test_app.ts";
+import { form, signIn } from "./test_helpers.ts";
+
+Deno.test("console pages", async (t) => {
+  const { db, reset, close } = await pgliteTestDb();
+  const { app } = testApp(db);
+  const fresh = async (n = 4) => {
+    await reset();
+    await registerTestModel(db);
+    await seedQueue(db, n);
+  };
+  try {
+    await t.step("signed-in pages render with a strict CSP and the CSRF meta tag", async () => {
+      await fresh();
+      const { cookie, csrf } = await signIn(app);
+      for (const path of ["/", "/review", "/queue", "/articles", "/models", "/trends"]) {
+        const res = await app.request(path, { headers: { cookie } });
+        assert.equal(res.status, 200, path);
+        assert.match(res.headers.get("content-type")!, /text\/html/);
+        const csp = res.headers.get("content-security-policy")!;
+        assert.match(csp, /script-src 'self'(;|$)/);
+        assert.doesNotMatch(csp, /unsafe-inline/);
+        assert.equal(res.headers.get("cache-control"), "no-store");
+        const html = await res.text();
+        assert.ok(html.includes(`content="${csrf}"`), path);
+        assert.doesNotMatch(html, /<script>|<script type="module">[^<]/);
+      }
+    });
+
+    await t.step("bulk accept asks for confirmation, then accepts through the API", async () => {
+      await fresh(6);
+      const { cookie, csrf } = await signIn(app);
+      const ask = await app.request(
+        "/queue/bulk-accept",
+        form({ label: "sport", _csrf: csrf }, { cookie }),
+      );
+      assert.equal(ask.status, 200);
+      const page = await ask.text();
+      assert.match(page, /2 open items match label sport/);
+      assert.match(page, /name="confirm" value="yes"/);
+      assert.equal((await (await app.request("/v1/review/stats")).json()).byStatus.done, 0);
+      const done = await app.request(
+        "/queue/bulk-accept",
+        form({ label: "sport", _csrf: csrf, confirm: "yes" }, { cookie }),
+      );
+      assert.equal(done.status, 303);
+      assert.equal(done.headers.get("location"), "/queue?done=bulk-accepted&n=2");
+      const stats = await (await app.request("/v1/review/stats")).json();
+      assert.equal(stats.byStatus.done, 2);
+      assert.equal(stats.byReviewer[0].reviewer, "alice");
+      const queue = await (await app.request("/queue?done=bulk-accepted&n=2", {
+        headers: { cookie },
+      })).text();
+      assert.match(queue, /Accepted 2 items/);
+    });
+
+    await t.step("a <script> payload in an article renders as text", async () => {
+      await reset();
+      await registerTestModel(db);
+      const payload = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
+      const res = await app.request(
+        "/v1/articles",
+        postJson({ title: payload, body: `Body ${payload}`, source: "</script><b>src" }),
+      );
+      assert.equal(res.status, 201);
+      const id = (await res.json()).items[0].id;
+      const { cookie } = await signIn(app);
+      for (const path of [`/articles/${id}`, "/articles", `/articles?q=alert`]) {
+        const html = await (await app.request(path, { headers: { cookie } })).text();
+        assert.ok(!html.includes("<script>alert"), path);
+        assert.ok(!html.includes("<img src=x"), path);
+        assert.ok(html.includes("&lt;script>alert") || html.includes("&lt;script&gt;alert"), path);
+      }
+    });
+
+    await t.step("an article shows its reviewed topic beside the model's", async () => {
+      await fresh(1);
+      const [item] = await claimNext(db, "alice");
+      const label = LABELS.find((l) => l !== item.predictedLabel)!;
+      await decide(db, "alice", item.id, { action: "label", label });
+      const { cookie } = await signIn(app);
+      const html = await (await app.request(`/articles/${item.article.id}`, {
+        headers: { cookie },
+      })).text();
+      assert.ok(html.includes(`${label} · reviewed (model: ${item.predictedLabel})`));
+    });
+
+    await t.step("an unknown article is a 404 page; static files are served", async () => {
+      const { cookie } = await signIn(app);
+      const res = await app.request("/articles/999999", { headers: { cookie } });
+      assert.equal(res.status, 404);
+      assert.match(res.headers.get("content-type")!, /text\/html/);
+      const css = await app.request("/static/console.css");
+      assert.equal(css.status, 200);
+      assert.match(css.headers.get("content-type")!, /text\/css/);
+      const etag = css.headers.get("etag")!;
+      await css.arrayBuffer();
+      const again = await app.request("/static/console.css", {
+        headers: { "if-none-match": etag },
+      });
+      assert.equal(again.status, 304);
+      assert.equal((await app.request("/static/..%2Fdeno.json")).status, 404);
+      assert.equal((await app.request("/static/build/nope.js")).status, 404);
+    });
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("scriptSafeJson() cannot close the script element", () => {
+  const json = scriptSafeJson({ t: "</script><script>alert(1)</script>", u: "\u2028&" });
+  assert.ok(!json.includes("<"));
+  assert.ok(!json.includes(">"));
+  assert.deepEqual(JSON.parse(json), { t: "</script><script>alert(1)</script>", u: "\u2028&" });
+});
