@@ -3,6 +3,7 @@
  * and the small, forgiving readers pages use for their query strings (a bad
  * value is dropped, never an error).
  */
+import { inYearRange } from "../../lib/bounds.ts";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { REVIEW_REASONS, REVIEW_STATUSES, type ReviewFilter } from "../../db/review.ts";
@@ -35,6 +36,9 @@ export async function formBody(c: Context): Promise<Record<string, string>> {
 /** `YYYY-MM-DD` → ISO start of that UTC day (`plusDays` later), or undefined. */
 export function dayStart(value: string | undefined, plusDays = 0): string | undefined {
   if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  // Years the database and the trends can hold (lib/bounds.ts); 9999-12-31 plus a day
+  // would be year 10000, which PostgreSQL cannot parse.
+  if (!inYearRange(`${value}T00:00:00Z`)) return undefined;
   const t = Date.parse(`${value}T00:00:00Z`);
   return Number.isNaN(t) ? undefined : new Date(t + plusDays * 86_400_000).toISOString();
 }

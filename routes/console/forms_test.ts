@@ -9,6 +9,8 @@ Deno.test("dayStart() reads YYYY-MM-DD as the start of that UTC day, else undefi
   assert.equal(dayStart("2024-1-01"), undefined);
   assert.equal(dayStart("yesterday"), undefined);
   assert.equal(dayStart(undefined), undefined);
+  assert.equal(dayStart("9999-12-31", 1), undefined, "outside the years the database holds");
+  assert.equal(dayStart("0001-01-01"), undefined);
 });
 
 Deno.test("trimmed() drops blank, overlong and NUL-bearing values", () => {
