@@ -30,6 +30,7 @@ import {
 import type { AppDeps, AppEnv } from "./env.ts";
 import { handleError } from "./errors.ts";
 import { matchApiKey, requireCsrf, sessionReader } from "./middleware.ts";
+import type { AuthFailures } from "./auth_failures.ts";
 import { ArticlePage } from "./pages/ArticlePage.tsx";
 import { ArticlesPage } from "./pages/ArticlesPage.tsx";
 import { ConfirmPage } from "./pages/ConfirmPage.tsx";
@@ -56,7 +57,11 @@ export interface ConsoleOptions {
   /** Signs session cookies (see `sessionSecret()` in lib/session.ts). */
   sessionSecret: string;
   /** The app's own fetch: page forms forward their writes to the `/v1` API through it. */
-  api: (req: Request) => Response | Promise<Response>;
+  api: (req: Request, env?: unknown) => Response | Promise<Response>;
+  /** Failed sign-ins per client address, shared with the API (see routes/auth_failures.ts). */
+  failures: AuthFailures;
+  /** The request's client address (see routes/client_address.ts). */
+  addressOf: (c: Context) => string;
   /** Folder with console.css and build/ (default: `static/` beside routes/). */
   staticDir?: URL;
 }
@@ -160,7 +165,11 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
     return assetVersion;
   };
 
-  const html = (c: Context, node: VNode, status: 200 | 401 | 403 | 404 | 409 | 422 = 200) => {
+  const html = (
+    c: Context,
+    node: VNode,
+    status: 200 | 401 | 403 | 404 | 409 | 422 | 429 = 200,
+  ) => {
     c.header("cache-control", "no-store");
     return c.html("<!DOCTYPE html>" + render(node), status);
   };
@@ -239,6 +248,7 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
+      c.env,
     );
     const json = await res.json().catch(() => null);
     return {
@@ -314,7 +324,7 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
     next: string,
     error: string | null,
     notice: string | null,
-    status: 200 | 401 | 403 = 200,
+    status: 200 | 401 | 403 | 429 = 200,
   ) => {
     // Double-submit token against login CSRF (signing a victim into our key).
     const token = randomToken();
@@ -335,6 +345,14 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
   app.post("/login", formLimit, async (c) => {
     const body = await formBody(c);
     const next = safeNext(body.next);
+    // An address that keeps failing waits before its next key is even compared.
+    const addr = options.addressOf(c);
+    const wait = options.failures.retryAfter(addr);
+    if (wait > 0) {
+      c.header("Retry-After", String(wait));
+      const error = `Too many failed sign-ins from this address; try again in ${wait} seconds.`;
+      return loginForm(c, next, error, null, 429);
+    }
     const expected = getCookie(c, LOGIN_COOKIE);
     if (!sameOrigin(c) || !expected || !safeEqual(expected, body[CSRF_FIELD] ?? "")) {
       return loginForm(
@@ -346,7 +364,10 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
       );
     }
     const key = body.key ? matchApiKey(config.apiKeys, body.key.trim()) : null;
-    if (!key) return loginForm(c, next, "That API key is not valid.", null, 401);
+    if (!key) {
+      options.failures.record(addr);
+      return loginForm(c, next, "That API key is not valid.", null, 401);
+    }
     const { value } = createSession(secret, key, { ttlSeconds: config.sessionTtlSeconds });
     setCookie(c, SESSION_COOKIE, value, {
       path: "/",
@@ -427,7 +448,9 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
         "Bulk accept needs at least one filter: a label, a minimum score, a source or dates.",
       );
     }
-    if (body.confirm !== "yes") {
+    // Bulk accept, promotion and rollback are admin actions: a reviewer is not asked
+    // to confirm, the API refuses it (403, audited) and the page shows why.
+    if (body.confirm !== "yes" && session.role === "admin") {
       const n = await countOpen(db, filter);
       const fields: Record<string, string> = {};
       for (const k of ["label", "minScore", "source", "since", "until", "reason"]) {
@@ -509,7 +532,7 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
   form("/models/promote", async (c, ctx, session, body) => {
     const version = trimmed(body.version);
     if (!version) return failed(c, ctx, 422, "Which model? No version was given.");
-    if (body.confirm !== "yes") {
+    if (body.confirm !== "yes" && session.role === "admin") {
       return html(
         c,
         ConfirmPage({
@@ -531,7 +554,7 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
   });
 
   form("/models/rollback", async (c, ctx, session, body) => {
-    if (body.confirm !== "yes") {
+    if (body.confirm !== "yes" && session.role === "admin") {
       const previous = await previousModelVersion(db);
       if (!previous) return failed(c, ctx, 409, "No earlier model was ever active.");
       return html(
