@@ -152,7 +152,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     addressOf,
     sessions: { secret: sessionKey, isRevoked: (id) => isSessionRevoked(deps.db, id) },
   });
-  app.use("/metrics", metricsAccess(authenticate, { open: config.metricsPublic, addressOf }));
+  app.use("/metrics", metricsAccess(authenticate, { open: config.metricsPublic }));
   app.use("/v1/*", apiKeyAuth(authenticate, { reads: config.authReads, openReads: OPEN_READS }));
   if (config.rateLimitPerMinute > 0) {
     app.use("/v1/*", rateLimit(config.rateLimitPerMinute, addressOf));

@@ -64,12 +64,11 @@ export function clientAddress(trustedProxies: string[]): (c: Context) => string 
 /**
  * True when the request comes from this machine: its socket is loopback and no
  * proxy forwarded it for someone else (a proxy on this host would otherwise make
- * every request look local), or a trusted proxy names a loopback client.
+ * every request it passes on look local).
  */
-export function isLocalRequest(c: Context, addressOf: (c: Context) => string): boolean {
-  if (!isLoopback(socketAddress(c))) return false;
+export function isLocalRequest(c: Context): boolean {
   const forwarded = ["x-forwarded-for", "forwarded", "x-real-ip"].some((h) =>
     c.req.header(h) !== undefined
   );
-  return !forwarded || isLoopback(addressOf(c));
+  return !forwarded && isLoopback(socketAddress(c));
 }

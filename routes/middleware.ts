@@ -183,10 +183,10 @@ export function apiKeyAuth(
  */
 export function metricsAccess(
   authenticate: Authenticate,
-  options: { open: boolean; addressOf: (c: Context) => string },
+  options: { open: boolean },
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (!options.open && !isLocalRequest(c, options.addressOf) && !(await authenticate(c))) {
+    if (!options.open && !isLocalRequest(c) && !(await authenticate(c))) {
       throw new AppError(401, "unauthorized", "Metrics need an x-api-key header from here.");
     }
     await next();
