@@ -5,7 +5,8 @@ import { pgliteTestDb } from "../db/test_db.ts";
 import { CSRF_HEADER } from "../lib/session.ts";
 import { safeNext } from "./console.ts";
 import { scriptSafeJson } from "./pages/Island.tsx";
-import { ALICE_KEY, postJson, testApp } from "./test_app.ts";
+import { listAccess } from "../db/access_audit.ts";
+import { ADMIN_KEY, ALICE_KEY, fromAddress, postJson, testApp, withKey } from "./test_app.ts";
 
 const ORIGIN = "http://localhost";
 type App = ReturnType<typeof testApp>["app"];
@@ -221,13 +222,13 @@ Deno.test("console", async (t) => {
         form({ label: "sport", _csrf: csrf, confirm: "yes" }, { cookie: again.cookie }),
       );
       assert.equal(replayed.status, 403);
-      const stats = await (await app.request("/v1/review/stats")).json();
+      const stats = await (await app.request("/v1/review/stats", withKey())).json();
       assert.equal(stats.byStatus.done, 0);
     });
 
-    await t.step("bulk accept asks for confirmation, then accepts through the API", async () => {
+    await t.step("bulk accept asks an admin to confirm, then accepts through the API", async () => {
       await fresh(6);
-      const { cookie, csrf } = await signIn(app);
+      const { cookie, csrf } = await signIn(app, ADMIN_KEY);
       const ask = await app.request(
         "/queue/bulk-accept",
         form({ label: "sport", _csrf: csrf }, { cookie }),
@@ -236,20 +237,81 @@ Deno.test("console", async (t) => {
       const page = await ask.text();
       assert.match(page, /2 open items match label sport/);
       assert.match(page, /name="confirm" value="yes"/);
-      assert.equal((await (await app.request("/v1/review/stats")).json()).byStatus.done, 0);
+      assert.equal(
+        (await (await app.request("/v1/review/stats", withKey())).json()).byStatus.done,
+        0,
+      );
       const done = await app.request(
         "/queue/bulk-accept",
         form({ label: "sport", _csrf: csrf, confirm: "yes" }, { cookie }),
       );
       assert.equal(done.status, 303);
       assert.equal(done.headers.get("location"), "/queue?done=bulk-accepted&n=2");
-      const stats = await (await app.request("/v1/review/stats")).json();
+      const stats = await (await app.request("/v1/review/stats", withKey())).json();
       assert.equal(stats.byStatus.done, 2);
-      assert.equal(stats.byReviewer[0].reviewer, "alice");
+      assert.equal(stats.byReviewer[0].reviewer, "ops");
       const queue = await (await app.request("/queue?done=bulk-accepted&n=2", {
         headers: { cookie },
       })).text();
       assert.match(queue, /Accepted 2 items/);
+    });
+
+    await t.step(
+      "a reviewer's bulk accept, promotion and rollback are refused and say why",
+      async () => {
+        await fresh(6);
+        const { cookie, csrf } = await signIn(app);
+        for (
+          const [path, fields, action] of [
+            ["/queue/bulk-accept", { label: "sport" }, "bulkAccept"],
+            ["/models/promote", { version: "test-model-v1" }, "promoteModel"],
+            ["/models/rollback", {}, "rollbackModel"],
+          ] as const
+        ) {
+          const res = await app.request(path, form({ ...fields, _csrf: csrf }, { cookie }));
+          assert.equal(res.status, 403, path);
+          assert.match(res.headers.get("content-type")!, /text\/html/);
+          assert.match(await res.text(), /needs an admin key/);
+          const [last] = await listAccess(db, { limit: 1 });
+          assert.deepEqual([last.actor, last.action, last.outcome], ["alice", action, "denied"]);
+        }
+        assert.equal(
+          (await (await app.request("/v1/review/stats", withKey())).json()).byStatus.done,
+          0,
+        );
+      },
+    );
+
+    await t.step("wrong keys at sign-in from one address get 429 with Retry-After", async () => {
+      const limited = testApp(db, { AUTH_FAILURES_PER_MINUTE: "3" }).app;
+      const attempt = async (key: string, xff: string) => {
+        const env = fromAddress("203.0.113.9");
+        const page = await limited.request("/login", {}, env);
+        const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+        return limited.request(
+          "/login",
+          form({ _csrf: token, key }, {
+            cookie: `ni_login=${cookiesOf(page).get("ni_login")}`,
+            "x-forwarded-for": xff, // not a trusted proxy: ignored
+          }),
+          env,
+        );
+      };
+      for (let i = 0; i < 3; i++) {
+        assert.equal((await attempt(`not-the-key-${i}`, `192.0.2.${i}`)).status, 401);
+      }
+      const refused = await attempt(ALICE_KEY, "192.0.2.99");
+      assert.equal(refused.status, 429);
+      assert.ok(Number(refused.headers.get("retry-after")) > 0);
+      assert.match(await refused.text(), /Too many failed sign-ins/);
+      assert.ok(!cookiesOf(refused).has("ni_session"));
+      // The API shares the count: the same address cannot guess there instead.
+      const api = await limited.request(
+        "/v1/articles",
+        withKey(ALICE_KEY),
+        fromAddress("203.0.113.9"),
+      );
+      assert.equal(api.status, 429);
     });
 
     await t.step("logout needs the token and clears the cookie", async () => {
