@@ -65,7 +65,7 @@ export function refuseIfGuessing(c: Context, failures: AuthFailures, addr: strin
     throw new AppError(
       429,
       "tooManyFailures",
-      `Too many failed sign-ins from this address; retry after ${wait} seconds.`,
+      `Too many wrong keys from this address; retry after ${wait} seconds.`,
     );
   }
 }
