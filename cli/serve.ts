@@ -19,6 +19,7 @@ import { reviewPolicy } from "../services/review_routing.ts";
 import { fillArticleTerms, rollUpPastMonths } from "../services/trends.ts";
 import { createApp } from "../routes/app.ts";
 import { startingApp } from "../routes/starting.ts";
+import type { ConnEnv } from "../routes/client_address.ts";
 import { startCommand } from "./context.ts";
 import { wholeNumber } from "./options.ts";
 import { primaryGone, startWorkers, type WorkerPool } from "./workers.ts";
@@ -43,8 +44,9 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * With no API key configured, makes one and keeps it in `DATA_DIR/.api-key`
- * (mode 600), so a fresh local install can write without extra steps. The key
- * itself is never logged; only where to find it.
+ * (mode 600), so a fresh local install can read and write without extra steps.
+ * It is an admin key (whoever can read the data directory runs the service).
+ * The key itself is never logged; only where to find it.
  */
 export async function ensureLocalApiKey(config: Config): Promise<Config> {
   if (config.apiKeys.length > 0) return config;
@@ -58,8 +60,10 @@ export async function ensureLocalApiKey(config: Config): Promise<Config> {
     await Deno.mkdir(config.dataDir, { recursive: true });
     await Deno.writeTextFile(path, key + "\n", { mode: 0o600 });
   }
-  log.warn("no API_KEY or API_KEYS set: writes take the local key stored in {path}", { path });
-  return { ...config, apiKeys: [{ name: "local", key }] };
+  log.warn("no API_KEY or API_KEYS set: requests take the local admin key stored in {path}", {
+    path,
+  });
+  return { ...config, apiKeys: [{ name: "local", key, role: "admin" }] };
 }
 
 /**
@@ -126,20 +130,27 @@ export function serveCommand() {
       // the process alive while it waits for the database or trains a first model.
       // A worker listens only once ready: the primary serves meanwhile.
       let phase = "connecting to the database";
-      let handler: (req: Request) => Response | Promise<Response> = startingApp(() =>
-        phase, worker).fetch;
+      let handler: (req: Request, env: ConnEnv) => Response | Promise<Response> = startingApp(
+        () => phase,
+        worker,
+      ).fetch;
       const listen = () =>
-        Deno.serve({
-          port: config.port,
-          hostname: config.host,
-          reusePort: multiProcess,
-          onListen: ({ hostname, port }) =>
-            log.info("listening on http://{hostname}:{port}{as}", {
-              hostname,
-              port,
-              as: worker ? ` as worker ${worker}` : "",
-            }),
-        }, (req) => handler(req));
+        Deno.serve(
+          {
+            port: config.port,
+            hostname: config.host,
+            reusePort: multiProcess,
+            onListen: ({ hostname, port }) =>
+              log.info("listening on http://{hostname}:{port}{as}", {
+                hostname,
+                port,
+                as: worker ? ` as worker ${worker}` : "",
+              }),
+          },
+          // The socket's address reaches the app as its env: the limits and the loopback
+          // rule of /metrics depend on it (routes/client_address.ts).
+          (req, info) => handler(req, { remoteAddr: info.remoteAddr }),
+        );
       let server = worker ? undefined : listen();
 
       const stopping = new AbortController();

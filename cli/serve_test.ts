@@ -165,7 +165,7 @@ Deno.test({
 
       // The database goes away while serving: 503 with Retry-After, the process stays up.
       proxy.down();
-      const res = await fetch(`${server.url}/v1/articles`);
+      const res = await fetch(`${server.url}/v1/articles`, { headers: { "x-api-key": KEY } });
       assert.equal(res.status, 503);
       assert.ok(res.headers.get("retry-after"));
       assert.equal((await res.json()).error.code, "serviceUnavailable");
@@ -175,7 +175,8 @@ Deno.test({
       // It comes back by itself.
       proxy.up();
       await eventually(
-        async () => (await status(`${server.url}/v1/articles`)) === 200,
+        async () =>
+          (await status(`${server.url}/v1/articles`, { headers: { "x-api-key": KEY } })) === 200,
         "recovery",
         server,
       );

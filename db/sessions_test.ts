@@ -7,7 +7,7 @@ for (const { name, open } of testDatabases()) {
   Deno.test(`signed-out sessions stay revoked until they would have expired (${name})`, async () => {
     const { db, close } = await open();
     try {
-      const key = { name: "ann", key: "ann-key-0001" };
+      const key = { name: "ann", key: "ann-key-0001", role: "reviewer" as const };
       const { value, session } = createSession("secret", key, { ttlSeconds: 600 });
       // The id is the same when the cookie comes back.
       assert.equal(verifySession("secret", value, [key])!.id, session.id);

@@ -2,6 +2,7 @@
  * Configuration, parsed once from the environment with zod. Every problem is
  * reported together at start-up; other modules receive the parsed `Config`.
  */
+import { isIP } from "node:net";
 import { z } from "zod";
 import { COMMIT_ID } from "../ml/hub_fetch.ts";
 
@@ -15,10 +16,17 @@ const commitId = () =>
     message: "must be a full 40-character commit id (a branch or tag can move)",
   });
 
-/** `API_KEYS` entry: `name=key` or a bare `key` (named `key1`, `key2`, ...). */
+/** What a key may do: reviewers read and review; admins also change what everyone sees. */
+export type Role = "reviewer" | "admin";
+
+/**
+ * `API_KEYS` entry: `name:admin=key`, `name:reviewer=key`, `name=key` (a
+ * reviewer) or a bare `key` (a reviewer named `key1`, `key2`, ...).
+ */
 export interface ApiKey {
   name: string;
   key: string;
+  role: Role;
 }
 
 const schema = z.object({
@@ -36,7 +44,15 @@ const schema = z.object({
   MODEL_DIR: z.string().min(1).default("models"),
   API_KEY: z.string().optional(),
   API_KEYS: z.string().optional(),
-  AUTH_READS: bool.default(false),
+  AUTH_READS: bool.default(true),
+  METRICS_PUBLIC: bool.default(false),
+  TRUSTED_PROXIES: z.string().refine(
+    (v) => v.split(",").map((p) => p.trim()).filter(Boolean).every(isAddressOrCidr),
+    {
+      message: "must be comma-separated IP addresses or CIDR ranges, e.g. 10.0.0.0/8,::1",
+    },
+  ).optional(),
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).default(10),
   LOG_JSON: bool.default(false),
   LOG_LEVEL: z.enum(["debug", "info", "warning", "error"]).optional(),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(
@@ -88,7 +104,14 @@ export interface Config {
   dataDir: string;
   modelDir: string;
   apiKeys: ApiKey[];
+  /** Reads of articles and trends need a key too (other /v1 reads always do). */
   authReads: boolean;
+  /** `/metrics` answers anyone; otherwise loopback, or a key. */
+  metricsPublic: boolean;
+  /** Proxies whose `X-Forwarded-For` names the client (IPs or CIDR ranges). */
+  trustedProxies: string[];
+  /** Failed authentications per client address per minute before 429; 0 = off. */
+  authFailuresPerMinute: number;
   logJson: boolean;
   /** Unset: `info` for `serve`, `warning` for the other commands. */
   logLevel?: "debug" | "info" | "warning" | "error";
@@ -132,22 +155,54 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses `API_KEY` and `API_KEYS` (`;`-separated, entries `name=key` or `key`). */
+/**
+ * Parses `API_KEY` (the single key: an admin named `default`) and `API_KEYS`
+ * (`;`-separated entries `name:admin=key`, `name:reviewer=key`, `name=key` or
+ * `key`; the last two are reviewers). Throws `ConfigError` on an unknown role.
+ */
 export function parseApiKeys(single?: string, list?: string): ApiKey[] {
+  const { keys, problems } = readApiKeys(single, list);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return keys;
+}
+
+function readApiKeys(single?: string, list?: string): { keys: ApiKey[]; problems: string[] } {
   const keys: ApiKey[] = [];
-  if (single) keys.push({ name: "default", key: single });
+  const problems: string[] = [];
+  if (single) keys.push({ name: "default", key: single, role: "admin" });
   for (const [i, raw] of (list ?? "").split(";").entries()) {
     const entry = raw.trim();
     if (!entry) continue;
-    // `name=key` only when the name looks like a name and the rest is more than
-    // padding, so a bare base64 key ending in "=" is never split (nor its head
-    // ever shown as a "name" in an error message).
-    const named = /^([A-Za-z][\w.-]{0,63})=(.*[^=\s].*)$/.exec(entry);
-    keys.push(
-      named ? { name: named[1], key: named[2].trim() } : { name: `key${i + 1}`, key: entry },
-    );
+    // `name[:role]=key` only when the name looks like a name and the rest is more
+    // than padding, so a bare base64 key ending in "=" is never split (nor its
+    // head ever shown as a "name" in an error message).
+    const named = /^([A-Za-z][\w.-]{0,63})(?::([A-Za-z]{1,16}))?=(.*[^=\s].*)$/.exec(entry);
+    if (!named) {
+      keys.push({ name: `key${i + 1}`, key: entry, role: "reviewer" });
+      continue;
+    }
+    const role = (named[2] ?? "reviewer").toLowerCase();
+    if (role !== "reviewer" && role !== "admin") {
+      problems.push(
+        `API_KEYS: the key named "${named[1]}" has role "${role}"; use admin or reviewer`,
+      );
+    }
+    keys.push({
+      name: named[1],
+      key: named[3].trim(),
+      role: role === "admin" ? "admin" : "reviewer",
+    });
   }
-  return keys;
+  return { keys, problems };
+}
+
+/** True for an IPv4/IPv6 address or a CIDR range such as `10.0.0.0/8`. */
+function isAddressOrCidr(value: string): boolean {
+  const [addr, bits, extra] = value.split("/");
+  const family = isIP(addr);
+  if (!family || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 /**
@@ -169,7 +224,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       problems.push(`${issue.path.join(".")}: ${issue.message}`);
     }
   }
-  const apiKeys = parseApiKeys(env.API_KEY, env.API_KEYS);
+  const { keys: apiKeys, problems: keyProblems } = readApiKeys(env.API_KEY, env.API_KEYS);
+  problems.push(...keyProblems);
   for (const k of apiKeys) {
     if (k.key.length < 8) {
       problems.push(`API_KEYS: the key named "${k.name}" is shorter than 8 characters`);
@@ -199,6 +255,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     modelDir: e.MODEL_DIR,
     apiKeys,
     authReads: e.AUTH_READS,
+    metricsPublic: e.METRICS_PUBLIC,
+    trustedProxies: (e.TRUSTED_PROXIES ?? "").split(",").map((p) => p.trim()).filter(Boolean),
+    authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
     logJson: e.LOG_JSON,
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,

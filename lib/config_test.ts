@@ -22,7 +22,10 @@ Deno.test("loadConfig() gives the documented defaults for an empty environment",
     dataDir: "data",
     modelDir: "models",
     apiKeys: [],
-    authReads: false,
+    authReads: true,
+    metricsPublic: false,
+    trustedProxies: [],
+    authFailuresPerMinute: 10,
     logJson: false,
     logLevel: undefined,
     maxBodyBytes: 5 * 1024 * 1024,
@@ -74,39 +77,64 @@ Deno.test("loadConfig() reads numbers and yes/no flags", () => {
     PORT: "9000",
     WORKERS: "4",
     LOG_JSON: "1",
-    AUTH_READS: "yes",
+    AUTH_READS: "no",
     SEED_ON_EMPTY: "false",
     LOG_LEVEL: "debug",
     MAX_BODY_BYTES: "2048",
   });
   assert.deepEqual(
     [c.port, c.workers, c.logJson, c.authReads, c.seedOnEmpty, c.logLevel, c.maxBodyBytes],
-    [9000, 4, true, true, false, "debug", 2048],
+    [9000, 4, true, false, false, "debug", 2048],
   );
 });
 
 Deno.test("parseApiKeys() reads name=key and bare keys separated by ';'", () => {
   assert.deepEqual(parseApiKeys(undefined, "alice=alice-secret-1; bare-secret-22 ;;"), [
-    { name: "alice", key: "alice-secret-1" },
-    { name: "key2", key: "bare-secret-22" },
+    { name: "alice", key: "alice-secret-1", role: "reviewer" },
+    { name: "key2", key: "bare-secret-22", role: "reviewer" },
   ]);
 });
 
-Deno.test("parseApiKeys() names API_KEY 'default' and keeps it beside API_KEYS", () => {
+Deno.test("parseApiKeys() names API_KEY 'default', an admin, and keeps it beside API_KEYS", () => {
   assert.deepEqual(parseApiKeys("single-secret-0", "ops=ops-secret-01"), [
-    { name: "default", key: "single-secret-0" },
-    { name: "ops", key: "ops-secret-01" },
+    { name: "default", key: "single-secret-0", role: "admin" },
+    { name: "ops", key: "ops-secret-01", role: "reviewer" },
+  ]);
+});
+
+Deno.test("parseApiKeys() reads the role in name:admin=key and name:reviewer=key", () => {
+  assert.deepEqual(parseApiKeys(undefined, "ops:admin=ops-secret-01;eve:reviewer=eve-secret-1"), [
+    { name: "ops", key: "ops-secret-01", role: "admin" },
+    { name: "eve", key: "eve-secret-1", role: "reviewer" },
+  ]);
+});
+
+Deno.test("loadConfig() rejects an unknown role without echoing the key", () => {
+  const problems = problemsOf({ API_KEYS: "ops:root=ops-secret-01" });
+  assert.deepEqual(problems, [
+    'API_KEYS: the key named "ops" has role "root"; use admin or reviewer',
   ]);
 });
 
 Deno.test("parseApiKeys() splits only at the first '=' so a key may contain '='", () => {
-  assert.deepEqual(parseApiKeys(undefined, "ci=abc=def=ghi"), [{ name: "ci", key: "abc=def=ghi" }]);
+  assert.deepEqual(parseApiKeys(undefined, "ci=abc=def=ghi"), [
+    { name: "ci", key: "abc=def=ghi", role: "reviewer" },
+  ]);
+});
+
+Deno.test("loadConfig() reads TRUSTED_PROXIES as addresses and CIDR ranges, refusing others", () => {
+  const c = loadConfig({ TRUSTED_PROXIES: "10.0.0.0/8, ::1,192.168.1.7", METRICS_PUBLIC: "yes" });
+  assert.deepEqual(c.trustedProxies, ["10.0.0.0/8", "::1", "192.168.1.7"]);
+  assert.equal(c.metricsPublic, true);
+  for (const bad of ["10.0.0.0/33", "proxy.internal", "10.0.0.1/8/1", "::1/129"]) {
+    assert.match(problemsOf({ TRUSTED_PROXIES: bad })[0], /^TRUSTED_PROXIES: /, bad);
+  }
 });
 
 Deno.test("loadConfig() parses API_KEYS 'name=key;key2' into named keys", () => {
   assert.deepEqual(loadConfig({ API_KEYS: "alice=alice-secret-1;bare-secret-22" }).apiKeys, [
-    { name: "alice", key: "alice-secret-1" },
-    { name: "key2", key: "bare-secret-22" },
+    { name: "alice", key: "alice-secret-1", role: "reviewer" },
+    { name: "key2", key: "bare-secret-22", role: "reviewer" },
   ]);
 });
 
@@ -128,7 +156,7 @@ Deno.test({
       assert.ok(!String(err).includes(secret.slice(0, 8)), `the error echoes the key: ${err}`);
       throw err;
     }
-    assert.deepEqual(config.apiKeys, [{ name: "key1", key: secret }]);
+    assert.deepEqual(config.apiKeys, [{ name: "key1", key: secret, role: "reviewer" }]);
   },
 });
 

@@ -12,7 +12,7 @@
  */
 import { Buffer } from "node:buffer";
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { ApiKey } from "./config.ts";
+import type { ApiKey, Role } from "./config.ts";
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = "ni_session";
@@ -28,6 +28,11 @@ export interface Session {
   id: string;
   /** The API key's name: the reviewer, in audit logs. */
   name: string;
+  /**
+   * The key's role, read from the configured key at verification (never from the
+   * cookie), so changing a key's role applies to its open sessions at once.
+   */
+  role: Role;
   /** Expiry, seconds since the epoch. */
   expires: number;
   /** The CSRF token every state-changing request of this session must carry. */
@@ -85,8 +90,9 @@ export function randomToken(): string {
  *
  * @example
  * ```ts
- * const { value, session } = createSession("s3cret", { name: "alice", key: "k" }, { ttlSeconds: 3600 });
- * verifySession("s3cret", value, [{ name: "alice", key: "k" }])?.name; // "alice"
+ * const alice = { name: "alice", key: "k", role: "reviewer" } as const;
+ * const { value } = createSession("s3cret", alice, { ttlSeconds: 3600 });
+ * verifySession("s3cret", value, [alice])?.role; // "reviewer"
  * ```
  */
 export function createSession(
@@ -105,7 +111,13 @@ export function createSession(
   const body = b64url(Buffer.from(JSON.stringify(payload)));
   return {
     value: `${body}.${sign(secret, body)}`,
-    session: { id: sessionId(payload.c), name: payload.n, expires: payload.e, csrf: payload.c },
+    session: {
+      id: sessionId(payload.c),
+      name: payload.n,
+      role: key.role,
+      expires: payload.e,
+      csrf: payload.c,
+    },
   };
 }
 
@@ -137,7 +149,7 @@ export function verifySession(
   if (p.e * 1000 <= now) return null;
   const key = keys.find((k) => k.name === p.n);
   if (!key || !safeEqual(p.f, fingerprint(secret, key))) return null;
-  return { id: sessionId(p.c), name: p.n, expires: p.e, csrf: p.c };
+  return { id: sessionId(p.c), name: p.n, role: key.role, expires: p.e, csrf: p.c };
 }
 
 /** A session's id: its CSRF token is random per session, but a secret, so it is hashed. */

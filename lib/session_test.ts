@@ -7,8 +7,8 @@ import {
   verifySession,
 } from "./session.ts";
 
-const alice = { name: "alice", key: "alice-secret-key-0001" };
-const bob = { name: "bob", key: "bob-secret-key-0002" };
+const alice = { name: "alice", key: "alice-secret-key-0001", role: "reviewer" } as const;
+const bob = { name: "bob", key: "bob-secret-key-0002", role: "admin" } as const;
 const keys = [alice, bob];
 const SECRET = "x".repeat(40);
 
@@ -50,9 +50,26 @@ Deno.test("verifySession() refuses another secret, an expired session, a removed
   assert.equal(verifySession(SECRET, value, keys, now + 60_000), null);
   assert.equal(verifySession(SECRET, value, [bob], now), null);
   assert.equal(
-    verifySession(SECRET, value, [{ name: "alice", key: "a-new-key-value" }, bob], now),
+    verifySession(
+      SECRET,
+      value,
+      [{ name: "alice", key: "a-new-key-value", role: "reviewer" }, bob],
+      now,
+    ),
     null,
   );
+});
+
+Deno.test("verifySession() takes the role from the configured key, not from the cookie", () => {
+  const { value } = createSession(SECRET, bob, { ttlSeconds: 60 });
+  assert.equal(verifySession(SECRET, value, keys)?.role, "admin");
+  // The same key demoted in the configuration: its open sessions are reviewers at once.
+  assert.equal(
+    verifySession(SECRET, value, [alice, { ...bob, role: "reviewer" }])?.role,
+    "reviewer",
+  );
+  const reviewer = createSession(SECRET, alice, { ttlSeconds: 60 });
+  assert.equal(verifySession(SECRET, reviewer.value, keys)?.role, "reviewer");
 });
 
 Deno.test("sessionSecret() prefers SESSION_SECRET, else derives one stable across replicas", () => {

@@ -7,7 +7,7 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { pgliteTestDb } from "../db/test_db.ts";
-import { testApp } from "../routes/test_app.ts";
+import { ALICE_KEY, testApp } from "../routes/test_app.ts";
 import { tracedDb } from "../db/traced.ts";
 
 Deno.test("a request produces a server span with the request id and child database spans", async () => {
@@ -20,7 +20,7 @@ Deno.test("a request produces a server span with the request id and child databa
   try {
     const { app } = testApp(tracedDb(db));
     const res = await app.request("/v1/articles?q=news", {
-      headers: { "x-request-id": "trace-42" },
+      headers: { "x-request-id": "trace-42", "x-api-key": ALICE_KEY },
     });
     assert.equal(res.status, 200);
     const spans = exporter.getFinishedSpans();

@@ -11,10 +11,21 @@ import { AppError } from "../lib/errors.ts";
 import { openItemsByReason } from "../db/review_stats.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
 import { errorBody, handleError } from "./errors.ts";
-import { accessLog, apiKeyAuth, hstsBehindTls, rateLimit, requestId } from "./middleware.ts";
+import {
+  accessLog,
+  apiKeyAuth,
+  authenticator,
+  hstsBehindTls,
+  metricsAccess,
+  rateLimit,
+  requestId,
+} from "./middleware.ts";
+import { AuthFailures } from "./auth_failures.ts";
+import { clientAddress } from "./client_address.ts";
 import { cors } from "hono/cors";
 import { articlesApi } from "./api/articles.ts";
 import { classifyApi } from "./api/classify.ts";
+import { accessAuditApi } from "./api/access_audit.ts";
 import { modelsApi } from "./api/models.ts";
 import { reviewApi } from "./api/review.ts";
 import { summarizeApi } from "./api/summarize.ts";
@@ -28,6 +39,13 @@ import { isSessionRevoked } from "../db/sessions.ts";
 import { sessionSecret } from "../lib/session.ts";
 
 export type { AppDeps } from "./env.ts";
+
+/**
+ * The only /v1 reads `AUTH_READS=false` opens to anonymous callers (with what is
+ * below them). Review data, the audit logs, the export and the model registry
+ * are not among them: they always need a key, and so does any route added later.
+ */
+export const OPEN_READS = ["/v1/articles", "/v1/trends"];
 
 /** The interactive API reference: Swagger UI, served with the console's assets. */
 const DOCS_PAGE = `<!doctype html>
@@ -117,7 +135,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       },
     }),
   );
-  app.use(wellFormedText());
   if (config.corsOrigins.length > 0) {
     app.use(
       "/v1/*",
@@ -127,24 +144,42 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       }),
     );
   }
-  app.use(
-    "/v1/*",
-    apiKeyAuth(config.apiKeys, {
-      reads: config.authReads,
-      sessions: { secret: sessionKey, isRevoked: (id) => isSessionRevoked(deps.db, id) },
-    }),
-  );
-  if (config.rateLimitPerMinute > 0) app.use("/v1/*", rateLimit(config.rateLimitPerMinute));
+  // One count of failed authentications per client address, shared by the API,
+  // /metrics and the console's sign-in, so guessing is slow whichever door is tried.
+  const failures = new AuthFailures(config.authFailuresPerMinute);
+  const addressOf = clientAddress(config.trustedProxies);
+  const authenticate = authenticator(config.apiKeys, {
+    failures,
+    addressOf,
+    sessions: { secret: sessionKey, isRevoked: (id) => isSessionRevoked(deps.db, id) },
+  });
+  app.use("/metrics", metricsAccess(authenticate, { open: config.metricsPublic }));
+  app.use("/v1/*", apiKeyAuth(authenticate, { reads: config.authReads, openReads: OPEN_READS }));
+  if (config.rateLimitPerMinute > 0) {
+    app.use("/v1/*", rateLimit(config.rateLimitPerMinute, addressOf));
+  }
+  // After authentication, so an anonymous caller cannot make us read a JSON body.
+  app.use(wellFormedText());
 
   app.route("/", healthApi(deps));
   app.route("/", metricsApi(deps));
   app.route("/v1", articlesApi(deps));
   app.route("/v1", classifyApi(deps));
   app.route("/v1", modelsApi(deps));
+  app.route("/v1", accessAuditApi(deps));
   app.route("/v1", reviewApi(deps));
   app.route("/v1", summarizeApi(deps));
   app.route("/v1", trendsApi(deps));
-  app.route("/", consoleApp(deps, { sessionSecret: sessionKey, api: (req) => app.fetch(req) }));
+  app.route(
+    "/",
+    consoleApp(deps, {
+      sessionSecret: sessionKey,
+      // Forwarded writes keep the browser's connection info, so they are its own.
+      api: (req, env) => app.fetch(req, env),
+      failures,
+      addressOf,
+    }),
+  );
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
     type: "apiKey",

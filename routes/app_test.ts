@@ -3,7 +3,7 @@ import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import type { LogRecord } from "@logtape/logtape";
 import { pgliteTestDb } from "../db/test_db.ts";
 import { setupLogging } from "../lib/log.ts";
-import { ALICE_KEY, postJson, testApp } from "./test_app.ts";
+import { ALICE_KEY, fromAddress, postJson, testApp, withKey } from "./test_app.ts";
 
 /** The shape parse-prometheus-text-format returns (it ships no types). */
 interface MetricFamily {
@@ -41,7 +41,7 @@ Deno.test("the request id is on the error body and on every log line of the requ
   const { app } = testApp(db);
   records.length = 0;
   const res = await app.request("/v1/articles/424242", {
-    headers: { "x-request-id": "trace-me-1" },
+    headers: { "x-request-id": "trace-me-1", "x-api-key": ALICE_KEY },
   });
   assert.equal(res.status, 404);
   assert.equal((await res.json()).error.requestId, "trace-me-1");
@@ -66,7 +66,9 @@ Deno.test("an unexpected error is 500 with a generic message, logged with its ca
   const { app } = testApp(broken.db);
   await broken.db.exec("DROP TABLE articles CASCADE");
   records.length = 0;
-  const res = await app.request("/v1/articles", { headers: { "x-request-id": "boom-1" } });
+  const res = await app.request("/v1/articles", {
+    headers: { "x-request-id": "boom-1", "x-api-key": ALICE_KEY },
+  });
   await broken.close();
   assert.equal(res.status, 500);
   const body = await res.json();
@@ -86,8 +88,11 @@ Deno.test("API keys never reach the logs", async () => {
   await app.request("/v1/articles", postJson({ title: "t", body: "b" }));
   await app.request("/v1/articles", postJson({ title: "t", body: "b" }, "wrong-key-that-is-long"));
   await app.request(`/v1/articles?q=${ALICE_KEY}`, { headers: { "x-api-key": ALICE_KEY } });
+  const refused = await app.request("/metrics", withKey("wrong-key-that-is-long"));
+  assert.equal(refused.status, 401);
+  assert.ok(!(await refused.text()).includes("wrong-key-that-is-long"), "echoed in the body");
   const text = JSON.stringify(records.map((r) => [r.message, r.properties]));
-  assert.ok(records.length >= 3);
+  assert.ok(records.length >= 4);
   assert.ok(!text.includes(ALICE_KEY.slice(0, 12)), "a key appeared in the logs");
   assert.ok(!text.includes("wrong-key-that-is-long"));
 });
@@ -119,11 +124,11 @@ Deno.test("GET /metrics in Prometheus format parses and counts requests by route
   const { app } = testApp(db);
   await app.request("/health");
   await app.request("/health");
-  await app.request("/v1/articles/999999");
+  await app.request("/v1/articles/999999", withKey());
   await app.request("/nowhere");
   for (const init of [{ headers: { accept: "text/plain" } }, {}]) {
     const url = "accept" in (init.headers ?? {}) ? "/metrics" : "/metrics?format=prometheus";
-    const res = await app.request(url, init);
+    const res = await app.request(url, init, fromAddress("127.0.0.1"));
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type")!, /^text\/plain/);
     const families = parsePrometheusTextFormat(await res.text()) as MetricFamily[];
@@ -150,7 +155,7 @@ Deno.test("GET /metrics is JSON by default with per-route percentiles", async ()
   const { app } = testApp(db);
   await app.request("/health");
   await app.request("/v1/articles", postJson("{bad"));
-  const res = await app.request("/metrics");
+  const res = await app.request("/metrics", {}, fromAddress("::1"));
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type")!, /application\/json/);
   const m = await res.json();

@@ -1,5 +1,5 @@
 /** Types shared by the app and its sub-apps. */
-import type { Config } from "../lib/config.ts";
+import type { Config, Role } from "../lib/config.ts";
 import type { Db } from "../db/mod.ts";
 import type { Metrics } from "../lib/metrics.ts";
 import type { ModelRuntime } from "../services/model_runtime.ts";
@@ -22,6 +22,8 @@ export interface AppEnv {
     requestId: string;
     /** Name of the API key that authenticated the request, if any. */
     principal?: string;
+    /** That key's role. */
+    role?: Role;
     /** Set by the not-found handler, so metrics group unmatched paths. */
     unmatched?: boolean;
   };

@@ -1,11 +1,16 @@
-/** Middleware factories: request ids, access logs and metrics, API-key (or session) auth. */
+/**
+ * Middleware factories: request ids, access logs and metrics, API-key (or
+ * session) auth with roles, access to `/metrics`, request rate limits.
+ */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { routePath } from "hono/route";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { logRequest, withContext } from "../lib/log.ts";
-import type { ApiKey } from "../lib/config.ts";
+import type { ApiKey, Role } from "../lib/config.ts";
+import { recordAccess } from "../db/access_audit.ts";
+import type { Queryable } from "../db/mod.ts";
 import { AppError } from "../lib/errors.ts";
 import type { Metrics } from "../lib/metrics.ts";
 import {
@@ -17,6 +22,8 @@ import {
   verifySession,
 } from "../lib/session.ts";
 import type { AppEnv } from "./env.ts";
+import { type AuthFailures, refuseIfGuessing } from "./auth_failures.ts";
+import { isLocalRequest } from "./client_address.ts";
 import { rateLimiter } from "hono-rate-limiter";
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -96,39 +103,120 @@ function apiKeyMatcher(keys: ApiKey[]): (presented: string) => ApiKey | null {
   };
 }
 
+/** Who a request authenticated as: a key, or a console session standing in for one. */
+export interface Principal {
+  name: string;
+  role: Role;
+  /** Set when the session cookie authenticated the request (writes then need its CSRF token). */
+  session: Session | null;
+}
+
+/** Finds the request's principal; see {@link authenticator}. */
+export type Authenticate = (c: Context) => Promise<Principal | null>;
+
 /**
- * Requires `x-api-key` on writes (any method but GET/HEAD/OPTIONS), and on
- * reads too when `reads` is set. Sets the `principal` to the key's name.
- * With `sessions`, a valid console session cookie that was not signed out stands
- * in for the key; a write authenticated by the cookie must also carry the session's
- * `x-csrf-token` and come from our own origin, else 403.
+ * Makes the one authentication check of the API and `/metrics`: an `x-api-key`,
+ * else (with `sessions`) a console session cookie that was not signed out.
+ * A presented key is checked only if its client address has not failed too
+ * often (429 with `Retry-After`); a wrong one is 401 and counts as a failure.
+ * No credentials at all: null (the caller decides whether that is allowed).
  */
-export function apiKeyAuth(
+export function authenticator(
   keys: ApiKey[],
   options: {
-    reads: boolean;
+    failures: AuthFailures;
+    addressOf: (c: Context) => string;
     sessions?: { secret: string; isRevoked(id: string): Promise<boolean> };
   },
-): MiddlewareHandler<AppEnv> {
+): Authenticate {
   const match = apiKeyMatcher(keys);
   const sessionOf = options.sessions
     ? sessionReader(options.sessions.secret, keys, options.sessions.isRevoked)
     : () => Promise.resolve(null);
+  return async (c) => {
+    const presented = c.req.header("x-api-key");
+    if (presented) {
+      const addr = options.addressOf(c);
+      refuseIfGuessing(c, options.failures, addr);
+      const key = match(presented);
+      if (!key) {
+        options.failures.record(addr);
+        throw new AppError(401, "unauthorized", "The API key is not valid.");
+      }
+      return { name: key.name, role: key.role, session: null };
+    }
+    const session = await sessionOf(c);
+    return session ? { name: session.name, role: session.role, session } : null;
+  };
+}
+
+/**
+ * Requires a key (or session) under /v1, except for reads of the `openReads`
+ * paths (and what is below them) when `reads` is off: those may stay open,
+ * nothing else, so a new route needs a key unless listed. Sets the `principal`
+ * (the key's name) and its `role`. A write authenticated by the session cookie
+ * must also carry the session's `x-csrf-token` and come from our own origin, else 403.
+ */
+export function apiKeyAuth(
+  authenticate: Authenticate,
+  options: { reads: boolean; openReads: string[] },
+): MiddlewareHandler<AppEnv> {
+  const isOpen = (path: string) =>
+    options.openReads.some((p) => path === p || path.startsWith(p + "/"));
   return async (c, next) => {
     const isRead = ["GET", "HEAD", "OPTIONS"].includes(c.req.method);
-    const presented = c.req.header("x-api-key");
-    const key = presented ? match(presented) : null;
-    const session = presented ? null : await sessionOf(c);
-    if (key) c.set("principal", key.name);
-    else if (session) {
-      if (!isRead) requireCsrf(c, session);
-      c.set("principal", session.name);
-    } else if (!isRead || options.reads) {
-      throw new AppError(
-        401,
-        "unauthorized",
-        presented ? "The API key is not valid." : "This request needs an x-api-key header.",
-      );
+    const who = await authenticate(c);
+    if (who) {
+      if (who.session && !isRead) requireCsrf(c, who.session);
+      c.set("principal", who.name);
+      c.set("role", who.role);
+    } else if (!isRead || options.reads || !isOpen(c.req.path)) {
+      throw new AppError(401, "unauthorized", "This request needs an x-api-key header.");
+    }
+    await next();
+  };
+}
+
+/**
+ * `/metrics`: open to this machine (see `isLocalRequest`) or to everyone with
+ * `open`; anyone else needs a key or a console session.
+ */
+export function metricsAccess(
+  authenticate: Authenticate,
+  options: { open: boolean },
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!options.open && !isLocalRequest(c) && !(await authenticate(c))) {
+      throw new AppError(401, "unauthorized", "Metrics need an x-api-key header from here.");
+    }
+    await next();
+  };
+}
+
+/**
+ * Lets only admin keys through to an action that changes what every user sees,
+ * recording the attempt either way in the access audit; a reviewer gets 403
+ * `forbidden`. `what` says what was refused ("Promoting a model"); `target`
+ * names what the action is on (a model version, an item id).
+ */
+export function adminOnly(
+  db: Queryable,
+  action: string,
+  options: { what: string; target?: (c: Context) => string | undefined },
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const actor = c.get("principal");
+    if (!actor) throw new AppError(401, "unauthorized", "This request needs an x-api-key header.");
+    const allowed = c.get("role") === "admin";
+    await recordAccess(db, {
+      actor,
+      action,
+      target: options.target?.(c)?.slice(0, 200) ?? null,
+      outcome: allowed ? "allowed" : "denied",
+      requestId: c.get("requestId") ?? null,
+    });
+    if (!allowed) {
+      throw new AppError(403, "forbidden", `${options.what} needs an admin key.`);
     }
     await next();
   };
@@ -166,21 +254,21 @@ export function requireCsrf(c: Context, session: Session, token?: string | null)
 }
 
 /**
- * Limits requests per API key (per client address for anonymous reads) to
- * `perMinute` in a fixed one-minute window, in this process; over the limit:
- * 429 with `Retry-After`.
+ * Limits requests per API key (per client address, see routes/client_address.ts,
+ * for anonymous reads) to `perMinute` in a fixed one-minute window, in this
+ * process; over the limit: 429 with `Retry-After`.
  */
-export function rateLimit(perMinute: number): MiddlewareHandler<AppEnv> {
+export function rateLimit(
+  perMinute: number,
+  addressOf: (c: Context) => string,
+): MiddlewareHandler<AppEnv> {
   return rateLimiter<AppEnv>({
     windowMs: 60_000,
     limit: perMinute,
     standardHeaders: "draft-7",
     keyGenerator: (c) => {
       const principal = c.get("principal");
-      if (principal) return `key:${principal}`;
-      const addr = (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr
-        ?.hostname;
-      return `addr:${c.req.header("x-forwarded-for")?.split(",")[0].trim() ?? addr ?? "unknown"}`;
+      return principal ? `key:${principal}` : `addr:${addressOf(c)}`;
     },
     handler: () => {
       throw new AppError(

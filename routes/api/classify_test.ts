@@ -5,7 +5,7 @@ import { TOY_LABELS, trainToyModel } from "../../services/test_model.ts";
 import { predictionsFor } from "../../db/predictions.ts";
 import { reviewCounts } from "../../db/review_stats.ts";
 import { loadConfig } from "../../lib/config.ts";
-import { postJson, testApp } from "../test_app.ts";
+import { postJson, testApp, withKey } from "../test_app.ts";
 
 // One test with steps, so the model is disposed before the process exits
 // (onnxruntime's native session must not outlive the test worker).
@@ -141,7 +141,7 @@ Deno.test("/v1/classify", async (t) => {
     );
 
     await t.step("/metrics counts predictions by label and names the served model", async () => {
-      const text = await (await app.request("/metrics?format=prometheus")).text();
+      const text = await (await app.request("/metrics?format=prometheus", withKey())).text();
       assert.match(
         text,
         new RegExp(`newsintel_model_info\\{name="toy",version="${manifest.version}"[^}]*\\} 1`),

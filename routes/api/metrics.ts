@@ -1,4 +1,8 @@
-/** `/metrics`: JSON by default; Prometheus text with `Accept: text/plain` or `?format=prometheus`. */
+/**
+ * `/metrics`: JSON by default; Prometheus text with `Accept: text/plain` or `?format=prometheus`.
+ * Open to loopback, else a key is needed unless `METRICS_PUBLIC` is set (`metricsAccess`
+ * in routes/middleware.ts, mounted before this route).
+ */
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../env.ts";
 

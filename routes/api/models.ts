@@ -1,4 +1,7 @@
-/** `/v1/models`: the registry, promotion and rollback. */
+/**
+ * `/v1/models`: the registry, promotion and rollback (admin keys only). Importing
+ * a model is the `newsintel models import` command's, for the local operator.
+ */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   activateModel,
@@ -9,6 +12,7 @@ import {
 } from "../../db/models.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
+import { adminOnly } from "../middleware.ts";
 import { validationHook } from "../validation.ts";
 import { errorResponses, ErrorSchema } from "./schemas.ts";
 
@@ -58,11 +62,12 @@ const getRoute = createRoute({
 const promoteRoute = createRoute({
   method: "post",
   path: "/models/{version}/promote",
-  summary: "Make a model active; every replica serves it within seconds",
+  summary: "Make a model active; every replica serves it within seconds (admin key)",
   security: [{ ApiKey: [] }],
   request: { params: Version },
   responses: {
     200: { description: "Now active", content: json(ModelSchema) },
+    403: { description: "Not an admin key", content: json(ErrorSchema) },
     404: notFound,
     ...errorResponses,
   },
@@ -71,10 +76,11 @@ const promoteRoute = createRoute({
 const rollbackRoute = createRoute({
   method: "post",
   path: "/models/rollback",
-  summary: "Re-activate the model that was active before the current one",
+  summary: "Re-activate the model that was active before the current one (admin key)",
   security: [{ ApiKey: [] }],
   responses: {
     200: { description: "Now active", content: json(ModelSchema) },
+    403: { description: "Not an admin key", content: json(ErrorSchema) },
     409: { description: "Nothing to roll back to", content: json(ErrorSchema) },
     ...errorResponses,
   },
@@ -95,6 +101,13 @@ export function modelsApi({ db, models }: AppDeps) {
     await models?.refresh();
     return view(version);
   };
+  // Route middleware runs before validation: a reviewer's attempt is refused and
+  // audited whatever it sent.
+  const promote = adminOnly(db, "promoteModel", {
+    what: "Promoting a model",
+    target: (c) => c.req.param("version"),
+  });
+  const rollback = adminOnly(db, "rollbackModel", { what: "Rolling back the model" });
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(listRoute, async (c) => {
       const serving = models?.current()?.version;
@@ -102,12 +115,12 @@ export function modelsApi({ db, models }: AppDeps) {
       return c.json({ items, history: await activationHistory(db) }, 200);
     })
     .openapi(getRoute, async (c) => c.json(await view(c.req.valid("param").version), 200))
-    .openapi(promoteRoute, async (c) => {
+    .openapi({ ...promoteRoute, middleware: [promote] }, async (c) => {
       const { version } = c.req.valid("param");
       await view(version);
       return c.json(await activate(version, "promote", c.get("principal") ?? null), 200);
     })
-    .openapi(rollbackRoute, async (c) => {
+    .openapi({ ...rollbackRoute, middleware: [rollback] }, async (c) => {
       const previous = await previousModelVersion(db);
       if (!previous) {
         throw new AppError(409, "nothingToRollBack", "No earlier model was ever active.");

@@ -3,7 +3,8 @@ import { testDatabases } from "../../db/test_db.ts";
 import { loadConfig } from "../../lib/config.ts";
 import { createModelRuntime } from "../../services/model_runtime.ts";
 import { trainToyModel } from "../../services/test_model.ts";
-import { ALICE_KEY, postJson, testApp } from "../test_app.ts";
+import { ADMIN_KEY, ALICE_KEY, postJson, testApp, withKey } from "../test_app.ts";
+import { listAccess } from "../../db/access_audit.ts";
 import { reviewCounts } from "../../db/review_stats.ts";
 
 for (const { name, open } of testDatabases()) {
@@ -20,7 +21,8 @@ for (const { name, open } of testDatabases()) {
     const b = testApp(db, config, runtimeB).app;
     try {
       await t.step("GET /v1/models lists both, the first active", async () => {
-        const res = await a.request("/v1/models");
+        assert.equal((await a.request("/v1/models")).status, 401);
+        const res = await a.request("/v1/models", withKey());
         assert.equal(res.status, 200);
         const body = await res.json();
         const byVersion = new Map(body.items.map((m: { version: string }) => [m.version, m]));
@@ -34,15 +36,51 @@ for (const { name, open } of testDatabases()) {
           (await a.request(`/v1/models/${second.version}/promote`, postJson({}, null))).status,
           401,
         );
-        const missing = await a.request("/v1/models/nope/promote", postJson({}));
+        const missing = await a.request("/v1/models/nope/promote", postJson({}, ADMIN_KEY));
         assert.equal(missing.status, 404);
         assert.equal((await missing.json()).error.code, "modelNotFound");
       });
 
       await t.step(
-        "a promotion on one replica is served by the other after its refresh",
+        "a reviewer's promotion and rollback are 403 forbidden, and audited as denied",
         async () => {
           const res = await a.request(`/v1/models/${second.version}/promote`, postJson({}));
+          assert.equal(res.status, 403);
+          assert.match(res.headers.get("content-type")!, /application\/json/);
+          const body = await res.json();
+          assert.equal(body.error.code, "forbidden");
+          assert.equal(body.error.requestId, res.headers.get("x-request-id"));
+          const back = await a.request("/v1/models/rollback", postJson({}));
+          assert.equal(back.status, 403);
+          assert.equal(runtimeA.current()?.version, first.version);
+          const rows = await listAccess(db, { limit: 10 });
+          assert.deepEqual(
+            rows.slice(0, 2).map((r) => [r.actor, r.action, r.target, r.outcome]),
+            [
+              ["alice", "rollbackModel", null, "denied"],
+              ["alice", "promoteModel", second.version, "denied"],
+            ],
+          );
+          assert.equal(rows[1].requestId, res.headers.get("x-request-id"));
+        },
+      );
+
+      await t.step("the access audit is for admin keys", async () => {
+        assert.equal((await a.request("/v1/access-audit", withKey())).status, 403);
+        const res = await a.request("/v1/access-audit?outcome=denied", withKey(ADMIN_KEY));
+        assert.equal(res.status, 200);
+        const { items } = await res.json();
+        assert.ok(items.length >= 2);
+        assert.ok(items.every((r: { outcome: string }) => r.outcome === "denied"));
+      });
+
+      await t.step(
+        "an admin's promotion on one replica is served by the other after its refresh",
+        async () => {
+          const res = await a.request(
+            `/v1/models/${second.version}/promote`,
+            postJson({}, ADMIN_KEY),
+          );
           assert.equal(res.status, 200);
           assert.equal((await res.json()).serving, true);
           const before = await (await b.request("/v1/classify", postJson({ text: "goal" }))).json();
@@ -50,8 +88,13 @@ for (const { name, open } of testDatabases()) {
           await runtimeB.refresh(); // what its watch timer does every few seconds
           const after = await (await b.request("/v1/classify", postJson({ text: "goal" }))).json();
           assert.equal(after.model.version, second.version);
-          const history = (await (await b.request("/v1/models")).json()).history;
-          assert.deepEqual([history[0].action, history[0].actor], ["promote", "alice"]);
+          const history = (await (await b.request("/v1/models", withKey())).json()).history;
+          assert.deepEqual([history[0].action, history[0].actor], ["promote", "ops"]);
+          const [audited] = await listAccess(db, { limit: 1 });
+          assert.deepEqual(
+            [audited.actor, audited.action, audited.target, audited.outcome],
+            ["ops", "promoteModel", second.version, "allowed"],
+          );
         },
       );
 
@@ -60,8 +103,9 @@ for (const { name, open } of testDatabases()) {
           { length: 40 },
           (_, i) => b.request("/v1/classify", postJson({ text: `match ${i} goal league` })),
         );
-        const swap = Promise.resolve(a.request(`/v1/models/${first.version}/promote`, postJson({})))
-          .then(() => runtimeB.refresh());
+        const swap = Promise.resolve(
+          a.request(`/v1/models/${first.version}/promote`, postJson({}, ADMIN_KEY)),
+        ).then(() => runtimeB.refresh());
         const results = await Promise.all(calls);
         await swap;
         assert.ok(results.every((r) => r.status === 200));
@@ -89,7 +133,7 @@ for (const { name, open } of testDatabases()) {
             }),
           );
           assert.equal(res.status, 201);
-          const stats = await (await strict.request("/v1/review/shadow")).json();
+          const stats = await (await strict.request("/v1/review/shadow", withKey())).json();
           const row = stats.agreement.find((a: { shadowVersion: string }) =>
             a.shadowVersion === second.version
           );
@@ -105,7 +149,7 @@ for (const { name, open } of testDatabases()) {
       );
 
       await t.step("rollback returns to the previously active model", async () => {
-        const res = await a.request("/v1/models/rollback", postJson({}));
+        const res = await a.request("/v1/models/rollback", postJson({}, ADMIN_KEY));
         assert.equal(res.status, 200);
         assert.equal((await res.json()).version, second.version);
         assert.equal(runtimeA.current()?.version, second.version);

@@ -1,6 +1,7 @@
 /**
  * `/v1/review/...`: the human review queue. Reviewers are API-key names
- * (`c.get("principal")`); writes need a key, reads follow AUTH_READS.
+ * (`c.get("principal")`); every route needs a key, bulk accept and
+ * adjudication an admin key.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { getModel } from "../../db/models.ts";
@@ -27,6 +28,7 @@ import { AppError } from "../../lib/errors.ts";
 import { queueManually, reviewPolicy } from "../../services/review_routing.ts";
 import { agreementSummary } from "../../ml/agreement.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
+import { adminOnly } from "../middleware.ts";
 import { validationHook } from "../validation.ts";
 import { errorResponses, ErrorSchema, text } from "./schemas.ts";
 
@@ -320,7 +322,7 @@ const undoRoute = createRoute({
 const bulkRoute = createRoute({
   method: "post",
   path: "/review/bulk-accept",
-  summary: "Accept the predicted label on every open item matching a filter",
+  summary: "Accept the predicted label on every open item matching a filter (admin key)",
   description: "At least one filter is required. Each acceptance is one decision by you, " +
     "audited per item; items others hold and items you decided are left alone. At most " +
     "`limit` items per call: call again while `accepted` equals `limit`.",
@@ -348,7 +350,7 @@ const bulkRoute = createRoute({
 const adjudicateRoute = createRoute({
   method: "post",
   path: "/review/items/{id}/adjudicate",
-  summary: "Settle an item whose decisions disagree",
+  summary: "Settle an item whose decisions disagree (admin key)",
   security: secured,
   request: { params: IdParam, body: { content: json(DecisionSchema), required: true } },
   responses: {
@@ -620,7 +622,10 @@ export function reviewApi(deps: AppDeps) {
     .openapi(undoRoute, async (c) => {
       return c.json(await undoLast(db, reviewerOf(c), { leaseSeconds }), 200);
     })
-    .openapi(bulkRoute, async (c) => {
+    .openapi({
+      ...bulkRoute,
+      middleware: [adminOnly(db, "bulkAccept", { what: "Bulk accept" })],
+    }, async (c) => {
       const { limit, note, ...filter } = c.req.valid("json");
       if (Object.keys(filter).length === 0) {
         throw new AppError(
@@ -633,7 +638,15 @@ export function reviewApi(deps: AppDeps) {
       const itemIds = await bulkAccept(db, reviewerOf(c), filter, { limit, note });
       return c.json({ accepted: itemIds.length, itemIds }, 200);
     })
-    .openapi(adjudicateRoute, async (c) => {
+    .openapi({
+      ...adjudicateRoute,
+      middleware: [
+        adminOnly(db, "adjudicate", {
+          what: "Adjudicating",
+          target: (c) => c.req.param("id"),
+        }),
+      ],
+    }, async (c) => {
       const { id } = c.req.valid("param");
       return c.json(await adjudicate(db, reviewerOf(c), id, c.req.valid("json")), 200);
     })

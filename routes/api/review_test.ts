@@ -3,10 +3,10 @@ import { claimNext } from "../../db/review.ts";
 import { registerTestModel, seedQueue } from "../../db/review_test_helpers.ts";
 import { postgresTestDb, postgresTestUrl, testDatabases } from "../../db/test_db.ts";
 import { openPostgres } from "../../db/postgres.ts";
-import { ALICE_KEY, BOB_KEY, postJson, testApp } from "../test_app.ts";
+import { ALICE_KEY, BOB_KEY, postJson, testApp, withKey } from "../test_app.ts";
 
 const CAROL_KEY = "carol-secret-key-0003";
-const keys = `alice=${ALICE_KEY};bob=${BOB_KEY};carol=${CAROL_KEY}`;
+const keys = `alice=${ALICE_KEY};bob=${BOB_KEY};carol:admin=${CAROL_KEY}`;
 
 const put = (body: unknown, key: string | null = ALICE_KEY): RequestInit => ({
   ...postJson(body, key),
@@ -110,7 +110,7 @@ for (const { name, open } of testDatabases()) {
             await (await decideReq(bobs[1].id, { action: "label", label: other }, BOB_KEY)).json();
           assert.equal(disputed.status, "needs_adjudication");
 
-          const stats = await (await app.request("/v1/review/stats")).json();
+          const stats = await (await app.request("/v1/review/stats", withKey())).json();
           assert.equal(stats.byStatus.done, 1);
           assert.equal(stats.byStatus.needs_adjudication, 1);
           assert.equal(stats.agreement.items, 2);
@@ -139,7 +139,8 @@ for (const { name, open } of testDatabases()) {
           assert.equal(settled.status, 200);
           const settledItem = await settled.json();
           assert.deepEqual([settledItem.finalLabel, settledItem.adjudicatedBy], [other, "carol"]);
-          const detail = await (await app.request(`/v1/review/items/${bobs[1].id}`)).json();
+          const detail = await (await app.request(`/v1/review/items/${bobs[1].id}`, withKey()))
+            .json();
           assert.deepEqual(detail.history.map((h: { event: string }) => h.event), [
             "queued",
             "decided",
@@ -177,7 +178,7 @@ for (const { name, open } of testDatabases()) {
           const decided = await decideReq(item.id, { action: "label", label: other });
           assert.equal(decided.status, 200);
           const { article } = await decided.json();
-          const res = await app.request(`/v1/articles/${article.id}`);
+          const res = await app.request(`/v1/articles/${article.id}`, withKey());
           assert.equal(res.status, 200);
           const shown = await res.json();
           assert.deepEqual(
@@ -187,27 +188,31 @@ for (const { name, open } of testDatabases()) {
         },
       );
 
-      await t.step("bulk accept needs a filter and accepts by it", async () => {
+      await t.step("bulk accept (an admin's) needs a filter and accepts by it", async () => {
         await fresh(9, 1);
-        const none = await app.request("/v1/review/bulk-accept", postJson({}));
+        const reviewer = await app.request("/v1/review/bulk-accept", postJson({ label: "sport" }));
+        assert.equal(reviewer.status, 403);
+        const none = await app.request("/v1/review/bulk-accept", postJson({}, CAROL_KEY));
         assert.equal(none.status, 422);
         assert.equal((await none.json()).error.code, "filterRequired");
         const badRange = await app.request(
           "/v1/review/bulk-accept",
-          postJson({ minScore: 0.9, maxScore: 0.1 }),
+          postJson({ minScore: 0.9, maxScore: 0.1 }, CAROL_KEY),
         );
         assert.equal(badRange.status, 422);
         const res = await app.request(
           "/v1/review/bulk-accept",
-          postJson({ label: "sport", minScore: 0 }),
+          postJson({ label: "sport", minScore: 0 }, CAROL_KEY),
         );
         assert.equal(res.status, 200);
         const { accepted } = await res.json();
         assert.equal(accepted, 3);
-        const list = await (await app.request("/v1/review/items?status=done&limit=50")).json();
+        const list = await (await app.request("/v1/review/items?status=done&limit=50", withKey()))
+          .json();
         assert.equal(list.items.length, 3);
         assert.ok(list.items.every((i: { finalLabel: string }) => i.finalLabel === "sport"));
-        const audit = await (await app.request("/v1/review/audit?event=bulk_accepted")).json();
+        const audit = await (await app.request("/v1/review/audit?event=bulk_accepted", withKey()))
+          .json();
         assert.equal(audit.items.length, 3);
       });
 
@@ -219,15 +224,15 @@ for (const { name, open } of testDatabases()) {
         do {
           const url: string = `/v1/review/items?limit=3${cursor ? `&cursor=${cursor}` : ""}`;
           const page: { items: Array<{ id: number; margin: number }>; nextCursor: string | null } =
-            await (await app.request(url)).json();
+            await (await app.request(url, withKey())).json();
           seen.push(...page.items.map((i) => i.id));
           margins = [...margins, ...page.items.map((i) => i.margin)];
           cursor = page.nextCursor;
         } while (cursor);
         assert.equal(new Set(seen).size, 7);
         assert.deepEqual(margins, [...margins].sort((a, b) => a - b));
-        assert.equal((await app.request("/v1/review/items?cursor=bogus")).status, 422);
-        assert.equal((await app.request("/v1/review/items?status=nope")).status, 422);
+        assert.equal((await app.request("/v1/review/items?cursor=bogus", withKey())).status, 422);
+        assert.equal((await app.request("/v1/review/items?status=nope", withKey())).status, 422);
       });
 
       await t.step("manual queueing and shadow mode", async () => {
@@ -250,18 +255,18 @@ for (const { name, open } of testDatabases()) {
         await fresh(3, 1);
         const items = await claimNext(db, "alice", { limit: 3 });
         for (const i of items) await decideReq(i.id, { action: "accept" });
-        const jsonl = await app.request("/v1/review/export?format=jsonl");
+        const jsonl = await app.request("/v1/review/export?format=jsonl", withKey());
         assert.equal(jsonl.status, 200);
         assert.equal(jsonl.headers.get("content-type"), "application/x-ndjson");
         const rows = (await jsonl.text()).trim().split("\n").map((l) => JSON.parse(l));
         assert.equal(rows.length, 3);
         assert.ok(rows.every((r) => r.label && r.title && r.reviewers[0] === "alice"));
-        const csv = await app.request("/v1/review/export?format=csv");
+        const csv = await app.request("/v1/review/export?format=csv", withKey());
         assert.match(csv.headers.get("content-type")!, /^text\/csv/);
         const lines = (await csv.text()).trim().split("\r\n");
         assert.equal(lines.length, 4);
         assert.match(lines[0], /^itemId,articleId,/);
-        assert.equal((await app.request("/v1/review/export?format=xml")).status, 422);
+        assert.equal((await app.request("/v1/review/export?format=xml", withKey())).status, 422);
       });
 
       await t.step("every review endpoint is in the OpenAPI document", async () => {

@@ -1,7 +1,7 @@
 /** `GET /v1/trends`: topic volume over time, spikes and rising terms. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { BUCKETS } from "../../db/trends.ts";
-import { inYearRange, MAX_BUCKETS, MAX_YEAR, MIN_YEAR } from "../../lib/bounds.ts";
+import { MAX_BUCKETS, MAX_YEAR, MIN_YEAR } from "../../lib/bounds.ts";
 import { topicTrends } from "../../services/trends.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 import { validationHook } from "../validation.ts";

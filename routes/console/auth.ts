@@ -48,7 +48,7 @@ interface LoginView {
   next: string;
   error?: string | null;
   notice?: string | null;
-  status?: 200 | 401 | 403;
+  status?: 200 | 401 | 403 | 429;
 }
 
 /** Renders the login form with a fresh double-submit token in its own cookie. */
@@ -78,6 +78,14 @@ async function signIn(c: Context<AppEnv>, kit: ConsoleKit): Promise<Response> {
   const { config } = kit.deps;
   const body = await formBody(c);
   const next = safeNext(body.next);
+  // An address that keeps failing waits before its next key is even compared.
+  const addr = kit.addressOf(c);
+  const wait = kit.failures.retryAfter(addr);
+  if (wait > 0) {
+    c.header("Retry-After", String(wait));
+    const error = `Too many failed sign-ins from this address; try again in ${wait} seconds.`;
+    return loginForm(c, kit, { next, error, status: 429 });
+  }
   const expected = getCookie(c, LOGIN_COOKIE);
   if (!sameOrigin(c) || !expected || !safeEqual(expected, body[CSRF_FIELD] ?? "")) {
     return loginForm(c, kit, {
@@ -87,7 +95,10 @@ async function signIn(c: Context<AppEnv>, kit: ConsoleKit): Promise<Response> {
     });
   }
   const key = body.key ? matchApiKey(config.apiKeys, body.key.trim()) : null;
-  if (!key) return loginForm(c, kit, { next, error: "That API key is not valid.", status: 401 });
+  if (!key) {
+    kit.failures.record(addr);
+    return loginForm(c, kit, { next, error: "That API key is not valid.", status: 401 });
+  }
   const { value } = createSession(kit.secret, key, { ttlSeconds: config.sessionTtlSeconds });
   setCookie(c, SESSION_COOKIE, value, {
     path: "/",

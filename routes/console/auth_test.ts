@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { registerTestModel, seedQueue } from "../../db/review_test_helpers.ts";
 import { pgliteTestDb } from "../../db/test_db.ts";
 import { CSRF_HEADER } from "../../lib/session.ts";
-import { ALICE_KEY, postJson, testApp } from "../test_app.ts";
+import { ALICE_KEY, fromAddress, postJson, testApp, withKey } from "../test_app.ts";
 import { cookiesOf, form, ORIGIN, signIn } from "./test_helpers.ts";
 
 Deno.test("console sign-in, sessions and CSRF", async (t) => {
@@ -149,7 +149,7 @@ Deno.test("console sign-in, sessions and CSRF", async (t) => {
         form({ label: "sport", _csrf: csrf, confirm: "yes" }, { cookie: again.cookie }),
       );
       assert.equal(replayed.status, 403);
-      const stats = await (await app.request("/v1/review/stats")).json();
+      const stats = await (await app.request("/v1/review/stats", withKey())).json();
       assert.equal(stats.byStatus.done, 0);
     });
 
@@ -182,6 +182,43 @@ Deno.test("console sign-in, sessions and CSRF", async (t) => {
         200,
       );
     });
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("wrong keys at sign-in from one address get 429 with Retry-After", async () => {
+  const { db, close } = await pgliteTestDb();
+  try {
+    const limited = testApp(db, { AUTH_FAILURES_PER_MINUTE: "3" }).app;
+    const attempt = async (key: string, xff: string) => {
+      const env = fromAddress("203.0.113.9");
+      const page = await limited.request("/login", {}, env);
+      const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+      return limited.request(
+        "/login",
+        form({ _csrf: token, key }, {
+          cookie: `ni_login=${cookiesOf(page).get("ni_login")}`,
+          "x-forwarded-for": xff, // not a trusted proxy: ignored
+        }),
+        env,
+      );
+    };
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await attempt(`not-the-key-${i}`, `192.0.2.${i}`)).status, 401);
+    }
+    const refused = await attempt(ALICE_KEY, "192.0.2.99");
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.headers.get("retry-after")) > 0);
+    assert.match(await refused.text(), /Too many failed sign-ins/);
+    assert.ok(!cookiesOf(refused).has("ni_session"));
+    // The API shares the count: the same address cannot guess there instead.
+    const api = await limited.request(
+      "/v1/articles",
+      withKey(ALICE_KEY),
+      fromAddress("203.0.113.9"),
+    );
+    assert.equal(api.status, 429);
   } finally {
     await close();
   }

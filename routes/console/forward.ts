@@ -26,7 +26,9 @@ export interface ApiReply<T> {
 export type Forward = <T>(c: Context<AppEnv>, call: ApiCall) => Promise<ApiReply<T>>;
 
 /** A {@link Forward} through `api`, the app's own fetch. */
-export function apiForwarder(api: (req: Request) => Response | Promise<Response>): Forward {
+export function apiForwarder(
+  api: (req: Request, env?: unknown) => Response | Promise<Response>,
+): Forward {
   return async (c, { session, path, body }) => {
     const url = new URL(path, c.req.url);
     const headers = new Headers({
@@ -43,6 +45,8 @@ export function apiForwarder(api: (req: Request) => Response | Promise<Response>
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
+      // The connection's details, so the API sees the same client address.
+      c.env,
     );
     const json = await res.json().catch(() => null);
     return {

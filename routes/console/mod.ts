@@ -7,7 +7,8 @@
  * `lib/session.ts`.
  */
 import { Hono } from "hono";
-import type { ErrorHandler } from "hono";
+import type { Context, ErrorHandler } from "hono";
+import type { AuthFailures } from "../auth_failures.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 import { handleError } from "../errors.ts";
@@ -25,7 +26,11 @@ export interface ConsoleOptions {
   /** Signs session cookies (see `sessionSecret()` in lib/session.ts). */
   sessionSecret: string;
   /** The app's own fetch: page forms forward their writes to the `/v1` API through it. */
-  api: (req: Request) => Response | Promise<Response>;
+  api: (req: Request, env?: unknown) => Response | Promise<Response>;
+  /** Failed sign-ins per client address, shared with the API (see routes/auth_failures.ts). */
+  failures: AuthFailures;
+  /** The request's client address (see routes/client_address.ts). */
+  addressOf: (c: Context) => string;
   /** Folder with console.css and build/ (default: the project's `static/`). */
   staticDir?: URL;
 }
@@ -40,6 +45,8 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
     assets,
     sessions: consoleSessions(deps, { secret, assetVersion: assets.version }),
     forward: apiForwarder(options.api),
+    failures: options.failures,
+    addressOf: options.addressOf,
   };
   const app = new Hono<AppEnv>();
   // Console errors are pages, not JSON (the API's JSON shape is kept for /v1). The

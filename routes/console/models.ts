@@ -53,7 +53,9 @@ function promote(kit: ConsoleKit): FormHandler {
     if (!version) {
       return failurePage(c, ctx, { status: 422, message: "Which model? No version was given." });
     }
-    if (body.confirm !== "yes") {
+    // An admin action: a reviewer is not asked to confirm; the API refuses it (403,
+    // audited) and the page shows why.
+    if (body.confirm !== "yes" && session.role === "admin") {
       return html(
         c,
         ConfirmPage({
@@ -81,7 +83,7 @@ function promote(kit: ConsoleKit): FormHandler {
 /** `POST /models/rollback`: back to the model that was active before the current one. */
 function rollback(kit: ConsoleKit): FormHandler {
   return async (c, { ctx, session, body }) => {
-    if (body.confirm !== "yes") {
+    if (body.confirm !== "yes" && session.role === "admin") {
       const previous = await previousModelVersion(kit.deps.db);
       if (!previous) {
         return failurePage(c, ctx, { status: 409, message: "No earlier model was ever active." });

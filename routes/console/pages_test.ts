@@ -3,7 +3,8 @@ import { claimNext, decide } from "../../db/review.ts";
 import { LABELS, registerTestModel, seedQueue } from "../../db/review_test_helpers.ts";
 import { pgliteTestDb } from "../../db/test_db.ts";
 import { scriptSafeJson } from "../pages/Island.tsx";
-import { postJson, testApp } from "../test_app.ts";
+import { listAccess } from "../../db/access_audit.ts";
+import { ADMIN_KEY, postJson, testApp, withKey } from "../test_app.ts";
 import { form, signIn } from "./test_helpers.ts";
 
 Deno.test("console pages", async (t) => {
@@ -32,9 +33,9 @@ Deno.test("console pages", async (t) => {
       }
     });
 
-    await t.step("bulk accept asks for confirmation, then accepts through the API", async () => {
+    await t.step("bulk accept asks an admin to confirm, then accepts through the API", async () => {
       await fresh(6);
-      const { cookie, csrf } = await signIn(app);
+      const { cookie, csrf } = await signIn(app, ADMIN_KEY);
       const ask = await app.request(
         "/queue/bulk-accept",
         form({ label: "sport", _csrf: csrf }, { cookie }),
@@ -43,21 +44,50 @@ Deno.test("console pages", async (t) => {
       const page = await ask.text();
       assert.match(page, /2 open items match label sport/);
       assert.match(page, /name="confirm" value="yes"/);
-      assert.equal((await (await app.request("/v1/review/stats")).json()).byStatus.done, 0);
+      assert.equal(
+        (await (await app.request("/v1/review/stats", withKey())).json()).byStatus.done,
+        0,
+      );
       const done = await app.request(
         "/queue/bulk-accept",
         form({ label: "sport", _csrf: csrf, confirm: "yes" }, { cookie }),
       );
       assert.equal(done.status, 303);
       assert.equal(done.headers.get("location"), "/queue?done=bulk-accepted&n=2");
-      const stats = await (await app.request("/v1/review/stats")).json();
+      const stats = await (await app.request("/v1/review/stats", withKey())).json();
       assert.equal(stats.byStatus.done, 2);
-      assert.equal(stats.byReviewer[0].reviewer, "alice");
+      assert.equal(stats.byReviewer[0].reviewer, "ops");
       const queue = await (await app.request("/queue?done=bulk-accepted&n=2", {
         headers: { cookie },
       })).text();
       assert.match(queue, /Accepted 2 items/);
     });
+
+    await t.step(
+      "a reviewer's bulk accept, promotion and rollback are refused and say why",
+      async () => {
+        await fresh(6);
+        const { cookie, csrf } = await signIn(app);
+        for (
+          const [path, fields, action] of [
+            ["/queue/bulk-accept", { label: "sport" }, "bulkAccept"],
+            ["/models/promote", { version: "test-model-v1" }, "promoteModel"],
+            ["/models/rollback", {}, "rollbackModel"],
+          ] as const
+        ) {
+          const res = await app.request(path, form({ ...fields, _csrf: csrf }, { cookie }));
+          assert.equal(res.status, 403, path);
+          assert.match(res.headers.get("content-type")!, /text\/html/);
+          assert.match(await res.text(), /needs an admin key/);
+          const [last] = await listAccess(db, { limit: 1 });
+          assert.deepEqual([last.actor, last.action, last.outcome], ["alice", action, "denied"]);
+        }
+        assert.equal(
+          (await (await app.request("/v1/review/stats", withKey())).json()).byStatus.done,
+          0,
+        );
+      },
+    );
 
     await t.step("a <script> payload in an article renders as text", async () => {
       await reset();

@@ -79,7 +79,11 @@ function bulkAccept(kit: ConsoleKit): FormHandler {
           "Bulk accept needs at least one filter: a label, a minimum score, a source or dates.",
       });
     }
-    if (body.confirm !== "yes") return confirmBulkAccept(c, ctx, { body, filter, db: kit.deps.db });
+    // Bulk accept is an admin action: a reviewer is not asked to confirm; the API
+    // refuses it (403, audited) and the page shows why.
+    if (body.confirm !== "yes" && session.role === "admin") {
+      return confirmBulkAccept(c, ctx, { body, filter, db: kit.deps.db });
+    }
     const r = await kit.forward<{ accepted: number }>(c, {
       session,
       path: "/v1/review/bulk-accept",

@@ -7,7 +7,7 @@ import { MessagePage } from "../pages/MessagePage.tsx";
 import { safeNext } from "./next.ts";
 
 /** The statuses a console page is sent with. */
-export type PageStatus = 200 | 401 | 403 | 404 | 409 | 422;
+export type PageStatus = 200 | 401 | 403 | 404 | 409 | 422 | 429;
 
 /** Who a page is for: a signed-in page context, or (signed out) only the asset version. */
 export type Viewer = PageContext | { assetVersion: string };
