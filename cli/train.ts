@@ -8,7 +8,7 @@ import type { TrainProgress, ValidationReport } from "../ml/mod.ts";
 import { DEFAULT_MODEL_NAME, DEFAULT_TRAINING_DATA } from "../lib/model_runtime.ts";
 import { examplesFrom, mergeReviewed, trainAndRegister, trainModelDir } from "../lib/training.ts";
 import { logger } from "../lib/log.ts";
-import { reviewedLabels } from "../db/review_stats.ts";
+import { reviewedLabels } from "../db/review/mod.ts";
 import { print, printJson, startCommand, withDb } from "./context.ts";
 import { progress } from "./progress.ts";
 import { wholeNumber } from "./options.ts";

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { articleTerms } from "../ml/terms.ts";
 import { getArticle } from "./articles.ts";
 import type { Db } from "./mod.ts";
-import { adjudicate, bulkAccept, claimNext, decide, undoLast } from "./review.ts";
-import { QUEUE_ALL, registerTestModel, seedQueue } from "./review_test_helpers.ts";
+import { adjudicate, bulkAccept, claimNext, decide, undoLast } from "./review/mod.ts";
+import { QUEUE_ALL, registerTestModel, seedQueue } from "./review/test_helpers.ts";
 import { testDatabases } from "./test_db.ts";
 import { syncReviewedTopics } from "./topics.ts";
 import {

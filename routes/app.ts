@@ -8,7 +8,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "../lib/errors.ts";
-import { openItemsByReason } from "../db/review_stats.ts";
+import { openItemsByReason } from "../db/review/mod.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
 import { errorBody, handleError } from "./errors.ts";
 import { accessLog, apiKeyAuth, hstsBehindTls, rateLimit, requestId } from "./middleware.ts";

@@ -13,7 +13,7 @@ import type { VNode } from "preact";
 import { render } from "preact-render-to-string";
 import { createHash } from "node:crypto";
 import { previousModelVersion } from "../db/models.ts";
-import { REVIEW_REASONS, REVIEW_STATUSES, type ReviewFilter } from "../db/review.ts";
+import { REVIEW_REASONS, REVIEW_STATUSES, type ReviewFilter } from "../db/review/mod.ts";
 import { isSessionRevoked, revokeSession } from "../db/sessions.ts";
 import { BUCKETS } from "../db/trends.ts";
 import { AppError } from "../lib/errors.ts";

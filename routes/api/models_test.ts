@@ -4,7 +4,7 @@ import { loadConfig } from "../../lib/config.ts";
 import { createModelRuntime } from "../../lib/model_runtime.ts";
 import { trainToyModel } from "../../lib/test_model.ts";
 import { ALICE_KEY, postJson, testApp } from "../test_app.ts";
-import { reviewCounts } from "../../db/review_stats.ts";
+import { reviewCounts } from "../../db/review/mod.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`/v1/models promotion and rollback (${name})`, async (t) => {

@@ -11,18 +11,25 @@ import {
   claimNext,
   decide,
   DECISION_ACTIONS,
+  EXPORT_FORMATS,
+  exportStream,
   FLAG_REASONS,
   getReviewItem,
   heldBy,
+  itemLabels,
+  listAudit,
+  listReviewItems,
+  newLabelsSinceTraining,
   releaseItem,
   REVIEW_REASONS,
   REVIEW_STATUSES,
+  reviewCounts,
+  reviewRatings,
+  setShadowModel,
+  shadowAgreement,
+  shadowModelVersion,
   undoLast,
-} from "../../db/review.ts";
-import { itemLabels, listAudit, listReviewItems } from "../../db/review_read.ts";
-import { EXPORT_FORMATS, exportStream } from "../../db/review_export.ts";
-import { setShadowModel, shadowAgreement, shadowModelVersion } from "../../db/review_shadow.ts";
-import { newLabelsSinceTraining, reviewCounts, reviewRatings } from "../../db/review_stats.ts";
+} from "../../db/review/mod.ts";
 import { AppError } from "../../lib/errors.ts";
 import { queueManually, reviewPolicy } from "../../lib/review_routing.ts";
 import { agreementSummary } from "../../ml/agreement.ts";

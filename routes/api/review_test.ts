@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { claimNext } from "../../db/review.ts";
-import { registerTestModel, seedQueue } from "../../db/review_test_helpers.ts";
+import { claimNext } from "../../db/review/mod.ts";
+import { registerTestModel, seedQueue } from "../../db/review/test_helpers.ts";
 import { postgresTestDb, postgresTestUrl, testDatabases } from "../../db/test_db.ts";
 import { openPostgres } from "../../db/postgres.ts";
 import { ALICE_KEY, BOB_KEY, postJson, testApp } from "../test_app.ts";

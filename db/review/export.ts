@@ -5,8 +5,8 @@
  * carry `title`, `body` and `label`, so an export is training data for
  * `newsintel train` as it stands.
  */
-import type { Queryable } from "./mod.ts";
-import type { FlagReason, ReviewReason } from "./review.ts";
+import type { Queryable } from "../mod.ts";
+import type { FlagReason, ReviewReason } from "./state.ts";
 
 export const EXPORT_FORMATS = ["jsonl", "csv"] as const;
 export type ExportFormat = typeof EXPORT_FORMATS[number];

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { AppError } from "../lib/errors.ts";
-import { openPostgres } from "./postgres.ts";
+import { AppError } from "../../lib/errors.ts";
+import { openPostgres } from "../postgres.ts";
 import {
   adjudicate,
   bulkAccept,
@@ -10,9 +10,9 @@ import {
   heldBy,
   releaseItem,
   undoLast,
-} from "./review.ts";
-import { itemLabels, listAudit, listReviewItems } from "./review_read.ts";
-import { newLabelsSinceTraining, reviewCounts, reviewedLabels } from "./review_stats.ts";
+} from "./state.ts";
+import { itemLabels, listAudit, listReviewItems } from "./read.ts";
+import { newLabelsSinceTraining, reviewCounts, reviewedLabels } from "./stats.ts";
 import {
   activateTestModel,
   expireLeases,
@@ -21,8 +21,8 @@ import {
   QUEUE_ALL,
   registerTestModel,
   seedQueue,
-} from "./review_test_helpers.ts";
-import { testDatabases } from "./test_db.ts";
+} from "./test_helpers.ts";
+import { testDatabases } from "../test_db.ts";
 
 /** Asserts `fn` rejects with an AppError of this status and code. */
 async function rejectsWith(fn: () => Promise<unknown>, status: number, code: string) {

@@ -1,5 +1,5 @@
 /** Review queue reads: filtered, keyset-paginated listing; decisions and audit history. */
-import type { Queryable } from "./mod.ts";
+import type { Queryable } from "../mod.ts";
 import {
   type DecisionAction,
   filterClauses,
@@ -13,7 +13,7 @@ import {
   type ReviewOrder,
   type ReviewReason,
   toItem,
-} from "./review.ts";
+} from "./state.ts";
 
 /** Where the previous page ended: its last item's margin and id. */
 export interface ItemCursor {

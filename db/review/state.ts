@@ -10,9 +10,9 @@
  * Lease expiry needs no sweeper: an expired `claimed` item is claimable again
  * and reported under the status it would return to.
  */
-import { AppError } from "../lib/errors.ts";
-import { applyReviewedTopics } from "./topics.ts";
-import type { Db, Queryable } from "./mod.ts";
+import { AppError } from "../../lib/errors.ts";
+import { applyReviewedTopics } from "../topics.ts";
+import type { Db, Queryable } from "../mod.ts";
 
 export const REVIEW_REASONS = [
   "low_confidence",
