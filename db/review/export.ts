@@ -6,7 +6,7 @@
  * `newsintel train` as it stands.
  */
 import type { Queryable } from "../mod.ts";
-import type { FlagReason, ReviewReason } from "./state.ts";
+import type { FlagReason, ReviewReason } from "./types.ts";
 
 export const EXPORT_FORMATS = ["jsonl", "csv"] as const;
 export type ExportFormat = typeof EXPORT_FORMATS[number];

@@ -4,7 +4,8 @@
  * training; how many reviewed labels are newer than the active model.
  */
 import type { Queryable } from "../mod.ts";
-import { EFFECTIVE_STATUS, type ReviewReason, type ReviewStatus } from "./state.ts";
+import { EFFECTIVE_STATUS } from "./items.ts";
+import type { ReviewReason, ReviewStatus } from "./types.ts";
 
 export interface ReviewerCounts {
   reviewer: string;

@@ -91,3 +91,20 @@ export async function expireLeases(db: Queryable, itemId?: number): Promise<void
     [itemId ?? null],
   );
 }
+
+/** Empties the database and queues `n` articles needing `overlap` decisions each. */
+export async function freshQueue(
+  t: { db: Db; reset(): Promise<void> },
+  overlap = 1,
+  n = 6,
+): Promise<number[]> {
+  await t.reset();
+  await registerTestModel(t.db);
+  return await seedQueue(t.db, n, { policy: { ...QUEUE_ALL, overlap } });
+}
+
+/** The outcome, which must be `ok`: anything else fails the test, naming the refusal. */
+export function ok<O extends { kind: string }>(outcome: O): Extract<O, { kind: "ok" }> {
+  if (outcome.kind !== "ok") throw new Error(`expected ok, got ${JSON.stringify(outcome)}`);
+  return outcome as Extract<O, { kind: "ok" }>;
+}

@@ -36,6 +36,7 @@ import { agreementSummary } from "../../ml/agreement.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 import { validationHook } from "../validation.ts";
 import { errorResponses, ErrorSchema, text } from "./schemas.ts";
+import { orThrow } from "./review/outcomes.ts";
 
 const json = <T>(schema: T) => ({ "application/json": { schema } });
 const conflict = (description: string) => ({ description, content: json(ErrorSchema) });
@@ -618,14 +619,15 @@ export function reviewApi(deps: AppDeps) {
     .openapi(claimsRoute, async (c) => c.json({ items: await heldBy(db, reviewerOf(c)) }, 200))
     .openapi(decideRoute, async (c) => {
       const { id } = c.req.valid("param");
-      return c.json(await decide(db, reviewerOf(c), id, c.req.valid("json")), 200);
+      const { item } = orThrow(await decide(db, reviewerOf(c), id, c.req.valid("json")));
+      return c.json(item, 200);
     })
     .openapi(releaseRoute, async (c) => {
       const { id } = c.req.valid("param");
-      return c.json(await releaseItem(db, reviewerOf(c), id), 200);
+      return c.json(orThrow(await releaseItem(db, reviewerOf(c), id)).item, 200);
     })
     .openapi(undoRoute, async (c) => {
-      return c.json(await undoLast(db, reviewerOf(c), { leaseSeconds }), 200);
+      return c.json(orThrow(await undoLast(db, reviewerOf(c), { leaseSeconds })), 200);
     })
     .openapi(bulkRoute, async (c) => {
       const { limit, note, ...filter } = c.req.valid("json");
@@ -642,7 +644,8 @@ export function reviewApi(deps: AppDeps) {
     })
     .openapi(adjudicateRoute, async (c) => {
       const { id } = c.req.valid("param");
-      return c.json(await adjudicate(db, reviewerOf(c), id, c.req.valid("json")), 200);
+      const { item } = orThrow(await adjudicate(db, reviewerOf(c), id, c.req.valid("json")));
+      return c.json(item, 200);
     })
     .openapi(statsRoute, async (c) => {
       const [counts, ratings, learning] = await Promise.all([
