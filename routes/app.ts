@@ -16,7 +16,7 @@ import { cors } from "hono/cors";
 import { articlesApi } from "./api/articles.ts";
 import { classifyApi } from "./api/classify.ts";
 import { modelsApi } from "./api/models.ts";
-import { reviewApi } from "./api/review.ts";
+import { reviewApi } from "./api/review/mod.ts";
 import { summarizeApi } from "./api/summarize.ts";
 import { trendsApi } from "./api/trends.ts";
 import { healthApi } from "./api/health.ts";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { claimNext } from "../../db/review/mod.ts";
-import { registerTestModel, seedQueue } from "../../db/review/test_helpers.ts";
-import { postgresTestDb, postgresTestUrl, testDatabases } from "../../db/test_db.ts";
-import { openPostgres } from "../../db/postgres.ts";
-import { ALICE_KEY, BOB_KEY, postJson, testApp } from "../test_app.ts";
+import { claimNext } from "../../../db/review/mod.ts";
+import { registerTestModel, seedQueue } from "../../../db/review/test_helpers.ts";
+import { postgresTestDb, postgresTestUrl, testDatabases } from "../../../db/test_db.ts";
+import { openPostgres } from "../../../db/postgres.ts";
+import { ALICE_KEY, BOB_KEY, postJson, testApp } from "../../test_app.ts";
 
 const CAROL_KEY = "carol-secret-key-0003";
 const keys = `alice=${ALICE_KEY};bob=${BOB_KEY};carol=${CAROL_KEY}`;
