@@ -1,9 +1,9 @@
 /** `/review/audit`: the append-only review audit log, newest first, keyset-paginated. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { listAudit } from "../../../db/review/mod.ts";
-import { AppError } from "../../../lib/errors.ts";
 import type { AppDeps, AppEnv } from "../../env.ts";
 import { validationHook } from "../../validation.ts";
+import { cursorId, cursorShape, decodeCursor, encodeCursor } from "../cursor.ts";
 import { errorResponses, text } from "../schemas.ts";
 import { AUDIT_EVENTS, AuditSchema, json } from "./schemas.ts";
 
@@ -30,10 +30,12 @@ const auditRoute = createRoute({
   },
 });
 
+/** Where a page of the log ended: its last (oldest) entry's id. */
+const AUDIT_CURSOR = cursorShape("audit", cursorId);
+
+/** The id to page before. A bare id is the form the log's cursors took before: still accepted. */
 function decodeAuditCursor(cursor: string): number {
-  const m = /^\d{1,16}$/.exec(cursor);
-  if (!m) throw new AppError(422, "invalidCursor", "The cursor is not one this API returned.");
-  return Number(cursor);
+  return /^\d{1,16}$/.test(cursor) ? Number(cursor) : decodeCursor(cursor, AUDIT_CURSOR)[0];
 }
 
 /** `/review/audit`. */
@@ -45,7 +47,9 @@ export function auditApi(deps: AppDeps) {
       const beforeId = cursor === undefined ? undefined : decodeAuditCursor(cursor);
       const rows = await listAudit(db, { ...filter, beforeId, limit: limit + 1 });
       const items = rows.slice(0, limit);
-      const nextCursor = rows.length > limit ? String(items[items.length - 1].id) : null;
+      const nextCursor = rows.length > limit
+        ? encodeCursor(AUDIT_CURSOR, [items[items.length - 1].id])
+        : null;
       return c.json({ items, nextCursor }, 200);
     });
 }

@@ -3,11 +3,11 @@
  * hand, claim the next items on a lease, and see the items you hold.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { claimNext, heldBy, listReviewItems } from "../../../db/review/mod.ts";
-import { AppError } from "../../../lib/errors.ts";
+import { claimNext, heldBy, type ItemCursor, listReviewItems } from "../../../db/review/mod.ts";
 import { queueManually, reviewPolicy } from "../../../lib/review_routing.ts";
 import type { AppDeps, AppEnv } from "../../env.ts";
 import { validationHook } from "../../validation.ts";
+import { cursorId, cursorNumber, cursorShape, decodeCursor, encodeCursor } from "../cursor.ts";
 import { errorResponses, ErrorSchema, text } from "../schemas.ts";
 import { checkRange, reviewerOf } from "./request.ts";
 import { conflict, Filters, json, Order, ReviewItemSchema, secured, Status } from "./schemas.ts";
@@ -103,22 +103,15 @@ const claimsRoute = createRoute({
   },
 });
 
-/** Opaque cursor for item listings: the last item's margin and id. */
-export function encodeItemCursor(margin: number, id: number): string {
-  return btoa(`r:${margin}:${id}`).replace(/=+$/, "");
-}
+/**
+ * Where a page of items ended: its last item's margin and id (the margin
+ * orders the default listing; the id alone orders the others).
+ */
+const ITEM_CURSOR = cursorShape("r", cursorNumber, cursorId);
 
-export function decodeItemCursor(cursor: string): { margin: number; id: number } {
-  let decoded = "";
-  try {
-    decoded = atob(cursor);
-  } catch { /* reported below */ }
-  const m = /^r:(-?[\d.e+-]{1,32}):(\d{1,16})$/.exec(decoded);
-  const margin = m ? Number(m[1]) : NaN;
-  if (!m || !Number.isFinite(margin)) {
-    throw new AppError(422, "invalidCursor", "The cursor is not one this API returned.");
-  }
-  return { margin, id: Number(m[2]) };
+function decodeItemCursor(cursor: string): ItemCursor {
+  const [margin, id] = decodeCursor(cursor, ITEM_CURSOR);
+  return { margin, id };
 }
 
 /** `/review/items` (list, queue by hand), `/review/claim` and `/review/claims`. */
@@ -133,7 +126,9 @@ export function queueApi(deps: AppDeps) {
       const rows = await listReviewItems(db, filter, { order, after, limit: limit + 1 });
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
-      const nextCursor = rows.length > limit ? encodeItemCursor(last.margin, last.id) : null;
+      const nextCursor = rows.length > limit
+        ? encodeCursor(ITEM_CURSOR, [last.margin, last.id])
+        : null;
       return c.json({ items, nextCursor }, 200);
     })
     .openapi(enqueueRoute, async (c) => {
