@@ -10,7 +10,7 @@
 //
 //   deno run --allow-all bench/console.ts
 import { join } from "node:path";
-import { registerTestModel, seedQueue } from "../db/review_test_helpers.ts";
+import { registerTestModel, seedQueue } from "../db/review/test_helpers.ts";
 import { pgliteTestDb } from "../db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
 import { createMetrics } from "../lib/metrics.ts";

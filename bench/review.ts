@@ -18,8 +18,8 @@
 import { migrate } from "../db/migrate.ts";
 import { type Db, openDb, redactDbUrl } from "../db/mod.ts";
 import { openPostgres } from "../db/postgres.ts";
-import { claimNext, decide } from "../db/review.ts";
-import { registerTestModel } from "../db/review_test_helpers.ts";
+import { claimNext, decide } from "../db/review/mod.ts";
+import { ok, registerTestModel } from "../db/review/test_helpers.ts";
 import { freshSchema } from "../db/test_db.ts";
 
 const TARGET_P99_MS = 20;
@@ -70,7 +70,7 @@ async function roundTrip(db: Db, reviewer: string): Promise<number> {
   const started = performance.now();
   const [item] = await claimNext(db, reviewer, { limit: 1 });
   if (!item) throw new Error("the queue ran dry; raise BENCH_REVIEW_ITEMS");
-  await decide(db, reviewer, item.id, { action: "accept" });
+  ok(await decide(db, reviewer, item.id, { action: "accept" }));
   return performance.now() - started;
 }
 

@@ -1,6 +1,6 @@
 /** `newsintel export`: finished reviews as JSON Lines or CSV, streamed to a file or stdout. */
 import { Command, Option } from "@commander-js/extra-typings";
-import { EXPORT_FORMATS, exportStream } from "../db/review_export.ts";
+import { EXPORT_FORMATS, exportStream } from "../db/review/mod.ts";
 import { print, startCommand, withDb } from "./context.ts";
 
 export function exportCommand() {

@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { migrate } from "../db/migrate.ts";
 import { openDb } from "../db/mod.ts";
-import { claimNext, decide } from "../db/review.ts";
-import { registerTestModel, seedQueue } from "../db/review_test_helpers.ts";
+import { claimNext, decide } from "../db/review/mod.ts";
+import { ok, registerTestModel, seedQueue } from "../db/review/test_helpers.ts";
 import { toyCorpus } from "../ml/toy_corpus.ts";
 import { verifyModelDir } from "../ml/model_dir.ts";
 import { newsintel } from "./test_run.ts";
@@ -30,9 +30,11 @@ Deno.test("newsintel export and train use the reviewed labels", async (t) => {
       const [first, second, third] = await seedQueue(db, 3);
       const items = await claimNext(db, "ann", { limit: 3, order: "oldest" });
       const byArticle = new Map(items.map((i) => [i.articleId, i.id]));
-      await decide(db, "ann", byArticle.get(first)!, { action: "label", label: "sport" });
-      await decide(db, "ann", byArticle.get(second)!, { action: "label", label: "markets" });
-      await decide(db, "ann", byArticle.get(third)!, { action: "flag", flagReason: "not_news" });
+      ok(await decide(db, "ann", byArticle.get(first)!, { action: "label", label: "sport" }));
+      ok(await decide(db, "ann", byArticle.get(second)!, { action: "label", label: "markets" }));
+      ok(
+        await decide(db, "ann", byArticle.get(third)!, { action: "flag", flagReason: "not_news" }),
+      );
     } finally {
       await db.close();
     }

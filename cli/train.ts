@@ -13,7 +13,7 @@ import {
   trainModelDir,
 } from "../services/training.ts";
 import { logger } from "../lib/log.ts";
-import { reviewedLabels } from "../db/review_stats.ts";
+import { reviewedLabels } from "../db/review/mod.ts";
 import { print, printJson, startCommand, withDb } from "./context.ts";
 import { progress } from "./progress.ts";
 import { wholeNumber } from "./options.ts";

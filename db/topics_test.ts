@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { articleTerms } from "../ml/terms.ts";
 import { getArticle, setArticleTerms } from "./articles.ts";
 import type { Db } from "./mod.ts";
-import { adjudicate, bulkAccept, claimNext, decide, undoLast } from "./review.ts";
-import { QUEUE_ALL, registerTestModel, seedQueue } from "./review_test_helpers.ts";
+import { adjudicate, bulkAccept, claimNext, decide, undoLast } from "./review/mod.ts";
+import { ok, QUEUE_ALL, registerTestModel, seedQueue } from "./review/test_helpers.ts";
 import { testDatabases } from "./test_db.ts";
 import { syncReviewedTopics } from "./topics.ts";
 import {
@@ -63,7 +63,7 @@ for (const { name, open } of testDatabases()) {
 
         const [item] = await claimNext(db, "ann");
         assert.equal(item.article.id, id);
-        await decide(db, "ann", item.id, { action: "label", label: "science" });
+        ok(await decide(db, "ann", item.id, { action: "label", label: "science" }));
         const reviewed = (await getArticle(db, id))!;
         assert.equal(reviewed.topic, "science");
         assert.equal(reviewed.topicReviewed, true);
@@ -74,7 +74,7 @@ for (const { name, open } of testDatabases()) {
           body: { markets: 1, science: 1, sport: 0 },
         });
 
-        await undoLast(db, "ann");
+        ok(await undoLast(db, "ann"));
         const restored = (await getArticle(db, id))!;
         assert.equal(restored.topic, "markets");
         assert.equal(restored.topicReviewed, false);
@@ -101,7 +101,7 @@ for (const { name, open } of testDatabases()) {
         await reset();
         const [id] = await ingestMarkets(db, 1);
         const [item] = await claimNext(db, "ann");
-        await decide(db, "ann", item.id, { action: "flag", flagReason: "not_news" });
+        ok(await decide(db, "ann", item.id, { action: "flag", flagReason: "not_news" }));
         const a = (await getArticle(db, id))!;
         assert.equal(a.topic, "markets");
         assert.equal(a.topicReviewed, false);
@@ -113,13 +113,13 @@ for (const { name, open } of testDatabases()) {
         const [id] = await ingestMarkets(db, 1, 2);
         for (const [reviewer, label] of [["ann", "science"], ["bob", "sport"]]) {
           const [item] = await claimNext(db, reviewer);
-          await decide(db, reviewer, item.id, { action: "label", label });
+          ok(await decide(db, reviewer, item.id, { action: "label", label }));
         }
         assert.equal((await getArticle(db, id))!.topic, "markets");
         assert.deepEqual((await trends(db)).counts, { markets: 1 });
 
         const [{ id: itemId }] = await db.query<{ id: number }>("SELECT id FROM review_items");
-        await adjudicate(db, "lead", itemId, { action: "label", label: "sport" });
+        ok(await adjudicate(db, "lead", itemId, { action: "label", label: "sport" }));
         assert.equal((await getArticle(db, id))!.topic, "sport");
         assert.deepEqual(await trends(db), {
           counts: { sport: 1 },
@@ -131,7 +131,7 @@ for (const { name, open } of testDatabases()) {
         await reset();
         const [id] = await ingestMarkets(db, 2);
         const [item] = await claimNext(db, "ann");
-        await decide(db, "ann", item.id, { action: "label", label: "science" });
+        ok(await decide(db, "ann", item.id, { action: "label", label: "science" }));
         await trends(db);
         // As a database from before: the review settled, the article and counters untouched.
         await db.query(

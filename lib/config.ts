@@ -4,11 +4,13 @@
  */
 import { isIP } from "node:net";
 import { z } from "zod";
-import { COMMIT_ID } from "../ml/hub_fetch.ts";
 
 const bool = z.enum(["1", "0", "true", "false", "yes", "no", ""]).transform((v) =>
   v === "1" || v === "true" || v === "yes"
 );
+
+/** A full commit id (the same check `ml/hub_fetch.ts` applies where revisions are used). */
+const COMMIT_ID = /^[0-9a-f]{40}$/;
 
 /** A hub revision pin: a full commit id, since a branch or tag can move under it. */
 const commitId = () =>

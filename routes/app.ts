@@ -8,7 +8,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "../lib/errors.ts";
-import { openItemsByReason } from "../db/review_stats.ts";
+import { openItemsByReason } from "../db/review/mod.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
 import { errorBody, handleError } from "./errors.ts";
 import {
@@ -27,7 +27,7 @@ import { articlesApi } from "./api/articles.ts";
 import { classifyApi } from "./api/classify.ts";
 import { accessAuditApi } from "./api/access_audit.ts";
 import { modelsApi } from "./api/models.ts";
-import { reviewApi } from "./api/review.ts";
+import { reviewApi } from "./api/review/mod.ts";
 import { summarizeApi } from "./api/summarize.ts";
 import { trendsApi } from "./api/trends.ts";
 import { healthApi } from "./api/health.ts";

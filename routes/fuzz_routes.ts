@@ -6,7 +6,7 @@
  * route added to the app fails the suite until it is listed (and so attacked).
  */
 import fc from "fast-check";
-import { REVIEW_REASONS, REVIEW_STATUSES } from "../db/review.ts";
+import { REVIEW_REASONS, REVIEW_STATUSES } from "../db/review/mod.ts";
 import { BUCKETS } from "../db/trends.ts";
 import {
   bodyArbitrary,

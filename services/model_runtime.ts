@@ -16,7 +16,7 @@ import {
   type ModelRecord,
   registerModel,
 } from "../db/models.ts";
-import { shadowModelVersion } from "../db/review_shadow.ts";
+import { shadowModelVersion } from "../db/review/mod.ts";
 import { type Classifier, loadClassifier, type Prediction } from "../ml/mod.ts";
 import { type Config, isLocalPath } from "../lib/config.ts";
 import { logger } from "../lib/log.ts";

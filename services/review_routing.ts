@@ -12,11 +12,11 @@ import { predictionsFor } from "../db/predictions.ts";
 import {
   enqueueReviewItems,
   getReviewItem,
+  insertShadowPredictions,
   type NewReviewItem,
   type ReviewItem,
   type ReviewReason,
-} from "../db/review.ts";
-import { insertShadowPredictions } from "../db/review_shadow.ts";
+} from "../db/review/mod.ts";
 import type { Prediction } from "../ml/mod.ts";
 import type { Config } from "../lib/config.ts";
 import { AppError } from "../lib/errors.ts";

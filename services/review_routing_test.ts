@@ -1,14 +1,19 @@
 import assert from "node:assert/strict";
 import { insertArticles } from "../db/articles.ts";
 import { insertPredictions } from "../db/predictions.ts";
-import { listAudit, listReviewItems } from "../db/review_read.ts";
-import { setShadowModel, shadowAgreement, shadowModelVersion } from "../db/review_shadow.ts";
+import {
+  listAudit,
+  listReviewItems,
+  setShadowModel,
+  shadowAgreement,
+  shadowModelVersion,
+} from "../db/review/mod.ts";
 import {
   activateTestModel,
   MODEL,
   registerTestModel,
   scoresFor,
-} from "../db/review_test_helpers.ts";
+} from "../db/review/test_helpers.ts";
 import { testDatabases } from "../db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
 import { AppError } from "../lib/errors.ts";

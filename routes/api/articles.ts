@@ -5,6 +5,7 @@ import { AppError } from "../../lib/errors.ts";
 import { ingestArticles } from "../../services/ingest.ts";
 import { reviewPolicy } from "../../services/review_routing.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
+import { cursorId, cursorShape, decodeCursor, encodeCursor } from "./cursor.ts";
 import {
   ArticleSchema,
   errorResponses,
@@ -79,20 +80,8 @@ const getRoute = createRoute({
   },
 });
 
-/** Cursor: the last id of the page, opaque to clients. */
-export function encodeCursor(id: number): string {
-  return btoa(`a:${id}`).replace(/=+$/, "");
-}
-
-export function decodeCursor(cursor: string): number {
-  let decoded = "";
-  try {
-    decoded = atob(cursor);
-  } catch { /* reported below */ }
-  const m = /^a:(\d{1,16})$/.exec(decoded);
-  if (!m) throw new AppError(422, "invalidCursor", "The cursor is not one this API returned.");
-  return Number(m[1]);
-}
+/** Where a page of articles ended: its last id. */
+const ARTICLE_CURSOR = cursorShape("a", cursorId);
 
 export function articlesApi(deps: AppDeps) {
   const { db, metrics, models, text } = deps;
@@ -115,10 +104,12 @@ export function articlesApi(deps: AppDeps) {
       if (filter.since && filter.until && Date.parse(filter.since) >= Date.parse(filter.until)) {
         throw new AppError(422, "invalidRange", "`since` must be before `until`.");
       }
-      const beforeId = cursor === undefined ? undefined : decodeCursor(cursor);
+      const beforeId = cursor === undefined ? undefined : decodeCursor(cursor, ARTICLE_CURSOR)[0];
       const rows = await listArticles(db, { ...filter, beforeId, limit: limit + 1 });
       const items = rows.slice(0, limit);
-      const nextCursor = rows.length > limit ? encodeCursor(items[items.length - 1].id) : null;
+      const nextCursor = rows.length > limit
+        ? encodeCursor(ARTICLE_CURSOR, [items[items.length - 1].id])
+        : null;
       return c.json({ items, nextCursor }, 200);
     })
     .openapi(getRoute, async (c) => {

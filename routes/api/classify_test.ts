@@ -3,7 +3,7 @@ import { pgliteTestDb } from "../../db/test_db.ts";
 import { createModelRuntime } from "../../services/model_runtime.ts";
 import { TOY_LABELS, trainToyModel } from "../../services/test_model.ts";
 import { predictionsFor } from "../../db/predictions.ts";
-import { reviewCounts } from "../../db/review_stats.ts";
+import { reviewCounts } from "../../db/review/mod.ts";
 import { loadConfig } from "../../lib/config.ts";
 import { postJson, testApp, withKey } from "../test_app.ts";
 

@@ -5,7 +5,7 @@ import { createModelRuntime } from "../../services/model_runtime.ts";
 import { trainToyModel } from "../../services/test_model.ts";
 import { ADMIN_KEY, ALICE_KEY, postJson, testApp, withKey } from "../test_app.ts";
 import { listAccess } from "../../db/access_audit.ts";
-import { reviewCounts } from "../../db/review_stats.ts";
+import { reviewCounts } from "../../db/review/mod.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`/v1/models promotion and rollback (${name})`, async (t) => {

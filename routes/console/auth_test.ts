@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { registerTestModel, seedQueue } from "../../db/review_test_helpers.ts";
+import { registerTestModel, seedQueue } from "../../db/review/test_helpers.ts";
 import { pgliteTestDb } from "../../db/test_db.ts";
 import { CSRF_HEADER } from "../../lib/session.ts";
 import { ALICE_KEY, fromAddress, postJson, testApp, withKey } from "../test_app.ts";

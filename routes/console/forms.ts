@@ -6,7 +6,7 @@
 import { inYearRange } from "../../lib/bounds.ts";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { REVIEW_REASONS, REVIEW_STATUSES, type ReviewFilter } from "../../db/review.ts";
+import { REVIEW_REASONS, REVIEW_STATUSES, type ReviewFilter } from "../../db/review/mod.ts";
 import { AppError } from "../../lib/errors.ts";
 
 /** Console forms are a few short fields. */

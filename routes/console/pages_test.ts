@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { claimNext, decide } from "../../db/review.ts";
-import { LABELS, registerTestModel, seedQueue } from "../../db/review_test_helpers.ts";
+import { claimNext, decide } from "../../db/review/mod.ts";
+import { LABELS, registerTestModel, seedQueue } from "../../db/review/test_helpers.ts";
 import { pgliteTestDb } from "../../db/test_db.ts";
 import { scriptSafeJson } from "../pages/Island.tsx";
 import { listAccess } from "../../db/access_audit.ts";

@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { REVIEW_REASONS, REVIEW_STATUSES, type ReviewFilter } from "../../db/review.ts";
+import { REVIEW_REASONS, REVIEW_STATUSES, type ReviewFilter } from "../../db/review/mod.ts";
 import type { Db } from "../../db/mod.ts";
 import type { AppEnv } from "../env.ts";
 import { ConfirmPage } from "../pages/ConfirmPage.tsx";

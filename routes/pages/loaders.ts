@@ -11,12 +11,16 @@ import { predictionsFor } from "../../db/predictions.ts";
 import {
   FLAG_REASONS,
   getReviewItem,
+  itemLabels,
+  listAudit,
+  listReviewItems,
+  newLabelsSinceTraining,
+  reviewCounts,
   type ReviewFilter,
   type ReviewItem,
-} from "../../db/review.ts";
-import { itemLabels, listAudit, listReviewItems } from "../../db/review_read.ts";
-import { shadowAgreement, shadowModelVersion } from "../../db/review_shadow.ts";
-import { newLabelsSinceTraining, reviewCounts } from "../../db/review_stats.ts";
+  shadowAgreement,
+  shadowModelVersion,
+} from "../../db/review/mod.ts";
 import { countsByBucket, foldPendingStats, statsRange } from "../../db/trends.ts";
 import type { Bucket } from "../../db/trends.ts";
 import { AppError } from "../../lib/errors.ts";

@@ -6,8 +6,8 @@
  * `newsintel train` as it stands; CSV rows are for spreadsheets, their text
  * fields neutralised against formula injection.
  */
-import type { Queryable } from "./mod.ts";
-import type { FlagReason, ReviewReason } from "./review.ts";
+import type { Queryable } from "../mod.ts";
+import type { FlagReason, ReviewReason } from "./types.ts";
 
 export const EXPORT_FORMATS = ["jsonl", "csv"] as const;
 export type ExportFormat = typeof EXPORT_FORMATS[number];

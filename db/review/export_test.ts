@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import v8 from "node:v8";
 import vm from "node:vm";
-import type { Db } from "./mod.ts";
-import { registerTestModel } from "./review_test_helpers.ts";
-import { EXPORT_PAGE_SIZE, exportPages, exportStream, formatPage } from "./review_export.ts";
-import { testDatabases } from "./test_db.ts";
+import type { Db } from "../mod.ts";
+import { registerTestModel } from "./test_helpers.ts";
+import { EXPORT_PAGE_SIZE, exportPages, exportStream, formatPage } from "./export.ts";
+import { testDatabases } from "../test_db.ts";
 
 /** `db` with a count of the statements run through it. */
 function counting(db: Db): Db & { statements: number } {

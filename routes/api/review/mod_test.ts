@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { claimNext } from "../../db/review.ts";
-import { registerTestModel, seedQueue } from "../../db/review_test_helpers.ts";
-import { postgresTestDb, postgresTestUrl, testDatabases } from "../../db/test_db.ts";
-import { openPostgres } from "../../db/postgres.ts";
-import { ALICE_KEY, BOB_KEY, postJson, testApp, withKey } from "../test_app.ts";
+import { claimNext } from "../../../db/review/mod.ts";
+import { registerTestModel, seedQueue } from "../../../db/review/test_helpers.ts";
+import { postgresTestDb, postgresTestUrl, testDatabases } from "../../../db/test_db.ts";
+import { openPostgres } from "../../../db/postgres.ts";
+import { ALICE_KEY, BOB_KEY, postJson, testApp, withKey } from "../../test_app.ts";
 
 const CAROL_KEY = "carol-secret-key-0003";
 const keys = `alice=${ALICE_KEY};bob=${BOB_KEY};carol:admin=${CAROL_KEY}`;
@@ -233,6 +233,36 @@ for (const { name, open } of testDatabases()) {
         assert.deepEqual(margins, [...margins].sort((a, b) => a - b));
         assert.equal((await app.request("/v1/review/items?cursor=bogus", withKey())).status, 422);
         assert.equal((await app.request("/v1/review/items?status=nope", withKey())).status, 422);
+      });
+
+      await t.step("the audit log pages by cursor, newest first", async () => {
+        type AuditPage = { items: Array<{ id: number }>; nextCursor: string | null };
+        await fresh(5, 1);
+        const ids: number[] = [];
+        let cursor: string | null = null;
+        do {
+          const url: string = `/v1/review/audit?limit=2${
+            cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""
+          }`;
+          const res = await app.request(url);
+          assert.equal(res.status, 200);
+          const page: AuditPage = await res.json();
+          ids.push(...page.items.map((e) => e.id));
+          cursor = page.nextCursor;
+        } while (cursor);
+        assert.equal(ids.length, 5);
+        assert.deepEqual(ids, [...ids].sort((a, b) => b - a));
+        // A bare id, the form these cursors once took, still pages.
+        const older = await (await app.request(`/v1/review/audit?cursor=${ids[1]}`)).json();
+        assert.deepEqual(older.items.map((e: { id: number }) => e.id), ids.slice(2));
+        const bad = await app.request("/v1/review/audit?cursor=bogus");
+        assert.equal(bad.status, 422);
+        assert.equal((await bad.json()).error.code, "invalidCursor");
+        const foreign = (await (await app.request("/v1/review/items?limit=1")).json()).nextCursor;
+        assert.equal(
+          (await app.request(`/v1/review/audit?cursor=${encodeURIComponent(foreign)}`)).status,
+          422,
+        );
       });
 
       await t.step("manual queueing and shadow mode", async () => {

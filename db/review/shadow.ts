@@ -2,7 +2,7 @@
  * Shadow mode SQL: which candidate model runs beside the active one, its
  * predictions on live traffic, and how often it agrees with the active model.
  */
-import type { Queryable } from "./mod.ts";
+import type { Queryable } from "../mod.ts";
 
 /** The shadow model's version, or null when shadow mode is off. */
 export async function shadowModelVersion(db: Queryable): Promise<string | null> {

@@ -1,10 +1,10 @@
 /** Test fixtures for the review queue: a registered model, articles, queued predictions. */
-import { toNewArticle } from "../services/ingest.ts";
-import { queueForReview, type ReviewPolicy } from "../services/review_routing.ts";
-import { insertArticles } from "./articles.ts";
-import type { Db, Queryable } from "./mod.ts";
-import { activateModel, registerModel } from "./models.ts";
-import { insertPredictions } from "./predictions.ts";
+import { toNewArticle } from "../../services/ingest.ts";
+import { queueForReview, type ReviewPolicy } from "../../services/review_routing.ts";
+import { insertArticles } from "../articles.ts";
+import type { Db, Queryable } from "../mod.ts";
+import { activateModel, registerModel } from "../models.ts";
+import { insertPredictions } from "../predictions.ts";
 
 export const LABELS = ["markets", "science", "sport"];
 export const MODEL = "test-model-v1";
@@ -90,4 +90,21 @@ export async function expireLeases(db: Queryable, itemId?: number): Promise<void
       WHERE status = 'claimed' AND ($1::bigint IS NULL OR id = $1)`,
     [itemId ?? null],
   );
+}
+
+/** Empties the database and queues `n` articles needing `overlap` decisions each. */
+export async function freshQueue(
+  t: { db: Db; reset(): Promise<void> },
+  overlap = 1,
+  n = 6,
+): Promise<number[]> {
+  await t.reset();
+  await registerTestModel(t.db);
+  return await seedQueue(t.db, n, { policy: { ...QUEUE_ALL, overlap } });
+}
+
+/** The outcome, which must be `ok`: anything else fails the test, naming the refusal. */
+export function ok<O extends { kind: string }>(outcome: O): Extract<O, { kind: "ok" }> {
+  if (outcome.kind !== "ok") throw new Error(`expected ok, got ${JSON.stringify(outcome)}`);
+  return outcome as Extract<O, { kind: "ok" }>;
 }

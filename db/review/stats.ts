@@ -3,8 +3,9 @@
  * the ratings agreement is computed from; the final label per article for
  * training; how many reviewed labels are newer than the active model.
  */
-import type { Queryable } from "./mod.ts";
-import { EFFECTIVE_STATUS, type ReviewReason, type ReviewStatus } from "./review.ts";
+import type { Queryable } from "../mod.ts";
+import { EFFECTIVE_STATUS } from "./items.ts";
+import type { ReviewReason, ReviewStatus } from "./types.ts";
 
 export interface ReviewerCounts {
   reviewer: string;

@@ -1,19 +1,15 @@
 /** Review queue reads: filtered, keyset-paginated listing; decisions and audit history. */
-import type { Queryable } from "./mod.ts";
-import {
-  type DecisionAction,
-  filterClauses,
-  type FlagReason,
-  ITEM_COLUMNS,
-  ITEM_FROM,
-  type ItemRow,
-  type ItemState,
-  type ReviewFilter,
-  type ReviewItem,
-  type ReviewOrder,
-  type ReviewReason,
-  toItem,
-} from "./review.ts";
+import type { Queryable } from "../mod.ts";
+import { filterClauses, ITEM_COLUMNS, ITEM_FROM, type ItemRow, toItem } from "./items.ts";
+import type {
+  DecisionAction,
+  FlagReason,
+  ItemState,
+  ReviewFilter,
+  ReviewItem,
+  ReviewOrder,
+  ReviewReason,
+} from "./types.ts";
 
 /** Where the previous page ended: its last item's margin and id. */
 export interface ItemCursor {

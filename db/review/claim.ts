@@ -1,0 +1,137 @@
+/**
+ * Claims: reviewers take open items on a lease (`FOR UPDATE SKIP LOCKED`, so
+ * replicas and tabs never share an item), see what they hold, and give an
+ * item back.
+ */
+import type { Db, Queryable } from "../mod.ts";
+import {
+  filterClauses,
+  ITEM_DETAIL_COLUMNS,
+  ITEM_FROM,
+  type ItemRow,
+  NOT_DECIDED_BY,
+  toItem,
+} from "./items.ts";
+import type { ReleaseOutcome } from "./outcomes.ts";
+import { holdRefusal, lockItem, settle, stateOf, transact } from "./state.ts";
+import {
+  DEFAULT_LEASE_SECONDS,
+  type ReviewFilter,
+  type ReviewItem,
+  type ReviewOrder,
+} from "./types.ts";
+
+export interface ClaimOptions {
+  /** Items to claim (default 1). */
+  limit?: number;
+  filters?: Omit<ReviewFilter, "status" | "decidedBy">;
+  order?: ReviewOrder;
+  /** Lease length (default 300 s). */
+  leaseSeconds?: number;
+}
+
+const ORDER_SQL: Record<ReviewOrder, string> = {
+  margin: "ri.margin ASC, ri.id ASC",
+  oldest: "ri.id ASC",
+  newest: "ri.id DESC",
+};
+
+/**
+ * Open items a reviewer may take: unleased, or leased but expired. The first
+ * conjunct is exactly the predicate of the partial index
+ * `review_items_claimable_idx (margin, id)`, so claims walk that index in
+ * order and stop at LIMIT even when the planner has no statistics (PGlite
+ * never analyzes by itself).
+ */
+const CLAIMABLE = `ri.status IN ('queued', 'claimed', 'labelled')
+  AND (ri.status <> 'claimed' OR ri.lease_expires_at <= now())`;
+
+/** Article columns the filters read; joined only when a filter needs them. */
+const ARTICLE_FILTERS: Array<keyof ReviewFilter> = ["source", "language", "since", "until"];
+const needsArticle = (f: ReviewFilter) => ARTICLE_FILTERS.some((k) => f[k] !== undefined);
+
+/**
+ * Claims up to `limit` open items for `reviewer` on a lease: the most
+ * informative first (smallest margin) unless `order` says otherwise. Never
+ * returns an item another reviewer holds on a live lease (rows being claimed
+ * concurrently are skipped, not waited for) nor one `reviewer` has already
+ * decided on. May return fewer items than asked when others claim at once.
+ */
+export async function claimNext(
+  db: Queryable,
+  reviewer: string,
+  options: ClaimOptions = {},
+): Promise<ReviewItem[]> {
+  const params: unknown[] = [
+    reviewer,
+    options.limit ?? 1,
+    options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
+  ];
+  const where = [
+    `(${CLAIMABLE})`,
+    NOT_DECIDED_BY("$1"),
+    ...filterClauses(options.filters ?? {}, params),
+  ];
+  const order = ORDER_SQL[options.order ?? "margin"];
+  const rows = await db.query<ItemRow>(
+    `WITH picked AS (
+       SELECT ri.id FROM review_items ri
+              ${
+      needsArticle(options.filters ?? {}) ? "JOIN articles a ON a.id = ri.article_id" : ""
+    }
+        WHERE ${where.join(" AND ")}
+        ORDER BY ${order}
+        LIMIT $2
+        FOR UPDATE OF ri SKIP LOCKED
+     ), claimed AS (
+       UPDATE review_items ri
+          SET status = 'claimed', lease_holder = $1,
+              lease_expires_at = now() + make_interval(secs => $3::double precision),
+              updated_at = now()
+         FROM picked WHERE ri.id = picked.id
+       RETURNING ri.*
+     )
+     SELECT ${ITEM_DETAIL_COLUMNS}
+       FROM claimed ri
+       JOIN articles a ON a.id = ri.article_id
+       JOIN models m ON m.version = ri.model_version
+      ORDER BY ${order}`,
+    params,
+  );
+  return rows.map(toItem);
+}
+
+/** Items `reviewer` holds on a live lease, in claim order. */
+export async function heldBy(db: Queryable, reviewer: string): Promise<ReviewItem[]> {
+  const rows = await db.query<ItemRow>(
+    `SELECT ${ITEM_DETAIL_COLUMNS} FROM ${ITEM_FROM}
+      WHERE ri.lease_holder = $1 AND ri.status = 'claimed' AND ri.lease_expires_at > now()
+      ORDER BY ri.margin, ri.id`,
+    [reviewer],
+  );
+  return rows.map(toItem);
+}
+
+/**
+ * Gives up `reviewer`'s live lease on an item, audited as `released`. Refused
+ * when there is no such item or `reviewer` does not hold it on a live lease.
+ */
+export function releaseItem(db: Db, reviewer: string, itemId: number): Promise<ReleaseOutcome> {
+  return transact<ReleaseOutcome>(db, async (tx) => {
+    const item = await lockItem(tx, itemId);
+    if (!item) return { kind: "notFound", id: itemId };
+    const refusal = await holdRefusal(tx, item, reviewer);
+    if (refusal) return refusal;
+    const after = await settle(tx, [itemId], reviewer, {
+      audit: [{
+        itemId,
+        articleId: item.article_id,
+        actor: reviewer,
+        event: "released",
+        before: stateOf(item),
+        reasons: item.reasons,
+      }],
+    });
+    return { kind: "ok", item: toItem({ ...item.view, ...after.get(itemId)! }) };
+  });
+}

@@ -1,0 +1,21 @@
+/**
+ * The review wing's SQL, one concern a module: the vocabulary (types), reading
+ * items (items, read), queueing (enqueue), claims (claim), decisions and undo
+ * (decide), bulk accept and adjudication (bulk), the state machine they share
+ * (state) and its outcomes, the audit log (audit), figures (stats), export and
+ * shadow mode. Other layers import from here.
+ *
+ * The state machine answers with outcomes (`{ kind: "ok", ... }` or a refusal
+ * such as `{ kind: "notHeld" }`), never HTTP errors: routes map those.
+ */
+export * from "./types.ts";
+export type * from "./outcomes.ts";
+export { getReviewItem } from "./items.ts";
+export { enqueueReviewItems, type NewReviewItem } from "./enqueue.ts";
+export { claimNext, type ClaimOptions, heldBy, releaseItem } from "./claim.ts";
+export { decide, undoLast } from "./decide.ts";
+export { adjudicate, bulkAccept } from "./bulk.ts";
+export * from "./read.ts";
+export * from "./stats.ts";
+export * from "./export.ts";
+export * from "./shadow.ts";
