@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CONFIG_VARIABLES } from "../lib/config.ts";
-import { selfCommand, startFlags } from "../lib/self_command.ts";
+import { selfCommand, startFlags, taskArgs } from "../lib/self_command.ts";
 
 Deno.test("deno task start may read every configuration variable, and only named ones", async () => {
   const flags = await startFlags();
@@ -19,12 +19,21 @@ Deno.test("deno task start may read every configuration variable, and only named
 });
 
 Deno.test("start, dev and compile run V8 with the same heap limits, and so do the processes serve starts", async () => {
-  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
-  const v8Flags = (task: string) => task.split(/\s+/).filter((a) => a.startsWith("--v8-flags="));
-  const [start] = v8Flags(config.tasks.start);
+  const v8Flags = async (task: string) =>
+    (await taskArgs(task)).filter((a) => a.startsWith("--v8-flags="));
+  const [start] = await v8Flags("start");
   assert.match(start ?? "", /--heap-growing-percent=\d+/);
-  assert.deepEqual(v8Flags(config.tasks.dev), [start]);
-  assert.deepEqual(v8Flags(config.tasks.compile), [start]);
+  assert.deepEqual(await v8Flags("dev"), [start]);
+  assert.deepEqual(await v8Flags("compile"), [start]);
   assert.ok((await startFlags()).includes(start));
   assert.ok((await selfCommand(["train"])).args.includes(start));
+});
+
+Deno.test("start, dev, cli and compile name their --allow-env list once, in flags/env.txt", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const env = (await Deno.readTextFile(new URL("../flags/env.txt", import.meta.url))).trim();
+  for (const task of ["start", "dev", "cli", "compile"]) {
+    assert.ok(!config.tasks[task].includes("--allow-env"), `${task} spells out its own list`);
+    assert.deepEqual((await taskArgs(task)).filter((a) => a.startsWith("--allow-env")), [env]);
+  }
 });

@@ -1,19 +1,37 @@
 /**
  * How the program starts another copy of itself (the `WORKERS` processes, the
  * first-start training run): `deno run FLAGS main.ts ARGS` with exactly the
- * runtime flags of `deno task start`, read from deno.json so there is one list
- * of them, or the compiled binary itself.
+ * runtime flags of `deno task start`, read from the same `flags/*.txt` files the task
+ * reads so there is one list of them, or the compiled binary itself.
  */
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
+/**
+ * The arguments a `deno.json` task passes to its last command, with `$(cat FILES)` read
+ * in: the permission flags live once in `flags/*.txt` (the `--allow-env` list in
+ * `flags/env.txt`), and the tasks and this module read them from there.
+ */
+export async function taskArgs(name: string): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(join(PROJECT_ROOT, "deno.json")));
+  const task: string = config.tasks[name];
+  const command = task.split("&&").pop()!.trim();
+  const parts: string[] = [];
+  for (const piece of command.split(/(\$\(cat [^)]*\))/)) {
+    const files = /^\$\(cat ([^)]*)\)$/.exec(piece)?.[1].trim().split(/\s+/);
+    if (!files) parts.push(piece);
+    else {
+      for (const file of files) parts.push(await Deno.readTextFile(join(PROJECT_ROOT, file)));
+    }
+  }
+  return parts.join(" ").split(/\s+/).filter(Boolean);
+}
+
 /** The runtime flags of `deno task start`: permissions, unstable features and V8's. */
 export async function startFlags(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(join(PROJECT_ROOT, "deno.json")));
-  const task: string = config.tasks.start;
-  return task.split(/\s+/).filter((a) => /^--(allow-|unstable-|v8-flags=)/.test(a));
+  return (await taskArgs("start")).filter((a) => /^--(allow-|unstable-|v8-flags=)/.test(a));
 }
 
 /**

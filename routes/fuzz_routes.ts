@@ -50,6 +50,7 @@ export const KNOWN_ROUTES: readonly string[] = [
   "GET /v1/articles/{id}",
   "POST /v1/classify",
   "GET /v1/models",
+  "GET /v1/access-audit",
   "GET /v1/models/{version}",
   "POST /v1/models/{version}/promote",
   "POST /v1/models/rollback",

@@ -36,7 +36,7 @@ import {
   unknownRoutes,
 } from "./fuzz_routes.ts";
 import { brief, headersOf, ODD_METHODS, requestWithMethod } from "./hostile.ts";
-import { ALICE_KEY, BOB_KEY, postJson, testApp } from "./test_app.ts";
+import { ADMIN_KEY, ALICE_KEY, BOB_KEY, postJson, testApp } from "./test_app.ts";
 
 const setting = (name: string, fallback: number) => {
   const v = Number(Deno.env.get(name));
@@ -102,7 +102,8 @@ Deno.test({
     const models = await createModelRuntime(db, loadConfig({ MODEL_DIR: modelDir }));
     const { app, config, metrics } = testApp(
       db,
-      { MODEL_DIR: modelDir, RATE_LIMIT_PER_MINUTE: "0" },
+      // The limits have tests of their own; here they would turn most requests into 429s.
+      { MODEL_DIR: modelDir, RATE_LIMIT_PER_MINUTE: "0", AUTH_FAILURES_PER_MINUTE: "0" },
       models,
     );
     const secret = sessionSecret({ secret: config.sessionSecret, apiKeys: config.apiKeys });
@@ -151,7 +152,9 @@ Deno.test({
     const toRequest = (c: Case): Request => {
       const headers: Record<string, string> = {};
       const form = c.form && { ...c.form };
-      if (c.auth === "key") headers["x-api-key"] = ALICE_KEY;
+      // An admin key, so admin-only routes are attacked past their role check too;
+      // sessions are a reviewer's.
+      if (c.auth === "key") headers["x-api-key"] = ADMIN_KEY;
       if (c.auth === "wrongKey") headers["x-api-key"] = `wrong-${ALICE_KEY}`;
       if (c.auth === "session") {
         // A fresh session each time: signing out revokes the one it is sent with.
@@ -198,7 +201,7 @@ Deno.test({
     let sent = 0;
     let refused = 0;
     const worstRequest = { ms: 0, what: "" };
-    const secrets = [ALICE_KEY, BOB_KEY, '"nodeModulesDir"'];
+    const secrets = [ALICE_KEY, BOB_KEY, ADMIN_KEY, '"nodeModulesDir"'];
 
     /** Sends one case; returns what is wrong with the answer, if anything. */
     const attack = async (c: Case): Promise<string | null> => {

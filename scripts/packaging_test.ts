@@ -8,16 +8,15 @@ import { fileURLToPath } from "node:url";
 import { relative } from "node:path";
 import { SAMPLE_DATASETS } from "../services/seed.ts";
 import { DEFAULT_TRAINING_DATA } from "../services/model_runtime.ts";
+import { taskArgs } from "../lib/self_command.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
 
-/** The arguments of the `deno compile` command in the compile task. */
-function compileArgs(): string[] {
-  const task: string = config.tasks.compile;
-  const at = task.indexOf("deno compile ");
-  assert.ok(at >= 0, "the compile task runs deno compile");
-  return task.slice(at + "deno compile ".length).split(/\s+/).filter(Boolean);
+/** The arguments of the `deno compile` command in the compile task, flag files read in. */
+async function compileArgs(): Promise<string[]> {
+  const args = await taskArgs("compile");
+  assert.deepEqual(args.slice(0, 2), ["deno", "compile"], "the compile task runs deno compile");
+  return args.slice(2);
 }
 
 /** The values of `--flag=a,b` (null when given bare, undefined when absent). */
@@ -40,8 +39,8 @@ function includes(args: string[]): string[] {
 
 const SECRETS = ["data/.api-key", "data/db", "data/hub", ".env", "models", "node_modules"];
 
-Deno.test("deno task compile grants no unscoped read, run, ffi or all", () => {
-  const args = compileArgs();
+Deno.test("deno task compile grants no unscoped read, run, ffi or all", async () => {
+  const args = await compileArgs();
   for (const flag of ["--allow-all", "-A"]) assert.ok(!args.includes(flag), flag);
   for (const flag of ["--allow-read", "--allow-write", "--allow-run", "--allow-ffi"]) {
     const values = flagValues(args, flag);
@@ -61,7 +60,7 @@ Deno.test("deno task compile grants no unscoped read, run, ffi or all", () => {
 });
 
 Deno.test("deno task compile embeds the data the program reads and nothing else of data/", async () => {
-  const included = includes(compileArgs());
+  const included = includes(await compileArgs());
   for (const path of included) {
     await Deno.stat(`${ROOT}/${path}`); // exists
     for (const secret of SECRETS) {

@@ -119,7 +119,7 @@ for (const { name, open } of testDatabases()) {
             testApp(db, { ...config, REVIEW_THRESHOLD: "0", REVIEW_AUDIT_RATE: "0" }, runtimeA).app;
           const put = await strict.request("/v1/review/shadow", {
             method: "PUT",
-            headers: { "content-type": "application/json", "x-api-key": ALICE_KEY },
+            headers: { "content-type": "application/json", "x-api-key": ADMIN_KEY },
             body: JSON.stringify({ version: second.version }),
           });
           assert.equal(put.status, 200, await put.clone().text());
@@ -143,7 +143,7 @@ for (const { name, open } of testDatabases()) {
           assert.equal(queued, 12 - row.agreeing);
           await strict.request("/v1/review/shadow", {
             method: "DELETE",
-            headers: { "x-api-key": ALICE_KEY },
+            headers: { "x-api-key": ADMIN_KEY },
           });
         },
       );

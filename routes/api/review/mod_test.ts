@@ -269,14 +269,22 @@ for (const { name, open } of testDatabases()) {
         await fresh(1, 1);
         const missing = await app.request("/v1/review/items", postJson({ articleId: 999_999 }));
         assert.equal(missing.status, 404);
-        const shadow404 = await app.request("/v1/review/shadow", put({ version: "nope" }));
+        const reviewer = await app.request("/v1/review/shadow", put({ version: "test-model-v1" }));
+        assert.equal(reviewer.status, 403, "setting the shadow model is an admin action");
+        const shadow404 = await app.request(
+          "/v1/review/shadow",
+          put({ version: "nope" }, CAROL_KEY),
+        );
         assert.equal(shadow404.status, 404);
-        const on = await app.request("/v1/review/shadow", put({ version: "test-model-v1" }));
+        const on = await app.request(
+          "/v1/review/shadow",
+          put({ version: "test-model-v1" }, CAROL_KEY),
+        );
         assert.equal(on.status, 200);
         assert.equal((await on.json()).version, "test-model-v1");
         const off = await app.request("/v1/review/shadow", {
           method: "DELETE",
-          headers: { "x-api-key": ALICE_KEY },
+          headers: { "x-api-key": CAROL_KEY },
         });
         assert.equal((await off.json()).version, null);
       });

@@ -10,7 +10,7 @@ import {
   REVIEW_REASONS,
   REVIEW_STATUSES,
 } from "../../../db/review/mod.ts";
-import { ErrorSchema, text } from "../schemas.ts";
+import { ErrorSchema, text, timestamp } from "../schemas.ts";
 
 export const json = <T>(schema: T) => ({ "application/json": { schema } });
 export const conflict = (description: string) => ({ description, content: json(ErrorSchema) });
@@ -20,7 +20,6 @@ export const secured = [{ ApiKey: [] }];
 export const Reason = z.enum(REVIEW_REASONS);
 export const Status = z.enum(REVIEW_STATUSES);
 export const FlagReason = z.enum(FLAG_REASONS);
-const Timestamp = z.iso.datetime({ offset: true });
 
 const ItemState = z.object({
   status: Status,
@@ -74,8 +73,8 @@ export const Filters = z.object({
   language: z.string().max(16).optional(),
   minScore: z.coerce.number().min(0).max(1).optional(),
   maxScore: z.coerce.number().min(0).max(1).optional(),
-  since: Timestamp.optional().openapi({ description: "Article publishedAt ≥ since" }),
-  until: Timestamp.optional().openapi({ description: "Article publishedAt < until" }),
+  since: timestamp().optional().openapi({ description: "Article publishedAt ≥ since" }),
+  until: timestamp().optional().openapi({ description: "Article publishedAt < until" }),
 });
 
 export const Order = z.enum(["margin", "oldest", "newest"]).openapi({

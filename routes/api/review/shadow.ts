@@ -4,6 +4,7 @@ import { getModel } from "../../../db/models.ts";
 import { setShadowModel, shadowAgreement, shadowModelVersion } from "../../../db/review/mod.ts";
 import { AppError } from "../../../lib/errors.ts";
 import type { AppDeps, AppEnv } from "../../env.ts";
+import { adminOnly } from "../../middleware.ts";
 import { validationHook } from "../../validation.ts";
 import { errorResponses, ErrorSchema, text } from "../schemas.ts";
 import { reviewerOf } from "./request.ts";
@@ -61,6 +62,9 @@ const shadowDeleteRoute = createRoute({
 });
 
 /** `/review/shadow`: read, start and stop shadow mode. */
+/** Shadow mode changes which predictions reach every reviewer's queue: an admin action. */
+const shadowTarget = { what: "Setting the shadow model" };
+
 export function shadowApi(deps: AppDeps) {
   const { db } = deps;
   const shadowStatus = async () => {
@@ -69,18 +73,24 @@ export function shadowApi(deps: AppDeps) {
   };
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(shadowGetRoute, async (c) => c.json(await shadowStatus(), 200))
-    .openapi(shadowPutRoute, async (c) => {
-      const { version } = c.req.valid("json");
-      if (!await getModel(db, version)) {
-        throw new AppError(404, "modelNotFound", `No model ${version}.`);
-      }
-      await setShadowModel(db, version, reviewerOf(c));
-      await deps.models?.refresh(); // this replica loads it now; the others within seconds
-      return c.json(await shadowStatus(), 200);
-    })
-    .openapi(shadowDeleteRoute, async (c) => {
-      await setShadowModel(db, null, reviewerOf(c));
-      await deps.models?.refresh();
-      return c.json(await shadowStatus(), 200);
-    });
+    .openapi(
+      { ...shadowPutRoute, middleware: [adminOnly(db, "setShadow", shadowTarget)] },
+      async (c) => {
+        const { version } = c.req.valid("json");
+        if (!await getModel(db, version)) {
+          throw new AppError(404, "modelNotFound", `No model ${version}.`);
+        }
+        await setShadowModel(db, version, reviewerOf(c));
+        await deps.models?.refresh(); // this replica loads it now; the others within seconds
+        return c.json(await shadowStatus(), 200);
+      },
+    )
+    .openapi(
+      { ...shadowDeleteRoute, middleware: [adminOnly(db, "stopShadow", shadowTarget)] },
+      async (c) => {
+        await setShadowModel(db, null, reviewerOf(c));
+        await deps.models?.refresh();
+        return c.json(await shadowStatus(), 200);
+      },
+    );
 }
