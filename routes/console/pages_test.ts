@@ -63,6 +63,23 @@ Deno.test("console pages", async (t) => {
       assert.match(queue, /Accepted 2 items/);
     });
 
+    await t.step("pages offer promotion, rollback and bulk accept to admins only", async () => {
+      await fresh(2);
+      await registerTestModel(db, "test-model-v2"); // a model one could promote
+      const reviewer = await signIn(app);
+      const admin = await signIn(app, ADMIN_KEY);
+      const page = async (path: string, cookie: string) =>
+        await (await app.request(path, { headers: { cookie } })).text();
+      assert.doesNotMatch(await page("/queue", reviewer.cookie), /action="\/queue\/bulk-accept"/);
+      assert.match(await page("/queue", reviewer.cookie), /Bulk accept needs an admin key/);
+      assert.match(await page("/queue", admin.cookie), /action="\/queue\/bulk-accept"/);
+      assert.doesNotMatch(
+        await page("/models", reviewer.cookie),
+        /action="\/models\/promote"/,
+      );
+      assert.match(await page("/models", admin.cookie), /action="\/models\/promote"/);
+    });
+
     await t.step(
       "a reviewer's bulk accept, promotion and rollback are refused and say why",
       async () => {

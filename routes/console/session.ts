@@ -52,6 +52,7 @@ export function consoleSessions(
 
   const pageContext = async (c: Context, session: Session): Promise<PageContext> => ({
     name: session.name,
+    admin: session.role === "admin",
     csrf: session.csrf,
     assetVersion: await options.assetVersion(),
     path: c.req.path,

@@ -5,6 +5,8 @@ import type { ComponentChildren } from "preact";
 export interface PageContext {
   /** The reviewer (API-key name). */
   name: string;
+  /** Whether the key is an admin's: pages offer admin actions (promote, bulk accept) only then. */
+  admin: boolean;
   /** This session's CSRF token, for forms and the islands' `x-csrf-token`. */
   csrf: string;
   /** Cache-busting suffix for static assets. */

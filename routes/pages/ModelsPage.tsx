@@ -19,7 +19,7 @@ export function ModelsPage(props: {
   return (
     <Layout title="Models" ctx={ctx} assetVersion={ctx.assetVersion}>
       <PageHead title="Models">
-        {canRollBack && (
+        {canRollBack && ctx.admin && (
           <form method="post" action="/models/rollback">
             <input type="hidden" name="_csrf" value={ctx.csrf} />
             <button type="submit">Roll back…</button>
@@ -121,7 +121,7 @@ function ModelRow(props: { m: ModelRecord; ctx: PageContext; current?: ModelReco
       <td class="num">{pct(f.accuracy, 1)}</td>
       <td class="num">{pct(f.macroF1, 1)}</td>
       <td class="right">
-        {!m.active && (
+        {!m.active && ctx.admin && (
           <form method="post" action="/models/promote">
             <input type="hidden" name="_csrf" value={ctx.csrf} />
             <input type="hidden" name="version" value={m.version} />

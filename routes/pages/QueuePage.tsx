@@ -222,37 +222,54 @@ export function QueuePage(props: {
       </section>
       <section class="card">
         <h2>Bulk accept</h2>
-        <p class="small muted">
-          Accepts the predicted label on every open item matching the filters below (at least one
-          filter; items others hold and items you decided are left alone). You confirm on the next
-          page, after seeing how many items match.
-        </p>
-        <form class="filters" method="post" action="/queue/bulk-accept">
-          <input type="hidden" name="_csrf" value={ctx.csrf} />
-          <Select name="label" value={p.label} options={labels} any="any label" />
-          <label class="field">
-            Min score
-            <input
-              name="minScore"
-              type="number"
-              min="0"
-              max="1"
-              step="0.05"
-              value={p.minScore ?? ""}
-            />
-          </label>
-          <label class="field">
-            Source
-            <input name="source" value={p.source ?? ""} size={12} />
-          </label>
-          <DateRangeFields since={p.since} until={p.until} />
-          {bulkFields.filter(([k, v]) => k === "reason" && v).map(([k, v]) => (
-            <input type="hidden" name={k} value={v} />
-          ))}
-          <button type="submit">Review bulk accept…</button>
-        </form>
+        {!ctx.admin && <p class="small muted">Bulk accept needs an admin key.</p>}
+        {ctx.admin && <BulkAcceptForm ctx={ctx} p={p} labels={labels} bulkFields={bulkFields} />}
       </section>
     </Layout>
+  );
+}
+
+/** The bulk accept filters; the next page confirms how many items match. */
+function BulkAcceptForm(
+  { ctx, p, labels, bulkFields }: {
+    ctx: PageContext;
+    p: QueueParams;
+    labels: string[];
+    bulkFields: Array<[keyof QueueParams, string | undefined]>;
+  },
+) {
+  return (
+    <>
+      <p class="small muted">
+        Accepts the predicted label on every open item matching the filters below (at least one
+        filter; items others hold and items you decided are left alone). You confirm on the next
+        page, after seeing how many items match.
+      </p>
+      <form class="filters" method="post" action="/queue/bulk-accept">
+        <input type="hidden" name="_csrf" value={ctx.csrf} />
+        <Select name="label" value={p.label} options={labels} any="any label" />
+        <label class="field">
+          Min score
+          <input
+            name="minScore"
+            type="number"
+            min="0"
+            max="1"
+            step="0.05"
+            value={p.minScore ?? ""}
+          />
+        </label>
+        <label class="field">
+          Source
+          <input name="source" value={p.source ?? ""} size={12} />
+        </label>
+        <DateRangeFields since={p.since} until={p.until} />
+        {bulkFields.filter(([k, v]) => k === "reason" && v).map(([k, v]) => (
+          <input type="hidden" name={k} value={v} />
+        ))}
+        <button type="submit">Review bulk accept…</button>
+      </form>
+    </>
   );
 }
 
