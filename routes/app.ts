@@ -5,6 +5,7 @@
  * injected dependencies so tests can call `app.request()` without a port.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "../lib/errors.ts";
@@ -68,73 +69,13 @@ const DOCS_PAGE = `<!doctype html>
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const { config, metrics } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  metrics.labelledGauge(
-    "newsintel_review_queue_depth",
-    "Open review items by the reason they were queued (an item may have several).",
-    ["reason"],
-    async () => (await openItemsByReason(deps.db)).map((r) => [{ reason: r.reason }, r.count]),
-  );
-  metrics.labelledGauge(
-    "newsintel_db_pool_connections",
-    "Database connections: the pool's size, those in use and statements waiting for one.",
-    ["state"],
-    () => {
-      const { size, inUse, waiting } = deps.db.pool();
-      return [[{ state: "size" }, size], [{ state: "in_use" }, inUse], [{
-        state: "waiting",
-      }, waiting]];
-    },
-  );
-  metrics.labelledGauge(
-    "newsintel_model_info",
-    "The model this process serves (value 1).",
-    ["name", "version"],
-    () => {
-      const m = deps.models?.current();
-      return m ? [[{ name: m.name, version: m.version }, 1]] : [];
-    },
-  );
+  registerGauges(deps);
 
   app.use(requestId());
   app.use(accessLog(metrics));
-  const headers = (docs: boolean) =>
-    secureHeaders({
-      // Every script is one of our own files (island props are JSON, not script); only
-      // the API docs page (Swagger UI) sets inline styles.
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: docs ? ["'self'", "'unsafe-inline'"] : ["'self'"],
-        imgSrc: ["'self'", "data:"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-      strictTransportSecurity: false,
-      // Not "no-referrer": with it, browsers send `Origin: null` on our own form
-      // posts, and the console's same-origin check needs the real origin.
-      referrerPolicy: "same-origin",
-    });
-  const docsHeaders = headers(true);
-  const strictHeaders = headers(false);
-  app.use((c, next) => (c.req.path === "/docs" ? docsHeaders : strictHeaders)(c, next));
-  const sessionKey = sessionSecret({ secret: config.sessionSecret, apiKeys: config.apiKeys });
+  app.use(securityHeaders());
   app.use(hstsBehindTls());
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: () => {
-        throw new AppError(
-          413,
-          "payloadTooLarge",
-          `The body is larger than ${config.maxBodyBytes} bytes.`,
-        );
-      },
-    }),
-  );
+  app.use("/v1/*", bodyLimitOf(config.maxBodyBytes));
   if (config.corsOrigins.length > 0) {
     app.use(
       "/v1/*",
@@ -144,6 +85,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       }),
     );
   }
+  const sessionKey = sessionSecret({ secret: config.sessionSecret, apiKeys: config.apiKeys });
   // One count of failed authentications per client address, shared by the API,
   // /metrics and the console's sign-in, so guessing is slow whichever door is tried.
   const failures = new AuthFailures(config.authFailuresPerMinute);
@@ -180,7 +122,86 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       addressOf,
     }),
   );
+  documentApi(app);
 
+  app.notFound((c) => {
+    c.set("unmatched", true);
+    return c.json(errorBody(c, "notFound", `No route for ${c.req.method} ${c.req.path}.`), 404);
+  });
+  app.onError(handleError);
+  return app;
+}
+
+/** The gauges read at each scrape: queue depth (cached, see lib/metrics.ts), pool use, model. */
+function registerGauges(deps: AppDeps): void {
+  const { metrics } = deps;
+  metrics.labelledGauge(
+    "newsintel_review_queue_depth",
+    "Open review items by the reason they were queued (an item may have several).",
+    ["reason"],
+    async () => (await openItemsByReason(deps.db)).map((r) => [{ reason: r.reason }, r.count]),
+  );
+  metrics.labelledGauge(
+    "newsintel_db_pool_connections",
+    "Database connections: the pool's size, those in use and statements waiting for one.",
+    ["state"],
+    () => {
+      const { size, inUse, waiting } = deps.db.pool();
+      return [[{ state: "size" }, size], [{ state: "in_use" }, inUse], [{
+        state: "waiting",
+      }, waiting]];
+    },
+  );
+  metrics.labelledGauge(
+    "newsintel_model_info",
+    "The model this process serves (value 1).",
+    ["name", "version"],
+    () => {
+      const m = deps.models?.current();
+      return m ? [[{ name: m.name, version: m.version }, 1]] : [];
+    },
+  );
+}
+
+/** The security headers of every response; only `/docs` (Swagger UI) may use inline styles. */
+function securityHeaders(): MiddlewareHandler<AppEnv> {
+  const headers = (docs: boolean) =>
+    secureHeaders({
+      // Every script is one of our own files (island props are JSON, not script); only
+      // the API docs page (Swagger UI) sets inline styles.
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: docs ? ["'self'", "'unsafe-inline'"] : ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+      strictTransportSecurity: false,
+      // Not "no-referrer": with it, browsers send `Origin: null` on our own form
+      // posts, and the console's same-origin check needs the real origin.
+      referrerPolicy: "same-origin",
+    });
+  const docsHeaders = headers(true);
+  const strictHeaders = headers(false);
+  return (c, next) => (c.req.path === "/docs" ? docsHeaders : strictHeaders)(c, next);
+}
+
+/** Refuses a body over `maxSize` bytes with 413, counting as it reads. */
+function bodyLimitOf(maxSize: number): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AppError(413, "payloadTooLarge", `The body is larger than ${maxSize} bytes.`);
+    },
+  });
+}
+
+/** The OpenAPI document at `/openapi.json` and its interactive reference at `/docs`. */
+function documentApi(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
     type: "apiKey",
     in: "header",
@@ -195,11 +216,4 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   });
   app.get("/docs", (c) => c.html(DOCS_PAGE));
-
-  app.notFound((c) => {
-    c.set("unmatched", true);
-    return c.json(errorBody(c, "notFound", `No route for ${c.req.method} ${c.req.path}.`), 404);
-  });
-  app.onError(handleError);
-  return app;
 }
