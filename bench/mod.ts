@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   console: async () => (await import("./console.ts")).main(),
   review: async () => (await import("./review.ts")).main(),
   load: async () => (await import("./load_mixed.ts")).main(),
+  hostile: async () => (await import("./hostile.ts")).main(),
 };
 
 const wanted = Deno.args.length ? Deno.args : Object.keys(BENCHES);

@@ -244,7 +244,7 @@ for (const { name, open } of testDatabases()) {
           const url: string = `/v1/review/audit?limit=2${
             cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""
           }`;
-          const res = await app.request(url);
+          const res = await app.request(url, withKey());
           assert.equal(res.status, 200);
           const page: AuditPage = await res.json();
           ids.push(...page.items.map((e) => e.id));
@@ -253,14 +253,17 @@ for (const { name, open } of testDatabases()) {
         assert.equal(ids.length, 5);
         assert.deepEqual(ids, [...ids].sort((a, b) => b - a));
         // A bare id, the form these cursors once took, still pages.
-        const older = await (await app.request(`/v1/review/audit?cursor=${ids[1]}`)).json();
+        const older = await (await app.request(`/v1/review/audit?cursor=${ids[1]}`, withKey()))
+          .json();
         assert.deepEqual(older.items.map((e: { id: number }) => e.id), ids.slice(2));
-        const bad = await app.request("/v1/review/audit?cursor=bogus");
+        const bad = await app.request("/v1/review/audit?cursor=bogus", withKey());
         assert.equal(bad.status, 422);
         assert.equal((await bad.json()).error.code, "invalidCursor");
-        const foreign = (await (await app.request("/v1/review/items?limit=1")).json()).nextCursor;
+        const foreign =
+          (await (await app.request("/v1/review/items?limit=1", withKey())).json()).nextCursor;
         assert.equal(
-          (await app.request(`/v1/review/audit?cursor=${encodeURIComponent(foreign)}`)).status,
+          (await app.request(`/v1/review/audit?cursor=${encodeURIComponent(foreign)}`, withKey()))
+            .status,
           422,
         );
       });
