@@ -25,7 +25,7 @@ export type ModelSource =
     kind: "hub";
     /** Repository id, e.g. "org/model". */
     repo: string;
-    /** Commit, tag or branch; pin a commit for reproducible loads. */
+    /** A full commit id (the configuration refuses tags and branches, which can move). */
     revision: string;
     /** Hub base URL (default https://huggingface.co/). */
     endpoint?: string;

@@ -4,6 +4,7 @@
 // The extractive scoring is hand-written (see summarize_features.ts for why); sentence
 // splitting lives in sentences.ts.
 
+import type { ModelSource } from "./classifier.ts";
 import { cappedFetch } from "./hub_fetch.ts";
 import { countWords, splitSentences } from "./sentences.ts";
 import { cosine, sentenceFeatures } from "./summarize_features.ts";
@@ -206,18 +207,8 @@ function selectSentences(
   return chosen;
 }
 
-/** Where an abstractive (seq2seq) summarization model comes from. */
-export type AbstractiveModelSource =
-  | { kind: "dir"; dir: string }
-  | {
-    kind: "hub";
-    repo: string;
-    revision: string;
-    endpoint?: string;
-    cacheDir: string;
-    /** Largest file to download, in bytes (default `MAX_DOWNLOAD_BYTES`). */
-    maxBytes?: number;
-  };
+/** Where an abstractive (seq2seq) summarization model comes from: as for a classifier. */
+export type AbstractiveModelSource = ModelSource;
 
 /** A loaded abstractive summarizer. */
 export interface AbstractiveSummarizer {
