@@ -4,6 +4,7 @@ import { Layout, type PageContext, PageHead } from "./Layout.tsx";
 import type { articleData } from "./loaders.ts";
 
 type Data = Awaited<ReturnType<typeof articleData>>;
+type Article = Data["article"];
 
 export function ArticlePage(props: { ctx: PageContext; data: Data }) {
   const { ctx, data } = props;
@@ -16,32 +17,7 @@ export function ArticlePage(props: { ctx: PageContext; data: Data }) {
       <div class="split">
         <section class="card">
           <h2 class="review-title" data-testid="article-title">{a.title}</h2>
-          <div class="meta">
-            <span>{a.source ?? "unknown source"}</span>
-            <span>published {when(a.publishedAt)}</span>
-            <span>ingested {when(a.ingestedAt)}</span>
-            {a.language && (
-              <span>
-                {a.language}
-                {a.languageConfidence !== null ? ` (${pct(a.languageConfidence)})` : ""}
-              </span>
-            )}
-            {a.topic && (
-              <span class="badge" data-testid="article-topic">
-                {a.topic}
-                {a.topicReviewed
-                  ? ` · reviewed (model: ${a.predictedTopic ?? "none"})`
-                  : a.topicScore !== null
-                  ? ` ${pct(a.topicScore)}`
-                  : ""}
-              </span>
-            )}
-            {a.category && <span>section: {a.category}</span>}
-            {a.externalId && <span>id: {a.externalId}</span>}
-            {a.url && /^https?:\/\//.test(a.url) && (
-              <a href={a.url} rel="noopener noreferrer" target="_blank">source ↗</a>
-            )}
-          </div>
+          <ArticleMeta a={a} />
           {a.summary && (
             <div class="review">
               <div class="summary">
@@ -55,69 +31,126 @@ export function ArticlePage(props: { ctx: PageContext; data: Data }) {
           </div>
         </section>
         <aside>
-          <section class="card">
-            <h2>Predictions</h2>
-            {data.predictions.length === 0 && <p class="muted">No model has classified it.</p>}
-            {data.predictions.map((p) => (
-              <div>
-                <p class="small">
-                  <strong>{p.label}</strong> {pct(p.score)}{" "}
-                  <span class="muted mono">{p.modelVersion}</span>
-                </p>
-                <ScoreBars scores={p.scores} />
-                <hr />
-              </div>
-            ))}
-          </section>
+          <Predictions predictions={data.predictions} />
           <section class="card">
             <h2>Review</h2>
-            {data.reviews.length === 0 && <p class="muted">Never queued for review.</p>}
-            {data.reviews.map((r) => (
-              <p class="small">
-                Item #{r.id}: <strong>{r.status.replace("_", " ")}</strong>
-                {r.finalLabel && (
-                  <>
-                    , label <strong>{r.finalLabel}</strong>
-                  </>
-                )}
-                {r.finalFlag && <>, flagged {r.finalFlag.replace("_", " ")}</>} · queued for{" "}
-                {r.reasons.join(", ")}
-              </p>
-            ))}
-            {data.decisions.length > 0 && (
-              <>
-                <h3>Decisions</h3>
-                <ul class="spike-list">
-                  {data.decisions.map((d) => (
-                    <li class={d.retractedAt ? "muted" : ""}>
-                      {d.reviewer}: {d.action}
-                      {d.label ? ` ${d.label}` : ""}
-                      {d.flagReason ? ` (${d.flagReason.replace("_", " ")})` : ""}
-                      {d.bulk ? " [bulk]" : ""} · {when(d.createdAt)}
-                      {d.retractedAt ? " · undone" : ""}
-                    </li>
-                  ))}
-                </ul>
-              </>
-            )}
-            {data.history.length > 0 && (
-              <>
-                <h3>Audit log</h3>
-                <ul class="spike-list" data-testid="history">
-                  {data.history.map((h) => (
-                    <li>
-                      {when(h.at)} · {h.actor} · {h.event.replace("_", " ")}
-                      {h.action ? ` ${h.action}` : ""}
-                      {h.label ? ` ${h.label}` : ""}
-                      {h.note ? ` — ${h.note}` : ""}
-                    </li>
-                  ))}
-                </ul>
-              </>
-            )}
+            <ReviewItems reviews={data.reviews} />
+            <Decisions decisions={data.decisions} />
+            <AuditLog history={data.history} />
           </section>
         </aside>
       </div>
     </Layout>
+  );
+}
+
+/** Source, dates, language, topic (reviewed or predicted), section and links. */
+function ArticleMeta({ a }: { a: Article }) {
+  return (
+    <div class="meta">
+      <span>{a.source ?? "unknown source"}</span>
+      <span>published {when(a.publishedAt)}</span>
+      <span>ingested {when(a.ingestedAt)}</span>
+      {a.language && (
+        <span>
+          {a.language}
+          {a.languageConfidence !== null ? ` (${pct(a.languageConfidence)})` : ""}
+        </span>
+      )}
+      {a.topic && (
+        <span class="badge" data-testid="article-topic">
+          {a.topic}
+          {a.topicReviewed
+            ? ` · reviewed (model: ${a.predictedTopic ?? "none"})`
+            : a.topicScore !== null
+            ? ` ${pct(a.topicScore)}`
+            : ""}
+        </span>
+      )}
+      {a.category && <span>section: {a.category}</span>}
+      {a.externalId && <span>id: {a.externalId}</span>}
+      {a.url && /^https?:\/\//.test(a.url) && (
+        <a href={a.url} rel="noopener noreferrer" target="_blank">source ↗</a>
+      )}
+    </div>
+  );
+}
+
+/** Every model's prediction for the article, with its per-label scores. */
+function Predictions({ predictions }: { predictions: Data["predictions"] }) {
+  return (
+    <section class="card">
+      <h2>Predictions</h2>
+      {predictions.length === 0 && <p class="muted">No model has classified it.</p>}
+      {predictions.map((p) => (
+        <div>
+          <p class="small">
+            <strong>{p.label}</strong> {pct(p.score)}{" "}
+            <span class="muted mono">{p.modelVersion}</span>
+          </p>
+          <ScoreBars scores={p.scores} />
+          <hr />
+        </div>
+      ))}
+    </section>
+  );
+}
+
+function ReviewItems({ reviews }: { reviews: Data["reviews"] }) {
+  return (
+    <>
+      {reviews.length === 0 && <p class="muted">Never queued for review.</p>}
+      {reviews.map((r) => (
+        <p class="small">
+          Item #{r.id}: <strong>{r.status.replace("_", " ")}</strong>
+          {r.finalLabel && (
+            <>
+              , label <strong>{r.finalLabel}</strong>
+            </>
+          )}
+          {r.finalFlag && <>, flagged {r.finalFlag.replace("_", " ")}</>} · queued for{" "}
+          {r.reasons.join(", ")}
+        </p>
+      ))}
+    </>
+  );
+}
+
+function Decisions({ decisions }: { decisions: Data["decisions"] }) {
+  if (decisions.length === 0) return null;
+  return (
+    <>
+      <h3>Decisions</h3>
+      <ul class="spike-list">
+        {decisions.map((d) => (
+          <li class={d.retractedAt ? "muted" : ""}>
+            {d.reviewer}: {d.action}
+            {d.label ? ` ${d.label}` : ""}
+            {d.flagReason ? ` (${d.flagReason.replace("_", " ")})` : ""}
+            {d.bulk ? " [bulk]" : ""} · {when(d.createdAt)}
+            {d.retractedAt ? " · undone" : ""}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function AuditLog({ history }: { history: Data["history"] }) {
+  if (history.length === 0) return null;
+  return (
+    <>
+      <h3>Audit log</h3>
+      <ul class="spike-list" data-testid="history">
+        {history.map((h) => (
+          <li>
+            {when(h.at)} · {h.actor} · {h.event.replace("_", " ")}
+            {h.action ? ` ${h.action}` : ""}
+            {h.label ? ` ${h.label}` : ""}
+            {h.note ? ` — ${h.note}` : ""}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

@@ -28,29 +28,7 @@ export function ArticlesPage(props: {
     <Layout title="Articles" ctx={ctx} assetVersion={ctx.assetVersion}>
       <PageHead title="Articles" />
       <section class="card">
-        <form class="filters" method="get" action="/articles" role="search">
-          <label class="field">
-            Search
-            <input
-              name="q"
-              type="search"
-              value={p.q ?? ""}
-              placeholder='markets -crypto "exact phrase"'
-              size={28}
-            />
-          </label>
-          <label class="field">
-            Source
-            <input name="source" value={p.source ?? ""} size={12} />
-          </label>
-          <label class="field">
-            Language
-            <input name="language" value={p.language ?? ""} size={4} maxLength={16} />
-          </label>
-          <DateRangeFields since={p.since} until={p.until} />
-          <button type="submit" class="primary">Search</button>
-          <a href="/articles">Clear</a>
-        </form>
+        <ArticleFilters p={p} />
       </section>
       {props.error && <div class="flash error" role="alert">{props.error}</div>}
       <section class="card">
@@ -58,33 +36,7 @@ export function ArticlesPage(props: {
           ? <p class="muted">No articles match.</p>
           : (
             <ul class="article-list" data-testid="article-list">
-              {data.items.map((a) => (
-                <li>
-                  <a href={`/articles/${a.id}`}>{a.title}</a>
-                  <div class="meta">
-                    <span>#{a.id}</span>
-                    <span>{a.source ?? "unknown source"}</span>
-                    <span>{when(a.publishedAt)}</span>
-                    {a.language && <span>{a.language}</span>}
-                    {a.topic && (
-                      <span
-                        class="badge"
-                        title={a.topicReviewed
-                          ? `reviewed; the model predicted ${a.predictedTopic ?? "nothing"}`
-                          : "the model's prediction"}
-                      >
-                        {a.topic}
-                        {a.topicReviewed
-                          ? " · reviewed"
-                          : a.topicScore !== null
-                          ? ` ${Math.round(a.topicScore * 100)}%`
-                          : ""}
-                      </span>
-                    )}
-                    {a.category && <span>section: {a.category}</span>}
-                  </div>
-                </li>
-              ))}
+              {data.items.map((a) => <ArticleItem key={a.id} a={a} />)}
             </ul>
           )}
         {data.nextBeforeId !== null && (
@@ -94,5 +46,65 @@ export function ArticlesPage(props: {
         )}
       </section>
     </Layout>
+  );
+}
+
+/** The search form, a GET so a search has its own URL. */
+function ArticleFilters({ p }: { p: ArticlesParams }) {
+  return (
+    <form class="filters" method="get" action="/articles" role="search">
+      <label class="field">
+        Search
+        <input
+          name="q"
+          type="search"
+          value={p.q ?? ""}
+          placeholder='markets -crypto "exact phrase"'
+          size={28}
+        />
+      </label>
+      <label class="field">
+        Source
+        <input name="source" value={p.source ?? ""} size={12} />
+      </label>
+      <label class="field">
+        Language
+        <input name="language" value={p.language ?? ""} size={4} maxLength={16} />
+      </label>
+      <DateRangeFields since={p.since} until={p.until} />
+      <button type="submit" class="primary">Search</button>
+      <a href="/articles">Clear</a>
+    </form>
+  );
+}
+
+/** One search hit: title, source, date, language, topic and section. */
+function ArticleItem({ a }: { a: Data["items"][number] }) {
+  return (
+    <li>
+      <a href={`/articles/${a.id}`}>{a.title}</a>
+      <div class="meta">
+        <span>#{a.id}</span>
+        <span>{a.source ?? "unknown source"}</span>
+        <span>{when(a.publishedAt)}</span>
+        {a.language && <span>{a.language}</span>}
+        {a.topic && (
+          <span
+            class="badge"
+            title={a.topicReviewed
+              ? `reviewed; the model predicted ${a.predictedTopic ?? "nothing"}`
+              : "the model's prediction"}
+          >
+            {a.topic}
+            {a.topicReviewed
+              ? " · reviewed"
+              : a.topicScore !== null
+              ? ` ${Math.round(a.topicScore * 100)}%`
+              : ""}
+          </span>
+        )}
+        {a.category && <span>section: {a.category}</span>}
+      </div>
+    </li>
   );
 }

@@ -6,6 +6,7 @@ import { Layout, type PageContext, PageHead } from "./Layout.tsx";
 import type { dashboardData } from "./loaders.ts";
 
 type Data = Awaited<ReturnType<typeof dashboardData>>;
+type Metrics = Data["metrics"];
 
 function duration(s: number): string {
   if (s < 120) return `${s}s`;
@@ -16,15 +17,6 @@ function duration(s: number): string {
 
 export function DashboardPage(props: { ctx: PageContext; data: Data }) {
   const { ctx, data } = props;
-  const m = data.metrics;
-  const rate = m.uptimeSeconds > 0 ? m.requests.total / m.uptimeSeconds : 0;
-  const busiest = m.routes.find((r) => r.route.startsWith("/v1")) ?? m.routes[0];
-  const slowest = [...m.routes].sort((a, b) => b.latencyMs.p99 - a.latencyMs.p99).slice(0, 6);
-  const c = data.counts;
-  const open = c ? c.byStatus.queued + c.byStatus.claimed + c.byStatus.labelled : 0;
-  const finished = c
-    ? c.byStatus.done + c.byStatus.skipped + c.byStatus.flagged + c.byStatus.needs_adjudication
-    : 0;
   return (
     <Layout
       title="Dashboard"
@@ -37,105 +29,148 @@ export function DashboardPage(props: { ctx: PageContext; data: Data }) {
         <a class="button primary" href="/review">Start reviewing</a>
       </PageHead>
       <div class="grid">
-        <section class="card" data-testid="health">
-          <h2>Service</h2>
-          <p>
-            <span class={`badge ${data.ready ? "ok" : "bad"}`}>
-              {data.ready ? "ready" : "not ready"}
-            </span>{" "}
-            <span class="muted small">
-              database {data.database} · migrations {data.migrations} · up{" "}
-              {duration(m.uptimeSeconds)}
-            </span>
-          </p>
-          <div class="stats">
-            <Stat label="articles stored" value={num(m.gauges.newsintel_articles_stored)} />
-            <Stat
-              label="memory (RSS)"
-              value={`${Math.round(m.process.residentMemoryBytes / 1048576)} MB`}
-            />
-          </div>
-        </section>
-        <section class="card" data-testid="traffic">
-          <h2>Requests</h2>
-          <div class="stats">
-            <Stat label="req/s since start" value={rate.toFixed(rate < 10 ? 2 : 0)} />
-            <Stat label="requests" value={num(m.requests.total)} />
-            <Stat
-              label="4xx / 5xx"
-              value={`${m.requests.clientErrors} / ${m.requests.serverErrors}`}
-            />
-          </div>
-          <p class="small muted">
-            {busiest
-              ? `Busiest: ${busiest.method} ${busiest.route}, p50 ${
-                busiest.latencyMs.p50.toFixed(1)
-              } ms, p99 ${busiest.latencyMs.p99.toFixed(1)} ms (last 10 min).`
-              : "No requests yet."}
-          </p>
-        </section>
-        <section class="card" data-testid="throughput">
-          <h2>Review</h2>
-          <div class="stats">
-            <Stat label="open items" value={num(open)} />
-            <Stat label="decisions, last hour" value={num(data.throughput.lastHour)} />
-            <Stat
-              label="decisions, 24 h"
-              value={`${num(data.throughput.lastDay)}${data.throughput.capped ? "+" : ""}`}
-            />
-          </div>
-          {c && c.total > 0 && (
-            <>
-              <p class="small muted">
-                {num(finished)} of {num(c.total)} queued items finished
-              </p>
-              <Bar value={finished} max={c.total} variant="top" />
-            </>
-          )}
-        </section>
+        <ServiceCard data={data} />
+        <TrafficCard m={data.metrics} />
+        <ThroughputCard data={data} />
       </div>
-      <section class="card">
-        <div class="page-head">
-          <h2>Topic trends</h2>
-          <a href="/trends">Open trends →</a>
-        </div>
-        {data.trends?.dataRange
-          ? (
-            <Island
-              name="TrendsChart"
-              component={TrendsChart}
-              props={{ initial: null, query: data.trends.query, compact: true }}
-            />
-          )
-          : <p class="muted">No trend data yet.</p>}
-      </section>
-      <section class="card">
-        <h2>Slowest routes (p99)</h2>
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>route</th>
-                <th class="num">requests</th>
-                <th class="num">errors</th>
-                <th class="num">p50 ms</th>
-                <th class="num">p99 ms</th>
-              </tr>
-            </thead>
-            <tbody>
-              {slowest.map((r) => (
-                <tr>
-                  <td class="mono">{r.method} {r.route}</td>
-                  <td class="num">{num(r.count)}</td>
-                  <td class="num">{num(r.errors)}</td>
-                  <td class="num">{r.latencyMs.p50.toFixed(1)}</td>
-                  <td class="num">{r.latencyMs.p99.toFixed(1)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+      <TrendsCard trends={data.trends} />
+      <SlowestRoutes routes={data.metrics.routes} />
     </Layout>
+  );
+}
+
+/** Readiness, database and migrations, uptime, stored articles and memory. */
+function ServiceCard({ data }: { data: Data }) {
+  const m = data.metrics;
+  return (
+    <section class="card" data-testid="health">
+      <h2>Service</h2>
+      <p>
+        <span class={`badge ${data.ready ? "ok" : "bad"}`}>
+          {data.ready ? "ready" : "not ready"}
+        </span>{" "}
+        <span class="muted small">
+          database {data.database} · migrations {data.migrations} · up {duration(m.uptimeSeconds)}
+        </span>
+      </p>
+      <div class="stats">
+        <Stat label="articles stored" value={num(m.gauges.newsintel_articles_stored)} />
+        <Stat
+          label="memory (RSS)"
+          value={`${Math.round(m.process.residentMemoryBytes / 1048576)} MB`}
+        />
+      </div>
+    </section>
+  );
+}
+
+/** Request rate and errors since start, and the busiest API route's latency. */
+function TrafficCard({ m }: { m: Metrics }) {
+  const rate = m.uptimeSeconds > 0 ? m.requests.total / m.uptimeSeconds : 0;
+  const busiest = m.routes.find((r) => r.route.startsWith("/v1")) ?? m.routes[0];
+  return (
+    <section class="card" data-testid="traffic">
+      <h2>Requests</h2>
+      <div class="stats">
+        <Stat label="req/s since start" value={rate.toFixed(rate < 10 ? 2 : 0)} />
+        <Stat label="requests" value={num(m.requests.total)} />
+        <Stat
+          label="4xx / 5xx"
+          value={`${m.requests.clientErrors} / ${m.requests.serverErrors}`}
+        />
+      </div>
+      <p class="small muted">
+        {busiest
+          ? `Busiest: ${busiest.method} ${busiest.route}, p50 ${
+            busiest.latencyMs.p50.toFixed(1)
+          } ms, p99 ${busiest.latencyMs.p99.toFixed(1)} ms (last 10 min).`
+          : "No requests yet."}
+      </p>
+    </section>
+  );
+}
+
+/** Open items, recent decisions and the share of queued items finished. */
+function ThroughputCard({ data }: { data: Data }) {
+  const c = data.counts;
+  const open = c ? c.byStatus.queued + c.byStatus.claimed + c.byStatus.labelled : 0;
+  const finished = c
+    ? c.byStatus.done + c.byStatus.skipped + c.byStatus.flagged + c.byStatus.needs_adjudication
+    : 0;
+  return (
+    <section class="card" data-testid="throughput">
+      <h2>Review</h2>
+      <div class="stats">
+        <Stat label="open items" value={num(open)} />
+        <Stat label="decisions, last hour" value={num(data.throughput.lastHour)} />
+        <Stat
+          label="decisions, 24 h"
+          value={`${num(data.throughput.lastDay)}${data.throughput.capped ? "+" : ""}`}
+        />
+      </div>
+      {c && c.total > 0 && (
+        <>
+          <p class="small muted">
+            {num(finished)} of {num(c.total)} queued items finished
+          </p>
+          <Bar value={finished} max={c.total} variant="top" />
+        </>
+      )}
+    </section>
+  );
+}
+
+/** A compact trends chart (an island that loads `/v1/trends` itself). */
+function TrendsCard({ trends }: { trends: Data["trends"] }) {
+  return (
+    <section class="card">
+      <div class="page-head">
+        <h2>Topic trends</h2>
+        <a href="/trends">Open trends →</a>
+      </div>
+      {trends?.dataRange
+        ? (
+          <Island
+            name="TrendsChart"
+            component={TrendsChart}
+            props={{ initial: null, query: trends.query, compact: true }}
+          />
+        )
+        : <p class="muted">No trend data yet.</p>}
+    </section>
+  );
+}
+
+/** The six routes with the highest p99 latency. */
+function SlowestRoutes({ routes }: { routes: Metrics["routes"] }) {
+  const slowest = [...routes].sort((a, b) => b.latencyMs.p99 - a.latencyMs.p99).slice(0, 6);
+  return (
+    <section class="card">
+      <h2>Slowest routes (p99)</h2>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>route</th>
+              <th class="num">requests</th>
+              <th class="num">errors</th>
+              <th class="num">p50 ms</th>
+              <th class="num">p99 ms</th>
+            </tr>
+          </thead>
+          <tbody>
+            {slowest.map((r) => (
+              <tr>
+                <td class="mono">{r.method} {r.route}</td>
+                <td class="num">{num(r.count)}</td>
+                <td class="num">{num(r.errors)}</td>
+                <td class="num">{r.latencyMs.p50.toFixed(1)}</td>
+                <td class="num">{r.latencyMs.p99.toFixed(1)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }

@@ -28,67 +28,10 @@ export function ModelsPage(props: {
       </PageHead>
       <Flash {...props.flash} />
       <div class="grid">
-        <section class="card">
-          <h2>Learning</h2>
-          <p>
-            <strong data-testid="new-labels">{num(data.learning.newReviewedLabels)}</strong>{" "}
-            reviewed labels since the active model was trained
-            {data.learning.activeModelCreatedAt
-              ? ` (${day(data.learning.activeModelCreatedAt)})`
-              : ""}; {num(data.learning.totalReviewedLabels)} in all.
-          </p>
-          <p class="small muted">
-            <code>newsintel train</code> uses them (a reviewed label wins over the original).
-          </p>
-        </section>
-        <section class="card">
-          <h2>Shadow mode</h2>
-          {data.shadow
-            ? (
-              <p>
-                Running <span class="mono">{data.shadow}</span> beside the active model.
-              </p>
-            )
-            : <p class="muted">No shadow model.</p>}
-          {data.agreement.map((a) => (
-            <div>
-              <p class="small">
-                <span class="mono">{a.shadowVersion}</span> vs{" "}
-                <span class="mono">{a.activeVersion}</span>: <strong>{pct(a.rate, 1)}</strong>{" "}
-                agreement on {num(a.compared)} articles
-              </p>
-              {a.disagreements.length > 0 && (
-                <p class="small muted">
-                  Most common disagreements: {a.disagreements.slice(0, 4).map((d) =>
-                    `${d.activeLabel} → ${d.shadowLabel} (${d.count})`
-                  ).join(", ")}
-                </p>
-              )}
-            </div>
-          ))}
-        </section>
+        <LearningCard learning={data.learning} />
+        <ShadowCard shadow={data.shadow} agreement={data.agreement} />
       </div>
-      <section class="card">
-        <h2>Versions</h2>
-        <div class="table-wrap">
-          <table data-testid="models">
-            <thead>
-              <tr>
-                <th>version</th>
-                <th>created</th>
-                <th>origin</th>
-                <th class="num">training rows</th>
-                <th class="num">accuracy</th>
-                <th class="num">macro-F1</th>
-                <th></th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.models.map((m) => <ModelRow key={m.version} m={m} ctx={ctx} current={shown} />)}
-            </tbody>
-          </table>
-        </div>
-      </section>
+      <VersionsTable models={data.models} ctx={ctx} shown={shown} />
       {shown && <ModelDetail m={shown} />}
       <section class="card">
         <h2>Activation history</h2>
@@ -102,6 +45,88 @@ export function ModelsPage(props: {
         </ul>
       </section>
     </Layout>
+  );
+}
+
+/** Reviewed labels since the active model was trained: what the next training would add. */
+function LearningCard({ learning }: { learning: Data["learning"] }) {
+  return (
+    <section class="card">
+      <h2>Learning</h2>
+      <p>
+        <strong data-testid="new-labels">{num(learning.newReviewedLabels)}</strong>{" "}
+        reviewed labels since the active model was trained
+        {learning.activeModelCreatedAt ? ` (${day(learning.activeModelCreatedAt)})` : ""};{" "}
+        {num(learning.totalReviewedLabels)} in all.
+      </p>
+      <p class="small muted">
+        <code>newsintel train</code> uses them (a reviewed label wins over the original).
+      </p>
+    </section>
+  );
+}
+
+/** The shadow model, if any, and how often each shadow agreed with the active model. */
+function ShadowCard(props: { shadow: Data["shadow"]; agreement: Data["agreement"] }) {
+  return (
+    <section class="card">
+      <h2>Shadow mode</h2>
+      {props.shadow
+        ? (
+          <p>
+            Running <span class="mono">{props.shadow}</span> beside the active model.
+          </p>
+        )
+        : <p class="muted">No shadow model.</p>}
+      {props.agreement.map((a) => (
+        <div>
+          <p class="small">
+            <span class="mono">{a.shadowVersion}</span> vs{" "}
+            <span class="mono">{a.activeVersion}</span>: <strong>{pct(a.rate, 1)}</strong>{" "}
+            agreement on {num(a.compared)} articles
+          </p>
+          {a.disagreements.length > 0 && (
+            <p class="small muted">
+              Most common disagreements:{" "}
+              {a.disagreements.slice(0, 4).map((d) =>
+                `${d.activeLabel} → ${d.shadowLabel} (${d.count})`
+              ).join(", ")}
+            </p>
+          )}
+        </div>
+      ))}
+    </section>
+  );
+}
+
+/** Every registered model with its figures; admins may promote any inactive one. */
+function VersionsTable(
+  props: { models: ModelRecord[]; ctx: PageContext; shown?: ModelRecord },
+) {
+  return (
+    <section class="card">
+      <h2>Versions</h2>
+      <div class="table-wrap">
+        <table data-testid="models">
+          <thead>
+            <tr>
+              <th>version</th>
+              <th>created</th>
+              <th>origin</th>
+              <th class="num">training rows</th>
+              <th class="num">accuracy</th>
+              <th class="num">macro-F1</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.models.map((m) => (
+              <ModelRow key={m.version} m={m} ctx={props.ctx} current={props.shown} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }
 
