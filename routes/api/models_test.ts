@@ -3,7 +3,7 @@ import { testDatabases } from "../../db/test_db.ts";
 import { loadConfig } from "../../lib/config.ts";
 import { createModelRuntime } from "../../services/model_runtime.ts";
 import { trainToyModel } from "../../services/test_model.ts";
-import { ADMIN_KEY, ALICE_KEY, postJson, testApp, withKey } from "../test_app.ts";
+import { ADMIN_KEY, postJson, testApp, withKey } from "../test_app.ts";
 import { listAccess } from "../../db/access_audit.ts";
 import { reviewCounts } from "../../db/review/mod.ts";
 
