@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadClassifier } from "./classifier.ts";
+import { loadClassifier, MAX_RUN_CHARS, runsOf } from "./classifier.ts";
 import { encodeWords, modelLogits, softmax } from "./model.ts";
 import { ModelDirError, writeModelDir } from "./model_dir.ts";
 import { normalizeNewsText } from "./normalize.ts";
@@ -73,6 +73,35 @@ Deno.test("classify() returns one prediction per text, in order, over all labels
   assert.equal(batched[1].label, "markets");
   assert.equal(batched[2].label, "science");
   assert.deepEqual(await classifier.classify([]), []);
+  await classifier.dispose();
+});
+
+Deno.test("runsOf() caps each model run by texts and by characters", () => {
+  const lengths = [10, 10, 10, MAX_RUN_CHARS, 10, MAX_RUN_CHARS - 15, 10];
+  assert.deepEqual(runsOf([0, 1, 2, 3, 4, 5, 6], (i) => lengths[i], 2), [
+    [0, 1],
+    [2],
+    [3], // one text over the cap runs alone
+    [4, 5],
+    [6],
+  ]);
+  assert.deepEqual(runsOf([], () => 1, 4), []);
+});
+
+Deno.test("classify() of many long texts runs in bounded pieces and keeps every prediction", async () => {
+  const classifier = await loadClassifier({ kind: "dir", dir: modelDir });
+  // More characters than one run may take: the call is split, in order, same answers.
+  const long = Array.from(
+    { length: 12 },
+    (_, i) => `${TEXTS[i % TEXTS.length]} `.repeat(Math.ceil(20_000 / (TEXTS[0].length + 1))),
+  );
+  assert.ok(long.reduce((n, t) => n + t.length, 0) > MAX_RUN_CHARS);
+  const all = await classifier.classify(long);
+  for (const [i, text] of long.entries()) {
+    const [one] = await classifier.classify([text]);
+    assert.equal(all[i].label, one.label);
+    assert.ok(Math.abs(all[i].score - one.score) < 1e-5);
+  }
   await classifier.dispose();
 });
 
