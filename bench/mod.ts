@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   review: async () => (await import("./review.ts")).main(),
   load: async () => (await import("./load_mixed.ts")).main(),
   hostile: async () => (await import("./hostile.ts")).main(),
+  "label-issues": async () => (await import("./label_issues.ts")).main(),
 };
 
 const wanted = Deno.args.length ? Deno.args : Object.keys(BENCHES);

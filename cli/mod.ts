@@ -9,6 +9,7 @@ import { evaluateCommand } from "./evaluate.ts";
 import { modelsCommand } from "./models.ts";
 import { bundleCommand } from "./bundle.ts";
 import { exportCommand } from "./export.ts";
+import { labelIssuesCommand } from "./label_issues.ts";
 
 export function buildCli() {
   return new Command("newsintel")
@@ -20,6 +21,7 @@ export function buildCli() {
     .addCommand(seedCommand())
     .addCommand(trainCommand())
     .addCommand(evaluateCommand())
+    .addCommand(labelIssuesCommand())
     .addCommand(modelsCommand())
     .addCommand(bundleCommand())
     .addCommand(exportCommand());

@@ -16,6 +16,17 @@ Deno.test("readAgNewsCsv() maps gt (not the annotators' label) to the AG News la
   assert.ok(rows.every((r) => r.source === "agnews"));
 });
 
+Deno.test("readAgNewsCsv() reads the column labelColumn names, and refuses one not in the header", async () => {
+  const rows = await collect(
+    readAgNewsCsv(testdata("agnews_header.csv"), { labelColumn: "label" }),
+  );
+  assert.deepEqual(rows.map((r) => r.label), ["Business", "Sports", "World"]);
+  await assert.rejects(
+    () => collect(readAgNewsCsv(testdata("agnews_header.csv"), { labelColumn: "human" })),
+    /no column "human"/,
+  );
+});
+
 Deno.test("readAgNewsCsv() splits the header shape's text at ' . ' into title and body", async () => {
   const [first, second] = await collect(readAgNewsCsv(testdata("agnews_header.csv")));
   assert.equal(first.title, "Vivendi, Messier Are Fined");

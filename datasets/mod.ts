@@ -1,5 +1,5 @@
 /** Reading data sets: AG News CSV, the BBC folder layout, JSON Lines, parquet. */
-import { readAgNewsCsv } from "./agnews_csv.ts";
+import { type AgNewsCsvOptions, readAgNewsCsv } from "./agnews_csv.ts";
 import { readBbcFolder } from "./bbc_folder.ts";
 import { readJsonLines } from "./jsonl.ts";
 import { readParquet } from "./parquet.ts";
@@ -26,14 +26,18 @@ export async function detectFormat(path: string): Promise<DatasetFormat> {
   throw new DatasetError(`${path}: unknown format; pass --format (${DATASET_FORMATS.join(", ")})`);
 }
 
-/** Streams the records of a data set file or folder. */
+/**
+ * Streams the records of a data set file or folder. `options.labelColumn` picks the label
+ * column of a headed AG News CSV (see readAgNewsCsv).
+ */
 export async function* readDataset(
   path: string,
   format?: DatasetFormat,
+  options: AgNewsCsvOptions = {},
 ): AsyncGenerator<DatasetRecord> {
   switch (format ?? await detectFormat(path)) {
     case "agnews-csv":
-      yield* readAgNewsCsv(path);
+      yield* readAgNewsCsv(path, options);
       break;
     case "bbc":
       yield* readBbcFolder(path);

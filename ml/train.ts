@@ -98,28 +98,11 @@ export async function trainTextClassifier(
   examples: readonly Example[],
   options: TrainOptions = {},
 ): Promise<TextClassifierModel> {
-  const { seed = 1, validationFraction = 0.1, onProgress, labels: givenLabels } = options;
-  const h: Hyperparameters = { ...DEFAULT_HYPERPARAMETERS };
-  for (const key of Object.keys(h) as (keyof Hyperparameters)[]) {
-    if (options[key] !== undefined) (h as unknown as Record<string, unknown>)[key] = options[key];
-  }
-  const labels = givenLabels ?? [...new Set(examples.map((e) => e.label))].sort();
-  if (labels.length < 2) throw new Error("training needs at least two distinct labels");
-  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  const { seed = 1, validationFraction = 0.1, onProgress } = options;
   if (!(validationFraction >= 0 && validationFraction < 1)) {
     throw new Error("validationFraction must be in [0, 1)");
   }
-
-  const split = createWordSplitter();
-  const data: Tokenized = { words: [], labels: new Int32Array(examples.length) };
-  for (let i = 0; i < examples.length; i++) {
-    const y = labelIndex.get(examples[i].label);
-    if (y === undefined) throw new Error(`label "${examples[i].label}" is not in labels`);
-    data.labels[i] = y;
-    data.words.push(split(normalizeNewsText(examples[i].text)).slice(0, h.maxLength));
-    if (i % 1000 === 999) onProgress?.({ stage: "tokenize", done: i + 1, total: examples.length });
-  }
-  onProgress?.({ stage: "tokenize", done: examples.length, total: examples.length });
+  const { h, labels, data } = prepare(examples, options);
 
   const random = mulberry32(seed);
   const order = shuffleInPlace([...examples.keys()], random);
@@ -141,14 +124,7 @@ export async function trainTextClassifier(
 
   // Cross-fitting: every row is predicted by a model trained without it. The folds and
   // the refit on all rows are independent fits, run in parallel (see runFits).
-  const jobs: FitJob[] = [];
-  for (let f = 0; f < folds; f++) {
-    jobs.push({
-      rows: order.filter((_, i) => i % folds !== f).sort((a, b) => a - b),
-      held: order.filter((_, i) => i % folds === f).sort((a, b) => a - b),
-      seed: seed * 1_000 + f + 1,
-    });
-  }
+  const jobs = crossFitJobs(order, folds, seed);
   if (h.refit) jobs.push({ rows: [...examples.keys()], held: [], seed });
   let fitted = 0;
   const results = await runFits({ data, labels, h }, jobs, {
@@ -185,6 +161,111 @@ export async function trainTextClassifier(
     uniformMix: calibration.mix,
     validation,
   };
+}
+
+/** Options of {@link outOfFoldProbabilities}; hyperparameters not given take the defaults. */
+export interface OutOfFoldOptions extends Partial<Hyperparameters> {
+  /** Folds of each cross-fitting (2 or more; default 5). */
+  folds?: number;
+  /** Independent cross-fittings, each with its own split and SGD seeds, averaged (default 1). */
+  repeats?: number;
+  /** PRNG seed of the first cross-fitting; repeat r uses seed + r (default 1). */
+  seed?: number;
+  /** Label order (default: the distinct labels, sorted). */
+  labels?: string[];
+  onProgress?: (p: TrainProgress) => void;
+}
+
+/** Out-of-fold predictions: what a model trained without each row says about it. */
+export interface OutOfFold {
+  labels: string[];
+  /** The given label of each row, as an index into `labels`. */
+  given: Int32Array;
+  /** Calibrated probabilities of each row, in `labels` order, averaged over the repeats. */
+  probabilities: Float64Array[];
+}
+
+/**
+ * Calibrated out-of-fold probabilities of every row, from the trainer's own k-fold
+ * cross-fitting (the same features, hyperparameters, fold split and calibration as
+ * {@link trainTextClassifier}), without the final refit. Each repeat is calibrated on its
+ * own out-of-fold logits; the repeats' probabilities are averaged. Deterministic for a seed.
+ */
+export async function outOfFoldProbabilities(
+  examples: readonly Example[],
+  options: OutOfFoldOptions = {},
+): Promise<OutOfFold> {
+  const { folds = 5, repeats = 1, seed = 1, onProgress } = options;
+  if (!Number.isInteger(folds) || folds < 2 || folds > examples.length) {
+    throw new Error(`cross-fitting needs 2 to ${examples.length} folds, not ${folds}`);
+  }
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error("repeats must be 1 or more");
+  const { h, labels, data } = prepare(examples, options);
+  const jobs: FitJob[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const order = shuffleInPlace([...examples.keys()], mulberry32(seed + r));
+    jobs.push(...crossFitJobs(order, folds, seed + r));
+  }
+  let fitted = 0;
+  const results = await runFits({ data, labels, h }, jobs, {
+    onFitted: () => onProgress?.({ stage: "train", done: ++fitted, total: jobs.length }),
+  });
+  const probabilities = examples.map(() => new Float64Array(labels.length));
+  for (let r = 0; r < repeats; r++) {
+    const rows: number[] = [];
+    const logits: Float64Array[] = [];
+    for (let f = r * folds; f < (r + 1) * folds; f++) {
+      rows.push(...jobs[f].held);
+      logits.push(...results[f].heldLogits);
+    }
+    const c = fitCalibration(logits, rows.map((row) => data.labels[row]));
+    rows.forEach((row, i) => {
+      const p = softmax(calibratedLogits(logits[i], c.temperature, c.mix));
+      for (let k = 0; k < p.length; k++) probabilities[row][k] += p[k] / repeats;
+    });
+  }
+  onProgress?.({ stage: "calibrate", done: 1, total: 1 });
+  return { labels, given: data.labels, probabilities };
+}
+
+/** Hyperparameters, label order and tokenized rows of one training run. */
+function prepare(
+  examples: readonly Example[],
+  options: Partial<Hyperparameters> & Pick<TrainOptions, "labels" | "onProgress">,
+): { h: Hyperparameters; labels: string[]; data: Tokenized } {
+  const h: Hyperparameters = { ...DEFAULT_HYPERPARAMETERS };
+  for (const key of Object.keys(h) as (keyof Hyperparameters)[]) {
+    if (options[key] !== undefined) (h as unknown as Record<string, unknown>)[key] = options[key];
+  }
+  const labels = options.labels ?? [...new Set(examples.map((e) => e.label))].sort();
+  if (labels.length < 2) throw new Error("training needs at least two distinct labels");
+  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  const split = createWordSplitter();
+  const data: Tokenized = { words: [], labels: new Int32Array(examples.length) };
+  for (let i = 0; i < examples.length; i++) {
+    const y = labelIndex.get(examples[i].label);
+    if (y === undefined) throw new Error(`label "${examples[i].label}" is not in labels`);
+    data.labels[i] = y;
+    data.words.push(split(normalizeNewsText(examples[i].text)).slice(0, h.maxLength));
+    if (i % 1000 === 999) {
+      options.onProgress?.({ stage: "tokenize", done: i + 1, total: examples.length });
+    }
+  }
+  options.onProgress?.({ stage: "tokenize", done: examples.length, total: examples.length });
+  return { h, labels, data };
+}
+
+/** The fits of k-fold cross-fitting over rows in shuffled `order`: fold f holds out every k-th row. */
+function crossFitJobs(order: readonly number[], folds: number, seed: number): FitJob[] {
+  const jobs: FitJob[] = [];
+  for (let f = 0; f < folds; f++) {
+    jobs.push({
+      rows: order.filter((_, i) => i % folds !== f).sort((a, b) => a - b),
+      held: order.filter((_, i) => i % folds === f).sort((a, b) => a - b),
+      seed: seed * 1_000 + f + 1,
+    });
+  }
+  return jobs;
 }
 
 /**
