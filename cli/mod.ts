@@ -9,6 +9,7 @@ import { evaluateCommand } from "./evaluate.ts";
 import { modelsCommand } from "./models.ts";
 import { bundleCommand } from "./bundle.ts";
 import { exportCommand } from "./export.ts";
+import { runsCommand } from "./runs.ts";
 
 export function buildCli() {
   return new Command("newsintel")
@@ -22,7 +23,8 @@ export function buildCli() {
     .addCommand(evaluateCommand())
     .addCommand(modelsCommand())
     .addCommand(bundleCommand())
-    .addCommand(exportCommand());
+    .addCommand(exportCommand())
+    .addCommand(runsCommand());
 }
 
 /** Runs the CLI; failures print one line to stderr and exit with status 1. */
