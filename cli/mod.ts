@@ -10,6 +10,7 @@ import { modelsCommand } from "./models.ts";
 import { bundleCommand } from "./bundle.ts";
 import { exportCommand } from "./export.ts";
 import { labelIssuesCommand } from "./label_issues.ts";
+import { runsCommand } from "./runs.ts";
 
 export function buildCli() {
   return new Command("newsintel")
@@ -24,7 +25,8 @@ export function buildCli() {
     .addCommand(labelIssuesCommand())
     .addCommand(modelsCommand())
     .addCommand(bundleCommand())
-    .addCommand(exportCommand());
+    .addCommand(exportCommand())
+    .addCommand(runsCommand());
 }
 
 /** Runs the CLI; failures print one line to stderr and exit with status 1. */

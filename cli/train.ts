@@ -9,7 +9,8 @@ import { DEFAULT_MODEL_NAME, DEFAULT_TRAINING_DATA } from "../services/model_run
 import {
   examplesFrom,
   mergeReviewed,
-  trainAndRegister,
+  recordTraining,
+  runParameters,
   trainModelDir,
 } from "../services/training.ts";
 import { logger } from "../lib/log.ts";
@@ -19,11 +20,6 @@ import { progress } from "./progress.ts";
 import { wholeNumber } from "./options.ts";
 
 const log = logger("train");
-
-function checked(examples: Example[]): Example[] {
-  if (examples.length === 0) throw new Error("no labelled examples in the given data");
-  return examples;
-}
 
 export function trainCommand() {
   return new Command("train")
@@ -60,13 +56,16 @@ export function trainCommand() {
     .option("--json", "print the manifest as JSON")
     .action(async (paths, options) => {
       const config = await startCommand();
-      const examples: Example[] = [];
-      for (const path of paths) {
-        examples.push(...await examplesFrom(readDataset(path, options.format)));
-      }
       if (options.out && (options.reviewed === true || options.promote)) {
         throw new Error("--out trains without the database: leave out --reviewed and --promote");
       }
+      const read = async () => {
+        const examples: Example[] = [];
+        for (const path of paths) {
+          examples.push(...await examplesFrom(readDataset(path, options.format)));
+        }
+        return examples;
+      };
       let bar = progress("reading", 0);
       let stage = "";
       let logged = "";
@@ -89,26 +88,35 @@ export function trainCommand() {
           }
         },
       };
+      let runId: number | null = null;
       const manifest = options.out
-        ? await trainModelDir(checked(examples), trainOptions)
+        ? await trainModelDir(await read(), trainOptions)
         : await withDb(config, async (db) => {
-          let training = examples;
-          if (options.reviewed !== false) {
-            const merged = mergeReviewed(examples, await reviewedLabels(db));
-            training = merged.examples;
-            if (!options.json) {
-              print(
-                `reviewed labels: ${merged.relabelled} relabelled file examples, ${merged.added} added`,
-              );
+          const reviewed = options.reviewed !== false;
+          // Reading the data is part of the run: a file that cannot be read or holds
+          // no labelled rows leaves a failed run saying so.
+          const parameters = runParameters(trainOptions, { reviewed, sources: paths });
+          const run = await recordTraining(db, parameters, config.modelDir, async (tracker) => {
+            let training = await read();
+            if (reviewed) {
+              const merged = mergeReviewed(training, await reviewedLabels(db));
+              training = merged.examples;
+              if (!options.json) {
+                print(
+                  `reviewed labels: ${merged.relabelled} relabelled file examples, ${merged.added} added`,
+                );
+              }
             }
-          }
-          const m = await trainAndRegister(db, checked(training), trainOptions);
+            tracker.data(training);
+            return await trainModelDir(training, trainOptions);
+          });
+          runId = run.runId;
           if (options.promote) {
             await db.transaction((tx) =>
-              activateModel(tx, { version: m.version, action: "promote", actor: "cli" })
+              activateModel(tx, { version: run.manifest.version, action: "promote", actor: "cli" })
             );
           }
-          return m;
+          return run.manifest;
         }, { migrate: true });
       bar.stop();
       if (options.json) return printJson(manifest);
@@ -120,6 +128,7 @@ export function trainCommand() {
             ? " (now active)"
             : ` (promote with: newsintel models promote ${manifest.version})`),
       );
+      if (runId !== null) print(`recorded as training run ${runId} (newsintel runs show ${runId})`);
       const validation = manifest.metrics as ValidationReport | null;
       if (validation) {
         print(

@@ -2,6 +2,7 @@
 
 export { normalizeNewsText } from "./normalize.ts";
 export {
+  crossFitFolds,
   DEFAULT_HYPERPARAMETERS,
   type Example,
   fitTemperature,

@@ -65,6 +65,11 @@ export interface ValidationReport {
   nllAfter: number;
   /** Cross-fitting folds the predictions came from. */
   folds?: number;
+  /**
+   * Report of each fold's held-out rows alone (calibrated), in fold order: how much the
+   * score moves from one part of the data to another.
+   */
+  perFold?: EvaluationReport[];
 }
 
 /** A trained text classifier (see the module comment for the function it computes). */

@@ -15,7 +15,7 @@ import {
   SubwordCache,
   type Tokenized,
 } from "./fit.ts";
-import { evaluate, type Prediction } from "./metrics.ts";
+import { evaluate, type EvaluationReport, type Prediction } from "./metrics.ts";
 import {
   calibratedLogits,
   type Hyperparameters,
@@ -82,6 +82,15 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
 };
 
 /**
+ * Cross-fitting folds for a validation fraction: round(1 / fraction), clamped to
+ * [2, calibrationFolds]; 0 (no cross-fitting) for a fraction of 0.
+ */
+export function crossFitFolds(validationFraction: number, calibrationFolds: number): number {
+  if (validationFraction === 0) return 0;
+  return Math.max(2, Math.min(calibrationFolds, Math.round(1 / validationFraction)));
+}
+
+/**
  * Trains a classifier on labelled texts (any label set of two or more labels). Texts are
  * normalised with {@link normalizeNewsText}. Deterministic for a given seed.
  *
@@ -107,9 +116,7 @@ export async function trainTextClassifier(
   const random = mulberry32(seed);
   const order = shuffleInPlace([...examples.keys()], random);
   const subwords = new SubwordCache(h);
-  const folds = validationFraction === 0 || examples.length < 2
-    ? 0
-    : Math.max(2, Math.min(h.calibrationFolds, Math.round(1 / validationFraction)));
+  const folds = examples.length < 2 ? 0 : crossFitFolds(validationFraction, h.calibrationFolds);
   if (folds === 0) {
     const model = await fit(data, {
       rows: [...examples.keys()],
@@ -142,7 +149,13 @@ export async function trainTextClassifier(
   const gold = oofRows.map((r) => labels[data.labels[r]]);
   const none: Calibration = { temperature: 1, mix: 0 };
   const before = evaluate(gold, oofLogits.map((z) => toPrediction(z, none, labels)), labels);
-  const after = evaluate(gold, oofLogits.map((z) => toPrediction(z, calibration, labels)), labels);
+  const calibrated = oofLogits.map((z) => toPrediction(z, calibration, labels));
+  const after = evaluate(gold, calibrated, labels);
+  const perFold: EvaluationReport[] = [];
+  for (let f = 0, start = 0; f < folds; start += jobs[f].held.length, f++) {
+    const end = start + jobs[f].held.length;
+    perFold.push(evaluate(gold.slice(start, end), calibrated.slice(start, end), labels));
+  }
   onProgress?.({ stage: "calibrate", done: 1, total: 1 });
   const validation: ValidationReport = {
     size: oofRows.length,
@@ -152,6 +165,7 @@ export async function trainTextClassifier(
     nllBefore: meanNll(oofLogits, y, { temperature: 1 }),
     nllAfter: meanNll(oofLogits, y, calibration),
     folds,
+    perFold,
   };
   const model = results[h.refit ? folds : 0].model;
   if (h.refit) onProgress?.({ stage: "refit", done: 1, total: 1 });

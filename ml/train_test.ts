@@ -49,6 +49,11 @@ Deno.test("trainTextClassifier() reports validation metrics and calibration", as
   assert.equal(v.report.size, 300);
   assert.equal(v.folds, 3);
   assert.ok(v.report.accuracy > 0.85);
+  // Each fold is scored on its own held-out rows too; together they are the whole report.
+  assert.equal(v.perFold!.length, 3);
+  assert.equal(v.perFold!.reduce((n, r) => n + r.size, 0), 300);
+  const correct = v.perFold!.reduce((n, r) => n + r.accuracy * r.size, 0);
+  assert.ok(Math.abs(correct / 300 - v.report.accuracy) < 1e-9);
   assert.ok(v.nllAfter <= v.nllBefore + 1e-12, "calibration never raises held-out NLL");
   assert.ok(model.temperature > 0);
   assert.ok(model.uniformMix! >= 0 && model.uniformMix! < 0.25);

@@ -21,7 +21,7 @@ import { type Classifier, loadClassifier, type Prediction } from "../ml/mod.ts";
 import { type Config, isLocalPath } from "../lib/config.ts";
 import { logger } from "../lib/log.ts";
 import { inSpan } from "../lib/tracing.ts";
-import { registerTrained, trainInSubprocess } from "./training.ts";
+import { recordTraining, runParameters, trainInSubprocess } from "./training.ts";
 
 const log = logger("models");
 
@@ -151,16 +151,27 @@ export async function ensureActiveModel(
     path: DEFAULT_TRAINING_DATA,
   });
   const started = performance.now();
-  const manifest = await trainInSubprocess({
-    data: DEFAULT_TRAINING_DATA,
-    name: DEFAULT_MODEL_NAME,
-    seed: 1,
-    dataDir: config.dataDir,
-    modelDir: config.modelDir,
-    logLevel: config.logLevel,
-    signal,
-  });
-  await registerTrained(db, manifest);
+  // The child writes the model with `--out` and no database; this process records
+  // the run and registers the model, or records why the child failed.
+  const parameters = runParameters(
+    { name: DEFAULT_MODEL_NAME, seed: 1, modelDir: config.modelDir },
+    { reviewed: false, sources: [DEFAULT_TRAINING_DATA] },
+  );
+  const { manifest } = await recordTraining(
+    db,
+    parameters,
+    config.modelDir,
+    () =>
+      trainInSubprocess({
+        data: DEFAULT_TRAINING_DATA,
+        name: parameters.name,
+        seed: parameters.seed,
+        dataDir: config.dataDir,
+        modelDir: config.modelDir,
+        logLevel: config.logLevel,
+        signal,
+      }),
+  );
   await db.transaction((tx) =>
     activateModel(tx, { version: manifest.version, action: "bootstrap", actor: "first start" })
   );

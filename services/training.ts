@@ -1,21 +1,30 @@
 /**
  * Training orchestration shared by `newsintel train` and first start: read
- * labelled data, train, write the model directory atomically, register it.
+ * labelled data, train, write the model directory atomically, register it, and
+ * record every run (parameters, data, metrics, outcome) in `training_runs`.
  */
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
-import type { Db } from "../db/mod.ts";
+import type { Db, Queryable } from "../db/mod.ts";
 import { registerModel } from "../db/models.ts";
+import { failRun, finishRun, type RunData, startRun } from "../db/training_runs.ts";
+import { logger } from "../lib/log.ts";
 import { selfCommand } from "../lib/self_command.ts";
 import type { DatasetRecord } from "../datasets/mod.ts";
 import {
+  crossFitFolds,
+  DEFAULT_HYPERPARAMETERS,
   type Example,
+  type Hyperparameters,
   type Manifest,
   type TrainOptions,
   trainTextClassifier,
+  type ValidationReport,
   writeModelDir,
 } from "../ml/mod.ts";
 import { articleText } from "../ml/article_text.ts";
+
+const log = logger("training");
 
 /** Labelled examples from data set records (records without a label are skipped). */
 export async function examplesFrom(records: AsyncIterable<DatasetRecord>): Promise<Example[]> {
@@ -91,6 +100,7 @@ export async function trainModelDir(
   options: TrainModelOptions,
 ): Promise<Manifest> {
   const { name, modelDir, ...trainOptions } = options;
+  if (examples.length === 0) throw new Error("no labelled examples in the given data");
   const data = trainingDataHash(examples);
   const model = await trainTextClassifier(examples, trainOptions);
   const version = newModelVersion(data.sha256);
@@ -107,7 +117,7 @@ export async function trainModelDir(
 }
 
 /** Registers a model written by {@link trainModelDir} (it stays inactive). */
-export async function registerTrained(db: Db, manifest: Manifest): Promise<void> {
+export async function registerTrained(db: Queryable, manifest: Manifest): Promise<void> {
   await registerModel(db, {
     version: manifest.version,
     name: manifest.name,
@@ -118,14 +128,120 @@ export async function registerTrained(db: Db, manifest: Manifest): Promise<void>
   });
 }
 
-/** {@link trainModelDir}, then {@link registerTrained}. Does not activate the model. */
+/** What a training run was asked to do, as `training_runs.parameters` keeps it. */
+export interface RunParameters {
+  name: string;
+  seed: number;
+  /** Cross-fitting folds for calibration and the report (0: none). */
+  folds: number;
+  /** Whether reviewed labels were merged into the files' labels. */
+  reviewed: boolean;
+  /** Every hyperparameter the trainer uses, defaults included. */
+  hyperparameters: Hyperparameters;
+  /** The label order asked for, when one was. */
+  labels?: string[];
+  /** The data files or folders read, when known. */
+  sources?: string[];
+}
+
+/** The parameters of a run of {@link trainModelDir} with `options`. */
+export function runParameters(
+  options: TrainModelOptions,
+  run: { reviewed?: boolean; sources?: string[] } = {},
+): RunParameters {
+  const hyperparameters = { ...DEFAULT_HYPERPARAMETERS };
+  for (const key of Object.keys(hyperparameters) as (keyof Hyperparameters)[]) {
+    if (options[key] !== undefined) {
+      (hyperparameters as unknown as Record<string, unknown>)[key] = options[key];
+    }
+  }
+  return {
+    name: options.name,
+    seed: options.seed ?? 1,
+    folds: crossFitFolds(options.validationFraction ?? 0.1, hyperparameters.calibrationFolds),
+    reviewed: run.reviewed ?? false,
+    hyperparameters,
+    ...(options.labels ? { labels: options.labels } : {}),
+    ...(run.sources ? { sources: run.sources } : {}),
+  };
+}
+
+/** What a tracked training function may tell its run before it ends. */
+export interface RunTracker {
+  /** The run's id in `training_runs`. */
+  id: number;
+  /** Names the examples trained on, so a run that fails later still says on what. */
+  data(examples: readonly Example[]): void;
+}
+
+/**
+ * Runs `train` as a recorded training run: a `running` row first, then, once
+ * `train` has written a model directory (under `modelDir`) and returned its
+ * manifest, the model is registered and the run finished with its metrics in
+ * one transaction. Any failure — in training, bad data, the registration —
+ * marks the run `failed` with its error, removes a model directory written but
+ * not registered, and is thrown again. Returns the run's id and the manifest.
+ */
+export async function recordTraining(
+  db: Db,
+  parameters: RunParameters,
+  modelDir: string,
+  train: (run: RunTracker) => Promise<Manifest>,
+): Promise<{ runId: number; manifest: Manifest }> {
+  const runId = await startRun(db, parameters);
+  let data: RunData | null = null;
+  let written: string | null = null;
+  try {
+    const manifest = await train({
+      id: runId,
+      data: (examples) => data = trainingDataHash(examples),
+    });
+    written = join(modelDir, manifest.version);
+    const validation = manifest.metrics as ValidationReport | null;
+    const { perFold, ...metrics } = validation ?? {};
+    await db.transaction(async (tx) => {
+      await registerTrained(tx, manifest);
+      const finished = await finishRun(tx, runId, {
+        modelVersion: manifest.version,
+        data: manifest.trainingData,
+        metrics: validation ? metrics : null,
+        foldMetrics: perFold ?? null,
+      });
+      if (!finished) throw new Error(`training run ${runId} was no longer running`);
+    });
+    return { runId, manifest };
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    if (written) await Deno.remove(written, { recursive: true }).catch(() => {});
+    await failRun(db, runId, { error, data }).catch((e) =>
+      log.error("could not record the failure of training run {runId}: {error}", {
+        runId,
+        error: e instanceof Error ? e.message : String(e),
+      })
+    );
+    throw err;
+  }
+}
+
+/**
+ * {@link trainModelDir}, then {@link registerTrained}, recorded as a training
+ * run (see {@link recordTraining}). Does not activate the model.
+ */
 export async function trainAndRegister(
   db: Db,
   examples: readonly Example[],
   options: TrainModelOptions,
+  run: { reviewed?: boolean; sources?: string[] } = {},
 ): Promise<Manifest> {
-  const manifest = await trainModelDir(examples, options);
-  await registerTrained(db, manifest);
+  const { manifest } = await recordTraining(
+    db,
+    runParameters(options, run),
+    options.modelDir,
+    (tracker) => {
+      tracker.data(examples);
+      return trainModelDir(examples, options);
+    },
+  );
   return manifest;
 }
 
