@@ -25,18 +25,15 @@ import { createSession, LOGIN_COOKIE, SESSION_COOKIE, sessionSecret } from "../l
 import { trainToyModel } from "../services/test_model.ts";
 import { toyCorpus } from "../ml/toy_corpus.ts";
 import {
-  ALICE_PLACEHOLDER,
   type Case,
-  generated,
   honoRoutes,
   KNOWN_ROUTES,
   LOGIN_TOKEN,
   type OpenApiDoc,
   openApiRoutes,
   routeSpecs,
-  sweep,
-  unknownRoutes,
 } from "./fuzz_routes.ts";
+import { ALICE_PLACEHOLDER, generated, sweep, unknownRoutes } from "./fuzz_cases.ts";
 import { brief, headersOf, ODD_METHODS, requestWithMethod } from "./hostile.ts";
 import { ADMIN_KEY, ALICE_KEY, BOB_KEY, postJson, testApp } from "./test_app.ts";
 

@@ -5,7 +5,7 @@
  */
 import type { Queryable } from "../mod.ts";
 import { EFFECTIVE_STATUS } from "./items.ts";
-import type { ReviewReason, ReviewStatus } from "./types.ts";
+import { REVIEW_STATUSES, type ReviewReason, type ReviewStatus } from "./types.ts";
 
 export interface ReviewerCounts {
   reviewer: string;
@@ -36,22 +36,15 @@ export interface ReviewCounts {
   byReviewer: ReviewerCounts[];
 }
 
-const STATUSES: ReviewStatus[] = [
-  "queued",
-  "claimed",
-  "labelled",
-  "needs_adjudication",
-  "done",
-  "skipped",
-  "flagged",
-];
-
 /** Queue counts; a handful of aggregate queries. */
 export async function reviewCounts(db: Queryable): Promise<ReviewCounts> {
   const status = await db.query<{ status: ReviewStatus; n: number }>(
     `SELECT ${EFFECTIVE_STATUS} AS status, count(*)::int AS n FROM review_items ri GROUP BY 1`,
   );
-  const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<ReviewStatus, number>;
+  const byStatus = Object.fromEntries(REVIEW_STATUSES.map((s) => [s, 0])) as Record<
+    ReviewStatus,
+    number
+  >;
   for (const r of status) byStatus[r.status] = r.n;
   const reasons = await db.query<{ reason: ReviewReason; n: number }>(
     `SELECT reason, count(*)::int AS n FROM review_items, unnest(reasons) AS reason
