@@ -119,10 +119,11 @@ export function serveCommand() {
       // inherit its environment, WORKERS included.
       const worker = config.worker;
       const multiProcess = config.workers > 1;
-      if (config.workers > 1 && config.dbUrl.startsWith("pglite://")) {
+      // `auto` is refused there even on one core: the setting asks for several processes.
+      if ((multiProcess || config.workersAuto) && config.dbUrl.startsWith("pglite://")) {
         throw new Error(
-          `WORKERS=${config.workers} needs PostgreSQL (DB_URL=postgres://...): ` +
-            "the embedded database belongs to a single process",
+          `WORKERS=${config.workersAuto ? "auto" : config.workers} needs PostgreSQL ` +
+            "(DB_URL=postgres://...): the embedded database belongs to a single process",
         );
       }
 

@@ -31,6 +31,9 @@ export interface ApiKey {
   role: Role;
 }
 
+/** The most serving processes one replica starts (`WORKERS`, `auto` included). */
+export const MAX_WORKERS = 64;
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8001),
   HOST: z.string().min(1).default("0.0.0.0"),
@@ -68,7 +71,13 @@ const schema = z.object({
   SUMMARIZER_MODEL_REVISION: commitId().optional(),
   HF_DATASET_AG_NEWS_REVISION: commitId().optional(),
   HF_DATASET_JSON_REVISION: commitId().optional(),
-  WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  // A `train --out` directory (or one model directory in it) that a first start registers
+  // and activates instead of training; a container image carries one built in.
+  BOOTSTRAP_MODEL_DIR: z.string().min(1).optional(),
+  // `auto`: one serving process per core (see {@link loadConfig}).
+  WORKERS: z.union([z.literal("auto"), z.coerce.number().int().min(1).max(MAX_WORKERS)], {
+    error: `must be auto or a whole number from 1 to ${MAX_WORKERS}`,
+  }).default(1),
   // Set by `serve` for the extra processes it starts (cli/workers.ts), not by users.
   NEWSINTEL_WORKER: z.coerce.number().int().min(0).max(64).default(0),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60_000),
@@ -126,7 +135,12 @@ export interface Config {
   summarizerModelRevision?: string;
   hfDatasetAgNewsRevision?: string;
   hfDatasetJsonRevision?: string;
+  /** A model directory (or a `train --out` folder holding one) to start from instead of training. */
+  bootstrapModelDir?: string;
+  /** Serving processes of this replica (`WORKERS`; `auto` = one per core). */
   workers: number;
+  /** `WORKERS=auto` was asked for (then `workers` is the core count, capped). */
+  workersAuto: boolean;
   /** Which `serve` process this is: 0 the primary, 1.. the workers it started. */
   worker: number;
   /** Requests per minute per API key (or client address without one) under /v1; 0 = off. */
@@ -209,6 +223,7 @@ function isAddressOrCidr(value: string): boolean {
 
 /**
  * Parses the environment. Throws `ConfigError` naming every invalid variable.
+ * `cores` is what `WORKERS=auto` counts (default: `navigator.hardwareConcurrency`).
  *
  * @example
  * ```ts
@@ -216,7 +231,10 @@ function isAddressOrCidr(value: string): boolean {
  * config.port; // 8080
  * ```
  */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  { cores = navigator.hardwareConcurrency }: { cores?: number } = {},
+): Config {
   // An empty variable (`PORT=` from an unset `${PORT}` in a compose file) means "unset".
   env = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const result = schema.safeParse(env);
@@ -271,7 +289,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     summarizerModelRevision: e.SUMMARIZER_MODEL_REVISION,
     hfDatasetAgNewsRevision: e.HF_DATASET_AG_NEWS_REVISION,
     hfDatasetJsonRevision: e.HF_DATASET_JSON_REVISION,
-    workers: e.WORKERS,
+    bootstrapModelDir: e.BOOTSTRAP_MODEL_DIR,
+    workers: e.WORKERS === "auto" ? Math.min(MAX_WORKERS, Math.max(1, cores)) : e.WORKERS,
+    workersAuto: e.WORKERS === "auto",
     worker: e.NEWSINTEL_WORKER,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     corsOrigins: (e.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),

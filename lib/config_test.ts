@@ -37,7 +37,9 @@ Deno.test("loadConfig() gives the documented defaults for an empty environment",
     summarizerModelRevision: undefined,
     hfDatasetAgNewsRevision: undefined,
     hfDatasetJsonRevision: undefined,
+    bootstrapModelDir: undefined,
     workers: 1,
+    workersAuto: false,
     worker: 0,
     rateLimitPerMinute: 60_000,
     corsOrigins: [],
@@ -252,4 +254,21 @@ Deno.test("loadConfig() refuses hub revisions that are not full commit ids", () 
       revision,
     );
   }
+});
+
+Deno.test("loadConfig() reads WORKERS=auto as one process per core, capped, and refuses other words", () => {
+  const auto = loadConfig({ WORKERS: "auto" }, { cores: 6 });
+  assert.deepEqual([auto.workers, auto.workersAuto], [6, true]);
+  assert.equal(loadConfig({ WORKERS: "auto" }, { cores: 512 }).workers, 64);
+  assert.equal(loadConfig({ WORKERS: "auto" }).workers, navigator.hardwareConcurrency);
+  assert.deepEqual([loadConfig({ WORKERS: "3" }).workers, loadConfig({}).workersAuto], [3, false]);
+  assert.throws(() => loadConfig({ WORKERS: "all" }), /WORKERS: must be auto or a whole number/);
+  assert.throws(() => loadConfig({ WORKERS: "65" }), /WORKERS: /);
+});
+
+Deno.test("loadConfig() keeps BOOTSTRAP_MODEL_DIR as given", () => {
+  assert.equal(
+    loadConfig({ BOOTSTRAP_MODEL_DIR: "models/bootstrap" }).bootstrapModelDir,
+    "models/bootstrap",
+  );
 });

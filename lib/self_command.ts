@@ -12,21 +12,36 @@ const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 /**
  * The arguments a `deno.json` task passes to its last command, with `$(cat FILES)` read
  * in: the permission flags live once in `flags/*.txt` (the `--allow-env` list in
- * `flags/env.txt`), and the tasks and this module read them from there.
+ * `flags/env.txt`), and the tasks and this module read them from there. Any other
+ * substitution (`$(test -f .env && echo --env-file=.env)`) is left out: it only loads
+ * variables, and a process started with {@link selfCommand} inherits them anyway.
  */
 export async function taskArgs(name: string): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(join(PROJECT_ROOT, "deno.json")));
   const task: string = config.tasks[name];
-  const command = task.split("&&").pop()!.trim();
   const parts: string[] = [];
-  for (const piece of command.split(/(\$\(cat [^)]*\))/)) {
-    const files = /^\$\(cat ([^)]*)\)$/.exec(piece)?.[1].trim().split(/\s+/);
-    if (!files) parts.push(piece);
-    else {
-      for (const file of files) parts.push(await Deno.readTextFile(join(PROJECT_ROOT, file)));
+  for (const piece of lastCommand(task).split(/(\$\([^)]*\))/)) {
+    const substitution = /^\$\(([^)]*)\)$/.exec(piece)?.[1].trim();
+    if (substitution === undefined) parts.push(piece);
+    else if (substitution.startsWith("cat ")) {
+      for (const file of substitution.slice(4).trim().split(/\s+/)) {
+        parts.push(await Deno.readTextFile(join(PROJECT_ROOT, file)));
+      }
     }
   }
   return parts.join(" ").split(/\s+/).filter(Boolean);
+}
+
+/** The command after a task's last `&&` that is not inside a `$(...)`. */
+function lastCommand(task: string): string {
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < task.length; i++) {
+    if (task.startsWith("$(", i)) depth++;
+    else if (task[i] === ")" && depth > 0) depth--;
+    else if (depth === 0 && task.startsWith("&&", i)) start = i + 2;
+  }
+  return task.slice(start).trim();
 }
 
 /** The runtime flags of `deno task start`: permissions, unstable features and V8's. */

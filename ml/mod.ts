@@ -38,3 +38,4 @@ export {
 } from "./classifier.ts";
 export { type ClassMetrics, evaluate, type EvaluationReport, formatReport } from "./metrics.ts";
 export { BundleError, bundleModel, importBundle } from "./bundle.ts";
+export { findModelDir, installModelDir } from "./install_model.ts";

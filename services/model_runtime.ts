@@ -1,6 +1,7 @@
 /**
- * The model being served. Loads the active model from the registry (training
- * the default AG News model on a first start with none), and watches the
+ * The model being served. Loads the active model from the registry (on a first
+ * start with none, the baked `BOOTSTRAP_MODEL_DIR` model, or else the default AG
+ * News model trained there and then), and watches the
  * registry so a promotion made anywhere — another replica, the CLI — is picked
  * up within seconds without a restart: the new model is loaded beside the old
  * one, swapped in atomically, and the old one disposed once requests using it
@@ -21,6 +22,7 @@ import { type Classifier, loadClassifier, type Prediction } from "../ml/mod.ts";
 import { type Config, isLocalPath } from "../lib/config.ts";
 import { logger } from "../lib/log.ts";
 import { inSpan } from "../lib/tracing.ts";
+import { installBootstrapModel } from "./bootstrap_model.ts";
 import { recordTraining, runParameters, trainInSubprocess } from "./training.ts";
 
 const log = logger("models");
@@ -105,7 +107,8 @@ async function loadRegistered(db: Db, config: Config, version: string): Promise<
 
 /**
  * Makes sure a model is active: with `HF_MODEL`, registers that model and
- * activates it; otherwise, when the registry has no active model, trains the
+ * activates it; with `BOOTSTRAP_MODEL_DIR`, installs and registers that model,
+ * activating it when none is active; otherwise, when the registry has no active model, trains the
  * default one from the bundled AG News sample, in a process of its own, and
  * activates it (once, even when several replicas start together). Aborting
  * `signal` stops that training.
@@ -143,6 +146,12 @@ export async function ensureActiveModel(
       activateModel(tx, { version, action: "promote", actor: "HF_MODEL" })
     );
     return version;
+  }
+  if (config.bootstrapModelDir) {
+    await installBootstrapModel(db, {
+      bootstrapDir: config.bootstrapModelDir,
+      modelDir: config.modelDir,
+    });
   }
   const active = await activeModelVersion(db);
   if (active) return active;
