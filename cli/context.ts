@@ -28,11 +28,18 @@ export async function startCommand(
 /**
  * Fails early, naming the flag to add, when `DATA_DIR` or `MODEL_DIR` lies outside
  * the paths Deno was allowed to read and write (`deno task start` allows the
- * project's own `data/` and `models/`).
+ * project's own `data/` and `models/`), or `BOOTSTRAP_MODEL_DIR` outside what it may read.
  */
 function checkDirectoryPermissions(config: Config): void {
-  for (const [name, path] of [["DATA_DIR", config.dataDir], ["MODEL_DIR", config.modelDir]]) {
-    for (const access of ["read", "write"] as const) {
+  const dirs = [
+    { name: "DATA_DIR", path: config.dataDir, needs: ["read", "write"] as const },
+    { name: "MODEL_DIR", path: config.modelDir, needs: ["read", "write"] as const },
+    ...(config.bootstrapModelDir
+      ? [{ name: "BOOTSTRAP_MODEL_DIR", path: config.bootstrapModelDir, needs: ["read"] as const }]
+      : []),
+  ];
+  for (const { name, path, needs } of dirs) {
+    for (const access of needs) {
       if (Deno.permissions.querySync({ name: access, path }).state !== "granted") {
         throw new Error(
           `${name}=${path} is outside what this process may ${access}: ` +

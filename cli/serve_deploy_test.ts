@@ -117,6 +117,19 @@ Deno.test("a first start with BOOTSTRAP_MODEL_DIR serves the baked model without
   }
 });
 
+Deno.test("a BOOTSTRAP_MODEL_DIR the process may not read stops the start, naming the flag", async () => {
+  const dir = await workDir();
+  try {
+    const server = await startServer(dir.rel, { BOOTSTRAP_MODEL_DIR: "/etc" });
+    const result = await server.child.status;
+    assert.notEqual(result.code, 0);
+    assert.match(server.stderr(), /BOOTSTRAP_MODEL_DIR=\/etc is outside .* --allow-read=\/etc/);
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(dir.abs)), [], "no database was created");
+  } finally {
+    await Deno.remove(dir.abs, { recursive: true });
+  }
+});
+
 Deno.test("WORKERS=auto on the embedded database is refused with the reason", async () => {
   const dir = await workDir();
   try {
