@@ -348,7 +348,8 @@ Deno.test("Prometheus scrapes /metrics as text with a key, and its rules name ex
   const compose = await yaml("docker-compose.yml");
   assert.deepEqual(job.static_configs[0].targets, [`app:${(await dockerfile()).env.PORT}`]);
   assert.ok(compose.services.prometheus.secrets.includes("metrics_api_key"));
-  assert.ok(config.rule_files.some((f: string) => f.startsWith("/etc/prometheus/rules/")));
+  assert.deepEqual(config.rule_files, ["rules/*.yml"]);
+  await Deno.stat(join(ROOT, "deploy", "prometheus", "rules", "newsintel.yml"));
 
   const rules = await yaml("deploy/prometheus/rules/newsintel.yml");
   const all = rules.groups.flatMap((g: Doc) => g.rules);
