@@ -74,6 +74,20 @@ async function stop(server: Server): Promise<Deno.CommandStatus> {
   return await server.child.status;
 }
 
+/** Polls `/ready` (the deadline only bounds a broken run; nothing is timed). */
+async function untilReady(server: Server): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${server.url}/ready`).then(
+      (r) => (r.body?.cancel(), r.ok),
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`never ready:\n${server.stderr().slice(-3000)}`);
+}
+
 /** Runs the smoke script against `url` with `key`. */
 async function smoke(url: string, key: string) {
   const out = await new Deno.Command("bash", {
@@ -93,6 +107,9 @@ Deno.test("a first start with BOOTSTRAP_MODEL_DIR serves the baked model without
     const baked = await bake(dir);
     const server = await startServer(dir.rel, { BOOTSTRAP_MODEL_DIR: baked.out });
     try {
+      // Creating the embedded database can take long on a busy machine; the script's own
+      // wait is for a service that is nearly up.
+      await untilReady(server);
       const passed = await smoke(server.url, KEY);
       assert.equal(passed.code, 0, `${passed.stdout}\n${passed.stderr}\n${server.stderr()}`);
       assert.match(passed.stdout, new RegExp(`classify -> \\w+ \\(model ${baked.version}\\)`));
