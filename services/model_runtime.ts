@@ -22,6 +22,7 @@ import { type Config, isLocalPath } from "../lib/config.ts";
 import { logger } from "../lib/log.ts";
 import { inSpan } from "../lib/tracing.ts";
 import { recordTraining, runParameters, trainInSubprocess } from "./training.ts";
+import { mlflowTracking } from "./mlflow/mod.ts";
 
 const log = logger("models");
 
@@ -171,6 +172,7 @@ export async function ensureActiveModel(
         logLevel: config.logLevel,
         signal,
       }),
+    { tracking: mlflowTracking(config) },
   );
   await db.transaction((tx) =>
     activateModel(tx, { version: manifest.version, action: "bootstrap", actor: "first start" })
