@@ -175,7 +175,7 @@ function Comparison({ c }: { c: RunComparison }) {
   const A = `#${c.a.id}`;
   const B = `#${c.b.id}`;
   return (
-    <section class="card" data-testid="comparison">
+    <section class="card compare" data-testid="comparison">
       <h2>
         Run {A} <span class="muted">({c.a.status})</span> against {B}{" "}
         <span class="muted">({c.b.status})</span>
