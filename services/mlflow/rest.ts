@@ -69,6 +69,7 @@ class HttpError extends Error {
 
 function client(options: RestOptions) {
   const base = options.baseUrl.replace(/\/+$/, "");
+  const shownBase = base.replace(/\/\/[^/@]*@/, "//");
   const headers = (type: string): HeadersInit => ({
     "Content-Type": type,
     ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
@@ -78,12 +79,21 @@ function client(options: RestOptions) {
     path: string,
     init: { body?: BodyInit; type?: string; timeoutMs?: number } = {},
   ): Promise<unknown> => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: headers(init.type ?? "application/json"),
-      body: init.body,
-      signal: AbortSignal.timeout(init.timeoutMs ?? REQUEST_TIMEOUT_MS),
-    });
+    let res: Response;
+    try {
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers: headers(init.type ?? "application/json"),
+        body: init.body,
+        signal: AbortSignal.timeout(init.timeoutMs ?? REQUEST_TIMEOUT_MS),
+      });
+    } catch (err) {
+      // The message names the URL; it is said without any user:password in it.
+      const why = err instanceof Error ? err.message : String(err);
+      throw new Error(
+        `MLflow ${method} ${path.split("?")[0]} failed: ${why.replaceAll(base, shownBase)}`,
+      );
+    }
     const body = await res.text();
     if (!res.ok) {
       let code: string | null = null;

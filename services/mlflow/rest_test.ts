@@ -159,3 +159,17 @@ Deno.test("logToServer() marks the run FAILED and names it when a call answers 5
     await server.close();
   }
 });
+
+Deno.test("logToServer() says which call could not reach the server, without credentials", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close(); // nothing listens there now
+  const err = await logToServer(
+    { baseUrl: `http://user:hunter2@127.0.0.1:${port}` },
+    "newsintel",
+    { record: mlflowRecord(succeededRun()) },
+  ).then(() => null, (e) => e as Error);
+  assert.ok(err);
+  assert.match(err.message, /^MLflow GET \/api\/2\.0\/mlflow\/experiments\/get-by-name failed/);
+  assert.doesNotMatch(err.message, /hunter2/);
+});
