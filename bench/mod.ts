@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   hostile: async () => (await import("./hostile.ts")).main(),
   "label-issues": async () => (await import("./label_issues.ts")).main(),
   bootstrap: async () => (await import("./bootstrap.ts")).main(),
+  mlflow: async () => (await import("./mlflow.ts")).main(),
 };
 
 const wanted = Deno.args.length ? Deno.args : Object.keys(BENCHES);

@@ -44,6 +44,13 @@ function showRun(run: TrainingRun): void {
   print(`  model     ${run.modelVersion ?? "-"}`);
   if (run.error) print(`  error     ${run.error}`);
   print(`  data      ${run.data ? `${run.data.size} examples, sha256 ${run.data.sha256}` : "-"}`);
+  if (run.mlflowRunId || run.mlflowError) {
+    print(
+      `  mlflow    ${run.mlflowRunId ?? "-"}${
+        run.mlflowError ? ` (logging failed: ${run.mlflowError})` : ""
+      }`,
+    );
+  }
   const { hyperparameters, ...rest } = run.parameters;
   print("\nparameters:");
   for (const [k, v] of Object.entries(rest)) print(`  ${k} ${JSON.stringify(v)}`);

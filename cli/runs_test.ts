@@ -127,6 +127,23 @@ Deno.test("newsintel runs lists, shows and compares training runs", async (t) =>
       assert.equal(shown.parameters.reviewed, true);
       assert.equal(shown.data.size, 0);
     });
+
+    await t.step("with MLFLOW_TRACKING_URI, train logs the run and show names it", async () => {
+      const data = join(dir, "unlabelled.jsonl");
+      const mlruns = join(dir, "mlruns");
+      const run = await newsintel(["train", data], {
+        ...env,
+        MLFLOW_TRACKING_URI: `file:${mlruns}`,
+      });
+      assert.equal(run.code, 1, "the run failed; logging it did not change that");
+      const shown = await newsintel(["runs", "show", "5"], env);
+      const [, mlflowRunId] = /^ {2}mlflow {4}([0-9a-f]{32})$/m.exec(shown.stdout) ?? [];
+      assert.ok(mlflowRunId, shown.stdout);
+      const [experiment] = [...Deno.readDirSync(mlruns)].map((e) => e.name)
+        .filter((n) => n !== "0" && n !== ".trash");
+      const meta = await Deno.readTextFile(join(mlruns, experiment, mlflowRunId, "meta.yaml"));
+      assert.match(meta, /^status: 4$/m, "FAILED");
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -13,6 +13,7 @@ import {
   runParameters,
   trainModelDir,
 } from "../services/training.ts";
+import { mlflowTracking } from "../services/mlflow/mod.ts";
 import { logger } from "../lib/log.ts";
 import { reviewedLabels } from "../db/review/mod.ts";
 import { print, printJson, startCommand, withDb } from "./context.ts";
@@ -96,6 +97,7 @@ export function trainCommand() {
           // Reading the data is part of the run: a file that cannot be read or holds
           // no labelled rows leaves a failed run saying so.
           const parameters = runParameters(trainOptions, { reviewed, sources: paths });
+          const tracking = mlflowTracking(config);
           const run = await recordTraining(db, parameters, config.modelDir, async (tracker) => {
             let training = await read();
             if (reviewed) {
@@ -109,7 +111,7 @@ export function trainCommand() {
             }
             tracker.data(training);
             return await trainModelDir(training, trainOptions);
-          });
+          }, { tracking });
           runId = run.runId;
           if (options.promote) {
             await db.transaction((tx) =>

@@ -29,6 +29,10 @@ export interface TrainingRun {
   durationMs: number | null;
   error: string | null;
   modelVersion: string | null;
+  /** The MLflow run it was logged as (migrations/0016), or null. */
+  mlflowRunId: string | null;
+  /** Why logging it in MLflow failed, or null. */
+  mlflowError: string | null;
 }
 
 /** What a succeeded run produced. */
@@ -55,11 +59,13 @@ interface RunRow {
   duration_ms: number | string | null;
   error: string | null;
   model_version: string | null;
+  mlflow_run_id: string | null;
+  mlflow_error: string | null;
 }
 
 const SELECT_RUNS = `
   SELECT id, started_at, finished_at, status, parameters, data_sha256, data_size,
-         fold_metrics, metrics, duration_ms, error, model_version
+         fold_metrics, metrics, duration_ms, error, model_version, mlflow_run_id, mlflow_error
     FROM training_runs`;
 
 const toRun = (r: RunRow): TrainingRun => ({
@@ -76,6 +82,8 @@ const toRun = (r: RunRow): TrainingRun => ({
   durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
   error: r.error,
   modelVersion: r.model_version,
+  mlflowRunId: r.mlflow_run_id,
+  mlflowError: r.mlflow_error,
 });
 
 const json = (value: unknown) => value === undefined ? null : JSON.stringify(value);
@@ -162,4 +170,24 @@ export async function listRuns(
 export async function getRun(db: Queryable, id: number): Promise<TrainingRun | null> {
   const [row] = await db.query<RunRow>(`${SELECT_RUNS} WHERE id = $1`, [id]);
   return row ? toRun(row) : null;
+}
+
+/**
+ * Records where a finished run was logged in MLflow, or why logging it failed
+ * (cut to {@link MAX_RUN_ERROR_LENGTH}). False when there is no such run.
+ */
+export async function recordMlflow(
+  db: Queryable,
+  id: number,
+  outcome: { runId: string | null; error: string | null },
+): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE training_runs SET mlflow_run_id = $2, mlflow_error = $3 WHERE id = $1 RETURNING id`,
+    [
+      id,
+      outcome.runId,
+      outcome.error === null ? null : outcome.error.slice(0, MAX_RUN_ERROR_LENGTH),
+    ],
+  );
+  return rows.length === 1;
 }

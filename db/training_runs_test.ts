@@ -6,6 +6,7 @@ import {
   getRun,
   listRuns,
   MAX_RUN_ERROR_LENGTH,
+  recordMlflow,
   startRun,
 } from "./training_runs.ts";
 import { testDatabases } from "./test_db.ts";
@@ -91,6 +92,25 @@ for (const { name, open } of testDatabases()) {
       assert.equal(rest[0].status, "failed");
       assert.equal(rest[0].error, "boom");
       assert.deepEqual(rest[1].parameters, { seed: 0 });
+    } finally {
+      await close();
+    }
+  });
+
+  Deno.test(`recordMlflow() keeps the MLflow run id or the logging error (${name})`, async () => {
+    const { db, close } = await open();
+    try {
+      const id = await startRun(db, { seed: 1 });
+      const fresh = (await getRun(db, id))!;
+      assert.equal(fresh.mlflowRunId, null);
+      assert.equal(fresh.mlflowError, null);
+      assert.equal(await recordMlflow(db, id, { runId: "f".repeat(32), error: null }), true);
+      assert.equal((await getRun(db, id))!.mlflowRunId, "f".repeat(32));
+      assert.equal(await recordMlflow(db, id, { runId: null, error: "e".repeat(9000) }), true);
+      const failed = (await getRun(db, id))!;
+      assert.equal(failed.mlflowRunId, null);
+      assert.equal(failed.mlflowError!.length, MAX_RUN_ERROR_LENGTH);
+      assert.equal(await recordMlflow(db, 999_999, { runId: "x", error: null }), false);
     } finally {
       await close();
     }

@@ -92,6 +92,12 @@ const schema = z.object({
   }).default("en"),
   SESSION_SECRET: z.string().min(32, { message: "must be at least 32 characters" }).optional(),
   SESSION_TTL_HOURS: z.coerce.number().min(0.05).max(720).default(12),
+  // Where training runs are also logged: an MLflow file store or tracking server.
+  MLFLOW_TRACKING_URI: z.string().regex(/^(file:.+|https?:\/\/.+)$/, {
+    message: "must be file:PATH (e.g. file:./mlruns) or an http(s):// tracking server URL",
+  }).optional(),
+  MLFLOW_TRACKING_TOKEN: z.string().optional(),
+  MLFLOW_EXPERIMENT_NAME: z.string().min(1).max(500).default("newsintel"),
 });
 
 /** Every environment variable the configuration reads (the `--allow-env` list holds them). */
@@ -161,6 +167,12 @@ export interface Config {
   sessionSecret?: string;
   /** How long a console session lasts. */
   sessionTtlSeconds: number;
+  /** MLflow tracking: `file:PATH` or an http(s) server; unset = training runs are not logged there. */
+  mlflowTrackingUri?: string;
+  /** Bearer token for an MLflow tracking server. */
+  mlflowTrackingToken?: string;
+  /** The MLflow experiment training runs are logged under. */
+  mlflowExperimentName: string;
 }
 
 /** Raised when the environment is invalid; its message lists every problem. */
@@ -302,6 +314,9 @@ export function loadConfig(
     reviewLanguages: e.REVIEW_LANGUAGES === "any" ? [] : e.REVIEW_LANGUAGES.split(","),
     sessionSecret: e.SESSION_SECRET,
     sessionTtlSeconds: Math.round(e.SESSION_TTL_HOURS * 3600),
+    mlflowTrackingUri: e.MLFLOW_TRACKING_URI,
+    mlflowTrackingToken: e.MLFLOW_TRACKING_TOKEN,
+    mlflowExperimentName: e.MLFLOW_EXPERIMENT_NAME,
   };
 }
 

@@ -50,7 +50,28 @@ Deno.test("loadConfig() gives the documented defaults for an empty environment",
     reviewLanguages: ["en"],
     sessionSecret: undefined,
     sessionTtlSeconds: 12 * 3600,
+    mlflowTrackingUri: undefined,
+    mlflowTrackingToken: undefined,
+    mlflowExperimentName: "newsintel",
   });
+});
+
+Deno.test("loadConfig() takes a file: or http(s):// MLflow tracking URI and refuses others", () => {
+  const c = loadConfig({
+    MLFLOW_TRACKING_URI: "http://127.0.0.1:5000",
+    MLFLOW_TRACKING_TOKEN: "t0ken",
+    MLFLOW_EXPERIMENT_NAME: "topics",
+  });
+  assert.equal(c.mlflowTrackingUri, "http://127.0.0.1:5000");
+  assert.equal(c.mlflowTrackingToken, "t0ken");
+  assert.equal(c.mlflowExperimentName, "topics");
+  assert.equal(
+    loadConfig({ MLFLOW_TRACKING_URI: "file:./mlruns" }).mlflowTrackingUri,
+    "file:./mlruns",
+  );
+  for (const bad of ["databricks", "s3://bucket/mlruns", "file:", "./mlruns"]) {
+    assert.throws(() => loadConfig({ MLFLOW_TRACKING_URI: bad }), /MLFLOW_TRACKING_URI/);
+  }
 });
 
 Deno.test("loadConfig() reads the database timeouts in milliseconds, 0 for none", () => {

@@ -28,6 +28,7 @@ import { articlesApi } from "./api/articles.ts";
 import { classifyApi } from "./api/classify.ts";
 import { accessAuditApi } from "./api/access_audit.ts";
 import { modelsApi } from "./api/models.ts";
+import { runsApi } from "./api/runs.ts";
 import { reviewApi } from "./api/review/mod.ts";
 import { summarizeApi } from "./api/summarize.ts";
 import { trendsApi } from "./api/trends.ts";
@@ -110,6 +111,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/v1", modelsApi(deps));
   app.route("/v1", accessAuditApi(deps));
   app.route("/v1", reviewApi(deps));
+  app.route("/v1", runsApi(deps));
   app.route("/v1", summarizeApi(deps));
   app.route("/v1", trendsApi(deps));
   app.route(

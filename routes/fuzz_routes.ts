@@ -46,6 +46,9 @@ export const KNOWN_ROUTES: readonly string[] = [
   "DELETE /v1/review/shadow",
   "POST /v1/summarize",
   "GET /v1/trends",
+  "GET /v1/runs",
+  "GET /v1/runs/compare",
+  "GET /v1/runs/{id}",
   // console
   "GET /",
   "GET /login",
@@ -60,6 +63,7 @@ export const KNOWN_ROUTES: readonly string[] = [
   "POST /models/promote",
   "POST /models/rollback",
   "GET /trends",
+  "GET /runs",
   "GET /static/{file}",
   "GET /static/build/{file}",
 ];
@@ -241,6 +245,7 @@ export function routeSpecs(doc: OpenApiDoc, existing: Existing): RouteSpec[] {
     page("GET", "/trends", {
       query: [str("bucket", BUCKETS), day("from"), day("to"), str("source")],
     }),
+    page("GET", "/runs", { query: [num("a"), num("b")] }),
     page("GET", "/static/{file}", { auth: "none" }),
     page("GET", "/static/build/{file}", { auth: "none" }),
   ];

@@ -24,6 +24,7 @@ import { logger } from "../lib/log.ts";
 import { inSpan } from "../lib/tracing.ts";
 import { installBootstrapModel } from "./bootstrap_model.ts";
 import { recordTraining, runParameters, trainInSubprocess } from "./training.ts";
+import { mlflowTracking } from "./mlflow/mod.ts";
 
 const log = logger("models");
 
@@ -180,6 +181,7 @@ export async function ensureActiveModel(
         logLevel: config.logLevel,
         signal,
       }),
+    { tracking: mlflowTracking(config) },
   );
   await db.transaction((tx) =>
     activateModel(tx, { version: manifest.version, action: "bootstrap", actor: "first start" })

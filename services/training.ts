@@ -23,6 +23,7 @@ import {
   writeModelDir,
 } from "../ml/mod.ts";
 import { articleText } from "../ml/article_text.ts";
+import type { RunTracking } from "./mlflow/mod.ts";
 
 const log = logger("training");
 
@@ -180,19 +181,23 @@ export interface RunTracker {
  * manifest, the model is registered and the run finished with its metrics in
  * one transaction. Any failure — in training, bad data, the registration —
  * marks the run `failed` with its error, removes a model directory written but
- * not registered, and is thrown again. Returns the run's id and the manifest.
+ * not registered, and is thrown again. Either way the ended run is then logged
+ * with `options.tracking` (MLflow), which never fails the run. Returns the run's
+ * id and the manifest.
  */
 export async function recordTraining(
   db: Db,
   parameters: RunParameters,
   modelDir: string,
   train: (run: RunTracker) => Promise<Manifest>,
+  options: { tracking?: RunTracking } = {},
 ): Promise<{ runId: number; manifest: Manifest }> {
   const runId = await startRun(db, parameters);
   let data: RunData | null = null;
   let written: string | null = null;
+  let manifest: Manifest;
   try {
-    const manifest = await train({
+    manifest = await train({
       id: runId,
       data: (examples) => data = trainingDataHash(examples),
     });
@@ -209,18 +214,21 @@ export async function recordTraining(
       });
       if (!finished) throw new Error(`training run ${runId} was no longer running`);
     });
-    return { runId, manifest };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
     if (written) await Deno.remove(written, { recursive: true }).catch(() => {});
-    await failRun(db, runId, { error, data }).catch((e) =>
+    const failed = await failRun(db, runId, { error, data }).catch((e) => {
       log.error("could not record the failure of training run {runId}: {error}", {
         runId,
         error: e instanceof Error ? e.message : String(e),
-      })
-    );
+      });
+      return false;
+    });
+    if (failed) await options.tracking?.log(db, runId, modelDir);
     throw err;
   }
+  await options.tracking?.log(db, runId, modelDir);
+  return { runId, manifest };
 }
 
 /**
@@ -231,7 +239,7 @@ export async function trainAndRegister(
   db: Db,
   examples: readonly Example[],
   options: TrainModelOptions,
-  run: { reviewed?: boolean; sources?: string[] } = {},
+  run: { reviewed?: boolean; sources?: string[]; tracking?: RunTracking } = {},
 ): Promise<Manifest> {
   const { manifest } = await recordTraining(
     db,
@@ -241,6 +249,7 @@ export async function trainAndRegister(
       tracker.data(examples);
       return trainModelDir(examples, options);
     },
+    { tracking: run.tracking },
   );
   return manifest;
 }

@@ -1,6 +1,7 @@
 /**
  * The console's reading pages: the dashboard, the review desk (an island that
- * talks to the API itself), the article list and one article, and trends.
+ * talks to the API itself), the article list and one article, trends, and the
+ * training runs.
  * Every one needs a session.
  */
 import { Hono } from "hono";
@@ -16,8 +17,10 @@ import {
   articlesData,
   dashboardData,
   FLAG_REASONS,
+  runsData,
   trendsForPage,
 } from "../pages/loaders.ts";
+import { RunsPage } from "../pages/RunsPage.tsx";
 import { ReviewPage } from "../pages/ReviewPage.tsx";
 import { TrendsPage } from "../pages/TrendsPage.tsx";
 import { dayStart, oneOf, trimmed, withoutUndefined } from "./forms.ts";
@@ -25,7 +28,7 @@ import type { ConsoleKit } from "./kit.ts";
 import { html } from "./render.ts";
 import type { PageHandler } from "./session.ts";
 
-/** `/`, `/review`, `/articles`, `/articles/:id` and `/trends`. */
+/** `/`, `/review`, `/articles`, `/articles/:id`, `/trends` and `/runs`. */
 export function pagesApp(kit: ConsoleKit): Hono<AppEnv> {
   const { db, metrics } = kit.deps;
   const { page } = kit.sessions;
@@ -35,6 +38,7 @@ export function pagesApp(kit: ConsoleKit): Hono<AppEnv> {
   app.get("/articles", page(articlesPage(db)));
   app.get("/articles/:id{[0-9]{1,15}}", page(articlePage(db)));
   app.get("/trends", page(trendsPage(db)));
+  app.get("/runs", page(runsPage(db)));
   return app;
 }
 
@@ -88,5 +92,21 @@ function trendsPage(db: Db): PageHandler {
       source: q.source === undefined ? undefined : trimmed(q.source) ?? "",
     });
     return html(c, TrendsPage({ ctx, trends }));
+  };
+}
+
+/** A run id from the query: a positive whole number, or undefined. */
+function runId(v: string | undefined): number | undefined {
+  if (v === undefined || !/^\d{1,15}$/.test(v)) return undefined;
+  const n = Number(v);
+  return n > 0 ? n : undefined;
+}
+
+/** Every run, and the two chosen as `a` and `b` compared. */
+function runsPage(db: Db): PageHandler {
+  return async (c, ctx) => {
+    const pick = withoutUndefined({ a: runId(c.req.query("a")), b: runId(c.req.query("b")) });
+    const data = await runsData(db, pick);
+    return html(c, RunsPage({ ctx, data, pick }));
   };
 }

@@ -19,7 +19,7 @@ Deno.test("console pages", async (t) => {
     await t.step("signed-in pages render with a strict CSP and the CSRF meta tag", async () => {
       await fresh();
       const { cookie, csrf } = await signIn(app);
-      for (const path of ["/", "/review", "/queue", "/articles", "/models", "/trends"]) {
+      for (const path of ["/", "/review", "/queue", "/articles", "/models", "/trends", "/runs"]) {
         const res = await app.request(path, { headers: { cookie } });
         assert.equal(res.status, 200, path);
         assert.match(res.headers.get("content-type")!, /text\/html/);

@@ -21,6 +21,7 @@ const NAV: Array<[string, string]> = [
   ["/queue", "Queue"],
   ["/articles", "Articles"],
   ["/models", "Models"],
+  ["/runs", "Runs"],
   ["/trends", "Trends"],
 ];
 

@@ -21,11 +21,18 @@ import {
   shadowAgreement,
   shadowModelVersion,
 } from "../../db/review/mod.ts";
+import { getRun, listRuns } from "../../db/training_runs.ts";
 import { countsByBucket, foldPendingStats, statsRange } from "../../db/trends.ts";
 import type { Bucket } from "../../db/trends.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { Metrics } from "../../lib/metrics.ts";
 import { nextBucket, truncate } from "../../services/trends.ts";
+import {
+  compareRuns,
+  type RunComparison,
+  type RunSummary,
+  summarizeRun,
+} from "../../services/training_runs.ts";
 
 export { FLAG_REASONS };
 
@@ -173,6 +180,34 @@ export async function modelsData(db: Db) {
     newLabelsSinceTraining(db),
   ]);
   return { models, history, shadow, agreement, learning };
+}
+
+/** Runs shown on the runs page (newest first). */
+export const RUNS_PAGE_LIMIT = 100;
+
+export interface RunsPageData {
+  runs: RunSummary[];
+  /** The two runs asked for, compared (the same comparison as `runs compare`). */
+  comparison: RunComparison | null;
+  /** Why there is no comparison though two runs were asked for. */
+  problem: string | null;
+}
+
+/** The newest runs and, when `a` and `b` name two runs, their comparison. */
+export async function runsData(
+  db: Db,
+  pick: { a?: number; b?: number },
+): Promise<RunsPageData> {
+  const runs = (await listRuns(db, { limit: RUNS_PAGE_LIMIT })).map(summarizeRun);
+  if (pick.a === undefined || pick.b === undefined) {
+    const one = pick.a ?? pick.b;
+    const problem = one === undefined ? null : "Choose two runs to compare: one A and one B.";
+    return { runs, comparison: null, problem };
+  }
+  const [a, b] = await Promise.all([getRun(db, pick.a), getRun(db, pick.b)]);
+  const missing = !a ? pick.a : !b ? pick.b : null;
+  if (missing !== null) return { runs, comparison: null, problem: `No training run ${missing}.` };
+  return { runs, comparison: compareRuns(a!, b!), problem: null };
 }
 
 export interface TrendsPageQuery {
