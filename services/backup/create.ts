@@ -37,10 +37,12 @@ export async function createBackup(
   outFile: string,
   options: { now?: Date } = {},
 ): Promise<BackupManifest> {
-  const staging = await Deno.makeTempDir({
-    dir: join(outFile, ".."),
-    prefix: ".newsintel-backup-",
-  });
+  const folder = join(outFile, "..");
+  if (!(await Deno.stat(folder).catch(() => null))?.isDirectory) {
+    throw new Error(`cannot write ${outFile}: the folder ${folder} does not exist`);
+  }
+  // Staged beside the output: the dump needs the same room there anyway.
+  const staging = await Deno.makeTempDir({ dir: folder, prefix: ".newsintel-backup-" });
   try {
     const dumpFile = DUMP_FILES[db.kind];
     const { counts, models } = await dumpDatabase(db, target.dbUrl, join(staging, dumpFile));

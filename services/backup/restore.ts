@@ -90,7 +90,8 @@ export async function restoreBackup(
       if (outcome.kind === "notEmpty") throw notEmpty(outcome.tables);
       ({ result, replaced } = outcome);
     } else {
-      const db = await openDb(target.dbUrl);
+      // Counting a large restored table takes longer than the service's statement timeout.
+      const db = await openDb(target.dbUrl, { statementTimeoutMs: 0 });
       try {
         const tables = await schemaTables(db);
         if (tables.length && !options.force) throw notEmpty(tables);
