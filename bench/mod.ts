@@ -17,9 +17,13 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   "label-issues": async () => (await import("./label_issues.ts")).main(),
   bootstrap: async () => (await import("./bootstrap.ts")).main(),
   mlflow: async () => (await import("./mlflow.ts")).main(),
+  scale: async () => (await import("./scale.ts")).main(),
 };
 
-const wanted = Deno.args.length ? Deno.args : Object.keys(BENCHES);
+// `scale` loads a million articles (tens of minutes): only when named.
+const wanted = Deno.args.length
+  ? Deno.args
+  : Object.keys(BENCHES).filter((name) => name !== "scale");
 const results: Record<string, unknown> = {
   machine: {
     cores: navigator.hardwareConcurrency,

@@ -42,6 +42,17 @@ export class DbUnavailableError extends Error {
 }
 
 /**
+ * Raised when the embedded database's directory is open in another process (PGlite
+ * allows one): the command says which, and that the other process must stop first.
+ */
+export class DbInUseError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "DbInUseError";
+  }
+}
+
+/**
  * Raised when the database turned work away under load: `databaseBusy` for a
  * deadlock or serialization failure that the driver's retries did not clear,
  * `queryTimeout` for a statement stopped by `statement_timeout` (or a

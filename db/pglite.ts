@@ -8,7 +8,7 @@
  * code instead; transactions never deadlock, since they run one at a time.
  */
 import { PGlite, types } from "@electric-sql/pglite";
-import { type Db, poolCounter, type Queryable } from "./driver.ts";
+import { type Db, DbInUseError, poolCounter, type Queryable } from "./driver.ts";
 
 // int8 (counts, ids) as JS numbers, as the postgres.js driver does: every id
 // and count here stays far below 2^53.
@@ -21,18 +21,53 @@ const parsers = { [types.INT8]: (v: string) => Number(v) };
  */
 const SHARED_BUFFERS = "32MB";
 
-/** Opens PGlite in `path` (a directory, created if missing), or in memory for `memory`. */
-export async function openPglite(path: string): Promise<Db> {
-  if (path !== "memory" && path !== "") await Deno.mkdir(path, { recursive: true });
-  const pg = await PGlite.create(path === "memory" || path === "" ? undefined : path, {
-    parsers,
-    startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${SHARED_BUFFERS}`],
+/**
+ * Opens PGlite in `path` (a directory, created if missing), or in memory for `memory`.
+ * `loadDataDir` fills a new directory from a `dumpDataDir()` tarball first (restore).
+ *
+ * A directory is opened by one process at a time: PGlite has no lock of its own, and a
+ * second process writing the same files corrupts them, so the open takes an exclusive
+ * lock on `PATH.lock` (released when closed or when the process ends) and throws
+ * {@link DbInUseError} when another process holds it. `lock: false` is for a caller
+ * that holds the lock already (a restore, which keeps it from check to swap).
+ */
+export async function openPglite(
+  path: string,
+  options: { loadDataDir?: Blob; lock?: boolean } = {},
+): Promise<Db & { pglite: PGlite }> {
+  const memory = path === "memory" || path === "";
+  const lock = memory || options.lock === false ? undefined : await lockDataDir(path);
+  try {
+    if (!memory) await Deno.mkdir(path, { recursive: true });
+    const pg = await PGlite.create(memory ? undefined : path, {
+      parsers,
+      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${SHARED_BUFFERS}`],
+      loadDataDir: options.loadDataDir,
+    });
+    return wrapPglite(pg, () => lock?.close());
+  } catch (err) {
+    lock?.close();
+    throw err;
+  }
+}
+
+/** Takes the exclusive lock on `PATH.lock`, or throws {@link DbInUseError}; close to release. */
+export async function lockDataDir(path: string): Promise<Deno.FsFile> {
+  const file = await Deno.open(`${path.replace(/\/+$/, "")}.lock`, {
+    read: true,
+    write: true,
+    create: true,
   });
-  return wrapPglite(pg);
+  if (await file.tryLock(true)) return file;
+  file.close();
+  throw new DbInUseError(
+    `the embedded database ${path} is in use by another process (a running ` +
+      "`newsintel serve`?); stop it first: PGlite allows one process at a time",
+  );
 }
 
 /** Wraps an open PGlite instance (also used by tests that `clone()` a migrated one). */
-export function wrapPglite(pg: PGlite): Db & { pglite: PGlite } {
+export function wrapPglite(pg: PGlite, onClose?: () => void): Db & { pglite: PGlite } {
   const counter = poolCounter(1);
   return {
     kind: "pglite",
@@ -59,7 +94,12 @@ export function wrapPglite(pg: PGlite): Db & { pglite: PGlite } {
       );
     },
     async close() {
-      if (!pg.closed) await pg.close();
+      try {
+        if (!pg.closed) await pg.close();
+      } finally {
+        onClose?.();
+        onClose = undefined;
+      }
     },
   };
 }

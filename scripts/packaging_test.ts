@@ -49,11 +49,12 @@ Deno.test("deno task compile grants no unscoped read, run, ffi or all", async ()
   }
   // Reads: the data and model folders only; the embedded files need no grant.
   assert.deepEqual(flagValues(args, "--allow-read"), ["data", "models"]);
-  // Run: only the binary itself, found on PATH under its own name (WORKERS, first training).
+  // Run: the binary itself, found on PATH under its own name (WORKERS, first training), and
+  // PostgreSQL's backup tools for `backup` and `restore`.
   const output = args.find((a) => a.startsWith("--output"))!;
   const binary = (output.includes("=") ? output.split("=")[1] : args[args.indexOf(output) + 1])
     .split("/").pop()!;
-  assert.deepEqual(flagValues(args, "--allow-run"), [binary]);
+  assert.deepEqual(flagValues(args, "--allow-run"), [binary, "pg_dump", "pg_restore"]);
   // Native code: only what is embedded (onnxruntime-node), served from the binary's own
   // virtual folder, which Deno names after the binary.
   assert.deepEqual(flagValues(args, "--allow-ffi"), [`/tmp/deno-compile-${binary}`]);
