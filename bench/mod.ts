@@ -18,6 +18,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   bootstrap: async () => (await import("./bootstrap.ts")).main(),
   mlflow: async () => (await import("./mlflow.ts")).main(),
   scale: async () => (await import("./scale.ts")).main(),
+  taxonomies: async () => (await import("./taxonomies.ts")).main(),
 };
 
 // `scale` loads a million articles (tens of minutes): only when named.

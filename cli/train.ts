@@ -1,7 +1,7 @@
 /** `newsintel train`: train a topic model on labelled files, register it, optionally promote it. */
 import { join } from "node:path";
 import { Command, Option } from "@commander-js/extra-typings";
-import { activateModel } from "../db/models.ts";
+import { activateModel, TAXONOMY_NAME } from "../db/models.ts";
 import { DATASET_FORMATS, readDataset } from "../datasets/mod.ts";
 import { type Example, formatReport } from "../ml/mod.ts";
 import type { TrainProgress, ValidationReport } from "../ml/mod.ts";
@@ -34,7 +34,11 @@ export function trainCommand() {
         DATASET_FORMATS,
       ),
     )
-    .option("--name <name>", "model name", DEFAULT_MODEL_NAME)
+    .option(
+      "--name <name>",
+      "model name, and the taxonomy it serves beside the others (e.g. section)",
+      DEFAULT_MODEL_NAME,
+    )
     .option("--seed <n>", "random seed", (v) => wholeNumber(v, "--seed", 0), 1)
     .option(
       "--folds <k>",
@@ -57,6 +61,12 @@ export function trainCommand() {
     .option("--json", "print the manifest as JSON")
     .action(async (paths, options) => {
       const config = await startCommand();
+      if (!TAXONOMY_NAME.test(options.name)) {
+        throw new Error(
+          `--name ${JSON.stringify(options.name)}: a taxonomy name is 1-40 lower-case letters, ` +
+            "digits, - or _, starting with a letter",
+        );
+      }
       if (options.out && (options.reviewed === true || options.promote)) {
         throw new Error("--out trains without the database: leave out --reviewed and --promote");
       }
@@ -96,12 +106,16 @@ export function trainCommand() {
           const reviewed = options.reviewed !== false;
           // Reading the data is part of the run: a file that cannot be read or holds
           // no labelled rows leaves a failed run saying so.
-          const parameters = runParameters(trainOptions, { reviewed, sources: paths });
+          const parameters = runParameters(trainOptions, {
+            reviewed,
+            sources: paths,
+            taxonomy: options.name,
+          });
           const tracking = mlflowTracking(config);
           const run = await recordTraining(db, parameters, config.modelDir, async (tracker) => {
             let training = await read();
             if (reviewed) {
-              const merged = mergeReviewed(training, await reviewedLabels(db));
+              const merged = mergeReviewed(training, await reviewedLabels(db, options.name));
               training = merged.examples;
               if (!options.json) {
                 print(

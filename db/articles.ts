@@ -186,6 +186,12 @@ export interface ArticleFilter {
   /** Full-text query, web-search syntax (`"exact phrase" -excluded or`). */
   q?: string;
   language?: string;
+  /**
+   * Articles labelled `label` in `taxonomy` (default `topic`): the topic (reviewed, else
+   * predicted) for `topic`, any stored prediction of the taxonomy's models for another.
+   */
+  label?: string;
+  taxonomy?: string;
   /** Return articles with ids below this one (keyset cursor). */
   beforeId?: number;
   limit: number;
@@ -204,6 +210,17 @@ export async function listArticles(db: Queryable, filter: ArticleFilter): Promis
   if (filter.since !== undefined) add("published_at >= ?::timestamptz", filter.since);
   if (filter.until !== undefined) add("published_at < ?::timestamptz", filter.until);
   if (filter.q !== undefined) add("search @@ websearch_to_tsquery('english', ?)", filter.q);
+  if (filter.label !== undefined) {
+    if ((filter.taxonomy ?? "topic") === "topic") add("topic = ?", filter.label);
+    else {
+      params.push(filter.label, filter.taxonomy);
+      where.push(
+        `EXISTS (SELECT 1 FROM predictions p JOIN models m ON m.version = p.model_version
+                  WHERE p.article_id = articles.id AND p.label = $${params.length - 1}
+                    AND m.taxonomy = $${params.length})`,
+      );
+    }
+  }
   if (filter.beforeId !== undefined) add("id < ?", filter.beforeId);
   params.push(filter.limit);
   const rows = await db.query<ArticleRow>(

@@ -11,6 +11,8 @@ export interface NewPrediction {
 
 export interface StoredPrediction {
   modelVersion: string;
+  /** The taxonomy of the model (`topic`, `section`, …). */
+  taxonomy: string;
   label: string;
   score: number;
   scores: Record<string, number>;
@@ -49,18 +51,21 @@ export async function predictionsFor(
   const rows = await db.query<
     {
       model_version: string;
+      taxonomy: string;
       label: string;
       score: number;
       scores: Record<string, number>;
       created_at: Date;
     }
   >(
-    `SELECT model_version, label, score, scores, created_at FROM predictions
-      WHERE article_id = $1 ORDER BY id DESC`,
+    `SELECT p.model_version, m.taxonomy, p.label, p.score, p.scores, p.created_at
+       FROM predictions p JOIN models m ON m.version = p.model_version
+      WHERE p.article_id = $1 ORDER BY p.id DESC`,
     [articleId],
   );
   return rows.map((r) => ({
     modelVersion: r.model_version,
+    taxonomy: r.taxonomy,
     label: r.label,
     score: r.score,
     scores: r.scores,

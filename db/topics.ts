@@ -4,6 +4,8 @@
  * item is left (an undo), the model's prediction is again. The trend counters move
  * with it, in the same transaction: the article is taken back from its old topic's
  * counts and added to the new one's (queued, like ingestion's, for the next fold).
+ * Only reviews of the `topic` taxonomy's predictions set the topic; another
+ * taxonomy's (e.g. `section`) label is not a topic.
  */
 import type { Db, Queryable } from "./mod.ts";
 import { type ArticleStats, queueArticleStats } from "./trends.ts";
@@ -27,7 +29,7 @@ export async function applyReviewedTopics(tx: Queryable, articleIds: number[]): 
          FROM articles a
          LEFT JOIN LATERAL (
            SELECT ri.final_label FROM review_items ri
-            WHERE ri.article_id = a.id AND ri.status = 'done'
+            WHERE ri.article_id = a.id AND ri.status = 'done' AND ri.taxonomy = 'topic'
             ORDER BY ri.decided_at DESC, ri.id DESC LIMIT 1
          ) r ON true
         WHERE a.id = ANY ($1::bigint[])
@@ -76,7 +78,7 @@ export async function syncReviewedTopics(db: Db): Promise<number> {
       const ids = await tx.query<{ article_id: number }>(
         `SELECT DISTINCT ri.article_id FROM review_items ri
            JOIN articles a ON a.id = ri.article_id
-          WHERE ri.status = 'done' AND NOT a.topic_reviewed
+          WHERE ri.status = 'done' AND ri.taxonomy = 'topic' AND NOT a.topic_reviewed
           ORDER BY ri.article_id LIMIT $1`,
         [SYNC_BATCH],
       );

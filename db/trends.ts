@@ -7,9 +7,14 @@ import type { Db, Queryable } from "./mod.ts";
 export const BUCKETS = ["hour", "day", "week", "month"] as const;
 export type Bucket = typeof BUCKETS[number];
 
-/** One article's contribution to the statistics. */
+/** The taxonomy of statistics that name none (everything before taxonomies). */
+const TOPIC = "topic";
+
+/** One article's contribution to the statistics of one taxonomy. */
 export interface ArticleStats {
   publishedAt: string;
+  /** The taxonomy counted (default `topic`); `topic` holds that taxonomy's label. */
+  taxonomy?: string;
   topic: string;
   source: string;
   terms: Map<string, number>;
@@ -69,39 +74,43 @@ export async function foldPendingStats(db: Db): Promise<number> {
  */
 export async function addArticleStats(db: Queryable, articles: ArticleStats[]): Promise<void> {
   if (articles.length === 0) return;
-  const hourly = new Map<string, { hour: string; topic: string; source: string; count: number }>();
-  const daily = new Map<string, { day: string; topic: string; source: string; count: number }>();
-  const terms = new Map<string, { day: string; topic: string; term: string; count: number }>();
-  const dirtyMonths = new Map<string, { topic: string; month: string }>();
-  const totals = new Map<string, { day: string; topic: string; terms: number; articles: number }>();
+  type Keyed = { taxonomy: string; topic: string };
+  const hourly = new Map<string, Keyed & { hour: string; source: string; count: number }>();
+  const daily = new Map<string, Keyed & { day: string; source: string; count: number }>();
+  const terms = new Map<string, Keyed & { day: string; term: string; count: number }>();
+  const dirtyMonths = new Map<string, Keyed & { month: string }>();
+  const totals = new Map<string, Keyed & { day: string; terms: number; articles: number }>();
   for (const a of articles) {
     const w = a.weight ?? 1;
+    const taxonomy = a.taxonomy ?? TOPIC;
+    // Keys start with the taxonomy, so rows sort in primary-key order within each table.
+    const labelKey = `${taxonomy}\u0000${a.topic}`;
     const t = new Date(a.publishedAt);
     const hour = new Date(
       Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate(), t.getUTCHours()),
     ).toISOString();
     const day = hour.slice(0, 10);
-    const hk = `${hour}\u0000${a.topic}\u0000${a.source}`;
-    const h = hourly.get(hk) ?? { hour, topic: a.topic, source: a.source, count: 0 };
+    const hk = `${hour}\u0000${labelKey}\u0000${a.source}`;
+    const h = hourly.get(hk) ?? { hour, taxonomy, topic: a.topic, source: a.source, count: 0 };
     h.count += w;
     hourly.set(hk, h);
-    const dk = `${day}\u0000${a.topic}\u0000${a.source}`;
-    const dc = daily.get(dk) ?? { day, topic: a.topic, source: a.source, count: 0 };
+    const dk = `${day}\u0000${labelKey}\u0000${a.source}`;
+    const dc = daily.get(dk) ?? { day, taxonomy, topic: a.topic, source: a.source, count: 0 };
     dc.count += w;
     daily.set(dk, dc);
-    const tk = `${a.topic}\u0000${day}`;
-    const total = totals.get(tk) ?? { day, topic: a.topic, terms: 0, articles: 0 };
+    const tk = `${labelKey}\u0000${day}`;
+    const total = totals.get(tk) ?? { day, taxonomy, topic: a.topic, terms: 0, articles: 0 };
     total.articles += w;
     for (const [term, n] of a.terms) {
-      const k = `${a.topic}\u0000${day}\u0000${term}`;
-      const row = terms.get(k) ?? { day, topic: a.topic, term, count: 0 };
+      const k = `${labelKey}\u0000${day}\u0000${term}`;
+      const row = terms.get(k) ?? { day, taxonomy, topic: a.topic, term, count: 0 };
       row.count += n * w;
       total.terms += n * w;
       terms.set(k, row);
     }
     totals.set(tk, total);
     const month = `${day.slice(0, 7)}-01`;
-    dirtyMonths.set(`${a.topic}\u0000${month}`, { topic: a.topic, month });
+    dirtyMonths.set(`${labelKey}\u0000${month}`, { taxonomy, topic: a.topic, month });
   }
   const sorted = <T>(m: Map<string, T>) =>
     [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
@@ -109,29 +118,37 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
   // concurrent batches share are locked for as short a time as possible.
   await db.query(
     `WITH hourly AS (
-       INSERT INTO article_counts_hourly (hour, topic, source, count)
-       SELECT r.hour, r.topic, r.source, r.count
-         FROM jsonb_to_recordset($1::text::jsonb) AS r(hour timestamptz, topic text, source text, count int)
-       ON CONFLICT (hour, topic, source) DO UPDATE SET count = article_counts_hourly.count + EXCLUDED.count
+       INSERT INTO article_counts_hourly (hour, taxonomy, topic, source, count)
+       SELECT r.hour, r.taxonomy, r.topic, r.source, r.count
+         FROM jsonb_to_recordset($1::text::jsonb)
+           AS r(hour timestamptz, taxonomy text, topic text, source text, count int)
+       ON CONFLICT (hour, taxonomy, topic, source)
+          DO UPDATE SET count = article_counts_hourly.count + EXCLUDED.count
      ), daily AS (
-       INSERT INTO article_counts_daily (day, topic, source, count)
-       SELECT r.day, r.topic, r.source, r.count
-         FROM jsonb_to_recordset($2::text::jsonb) AS r(day date, topic text, source text, count int)
-       ON CONFLICT (day, topic, source) DO UPDATE SET count = article_counts_daily.count + EXCLUDED.count
+       INSERT INTO article_counts_daily (day, taxonomy, topic, source, count)
+       SELECT r.day, r.taxonomy, r.topic, r.source, r.count
+         FROM jsonb_to_recordset($2::text::jsonb)
+           AS r(day date, taxonomy text, topic text, source text, count int)
+       ON CONFLICT (day, taxonomy, topic, source)
+          DO UPDATE SET count = article_counts_daily.count + EXCLUDED.count
      ), terms AS (
-       INSERT INTO term_counts_daily (day, topic, term, count)
-       SELECT r.day, r.topic, r.term, r.count
-         FROM jsonb_to_recordset($3::text::jsonb) AS r(day date, topic text, term text, count int)
-       ON CONFLICT (topic, day, term) DO UPDATE SET count = term_counts_daily.count + EXCLUDED.count
+       INSERT INTO term_counts_daily (day, taxonomy, topic, term, count)
+       SELECT r.day, r.taxonomy, r.topic, r.term, r.count
+         FROM jsonb_to_recordset($3::text::jsonb)
+           AS r(day date, taxonomy text, topic text, term text, count int)
+       ON CONFLICT (taxonomy, topic, day, term)
+          DO UPDATE SET count = term_counts_daily.count + EXCLUDED.count
      ), dirty AS (
-       INSERT INTO term_rollup_dirty (topic, month)
-       SELECT r.topic, r.month FROM jsonb_to_recordset($4::text::jsonb) AS r(topic text, month date)
+       INSERT INTO term_rollup_dirty (taxonomy, topic, month)
+       SELECT r.taxonomy, r.topic, r.month
+         FROM jsonb_to_recordset($4::text::jsonb) AS r(taxonomy text, topic text, month date)
        ON CONFLICT DO NOTHING
      )
-     INSERT INTO term_totals_daily (day, topic, terms, articles)
-     SELECT r.day, r.topic, r.terms, r.articles
-       FROM jsonb_to_recordset($5::text::jsonb) AS r(day date, topic text, terms bigint, articles int)
-     ON CONFLICT (topic, day) DO UPDATE SET terms = term_totals_daily.terms + EXCLUDED.terms,
+     INSERT INTO term_totals_daily (day, taxonomy, topic, terms, articles)
+     SELECT r.day, r.taxonomy, r.topic, r.terms, r.articles
+       FROM jsonb_to_recordset($5::text::jsonb)
+         AS r(day date, taxonomy text, topic text, terms bigint, articles int)
+     ON CONFLICT (taxonomy, topic, day) DO UPDATE SET terms = term_totals_daily.terms + EXCLUDED.terms,
                                             articles = term_totals_daily.articles + EXCLUDED.articles`,
     [hourly, daily, terms, dirtyMonths, totals].map((m) =>
       JSON.stringify(sorted(m as Map<string, unknown>))
@@ -148,14 +165,24 @@ export interface CountRow {
 /** Article counts per bucket and topic in [from, to), UTC buckets. */
 export async function countsByBucket(
   db: Queryable,
-  options: { bucket: Bucket; from: string; to: string; topic?: string; source?: string },
+  options: {
+    bucket: Bucket;
+    from: string;
+    to: string;
+    topic?: string;
+    source?: string;
+    /** The taxonomy counted; default `topic`. */
+    taxonomy?: string;
+  },
 ): Promise<CountRow[]> {
   // Hour buckets read the hourly counts; day, week and month ones the daily counts.
   const hourly = options.bucket === "hour";
-  const params: unknown[] = [options.bucket, options.from, options.to];
-  let where = hourly
-    ? "hour >= $2::timestamptz AND hour < $3::timestamptz"
-    : "day >= ($2::timestamptz AT TIME ZONE 'UTC')::date AND day < ($3::timestamptz AT TIME ZONE 'UTC')::date";
+  const params: unknown[] = [options.bucket, options.from, options.to, options.taxonomy ?? TOPIC];
+  let where =
+    (hourly
+      ? "hour >= $2::timestamptz AND hour < $3::timestamptz"
+      : "day >= ($2::timestamptz AT TIME ZONE 'UTC')::date AND day < ($3::timestamptz AT TIME ZONE 'UTC')::date") +
+    " AND taxonomy = $4";
   if (options.topic !== undefined) {
     params.push(options.topic);
     where += ` AND topic = $${params.length}`;
@@ -217,8 +244,17 @@ export interface PeriodTerms {
  */
 export async function termCountsForPeriods(
   db: Queryable,
-  options: { topics: string[]; baselineFrom: string; from: string; to: string; minCount: number },
+  options: {
+    topics: string[];
+    baselineFrom: string;
+    from: string;
+    to: string;
+    minCount: number;
+    /** The taxonomy whose labels `topics` are; default `topic`. */
+    taxonomy?: string;
+  },
 ): Promise<Map<string, PeriodTerms>> {
+  const taxonomy = options.taxonomy ?? TOPIC;
   const out = new Map<string, PeriodTerms>(
     options.topics.map((
       t,
@@ -229,7 +265,7 @@ export async function termCountsForPeriods(
   // Each period is read as whole months from the monthly counts plus the days
   // at its edges from the daily ones: a few simple range scans.
   const segments: string[] = [];
-  const params: unknown[] = [options.topics, options.minCount];
+  const params: unknown[] = [options.topics, options.minCount, taxonomy];
   const range = (kind: "cur" | "base", table: "month" | "day", lo: string, hi: string) => {
     if (lo >= hi) return;
     params.push(lo, hi);
@@ -237,9 +273,11 @@ export async function termCountsForPeriods(
     segments.push(
       table === "month"
         ? `SELECT '${kind}' AS kind, topic, term, count FROM term_counts_monthly
-            WHERE topic = ANY($1::text[]) AND month >= $${a}::date AND month < $${b}::date`
+            WHERE taxonomy = $3 AND topic = ANY($1::text[])
+              AND month >= $${a}::date AND month < $${b}::date`
         : `SELECT '${kind}' AS kind, topic, term, count FROM term_counts_daily
-            WHERE topic = ANY($1::text[]) AND day >= $${a}::date AND day < $${b}::date`,
+            WHERE taxonomy = $3 AND topic = ANY($1::text[])
+              AND day >= $${a}::date AND day < $${b}::date`,
     );
   };
   // A month is read from the monthly counts only when no topic asked for has
@@ -247,8 +285,8 @@ export async function termCountsForPeriods(
   const dirty = new Set(
     (await db.query<{ month: Date | string }>(
       `SELECT DISTINCT month FROM term_rollup_dirty
-        WHERE topic = ANY($1::text[]) AND month >= $2::date AND month < $3::date`,
-      [options.topics, `${days[0].slice(0, 7)}-01`, days[2]],
+        WHERE taxonomy = $4 AND topic = ANY($1::text[]) AND month >= $2::date AND month < $3::date`,
+      [options.topics, `${days[0].slice(0, 7)}-01`, days[2], taxonomy],
     )).map((r) => typeof r.month === "string" ? r.month.slice(0, 10) : dateOnly(r.month)),
   );
   const period = (kind: "cur" | "base", lo: string, hi: string) => {
@@ -291,9 +329,9 @@ export async function termCountsForPeriods(
             coalesce(sum(terms) FILTER (WHERE day >= $3::date), 0)::float8 AS cur,
             coalesce(sum(terms) FILTER (WHERE day < $3::date), 0)::float8 AS base
        FROM term_totals_daily
-      WHERE topic = ANY($1::text[]) AND day >= $2::date AND day < $4::date
+      WHERE taxonomy = $5 AND topic = ANY($1::text[]) AND day >= $2::date AND day < $4::date
       GROUP BY topic`,
-    [options.topics, ...days],
+    [options.topics, ...days, taxonomy],
   );
   for (const r of totals) {
     const t = out.get(r.topic)!;
@@ -312,31 +350,31 @@ export async function rollUpTermMonths(db: Db, before: string): Promise<number> 
   return await db.transaction(async (tx) => {
     // Housekeeping: after a large import it may take longer than a request may.
     await tx.exec("SET LOCAL statement_timeout = 0");
-    const months = await tx.query<{ topic: string; month: Date }>(
-      `SELECT topic, month FROM term_rollup_dirty WHERE month < $1::date
-        ORDER BY topic, month FOR UPDATE SKIP LOCKED`,
+    const months = await tx.query<{ taxonomy: string; topic: string; month: Date }>(
+      `SELECT taxonomy, topic, month FROM term_rollup_dirty WHERE month < $1::date
+        ORDER BY taxonomy, topic, month FOR UPDATE SKIP LOCKED`,
       [before],
     );
     if (months.length === 0) return 0;
-    const pairs = JSON.stringify(months.map((m) => ({ topic: m.topic, month: dateOnly(m.month) })));
-    const picked = `jsonb_to_recordset($1::text::jsonb) AS p(topic text, month date)`;
-    await tx.query(
-      `DELETE FROM term_counts_monthly m USING ${picked} WHERE m.topic = p.topic AND m.month = p.month`,
-      [pairs],
+    const pairs = JSON.stringify(
+      months.map((m) => ({ taxonomy: m.taxonomy, topic: m.topic, month: dateOnly(m.month) })),
     );
+    const picked =
+      `jsonb_to_recordset($1::text::jsonb) AS p(taxonomy text, topic text, month date)`;
+    const same = (t: string) =>
+      `${t}.taxonomy = p.taxonomy AND ${t}.topic = p.topic AND ${t}.month = p.month`;
+    await tx.query(`DELETE FROM term_counts_monthly m USING ${picked} WHERE ${same("m")}`, [pairs]);
     await tx.query(
-      `INSERT INTO term_counts_monthly (month, topic, term, count)
-       SELECT p.month, d.topic, d.term, sum(d.count)::int
+      `INSERT INTO term_counts_monthly (month, taxonomy, topic, term, count)
+       SELECT p.month, d.taxonomy, d.topic, d.term, sum(d.count)::int
          FROM ${picked}
          JOIN term_counts_daily d
-           ON d.topic = p.topic AND d.day >= p.month AND d.day < (p.month + interval '1 month')::date
-        GROUP BY 1, 2, 3`,
+           ON d.taxonomy = p.taxonomy AND d.topic = p.topic
+          AND d.day >= p.month AND d.day < (p.month + interval '1 month')::date
+        GROUP BY 1, 2, 3, 4`,
       [pairs],
     );
-    await tx.query(
-      `DELETE FROM term_rollup_dirty r USING ${picked} WHERE r.topic = p.topic AND r.month = p.month`,
-      [pairs],
-    );
+    await tx.query(`DELETE FROM term_rollup_dirty r USING ${picked} WHERE ${same("r")}`, [pairs]);
     return months.length;
   });
 }

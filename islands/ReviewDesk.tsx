@@ -21,10 +21,12 @@ export interface ReviewDeskProps {
   reviewer: string;
   /** Flag reasons the API accepts, in key order (1..n in the flag picker). */
   flagReasons: string[];
+  /** Review only this taxonomy's predictions (all when absent). */
+  taxonomy?: string;
 }
 
 export default function ReviewDesk(props: ReviewDeskProps) {
-  const { state, desk } = useReviewDesk(props.flagReasons);
+  const { state, desk } = useReviewDesk(props.flagReasons, props.taxonomy);
   const current = currentEntry(state);
   const { selected } = state;
   return (

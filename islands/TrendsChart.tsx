@@ -16,6 +16,8 @@ export interface TrendsQueryProps {
   /** `YYYY-MM-DD` (UTC), exclusive. */
   to: string;
   source: string;
+  /** Whose labels are counted (`topic` when absent). */
+  taxonomy?: string;
 }
 
 export interface TrendsChartProps {
@@ -44,6 +46,7 @@ function trendsUrl(q: TrendsQueryProps, terms: number): string {
   if (q.from) p.set("from", `${q.from}T00:00:00Z`);
   if (q.to) p.set("to", `${q.to}T00:00:00Z`);
   if (q.source) p.set("source", q.source);
+  if (q.taxonomy && q.taxonomy !== "topic") p.set("taxonomy", q.taxonomy);
   return `/v1/trends?${p}`;
 }
 

@@ -156,12 +156,10 @@ function registerGauges(deps: AppDeps): void {
   );
   metrics.labelledGauge(
     "newsintel_model_info",
-    "The model this process serves (value 1).",
+    "The models this process serves, one per taxonomy (value 1).",
     ["name", "version"],
-    () => {
-      const m = deps.models?.current();
-      return m ? [[{ name: m.name, version: m.version }, 1]] : [];
-    },
+    () =>
+      (deps.models?.served() ?? []).map((m) => [{ name: m.name, version: m.version }, 1] as const),
   );
 }
 

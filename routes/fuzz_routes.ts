@@ -204,15 +204,17 @@ export function routeSpecs(doc: OpenApiDoc, existing: Existing): RouteSpec[] {
     ...extra,
   });
   const reviewFields = { label: "sport", minScore: "0.5", source: "toy", confirm: "yes" };
+  // The taxonomy switch of the console pages; an unknown one falls back to `topic`.
+  const taxonomy = str("taxonomy", ["topic", "section"]);
   const pages: RouteSpec[] = [
     page("GET", "/metrics", { auth: "none", query: [str("format", ["json", "prometheus"])] }),
     page("GET", "/docs", { auth: "none" }),
     page("GET", "/openapi.json", { auth: "none" }),
-    page("GET", "/"),
+    page("GET", "/", { query: [taxonomy] }),
     page("GET", "/login", { query: [str("next"), str("done", ["signed-out"])] }),
     page("POST", "/login", { auth: "login", form: { key: "", next: "/queue" } }),
     page("POST", "/logout", { form: {} }),
-    page("GET", "/review"),
+    page("GET", "/review", { query: [taxonomy] }),
     page("GET", "/queue", {
       query: [
         str("status", REVIEW_STATUSES),
@@ -226,13 +228,29 @@ export function routeSpecs(doc: OpenApiDoc, existing: Existing): RouteSpec[] {
         str("done", ["bulk-accepted"]),
         num("n"),
         str("more", ["1"]),
+        taxonomy,
       ],
     }),
     page("POST", "/queue/bulk-accept", {
-      form: { ...reviewFields, since: "2024-01-01", until: "2024-12-31", reason: "manual" },
+      form: {
+        ...reviewFields,
+        since: "2024-01-01",
+        until: "2024-12-31",
+        reason: "manual",
+        taxonomy: "topic",
+      },
     }),
     page("GET", "/articles", {
-      query: [str("q"), str("source"), str("language"), day("since"), day("until"), num("before")],
+      query: [
+        str("q"),
+        str("source"),
+        str("language"),
+        day("since"),
+        day("until"),
+        num("before"),
+        str("label"),
+        taxonomy,
+      ],
     }),
     page("GET", "/articles/{id}"),
     page("GET", "/models", {
@@ -241,9 +259,9 @@ export function routeSpecs(doc: OpenApiDoc, existing: Existing): RouteSpec[] {
     page("POST", "/models/promote", {
       form: { version: existing.versions[0] ?? "x", confirm: "yes" },
     }),
-    page("POST", "/models/rollback", { form: { confirm: "yes" } }),
+    page("POST", "/models/rollback", { form: { confirm: "yes", taxonomy: "topic" } }),
     page("GET", "/trends", {
-      query: [str("bucket", BUCKETS), day("from"), day("to"), str("source")],
+      query: [str("bucket", BUCKETS), day("from"), day("to"), str("source"), taxonomy],
     }),
     page("GET", "/runs", { query: [num("a"), num("b")] }),
     page("GET", "/static/{file}", { auth: "none" }),

@@ -13,7 +13,7 @@ import type { ArticleInput } from "../datasets/article.ts";
 import type { Prediction } from "../ml/mod.ts";
 import { articleText } from "../ml/article_text.ts";
 import { articleTerms } from "../ml/terms.ts";
-import type { ModelRuntime, ServedModel, ShadowResult } from "./model_runtime.ts";
+import type { Classification, ModelRuntime } from "./model_runtime.ts";
 import type { Metrics } from "../lib/metrics.ts";
 import { queueForReview, type ReviewPolicy } from "./review_routing.ts";
 import { ARTICLE_SUMMARY_SENTENCES, type TextServices } from "./text_services.ts";
@@ -82,14 +82,18 @@ async function enrich(row: NewArticle, text: TextServices): Promise<NewArticle> 
 }
 
 export interface IngestOutcome extends InsertResult {
-  /** The prediction stored for a newly created article. */
+  /** The `topic` prediction stored for a newly created article. */
   prediction?: Prediction;
 }
 
+/** The taxonomy a served model's predictions belong to. */
+const taxonomyOf = (c: Classification) => c.model.taxonomy ?? "topic";
+
 /**
  * Stores a batch atomically; outcomes are in input order. New articles are
- * classified with the served model (prediction stored with its version),
- * summarized, language-tagged, and counted in the trend statistics.
+ * classified with every taxonomy's served model (each prediction stored with its
+ * version; the `topic` one is the article's topic), summarized, language-tagged,
+ * and counted in each taxonomy's trend statistics.
  */
 export async function ingestArticles(
   db: Db,
@@ -103,18 +107,18 @@ export async function ingestArticles(
   if (services.text) rows = await Promise.all(rows.map((r) => enrich(r, services.text!)));
   // Classified before the transaction so no lock is held during inference; the
   // few duplicates classified for nothing cost less than a second round trip.
-  let model: ServedModel | null = null;
-  let predictions: Prediction[] = [];
-  let shadow: ShadowResult | undefined;
-  if (services.models?.current()) {
-    ({ model, predictions, shadow } = await services.models.classify(
+  const results = services.models
+    ? await services.models.classifyAll(
       rows.map((r) => articleText(r.title, r.body)),
       { withShadow: Boolean(services.review) },
-    ));
+    )
+    : [];
+  const topicResult = results.find((c) => taxonomyOf(c) === "topic") ?? null;
+  if (topicResult) {
     rows = rows.map((r, i) => ({
       ...r,
-      topic: predictions[i].label,
-      topicScore: predictions[i].score,
+      topic: topicResult.predictions[i].label,
+      topicScore: topicResult.predictions[i].score,
     }));
   }
   // The transaction may run more than once (a deadlock retried): metrics are
@@ -123,46 +127,70 @@ export async function ingestArticles(
     const outcomes: IngestOutcome[] = await insertArticles(tx, rows);
     const created = outcomes.flatMap((o, i) => (o.status === "created" ? [i] : []));
     if (created.length === 0) return outcomes;
-    if (model) {
+    if (results.length > 0) {
+      // One row per article and served model, every model in one statement.
       await insertPredictions(
         tx,
-        created.map((i) => ({
-          articleId: outcomes[i].id,
-          modelVersion: model!.version,
-          ...predictions[i],
-        })),
+        results.flatMap(({ model, predictions }) =>
+          created.map((i) => ({
+            articleId: outcomes[i].id,
+            modelVersion: model.version,
+            ...predictions[i],
+          }))
+        ),
       );
-      for (const i of created) outcomes[i].prediction = predictions[i];
+      if (topicResult) {
+        for (const i of created) outcomes[i].prediction = topicResult.predictions[i];
+      }
       if (services.review) {
         await queueForReview(
           tx,
-          created.map((i) => ({
-            articleId: outcomes[i].id,
-            modelVersion: model!.version,
-            prediction: predictions[i],
-            language: rows[i].language,
-            shadow: shadow
-              ? { modelVersion: shadow.model.version, prediction: shadow.predictions[i] }
-              : null,
-          })),
+          results.flatMap(({ model, predictions, shadow }) =>
+            created.map((i) => ({
+              articleId: outcomes[i].id,
+              modelVersion: model.version,
+              prediction: predictions[i],
+              language: rows[i].language,
+              shadow: shadow
+                ? { modelVersion: shadow.model.version, prediction: shadow.predictions[i] }
+                : null,
+            }))
+          ),
           services.review,
         );
       }
     }
+    // The `topic` taxonomy's counts follow articles.topic (reviewed topics move them);
+    // every other taxonomy's count its model's label.
     await queueArticleStats(
       tx,
-      created.map((i) => ({
-        publishedAt: outcomes[i].publishedAt!,
-        topic: rows[i].topic ?? "",
-        source: rows[i].source ?? "",
-        terms: rows[i].terms ?? new Map(),
-      })),
+      created.flatMap((i) => {
+        const base = {
+          publishedAt: outcomes[i].publishedAt!,
+          source: rows[i].source ?? "",
+          terms: rows[i].terms ?? new Map(),
+        };
+        return [
+          { ...base, topic: rows[i].topic ?? "" },
+          ...results.filter((c) => taxonomyOf(c) !== "topic").map((c) => ({
+            ...base,
+            taxonomy: taxonomyOf(c),
+            topic: c.predictions[i].label,
+          })),
+        ];
+      }),
     );
     return outcomes;
   });
-  const stored = outcomes.flatMap((o) => o.prediction ? [o.prediction] : []);
-  if (model && stored.length > 0) {
-    services.metrics?.observePredictions("ingest", model.version, stored);
+  if (outcomes.some((o) => o.status === "created")) {
+    const created = outcomes.flatMap((o, i) => (o.status === "created" ? [i] : []));
+    for (const { model, predictions } of results) {
+      services.metrics?.observePredictions(
+        "ingest",
+        model.version,
+        created.map((i) => predictions[i]),
+      );
+    }
   }
   return outcomes;
 }

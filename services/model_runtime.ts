@@ -1,11 +1,11 @@
 /**
- * The model being served. Loads the active model from the registry (on a first
- * start with none, the baked `BOOTSTRAP_MODEL_DIR` model, or else the default AG
- * News model trained there and then), and watches the
- * registry so a promotion made anywhere — another replica, the CLI — is picked
- * up within seconds without a restart: the new model is loaded beside the old
- * one, swapped in atomically, and the old one disposed once requests using it
- * have finished.
+ * The models being served, one per taxonomy (`topic`, and any a newsroom added,
+ * such as `section`). Loads each taxonomy's active model from the registry (on a
+ * first start with none, the baked `BOOTSTRAP_MODEL_DIR` model, or else the default
+ * AG News `topic` model trained there and then), and watches the registry so a
+ * promotion made anywhere — another replica, the CLI — is picked up within seconds
+ * without a restart: the new model is loaded beside the old one, swapped in
+ * atomically, and the old one disposed once requests using it have finished.
  */
 import { fileURLToPath } from "node:url";
 import { join, resolve } from "node:path";
@@ -13,6 +13,8 @@ import type { Db } from "../db/mod.ts";
 import {
   activateModel,
   activeModelVersion,
+  activeModelVersions,
+  DEFAULT_TAXONOMY,
   getModel,
   type ModelRecord,
   registerModel,
@@ -32,26 +34,43 @@ const log = logger("models");
 export const DEFAULT_TRAINING_DATA = fileURLToPath(
   new URL("../data/agnews/train_10k.csv", import.meta.url),
 );
-export const DEFAULT_MODEL_NAME = "agnews-topics";
+export const DEFAULT_MODEL_NAME = "topic";
 
 export interface ServedModel {
   name: string;
   version: string;
   labels: string[];
+  /** The taxonomy it serves; absent means `topic`. */
+  taxonomy?: string;
+}
+
+/** One taxonomy's predictions for a batch of texts. */
+export interface Classification {
+  model: ServedModel;
+  predictions: Prediction[];
+  shadow?: ShadowResult;
 }
 
 export interface ModelRuntime {
-  /** The model serving now, or null while none is loaded. */
-  current(): ServedModel | null;
+  /** The model serving `taxonomy` (default `topic`) now, or null while none is loaded. */
+  current(taxonomy?: string): ServedModel | null;
+  /** Every taxonomy's served model, `topic` first, the others in name order. */
+  served(): ServedModel[];
   /**
-   * Classifies with the current model (held until the call finishes). With
-   * `withShadow` and a shadow model configured, the shadow model classifies
-   * the same texts too, for comparison (never served).
+   * Classifies with the current model of `taxonomy` (default `topic`), held until the
+   * call finishes; throws {@link NoModelError} when that taxonomy has none. With
+   * `withShadow` and a shadow model configured, the shadow model classifies the same
+   * texts too, for comparison with the `topic` model (never served).
    */
   classify(
     texts: string[],
-    options?: { withShadow?: boolean },
-  ): Promise<{ model: ServedModel; predictions: Prediction[]; shadow?: ShadowResult }>;
+    options?: { withShadow?: boolean; taxonomy?: string },
+  ): Promise<Classification>;
+  /**
+   * Classifies with every taxonomy's served model, `topic` first (the shadow model
+   * beside it with `withShadow`); an empty list while none is loaded.
+   */
+  classifyAll(texts: string[], options?: { withShadow?: boolean }): Promise<Classification[]>;
   /** Checks the registry once and swaps models if the active one changed. */
   refresh(): Promise<void>;
   /** Starts polling the registry every `intervalMs`. */
@@ -65,8 +84,8 @@ export interface ShadowResult {
 }
 
 export class NoModelError extends Error {
-  constructor() {
-    super("no model is loaded");
+  constructor(taxonomy = DEFAULT_TAXONOMY) {
+    super(`no ${taxonomy} model is loaded`);
     this.name = "NoModelError";
   }
 }
@@ -193,9 +212,18 @@ export async function ensureActiveModel(
   return (await activeModelVersion(db))!;
 }
 
-/** Creates the runtime and loads the active model. */
+/** `topic` first, then the other taxonomies in name order. */
+function taxonomyOrder(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a === DEFAULT_TAXONOMY) return -1;
+  if (b === DEFAULT_TAXONOMY) return 1;
+  return a < b ? -1 : 1;
+}
+
+/** Creates the runtime and loads every taxonomy's active model. */
 export async function createModelRuntime(db: Db, config: Config): Promise<ModelRuntime> {
-  let loaded: Loaded | null = null;
+  /** The served model per taxonomy, in {@link taxonomyOrder}. */
+  let loaded = new Map<string, Loaded>();
   let shadow: Loaded | null = null;
   let timer: ReturnType<typeof setInterval> | undefined;
   let refreshing: Promise<void> | null = null;
@@ -204,42 +232,46 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
     if (l.retired && l.users === 0) await l.classifier.dispose();
   };
 
-  const load = async (version: string): Promise<Loaded> => {
+  const load = async (version: string, taxonomy: string): Promise<Loaded> => {
     const classifier = await loadRegistered(db, config, version);
     return {
       classifier,
-      model: { name: classifier.name, version, labels: classifier.labels },
+      model: { name: classifier.name, version, labels: classifier.labels, taxonomy },
       users: 0,
       retired: false,
     };
   };
 
-  const retire = async (l: Loaded | null) => {
+  const retire = async (l: Loaded | null | undefined) => {
     if (!l) return;
     l.retired = true;
     await release(l);
   };
 
-  /** Loads, swaps or drops the shadow model to match the registry. */
+  /** Loads, swaps or drops the shadow model (compared with `topic`) to match the registry. */
   const syncShadow = async (version: string | null) => {
-    const wanted = version && version !== loaded?.model.version ? version : null;
+    const topic = loaded.get(DEFAULT_TAXONOMY);
+    const wanted = version && version !== topic?.model.version ? version : null;
     if (wanted === (shadow?.model.version ?? null)) return;
     const previous = shadow;
-    shadow = wanted ? await load(wanted) : null;
+    shadow = wanted ? await load(wanted, DEFAULT_TAXONOMY) : null;
     if (wanted) {
       log.info("shadow model {version} loaded beside the active one", { version: wanted });
     }
     await retire(previous);
   };
 
-  const swapTo = async (version: string) => {
+  const swapTo = async (taxonomy: string, version: string) => {
     const started = performance.now();
-    const next = await load(version);
-    const classifier = next.classifier;
-    const previous = loaded;
-    loaded = next;
-    log.info("serving model {name} {version} (loaded in {ms}ms)", {
-      name: classifier.name,
+    const next = await load(version, taxonomy);
+    const previous = loaded.get(taxonomy);
+    // A new map, so a classifyAll() that already read the old one keeps a consistent set.
+    loaded = new Map(
+      [...loaded, [taxonomy, next] as const].sort(([a], [b]) => taxonomyOrder(a, b)),
+    );
+    log.info("serving {taxonomy} model {name} {version} (loaded in {ms}ms)", {
+      taxonomy,
+      name: next.model.name,
       version,
       ms: Math.round(performance.now() - started),
     });
@@ -249,8 +281,9 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
   const refresh = () => {
     refreshing ??= (async () => {
       try {
-        const version = await activeModelVersion(db);
-        if (version && version !== loaded?.model.version) await swapTo(version);
+        for (const { taxonomy, version } of await activeModelVersions(db)) {
+          if (version !== loaded.get(taxonomy)?.model.version) await swapTo(taxonomy, version);
+        }
         await syncShadow(await shadowModelVersion(db));
       } finally {
         refreshing = null;
@@ -261,38 +294,57 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
 
   await refresh();
 
-  return {
-    current: () => loaded?.model ?? null,
-    async classify(texts, options = {}) {
-      const l = loaded;
-      if (!l) throw new NoModelError();
-      const s = options.withShadow ? shadow : null;
-      const held = s ? [l, s] : [l];
-      for (const h of held) h.users++;
-      try {
-        const run = (m: Loaded) =>
-          inSpan(
-            "model classify",
-            {
-              "model.name": m.model.name,
-              "model.version": m.model.version,
-              "model.texts": texts.length,
-            },
-            () => m.classifier.classify(texts),
-          );
-        const predictions = await run(l);
-        if (!s) return { model: l.model, predictions };
+  const run = (m: Loaded, texts: string[]) =>
+    inSpan(
+      "model classify",
+      {
+        "model.name": m.model.name,
+        "model.version": m.model.version,
+        "model.taxonomy": m.model.taxonomy ?? DEFAULT_TAXONOMY,
+        "model.texts": texts.length,
+      },
+      () => m.classifier.classify(texts),
+    );
+
+  /** Runs `models` (and the shadow beside `topic`) on `texts`, each held until all finish. */
+  const classifyWith = async (
+    models: Loaded[],
+    texts: string[],
+    withShadow: boolean,
+  ): Promise<Classification[]> => {
+    const s = withShadow && models[0] === loaded.get(DEFAULT_TAXONOMY) ? shadow : null;
+    const held = s ? [...models, s] : models;
+    for (const h of held) h.users++;
+    try {
+      return await Promise.all(models.map(async (l, i) => {
+        const predictions = await run(l, texts);
+        if (i > 0 || !s) return { model: l.model, predictions };
         return {
           model: l.model,
           predictions,
-          shadow: { model: s.model, predictions: await run(s) },
+          shadow: { model: s.model, predictions: await run(s, texts) },
         };
-      } finally {
-        for (const h of held) {
-          h.users--;
-          await release(h);
-        }
+      }));
+    } finally {
+      for (const h of held) {
+        h.users--;
+        await release(h);
       }
+    }
+  };
+
+  return {
+    current: (taxonomy = DEFAULT_TAXONOMY) => loaded.get(taxonomy)?.model ?? null,
+    served: () => [...loaded.values()].map((l) => l.model),
+    async classify(texts, options = {}) {
+      const taxonomy = options.taxonomy ?? DEFAULT_TAXONOMY;
+      const l = loaded.get(taxonomy);
+      if (!l) throw new NoModelError(taxonomy);
+      const [result] = await classifyWith([l], texts, options.withShadow ?? false);
+      return result;
+    },
+    classifyAll(texts, options = {}) {
+      return classifyWith([...loaded.values()], texts, options.withShadow ?? false);
     },
     refresh,
     watch(intervalMs) {
@@ -304,9 +356,9 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
     async close() {
       clearInterval(timer);
       await refreshing;
-      await retire(loaded);
+      for (const l of loaded.values()) await retire(l);
       await retire(shadow);
-      loaded = null;
+      loaded = new Map();
       shadow = null;
     },
   };

@@ -168,7 +168,8 @@ export async function queueManually(
   if (!(await articleExists(db, articleId))) {
     throw new AppError(404, "articleNotFound", `No article ${articleId}.`);
   }
-  const predictions = await predictionsFor(db, articleId);
+  // The `topic` taxonomy's prediction: by its active model, else its latest one.
+  const predictions = (await predictionsFor(db, articleId)).filter((x) => x.taxonomy === "topic");
   const active = await activeModelVersion(db);
   const p = predictions.find((x) => x.modelVersion === active) ?? predictions[0];
   if (!p) {

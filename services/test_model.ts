@@ -14,14 +14,14 @@ export const TOY_TRAINING = { buckets: 1 << 12, epochs: 5, validationFraction: 0
 export async function trainToyModel(
   db: Db,
   modelDir: string,
-  options: { seed?: number; activate?: boolean; name?: string } = {},
+  options: { seed?: number; activate?: boolean; name?: string; taxonomy?: string } = {},
 ): Promise<Manifest> {
   const manifest = await trainAndRegister(db, toyCorpus(300, options.seed ?? 7), {
     ...TOY_TRAINING,
     seed: options.seed ?? 1,
     name: options.name ?? "toy",
     modelDir,
-  });
+  }, { taxonomy: options.taxonomy });
   if (options.activate ?? true) {
     await db.transaction((tx) =>
       activateModel(tx, { version: manifest.version, action: "promote", actor: "test" })

@@ -117,11 +117,16 @@ export async function trainModelDir(
   }
 }
 
-/** Registers a model written by {@link trainModelDir} (it stays inactive). */
-export async function registerTrained(db: Queryable, manifest: Manifest): Promise<void> {
+/** Registers a model written by {@link trainModelDir} under `taxonomy` (it stays inactive). */
+export async function registerTrained(
+  db: Queryable,
+  manifest: Manifest,
+  taxonomy?: string,
+): Promise<void> {
   await registerModel(db, {
     version: manifest.version,
     name: manifest.name,
+    taxonomy,
     labels: manifest.labels,
     origin: "trained",
     location: manifest.version,
@@ -143,12 +148,14 @@ export interface RunParameters {
   labels?: string[];
   /** The data files or folders read, when known. */
   sources?: string[];
+  /** The taxonomy the model is registered under (`topic` when not given). */
+  taxonomy?: string;
 }
 
 /** The parameters of a run of {@link trainModelDir} with `options`. */
 export function runParameters(
   options: TrainModelOptions,
-  run: { reviewed?: boolean; sources?: string[] } = {},
+  run: { reviewed?: boolean; sources?: string[]; taxonomy?: string } = {},
 ): RunParameters {
   const hyperparameters = { ...DEFAULT_HYPERPARAMETERS };
   for (const key of Object.keys(hyperparameters) as (keyof Hyperparameters)[]) {
@@ -164,6 +171,7 @@ export function runParameters(
     hyperparameters,
     ...(options.labels ? { labels: options.labels } : {}),
     ...(run.sources ? { sources: run.sources } : {}),
+    ...(run.taxonomy ? { taxonomy: run.taxonomy } : {}),
   };
 }
 
@@ -205,7 +213,7 @@ export async function recordTraining(
     const validation = manifest.metrics as ValidationReport | null;
     const { perFold, ...metrics } = validation ?? {};
     await db.transaction(async (tx) => {
-      await registerTrained(tx, manifest);
+      await registerTrained(tx, manifest, parameters.taxonomy);
       const finished = await finishRun(tx, runId, {
         modelVersion: manifest.version,
         data: manifest.trainingData,
@@ -239,7 +247,7 @@ export async function trainAndRegister(
   db: Db,
   examples: readonly Example[],
   options: TrainModelOptions,
-  run: { reviewed?: boolean; sources?: string[]; tracking?: RunTracking } = {},
+  run: { reviewed?: boolean; sources?: string[]; taxonomy?: string; tracking?: RunTracking } = {},
 ): Promise<Manifest> {
   const { manifest } = await recordTraining(
     db,

@@ -24,6 +24,7 @@ import {
 } from "../ml/trends.ts";
 import { MAX_BUCKETS, MAX_YEAR } from "../lib/bounds.ts";
 import { AppError } from "../lib/errors.ts";
+import { requireTaxonomy } from "./taxonomies.ts";
 
 export { MAX_BUCKETS };
 /** Trailing buckets used as the spike baseline (fetched before `from`). */
@@ -43,6 +44,8 @@ export interface TrendsQuery {
   topic?: string;
   source?: string;
   terms: number;
+  /** Whose labels are counted: `topic` (the default) or another taxonomy, e.g. `section`. */
+  taxonomy?: string;
 }
 
 export interface TopicTrend {
@@ -129,6 +132,7 @@ export function bucketStarts(from: Date, to: Date, bucket: Bucket): Date[] {
  * `MAX_BUCKETS`, counted before any bucket is listed.
  */
 export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult> {
+  await requireTaxonomy(db, q.taxonomy);
   await foldPendingStats(db);
   const dataRange = await statsRange(db);
   const dataEnd = nextBucket(truncate(new Date(dataRange?.last ?? Date.now()), q.bucket), q.bucket);
@@ -159,6 +163,7 @@ export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult>
     to: end.toISOString(),
     topic: q.topic,
     source: q.source,
+    taxonomy: q.taxonomy,
   });
   // History and range listed apart, so each list stays within MAX_BUCKETS.
   const all = [...bucketStarts(historyStart, first, q.bucket), ...starts].map((d) =>
@@ -191,6 +196,7 @@ export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult>
     from: first.toISOString(),
     to: end.toISOString(),
     minCount: RISING_MIN_COUNT,
+    taxonomy: q.taxonomy,
   });
   const topics: TopicTrend[] = drafts.map(({ topic, visible, total, previous }) => {
     const t = terms?.get(topic);

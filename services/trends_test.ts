@@ -17,6 +17,8 @@ import type { ModelRuntime } from "./model_runtime.ts";
 /** A stand-in runtime that labels by keyword, so topics are known exactly. */
 const keywordModel: ModelRuntime = {
   current: () => ({ name: "kw", version: "kw-1", labels: ["sport", "tech"] }),
+  served: () => [{ name: "kw", version: "kw-1", labels: ["sport", "tech"] }],
+  classifyAll: async (texts) => [await keywordModel.classify(texts)],
   classify: (texts) =>
     Promise.resolve({
       model: { name: "kw", version: "kw-1", labels: ["sport", "tech"] },

@@ -18,9 +18,10 @@ export interface NewReviewItem {
 
 /**
  * Queues items and audits each as `queued` by `actor`, in one statement (run it
- * inside the caller's transaction). With `onlyNew` (routing at ingestion), an
- * article that has ever been queued is left alone; otherwise only an article
- * with an open item is. Returns the ids of the items queued.
+ * inside the caller's transaction). Each item reviews its model's taxonomy, and
+ * an article has at most one open item per taxonomy. With `onlyNew` (routing at
+ * ingestion), an article that has ever been queued in that taxonomy is left
+ * alone; otherwise only one with an open item is. Returns the ids of the items queued.
  */
 export async function enqueueReviewItems(
   tx: Queryable,
@@ -31,17 +32,19 @@ export async function enqueueReviewItems(
   const rows = await tx.query<{ item_id: number }>(
     `WITH ins AS (
        INSERT INTO review_items (article_id, model_version, predicted_label, score, scores, margin,
-                                 reasons, shadow_version, shadow_label, required_labels)
+                                 reasons, shadow_version, shadow_label, required_labels, taxonomy)
        SELECT r.article_id, r.model_version, r.predicted_label, r.score, r.scores, r.margin,
               ARRAY(SELECT jsonb_array_elements_text(r.reasons)), r.shadow_version,
-              r.shadow_label, r.required_labels
+              r.shadow_label, r.required_labels, m.taxonomy
          FROM jsonb_to_recordset($1::text::jsonb) AS r(
                 article_id bigint, model_version text, predicted_label text,
                 score double precision, scores jsonb, margin double precision, reasons jsonb,
                 shadow_version text, shadow_label text, required_labels integer)
+         JOIN models m ON m.version = r.model_version
         WHERE NOT $3::boolean
-           OR NOT EXISTS (SELECT 1 FROM review_items x WHERE x.article_id = r.article_id)
-       ON CONFLICT (article_id)
+           OR NOT EXISTS (SELECT 1 FROM review_items x
+                           WHERE x.article_id = r.article_id AND x.taxonomy = m.taxonomy)
+       ON CONFLICT (article_id, taxonomy)
           WHERE status IN ('queued', 'claimed', 'labelled', 'needs_adjudication')
           DO NOTHING
        RETURNING id, article_id, reasons, status, required_labels

@@ -29,6 +29,7 @@ export function filterClauses(filter: ReviewFilter, params: unknown[]): string[]
   if (filter.label !== undefined) add("ri.predicted_label = ?", filter.label);
   if (filter.source !== undefined) add("a.source = ?", filter.source);
   if (filter.modelVersion !== undefined) add("ri.model_version = ?", filter.modelVersion);
+  if (filter.taxonomy !== undefined) add("ri.taxonomy = ?", filter.taxonomy);
   if (filter.language !== undefined) add("a.language = ?", filter.language);
   if (filter.minScore !== undefined) add("ri.score >= ?", filter.minScore);
   if (filter.maxScore !== undefined) add("ri.score <= ?", filter.maxScore);
@@ -42,7 +43,8 @@ export function filterClauses(filter: ReviewFilter, params: unknown[]): string[]
 }
 
 /** Columns of an item view, from `review_items ri JOIN articles a JOIN models m`. */
-export const ITEM_COLUMNS = `ri.id, ri.article_id, ri.model_version, m.labels AS model_labels,
+export const ITEM_COLUMNS = `ri.id, ri.article_id, ri.model_version, ri.taxonomy,
+  m.labels AS model_labels,
   ri.predicted_label, ri.score, ri.scores, ri.margin, ri.reasons, ri.shadow_version,
   ri.shadow_label, ${EFFECTIVE_STATUS} AS status, ri.required_labels, ri.label_count,
   CASE WHEN ri.lease_expires_at > now() THEN ri.lease_holder END AS lease_holder,
@@ -61,6 +63,7 @@ export interface ItemRow {
   id: number;
   article_id: number;
   model_version: string;
+  taxonomy: string;
   model_labels: string[];
   predicted_label: string;
   score: number;
@@ -97,6 +100,7 @@ export function toItem(r: ItemRow): ReviewItem {
     id: r.id,
     articleId: r.article_id,
     modelVersion: r.model_version,
+    taxonomy: r.taxonomy,
     labels: r.model_labels,
     predictedLabel: r.predicted_label,
     score: r.score,

@@ -36,10 +36,16 @@ export interface ReviewCounts {
   byReviewer: ReviewerCounts[];
 }
 
-/** Queue counts; a handful of aggregate queries. */
-export async function reviewCounts(db: Queryable): Promise<ReviewCounts> {
+/** SQL: the item `ri` is of the taxonomy in parameter $1, or $1 is null (all of them). */
+const OF_TAXONOMY = "($1::text IS NULL OR ri.taxonomy = $1)";
+
+/** Queue counts, of one taxonomy's items when `taxonomy` is given; a handful of aggregate queries. */
+export async function reviewCounts(db: Queryable, taxonomy?: string): Promise<ReviewCounts> {
+  const t = [taxonomy ?? null];
   const status = await db.query<{ status: ReviewStatus; n: number }>(
-    `SELECT ${EFFECTIVE_STATUS} AS status, count(*)::int AS n FROM review_items ri GROUP BY 1`,
+    `SELECT ${EFFECTIVE_STATUS} AS status, count(*)::int AS n FROM review_items ri
+      WHERE ${OF_TAXONOMY} GROUP BY 1`,
+    t,
   );
   const byStatus = Object.fromEntries(REVIEW_STATUSES.map((s) => [s, 0])) as Record<
     ReviewStatus,
@@ -47,18 +53,21 @@ export async function reviewCounts(db: Queryable): Promise<ReviewCounts> {
   >;
   for (const r of status) byStatus[r.status] = r.n;
   const reasons = await db.query<{ reason: ReviewReason; n: number }>(
-    `SELECT reason, count(*)::int AS n FROM review_items, unnest(reasons) AS reason
-      GROUP BY reason ORDER BY reason`,
+    `SELECT reason, count(*)::int AS n FROM review_items ri, unnest(ri.reasons) AS reason
+      WHERE ${OF_TAXONOMY} GROUP BY reason ORDER BY reason`,
+    t,
   );
   const predicted = await db.query<{ label: string; total: number; open: number }>(
     `SELECT predicted_label AS label, count(*)::int AS total,
             (count(*) FILTER (WHERE status IN ('queued', 'claimed', 'labelled',
                                                'needs_adjudication')))::int AS open
-       FROM review_items GROUP BY predicted_label ORDER BY predicted_label`,
+       FROM review_items ri WHERE ${OF_TAXONOMY} GROUP BY predicted_label ORDER BY predicted_label`,
+    t,
   );
   const final = await db.query<{ label: string; count: number }>(
-    `SELECT final_label AS label, count(*)::int AS count FROM review_items
-      WHERE status = 'done' GROUP BY final_label ORDER BY final_label`,
+    `SELECT final_label AS label, count(*)::int AS count FROM review_items ri
+      WHERE status = 'done' AND ${OF_TAXONOMY} GROUP BY final_label ORDER BY final_label`,
+    t,
   );
   const reviewers = await db.query<{
     reviewer: string;
@@ -89,7 +98,9 @@ export async function reviewCounts(db: Queryable): Promise<ReviewCounts> {
                AND ri.status IN ('done', 'skipped', 'flagged')))::int AS on_finished,
             max(l.created_at) FILTER (WHERE l.retracted_at IS NULL) AS last_at
        FROM review_labels l JOIN review_items ri ON ri.id = l.item_id
+      WHERE ${OF_TAXONOMY}
       GROUP BY l.reviewer ORDER BY l.reviewer`,
+    t,
   );
   return {
     total: status.reduce((sum, r) => sum + r.n, 0),
@@ -118,21 +129,26 @@ export const MAX_AGREEMENT_ITEMS = 50_000;
 
 /**
  * The decisions in force on items that have at least two, as ratings: the
- * label, or `!skip` / `!flag`. Bounded to the newest MAX_AGREEMENT_ITEMS items.
+ * label, or `!skip` / `!flag`. Bounded to the newest MAX_AGREEMENT_ITEMS items; of
+ * one taxonomy's items when `taxonomy` is given.
  */
 export async function reviewRatings(
   db: Queryable,
+  taxonomy?: string,
 ): Promise<Array<{ item: number; rater: string; category: string }>> {
   return await db.query<{ item: number; rater: string; category: string }>(
     `WITH multi AS (
-       SELECT item_id FROM review_labels WHERE retracted_at IS NULL
+       SELECT item_id FROM review_labels
+        WHERE retracted_at IS NULL
+          AND ($2::text IS NULL
+               OR item_id IN (SELECT id FROM review_items WHERE taxonomy = $2))
         GROUP BY item_id HAVING count(*) >= 2
         ORDER BY item_id DESC LIMIT $1
      )
      SELECT l.item_id AS item, l.reviewer AS rater, l.category
        FROM review_labels l JOIN multi ON multi.item_id = l.item_id
       WHERE l.retracted_at IS NULL`,
-    [MAX_AGREEMENT_ITEMS],
+    [MAX_AGREEMENT_ITEMS, taxonomy ?? null],
   );
 }
 
@@ -153,7 +169,10 @@ export interface ReviewedLabel {
  * label (a later flag or skip withdraws it), for training: reviewed labels win
  * over the original ones.
  */
-export async function reviewedLabels(db: Queryable): Promise<ReviewedLabel[]> {
+export async function reviewedLabels(
+  db: Queryable,
+  taxonomy = "topic",
+): Promise<ReviewedLabel[]> {
   const rows = await db.query<{
     article_id: number;
     title: string;
@@ -167,11 +186,13 @@ export async function reviewedLabels(db: Queryable): Promise<ReviewedLabel[]> {
             latest.model_version, latest.decided_at
        FROM (SELECT DISTINCT ON (article_id) article_id, status, final_label, predicted_label,
                     model_version, decided_at
-               FROM review_items WHERE status IN ('done', 'skipped', 'flagged')
+               FROM review_items
+              WHERE status IN ('done', 'skipped', 'flagged') AND taxonomy = $1
               ORDER BY article_id, decided_at DESC, id DESC) AS latest
        JOIN articles a ON a.id = latest.article_id
       WHERE latest.status = 'done'
       ORDER BY latest.article_id`,
+    [taxonomy],
   );
   return rows.map((r) => ({
     articleId: r.article_id,
@@ -193,14 +214,18 @@ export interface NewLabelsSinceTraining {
   totalReviewedLabels: number;
 }
 
-/** How many reviewed labels the active model has not been trained on. */
-export async function newLabelsSinceTraining(db: Queryable): Promise<NewLabelsSinceTraining> {
+/** How many reviewed labels of `taxonomy` its active model has not been trained on. */
+export async function newLabelsSinceTraining(
+  db: Queryable,
+  taxonomy = "topic",
+): Promise<NewLabelsSinceTraining> {
   const [row] = await db.query<
     { version: string | null; created_at: Date | null; n: number; total: number }
   >(
     `WITH active AS (
        SELECT m.version, m.created_at FROM model_activations act
          JOIN models m ON m.version = act.version
+        WHERE act.taxonomy = $1
         ORDER BY act.id DESC LIMIT 1
      )
      SELECT (SELECT version FROM active) AS version,
@@ -208,7 +233,8 @@ export async function newLabelsSinceTraining(db: Queryable): Promise<NewLabelsSi
             (count(*) FILTER (WHERE ri.decided_at >
                coalesce((SELECT created_at FROM active), '-infinity'::timestamptz)))::int AS n,
             count(*)::int AS total
-       FROM review_items ri WHERE ri.status = 'done'`,
+       FROM review_items ri WHERE ri.status = 'done' AND ri.taxonomy = $1`,
+    [taxonomy],
   );
   return {
     activeModel: row.version,

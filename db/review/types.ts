@@ -58,6 +58,8 @@ export interface ReviewItem {
   id: number;
   articleId: number;
   modelVersion: string;
+  /** The taxonomy of that model (`topic`, `section`, …). */
+  taxonomy: string;
   /** The model's label set: what a reviewer may choose from. */
   labels: string[];
   predictedLabel: string;
@@ -91,6 +93,8 @@ export interface ReviewFilter {
   label?: string;
   source?: string;
   modelVersion?: string;
+  /** The taxonomy of the model whose prediction the item reviews. */
+  taxonomy?: string;
   language?: string;
   minScore?: number;
   maxScore?: number;

@@ -23,6 +23,8 @@ import type { Decision } from "./text.ts";
 export interface DeskDeps {
   /** Flag reasons the API accepts, in key order. */
   flagReasons: string[];
+  /** Claim and count only this taxonomy's items (all when absent). */
+  taxonomy?: string;
   /** Called with each new state (the hook re-renders with it). */
   onChange: (state: DeskState) => void;
   /** The JSON API client (default: islands/api.ts). */
@@ -65,7 +67,11 @@ export class DeskController {
   }
 
   async refreshStats(): Promise<void> {
-    const r = await this.#api<ReviewStats>("GET", "/v1/review/stats");
+    const t = this.deps.taxonomy;
+    const r = await this.#api<ReviewStats>(
+      "GET",
+      t ? `/v1/review/stats?taxonomy=${encodeURIComponent(t)}` : "/v1/review/stats",
+    );
     if (r.ok) this.dispatch({ type: "stats", stats: r.data });
   }
 
@@ -77,6 +83,7 @@ export class DeskController {
     this.#claiming = true;
     const r = await this.#api<{ items: ReviewItem[] }>("POST", "/v1/review/claim", {
       limit: want,
+      ...(this.deps.taxonomy ? { filters: { taxonomy: this.deps.taxonomy } } : {}),
     });
     this.#claiming = false;
     if (!r.ok) return this.dispatch({ type: "notice", text: r.message, error: true });

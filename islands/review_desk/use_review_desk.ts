@@ -13,10 +13,13 @@ import { type DeskState, initialDeskState } from "./state.ts";
 const EMPTY_RETRY_MS = 15_000;
 
 /** The desk's state to render and the controller its buttons call. */
-export function useReviewDesk(flagReasons: string[]): { state: DeskState; desk: DeskController } {
+export function useReviewDesk(
+  flagReasons: string[],
+  taxonomy?: string,
+): { state: DeskState; desk: DeskController } {
   const [state, setState] = useState(initialDeskState);
   const ref = useRef<DeskController | null>(null);
-  ref.current ??= new DeskController({ flagReasons, onChange: setState });
+  ref.current ??= new DeskController({ flagReasons, taxonomy, onChange: setState });
   const desk = ref.current;
   desk.deps.flagReasons = flagReasons;
 

@@ -1,9 +1,14 @@
-/** `POST /v1/classify`: topic predictions for one text or up to 256, from the served model. */
+/**
+ * `POST /v1/classify`: predictions for one text or up to 256, from the served model of a
+ * taxonomy (`?model=section` or `?taxonomy=section`; `topic` by default).
+ */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { DEFAULT_TAXONOMY, TAXONOMY_NAME } from "../../db/models.ts";
 import { AppError } from "../../lib/errors.ts";
+import { listTaxonomies } from "../../services/taxonomies.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 import { validationHook } from "../validation.ts";
-import { errorResponses, text } from "./schemas.ts";
+import { errorResponses, ErrorSchema, text } from "./schemas.ts";
 
 /** Longest text accepted, in characters; the model reads at most its first 512 tokens. */
 export const MAX_TEXT_CHARS = 20_000;
@@ -24,7 +29,17 @@ const PredictionSchema = z.object({
   scores: z.record(z.string(), z.number()).openapi({ description: "Probability of every label" }),
 }).openapi("Prediction");
 
+const TaxonomyName = z.string().regex(TAXONOMY_NAME).optional();
+
+const ClassifyQuery = z.object({
+  model: TaxonomyName.openapi({
+    description: "The taxonomy whose model classifies (e.g. section)",
+  }),
+  taxonomy: TaxonomyName.openapi({ description: "Same as `model`; give one of the two" }),
+});
+
 const ClassifyResult = z.object({
+  taxonomy: z.string().openapi({ description: "The taxonomy the labels belong to" }),
   model: z.object({ name: z.string(), version: z.string() }),
   predictions: z.array(PredictionSchema),
 }).openapi("ClassifyResult");
@@ -37,28 +52,61 @@ const classifyRoute = createRoute({
     `${MAX_TEXT_CHARS} characters (longer ones are refused with 422, not truncated); ` +
     `the model itself reads each text's first 512 tokens.`,
   security: [{ ApiKey: [] }],
-  request: { body: { content: { "application/json": { schema: ClassifyBody } }, required: true } },
+  request: {
+    query: ClassifyQuery,
+    body: { content: { "application/json": { schema: ClassifyBody } }, required: true },
+  },
   responses: {
     200: {
       description: "Predictions",
       content: { "application/json": { schema: ClassifyResult } },
     },
+    404: {
+      description: "No model serves that taxonomy (`unknownTaxonomy`)",
+      content: { "application/json": { schema: ErrorSchema } },
+    },
     ...errorResponses,
   },
 });
 
-export function classifyApi({ models, metrics }: AppDeps) {
+export function classifyApi({ db, models, metrics }: AppDeps) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
     classifyRoute,
     async (c) => {
       const body = c.req.valid("json");
-      if (!models?.current()) {
-        throw new AppError(503, "modelUnavailable", "No model is loaded yet; retry shortly.");
+      const query = c.req.valid("query");
+      if (query.model && query.taxonomy && query.model !== query.taxonomy) {
+        throw new AppError(
+          422,
+          "conflictingTaxonomy",
+          "`model` and `taxonomy` name the same thing; give one of them.",
+        );
+      }
+      const taxonomy = query.model ?? query.taxonomy ?? DEFAULT_TAXONOMY;
+      if (!models?.current(taxonomy)) {
+        if (taxonomy !== DEFAULT_TAXONOMY && !(await listTaxonomies(db)).includes(taxonomy)) {
+          const served = models?.served().map((m) => m.taxonomy ?? DEFAULT_TAXONOMY) ?? [];
+          throw new AppError(
+            404,
+            "unknownTaxonomy",
+            `No model serves the taxonomy ${JSON.stringify(taxonomy)}; served: ${
+              served.join(", ") || "none yet"
+            }.`,
+          );
+        }
+        throw new AppError(
+          503,
+          "modelUnavailable",
+          `No ${taxonomy} model is loaded yet; retry shortly.`,
+        );
       }
       const texts = "texts" in body ? body.texts : [body.text];
-      const { model, predictions } = await models.classify(texts);
+      const { model, predictions } = await models.classify(texts, { taxonomy });
       metrics.observePredictions("classify", model.version, predictions);
-      return c.json({ model: { name: model.name, version: model.version }, predictions }, 200);
+      return c.json(
+        { taxonomy, model: { name: model.name, version: model.version }, predictions },
+        200,
+      );
     },
   );
 }

@@ -1,5 +1,6 @@
 /** `GET /v1/trends`: topic volume over time, spikes and rising terms. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { TAXONOMY_NAME } from "../../db/models.ts";
 import { BUCKETS } from "../../db/trends.ts";
 import { MAX_BUCKETS, MAX_YEAR, MIN_YEAR } from "../../lib/bounds.ts";
 import { topicTrends } from "../../services/trends.ts";
@@ -17,6 +18,9 @@ const TrendsQuery = z.object({
   to: queryDate("End (exclusive); default just after the newest article"),
   topic: text(1, 200).optional(),
   source: text(1, 200).optional(),
+  taxonomy: z.string().regex(TAXONOMY_NAME).optional().openapi({
+    description: "Whose labels are counted: topic (the default) or another taxonomy, e.g. section",
+  }),
   terms: z.coerce.number().int().min(0).max(100).default(10).openapi({
     description: "Rising terms per topic (0 for none)",
   }),

@@ -7,6 +7,7 @@ import { inYearRange } from "../../lib/bounds.ts";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { REVIEW_REASONS, REVIEW_STATUSES, type ReviewFilter } from "../../db/review/mod.ts";
+import { TAXONOMY_NAME } from "../../db/models.ts";
 import { AppError } from "../../lib/errors.ts";
 
 /** Console forms are a few short fields. */
@@ -54,6 +55,11 @@ export function trimmed(v: string | undefined, max = 200): string | undefined {
   return s && s.length <= max && !s.includes("\u0000") ? s : undefined;
 }
 
+/** `v` if it can name a taxonomy (`topic`, `section`, …), else undefined. */
+export function taxonomyParam(v: string | undefined): string | undefined {
+  return v !== undefined && TAXONOMY_NAME.test(v) ? v : undefined;
+}
+
 /** The filters a bulk accept (and the queue page) take, from form or query strings. */
 export function reviewFilter(p: Record<string, string | undefined>): ReviewFilter {
   const minScore = p.minScore ? Number(p.minScore) : undefined;
@@ -62,6 +68,7 @@ export function reviewFilter(p: Record<string, string | undefined>): ReviewFilte
     reason: oneOf(REVIEW_REASONS, p.reason),
     label: trimmed(p.label),
     source: trimmed(p.source),
+    taxonomy: taxonomyParam(p.taxonomy),
     minScore: minScore !== undefined && minScore >= 0 && minScore <= 1 ? minScore : undefined,
     since: dayStart(p.since),
     until: dayStart(p.until, 1),

@@ -9,7 +9,7 @@ import type { AppEnv } from "../env.ts";
 import { ConfirmPage } from "../pages/ConfirmPage.tsx";
 import { modelsData } from "../pages/loaders.ts";
 import { ModelsPage } from "../pages/ModelsPage.tsx";
-import { formLimit, trimmed } from "./forms.ts";
+import { formLimit, taxonomyParam, trimmed } from "./forms.ts";
 import type { ConsoleKit } from "./kit.ts";
 import { failurePage, html } from "./render.ts";
 import type { FormHandler, PageHandler } from "./session.ts";
@@ -80,31 +80,41 @@ function promote(kit: ConsoleKit): FormHandler {
   };
 }
 
-/** `POST /models/rollback`: back to the model that was active before the current one. */
+/**
+ * `POST /models/rollback`: back to the model of a taxonomy (`taxonomy`, default `topic`)
+ * that was active before its current one; the other taxonomies' models stay.
+ */
 function rollback(kit: ConsoleKit): FormHandler {
   return async (c, { ctx, session, body }) => {
+    const taxonomy = taxonomyParam(body.taxonomy) ?? "topic";
     if (body.confirm !== "yes" && session.role === "admin") {
-      const previous = await previousModelVersion(kit.deps.db);
+      const previous = await previousModelVersion(kit.deps.db, taxonomy);
       if (!previous) {
-        return failurePage(c, ctx, { status: 409, message: "No earlier model was ever active." });
+        return failurePage(c, ctx, {
+          status: 409,
+          message: `No earlier ${taxonomy} model was ever active.`,
+        });
       }
       return html(
         c,
         ConfirmPage({
           ctx,
-          title: "Roll back the active model?",
+          title: `Roll back the active ${taxonomy} model?`,
           action: "/models/rollback",
-          fields: {},
+          fields: { taxonomy },
           confirmLabel: `Roll back to ${previous}`,
           cancelHref: "/models",
           danger: true,
           message:
-            `The model that was active before the current one (${previous}) becomes active again ` +
-            "on every replica.",
+            `The ${taxonomy} model that was active before the current one (${previous}) becomes ` +
+            "active again on every replica; the other taxonomies' models stay.",
         }),
       );
     }
-    const r = await kit.forward<{ version: string }>(c, { session, path: "/v1/models/rollback" });
+    const r = await kit.forward<{ version: string }>(c, {
+      session,
+      path: `/v1/models/rollback?taxonomy=${encodeURIComponent(taxonomy)}`,
+    });
     if (!r.ok) return failurePage(c, ctx, r);
     return c.redirect(`/models?done=rolled-back&v=${encodeURIComponent(r.data.version)}`, 303);
   };

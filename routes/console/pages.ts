@@ -18,12 +18,13 @@ import {
   dashboardData,
   FLAG_REASONS,
   runsData,
+  taxonomyChoice,
   trendsForPage,
 } from "../pages/loaders.ts";
 import { RunsPage } from "../pages/RunsPage.tsx";
 import { ReviewPage } from "../pages/ReviewPage.tsx";
 import { TrendsPage } from "../pages/TrendsPage.tsx";
-import { dayStart, oneOf, trimmed, withoutUndefined } from "./forms.ts";
+import { dayStart, oneOf, taxonomyParam, trimmed, withoutUndefined } from "./forms.ts";
 import type { ConsoleKit } from "./kit.ts";
 import { html } from "./render.ts";
 import type { PageHandler } from "./session.ts";
@@ -34,7 +35,7 @@ export function pagesApp(kit: ConsoleKit): Hono<AppEnv> {
   const { page } = kit.sessions;
   const app = new Hono<AppEnv>();
   app.get("/", page(dashboardPage(db, metrics)));
-  app.get("/review", page(reviewPage));
+  app.get("/review", page(reviewPage(db)));
   app.get("/articles", page(articlesPage(db)));
   app.get("/articles/:id{[0-9]{1,15}}", page(articlePage(db)));
   app.get("/trends", page(trendsPage(db)));
@@ -43,13 +44,28 @@ export function pagesApp(kit: ConsoleKit): Hono<AppEnv> {
 }
 
 function dashboardPage(db: Db, metrics: Metrics): PageHandler {
-  return async (c, ctx) => html(c, DashboardPage({ ctx, data: await dashboardData(db, metrics) }));
+  return async (c, ctx) =>
+    html(
+      c,
+      DashboardPage({
+        ctx,
+        data: await dashboardData(db, metrics, taxonomyParam(c.req.query("taxonomy"))),
+      }),
+    );
 }
 
-const reviewPage: PageHandler = (c, ctx) =>
-  Promise.resolve(html(c, ReviewPage({ ctx, flagReasons: [...FLAG_REASONS] })));
+/** The desk, for one taxonomy's items (`?taxonomy=`; `topic` by default). */
+function reviewPage(db: Db): PageHandler {
+  return async (c, ctx) => {
+    const choice = await taxonomyChoice(db, taxonomyParam(c.req.query("taxonomy")));
+    return html(c, ReviewPage({ ctx, flagReasons: [...FLAG_REASONS], ...choice }));
+  };
+}
 
-/** Newest first, filtered by text, source, language and dates; `before` pages back by id. */
+/**
+ * Newest first, filtered by text, source, language, dates and a taxonomy's label;
+ * `before` pages back by id.
+ */
 function articlesPage(db: Db): PageHandler {
   return async (c, ctx) => {
     const q = c.req.query();
@@ -59,6 +75,8 @@ function articlesPage(db: Db): PageHandler {
       language: trimmed(q.language, 16),
       since: dayStart(q.since) ? q.since : undefined,
       until: dayStart(q.until) ? q.until : undefined,
+      label: trimmed(q.label),
+      taxonomy: taxonomyParam(q.taxonomy),
     };
     const before = Number(q.before);
     const data = await articlesData(db, {
@@ -68,6 +86,8 @@ function articlesPage(db: Db): PageHandler {
         language: params.language,
         since: dayStart(params.since),
         until: dayStart(params.until, 1),
+        label: params.label,
+        taxonomy: params.taxonomy,
       }),
       beforeId: Number.isSafeInteger(before) && before > 0 ? before : undefined,
     });
@@ -85,13 +105,15 @@ function articlePage(db: Db): PageHandler {
 function trendsPage(db: Db): PageHandler {
   return async (c, ctx) => {
     const q = c.req.query();
+    const { taxonomies, taxonomy } = await taxonomyChoice(db, taxonomyParam(q.taxonomy));
     const trends = await trendsForPage(db, {
+      taxonomy,
       bucket: oneOf(BUCKETS, q.bucket),
       from: dayStart(q.from) ? q.from : undefined,
       to: dayStart(q.to) ? q.to : undefined,
       source: q.source === undefined ? undefined : trimmed(q.source) ?? "",
     });
-    return html(c, TrendsPage({ ctx, trends }));
+    return html(c, TrendsPage({ ctx, trends, taxonomies }));
   };
 }
 

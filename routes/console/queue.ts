@@ -56,6 +56,7 @@ function queuePage(db: Db): PageHandler {
           since: dayStart(q.since) ? q.since : undefined,
           until: dayStart(q.until) ? q.until : undefined,
           order,
+          taxonomy: data.taxonomy === "topic" ? undefined : data.taxonomy,
         },
         statuses: REVIEW_STATUSES,
         reasons: REVIEW_REASONS,
@@ -72,7 +73,7 @@ function queuePage(db: Db): PageHandler {
 function bulkAccept(kit: ConsoleKit): FormHandler {
   return async (c, { ctx, session, body }) => {
     const { status: _status, ...filter } = withoutUndefined(reviewFilter(body));
-    if (Object.keys(filter).length === 0) {
+    if (Object.keys(filter).filter((k) => k !== "taxonomy").length === 0) {
       return failurePage(c, ctx, {
         status: 422,
         message:
@@ -103,7 +104,7 @@ async function confirmBulkAccept(
 ): Promise<Response> {
   const n = await countOpen(ask.db, ask.filter);
   const fields: Record<string, string> = {};
-  for (const k of ["label", "minScore", "source", "since", "until", "reason"]) {
+  for (const k of ["label", "minScore", "source", "since", "until", "reason", "taxonomy"]) {
     if (ask.body[k]) fields[k] = ask.body[k];
   }
   const described = Object.entries(fields).map(([k, v]) => `${k} ${v}`).join(", ");

@@ -76,7 +76,7 @@ function ArticleMeta({ a }: { a: Article }) {
   );
 }
 
-/** Every model's prediction for the article, with its per-label scores. */
+/** Every model's prediction for the article (each taxonomy's), with its per-label scores. */
 function Predictions({ predictions }: { predictions: Data["predictions"] }) {
   return (
     <section class="card">
@@ -84,8 +84,8 @@ function Predictions({ predictions }: { predictions: Data["predictions"] }) {
       {predictions.length === 0 && <p class="muted">No model has classified it.</p>}
       {predictions.map((p) => (
         <div>
-          <p class="small">
-            <strong>{p.label}</strong> {pct(p.score)}{" "}
+          <p class="small" data-testid={`prediction-${p.taxonomy}`}>
+            <span class="badge">{p.taxonomy}</span> <strong>{p.label}</strong> {pct(p.score)}{" "}
             <span class="muted mono">{p.modelVersion}</span>
           </p>
           <ScoreBars scores={p.scores} />

@@ -1,4 +1,4 @@
-/** Article search: full text, source, language and publication date filters. */
+/** Article search: full text, source, language, publication date and a taxonomy's label. */
 import { DateRangeFields, when } from "./Bits.tsx";
 import { Layout, type PageContext, PageHead } from "./Layout.tsx";
 import type { articlesData } from "./loaders.ts";
@@ -11,6 +11,9 @@ export interface ArticlesParams {
   language?: string;
   since?: string;
   until?: string;
+  /** A label of the taxonomy shown (a topic, or e.g. a section). */
+  label?: string;
+  taxonomy?: string;
 }
 
 export function ArticlesPage(props: {
@@ -28,7 +31,7 @@ export function ArticlesPage(props: {
     <Layout title="Articles" ctx={ctx} assetVersion={ctx.assetVersion}>
       <PageHead title="Articles" />
       <section class="card">
-        <ArticleFilters p={p} />
+        <ArticleFilters p={p} taxonomies={data.taxonomies} taxonomy={data.taxonomy} />
       </section>
       {props.error && <div class="flash error" role="alert">{props.error}</div>}
       <section class="card">
@@ -50,7 +53,9 @@ export function ArticlesPage(props: {
 }
 
 /** The search form, a GET so a search has its own URL. */
-function ArticleFilters({ p }: { p: ArticlesParams }) {
+function ArticleFilters(
+  { p, taxonomies, taxonomy }: { p: ArticlesParams; taxonomies: string[]; taxonomy: string },
+) {
   return (
     <form class="filters" method="get" action="/articles" role="search">
       <label class="field">
@@ -72,6 +77,20 @@ function ArticleFilters({ p }: { p: ArticlesParams }) {
         <input name="language" value={p.language ?? ""} size={4} maxLength={16} />
       </label>
       <DateRangeFields since={p.since} until={p.until} />
+      {taxonomies.length > 1 && (
+        <label class="field">
+          Taxonomy
+          <select name="taxonomy" data-testid="taxonomy-switch">
+            {taxonomies.map((t) => (
+              <option key={t} value={t} selected={t === taxonomy}>{t}</option>
+            ))}
+          </select>
+        </label>
+      )}
+      <label class="field">
+        Label
+        <input name="label" value={p.label ?? ""} size={12} placeholder={taxonomy} />
+      </label>
       <button type="submit" class="primary">Search</button>
       <a href="/articles">Clear</a>
     </form>

@@ -4,6 +4,7 @@ import { Bar, num, Stat } from "./Bits.tsx";
 import { Island } from "./Island.tsx";
 import { Layout, type PageContext, PageHead } from "./Layout.tsx";
 import type { dashboardData } from "./loaders.ts";
+import { TaxonomySwitch } from "./TaxonomySwitch.tsx";
 
 type Data = Awaited<ReturnType<typeof dashboardData>>;
 type Metrics = Data["metrics"];
@@ -26,7 +27,13 @@ export function DashboardPage(props: { ctx: PageContext; data: Data }) {
       styles={["build/uplot.css"]}
     >
       <PageHead title="Dashboard">
-        <a class="button primary" href="/review">Start reviewing</a>
+        <TaxonomySwitch taxonomies={data.taxonomies} current={data.taxonomy} action="/" />
+        <a
+          class="button primary"
+          href={data.taxonomy === "topic" ? "/review" : `/review?taxonomy=${data.taxonomy}`}
+        >
+          Start reviewing
+        </a>
       </PageHead>
       <div class="grid">
         <ServiceCard data={data} />

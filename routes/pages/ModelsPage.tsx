@@ -1,4 +1,7 @@
-/** Models: versions with metrics, confusion heatmap, promote / rollback, shadow agreement. */
+/**
+ * Models: versions grouped by taxonomy with metrics, confusion heatmap, promote / rollback
+ * per taxonomy, shadow agreement.
+ */
 import type { ModelRecord } from "../../db/models.ts";
 import { day, Heatmap, num, pct, when } from "./Bits.tsx";
 import { Flash, Layout, type PageContext, PageHead } from "./Layout.tsx";
@@ -13,32 +16,40 @@ export function ModelsPage(props: {
   flash: { ok?: string | null; error?: string | null };
 }) {
   const { ctx, data } = props;
-  const active = data.models.find((m) => m.active) ?? null;
+  const active = data.models.find((m) => m.active && m.taxonomy === "topic") ??
+    data.models.find((m) => m.active) ?? null;
   const shown = data.models.find((m) => m.version === props.selected) ?? active ?? data.models[0];
-  const canRollBack = data.history.length > 1;
+  const groups = new Map<string, ModelRecord[]>();
+  for (const m of data.models) groups.set(m.taxonomy, [...groups.get(m.taxonomy) ?? [], m]);
+  const taxonomies = [...groups.keys()].sort((a, b) =>
+    a === "topic" ? -1 : b === "topic" ? 1 : a < b ? -1 : 1
+  );
   return (
     <Layout title="Models" ctx={ctx} assetVersion={ctx.assetVersion}>
-      <PageHead title="Models">
-        {canRollBack && ctx.admin && (
-          <form method="post" action="/models/rollback">
-            <input type="hidden" name="_csrf" value={ctx.csrf} />
-            <button type="submit">Roll back…</button>
-          </form>
-        )}
-      </PageHead>
+      <PageHead title="Models" />
       <Flash {...props.flash} />
       <div class="grid">
         <LearningCard learning={data.learning} />
         <ShadowCard shadow={data.shadow} agreement={data.agreement} />
       </div>
-      <VersionsTable models={data.models} ctx={ctx} shown={shown} />
+      {taxonomies.map((t) => (
+        <VersionsTable
+          key={t}
+          taxonomy={t}
+          models={groups.get(t)!}
+          ctx={ctx}
+          shown={shown}
+          canRollBack={data.history.filter((h) => h.taxonomy === t).length > 1}
+        />
+      ))}
       {shown && <ModelDetail m={shown} />}
       <section class="card">
         <h2>Activation history</h2>
         <ul class="spike-list">
           {data.history.map((h) => (
             <li>
-              {when(h.activatedAt)} · {h.action} <span class="mono">{h.version}</span>
+              {when(h.activatedAt)} · {h.taxonomy} · {h.action}{" "}
+              <span class="mono">{h.version}</span>
               {h.actor ? ` by ${h.actor}` : ""}
             </li>
           ))}
@@ -99,13 +110,34 @@ function ShadowCard(props: { shadow: Data["shadow"]; agreement: Data["agreement"
   );
 }
 
-/** Every registered model with its figures; admins may promote any inactive one. */
+/**
+ * One taxonomy's models with their figures; admins may promote any inactive one (it
+ * replaces that taxonomy's active model only) and roll the taxonomy back.
+ */
 function VersionsTable(
-  props: { models: ModelRecord[]; ctx: PageContext; shown?: ModelRecord },
+  props: {
+    taxonomy: string;
+    models: ModelRecord[];
+    ctx: PageContext;
+    shown?: ModelRecord;
+    canRollBack: boolean;
+  },
 ) {
+  const { ctx, taxonomy } = props;
   return (
-    <section class="card">
-      <h2>Versions</h2>
+    <section class="card" data-testid={`models-${taxonomy}`}>
+      <div class="page-head">
+        <h2>
+          Versions · <span data-testid="taxonomy-name">{taxonomy}</span>
+        </h2>
+        {props.canRollBack && ctx.admin && (
+          <form method="post" action="/models/rollback">
+            <input type="hidden" name="_csrf" value={ctx.csrf} />
+            <input type="hidden" name="taxonomy" value={taxonomy} />
+            <button type="submit">Roll back {taxonomy}…</button>
+          </form>
+        )}
+      </div>
       <div class="table-wrap">
         <table data-testid="models">
           <thead>

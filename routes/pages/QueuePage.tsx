@@ -3,6 +3,7 @@ import { DateRangeFields, pct } from "./Bits.tsx";
 import { Flash, Layout, type PageContext, PageHead } from "./Layout.tsx";
 import type { queueData } from "./loaders.ts";
 import { QueueCounts, QueueProgress, ReviewerCounts } from "./QueueCounts.tsx";
+import { TaxonomySwitch } from "./TaxonomySwitch.tsx";
 
 type Data = Awaited<ReturnType<typeof queueData>>;
 
@@ -16,6 +17,8 @@ export interface QueueParams {
   since?: string;
   until?: string;
   order?: string;
+  /** The taxonomy whose items are shown (`topic` by default). */
+  taxonomy?: string;
 }
 
 export function QueuePage(props: {
@@ -31,7 +34,13 @@ export function QueuePage(props: {
   return (
     <Layout title="Queue" ctx={ctx} assetVersion={ctx.assetVersion}>
       <PageHead title="Review queue">
-        <a class="button primary" href="/review">Review</a>
+        <TaxonomySwitch taxonomies={data.taxonomies} current={data.taxonomy} action="/queue" />
+        <a
+          class="button primary"
+          href={data.taxonomy === "topic" ? "/review" : `/review?taxonomy=${data.taxonomy}`}
+        >
+          Review
+        </a>
       </PageHead>
       <Flash {...props.flash} />
       <QueueProgress data={data} />
@@ -64,6 +73,7 @@ function QueueFilters(
   const { p } = props;
   return (
     <form class="filters" method="get" action="/queue">
+      {p.taxonomy && <input type="hidden" name="taxonomy" value={p.taxonomy} />}
       <Select name="status" value={p.status} options={props.statuses} any="any status" />
       <Select name="reason" value={p.reason} options={props.reasons} any="any reason" />
       <Select name="label" value={p.label} options={props.labels} any="any label" />
@@ -162,6 +172,7 @@ function BulkAcceptForm(
         <SourceField value={p.source} />
         <DateRangeFields since={p.since} until={p.until} />
         {p.reason && <input type="hidden" name="reason" value={p.reason} />}
+        {p.taxonomy && <input type="hidden" name="taxonomy" value={p.taxonomy} />}
         <button type="submit">Review bulk accept…</button>
       </form>
     </>

@@ -3,8 +3,11 @@ import TrendsChart from "../../islands/TrendsChart.tsx";
 import { Island } from "./Island.tsx";
 import { Layout, type PageContext, PageHead } from "./Layout.tsx";
 import type { TrendsPageData } from "./loaders.ts";
+import { TaxonomySwitch } from "./TaxonomySwitch.tsx";
 
-export function TrendsPage(props: { ctx: PageContext; trends: TrendsPageData }) {
+export function TrendsPage(
+  props: { ctx: PageContext; trends: TrendsPageData; taxonomies: string[] },
+) {
   const { ctx, trends } = props;
   return (
     <Layout
@@ -15,6 +18,11 @@ export function TrendsPage(props: { ctx: PageContext; trends: TrendsPageData }) 
       styles={["build/uplot.css"]}
     >
       <PageHead title="Trends">
+        <TaxonomySwitch
+          taxonomies={props.taxonomies}
+          current={trends.query.taxonomy}
+          action="/trends"
+        />
         {trends.dataRange && (
           <span class="muted small">
             Data from {trends.dataRange.first.slice(0, 10)} to {trends.dataRange.last.slice(0, 10)}

@@ -33,23 +33,39 @@ import {
   type RunSummary,
   summarizeRun,
 } from "../../services/training_runs.ts";
+import { DEFAULT_TAXONOMY, listTaxonomies } from "../../services/taxonomies.ts";
+
+/**
+ * The taxonomies to offer and the one shown: `asked` when a model serves it, else `topic`
+ * (a console page never fails over a stale taxonomy in its URL).
+ */
+export async function taxonomyChoice(db: Db, asked: string | undefined) {
+  const taxonomies = await listTaxonomies(db);
+  const taxonomy = asked && taxonomies.includes(asked) ? asked : DEFAULT_TAXONOMY;
+  return { taxonomies, taxonomy };
+}
 
 export { FLAG_REASONS };
 
 /** The source whose real dates make the sample trends worth seeing (HuffPost 2018–2022). */
 export const DEFAULT_TRENDS_SOURCE = "huffpost.com";
 
-export async function dashboardData(db: Db, metrics: Metrics) {
+export async function dashboardData(db: Db, metrics: Metrics, asked?: string) {
   const { database, migrations } = await readiness(db);
+  const choice = database === "ok"
+    ? await taxonomyChoice(db, asked)
+    : { taxonomies: [DEFAULT_TAXONOMY], taxonomy: DEFAULT_TAXONOMY };
+  const { taxonomy } = choice;
   const [m, counts, decided, trends] = await Promise.all([
     metrics.json(),
-    database === "ok" ? reviewCounts(db) : null,
+    database === "ok" ? reviewCounts(db, taxonomy) : null,
     database === "ok" ? listAudit(db, { event: "decided", limit: 500 }) : [],
-    database === "ok" ? trendsForPage(db, {}).catch(() => null) : null,
+    database === "ok" ? trendsForPage(db, { taxonomy }).catch(() => null) : null,
   ]);
   const now = Date.now();
   const within = (ms: number) => decided.filter((a) => now - Date.parse(a.at) <= ms).length;
   return {
+    ...choice,
     ready: database === "ok" && migrations === "current",
     database,
     migrations,
@@ -68,15 +84,17 @@ export interface QueueQuery extends ReviewFilter {
   order?: "margin" | "oldest" | "newest";
 }
 
-/** Review queue figures and the first items matching the filters. */
+/** Review queue figures and the first items matching the filters, of one taxonomy. */
 export async function queueData(db: Db, filter: QueueQuery) {
   const { order, ...f } = filter;
+  const choice = await taxonomyChoice(db, f.taxonomy);
+  const { taxonomy } = choice;
   const [counts, items, learning] = await Promise.all([
-    reviewCounts(db),
-    listReviewItems(db, f, { order: order ?? "margin", limit: 50 }),
-    newLabelsSinceTraining(db),
+    reviewCounts(db, taxonomy),
+    listReviewItems(db, { ...f, taxonomy }, { order: order ?? "margin", limit: 50 }),
+    newLabelsSinceTraining(db, taxonomy),
   ]);
-  return { counts, items, learning };
+  return { counts, items, learning, ...choice };
 }
 
 /** At most this many matching items are counted before a bulk accept is confirmed. */
@@ -100,12 +118,19 @@ export async function articlesData(
     since?: string;
     until?: string;
     beforeId?: number;
+    label?: string;
+    taxonomy?: string;
   },
 ) {
   const limit = 25;
-  const rows = await listArticles(db, { ...filter, limit: limit + 1 });
+  const choice = await taxonomyChoice(db, filter.taxonomy);
+  const rows = await listArticles(db, { ...filter, taxonomy: choice.taxonomy, limit: limit + 1 });
   const items = rows.slice(0, limit);
-  return { items, nextBeforeId: rows.length > limit ? items[items.length - 1].id : null };
+  return {
+    items,
+    nextBeforeId: rows.length > limit ? items[items.length - 1].id : null,
+    ...choice,
+  };
 }
 
 export async function articleData(db: Db, id: number) {
@@ -215,10 +240,12 @@ export interface TrendsPageQuery {
   from?: string;
   to?: string;
   source?: string;
+  /** Whose labels are counted (default `topic`). */
+  taxonomy?: string;
 }
 
 export interface TrendsPageData {
-  query: { bucket: Bucket; from: string; to: string; source: string };
+  query: { bucket: Bucket; from: string; to: string; source: string; taxonomy: string };
   dataRange: { first: string; last: string } | null;
 }
 
@@ -245,16 +272,20 @@ function bucketFor(spanMs: number): Bucket {
  */
 export async function trendsForPage(db: Db, q: TrendsPageQuery): Promise<TrendsPageData> {
   const source = q.source ?? "";
+  const taxonomy = q.taxonomy ?? DEFAULT_TAXONOMY;
   await foldPendingStats(db);
   const range = await statsRange(db);
   if (q.from && q.to) {
     return {
-      query: { bucket: q.bucket ?? "day", from: q.from, to: q.to, source },
+      query: { bucket: q.bucket ?? "day", from: q.from, to: q.to, source, taxonomy },
       dataRange: range,
     };
   }
   if (!range) {
-    return { query: { bucket: q.bucket ?? "day", from: "", to: "", source }, dataRange: null };
+    return {
+      query: { bucket: q.bucket ?? "day", from: "", to: "", source, taxonomy },
+      dataRange: null,
+    };
   }
   let first = new Date(range.first);
   let last = new Date(range.last);
@@ -265,6 +296,7 @@ export async function trendsForPage(db: Db, q: TrendsPageQuery): Promise<TrendsP
       from: truncate(first, "month").toISOString(),
       to: nextBucket(truncate(last, "month"), "month").toISOString(),
       source: src || undefined,
+      taxonomy,
     });
     const used = rows.filter((r) => r.count > 0).map((r) => r.bucket).sort();
     return used.length ? { from: used[0], to: used[used.length - 1] } : null;
@@ -285,6 +317,7 @@ export async function trendsForPage(db: Db, q: TrendsPageQuery): Promise<TrendsP
       from: q.from ?? truncate(first, bucket).toISOString().slice(0, 10),
       to: q.to ?? nextBucket(truncate(last, bucket), bucket).toISOString().slice(0, 10),
       source: chosen,
+      taxonomy,
     },
     dataRange: range,
   };

@@ -125,7 +125,8 @@ export function decisionsApi(deps: AppDeps) {
       middleware: [adminOnly(db, "bulkAccept", { what: "Bulk accept" })],
     }, async (c) => {
       const { limit, note, ...filter } = c.req.valid("json");
-      if (Object.keys(filter).length === 0) {
+      // A taxonomy alone narrows nothing within it: it does not count as a filter.
+      if (Object.keys(filter).filter((k) => k !== "taxonomy").length === 0) {
         throw new AppError(
           422,
           "filterRequired",

@@ -5,6 +5,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { claimNext, heldBy, type ItemCursor, listReviewItems } from "../../../db/review/mod.ts";
 import { queueManually, reviewPolicy } from "../../../services/review_routing.ts";
+import { requireTaxonomy } from "../../../services/taxonomies.ts";
 import type { AppDeps, AppEnv } from "../../env.ts";
 import { validationHook } from "../../validation.ts";
 import { cursorId, cursorNumber, cursorShape, decodeCursor, encodeCursor } from "../cursor.ts";
@@ -122,6 +123,7 @@ export function queueApi(deps: AppDeps) {
     .openapi(listRoute, async (c) => {
       const { cursor, limit, order, ...filter } = c.req.valid("query");
       checkRange(filter);
+      await requireTaxonomy(db, filter.taxonomy);
       const after = cursor === undefined ? undefined : decodeItemCursor(cursor);
       const rows = await listReviewItems(db, filter, { order, after, limit: limit + 1 });
       const items = rows.slice(0, limit);

@@ -10,6 +10,7 @@ import {
   REVIEW_REASONS,
   REVIEW_STATUSES,
 } from "../../../db/review/mod.ts";
+import { TAXONOMY_NAME } from "../../../db/models.ts";
 import { ErrorSchema, text, timestamp } from "../schemas.ts";
 
 export const json = <T>(schema: T) => ({ "application/json": { schema } });
@@ -33,6 +34,7 @@ export const ReviewItemSchema = z.object({
   id: z.number().int(),
   articleId: z.number().int(),
   modelVersion: z.string(),
+  taxonomy: z.string().openapi({ description: "The taxonomy of the model (topic, section, …)" }),
   labels: z.array(z.string()).openapi({ description: "The model's label set" }),
   predictedLabel: z.string(),
   score: z.number(),
@@ -70,6 +72,9 @@ export const Filters = z.object({
   label: text(1, 200).optional().openapi({ description: "Predicted label" }),
   source: text(1, 200).optional(),
   modelVersion: text(1, 200).optional(),
+  taxonomy: z.string().regex(TAXONOMY_NAME).optional().openapi({
+    description: "Items reviewing this taxonomy's predictions (topic, section, …)",
+  }),
   language: z.string().max(16).optional(),
   minScore: z.coerce.number().min(0).max(1).optional(),
   maxScore: z.coerce.number().min(0).max(1).optional(),

@@ -10,7 +10,9 @@ import {
   reviewCounts,
   reviewRatings,
 } from "../../../db/review/mod.ts";
+import { TAXONOMY_NAME } from "../../../db/models.ts";
 import { agreementSummary } from "../../../ml/agreement.ts";
+import { requireTaxonomy } from "../../../services/taxonomies.ts";
 import type { AppDeps, AppEnv } from "../../env.ts";
 import { validationHook } from "../../validation.ts";
 import { errorResponses } from "../schemas.ts";
@@ -50,6 +52,15 @@ const statsRoute = createRoute({
   method: "get",
   path: "/review/stats",
   summary: "Counts by status, reason, label and reviewer; agreement; new labels since training",
+  description: "Of one taxonomy's items with `?taxonomy=` (the labels since training are " +
+    "always one taxonomy's: `topic` by default).",
+  request: {
+    query: z.object({
+      taxonomy: z.string().regex(TAXONOMY_NAME).optional().openapi({
+        description: "Only items reviewing this taxonomy's predictions (topic, section, …)",
+      }),
+    }),
+  },
   responses: {
     200: {
       description: "Review statistics",
@@ -99,10 +110,12 @@ export function statsApi(deps: AppDeps) {
   const { db } = deps;
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(statsRoute, async (c) => {
+      const { taxonomy } = c.req.valid("query");
+      await requireTaxonomy(db, taxonomy);
       const [counts, ratings, learning] = await Promise.all([
-        reviewCounts(db),
-        reviewRatings(db),
-        newLabelsSinceTraining(db),
+        reviewCounts(db, taxonomy),
+        reviewRatings(db, taxonomy),
+        newLabelsSinceTraining(db, taxonomy),
       ]);
       const { raters, ...agreement } = agreementSummary(ratings);
       const byRater = new Map(raters.map((r) => [r.rater, r]));
