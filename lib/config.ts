@@ -83,6 +83,10 @@ const schema = z.object({
   }).default("en"),
   SESSION_SECRET: z.string().min(32, { message: "must be at least 32 characters" }).optional(),
   SESSION_TTL_HOURS: z.coerce.number().min(0.05).max(720).default(12),
+  RETRAIN_AFTER_LABELS: z.coerce.number().int().min(0).max(10_000_000).default(0),
+  RETRAIN_EVAL_SHARE: z.coerce.number().min(0).max(0.9).default(0.2),
+  RETRAIN_EVAL_FILE: z.string().optional(),
+  RETRAIN_GATE: z.coerce.number().min(0).max(1).default(0),
 });
 
 /** Every environment variable the configuration reads (the `--allow-env` list holds them). */
@@ -147,6 +151,14 @@ export interface Config {
   sessionSecret?: string;
   /** How long a console session lasts. */
   sessionTtlSeconds: number;
+  /** `serve` starts a retrain after this many new reviewed labels; 0 = never. */
+  retrainAfterLabels: number;
+  /** Share of reviewed labels (by article id) kept out of retraining to score models on. */
+  retrainEvalShare: number;
+  /** Labelled data added to the retrain evaluation set (and kept out of its training). */
+  retrainEvalFile?: string;
+  /** Largest macro-F1 drop on the evaluation set at which a retrained model is still promoted. */
+  retrainGate: number;
 }
 
 /** Raised when the environment is invalid; its message lists every problem. */
@@ -282,6 +294,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reviewLanguages: e.REVIEW_LANGUAGES === "any" ? [] : e.REVIEW_LANGUAGES.split(","),
     sessionSecret: e.SESSION_SECRET,
     sessionTtlSeconds: Math.round(e.SESSION_TTL_HOURS * 3600),
+    retrainAfterLabels: e.RETRAIN_AFTER_LABELS,
+    retrainEvalShare: e.RETRAIN_EVAL_SHARE,
+    retrainEvalFile: e.RETRAIN_EVAL_FILE,
+    retrainGate: e.RETRAIN_GATE,
   };
 }
 

@@ -28,6 +28,7 @@ import { articlesApi } from "./api/articles.ts";
 import { classifyApi } from "./api/classify.ts";
 import { accessAuditApi } from "./api/access_audit.ts";
 import { modelsApi } from "./api/models.ts";
+import { retrainsApi } from "./api/retrains.ts";
 import { reviewApi } from "./api/review/mod.ts";
 import { summarizeApi } from "./api/summarize.ts";
 import { trendsApi } from "./api/trends.ts";
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", metricsApi(deps));
   app.route("/v1", articlesApi(deps));
   app.route("/v1", classifyApi(deps));
+  app.route("/v1", retrainsApi(deps));
   app.route("/v1", modelsApi(deps));
   app.route("/v1", accessAuditApi(deps));
   app.route("/v1", reviewApi(deps));

@@ -1,8 +1,12 @@
-/** Models: versions with metrics, confusion heatmap, promote / rollback, shadow agreement. */
+/**
+ * Models: versions with metrics, confusion heatmap, promote / rollback / retrain, shadow
+ * agreement, retrains.
+ */
 import type { ModelRecord } from "../../db/models.ts";
 import { day, Heatmap, num, pct, when } from "./Bits.tsx";
 import { Flash, Layout, type PageContext, PageHead } from "./Layout.tsx";
 import { modelFigures, type modelsData } from "./loaders.ts";
+import { RetrainsTable } from "./RetrainsTable.tsx";
 
 type Data = Awaited<ReturnType<typeof modelsData>>;
 
@@ -19,6 +23,12 @@ export function ModelsPage(props: {
   return (
     <Layout title="Models" ctx={ctx} assetVersion={ctx.assetVersion}>
       <PageHead title="Models">
+        {ctx.admin && (
+          <form method="post" action="/models/retrain">
+            <input type="hidden" name="_csrf" value={ctx.csrf} />
+            <button type="submit">Retrain…</button>
+          </form>
+        )}
         {canRollBack && ctx.admin && (
           <form method="post" action="/models/rollback">
             <input type="hidden" name="_csrf" value={ctx.csrf} />
@@ -31,6 +41,7 @@ export function ModelsPage(props: {
         <LearningCard learning={data.learning} />
         <ShadowCard shadow={data.shadow} agreement={data.agreement} />
       </div>
+      <RetrainsTable retrains={data.retrains} />
       <VersionsTable models={data.models} ctx={ctx} shown={shown} />
       {shown && <ModelDetail m={shown} />}
       <section class="card">
@@ -60,7 +71,8 @@ function LearningCard({ learning }: { learning: Data["learning"] }) {
         {num(learning.totalReviewedLabels)} in all.
       </p>
       <p class="small muted">
-        <code>newsintel train</code> uses them (a reviewed label wins over the original).
+        <code>newsintel train</code>{" "}
+        and retrains use them (a reviewed label wins over the original).
       </p>
     </section>
   );
