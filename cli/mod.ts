@@ -11,6 +11,7 @@ import { bundleCommand } from "./bundle.ts";
 import { exportCommand } from "./export.ts";
 import { labelIssuesCommand } from "./label_issues.ts";
 import { runsCommand } from "./runs.ts";
+import { retrainCommand } from "./retrain.ts";
 
 export function buildCli() {
   return new Command("newsintel")
@@ -21,6 +22,7 @@ export function buildCli() {
     .addCommand(migrateCommand())
     .addCommand(seedCommand())
     .addCommand(trainCommand())
+    .addCommand(retrainCommand())
     .addCommand(evaluateCommand())
     .addCommand(labelIssuesCommand())
     .addCommand(modelsCommand())

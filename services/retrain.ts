@@ -53,6 +53,8 @@ export interface RetrainerDeps {
   baseExamples?: () => Promise<Example[]>;
   /** Trains the candidate (default: `newsintel train` in a separate process). */
   train?: CandidateTrainer;
+  /** Aborting it stops the default trainer's process (the retrain is then recorded failed). */
+  signal?: AbortSignal;
 }
 
 /** Starts and runs retrains. */
@@ -84,7 +86,7 @@ async function bundledExamples(): Promise<Example[]> {
  * it ends). Each example is written as a title alone, which the JSON Lines reader turns
  * back into exactly the same training text.
  */
-function subprocessTrainer(config: Config): CandidateTrainer {
+function subprocessTrainer(config: Config, signal?: AbortSignal): CandidateTrainer {
   return async (examples, run) => {
     const dir = resolve(config.dataDir, "retrain");
     await Deno.mkdir(dir, { recursive: true });
@@ -101,6 +103,7 @@ function subprocessTrainer(config: Config): CandidateTrainer {
         dataDir: config.dataDir,
         modelDir: config.modelDir,
         logLevel: config.logLevel,
+        signal,
       });
     } finally {
       await Deno.remove(file).catch(() => {});
@@ -111,7 +114,7 @@ function subprocessTrainer(config: Config): CandidateTrainer {
 /** Creates the retrainer of this process. */
 export function createRetrainer(deps: RetrainerDeps): Retrainer {
   const { db, config } = deps;
-  const train = deps.train ?? subprocessTrainer(config);
+  const train = deps.train ?? subprocessTrainer(config, deps.signal);
   const base = deps.baseExamples ?? bundledExamples;
   const running = new Set<Promise<unknown>>();
 
