@@ -10,11 +10,6 @@
 // 88.5%; top 1,000 by confident learning 83.6% (P@1000 0.647), 1,000 random 82.1%.
 // Targets: 1,000 corrected recover at least half of the gap, at least 2x the random gain,
 // and P@1000 >= 0.75.
-// Measured (7,999 training rows, 1,554 wrong; 2,001 held out; 2 cores): human 80.46%,
-// original 89.21%; top 500 / 1,000 / 2,000 corrected 83.26% / 85.26% / 86.91% (gap recovered
-// 0.32 / 0.55 / 0.74, 6.7x / 4.7x / 2.6x the random gain), P@500 / 1000 / 2000 0.792 / 0.715
-// / 0.541; random 80.88% / 81.48% / 82.98%. With the trainer's 8 epochs for the
-// cross-fitting (before ISSUE_EPOCHS): 85.31% at 1,000, P@500 0.772, P@1000 0.701.
 //
 //   deno task bench learning-loop            (or: deno run --allow-all bench/learning_loop.ts [--quick])
 

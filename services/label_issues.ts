@@ -44,15 +44,6 @@ export interface LabelIssues {
 export const DEFAULT_ISSUE_REPEATS = 2;
 
 /**
- * SGD epochs of the cross-fitting's fits. Fewer than the trainer's 8: a model fitted less
- * long has memorised fewer of the wrong labels it was given, so it doubts them more. On the
- * training part of bench/learning_loop.ts (its split; held-out rows unused), one
- * cross-fitting's precision of the top 1,000 was 0.693 at 8 epochs, 0.717 at 3, 0.724 at 4,
- * 0.691 at 5; with the default two, 0.701 at 8 and 0.715 at 4.
- */
-export const ISSUE_EPOCHS = 4;
-
-/**
  * Reads labelled records and returns the rows flagged as probably mislabelled (or, with
  * `all`, every labelled row), most likely wrong first. Records without a label are counted but not ranked. Deterministic for a seed.
  */
@@ -106,7 +97,6 @@ async function rankExampleLabels(
     folds,
     repeats,
     seed,
-    epochs: ISSUE_EPOCHS,
     onProgress: options.onProgress,
   });
   return {
