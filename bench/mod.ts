@@ -19,6 +19,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   mlflow: async () => (await import("./mlflow.ts")).main(),
   scale: async () => (await import("./scale.ts")).main(),
   taxonomies: async () => (await import("./taxonomies.ts")).main(),
+  "learning-loop": async () => (await import("./learning_loop.ts")).main(),
 };
 
 // `scale` loads a million articles (tens of minutes): only when named.

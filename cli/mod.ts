@@ -12,6 +12,7 @@ import { exportCommand } from "./export.ts";
 import { labelIssuesCommand } from "./label_issues.ts";
 import { runsCommand } from "./runs.ts";
 import { backupCommand, restoreCommand } from "./backup.ts";
+import { retrainCommand } from "./retrain.ts";
 
 export function buildCli() {
   return new Command("newsintel")
@@ -22,6 +23,7 @@ export function buildCli() {
     .addCommand(migrateCommand())
     .addCommand(seedCommand())
     .addCommand(trainCommand())
+    .addCommand(retrainCommand())
     .addCommand(evaluateCommand())
     .addCommand(labelIssuesCommand())
     .addCommand(modelsCommand())

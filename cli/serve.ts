@@ -12,6 +12,7 @@ import { flushLogs, logger } from "../lib/log.ts";
 import { createMetrics } from "../lib/metrics.ts";
 import { seedSamples } from "../services/seed.ts";
 import { createModelRuntime, ensureActiveModel } from "../services/model_runtime.ts";
+import { createRetrainer } from "../services/retrain.ts";
 import type { IngestServices } from "../services/ingest.ts";
 import { createTextServices } from "../services/text_services.ts";
 import { tracedDb } from "../db/traced.ts";
@@ -34,6 +35,9 @@ const ROLL_UP_MS = 60_000;
 
 /** How often ingested articles' statistics are added to the trend counters. */
 const FOLD_MS = 1_000;
+
+/** How often the primary checks whether RETRAIN_AFTER_LABELS new labels came in. */
+const RETRAIN_CHECK_MS = 60_000;
 
 /** How often the embedded database is vacuumed and analyzed (db/maintenance.ts). */
 const VACUUM_MS = 10 * 60_000;
@@ -213,6 +217,7 @@ export function serveCommand() {
         };
         models.watch(MODEL_POLL_MS);
         const text = await createTextServices(config);
+        const retrain = createRetrainer({ db, config, models, signal: stopping.signal });
         // Seeding, folding and roll-ups are the primary's; workers start once it is ready.
         const chores: (() => void)[] = [];
         if (!worker) {
@@ -229,6 +234,15 @@ export function serveCommand() {
             repeat(FOLD_MS, "adding pending trend statistics", () => foldPendingStats(db)),
             repeat(ROLL_UP_MS, "rolling up term counts", () => rollUpPastMonths(db)),
           );
+          if (config.retrainAfterLabels > 0) {
+            chores.push(
+              repeat(
+                RETRAIN_CHECK_MS,
+                "checking for new reviewed labels to retrain on",
+                () => retrain.startIfDue(),
+              ),
+            );
+          }
           if (db.kind === "pglite") {
             chores.push(
               repeat(VACUUM_MS, "vacuuming", () => vacuumChurningTables(db)),
@@ -241,10 +255,12 @@ export function serveCommand() {
         const closeModels = cleanup;
         cleanup = async () => {
           for (const stopChore of chores) stopChore();
+          // Stopping aborted its training; its failure is recorded before the database closes.
+          await retrain.idle();
           await metrics.close();
           await closeModels();
         };
-        handler = createApp({ config, db, metrics, models, text }).fetch;
+        handler = createApp({ config, db, metrics, models, text, retrain }).fetch;
         server ??= listen();
         if (config.workers > 1 && !worker && !stopping.signal.aborted) {
           workers = await startWorkers(config.workers - 1, ["--port", String(server.addr.port)]);

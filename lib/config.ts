@@ -98,6 +98,10 @@ const schema = z.object({
   }).optional(),
   MLFLOW_TRACKING_TOKEN: z.string().optional(),
   MLFLOW_EXPERIMENT_NAME: z.string().min(1).max(500).default("newsintel"),
+  RETRAIN_AFTER_LABELS: z.coerce.number().int().min(0).max(10_000_000).default(0),
+  RETRAIN_EVAL_SHARE: z.coerce.number().min(0).max(0.9).default(0.2),
+  RETRAIN_EVAL_FILE: z.string().optional(),
+  RETRAIN_GATE: z.coerce.number().min(0).max(1).default(0),
 });
 
 /** Every environment variable the configuration reads (the `--allow-env` list holds them). */
@@ -173,6 +177,14 @@ export interface Config {
   mlflowTrackingToken?: string;
   /** The MLflow experiment training runs are logged under. */
   mlflowExperimentName: string;
+  /** `serve` starts a retrain after this many new reviewed labels; 0 = never. */
+  retrainAfterLabels: number;
+  /** Share of reviewed labels (by article id) kept out of retraining to score models on. */
+  retrainEvalShare: number;
+  /** Labelled data added to the retrain evaluation set (and kept out of its training). */
+  retrainEvalFile?: string;
+  /** Largest macro-F1 drop on the evaluation set at which a retrained model is still promoted. */
+  retrainGate: number;
 }
 
 /** Raised when the environment is invalid; its message lists every problem. */
@@ -317,6 +329,10 @@ export function loadConfig(
     mlflowTrackingUri: e.MLFLOW_TRACKING_URI,
     mlflowTrackingToken: e.MLFLOW_TRACKING_TOKEN,
     mlflowExperimentName: e.MLFLOW_EXPERIMENT_NAME,
+    retrainAfterLabels: e.RETRAIN_AFTER_LABELS,
+    retrainEvalShare: e.RETRAIN_EVAL_SHARE,
+    retrainEvalFile: e.RETRAIN_EVAL_FILE,
+    retrainGate: e.RETRAIN_GATE,
   };
 }
 

@@ -53,6 +53,10 @@ Deno.test("loadConfig() gives the documented defaults for an empty environment",
     mlflowTrackingUri: undefined,
     mlflowTrackingToken: undefined,
     mlflowExperimentName: "newsintel",
+    retrainAfterLabels: 0,
+    retrainEvalShare: 0.2,
+    retrainEvalFile: undefined,
+    retrainGate: 0,
   });
 });
 
@@ -72,6 +76,23 @@ Deno.test("loadConfig() takes a file: or http(s):// MLflow tracking URI and refu
   for (const bad of ["databricks", "s3://bucket/mlruns", "file:", "./mlruns"]) {
     assert.throws(() => loadConfig({ MLFLOW_TRACKING_URI: bad }), /MLFLOW_TRACKING_URI/);
   }
+});
+
+Deno.test("loadConfig() reads the retrain settings and refuses ones out of range", () => {
+  const c = loadConfig({
+    RETRAIN_AFTER_LABELS: "500",
+    RETRAIN_EVAL_SHARE: "0.1",
+    RETRAIN_EVAL_FILE: "data/eval.jsonl",
+    RETRAIN_GATE: "0.005",
+  });
+  assert.deepEqual(
+    [c.retrainAfterLabels, c.retrainEvalShare, c.retrainEvalFile, c.retrainGate],
+    [500, 0.1, "data/eval.jsonl", 0.005],
+  );
+  assert.throws(
+    () => loadConfig({ RETRAIN_AFTER_LABELS: "-1", RETRAIN_EVAL_SHARE: "1", RETRAIN_GATE: "x" }),
+    /RETRAIN_AFTER_LABELS: .*; RETRAIN_EVAL_SHARE: .*; RETRAIN_GATE: /,
+  );
 });
 
 Deno.test("loadConfig() reads the database timeouts in milliseconds, 0 for none", () => {

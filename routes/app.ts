@@ -29,6 +29,7 @@ import { classifyApi } from "./api/classify.ts";
 import { accessAuditApi } from "./api/access_audit.ts";
 import { modelsApi } from "./api/models.ts";
 import { runsApi } from "./api/runs.ts";
+import { retrainsApi } from "./api/retrains.ts";
 import { reviewApi } from "./api/review/mod.ts";
 import { summarizeApi } from "./api/summarize.ts";
 import { trendsApi } from "./api/trends.ts";
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", metricsApi(deps));
   app.route("/v1", articlesApi(deps));
   app.route("/v1", classifyApi(deps));
+  app.route("/v1", retrainsApi(deps));
   app.route("/v1", modelsApi(deps));
   app.route("/v1", accessAuditApi(deps));
   app.route("/v1", reviewApi(deps));

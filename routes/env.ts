@@ -3,6 +3,7 @@ import type { Config, Role } from "../lib/config.ts";
 import type { Db } from "../db/mod.ts";
 import type { Metrics } from "../lib/metrics.ts";
 import type { ModelRuntime } from "../services/model_runtime.ts";
+import type { Retrainer } from "../services/retrain.ts";
 import type { TextServices } from "../services/text_services.ts";
 
 /** What the app needs from the outside; tests build these on an in-memory PGlite. */
@@ -14,6 +15,8 @@ export interface AppDeps {
   models?: ModelRuntime | null;
   /** Summarizer and language detection; null stores articles without them. */
   text?: TextServices | null;
+  /** Starts retrains (`POST /v1/models/retrain`); null answers 503 there. */
+  retrain?: Retrainer | null;
 }
 
 /** Hono context variables set by the middleware. */

@@ -28,6 +28,8 @@ export const KNOWN_ROUTES: readonly string[] = [
   "GET /v1/models/{version}",
   "POST /v1/models/{version}/promote",
   "POST /v1/models/rollback",
+  "POST /v1/models/retrain",
+  "GET /v1/models/retrains",
   "GET /v1/review/items",
   "POST /v1/review/items",
   "GET /v1/review/items/{id}",
@@ -62,6 +64,7 @@ export const KNOWN_ROUTES: readonly string[] = [
   "GET /models",
   "POST /models/promote",
   "POST /models/rollback",
+  "POST /models/retrain",
   "GET /trends",
   "GET /runs",
   "GET /static/{file}",
@@ -254,12 +257,17 @@ export function routeSpecs(doc: OpenApiDoc, existing: Existing): RouteSpec[] {
     }),
     page("GET", "/articles/{id}"),
     page("GET", "/models", {
-      query: [str("done", ["promoted", "rolled-back"]), str("v"), str("version")],
+      query: [
+        str("done", ["promoted", "rolled-back", "retrain-started"]),
+        str("v"),
+        str("version"),
+      ],
     }),
     page("POST", "/models/promote", {
       form: { version: existing.versions[0] ?? "x", confirm: "yes" },
     }),
     page("POST", "/models/rollback", { form: { confirm: "yes", taxonomy: "topic" } }),
+    page("POST", "/models/retrain", { form: { confirm: "yes" } }),
     page("GET", "/trends", {
       query: [str("bucket", BUCKETS), day("from"), day("to"), str("source"), taxonomy],
     }),

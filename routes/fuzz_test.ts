@@ -107,7 +107,7 @@ Deno.test({
     const { db, close } = await pgliteTestDb();
     const manifest = await trainToyModel(db, modelDir);
     const models = await createModelRuntime(db, loadConfig({ MODEL_DIR: modelDir }));
-    const { app, config, metrics } = testApp(
+    const { app, config, metrics, retrain } = testApp(
       db,
       // The limits have tests of their own; here they would turn most requests into 429s.
       { MODEL_DIR: modelDir, RATE_LIMIT_PER_MINUTE: "0", AUTH_FAILURES_PER_MINUTE: "0" },
@@ -345,6 +345,7 @@ Deno.test({
           `${mb(outcome.peakRss)} MB peak, ${mb(Deno.memoryUsage().rss)} MB after; ` +
           `this test's heap and external memory grew ${mb(outcome.peakOwn - ownBefore)} MB`,
       );
+      await retrain.idle();
       await models.close();
       await close();
       await Deno.remove(modelDir, { recursive: true });

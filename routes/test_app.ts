@@ -7,6 +7,7 @@ import { createMetrics } from "../lib/metrics.ts";
 import type { Db } from "../db/mod.ts";
 import { createApp } from "./app.ts";
 import type { ModelRuntime } from "../services/model_runtime.ts";
+import { createRetrainer, type Retrainer } from "../services/retrain.ts";
 
 export const ALICE_KEY = "alice-secret-key-0001";
 export const BOB_KEY = "bob-secret-key-0002";
@@ -20,17 +21,29 @@ export function fromAddress(hostname: string) {
   return { remoteAddr: { hostname, port: 50_000, transport: "tcp" } };
 }
 
+/**
+ * The app on `db`. Without `retrain`, retrains start and are recorded but their training
+ * fails at once: no test trains on the bundled sample by accident.
+ */
 export function testApp(
   db: Db,
   env: Record<string, string> = {},
   models: ModelRuntime | null = null,
+  retrain?: Retrainer,
 ) {
   const config = loadConfig({
     API_KEYS: `alice=${ALICE_KEY};bob=${BOB_KEY};ops:admin=${ADMIN_KEY}`,
     ...env,
   });
   const metrics = createMetrics();
-  return { app: createApp({ config, db, metrics, models }), config, metrics };
+  retrain ??= createRetrainer({
+    db,
+    config,
+    models,
+    baseExamples: () => Promise.resolve([]),
+    train: () => Promise.reject(new Error("this test app does not train")),
+  });
+  return { app: createApp({ config, db, metrics, models, retrain }), config, metrics, retrain };
 }
 
 /** GET (or another bodiless method) with the given key (alice's by default). */

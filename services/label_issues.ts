@@ -5,8 +5,8 @@
  */
 import type { DatasetRecord } from "../datasets/mod.ts";
 import { articleText } from "../ml/article_text.ts";
-import { type LabelQuality, rankLabels } from "../ml/label_issues.ts";
-import { outOfFoldProbabilities, type TrainProgress } from "../ml/train.ts";
+import { type LabelQuality, type RankedLabel, rankLabels } from "../ml/label_issues.ts";
+import { type Example, outOfFoldProbabilities, type TrainProgress } from "../ml/train.ts";
 
 /** A row whose given label looks wrong. */
 export interface LabelIssue {
@@ -51,7 +51,7 @@ export async function findLabelIssues(
   records: AsyncIterable<DatasetRecord>,
   options: FindLabelIssuesOptions = {},
 ): Promise<LabelIssues> {
-  const examples = [];
+  const examples: Example[] = [];
   const positions: number[] = [];
   let count = 0;
   for await (const r of records) {
@@ -61,23 +61,46 @@ export async function findLabelIssues(
     }
     count++;
   }
-  const { folds = 5, repeats = DEFAULT_ISSUE_REPEATS, seed = 1 } = options;
+  const { folds = 5 } = options;
   if (examples.length < folds) {
     throw new Error(`${examples.length} labelled rows: ${folds}-fold cross-fitting needs ${folds}`);
   }
+  const { labels, ranked } = await rankExampleLabels(examples, options);
+  const issues = ranked
+    .filter((r) => options.all || r.issue)
+    .map((r) => ({
+      index: positions[r.index],
+      given: labels[r.given],
+      suggested: labels[r.suggested],
+      score: r.score,
+    }));
+  return { records: count, labelled: examples.length, labels, issues };
+}
+
+/**
+ * Every example ranked as `label-issues` ranks them (the same cross-fitting and scoring),
+ * most likely mislabelled first; `index` is the position in `examples`.
+ */
+export async function rankExamples(
+  examples: readonly Example[],
+  options: Omit<FindLabelIssuesOptions, "all"> = {},
+): Promise<RankedLabel[]> {
+  return (await rankExampleLabels(examples, options)).ranked;
+}
+
+async function rankExampleLabels(
+  examples: readonly Example[],
+  options: Omit<FindLabelIssuesOptions, "all">,
+): Promise<{ labels: string[]; ranked: RankedLabel[] }> {
+  const { folds = 5, repeats = DEFAULT_ISSUE_REPEATS, seed = 1 } = options;
   const oof = await outOfFoldProbabilities(examples, {
     folds,
     repeats,
     seed,
     onProgress: options.onProgress,
   });
-  const issues = rankLabels(oof.probabilities, oof.given, { quality: options.quality })
-    .filter((r) => options.all || r.issue)
-    .map((r) => ({
-      index: positions[r.index],
-      given: oof.labels[r.given],
-      suggested: oof.labels[r.suggested],
-      score: r.score,
-    }));
-  return { records: count, labelled: examples.length, labels: oof.labels, issues };
+  return {
+    labels: oof.labels,
+    ranked: rankLabels(oof.probabilities, oof.given, { quality: options.quality }),
+  };
 }

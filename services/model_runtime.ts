@@ -109,7 +109,7 @@ export function registeredModelDir(config: Config, record: ModelRecord): string 
 }
 
 /** Loads the registered model `version` from `MODEL_DIR`. */
-async function loadRegistered(db: Db, config: Config, version: string): Promise<Classifier> {
+export async function loadRegistered(db: Db, config: Config, version: string): Promise<Classifier> {
   const record = await getModel(db, version);
   if (!record) throw new Error(`model ${version} is active but not registered`);
   if (record.origin === "hub") {

@@ -37,7 +37,7 @@ export async function examplesFrom(records: AsyncIterable<DatasetRecord>): Promi
 }
 
 /** What makes two training texts the same: case and runs of white space do not count. */
-function textKey(text: string): string {
+export function textKey(text: string): string {
   return text.toLowerCase().replace(/\s+/g, " ").trim();
 }
 

@@ -1,5 +1,5 @@
 /**
- * The models page and its two writes, promote and roll back: each shows a
+ * The models page and its writes, promote, roll back and retrain: each shows a
  * confirmation first, then goes to the API as the signed-in user.
  */
 import { Hono } from "hono";
@@ -14,13 +14,14 @@ import type { ConsoleKit } from "./kit.ts";
 import { failurePage, html } from "./render.ts";
 import type { FormHandler, PageHandler } from "./session.ts";
 
-/** `GET /models`, `POST /models/promote` and `POST /models/rollback`. */
+/** `GET /models`, `POST /models/promote`, `POST /models/rollback` and `POST /models/retrain`. */
 export function modelsApp(kit: ConsoleKit): Hono<AppEnv> {
   const { page, form } = kit.sessions;
   const app = new Hono<AppEnv>();
   app.get("/models", page(modelsPage(kit.deps.db)));
   app.post("/models/promote", formLimit, form(promote(kit)));
   app.post("/models/rollback", formLimit, form(rollback(kit)));
+  app.post("/models/retrain", formLimit, form(retrain(kit)));
   return app;
 }
 
@@ -33,6 +34,8 @@ function modelsPage(db: Db): PageHandler {
       ? `Promoted ${v}; every replica serves it within seconds.`
       : done === "rolled-back"
       ? `Rolled back to ${v}.`
+      : done === "retrain-started"
+      ? `Retrain ${v} started; its outcome appears under Retrains when it ends.`
       : null;
     return html(
       c,
@@ -117,5 +120,33 @@ function rollback(kit: ConsoleKit): FormHandler {
     });
     if (!r.ok) return failurePage(c, ctx, r);
     return c.redirect(`/models?done=rolled-back&v=${encodeURIComponent(r.data.version)}`, 303);
+  };
+}
+
+/** `POST /models/retrain`: train a candidate on reviewed labels, promoted only if not worse. */
+function retrain(kit: ConsoleKit): FormHandler {
+  return async (c, { ctx, session, body }) => {
+    if (body.confirm !== "yes" && session.role === "admin") {
+      return html(
+        c,
+        ConfirmPage({
+          ctx,
+          title: "Retrain the model?",
+          action: "/models/retrain",
+          fields: {},
+          confirmLabel: "Retrain",
+          cancelHref: "/models",
+          message: "A new model is trained on the bundled data and the reviewed labels, in the " +
+            "background. It becomes active only if it scores no worse than the active model on " +
+            "the held-out reviewed labels; otherwise it runs as the shadow model.",
+        }),
+      );
+    }
+    const r = await kit.forward<{ retrain: { id: number } }>(c, {
+      session,
+      path: "/v1/models/retrain",
+    });
+    if (!r.ok) return failurePage(c, ctx, r);
+    return c.redirect(`/models?done=retrain-started&v=${r.data.retrain.id}`, 303);
   };
 }

@@ -1,11 +1,12 @@
 /**
  * Models: versions grouped by taxonomy with metrics, confusion heatmap, promote / rollback
- * per taxonomy, shadow agreement.
+ * per taxonomy, retrain, shadow agreement, retrains.
  */
 import type { ModelRecord } from "../../db/models.ts";
 import { day, Heatmap, num, pct, when } from "./Bits.tsx";
 import { Flash, Layout, type PageContext, PageHead } from "./Layout.tsx";
 import { modelFigures, type modelsData } from "./loaders.ts";
+import { RetrainsTable } from "./RetrainsTable.tsx";
 
 type Data = Awaited<ReturnType<typeof modelsData>>;
 
@@ -26,12 +27,20 @@ export function ModelsPage(props: {
   );
   return (
     <Layout title="Models" ctx={ctx} assetVersion={ctx.assetVersion}>
-      <PageHead title="Models" />
+      <PageHead title="Models">
+        {ctx.admin && (
+          <form method="post" action="/models/retrain">
+            <input type="hidden" name="_csrf" value={ctx.csrf} />
+            <button type="submit">Retrain…</button>
+          </form>
+        )}
+      </PageHead>
       <Flash {...props.flash} />
       <div class="grid">
         <LearningCard learning={data.learning} />
         <ShadowCard shadow={data.shadow} agreement={data.agreement} />
       </div>
+      <RetrainsTable retrains={data.retrains} />
       {taxonomies.map((t) => (
         <VersionsTable
           key={t}
@@ -71,7 +80,8 @@ function LearningCard({ learning }: { learning: Data["learning"] }) {
         {num(learning.totalReviewedLabels)} in all.
       </p>
       <p class="small muted">
-        <code>newsintel train</code> uses them (a reviewed label wins over the original).
+        <code>newsintel train</code>{" "}
+        and retrains use them (a reviewed label wins over the original).
       </p>
     </section>
   );

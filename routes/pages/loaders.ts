@@ -6,6 +6,7 @@
 import { getArticle, listArticles } from "../../db/articles.ts";
 import { readiness } from "../../db/migrate.ts";
 import { activationHistory, listModels, type ModelRecord } from "../../db/models.ts";
+import { listRetrains } from "../../db/retrains.ts";
 import type { Db } from "../../db/mod.ts";
 import { predictionsFor } from "../../db/predictions.ts";
 import {
@@ -197,14 +198,15 @@ export function modelFigures(m: ModelRecord): ModelFigures {
 }
 
 export async function modelsData(db: Db) {
-  const [models, history, shadow, agreement, learning] = await Promise.all([
+  const [models, history, shadow, agreement, learning, retrains] = await Promise.all([
     listModels(db),
     activationHistory(db, 20),
     shadowModelVersion(db),
     shadowAgreement(db),
     newLabelsSinceTraining(db),
+    listRetrains(db, 20),
   ]);
-  return { models, history, shadow, agreement, learning };
+  return { models, history, shadow, agreement, learning, retrains };
 }
 
 /** Runs shown on the runs page (newest first). */
