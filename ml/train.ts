@@ -8,13 +8,16 @@
 
 import { type Calibration, fitCalibration, meanNll } from "./calibration.ts";
 import {
-  fit,
-  type FitJob,
-  type FitResult,
-  type FitSetup,
-  SubwordCache,
-  type Tokenized,
-} from "./fit.ts";
+  classCounts,
+  classWeights,
+  type CleanMode,
+  labelQualityWeights,
+  logitAdjustment,
+  rowWeights,
+} from "./class_weights.ts";
+import { crossFitJobs, runFits } from "./cross_fit.ts";
+import { fit, type FitJob, type Tokenized } from "./fit.ts";
+import { rankLabels } from "./label_issues.ts";
 import { evaluate, type EvaluationReport, type Prediction } from "./metrics.ts";
 import {
   calibratedLogits,
@@ -25,6 +28,7 @@ import {
 } from "./model.ts";
 import { normalizeNewsText } from "./normalize.ts";
 import { mulberry32, shuffleInPlace } from "./prng.ts";
+import { SEARCHED, searchHyperparameters, type SearchReport } from "./search.ts";
 import { createWordSplitter } from "./word_splitter.ts";
 
 export { fitTemperature } from "./calibration.ts";
@@ -54,6 +58,22 @@ export interface TrainOptions extends Partial<Hyperparameters> {
   validationFraction?: number;
   /** Label order of the model (default: the distinct labels, sorted). */
   labels?: string[];
+  /**
+   * Choose the hyperparameters not given here by a search on out-of-fold predictions
+   * (search.ts; needs cross-fitting; default false).
+   */
+  search?: boolean;
+  /**
+   * At most this many search candidates (default: as many as fit in 13 fits with the
+   * refit, e.g. 4 with 3 folds, 2 with 5; see {@link searchTrials}).
+   */
+  searchTrials?: number;
+  /**
+   * Noise-aware training: rank the rows by their out-of-fold probabilities (label_issues.ts)
+   * and drop the likely mislabelled ones (`drop`) or weight them by the probability that
+   * their label is right (`weight`) before cross-fitting again and refitting (default `none`).
+   */
+  clean?: CleanMode;
   onProgress?: (p: TrainProgress) => void;
 }
 
@@ -79,7 +99,19 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
   pieceMinWords: 3,
   pieceMaxLength: 5,
   calibrationFolds: 3,
+  classWeightPower: 0,
+  logitAdjustment: 0,
 };
+
+/**
+ * Hash buckets (bigrams, and character n-grams) for k labels when not given: 2^20 up to 4
+ * labels, fewer beyond, so the weight tables stay near 4M entries. The weights of 29 labels
+ * over 2^20 + 2^20 buckets took 460 MB per fit and most of its time to allocate and fold, and
+ * made a 65 MB model; at 2^17 the HuffPost sample lost nothing measurable.
+ */
+export function defaultBuckets(k: number): number {
+  return Math.max(1 << 14, Math.min(1 << 20, 2 ** Math.floor(Math.log2((1 << 22) / k))));
+}
 
 /**
  * Cross-fitting folds for a validation fraction: round(1 / fraction), clamped to
@@ -107,54 +139,126 @@ export async function trainTextClassifier(
   examples: readonly Example[],
   options: TrainOptions = {},
 ): Promise<TextClassifierModel> {
-  const { seed = 1, validationFraction = 0.1, onProgress } = options;
+  const { seed = 1, validationFraction = 0.1, onProgress, clean = "none" } = options;
   if (!(validationFraction >= 0 && validationFraction < 1)) {
     throw new Error("validationFraction must be in [0, 1)");
   }
-  const { h, labels, data } = prepare(examples, options);
+  const { h: start, labels, data } = prepare(examples, options);
+  const k = labels.length;
+  const counts = classCounts(data.labels, k);
+  const weightsFor = (h: Hyperparameters, base?: Float32Array) =>
+    rowWeights(data.labels, classWeights(counts, h.classWeightPower), base);
+  const all = [...examples.keys()];
 
   const random = mulberry32(seed);
   const order = shuffleInPlace([...examples.keys()], random);
-  const subwords = new SubwordCache(h);
-  const folds = examples.length < 2 ? 0 : crossFitFolds(validationFraction, h.calibrationFolds);
+  const folds = examples.length < 2 ? 0 : crossFitFolds(validationFraction, start.calibrationFolds);
   if (folds === 0) {
     const model = await fit(data, {
-      rows: [...examples.keys()],
+      rows: all,
       labels,
-      h,
-      subwords,
+      h: start,
       random,
-      onEpoch: (done) => onProgress?.({ stage: "train", done, total: h.epochs }),
+      rowWeights: weightsFor(start),
+      onEpoch: (done) => onProgress?.({ stage: "train", done, total: start.epochs }),
     });
-    return { ...model, temperature: 1 };
+    return adjustBias({ ...model, temperature: 1 }, counts);
   }
 
-  // Cross-fitting: every row is predicted by a model trained without it. The folds and
-  // the refit on all rows are independent fits, run in parallel (see runFits).
-  const jobs = crossFitJobs(order, folds, seed);
-  if (h.refit) jobs.push({ rows: [...examples.keys()], held: [], seed });
-  let fitted = 0;
-  const results = await runFits({ data, labels, h }, jobs, {
-    onFitted: () => onProgress?.({ stage: "train", done: ++fitted, total: jobs.length }),
-  });
-  const oofRows: number[] = [];
-  const oofLogits: Float64Array[] = [];
-  for (let f = 0; f < folds; f++) {
-    oofRows.push(...jobs[f].held);
-    oofLogits.push(...results[f].heldLogits);
-  }
-  onProgress?.({ stage: "calibrate", done: 0, total: 1 });
+  // Cross-fitting: every row is predicted by a model trained without it. The folds (of
+  // every candidate a search tries) and the refit on all rows are independent fits, run in
+  // parallel (see runFits).
+  const cv = crossFitJobs(order, folds, seed);
+  const oofRows = cv.flatMap((job) => job.held);
   const y = oofRows.map((r) => data.labels[r]);
-  const calibration = fitCalibration(oofLogits, y);
+  const run = async (jobs: FitJob[]) => {
+    let fitted = 0;
+    return await runFits({ data, labels, h: start }, jobs, {
+      onFitted: () => onProgress?.({ stage: "train", done: ++fitted, total: jobs.length }),
+    });
+  };
+  const refitJob = (h: Hyperparameters, base?: Float32Array): FitJob => ({
+    rows: all,
+    held: [],
+    seed,
+    h,
+    weights: weightsFor(h, base),
+    key: "all",
+  });
+  const crossFit = async (candidates: Hyperparameters[], base?: Float32Array, refit?: FitJob) => {
+    const jobs = candidates.flatMap((h) =>
+      cv.map((job) => ({ ...job, h, weights: weightsFor(h, base) }))
+    );
+    const results = await run(refit ? [...jobs, refit] : jobs);
+    return {
+      logits: candidates.map((_, i) =>
+        results.slice(i * folds, (i + 1) * folds).flatMap((r) => r.heldLogits)
+      ),
+      refit: refit ? results[jobs.length].model : undefined,
+    };
+  };
+
+  let h = start;
+  let oofLogits: Float64Array[];
+  let search: SearchReport | undefined;
+  let refitted: TextClassifierModel | undefined;
+  if (options.search) {
+    const fixed = new Set(SEARCHED.filter((key) => options[key] !== undefined));
+    const found = await searchHyperparameters({
+      start,
+      labels: data.labels,
+      k,
+      rows: oofRows,
+      evaluate: async (candidates) => (await crossFit(candidates)).logits,
+      fixed,
+      maxTrials: options.searchTrials ?? searchTrials(folds),
+    });
+    ({ h, logits: oofLogits, report: search } = found);
+  } else {
+    const plain = await crossFit(
+      [h],
+      undefined,
+      h.refit && clean === "none" ? refitJob(h) : undefined,
+    );
+    oofLogits = plain.logits[0];
+    refitted = plain.refit;
+  }
+
+  let quality: { base: Float32Array; cleaned: number } | undefined;
+  if (clean !== "none") {
+    // Rank the rows by the chosen model's calibrated out-of-fold probabilities, then
+    // cross-fit again with the likely errors dropped or down-weighted: the report then
+    // describes the model that is shipped (still scored against the given labels).
+    const p = calibratedProbabilities(
+      shift(oofLogits, logitAdjustment(counts, h.logitAdjustment)),
+      y,
+    );
+    const byRow = new Array<Float64Array>(examples.length);
+    oofRows.forEach((r, i) => (byRow[r] = p[i]));
+    quality = labelQualityWeights(rankLabels(byRow, data.labels), clean);
+    const again = await crossFit(
+      [h],
+      quality.base,
+      h.refit ? refitJob(h, quality.base) : undefined,
+    );
+    oofLogits = again.logits[0];
+    refitted = again.refit;
+  } else if (h.refit && !refitted) {
+    refitted = (await run([refitJob(h)]))[0].model;
+  }
+
+  onProgress?.({ stage: "calibrate", done: 0, total: 1 });
+  const adjusted = shift(oofLogits, logitAdjustment(counts, h.logitAdjustment));
+  const calibration = fitCalibration(adjusted, y);
   const gold = oofRows.map((r) => labels[data.labels[r]]);
   const none: Calibration = { temperature: 1, mix: 0 };
-  const before = evaluate(gold, oofLogits.map((z) => toPrediction(z, none, labels)), labels);
-  const calibrated = oofLogits.map((z) => toPrediction(z, calibration, labels));
+  const before = evaluate(gold, adjusted.map((z) => toPrediction(z, none, labels)), labels);
+  const calibrated = adjusted.map((z) => toPrediction(z, calibration, labels));
   const after = evaluate(gold, calibrated, labels);
   const perFold: EvaluationReport[] = [];
-  for (let f = 0, start = 0; f < folds; start += jobs[f].held.length, f++) {
-    const end = start + jobs[f].held.length;
-    perFold.push(evaluate(gold.slice(start, end), calibrated.slice(start, end), labels));
+  for (let f = 0, from = 0; f < folds; from += cv[f].held.length, f++) {
+    const to = from + cv[f].held.length;
+    perFold.push(evaluate(gold.slice(from, to), calibrated.slice(from, to), labels));
   }
   onProgress?.({ stage: "calibrate", done: 1, total: 1 });
   const validation: ValidationReport = {
@@ -162,19 +266,52 @@ export async function trainTextClassifier(
     report: after,
     eceBefore: before.ece,
     eceAfter: after.ece,
-    nllBefore: meanNll(oofLogits, y, { temperature: 1 }),
-    nllAfter: meanNll(oofLogits, y, calibration),
+    nllBefore: meanNll(adjusted, y, { temperature: 1 }),
+    nllAfter: meanNll(adjusted, y, calibration),
     folds,
     perFold,
+    ...(search ? { search } : {}),
+    ...(quality ? { clean: { mode: clean, rows: quality.cleaned } } : {}),
   };
-  const model = results[h.refit ? folds : 0].model;
+  // Without a refit the first fold's model is shipped (as before).
+  const model = refitted ??
+    (await run([{ ...cv[0], h, weights: weightsFor(h, quality?.base) }]))[0].model;
   if (h.refit) onProgress?.({ stage: "refit", done: 1, total: 1 });
-  return {
+  return adjustBias({
     ...model,
     temperature: calibration.temperature,
     uniformMix: calibration.mix,
     validation,
-  };
+  }, counts);
+}
+
+/**
+ * Search candidates for k folds when not given: the search and the refit stay within 13 fits
+ * (4 candidates of 3 folds, 2 of 5), so training costs at most about 3 times what it did
+ * without a search, and grows linearly with the rows.
+ */
+export function searchTrials(folds: number): number {
+  return Math.max(1, Math.floor(12 / folds));
+}
+
+/** Folds the prior correction of the model's hyperparameters into its bias. */
+function adjustBias(model: TextClassifierModel, counts: Int32Array): TextClassifierModel {
+  const tau = model.hyperparameters.logitAdjustment;
+  if (!tau) return model;
+  const adjustment = logitAdjustment(counts, tau);
+  return { ...model, bias: Float32Array.from(model.bias, (b, c) => b + adjustment[c]) };
+}
+
+/** `logits + s` for each row. */
+function shift(logits: readonly Float64Array[], s: Float64Array): Float64Array[] {
+  if (s.every((x) => x === 0)) return [...logits];
+  return logits.map((z) => z.map((x, c) => x + s[c]));
+}
+
+/** Calibrated probabilities of out-of-fold logits, calibration fitted on them. */
+function calibratedProbabilities(logits: readonly Float64Array[], y: number[]): Float64Array[] {
+  const c = fitCalibration(logits, y);
+  return logits.map((z) => softmax(calibratedLogits(z, c.temperature, c.mix)));
 }
 
 /** Options of {@link outOfFoldProbabilities}; hyperparameters not given take the defaults. */
@@ -253,6 +390,8 @@ function prepare(
   }
   const labels = options.labels ?? [...new Set(examples.map((e) => e.label))].sort();
   if (labels.length < 2) throw new Error("training needs at least two distinct labels");
+  if (options.buckets === undefined) h.buckets = defaultBuckets(labels.length);
+  if (options.subwordBuckets === undefined) h.subwordBuckets = defaultBuckets(labels.length);
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   const split = createWordSplitter();
   const data: Tokenized = { words: [], labels: new Int32Array(examples.length) };
@@ -267,57 +406,6 @@ function prepare(
   }
   options.onProgress?.({ stage: "tokenize", done: examples.length, total: examples.length });
   return { h, labels, data };
-}
-
-/** The fits of k-fold cross-fitting over rows in shuffled `order`: fold f holds out every k-th row. */
-function crossFitJobs(order: readonly number[], folds: number, seed: number): FitJob[] {
-  const jobs: FitJob[] = [];
-  for (let f = 0; f < folds; f++) {
-    jobs.push({
-      rows: order.filter((_, i) => i % folds !== f).sort((a, b) => a - b),
-      held: order.filter((_, i) => i % folds === f).sort((a, b) => a - b),
-      seed: seed * 1_000 + f + 1,
-    });
-  }
-  return jobs;
-}
-
-/**
- * Runs the fits on worker threads, one per core (at most one per job), each job with
- * its own seed, so the result does not depend on which finishes first. SGD is most of
- * the training time and the fits share nothing, so two cores train in about half the
- * time. Workers rather than processes: this is plain TypeScript, no native library.
- */
-async function runFits(
-  setup: FitSetup,
-  jobs: FitJob[],
-  options: { onFitted: () => void },
-): Promise<FitResult[]> {
-  const results = new Array<FitResult>(jobs.length);
-  let next = 0;
-  const threads = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, jobs.length));
-  await Promise.all(Array.from({ length: threads }, async () => {
-    const worker = new Worker(new URL("./train_worker.ts", import.meta.url), { type: "module" });
-    try {
-      worker.postMessage(setup);
-      while (next < jobs.length) {
-        const i = next++;
-        results[i] = await new Promise<FitResult>((resolve, reject) => {
-          worker.onmessage = (e: MessageEvent<FitResult | { error: string }>) =>
-            "error" in e.data ? reject(new Error(e.data.error)) : resolve(e.data);
-          worker.onerror = (e) => {
-            e.preventDefault();
-            reject(new Error(`training worker failed: ${e.message}`));
-          };
-          worker.postMessage(jobs[i]);
-        });
-        options.onFitted();
-      }
-    } finally {
-      worker.terminate();
-    }
-  }));
-  return results;
 }
 
 function toPrediction(logits: Float64Array, c: Calibration, labels: string[]): Prediction {
