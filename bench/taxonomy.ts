@@ -14,7 +14,7 @@
 //    --folds 5 --out tmp/x --json`, metrics.report.accuracy, on the unchanged trainer).
 // 3. Noise-aware training on the AG News sample: trained on the annotators' `label` column
 //    (a fifth disagrees with `gt`) of a random 80%, scored against `gt` on the other 20%,
-//    with --clean none, drop and weight.
+//    with --clean none, drop and weight (default hyperparameters, no search).
 //
 //   deno task bench taxonomy                    (all three)
 //   deno run --allow-all bench/taxonomy.ts [huffpost] [agnews] [noise]

@@ -2,10 +2,12 @@
 // scored on out-of-fold predictions of the run's own cross-fitting (so the chosen candidate's
 // predictions are also what calibration and the report use, at no extra cost).
 //
-// The selection metric is macro-F1, ties (within 1e-4) broken by accuracy: every label counts
-// the same, so on a skewed label set a candidate that never predicts the small labels loses to
-// one that does even when the big labels give it a little more accuracy; on a balanced set
-// macro-F1 and accuracy agree anyway. The prior correction tau (class_weights.ts) is chosen
+// The selection metric is macro-F1, ties broken by accuracy: every label counts the same, so on
+// a skewed label set a candidate that never predicts the small labels loses to one that does
+// even when the big labels give it a little more accuracy; on a balanced set macro-F1 and
+// accuracy agree anyway. Macro-F1 within TIE of each other counts as a tie: out-of-fold
+// macro-F1 over labels of 10-40 rows moves by about that from one seed to the next, and on the
+// HuffPost sample the candidate 0.004 ahead was 1.3 points of accuracy behind. The prior correction tau (class_weights.ts) is chosen
 // for each candidate on its predictions alone, without refitting.
 //
 // The number of trials is fixed (not a clock), so a seed gives the same model on any machine;
@@ -26,7 +28,7 @@ export { SEARCHED, type SearchedKey, type SearchReport, type SearchTrial };
 export const SEARCH_GRID: ReadonlyArray<
   { key: Exclude<SearchedKey, "logitAdjustment">; values: number[] }
 > = [
-  { key: "classWeightPower", values: [0.5, 1] },
+  { key: "classWeightPower", values: [0.25, 0.5] },
   { key: "idfPower", values: [1.5] },
   { key: "lambda", values: [1e-4] },
   { key: "subwordWeight", values: [0.6] },
@@ -110,12 +112,15 @@ export async function searchHyperparameters(options: SearchOptions): Promise<Sea
   return { h, logits: best.logits, report: { metric: "macroF1", trials, chosen } };
 }
 
-/** Whether `a` beats `b`: higher macro-F1, or within 1e-4 of it and higher accuracy. */
+/** Macro-F1 differences up to this are ties (see the module comment). */
+export const TIE = 0.005;
+
+/** Whether `a` beats `b`: higher macro-F1 by more than {@link TIE}, or a tie and higher accuracy. */
 export function better(
   a: { macroF1: number; accuracy: number },
   b: { macroF1: number; accuracy: number },
 ): boolean {
-  if (Math.abs(a.macroF1 - b.macroF1) > 1e-4) return a.macroF1 > b.macroF1;
+  if (Math.abs(a.macroF1 - b.macroF1) > TIE) return a.macroF1 > b.macroF1;
   return a.accuracy > b.accuracy + 1e-9;
 }
 

@@ -7,8 +7,9 @@ const logits = (rows: number[][]) => rows.map((r) => Float64Array.from(r));
 
 Deno.test("better() prefers macro-F1 and breaks near-ties by accuracy", () => {
   assert.ok(better({ macroF1: 0.5, accuracy: 0.1 }, { macroF1: 0.4, accuracy: 0.9 }));
-  assert.ok(better({ macroF1: 0.50001, accuracy: 0.8 }, { macroF1: 0.5, accuracy: 0.7 }));
-  assert.ok(!better({ macroF1: 0.50001, accuracy: 0.6 }, { macroF1: 0.5, accuracy: 0.7 }));
+  assert.ok(better({ macroF1: 0.504, accuracy: 0.6 }, { macroF1: 0.5, accuracy: 0.7 }) === false);
+  assert.ok(better({ macroF1: 0.497, accuracy: 0.8 }, { macroF1: 0.5, accuracy: 0.7 }));
+  assert.ok(better({ macroF1: 0.51, accuracy: 0.6 }, { macroF1: 0.5, accuracy: 0.7 }));
 });
 
 Deno.test("bestTau() lifts a small class that is never predicted without it", () => {
@@ -62,13 +63,13 @@ Deno.test("searchHyperparameters() moves to a better candidate, honours fixed ke
     evaluate: (candidates) =>
       Promise.resolve(
         candidates.map((h) =>
-          h.classWeightPower === 1
+          h.classWeightPower === 0.5
             ? logits([[1, 0], [1, 0], [1, 0], [0, 1]])
             : logits([[1, 0], [1, 0], [1, 0], [1, 0]])
         ),
       ),
   });
-  assert.equal(result.h.classWeightPower, 1);
+  assert.equal(result.h.classWeightPower, 0.5);
   assert.equal(result.report.trials.length, 4);
   assert.ok(result.report.trials.every((t) => t.hyperparameters.idfPower === 2.5));
   assert.equal(result.report.trials[result.report.chosen].macroF1, 1);

@@ -16,7 +16,7 @@ import {
   rowWeights,
 } from "./class_weights.ts";
 import { crossFitJobs, runFits } from "./cross_fit.ts";
-import { fit, type FitJob, type Tokenized } from "./fit.ts";
+import { fit, type FitJob } from "./fit.ts";
 import { rankLabels } from "./label_issues.ts";
 import { evaluate, type EvaluationReport, type Prediction } from "./metrics.ts";
 import {
@@ -26,25 +26,18 @@ import {
   type TextClassifierModel,
   type ValidationReport,
 } from "./model.ts";
-import { normalizeNewsText } from "./normalize.ts";
 import { mulberry32, shuffleInPlace } from "./prng.ts";
 import { SEARCHED, searchHyperparameters, type SearchReport } from "./search.ts";
-import { createWordSplitter } from "./word_splitter.ts";
+import { type Example, prepareTraining, type TrainProgress } from "./train_data.ts";
 
 export { fitTemperature } from "./calibration.ts";
-
-/** One labelled training text. */
-export interface Example {
-  text: string;
-  label: string;
-}
-
-/** Progress of a training stage (`tokenize`, `train`, `calibrate`, `refit`). */
-export interface TrainProgress {
-  stage: string;
-  done: number;
-  total: number;
-}
+export {
+  DEFAULT_HYPERPARAMETERS,
+  defaultBuckets,
+  type Example,
+  type TrainProgress,
+} from "./train_data.ts";
+export { type OutOfFold, type OutOfFoldOptions, outOfFoldProbabilities } from "./out_of_fold.ts";
 
 /** Options of {@link trainTextClassifier}; hyperparameters not given take the defaults. */
 export interface TrainOptions extends Partial<Hyperparameters> {
@@ -78,42 +71,6 @@ export interface TrainOptions extends Partial<Hyperparameters> {
 }
 
 /**
- * Defaults tuned by 5-fold cross-validation on AG News train_10k (bench/classify.ts):
- * IDF² to IDF³ weighting beats plain TF-IDF by about 0.7 points there, character 3-4-grams
- * at 0.3 of the word weight add about 0.3, and 8 epochs do as well as 15.
- */
-export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
-  minCount: 1,
-  buckets: 1 << 20,
-  hashMultiplier: 1_000_003,
-  idfPower: 2.5,
-  lambda: 1e-6,
-  epochs: 8,
-  learningRate: 0.5,
-  maxLength: 512,
-  refit: true,
-  subwordMinN: 3,
-  subwordMaxN: 4,
-  subwordBuckets: 1 << 20,
-  subwordWeight: 0.3,
-  pieceMinWords: 3,
-  pieceMaxLength: 5,
-  calibrationFolds: 3,
-  classWeightPower: 0,
-  logitAdjustment: 0,
-};
-
-/**
- * Hash buckets (bigrams, and character n-grams) for k labels when not given: 2^20 up to 4
- * labels, fewer beyond, so the weight tables stay near 4M entries. The weights of 29 labels
- * over 2^20 + 2^20 buckets took 460 MB per fit and most of its time to allocate and fold, and
- * made a 65 MB model; at 2^17 the HuffPost sample lost nothing measurable.
- */
-export function defaultBuckets(k: number): number {
-  return Math.max(1 << 14, Math.min(1 << 20, 2 ** Math.floor(Math.log2((1 << 22) / k))));
-}
-
-/**
  * Cross-fitting folds for a validation fraction: round(1 / fraction), clamped to
  * [2, calibrationFolds]; 0 (no cross-fitting) for a fraction of 0.
  */
@@ -124,7 +81,7 @@ export function crossFitFolds(validationFraction: number, calibrationFolds: numb
 
 /**
  * Trains a classifier on labelled texts (any label set of two or more labels). Texts are
- * normalised with {@link normalizeNewsText}. Deterministic for a given seed.
+ * normalised with `normalizeNewsText` (normalize.ts). Deterministic for a given seed.
  *
  * @example
  * ```ts
@@ -143,7 +100,7 @@ export async function trainTextClassifier(
   if (!(validationFraction >= 0 && validationFraction < 1)) {
     throw new Error("validationFraction must be in [0, 1)");
   }
-  const { h: start, labels, data } = prepare(examples, options);
+  const { h: start, labels, data } = prepareTraining(examples, options);
   const k = labels.length;
   const counts = classCounts(data.labels, k);
   const weightsFor = (h: Hyperparameters, base?: Float32Array) =>
@@ -312,100 +269,6 @@ function shift(logits: readonly Float64Array[], s: Float64Array): Float64Array[]
 function calibratedProbabilities(logits: readonly Float64Array[], y: number[]): Float64Array[] {
   const c = fitCalibration(logits, y);
   return logits.map((z) => softmax(calibratedLogits(z, c.temperature, c.mix)));
-}
-
-/** Options of {@link outOfFoldProbabilities}; hyperparameters not given take the defaults. */
-export interface OutOfFoldOptions extends Partial<Hyperparameters> {
-  /** Folds of each cross-fitting (2 or more; default 5). */
-  folds?: number;
-  /** Independent cross-fittings, each with its own split and SGD seeds, averaged (default 1). */
-  repeats?: number;
-  /** PRNG seed of the first cross-fitting; repeat r uses seed + r (default 1). */
-  seed?: number;
-  /** Label order (default: the distinct labels, sorted). */
-  labels?: string[];
-  onProgress?: (p: TrainProgress) => void;
-}
-
-/** Out-of-fold predictions: what a model trained without each row says about it. */
-export interface OutOfFold {
-  labels: string[];
-  /** The given label of each row, as an index into `labels`. */
-  given: Int32Array;
-  /** Calibrated probabilities of each row, in `labels` order, averaged over the repeats. */
-  probabilities: Float64Array[];
-}
-
-/**
- * Calibrated out-of-fold probabilities of every row, from the trainer's own k-fold
- * cross-fitting (the same features, hyperparameters, fold split and calibration as
- * {@link trainTextClassifier}), without the final refit. Each repeat is calibrated on its
- * own out-of-fold logits; the repeats' probabilities are averaged. Deterministic for a seed.
- */
-export async function outOfFoldProbabilities(
-  examples: readonly Example[],
-  options: OutOfFoldOptions = {},
-): Promise<OutOfFold> {
-  const { folds = 5, repeats = 1, seed = 1, onProgress } = options;
-  if (!Number.isInteger(folds) || folds < 2 || folds > examples.length) {
-    throw new Error(`cross-fitting needs 2 to ${examples.length} folds, not ${folds}`);
-  }
-  if (!Number.isInteger(repeats) || repeats < 1) throw new Error("repeats must be 1 or more");
-  const { h, labels, data } = prepare(examples, options);
-  const jobs: FitJob[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const order = shuffleInPlace([...examples.keys()], mulberry32(seed + r));
-    jobs.push(...crossFitJobs(order, folds, seed + r));
-  }
-  let fitted = 0;
-  const results = await runFits({ data, labels, h }, jobs, {
-    onFitted: () => onProgress?.({ stage: "train", done: ++fitted, total: jobs.length }),
-  });
-  const probabilities = examples.map(() => new Float64Array(labels.length));
-  for (let r = 0; r < repeats; r++) {
-    const rows: number[] = [];
-    const logits: Float64Array[] = [];
-    for (let f = r * folds; f < (r + 1) * folds; f++) {
-      rows.push(...jobs[f].held);
-      logits.push(...results[f].heldLogits);
-    }
-    const c = fitCalibration(logits, rows.map((row) => data.labels[row]));
-    rows.forEach((row, i) => {
-      const p = softmax(calibratedLogits(logits[i], c.temperature, c.mix));
-      for (let k = 0; k < p.length; k++) probabilities[row][k] += p[k] / repeats;
-    });
-  }
-  onProgress?.({ stage: "calibrate", done: 1, total: 1 });
-  return { labels, given: data.labels, probabilities };
-}
-
-/** Hyperparameters, label order and tokenized rows of one training run. */
-function prepare(
-  examples: readonly Example[],
-  options: Partial<Hyperparameters> & Pick<TrainOptions, "labels" | "onProgress">,
-): { h: Hyperparameters; labels: string[]; data: Tokenized } {
-  const h: Hyperparameters = { ...DEFAULT_HYPERPARAMETERS };
-  for (const key of Object.keys(h) as (keyof Hyperparameters)[]) {
-    if (options[key] !== undefined) (h as unknown as Record<string, unknown>)[key] = options[key];
-  }
-  const labels = options.labels ?? [...new Set(examples.map((e) => e.label))].sort();
-  if (labels.length < 2) throw new Error("training needs at least two distinct labels");
-  if (options.buckets === undefined) h.buckets = defaultBuckets(labels.length);
-  if (options.subwordBuckets === undefined) h.subwordBuckets = defaultBuckets(labels.length);
-  const labelIndex = new Map(labels.map((l, i) => [l, i]));
-  const split = createWordSplitter();
-  const data: Tokenized = { words: [], labels: new Int32Array(examples.length) };
-  for (let i = 0; i < examples.length; i++) {
-    const y = labelIndex.get(examples[i].label);
-    if (y === undefined) throw new Error(`label "${examples[i].label}" is not in labels`);
-    data.labels[i] = y;
-    data.words.push(split(normalizeNewsText(examples[i].text)).slice(0, h.maxLength));
-    if (i % 1000 === 999) {
-      options.onProgress?.({ stage: "tokenize", done: i + 1, total: examples.length });
-    }
-  }
-  options.onProgress?.({ stage: "tokenize", done: examples.length, total: examples.length });
-  return { h, labels, data };
 }
 
 function toPrediction(logits: Float64Array, c: Calibration, labels: string[]): Prediction {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { TOY_LABELS, toyCorpus } from "./toy_corpus.ts";
+import { TIE } from "./search.ts";
 import { defaultBuckets, searchTrials, trainTextClassifier } from "./train.ts";
 
 const SMALL = { buckets: 4096, subwordBuckets: 4096, epochs: 4 };
@@ -21,7 +22,7 @@ Deno.test("trainTextClassifier() with search records its trials and ships the ch
   for (const [key, value] of Object.entries(chosen.hyperparameters)) {
     assert.equal(a.hyperparameters[key as keyof typeof a.hyperparameters], value, key);
   }
-  assert.ok(search.trials.every((t) => chosen.macroF1 >= t.macroF1 - 1e-4));
+  assert.ok(search.trials.every((t) => chosen.macroF1 >= t.macroF1 - 2 * TIE));
   const b = await trainTextClassifier(data, { ...SMALL, seed: 4, search: true, searchTrials: 3 });
   assert.deepEqual(b.validation!.search, search, "deterministic for a seed");
   assert.deepEqual(b.unigramWeights, a.unigramWeights);

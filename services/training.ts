@@ -142,6 +142,10 @@ export interface RunParameters {
   labels?: string[];
   /** The data files or folders read, when known. */
   sources?: string[];
+  /** Whether hyperparameters were searched (the chosen ones are in the model's manifest). */
+  search?: boolean;
+  /** Noise-aware training: what was done with the rows whose label looks wrong. */
+  clean?: string;
 }
 
 /** The parameters of a run of {@link trainModelDir} with `options`. */
@@ -163,6 +167,8 @@ export function runParameters(
     hyperparameters,
     ...(options.labels ? { labels: options.labels } : {}),
     ...(run.sources ? { sources: run.sources } : {}),
+    ...(options.search ? { search: true } : {}),
+    ...(options.clean && options.clean !== "none" ? { clean: options.clean } : {}),
   };
 }
 
