@@ -20,6 +20,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   scale: async () => (await import("./scale.ts")).main(),
   taxonomies: async () => (await import("./taxonomies.ts")).main(),
   "learning-loop": async () => (await import("./learning_loop.ts")).main(),
+  taxonomy: async () => (await import("./taxonomy.ts")).main(),
 };
 
 // `scale` loads a million articles (tens of minutes): only when named.

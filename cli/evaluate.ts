@@ -11,6 +11,7 @@ import { evaluateSummaries } from "../ml/rouge.ts";
 import { summarize } from "../ml/summarize.ts";
 import { print, printJson, startCommand, withDb } from "./context.ts";
 import { progress } from "./progress.ts";
+import { fieldMap, fieldName, fieldNames, LABEL_FIELD_HELP, TEXT_FIELD_HELP } from "./options.ts";
 
 const BATCH = 256;
 
@@ -26,6 +27,8 @@ export function evaluateCommand() {
         DATASET_FORMATS,
       ),
     )
+    .option("--text-field <names>", TEXT_FIELD_HELP, (v) => fieldNames(v, "--text-field"))
+    .option("--label-field <name>", LABEL_FIELD_HELP, (v) => fieldName(v, "--label-field"))
     .option("--model <version>", "registered model version (default: the active one)")
     .option("--dir <dir>", "evaluate a model directory instead of a registered model")
     .addOption(
@@ -40,7 +43,9 @@ export function evaluateCommand() {
     .action(async (path, options) => {
       const config = await startCommand();
       if (options.task === "summarize") return evaluateSummarizer(path, options.json === true);
-      const examples = await examplesFrom(readDataset(path, options.format));
+      const examples = await examplesFrom(
+        readDataset(path, options.format, { fields: fieldMap(options) }),
+      );
       if (examples.length === 0) throw new Error(`no labelled examples in ${path}`);
       const dir = options.dir ? resolve(options.dir) : await withDb(config, async (db) => {
         const version = options.model ?? await activeModelVersion(db);

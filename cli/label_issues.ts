@@ -5,7 +5,14 @@ import type { TrainProgress } from "../ml/mod.ts";
 import { DEFAULT_ISSUE_REPEATS, findLabelIssues } from "../services/label_issues.ts";
 import { print, printJson, startCommand } from "./context.ts";
 import { progress } from "./progress.ts";
-import { wholeNumber } from "./options.ts";
+import {
+  fieldMap,
+  fieldName,
+  fieldNames,
+  LABEL_FIELD_HELP,
+  TEXT_FIELD_HELP,
+  wholeNumber,
+} from "./options.ts";
 
 export function labelIssuesCommand() {
   return new Command("label-issues")
@@ -13,12 +20,17 @@ export function labelIssuesCommand() {
       "rank the rows of labelled data whose given label is probably wrong (confident " +
         "learning on out-of-fold probabilities from the trainer's cross-fitting), most likely first",
     )
-    .argument("<path>", "labelled data file or folder (AG News CSV, BBC folder, JSON Lines)")
+    .argument(
+      "<path>",
+      "labelled data file or folder (AG News CSV, headed CSV, BBC folder, JSON Lines)",
+    )
     .addOption(
       new Option("--format <format>", "data format (guessed from the path)").choices(
         DATASET_FORMATS,
       ),
     )
+    .option("--text-field <names>", TEXT_FIELD_HELP, (v) => fieldNames(v, "--text-field"))
+    .option("--label-field <name>", LABEL_FIELD_HELP, (v) => fieldName(v, "--label-field"))
     .option(
       "--label-column <name>",
       "AG News CSV column holding the given label (the sample's `label` is the annotators' one)",
@@ -45,7 +57,10 @@ export function labelIssuesCommand() {
       let bar = progress("reading", 0);
       let stage = "";
       const found = await findLabelIssues(
-        readDataset(path, options.format, { labelColumn: options.labelColumn }),
+        readDataset(path, options.format, {
+          labelColumn: options.labelColumn,
+          fields: fieldMap(options),
+        }),
         {
           folds: options.folds,
           repeats: options.repeats,

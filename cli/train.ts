@@ -4,7 +4,10 @@ import { Command, Option } from "@commander-js/extra-typings";
 import { activateModel, TAXONOMY_NAME } from "../db/models.ts";
 import { DATASET_FORMATS, readDataset } from "../datasets/mod.ts";
 import { type Example, formatReport } from "../ml/mod.ts";
+import { CLEAN_MODES, type CleanMode } from "../ml/class_weights.ts";
+import { DEFAULT_MIN_CLASS_ROWS, handleRare, rareLabels } from "../ml/rare_classes.ts";
 import type { TrainProgress, ValidationReport } from "../ml/mod.ts";
+import type { SearchReport } from "../ml/search.ts";
 import { DEFAULT_MODEL_NAME, DEFAULT_TRAINING_DATA } from "../services/model_runtime.ts";
 import {
   examplesFrom,
@@ -18,15 +21,23 @@ import { logger } from "../lib/log.ts";
 import { reviewedLabels } from "../db/review/mod.ts";
 import { print, printJson, startCommand, withDb } from "./context.ts";
 import { progress } from "./progress.ts";
-import { wholeNumber } from "./options.ts";
+import {
+  fieldMap,
+  fieldName,
+  fieldNames,
+  LABEL_FIELD_HELP,
+  TEXT_FIELD_HELP,
+  wholeNumber,
+} from "./options.ts";
 
 const log = logger("train");
 
 export function trainCommand() {
   return new Command("train")
     .description(
-      "train a topic model on labelled data (AG News CSV, BBC folder, JSON Lines with text/label); " +
-        "any label set; deterministic for a seed",
+      "train a topic model on labelled data (AG News CSV, headed CSV, BBC folder, JSON Lines; " +
+        "any field names with --text-field/--label-field); any label set; hyperparameters " +
+        "chosen by a search on out-of-fold predictions; deterministic for a seed",
     )
     .argument("[paths...]", "labelled data files or folders", [DEFAULT_TRAINING_DATA])
     .addOption(
@@ -34,6 +45,8 @@ export function trainCommand() {
         DATASET_FORMATS,
       ),
     )
+    .option("--text-field <names>", TEXT_FIELD_HELP, (v) => fieldNames(v, "--text-field"))
+    .option("--label-field <name>", LABEL_FIELD_HELP, (v) => fieldName(v, "--label-field"))
     .option(
       "--name <name>",
       "model name, and the taxonomy it serves beside the others (e.g. section)",
@@ -46,6 +59,28 @@ export function trainCommand() {
       (v) => wholeNumber(v, "--folds", 0, 10),
       3,
     )
+    .option(
+      "--search",
+      "choose regularisation, class weights, IDF power and sub-word weight by a search on " +
+        "out-of-fold macro-F1 (the default; needs --folds of 2 or more)",
+    )
+    .option("--no-search", "train with the default hyperparameters")
+    .addOption(
+      new Option(
+        "--clean <mode>",
+        "noise-aware training: drop the rows whose label is probably wrong, or weight them by " +
+          "the probability that it is right, before the final fit (needs --folds of 2 or more)",
+      ).choices(CLEAN_MODES).default("none" as CleanMode),
+    )
+    .option(
+      "--min-class-rows <n>",
+      "labels with fewer rows are rare: listed in a warning, kept unless --merge-rare or " +
+        "--drop-rare",
+      (v) => wholeNumber(v, "--min-class-rows", 1, 1_000_000),
+      DEFAULT_MIN_CLASS_ROWS,
+    )
+    .option("--merge-rare <label>", "train the rare labels' rows under this label (e.g. OTHER)")
+    .option("--drop-rare", "leave the rare labels' rows out")
     .option("--reviewed", "merge the labels reviewers gave (the default)")
     .option(
       "--no-reviewed",
@@ -70,12 +105,43 @@ export function trainCommand() {
       if (options.out && (options.reviewed === true || options.promote)) {
         throw new Error("--out trains without the database: leave out --reviewed and --promote");
       }
+      if (options.mergeRare !== undefined && options.dropRare) {
+        throw new Error("choose one of --merge-rare and --drop-rare");
+      }
+      if (options.mergeRare !== undefined && !options.mergeRare.trim()) {
+        throw new Error("--merge-rare takes a label name");
+      }
+      if (options.folds === 0 && options.clean !== "none") {
+        throw new Error("--clean needs cross-fitting: --folds 2 or more");
+      }
+      const fields = fieldMap(options);
       const read = async () => {
         const examples: Example[] = [];
         for (const path of paths) {
-          examples.push(...await examplesFrom(readDataset(path, options.format)));
+          examples.push(...await examplesFrom(readDataset(path, options.format, { fields })));
         }
         return examples;
+      };
+      // Rare labels are listed whatever is done with them: their F1 is mostly luck.
+      const rare = (examples: Example[]) => {
+        const found = rareLabels(examples, options.minClassRows);
+        if (found.length === 0) return examples;
+        const list = found.map((r) => `${r.label} (${r.rows})`).join(", ");
+        const what = options.mergeRare !== undefined
+          ? `merged into ${options.mergeRare}`
+          : options.dropRare
+          ? "left out"
+          : "kept (--merge-rare LABEL or --drop-rare to change that)";
+        log.warn("{count} labels have fewer than {min} rows, {what}: {list}", {
+          count: found.length,
+          min: options.minClassRows,
+          what,
+          list,
+        });
+        if (options.mergeRare !== undefined) {
+          return handleRare(examples, found, { merge: options.mergeRare.trim() });
+        }
+        return options.dropRare ? handleRare(examples, found, { drop: true }) : examples;
       };
       let bar = progress("reading", 0);
       let stage = "";
@@ -86,6 +152,8 @@ export function trainCommand() {
         seed: options.seed,
         validationFraction: options.folds === 0 ? 0 : 1 / Math.max(2, options.folds),
         calibrationFolds: Math.max(2, options.folds),
+        search: options.search !== false && options.folds > 0,
+        clean: options.clean,
         onProgress: (p: TrainProgress) => {
           if (p.stage !== stage) {
             bar.stop();
@@ -101,7 +169,7 @@ export function trainCommand() {
       };
       let runId: number | null = null;
       const manifest = options.out
-        ? await trainModelDir(await read(), trainOptions)
+        ? await trainModelDir(rare(await read()), trainOptions)
         : await withDb(config, async (db) => {
           const reviewed = options.reviewed !== false;
           // Reading the data is part of the run: a file that cannot be read or holds
@@ -123,6 +191,7 @@ export function trainCommand() {
                 );
               }
             }
+            training = rare(training);
             tracker.data(training);
             return await trainModelDir(training, trainOptions);
           }, { tracking });
@@ -154,6 +223,31 @@ export function trainCommand() {
             } after calibration):`,
         );
         print(formatReport(validation.report));
+        if (validation.search) printSearch(validation.search);
+        if (validation.clean) {
+          print(
+            `\nnoise-aware training: ${validation.clean.rows} rows whose label is probably ` +
+              `wrong were ${validation.clean.mode === "drop" ? "left out" : "down-weighted"}`,
+          );
+        }
       }
     });
+}
+
+/** The search's candidates, one line each, the chosen one marked. */
+function printSearch(search: SearchReport): void {
+  print(`\nhyperparameter search (out-of-fold, chosen by macro-F1, ties by accuracy):`);
+  print("   macro-F1  accuracy  class-weight  lambda  idf  subword  epochs  tau");
+  search.trials.forEach((t, i) => {
+    const h = t.hyperparameters;
+    print(
+      `${i === search.chosen ? "*" : " "}  ${(100 * t.macroF1).toFixed(2).padStart(8)}  ${
+        (100 * t.accuracy).toFixed(2).padStart(8)
+      }  ${String(h.classWeightPower).padStart(12)}  ${h.lambda.toExponential(0).padStart(6)}  ${
+        String(h.idfPower).padStart(3)
+      }  ${String(h.subwordWeight).padStart(7)}  ${
+        String(h.epochs).padStart(6)
+      }  ${h.logitAdjustment}`,
+    );
+  });
 }

@@ -32,7 +32,7 @@ Deno.test("detectFormat() rejects an unknown extension, naming the formats", asy
       assert.ok(err instanceof DatasetError);
       assert.match(
         err.message,
-        /unknown format; pass --format \(agnews-csv, bbc, jsonl, parquet\)/,
+        /unknown format; pass --format \(agnews-csv, csv, bbc, jsonl, parquet\)/,
       );
       return true;
     });

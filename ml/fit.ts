@@ -10,6 +10,7 @@ import {
   type TextClassifierModel,
 } from "./model.ts";
 import { mulberry32 } from "./prng.ts";
+import { sgd, toCsr } from "./sgd.ts";
 import { pieceInventory, subwordBuckets } from "./subword.ts";
 import {
   CONTINUATION_PREFIX,
@@ -24,20 +25,20 @@ export interface Tokenized {
   labels: Int32Array;
 }
 
-/** Sparse feature rows in CSR form. */
-interface Features {
-  offsets: Int32Array;
-  ids: Int32Array;
-  values: Float32Array;
-}
-
-const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
-
 /** One fit of cross-fitting: train on `rows`, then score the `held` rows. */
 export interface FitJob {
   rows: number[];
   held: number[];
   seed: number;
+  /** Hyperparameters of this fit that differ from the run's (a search trial's). */
+  h?: Partial<Hyperparameters>;
+  /** Weight of each data row's loss, indexed like the data (default 1 each). */
+  weights?: Float32Array;
+  /**
+   * Names this job's `rows`: fits with the same key and the same vocabulary settings share
+   * their tokenized features (a search refits the same folds many times).
+   */
+  key?: string;
 }
 
 /** What a {@link FitJob} gives back. */
@@ -55,9 +56,21 @@ export interface FitSetup {
 }
 
 /** Runs one fit (on this thread; train_worker.ts runs it on another). */
-export async function runFit(setup: FitSetup, job: FitJob): Promise<FitResult> {
-  const { data, labels, h } = setup;
-  const model = await fit(data, { rows: job.rows, labels, h, random: mulberry32(job.seed) });
+export async function runFit(
+  setup: FitSetup,
+  job: FitJob,
+  cache?: FeatureCache,
+): Promise<FitResult> {
+  const { data, labels } = setup;
+  const h = { ...setup.h, ...job.h };
+  const model = await fit(data, {
+    rows: job.rows,
+    labels,
+    h,
+    random: mulberry32(job.seed),
+    rowWeights: job.weights,
+    cache: job.key && cache ? { store: cache, key: job.key } : undefined,
+  });
   const encode = tokenEncoder(model);
   const heldLogits = job.held.map((r) =>
     modelLogits(model, encode(data.words[r]), { calibrated: false })
@@ -121,8 +134,61 @@ export interface FitOptions {
   random: () => number;
   /** Character n-grams per token, shared across fits of one run (default: a fresh cache). */
   subwords?: SubwordCache;
+  /** Weight of each data row's loss, indexed like the data (default 1 each). */
+  rowWeights?: Float32Array;
+  /** Where to keep and find the tokenized features of `rows` under `key`. */
+  cache?: { store: FeatureCache; key: string };
   /** Called after each epoch with the number done. */
   onEpoch?: (done: number) => void;
+}
+
+/** The vocabulary and feature ids of one set of training rows (what g and SGD start from). */
+interface RowFeatures {
+  vocabulary: string[];
+  firstPiece: number;
+  subOffset: number;
+  nFeatures: number;
+  rowIds: Int32Array[];
+  featureDf: Float64Array;
+  subwords: SubwordCache;
+}
+
+/**
+ * Tokenized features of recent fits, by job key and vocabulary settings: a hyperparameter
+ * search refits the same folds with a different regularisation, epochs or class weights, and
+ * building the vocabulary and feature ids is about a fifth of a fit. Holds a few entries
+ * (each some tens of MB for 10k rows), oldest dropped first.
+ */
+export class FeatureCache {
+  readonly #entries = new Map<string, RowFeatures>();
+  constructor(readonly capacity = 4) {}
+  get(key: string, build: () => RowFeatures): RowFeatures {
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      entry = build();
+      this.#entries.set(key, entry);
+      if (this.#entries.size > this.capacity) {
+        this.#entries.delete(this.#entries.keys().next().value!);
+      }
+    }
+    return entry;
+  }
+}
+
+/** The hyperparameters the vocabulary and feature ids depend on (not g, not SGD's). */
+function vocabularyKey(h: Hyperparameters): string {
+  return [
+    h.minCount,
+    h.buckets,
+    h.hashMultiplier,
+    h.maxLength,
+    h.subwordWeight > 0,
+    h.subwordMinN,
+    h.subwordMaxN,
+    h.subwordBuckets,
+    h.pieceMinWords,
+    h.pieceMaxLength,
+  ].join(",");
 }
 
 /**
@@ -130,48 +196,18 @@ export interface FitOptions {
  * (< v), v + bigram bucket, v + buckets + character n-gram bucket.
  */
 export async function fit(data: Tokenized, options: FitOptions): Promise<TextClassifierModel> {
-  const { rows, labels, h, random, onEpoch = () => {} } = options;
-  const subwords = options.subwords ?? new SubwordCache(h);
+  const { rows, labels, h, random, rowWeights, cache, onEpoch = () => {} } = options;
+  const build = () => rowFeatures(data, rows, h, options.subwords ?? new SubwordCache(h));
+  const { vocabulary, firstPiece, subOffset, nFeatures, rowIds, featureDf, subwords } = cache
+    ? cache.store.get(`${cache.key}|${vocabularyKey(h)}`, build)
+    : build();
   const k = labels.length;
-  const useSubwords = h.subwordWeight > 0;
-  // Vocabulary: words by document frequency, ties broken by the word, so ids are stable;
-  // then, with sub-word features, the WordPiece pieces for unseen words.
-  const df = new Map<string, number>();
-  for (const r of rows) for (const w of new Set(data.words[r])) df.set(w, (df.get(w) ?? 0) + 1);
-  const kept = [...df].filter(([w, c]) =>
-    c >= h.minCount && w !== PAD_TOKEN && w !== UNK_TOKEN &&
-    !(useSubwords && w.length > MAX_WORD_CHARS && [...w].length > MAX_WORD_CHARS)
-  ).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const words = kept.map(([w]) => w);
-  const pieces = useSubwords
-    ? pieceInventory(words, { minWords: h.pieceMinWords, maxLength: h.pieceMaxLength })
-    : [];
-  const vocabulary = [PAD_TOKEN, UNK_TOKEN, ...words, ...pieces];
   const v = vocabulary.length;
-  const firstPiece = 2 + words.length;
+  const useSubwords = h.subwordWeight > 0;
   const tokenSubwords = (id: number) =>
     id >= firstPiece && !vocabulary[id].startsWith(CONTINUATION_PREFIX)
       ? subwords.initial(vocabulary[id])
       : subwords.get(vocabulary[id]);
-
-  const subOffset = v + h.buckets;
-  const nFeatures = subOffset + (useSubwords ? h.subwordBuckets : 0);
-  const encode = tokenEncoder({ vocabulary, hyperparameters: h } as TextClassifierModel);
-  const rowIds: Int32Array[] = rows.map((r) => {
-    const t = encode(data.words[r]);
-    const f: number[] = [];
-    for (let i = 0; i < t.length; i++) {
-      f.push(t[i]);
-      if (useSubwords) { for (const s of tokenSubwords(t[i])) f.push(subOffset + s); }
-      if (i + 1 < t.length) f.push(v + bigramBucket(t[i], t[i + 1], h));
-    }
-    return Int32Array.from(f);
-  });
-  const featureDf = new Float64Array(nFeatures);
-  const seen = new Int32Array(nFeatures).fill(-1);
-  rowIds.forEach((f, r) => {
-    for (const id of f) if (seen[id] !== r) (seen[id] = r), featureDf[id]++;
-  });
   const g = new Float64Array(nFeatures);
   for (let id = 0; id < nFeatures; id++) {
     // A feature no training text has gets no weight and, as g = 0, no share of the norm either,
@@ -185,9 +221,17 @@ export async function fit(data: Tokenized, options: FitOptions): Promise<TextCla
 
   const features = toCsr(rowIds, g);
   const y = Int32Array.from(rows, (r) => data.labels[r]);
-  const weights = new Float64Array(nFeatures * k);
+  // Float32: the weights of 29 labels over two million features are 230 MB instead of 460.
+  const weights = new Float32Array(nFeatures * k);
   const bias = new Float64Array(k);
-  await sgd(features, y, { weights, bias, h, random, onEpoch });
+  await sgd(features, y, {
+    weights,
+    bias,
+    h,
+    random,
+    rowWeights: rowWeights && Float32Array.from(rows, (r) => rowWeights[r]),
+    onEpoch,
+  });
 
   // Fold each token's own feature and its character n-grams into its row.
   const unigramWeights = new Float32Array(v * k);
@@ -226,93 +270,50 @@ export async function fit(data: Tokenized, options: FitOptions): Promise<TextCla
   };
 }
 
-/**
- * Builds L2-normalised, g-weighted CSR rows. The norm counts every occurrence (as the graph
- * does); repeated features are then merged into one entry with the summed value, and features
- * with g = 0 dropped, which changes nothing in the model but saves SGD work.
- */
-function toCsr(rowIds: Int32Array[], g: Float64Array): Features {
-  const offsets = new Int32Array(rowIds.length + 1);
-  let total = 0;
-  for (const f of rowIds) total += f.length;
-  const ids = new Int32Array(total);
-  const values = new Float32Array(total);
-  // slot[id] = where feature id sits in the current row (rows are disjoint ranges of `ids`).
-  const slot = new Int32Array(g.length).fill(-1);
-  let end = 0;
-  rowIds.forEach((f, r) => {
-    let norm2 = 0;
-    for (const id of f) norm2 += g[id] * g[id];
-    const scale = 1 / Math.max(Math.sqrt(norm2), 1e-6);
-    const start = end;
-    for (const id of f) {
-      if (g[id] === 0) continue;
-      if (slot[id] >= start) values[slot[id]] += g[id] * scale;
-      else (slot[id] = end), (ids[end] = id), (values[end++] = g[id] * scale);
+/** Vocabulary (words, then WordPiece pieces) and the feature ids of each of `rows`. */
+function rowFeatures(
+  data: Tokenized,
+  rows: readonly number[],
+  h: Hyperparameters,
+  subwords: SubwordCache,
+): RowFeatures {
+  const useSubwords = h.subwordWeight > 0;
+  // Vocabulary: words by document frequency, ties broken by the word, so ids are stable;
+  // then, with sub-word features, the WordPiece pieces for unseen words.
+  const df = new Map<string, number>();
+  for (const r of rows) for (const w of new Set(data.words[r])) df.set(w, (df.get(w) ?? 0) + 1);
+  const kept = [...df].filter(([w, c]) =>
+    c >= h.minCount && w !== PAD_TOKEN && w !== UNK_TOKEN &&
+    !(useSubwords && w.length > MAX_WORD_CHARS && [...w].length > MAX_WORD_CHARS)
+  ).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const words = kept.map(([w]) => w);
+  const pieces = useSubwords
+    ? pieceInventory(words, { minWords: h.pieceMinWords, maxLength: h.pieceMaxLength })
+    : [];
+  const vocabulary = [PAD_TOKEN, UNK_TOKEN, ...words, ...pieces];
+  const v = vocabulary.length;
+  const firstPiece = 2 + words.length;
+  const tokenSubwords = (id: number) =>
+    id >= firstPiece && !vocabulary[id].startsWith(CONTINUATION_PREFIX)
+      ? subwords.initial(vocabulary[id])
+      : subwords.get(vocabulary[id]);
+  const subOffset = v + h.buckets;
+  const nFeatures = subOffset + (useSubwords ? h.subwordBuckets : 0);
+  const encode = tokenEncoder({ vocabulary, hyperparameters: h } as TextClassifierModel);
+  const rowIds: Int32Array[] = rows.map((r) => {
+    const t = encode(data.words[r]);
+    const f: number[] = [];
+    for (let i = 0; i < t.length; i++) {
+      f.push(t[i]);
+      if (useSubwords) { for (const s of tokenSubwords(t[i])) f.push(subOffset + s); }
+      if (i + 1 < t.length) f.push(v + bigramBucket(t[i], t[i + 1], h));
     }
-    offsets[r + 1] = end;
+    return Int32Array.from(f);
   });
-  return { offsets, ids: ids.subarray(0, end), values: values.subarray(0, end) };
-}
-
-/** The parameters {@link sgd} updates in place (one bias per class), and how it runs. */
-interface SgdOptions {
-  /** Feature-major: `weights[feature * k + class]`. */
-  weights: Float64Array;
-  bias: Float64Array;
-  h: Hyperparameters;
-  random: () => number;
-  onEpoch: (done: number) => void;
-}
-
-/**
- * Multinomial logistic regression by SGD with a decaying step size and L2 regularisation
- * applied lazily through a global scale factor (Bottou's trick), so each step costs only the
- * row's non-zeros.
- */
-async function sgd(x: Features, y: Int32Array, options: SgdOptions): Promise<void> {
-  const { weights: w, bias, h, random, onEpoch } = options;
-  const k = bias.length;
-  const n = y.length;
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  const z = new Float64Array(k);
-  let scale = 1;
-  let t = 0;
-  for (let epoch = 0; epoch < h.epochs; epoch++) {
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      const tmp = order[i];
-      order[i] = order[j];
-      order[j] = tmp;
-    }
-    for (let s = 0; s < n; s++) {
-      const r = order[s];
-      const eta = h.learningRate / (1 + h.learningRate * h.lambda * t++);
-      const start = x.offsets[r], end = x.offsets[r + 1];
-      for (let c = 0; c < k; c++) z[c] = bias[c];
-      for (let q = start; q < end; q++) {
-        const base = x.ids[q] * k, val = x.values[q] * scale;
-        for (let c = 0; c < k; c++) z[c] += w[base + c] * val;
-      }
-      let max = -Infinity;
-      for (let c = 0; c < k; c++) max = Math.max(max, z[c]);
-      let total = 0;
-      for (let c = 0; c < k; c++) total += z[c] = Math.exp(z[c] - max);
-      scale *= 1 - eta * h.lambda;
-      for (let c = 0; c < k; c++) {
-        const grad = z[c] / total - (c === y[r] ? 1 : 0);
-        // The bias is unregularised; a smaller step keeps it from oscillating.
-        bias[c] -= eta * 0.1 * grad;
-        const step = (eta * grad) / scale;
-        for (let q = start; q < end; q++) w[x.ids[q] * k + c] -= step * x.values[q];
-      }
-      if (scale < 1e-6) {
-        for (let i = 0; i < w.length; i++) w[i] *= scale;
-        scale = 1;
-      }
-    }
-    onEpoch(epoch + 1);
-    await yieldToEventLoop();
-  }
-  if (scale !== 1) { for (let i = 0; i < w.length; i++) w[i] *= scale; }
+  const featureDf = new Float64Array(nFeatures);
+  const seen = new Int32Array(nFeatures).fill(-1);
+  rowIds.forEach((f, r) => {
+    for (const id of f) if (seen[id] !== r) (seen[id] = r), featureDf[id]++;
+  });
+  return { vocabulary, firstPiece, subOffset, nFeatures, rowIds, featureDf, subwords };
 }

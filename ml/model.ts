@@ -44,6 +44,37 @@ export interface Hyperparameters {
   pieceMaxLength: number;
   /** At most this many cross-fitting folds for calibration (see `TrainOptions`). */
   calibrationFolds: number;
+  /** Class weights (n / (k * n_c))^power in the loss (class_weights.ts); 0: unweighted. */
+  classWeightPower: number;
+  /** Prior correction tau: -tau * log(prior) is added to the bias (class_weights.ts). */
+  logitAdjustment: number;
+}
+
+/** The hyperparameters the search may change. */
+export const SEARCHED = [
+  "classWeightPower",
+  "lambda",
+  "idfPower",
+  "subwordWeight",
+  "epochs",
+  "logitAdjustment",
+] as const;
+export type SearchedKey = typeof SEARCHED[number];
+
+/** One candidate the search scored. */
+export interface SearchTrial {
+  hyperparameters: Pick<Hyperparameters, SearchedKey>;
+  /** Out-of-fold accuracy and macro-F1 (uncalibrated argmax, after the prior correction). */
+  accuracy: number;
+  macroF1: number;
+}
+
+/** What the search tried and chose (search.ts; kept in the model's validation report). */
+export interface SearchReport {
+  metric: "macroF1";
+  trials: SearchTrial[];
+  /** Index of the chosen trial. */
+  chosen: number;
 }
 
 /**
@@ -70,6 +101,10 @@ export interface ValidationReport {
    * score moves from one part of the data to another.
    */
   perFold?: EvaluationReport[];
+  /** The hyperparameter search's candidates and the one chosen, when there was a search. */
+  search?: SearchReport;
+  /** Noise-aware training: how the likely mislabelled rows were treated, and how many. */
+  clean?: { mode: string; rows: number };
 }
 
 /** A trained text classifier (see the module comment for the function it computes). */

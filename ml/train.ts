@@ -8,13 +8,16 @@
 
 import { type Calibration, fitCalibration, meanNll } from "./calibration.ts";
 import {
-  fit,
-  type FitJob,
-  type FitResult,
-  type FitSetup,
-  SubwordCache,
-  type Tokenized,
-} from "./fit.ts";
+  classCounts,
+  classWeights,
+  type CleanMode,
+  labelQualityWeights,
+  logitAdjustment,
+  rowWeights,
+} from "./class_weights.ts";
+import { crossFitJobs, runFits } from "./cross_fit.ts";
+import { fit, type FitJob } from "./fit.ts";
+import { rankLabels } from "./label_issues.ts";
 import { evaluate, type EvaluationReport, type Prediction } from "./metrics.ts";
 import {
   calibratedLogits,
@@ -23,24 +26,18 @@ import {
   type TextClassifierModel,
   type ValidationReport,
 } from "./model.ts";
-import { normalizeNewsText } from "./normalize.ts";
 import { mulberry32, shuffleInPlace } from "./prng.ts";
-import { createWordSplitter } from "./word_splitter.ts";
+import { SEARCHED, searchHyperparameters, type SearchReport } from "./search.ts";
+import { type Example, prepareTraining, type TrainProgress } from "./train_data.ts";
 
 export { fitTemperature } from "./calibration.ts";
-
-/** One labelled training text. */
-export interface Example {
-  text: string;
-  label: string;
-}
-
-/** Progress of a training stage (`tokenize`, `train`, `calibrate`, `refit`). */
-export interface TrainProgress {
-  stage: string;
-  done: number;
-  total: number;
-}
+export {
+  DEFAULT_HYPERPARAMETERS,
+  defaultBuckets,
+  type Example,
+  type TrainProgress,
+} from "./train_data.ts";
+export { type OutOfFold, type OutOfFoldOptions, outOfFoldProbabilities } from "./out_of_fold.ts";
 
 /** Options of {@link trainTextClassifier}; hyperparameters not given take the defaults. */
 export interface TrainOptions extends Partial<Hyperparameters> {
@@ -54,32 +51,24 @@ export interface TrainOptions extends Partial<Hyperparameters> {
   validationFraction?: number;
   /** Label order of the model (default: the distinct labels, sorted). */
   labels?: string[];
+  /**
+   * Choose the hyperparameters not given here by a search on out-of-fold predictions
+   * (search.ts; needs cross-fitting; default false).
+   */
+  search?: boolean;
+  /**
+   * At most this many search candidates (default: as many as fit in 13 fits with the
+   * refit, e.g. 4 with 3 folds, 2 with 5; see {@link searchTrials}).
+   */
+  searchTrials?: number;
+  /**
+   * Noise-aware training: rank the rows by their out-of-fold probabilities (label_issues.ts)
+   * and drop the likely mislabelled ones (`drop`) or weight them by the probability that
+   * their label is right (`weight`) before cross-fitting again and refitting (default `none`).
+   */
+  clean?: CleanMode;
   onProgress?: (p: TrainProgress) => void;
 }
-
-/**
- * Defaults tuned by 5-fold cross-validation on AG News train_10k (bench/classify.ts):
- * IDF² to IDF³ weighting beats plain TF-IDF by about 0.7 points there, character 3-4-grams
- * at 0.3 of the word weight add about 0.3, and 8 epochs do as well as 15.
- */
-export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
-  minCount: 1,
-  buckets: 1 << 20,
-  hashMultiplier: 1_000_003,
-  idfPower: 2.5,
-  lambda: 1e-6,
-  epochs: 8,
-  learningRate: 0.5,
-  maxLength: 512,
-  refit: true,
-  subwordMinN: 3,
-  subwordMaxN: 4,
-  subwordBuckets: 1 << 20,
-  subwordWeight: 0.3,
-  pieceMinWords: 3,
-  pieceMaxLength: 5,
-  calibrationFolds: 3,
-};
 
 /**
  * Cross-fitting folds for a validation fraction: round(1 / fraction), clamped to
@@ -92,7 +81,7 @@ export function crossFitFolds(validationFraction: number, calibrationFolds: numb
 
 /**
  * Trains a classifier on labelled texts (any label set of two or more labels). Texts are
- * normalised with {@link normalizeNewsText}. Deterministic for a given seed.
+ * normalised with `normalizeNewsText` (normalize.ts). Deterministic for a given seed.
  *
  * @example
  * ```ts
@@ -107,54 +96,126 @@ export async function trainTextClassifier(
   examples: readonly Example[],
   options: TrainOptions = {},
 ): Promise<TextClassifierModel> {
-  const { seed = 1, validationFraction = 0.1, onProgress } = options;
+  const { seed = 1, validationFraction = 0.1, onProgress, clean = "none" } = options;
   if (!(validationFraction >= 0 && validationFraction < 1)) {
     throw new Error("validationFraction must be in [0, 1)");
   }
-  const { h, labels, data } = prepare(examples, options);
+  const { h: start, labels, data } = prepareTraining(examples, options);
+  const k = labels.length;
+  const counts = classCounts(data.labels, k);
+  const weightsFor = (h: Hyperparameters, base?: Float32Array) =>
+    rowWeights(data.labels, classWeights(counts, h.classWeightPower), base);
+  const all = [...examples.keys()];
 
   const random = mulberry32(seed);
   const order = shuffleInPlace([...examples.keys()], random);
-  const subwords = new SubwordCache(h);
-  const folds = examples.length < 2 ? 0 : crossFitFolds(validationFraction, h.calibrationFolds);
+  const folds = examples.length < 2 ? 0 : crossFitFolds(validationFraction, start.calibrationFolds);
   if (folds === 0) {
     const model = await fit(data, {
-      rows: [...examples.keys()],
+      rows: all,
       labels,
-      h,
-      subwords,
+      h: start,
       random,
-      onEpoch: (done) => onProgress?.({ stage: "train", done, total: h.epochs }),
+      rowWeights: weightsFor(start),
+      onEpoch: (done) => onProgress?.({ stage: "train", done, total: start.epochs }),
     });
-    return { ...model, temperature: 1 };
+    return adjustBias({ ...model, temperature: 1 }, counts);
   }
 
-  // Cross-fitting: every row is predicted by a model trained without it. The folds and
-  // the refit on all rows are independent fits, run in parallel (see runFits).
-  const jobs = crossFitJobs(order, folds, seed);
-  if (h.refit) jobs.push({ rows: [...examples.keys()], held: [], seed });
-  let fitted = 0;
-  const results = await runFits({ data, labels, h }, jobs, {
-    onFitted: () => onProgress?.({ stage: "train", done: ++fitted, total: jobs.length }),
-  });
-  const oofRows: number[] = [];
-  const oofLogits: Float64Array[] = [];
-  for (let f = 0; f < folds; f++) {
-    oofRows.push(...jobs[f].held);
-    oofLogits.push(...results[f].heldLogits);
-  }
-  onProgress?.({ stage: "calibrate", done: 0, total: 1 });
+  // Cross-fitting: every row is predicted by a model trained without it. The folds (of
+  // every candidate a search tries) and the refit on all rows are independent fits, run in
+  // parallel (see runFits).
+  const cv = crossFitJobs(order, folds, seed);
+  const oofRows = cv.flatMap((job) => job.held);
   const y = oofRows.map((r) => data.labels[r]);
-  const calibration = fitCalibration(oofLogits, y);
+  const run = async (jobs: FitJob[]) => {
+    let fitted = 0;
+    return await runFits({ data, labels, h: start }, jobs, {
+      onFitted: () => onProgress?.({ stage: "train", done: ++fitted, total: jobs.length }),
+    });
+  };
+  const refitJob = (h: Hyperparameters, base?: Float32Array): FitJob => ({
+    rows: all,
+    held: [],
+    seed,
+    h,
+    weights: weightsFor(h, base),
+    key: "all",
+  });
+  const crossFit = async (candidates: Hyperparameters[], base?: Float32Array, refit?: FitJob) => {
+    const jobs = candidates.flatMap((h) =>
+      cv.map((job) => ({ ...job, h, weights: weightsFor(h, base) }))
+    );
+    const results = await run(refit ? [...jobs, refit] : jobs);
+    return {
+      logits: candidates.map((_, i) =>
+        results.slice(i * folds, (i + 1) * folds).flatMap((r) => r.heldLogits)
+      ),
+      refit: refit ? results[jobs.length].model : undefined,
+    };
+  };
+
+  let h = start;
+  let oofLogits: Float64Array[];
+  let search: SearchReport | undefined;
+  let refitted: TextClassifierModel | undefined;
+  if (options.search) {
+    const fixed = new Set(SEARCHED.filter((key) => options[key] !== undefined));
+    const found = await searchHyperparameters({
+      start,
+      labels: data.labels,
+      k,
+      rows: oofRows,
+      evaluate: async (candidates) => (await crossFit(candidates)).logits,
+      fixed,
+      maxTrials: options.searchTrials ?? searchTrials(folds),
+    });
+    ({ h, logits: oofLogits, report: search } = found);
+  } else {
+    const plain = await crossFit(
+      [h],
+      undefined,
+      h.refit && clean === "none" ? refitJob(h) : undefined,
+    );
+    oofLogits = plain.logits[0];
+    refitted = plain.refit;
+  }
+
+  let quality: { base: Float32Array; cleaned: number } | undefined;
+  if (clean !== "none") {
+    // Rank the rows by the chosen model's calibrated out-of-fold probabilities, then
+    // cross-fit again with the likely errors dropped or down-weighted: the report then
+    // describes the model that is shipped (still scored against the given labels).
+    const p = calibratedProbabilities(
+      shift(oofLogits, logitAdjustment(counts, h.logitAdjustment)),
+      y,
+    );
+    const byRow = new Array<Float64Array>(examples.length);
+    oofRows.forEach((r, i) => (byRow[r] = p[i]));
+    quality = labelQualityWeights(rankLabels(byRow, data.labels), clean);
+    const again = await crossFit(
+      [h],
+      quality.base,
+      h.refit ? refitJob(h, quality.base) : undefined,
+    );
+    oofLogits = again.logits[0];
+    refitted = again.refit;
+  } else if (h.refit && !refitted) {
+    refitted = (await run([refitJob(h)]))[0].model;
+  }
+
+  onProgress?.({ stage: "calibrate", done: 0, total: 1 });
+  const adjusted = shift(oofLogits, logitAdjustment(counts, h.logitAdjustment));
+  const calibration = fitCalibration(adjusted, y);
   const gold = oofRows.map((r) => labels[data.labels[r]]);
   const none: Calibration = { temperature: 1, mix: 0 };
-  const before = evaluate(gold, oofLogits.map((z) => toPrediction(z, none, labels)), labels);
-  const calibrated = oofLogits.map((z) => toPrediction(z, calibration, labels));
+  const before = evaluate(gold, adjusted.map((z) => toPrediction(z, none, labels)), labels);
+  const calibrated = adjusted.map((z) => toPrediction(z, calibration, labels));
   const after = evaluate(gold, calibrated, labels);
   const perFold: EvaluationReport[] = [];
-  for (let f = 0, start = 0; f < folds; start += jobs[f].held.length, f++) {
-    const end = start + jobs[f].held.length;
-    perFold.push(evaluate(gold.slice(start, end), calibrated.slice(start, end), labels));
+  for (let f = 0, from = 0; f < folds; from += cv[f].held.length, f++) {
+    const to = from + cv[f].held.length;
+    perFold.push(evaluate(gold.slice(from, to), calibrated.slice(from, to), labels));
   }
   onProgress?.({ stage: "calibrate", done: 1, total: 1 });
   const validation: ValidationReport = {
@@ -162,162 +223,52 @@ export async function trainTextClassifier(
     report: after,
     eceBefore: before.ece,
     eceAfter: after.ece,
-    nllBefore: meanNll(oofLogits, y, { temperature: 1 }),
-    nllAfter: meanNll(oofLogits, y, calibration),
+    nllBefore: meanNll(adjusted, y, { temperature: 1 }),
+    nllAfter: meanNll(adjusted, y, calibration),
     folds,
     perFold,
+    ...(search ? { search } : {}),
+    ...(quality ? { clean: { mode: clean, rows: quality.cleaned } } : {}),
   };
-  const model = results[h.refit ? folds : 0].model;
+  // Without a refit the first fold's model is shipped (as before).
+  const model = refitted ??
+    (await run([{ ...cv[0], h, weights: weightsFor(h, quality?.base) }]))[0].model;
   if (h.refit) onProgress?.({ stage: "refit", done: 1, total: 1 });
-  return {
+  return adjustBias({
     ...model,
     temperature: calibration.temperature,
     uniformMix: calibration.mix,
     validation,
-  };
-}
-
-/** Options of {@link outOfFoldProbabilities}; hyperparameters not given take the defaults. */
-export interface OutOfFoldOptions extends Partial<Hyperparameters> {
-  /** Folds of each cross-fitting (2 or more; default 5). */
-  folds?: number;
-  /** Independent cross-fittings, each with its own split and SGD seeds, averaged (default 1). */
-  repeats?: number;
-  /** PRNG seed of the first cross-fitting; repeat r uses seed + r (default 1). */
-  seed?: number;
-  /** Label order (default: the distinct labels, sorted). */
-  labels?: string[];
-  onProgress?: (p: TrainProgress) => void;
-}
-
-/** Out-of-fold predictions: what a model trained without each row says about it. */
-export interface OutOfFold {
-  labels: string[];
-  /** The given label of each row, as an index into `labels`. */
-  given: Int32Array;
-  /** Calibrated probabilities of each row, in `labels` order, averaged over the repeats. */
-  probabilities: Float64Array[];
+  }, counts);
 }
 
 /**
- * Calibrated out-of-fold probabilities of every row, from the trainer's own k-fold
- * cross-fitting (the same features, hyperparameters, fold split and calibration as
- * {@link trainTextClassifier}), without the final refit. Each repeat is calibrated on its
- * own out-of-fold logits; the repeats' probabilities are averaged. Deterministic for a seed.
+ * Search candidates for k folds when not given: the search and the refit stay within 13 fits
+ * (4 candidates of 3 folds, 2 of 5), so training costs at most about 3 times what it did
+ * without a search, and grows linearly with the rows.
  */
-export async function outOfFoldProbabilities(
-  examples: readonly Example[],
-  options: OutOfFoldOptions = {},
-): Promise<OutOfFold> {
-  const { folds = 5, repeats = 1, seed = 1, onProgress } = options;
-  if (!Number.isInteger(folds) || folds < 2 || folds > examples.length) {
-    throw new Error(`cross-fitting needs 2 to ${examples.length} folds, not ${folds}`);
-  }
-  if (!Number.isInteger(repeats) || repeats < 1) throw new Error("repeats must be 1 or more");
-  const { h, labels, data } = prepare(examples, options);
-  const jobs: FitJob[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const order = shuffleInPlace([...examples.keys()], mulberry32(seed + r));
-    jobs.push(...crossFitJobs(order, folds, seed + r));
-  }
-  let fitted = 0;
-  const results = await runFits({ data, labels, h }, jobs, {
-    onFitted: () => onProgress?.({ stage: "train", done: ++fitted, total: jobs.length }),
-  });
-  const probabilities = examples.map(() => new Float64Array(labels.length));
-  for (let r = 0; r < repeats; r++) {
-    const rows: number[] = [];
-    const logits: Float64Array[] = [];
-    for (let f = r * folds; f < (r + 1) * folds; f++) {
-      rows.push(...jobs[f].held);
-      logits.push(...results[f].heldLogits);
-    }
-    const c = fitCalibration(logits, rows.map((row) => data.labels[row]));
-    rows.forEach((row, i) => {
-      const p = softmax(calibratedLogits(logits[i], c.temperature, c.mix));
-      for (let k = 0; k < p.length; k++) probabilities[row][k] += p[k] / repeats;
-    });
-  }
-  onProgress?.({ stage: "calibrate", done: 1, total: 1 });
-  return { labels, given: data.labels, probabilities };
+export function searchTrials(folds: number): number {
+  return Math.max(1, Math.floor(12 / folds));
 }
 
-/** Hyperparameters, label order and tokenized rows of one training run. */
-function prepare(
-  examples: readonly Example[],
-  options: Partial<Hyperparameters> & Pick<TrainOptions, "labels" | "onProgress">,
-): { h: Hyperparameters; labels: string[]; data: Tokenized } {
-  const h: Hyperparameters = { ...DEFAULT_HYPERPARAMETERS };
-  for (const key of Object.keys(h) as (keyof Hyperparameters)[]) {
-    if (options[key] !== undefined) (h as unknown as Record<string, unknown>)[key] = options[key];
-  }
-  const labels = options.labels ?? [...new Set(examples.map((e) => e.label))].sort();
-  if (labels.length < 2) throw new Error("training needs at least two distinct labels");
-  const labelIndex = new Map(labels.map((l, i) => [l, i]));
-  const split = createWordSplitter();
-  const data: Tokenized = { words: [], labels: new Int32Array(examples.length) };
-  for (let i = 0; i < examples.length; i++) {
-    const y = labelIndex.get(examples[i].label);
-    if (y === undefined) throw new Error(`label "${examples[i].label}" is not in labels`);
-    data.labels[i] = y;
-    data.words.push(split(normalizeNewsText(examples[i].text)).slice(0, h.maxLength));
-    if (i % 1000 === 999) {
-      options.onProgress?.({ stage: "tokenize", done: i + 1, total: examples.length });
-    }
-  }
-  options.onProgress?.({ stage: "tokenize", done: examples.length, total: examples.length });
-  return { h, labels, data };
+/** Folds the prior correction of the model's hyperparameters into its bias. */
+function adjustBias(model: TextClassifierModel, counts: Int32Array): TextClassifierModel {
+  const tau = model.hyperparameters.logitAdjustment;
+  if (!tau) return model;
+  const adjustment = logitAdjustment(counts, tau);
+  return { ...model, bias: Float32Array.from(model.bias, (b, c) => b + adjustment[c]) };
 }
 
-/** The fits of k-fold cross-fitting over rows in shuffled `order`: fold f holds out every k-th row. */
-function crossFitJobs(order: readonly number[], folds: number, seed: number): FitJob[] {
-  const jobs: FitJob[] = [];
-  for (let f = 0; f < folds; f++) {
-    jobs.push({
-      rows: order.filter((_, i) => i % folds !== f).sort((a, b) => a - b),
-      held: order.filter((_, i) => i % folds === f).sort((a, b) => a - b),
-      seed: seed * 1_000 + f + 1,
-    });
-  }
-  return jobs;
+/** `logits + s` for each row. */
+function shift(logits: readonly Float64Array[], s: Float64Array): Float64Array[] {
+  if (s.every((x) => x === 0)) return [...logits];
+  return logits.map((z) => z.map((x, c) => x + s[c]));
 }
 
-/**
- * Runs the fits on worker threads, one per core (at most one per job), each job with
- * its own seed, so the result does not depend on which finishes first. SGD is most of
- * the training time and the fits share nothing, so two cores train in about half the
- * time. Workers rather than processes: this is plain TypeScript, no native library.
- */
-async function runFits(
-  setup: FitSetup,
-  jobs: FitJob[],
-  options: { onFitted: () => void },
-): Promise<FitResult[]> {
-  const results = new Array<FitResult>(jobs.length);
-  let next = 0;
-  const threads = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, jobs.length));
-  await Promise.all(Array.from({ length: threads }, async () => {
-    const worker = new Worker(new URL("./train_worker.ts", import.meta.url), { type: "module" });
-    try {
-      worker.postMessage(setup);
-      while (next < jobs.length) {
-        const i = next++;
-        results[i] = await new Promise<FitResult>((resolve, reject) => {
-          worker.onmessage = (e: MessageEvent<FitResult | { error: string }>) =>
-            "error" in e.data ? reject(new Error(e.data.error)) : resolve(e.data);
-          worker.onerror = (e) => {
-            e.preventDefault();
-            reject(new Error(`training worker failed: ${e.message}`));
-          };
-          worker.postMessage(jobs[i]);
-        });
-        options.onFitted();
-      }
-    } finally {
-      worker.terminate();
-    }
-  }));
-  return results;
+/** Calibrated probabilities of out-of-fold logits, calibration fitted on them. */
+function calibratedProbabilities(logits: readonly Float64Array[], y: number[]): Float64Array[] {
+  const c = fitCalibration(logits, y);
+  return logits.map((z) => softmax(calibratedLogits(z, c.temperature, c.mix)));
 }
 
 function toPrediction(logits: Float64Array, c: Calibration, labels: string[]): Prediction {

@@ -2,9 +2,10 @@
  * A worker thread of the trainer (see runFits in train.ts): receives the tokenized data
  * once, then fit jobs one at a time, and answers each with its model and held-out logits.
  */
-import { type FitJob, type FitSetup, runFit } from "./fit.ts";
+import { FeatureCache, type FitJob, type FitSetup, runFit } from "./fit.ts";
 
 let setup: FitSetup | undefined;
+const cache = new FeatureCache();
 
 self.onmessage = async (e: MessageEvent<FitSetup | FitJob>) => {
   if (!setup) {
@@ -12,7 +13,7 @@ self.onmessage = async (e: MessageEvent<FitSetup | FitJob>) => {
     return;
   }
   try {
-    const result = await runFit(setup, e.data as FitJob);
+    const result = await runFit(setup, e.data as FitJob, cache);
     self.postMessage(result);
   } catch (error) {
     self.postMessage({ error: String((error as Error)?.stack ?? error) });

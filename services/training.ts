@@ -150,6 +150,10 @@ export interface RunParameters {
   sources?: string[];
   /** The taxonomy the model is registered under (`topic` when not given). */
   taxonomy?: string;
+  /** Whether hyperparameters were searched (the chosen ones are in the model's manifest). */
+  search?: boolean;
+  /** Noise-aware training: what was done with the rows whose label looks wrong. */
+  clean?: string;
 }
 
 /** The parameters of a run of {@link trainModelDir} with `options`. */
@@ -172,6 +176,8 @@ export function runParameters(
     ...(options.labels ? { labels: options.labels } : {}),
     ...(run.sources ? { sources: run.sources } : {}),
     ...(run.taxonomy ? { taxonomy: run.taxonomy } : {}),
+    ...(options.search ? { search: true } : {}),
+    ...(options.clean && options.clean !== "none" ? { clean: options.clean } : {}),
   };
 }
 
