@@ -16,7 +16,7 @@ FROM source AS build
 RUN deno task compile
 # `train --out` needs no database: it writes models/bootstrap/<version> with its manifest
 # (the sha256 of every file), which `serve` verifies before it registers the model.
-RUN deno task cli train --out models/bootstrap --json > /dev/null
+RUN deno task cli train --no-search --out models/bootstrap --json > /dev/null
 
 # Run: the binary as an unprivileged user, data and registered models on volumes.
 # Its permissions are fixed at compile time (see README, "Permissions"): it reads and writes

@@ -199,6 +199,10 @@ export async function ensureActiveModel(
         modelDir: config.modelDir,
         logLevel: config.logLevel,
         signal,
+        // The defaults were chosen on AG News: the search finds the same accuracy there
+        // (5-fold 0.8987 against 0.8985, `deno task bench taxonomy`) at three times the
+        // time, and a first start should be quick.
+        search: false,
       }),
     { tracking: mlflowTracking(config) },
   );

@@ -285,6 +285,8 @@ export async function trainInSubprocess(options: {
   modelDir: string;
   logLevel?: string;
   signal?: AbortSignal;
+  /** false: the default hyperparameters, no search (`--no-search`). */
+  search?: boolean;
 }): Promise<Manifest> {
   const dataDir = resolve(options.dataDir);
   const modelDir = resolve(options.modelDir);
@@ -298,6 +300,7 @@ export async function trainInSubprocess(options: {
     "--out",
     modelDir,
     "--json",
+    ...(options.search === false ? ["--no-search"] : []),
   ], { readWrite: [dataDir, modelDir] });
   const out = await new Deno.Command(program, {
     args,
