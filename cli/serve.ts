@@ -17,6 +17,7 @@ import { createTextServices } from "../services/text_services.ts";
 import { tracedDb } from "../db/traced.ts";
 import { reviewPolicy } from "../services/review_routing.ts";
 import { fillArticleTerms, rollUpPastMonths } from "../services/trends.ts";
+import { addPhrasesToOlderArticles } from "../services/article_phrases.ts";
 import { createApp } from "../routes/app.ts";
 import { startingApp } from "../routes/starting.ts";
 import type { ConnEnv } from "../routes/client_address.ts";
@@ -218,6 +219,9 @@ export function serveCommand() {
           phase = "storing the terms of older articles";
           const filled = await fillArticleTerms(db);
           if (filled) log.info("stored the terms of {filled} older articles", { filled });
+          phase = "counting the phrases of older articles";
+          const phrased = await addPhrasesToOlderArticles(db);
+          if (phrased) log.info("counted the phrases of {phrased} older articles", { phrased });
           phase = "applying settled reviews to article topics";
           const synced = await syncReviewedTopics(db);
           if (synced) log.info("set the reviewed topic of {synced} articles", { synced });

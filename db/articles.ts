@@ -245,7 +245,10 @@ export async function articlesWithoutTerms(db: Queryable, limit: number): Promis
   );
 }
 
-/** Stores the terms of articles (computed by the caller from their text). */
+/**
+ * Stores the terms of articles (computed by the caller from their text), marked for
+ * their phrases to be added (words only here: see `articlesWithPendingPhrases()`).
+ */
 export async function setArticleTerms(
   db: Queryable,
   rows: Array<{ id: number; terms: Map<string, number> }>,
@@ -255,7 +258,7 @@ export async function setArticleTerms(
     rows.map((r) => ({ id: r.id, terms: Object.fromEntries(r.terms) })),
   );
   await db.query(
-    `UPDATE articles a SET terms = r.terms
+    `UPDATE articles a SET terms = r.terms, phrases_pending = true
        FROM jsonb_to_recordset($1::text::jsonb) AS r(id bigint, terms jsonb)
       WHERE a.id = r.id`,
     [payload],
