@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   load: async () => (await import("./load_mixed.ts")).main(),
   hostile: async () => (await import("./hostile.ts")).main(),
   "label-issues": async () => (await import("./label_issues.ts")).main(),
+  stories: async () => (await import("./stories.ts")).main(),
 };
 
 const wanted = Deno.args.length ? Deno.args : Object.keys(BENCHES);

@@ -11,6 +11,7 @@ import { bundleCommand } from "./bundle.ts";
 import { exportCommand } from "./export.ts";
 import { labelIssuesCommand } from "./label_issues.ts";
 import { runsCommand } from "./runs.ts";
+import { storiesCommand } from "./stories.ts";
 
 export function buildCli() {
   return new Command("newsintel")
@@ -26,7 +27,8 @@ export function buildCli() {
     .addCommand(modelsCommand())
     .addCommand(bundleCommand())
     .addCommand(exportCommand())
-    .addCommand(runsCommand());
+    .addCommand(runsCommand())
+    .addCommand(storiesCommand());
 }
 
 /** Runs the CLI; failures print one line to stderr and exit with status 1. */

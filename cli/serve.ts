@@ -18,6 +18,7 @@ import { tracedDb } from "../db/traced.ts";
 import { reviewPolicy } from "../services/review_routing.ts";
 import { fillArticleTerms, rollUpPastMonths } from "../services/trends.ts";
 import { addPhrasesToOlderArticles } from "../services/article_phrases.ts";
+import { fillStories } from "../services/stories.ts";
 import { createApp } from "../routes/app.ts";
 import { startingApp } from "../routes/starting.ts";
 import type { ConnEnv } from "../routes/client_address.ts";
@@ -222,6 +223,9 @@ export function serveCommand() {
           phase = "counting the phrases of older articles";
           const phrased = await addPhrasesToOlderArticles(db);
           if (phrased) log.info("counted the phrases of {phrased} older articles", { phrased });
+          phase = "grouping older articles into stories";
+          const grouped = await fillStories(db);
+          if (grouped) log.info("grouped {grouped} older articles into stories", { grouped });
           phase = "applying settled reviews to article topics";
           const synced = await syncReviewedTopics(db);
           if (synced) log.info("set the reviewed topic of {synced} articles", { synced });

@@ -45,6 +45,8 @@ export interface Article {
   summary: string | null;
   summaryMethod: string | null;
   languageConfidence: number | null;
+  /** The story (db/stories.ts) the article was grouped into; null until it is. */
+  story: number | null;
 }
 
 export type InsertOutcome = { id: number; status: "created" | "duplicate" };
@@ -54,7 +56,8 @@ export type InsertResult = InsertOutcome & { publishedAt?: string };
 
 const COLUMNS = `id, external_id, url, title, body, source, category, language,
   published_at, ingested_at, content_hash, topic, topic_score, predicted_topic, topic_reviewed,
-  summary, summary_method, language_confidence`;
+  summary, summary_method, language_confidence,
+  (SELECT s.story_id FROM article_stories s WHERE s.article_id = articles.id) AS story_id`;
 
 interface ArticleRow {
   id: number;
@@ -75,6 +78,7 @@ interface ArticleRow {
   summary: string | null;
   summary_method: string | null;
   language_confidence: number | null;
+  story_id: number | string | null;
 }
 
 function toArticle(r: ArticleRow): Article {
@@ -97,6 +101,7 @@ function toArticle(r: ArticleRow): Article {
     summary: r.summary,
     summaryMethod: r.summary_method,
     languageConfidence: r.language_confidence,
+    story: r.story_id === null ? null : Number(r.story_id),
   };
 }
 

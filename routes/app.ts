@@ -30,6 +30,7 @@ import { accessAuditApi } from "./api/access_audit.ts";
 import { modelsApi } from "./api/models.ts";
 import { reviewApi } from "./api/review/mod.ts";
 import { summarizeApi } from "./api/summarize.ts";
+import { storiesApi } from "./api/stories.ts";
 import { trendsApi } from "./api/trends.ts";
 import { healthApi } from "./api/health.ts";
 import { metricsApi } from "./api/metrics.ts";
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/v1", reviewApi(deps));
   app.route("/v1", summarizeApi(deps));
   app.route("/v1", trendsApi(deps));
+  app.route("/v1", storiesApi(deps));
   app.route(
     "/",
     consoleApp(deps, {

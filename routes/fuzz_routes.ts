@@ -46,6 +46,8 @@ export const KNOWN_ROUTES: readonly string[] = [
   "DELETE /v1/review/shadow",
   "POST /v1/summarize",
   "GET /v1/trends",
+  "GET /v1/stories",
+  "GET /v1/stories/{id}",
   // console
   "GET /",
   "GET /login",
