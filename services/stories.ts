@@ -32,6 +32,15 @@ export const CANDIDATES_PER_KEY = 10;
 /** Articles grouped per transaction when filling the stories of older articles. */
 const FILL_BATCH = 500;
 
+/** Years 1-9999: what both PostgreSQL and `toISOString()` write as `YYYY-…`. */
+const EARLIEST = new Date("0001-01-01T00:00:00.000Z").getTime();
+const LATEST = new Date("9999-12-31T23:59:59.999Z").getTime();
+
+/** A time as ISO 8601, clamped to the years 1-9999 (a window around year 9999 would not parse). */
+function isoWithin(ms: number): string {
+  return new Date(Math.min(LATEST, Math.max(EARLIEST, ms))).toISOString();
+}
+
 /** What grouping needs of an article. */
 export interface StoryInput {
   id: number;
@@ -56,8 +65,8 @@ export async function groupIntoStories(tx: Queryable, articles: StoryInput[]): P
   const times = prepared.map((p) => p.at);
   const found = await storyCandidates(tx, {
     keys: [...new Set(prepared.flatMap((p) => p.keys))],
-    from: new Date(Math.min(...times) - STORY_WINDOW_MS).toISOString(),
-    to: new Date(Math.max(...times) + STORY_WINDOW_MS + 1).toISOString(),
+    from: isoWithin(Math.min(...times) - STORY_WINDOW_MS),
+    to: isoWithin(Math.max(...times) + STORY_WINDOW_MS + 1),
     perKey: CANDIDATES_PER_KEY,
   });
   const byKey = new Map<number, StoryCandidate[]>();

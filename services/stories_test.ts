@@ -98,3 +98,24 @@ for (const { name, open } of testDatabases()) {
     }
   });
 }
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`ingestArticles() groups articles at the ends of the years 1-9999 (${name})`, async () => {
+    const { db, reset, close } = await open();
+    try {
+      await reset();
+      // The 3-day candidate window around them crosses year 10000 and year 0.
+      const out = await ingestArticles(db, [
+        { title: "Far future report", body: "Late.", publishedAt: "9999-12-31T23:00:00Z" },
+        { title: "Far future report again", body: "Late.", publishedAt: "9999-12-31T23:30:00Z" },
+        { title: "Ancient report", body: "Early.", publishedAt: "0001-01-01T01:00:00Z" },
+      ]);
+      const stories = await Promise.all(out.map(async (o) => (await getArticle(db, o.id))!.story));
+      assert.ok(stories.every((s) => s !== null));
+      assert.equal(stories[0], stories[1]);
+      assert.notEqual(stories[2], stories[0]);
+    } finally {
+      await close();
+    }
+  });
+}
