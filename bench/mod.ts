@@ -21,6 +21,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   taxonomies: async () => (await import("./taxonomies.ts")).main(),
   "learning-loop": async () => (await import("./learning_loop.ts")).main(),
   taxonomy: async () => (await import("./taxonomy.ts")).main(),
+  stories: async () => (await import("./stories.ts")).main(),
 };
 
 // `scale` loads a million articles (tens of minutes): only when named.

@@ -13,6 +13,7 @@ import { labelIssuesCommand } from "./label_issues.ts";
 import { runsCommand } from "./runs.ts";
 import { backupCommand, restoreCommand } from "./backup.ts";
 import { retrainCommand } from "./retrain.ts";
+import { storiesCommand } from "./stories.ts";
 
 export function buildCli() {
   return new Command("newsintel")
@@ -31,7 +32,8 @@ export function buildCli() {
     .addCommand(exportCommand())
     .addCommand(runsCommand())
     .addCommand(backupCommand())
-    .addCommand(restoreCommand());
+    .addCommand(restoreCommand())
+    .addCommand(storiesCommand());
 }
 
 /** Runs the CLI; failures print one line to stderr and exit with status 1. */

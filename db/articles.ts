@@ -45,6 +45,8 @@ export interface Article {
   summary: string | null;
   summaryMethod: string | null;
   languageConfidence: number | null;
+  /** The story (db/stories.ts) the article was grouped into; null until it is. */
+  story: number | null;
 }
 
 export type InsertOutcome = { id: number; status: "created" | "duplicate" };
@@ -54,7 +56,8 @@ export type InsertResult = InsertOutcome & { publishedAt?: string };
 
 const COLUMNS = `id, external_id, url, title, body, source, category, language,
   published_at, ingested_at, content_hash, topic, topic_score, predicted_topic, topic_reviewed,
-  summary, summary_method, language_confidence`;
+  summary, summary_method, language_confidence,
+  (SELECT s.story_id FROM article_stories s WHERE s.article_id = articles.id) AS story_id`;
 
 interface ArticleRow {
   id: number;
@@ -75,6 +78,7 @@ interface ArticleRow {
   summary: string | null;
   summary_method: string | null;
   language_confidence: number | null;
+  story_id: number | string | null;
 }
 
 function toArticle(r: ArticleRow): Article {
@@ -97,6 +101,7 @@ function toArticle(r: ArticleRow): Article {
     summary: r.summary,
     summaryMethod: r.summary_method,
     languageConfidence: r.language_confidence,
+    story: r.story_id === null ? null : Number(r.story_id),
   };
 }
 
@@ -262,7 +267,10 @@ export async function articlesWithoutTerms(db: Queryable, limit: number): Promis
   );
 }
 
-/** Stores the terms of articles (computed by the caller from their text). */
+/**
+ * Stores the terms of articles (computed by the caller from their text), marked for
+ * their phrases to be added (words only here: see `articlesWithPendingPhrases()`).
+ */
 export async function setArticleTerms(
   db: Queryable,
   rows: Array<{ id: number; terms: Map<string, number> }>,
@@ -272,7 +280,7 @@ export async function setArticleTerms(
     rows.map((r) => ({ id: r.id, terms: Object.fromEntries(r.terms) })),
   );
   await db.query(
-    `UPDATE articles a SET terms = r.terms
+    `UPDATE articles a SET terms = r.terms, phrases_pending = true
        FROM jsonb_to_recordset($1::text::jsonb) AS r(id bigint, terms jsonb)
       WHERE a.id = r.id`,
     [payload],

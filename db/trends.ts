@@ -20,6 +20,8 @@ export interface ArticleStats {
   terms: Map<string, number>;
   /** 1 (the default) adds the article; -1 takes it back, as when its topic changes. */
   weight?: 1 | -1;
+  /** Adds terms to an article already counted (its phrases, added later): no article count. */
+  termsOnly?: boolean;
 }
 
 /** How many pending batches one fold takes at most. */
@@ -79,7 +81,10 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
   const daily = new Map<string, Keyed & { day: string; source: string; count: number }>();
   const terms = new Map<string, Keyed & { day: string; term: string; count: number }>();
   const dirtyMonths = new Map<string, Keyed & { month: string }>();
-  const totals = new Map<string, Keyed & { day: string; terms: number; articles: number }>();
+  const totals = new Map<
+    string,
+    Keyed & { day: string; terms: number; phrases: number; articles: number }
+  >();
   for (const a of articles) {
     const w = a.weight ?? 1;
     const taxonomy = a.taxonomy ?? TOPIC;
@@ -90,6 +95,23 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
       Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate(), t.getUTCHours()),
     ).toISOString();
     const day = hour.slice(0, 10);
+    const tk = `${labelKey}\u0000${day}`;
+    const total = totals.get(tk) ??
+      { day, taxonomy, topic: a.topic, terms: 0, phrases: 0, articles: 0 };
+    totals.set(tk, total);
+    const month = `${day.slice(0, 7)}-01`;
+    dirtyMonths.set(`${labelKey}\u0000${month}`, { taxonomy, topic: a.topic, month });
+    for (const [term, n] of a.terms) {
+      const k = `${labelKey}\u0000${day}\u0000${term}`;
+      const row = terms.get(k) ?? { day, taxonomy, topic: a.topic, term, count: 0 };
+      row.count += n * w;
+      // Two-word phrases have their own total: a phrase's share is of phrases.
+      if (term.includes(" ")) total.phrases += n * w;
+      else total.terms += n * w;
+      terms.set(k, row);
+    }
+    if (a.termsOnly) continue;
+    total.articles += w;
     const hk = `${hour}\u0000${labelKey}\u0000${a.source}`;
     const h = hourly.get(hk) ?? { hour, taxonomy, topic: a.topic, source: a.source, count: 0 };
     h.count += w;
@@ -98,19 +120,6 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
     const dc = daily.get(dk) ?? { day, taxonomy, topic: a.topic, source: a.source, count: 0 };
     dc.count += w;
     daily.set(dk, dc);
-    const tk = `${labelKey}\u0000${day}`;
-    const total = totals.get(tk) ?? { day, taxonomy, topic: a.topic, terms: 0, articles: 0 };
-    total.articles += w;
-    for (const [term, n] of a.terms) {
-      const k = `${labelKey}\u0000${day}\u0000${term}`;
-      const row = terms.get(k) ?? { day, taxonomy, topic: a.topic, term, count: 0 };
-      row.count += n * w;
-      total.terms += n * w;
-      terms.set(k, row);
-    }
-    totals.set(tk, total);
-    const month = `${day.slice(0, 7)}-01`;
-    dirtyMonths.set(`${labelKey}\u0000${month}`, { taxonomy, topic: a.topic, month });
   }
   const sorted = <T>(m: Map<string, T>) =>
     [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
@@ -144,11 +153,12 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
          FROM jsonb_to_recordset($4::text::jsonb) AS r(taxonomy text, topic text, month date)
        ON CONFLICT DO NOTHING
      )
-     INSERT INTO term_totals_daily (day, taxonomy, topic, terms, articles)
-     SELECT r.day, r.taxonomy, r.topic, r.terms, r.articles
+     INSERT INTO term_totals_daily (day, taxonomy, topic, terms, phrases, articles)
+     SELECT r.day, r.taxonomy, r.topic, r.terms, r.phrases, r.articles
        FROM jsonb_to_recordset($5::text::jsonb)
-         AS r(day date, taxonomy text, topic text, terms bigint, articles int)
+         AS r(day date, taxonomy text, topic text, terms bigint, phrases bigint, articles int)
      ON CONFLICT (taxonomy, topic, day) DO UPDATE SET terms = term_totals_daily.terms + EXCLUDED.terms,
+                                            phrases = term_totals_daily.phrases + EXCLUDED.phrases,
                                             articles = term_totals_daily.articles + EXCLUDED.articles`,
     [hourly, daily, terms, dirtyMonths, totals].map((m) =>
       JSON.stringify(sorted(m as Map<string, unknown>))
@@ -217,6 +227,26 @@ export async function statsRange(db: Queryable): Promise<{ first: string; last: 
     : null;
 }
 
+/**
+ * The first day with any article (of `source`, when given), or null: buckets before it are
+ * before the data began, so no spike baseline.
+ */
+export async function firstDataDay(
+  db: Queryable,
+  options: { source?: string } = {},
+): Promise<string | null> {
+  const [row] = options.source === undefined
+    ? await db.query<{ first: Date | string | null }>(
+      "SELECT min(day) AS first FROM article_counts_daily",
+    )
+    : await db.query<{ first: Date | string | null }>(
+      "SELECT min(day) AS first FROM article_counts_daily WHERE source = $1",
+      [options.source],
+    );
+  if (!row?.first) return null;
+  return typeof row.first === "string" ? row.first.slice(0, 10) : dateOnly(row.first);
+}
+
 /** `YYYY-MM-DD` of a date column value (drivers give midnight UTC). */
 function dateOnly(d: Date): string {
   return new Date(d).toISOString().slice(0, 10);
@@ -233,8 +263,12 @@ function nextMonth(day: string): string {
 export interface PeriodTerms {
   current: Map<string, number>;
   baseline: Map<string, number>;
+  /** All words counted in each period. */
   currentTotal: number;
   baselineTotal: number;
+  /** All two-word phrases counted in each period. */
+  currentPhraseTotal: number;
+  baselinePhraseTotal: number;
 }
 
 /**
@@ -258,7 +292,14 @@ export async function termCountsForPeriods(
   const out = new Map<string, PeriodTerms>(
     options.topics.map((
       t,
-    ) => [t, { current: new Map(), baseline: new Map(), currentTotal: 0, baselineTotal: 0 }]),
+    ) => [t, {
+      current: new Map(),
+      baseline: new Map(),
+      currentTotal: 0,
+      baselineTotal: 0,
+      currentPhraseTotal: 0,
+      baselinePhraseTotal: 0,
+    }]),
   );
   if (options.topics.length === 0) return out;
   const days = [options.baselineFrom, options.from, options.to].map((d) => d.slice(0, 10));
@@ -324,10 +365,14 @@ export async function termCountsForPeriods(
     t.current.set(r.term, r.cur);
     if (r.base > 0) t.baseline.set(r.term, r.base);
   }
-  const totals = await db.query<{ topic: string; cur: number; base: number }>(
+  const totals = await db.query<
+    { topic: string; cur: number; base: number; cur_phrases: number; base_phrases: number }
+  >(
     `SELECT topic,
             coalesce(sum(terms) FILTER (WHERE day >= $3::date), 0)::float8 AS cur,
-            coalesce(sum(terms) FILTER (WHERE day < $3::date), 0)::float8 AS base
+            coalesce(sum(terms) FILTER (WHERE day < $3::date), 0)::float8 AS base,
+            coalesce(sum(phrases) FILTER (WHERE day >= $3::date), 0)::float8 AS cur_phrases,
+            coalesce(sum(phrases) FILTER (WHERE day < $3::date), 0)::float8 AS base_phrases
        FROM term_totals_daily
       WHERE taxonomy = $5 AND topic = ANY($1::text[]) AND day >= $2::date AND day < $4::date
       GROUP BY topic`,
@@ -337,6 +382,8 @@ export async function termCountsForPeriods(
     const t = out.get(r.topic)!;
     t.currentTotal = r.cur;
     t.baselineTotal = r.base;
+    t.currentPhraseTotal = r.cur_phrases;
+    t.baselinePhraseTotal = r.base_phrases;
   }
   return out;
 }

@@ -18,6 +18,8 @@ export interface TrendsQueryProps {
   source: string;
   /** Whose labels are counted (`topic` when absent). */
   taxonomy?: string;
+  /** Rising terms are those of the latest this many buckets (default 2). */
+  recent?: number;
 }
 
 export interface TrendsChartProps {
@@ -40,9 +42,18 @@ const COLORS = [
   "#6b7385",
 ];
 const BUCKETS = ["hour", "day", "week", "month"] as const;
+/**
+ * Rising terms over the latest two buckets by default: one (a month of a small topic) often
+ * holds too few occurrences to tell a rise from chance.
+ */
+const DEFAULT_RECENT = 2;
 
 function trendsUrl(q: TrendsQueryProps, terms: number): string {
-  const p = new URLSearchParams({ bucket: q.bucket, terms: String(terms) });
+  const p = new URLSearchParams({
+    bucket: q.bucket,
+    terms: String(terms),
+    recent: String(q.recent ?? DEFAULT_RECENT),
+  });
   if (q.from) p.set("from", `${q.from}T00:00:00Z`);
   if (q.to) p.set("to", `${q.to}T00:00:00Z`);
   if (q.source) p.set("source", q.source);
@@ -88,7 +99,7 @@ export default function TrendsChart(props: TrendsChartProps) {
     return () => {
       stale = true;
     };
-  }, [query.bucket, query.from, query.to, query.source]);
+  }, [query.bucket, query.from, query.to, query.source, query.recent]);
 
   // (Re)build the chart when the data changes.
   useEffect(() => {
@@ -206,6 +217,19 @@ export default function TrendsChart(props: TrendsChartProps) {
             />
           </label>
           <label class="field">
+            Rising over
+            <select
+              value={String(query.recent ?? DEFAULT_RECENT)}
+              onChange={(e) => set({ recent: Number((e.target as HTMLSelectElement).value) })}
+            >
+              {[1, 2, 3, 6].map((n) => (
+                <option key={n} value={n} selected={n === (query.recent ?? DEFAULT_RECENT)}>
+                  latest {n} {n === 1 ? "bucket" : "buckets"}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="field">
             Source
             <input
               type="text"
@@ -263,19 +287,39 @@ export default function TrendsChart(props: TrendsChartProps) {
           </div>
           <div>
             <h3>Rising terms</h3>
-            <p class="small muted">Against the previous period of the same length (G²).</p>
+            <p class="small muted">
+              {data
+                ? `${label(data.risingPeriod.from, data.bucket)} to ${
+                  label(
+                    new Date(Date.parse(data.risingPeriod.to) - 1).toISOString(),
+                    data.bucket,
+                  )
+                } against the ${label(data.risingPeriod.baselineFrom, data.bucket)} to ${
+                  label(
+                    new Date(Date.parse(data.risingPeriod.from) - 1).toISOString(),
+                    data.bucket,
+                  )
+                } baseline: `
+                : ""}
+              count now (baseline), ranked by Dunning's G²; hover a term for its numbers.
+            </p>
             {visible.slice(0, 8).map((t) => (
               <div>
                 <strong class="small">{t.topic}</strong>
                 {t.risingTerms.length
                   ? (
-                    <ul class="terms">
+                    <ul class="terms" data-testid="rising-terms">
                       {t.risingTerms.map((r) => (
-                        <li key={r.term} title={`G² ${r.g2.toFixed(1)}`}>{r.term}</li>
+                        <li key={r.term} title={r.explanation}>
+                          {r.term}{" "}
+                          <span class="muted small">
+                            {r.count} ({r.baselineCount})
+                          </span>
+                        </li>
                       ))}
                     </ul>
                   )
-                  : <p class="small muted">none above the minimum count</p>}
+                  : <p class="small muted">none significantly above the baseline</p>}
               </div>
             ))}
           </div>

@@ -50,13 +50,28 @@ export interface TopicTrend {
   change: { current: number; previous: number; percent: number | null; direction: string };
   series: TrendPoint[];
   spikes: Array<{ bucket: string; count: number; baseline: number | null; score: number }>;
-  risingTerms: Array<{ term: string; count: number; baselineCount: number; g2: number }>;
+  risingTerms: RisingTerm[];
+}
+
+export interface RisingTerm {
+  term: string;
+  phrase: boolean;
+  count: number;
+  total: number;
+  baselineCount: number;
+  baselineTotal: number;
+  rate: number;
+  baselineRate: number;
+  g2: number;
+  ratio: number;
+  explanation: string;
 }
 
 export interface TrendsResult {
   bucket: "hour" | "day" | "week" | "month";
   from: string;
   to: string;
+  risingPeriod: { baselineFrom: string; from: string; to: string };
   dataRange: { first: string; last: string } | null;
   topics: TopicTrend[];
 }

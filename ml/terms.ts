@@ -32,7 +32,15 @@ export interface TermOptions {
   bigrams?: boolean;
   /** Drop single words shorter than this. Default 2. */
   minLength?: number;
+  /**
+   * Take bigrams from the first this many words of the text only (default: all). Bounds
+   * what a long article adds to the statistics: its title and lead say what it is about.
+   */
+  maxBigramWords?: number;
 }
+
+/** Words of an article's title and lead that its two-word phrases come from. */
+export const MAX_PHRASE_WORDS = 120;
 
 // A word: letters/digits with inner apostrophes ("don't", "o'neill"); curly quotes folded.
 // Each repetition starts with the apostrophe, so the pattern cannot split a run two ways and
@@ -81,7 +89,8 @@ export function termTokens(text: string, options: TermOptions = {}): string[] {
   const words = stream.filter((w): w is string => w !== null);
   if (options.bigrams === false) return words;
   const bigrams: string[] = [];
-  for (let i = 1; i < stream.length; i++) {
+  const end = Math.min(stream.length, options.maxBigramWords ?? stream.length);
+  for (let i = 1; i < end; i++) {
     const a = stream[i - 1];
     const b = stream[i];
     if (a !== null && b !== null) bigrams.push(`${a} ${b}`);
@@ -100,9 +109,11 @@ export function termCounts(text: string, options: TermOptions = {}): Map<string,
 }
 
 /**
- * The terms an article adds to the trend statistics: words of its title and body,
- * without bigrams. Ingestion counts them, and a reviewed topic moves them.
+ * The terms an article adds to the trend statistics: words of its title and body, and
+ * two-word phrases ("north korea") of its first `MAX_PHRASE_WORDS` words. Ingestion counts
+ * them, and a reviewed topic moves them. The title ends with a break, so no phrase joins
+ * its last word to the body's first.
  */
 export function articleTerms(title: string, body: string): Map<string, number> {
-  return termCounts(`${title} ${body}`, { bigrams: false });
+  return termCounts(`${title}. ${body}`, { maxBigramWords: MAX_PHRASE_WORDS });
 }

@@ -1,7 +1,7 @@
 // ml/terms_test.ts — tests for the trend term tokenizer.
 
 import assert from "node:assert/strict";
-import { termCounts, termTokens } from "./terms.ts";
+import { articleTerms, MAX_PHRASE_WORDS, termCounts, termTokens } from "./terms.ts";
 
 Deno.test("termTokens() lower-cases words and drops stopwords, numbers and one-letter words", () => {
   assert.deepEqual(
@@ -49,4 +49,17 @@ Deno.test("termCounts() keeps non-English letters", () => {
     "société",
     1,
   ]]);
+});
+
+Deno.test("articleTerms() counts words and phrases, phrases from the lead only", () => {
+  const terms = articleTerms("North Korea fires missile", "Saudi Aramco shares fell.");
+  assert.equal(terms.get("north korea"), 1);
+  assert.equal(terms.get("saudi aramco"), 1);
+  assert.equal(terms.get("korea"), 1);
+  // The title ends with a break: no phrase joins its last word to the body's first.
+  assert.equal(terms.has("missile saudi"), false);
+  const filler = Array.from({ length: MAX_PHRASE_WORDS }, (_, i) => `w${i}`).join(" ");
+  const late = articleTerms("Title", `${filler}. Climate change`);
+  assert.equal(late.get("climate"), 1);
+  assert.equal(late.has("climate change"), false);
 });

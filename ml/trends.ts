@@ -15,8 +15,18 @@ export interface SeriesPoint {
 export interface SpikeOptions {
   /** Trailing baseline window, in buckets (default 7). */
   window?: number;
-  /** A bucket needs this many earlier buckets to be judged at all (default 3). */
+  /**
+   * A bucket needs this many earlier buckets of data to be judged at all (default: the
+   * whole `window`). A bucket judged against fewer would compare a count with nothing
+   * (the first months of a data set against the zeros before it).
+   */
   minHistory?: number;
+  /**
+   * Index of the first bucket that holds data (default 0): earlier buckets are before the
+   * data began, so they are no baseline, and a bucket with fewer than `minHistory` buckets
+   * from here on before it is never a spike.
+   */
+  dataStart?: number;
   /** Robust z-score at or above which a bucket is a spike (default 3). */
   threshold?: number;
   /** A spike needs at least this many items in its bucket (default 5). */
@@ -49,8 +59,9 @@ function anscombe(count: number): number {
  * Method: robust z-score on a variance-stabilised scale. Counts are first mapped through
  * Anscombe's transform a(x) = 2√(x + 3/8), under which Poisson noise has unit variance
  * whatever the level (raw z-scores over-flag small counts, whose noise is skewed). For
- * bucket t the baseline is the `window` buckets before it (fewer at the start, at least
- * `minHistory`): its level is the median m of their transformed counts and its spread the
+ * bucket t the baseline is the `window` buckets before it, all of them data (from
+ * `dataStart` on; at least `minHistory`, by default the whole window, or it is not judged):
+ * its level is the median m of their transformed counts and its spread the
  * larger of 1.4826 × MAD (median absolute deviation, a robust standard deviation, which
  * grows for bursty, over-dispersed series) and 1 (pure Poisson noise). The score is
  * (a(count) − m) / spread, and a bucket is a spike when score ≥ `threshold` and
@@ -71,12 +82,13 @@ export function detectSpikes(
   options: SpikeOptions = {},
 ): SpikePoint[] {
   const window = Math.max(1, options.window ?? 7);
-  const minHistory = Math.max(1, Math.min(options.minHistory ?? 3, window));
+  const minHistory = Math.max(1, Math.min(options.minHistory ?? window, window));
+  const dataStart = Math.max(0, options.dataStart ?? 0);
   const threshold = options.threshold ?? 3;
   const minCount = options.minCount ?? 5;
   const transformed = series.map((p) => anscombe(p.count));
   return series.map((point, t) => {
-    const from = Math.max(0, t - window);
+    const from = Math.max(dataStart, t - window);
     if (t - from < minHistory) {
       return { bucket: point.bucket, count: point.count, baseline: null, score: 0, spike: false };
     }
@@ -102,21 +114,32 @@ export interface RisingTermsOptions {
   minCount?: number;
   /** Return at most this many terms (default 20). */
   limit?: number;
-  /** Minimum G² (default 3.84, i.e. p < 0.05 with one degree of freedom). */
+  /** Minimum G² (default 10.83, i.e. p < 0.001 with one degree of freedom). */
   minG2?: number;
   /**
-   * Total term counts of each period, when the maps hold only some terms (e.g. those
-   * over `minCount`, as a database query returns them); default: the sums of the maps.
+   * Total word counts of each period, when the maps hold only some terms (e.g. those
+   * over `minCount`, as a database query returns them); default: the sums of the maps' words.
    */
   currentTotal?: number;
   baselineTotal?: number;
+  /** The same for two-word phrases (terms with a space); default: the sums of the maps' phrases. */
+  currentPhraseTotal?: number;
+  baselinePhraseTotal?: number;
 }
 
 /** A term whose relative frequency rose from the baseline to the current period. */
 export interface RisingTerm {
   term: string;
+  /** A two-word phrase ("north korea") rather than a word. */
+  phrase: boolean;
   count: number;
+  /** All words (or all phrases, for a phrase) counted in the current period. */
+  total: number;
   baselineCount: number;
+  baselineTotal: number;
+  /** Occurrences per 10,000 words (phrases) now and in the baseline. */
+  rate: number;
+  baselineRate: number;
   /** Dunning's log-likelihood ratio G² of the 2×2 table (term vs other terms × period). */
   g2: number;
   /**
@@ -124,6 +147,8 @@ export interface RisingTerm {
    * counts as 0.5 there so that the ratio stays finite.
    */
   ratio: number;
+  /** The score with its numbers, in words (the console shows it on hover). */
+  explanation: string;
 }
 
 function xlnx(o: number, e: number): number {
@@ -160,18 +185,41 @@ export function logLikelihoodG2(current: TermShare, baseline: TermShare): number
   return Math.max(0, g2); // rounding can give -1e-15 for identical frequencies
 }
 
-function total(counts: ReadonlyMap<string, number>): number {
-  let n = 0;
-  for (const v of counts.values()) n += v;
-  return n;
+/** Whether a stored term is a two-word phrase (ml/terms.ts joins the words with a space). */
+export function isPhrase(term: string): boolean {
+  return term.includes(" ");
+}
+
+function totals(counts: ReadonlyMap<string, number>): { words: number; phrases: number } {
+  let words = 0;
+  let phrases = 0;
+  for (const [term, v] of counts) {
+    if (isPhrase(term)) phrases += v;
+    else words += v;
+  }
+  return { words, phrases };
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** The one-line account of a rising term's score, with its numbers. */
+export function explainRisingTerm(t: Omit<RisingTerm, "explanation">): string {
+  const unit = t.phrase ? "phrases" : "words";
+  const fmt = (x: number) => x.toLocaleString("en-US");
+  return `G² = 2·Σ O·ln(O/E) = ${t.g2.toFixed(1)} (p < 0.001 above 10.8): "${t.term}" ` +
+    `${fmt(t.count)} of ${fmt(t.total)} ${unit} now (${t.rate.toFixed(1)} per 10k) vs ` +
+    `${fmt(t.baselineCount)} of ${fmt(t.baselineTotal)} in the baseline ` +
+    `(${t.baselineRate.toFixed(1)} per 10k), ${t.ratio.toFixed(1)}× as frequent`;
 }
 
 /**
  * Terms whose relative frequency rose from `baseline` to `current`, scored by Dunning's
  * log-likelihood G² (see `logLikelihoodG2()`), highest first (ties: higher count, then
- * alphabetical). Both maps hold term counts summed over the articles of their period;
- * the totals are the sums of all counts in each map. An empty baseline gives no terms:
- * there is nothing to compare with.
+ * alphabetical). Both maps hold term counts summed over the articles of their period. A
+ * word is measured against all words of its period and a phrase against all phrases.
+ * A word that a rising phrase holds at least 80% of the times it occurs now ("korea" in
+ * "north korea") is left out: the phrase says it better. An empty baseline gives no
+ * terms: there is nothing to compare with.
  */
 export function risingTerms(
   current: ReadonlyMap<string, number>,
@@ -180,24 +228,55 @@ export function risingTerms(
 ): RisingTerm[] {
   const minCount = options.minCount ?? 5;
   const limit = options.limit ?? 20;
-  const minG2 = options.minG2 ?? 3.84;
-  const n1 = options.currentTotal ?? total(current);
-  const n2 = options.baselineTotal ?? total(baseline);
-  const out: RisingTerm[] = [];
-  if (n1 === 0) return out;
+  const minG2 = options.minG2 ?? 10.83;
+  const cur = totals(current);
+  const base = totals(baseline);
+  const n1 = {
+    words: options.currentTotal ?? cur.words,
+    phrases: options.currentPhraseTotal ?? cur.phrases,
+  };
+  const n2 = {
+    words: options.baselineTotal ?? base.words,
+    phrases: options.baselinePhraseTotal ?? base.phrases,
+  };
+  const out: Omit<RisingTerm, "explanation">[] = [];
   for (const [term, a] of current) {
     if (a < minCount) continue;
+    const phrase = isPhrase(term);
+    const total = phrase ? n1.phrases : n1.words;
+    const baselineTotal = phrase ? n2.phrases : n2.words;
+    if (total === 0 || baselineTotal === 0) continue;
     const b = baseline.get(term) ?? 0;
-    if (n2 > 0 && a / n1 <= b / n2) continue;
-    const g2 = logLikelihoodG2({ count: a, total: n1 }, { count: b, total: n2 });
+    if (a / total <= b / baselineTotal) continue;
+    const g2 = logLikelihoodG2({ count: a, total }, { count: b, total: baselineTotal });
     if (g2 < minG2) continue;
-    const ratio = (a / n1) / (Math.max(b, 0.5) / Math.max(n2, 1));
-    out.push({ term, count: a, baselineCount: b, g2, ratio });
+    const ratio = (a / total) / (Math.max(b, 0.5) / baselineTotal);
+    out.push({
+      term,
+      phrase,
+      count: a,
+      total,
+      baselineCount: b,
+      baselineTotal,
+      rate: round((a / total) * 10_000, 2),
+      baselineRate: round((b / baselineTotal) * 10_000, 2),
+      g2: round(g2, 2),
+      ratio: round(ratio, 2),
+    });
   }
-  out.sort((x, y) =>
-    y.g2 - x.g2 || y.count - x.count || (x.term < y.term ? -1 : x.term > y.term ? 1 : 0)
-  );
-  return out.slice(0, limit);
+  // Words covered by a rising phrase: each phrase names two words, so this is linear.
+  const covered = new Map<string, number>();
+  for (const t of out) {
+    if (!t.phrase) continue;
+    for (const w of t.term.split(" ")) covered.set(w, Math.max(covered.get(w) ?? 0, t.count));
+  }
+  return out
+    .filter((t) => t.phrase || (covered.get(t.term) ?? 0) < 0.8 * t.count)
+    .sort((x, y) =>
+      y.g2 - x.g2 || y.count - x.count || (x.term < y.term ? -1 : x.term > y.term ? 1 : 0)
+    )
+    .slice(0, limit)
+    .map((t) => ({ ...t, explanation: explainRisingTerm(t) }));
 }
 
 /** The change of a count from the previous period. */

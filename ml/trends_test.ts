@@ -68,6 +68,30 @@ Deno.test("detectSpikes() does not judge buckets without enough history", () => 
   ]);
 });
 
+Deno.test("detectSpikes() never flags a bucket with less than a full window of history", () => {
+  // Six quiet buckets, then a burst: a huge jump, but one bucket short of the 7-bucket window.
+  const series = [0, 0, 0, 0, 0, 0, 100].map((count, i) => ({ bucket: day(i), count }));
+  assert.deepEqual(detectSpikes(series).map((p) => p.spike), series.map(() => false));
+  assert.equal(detectSpikes(series).at(-1)!.baseline, null);
+  // The same burst after a seventh quiet bucket is judged, and is a spike.
+  const full = [0, ...series.map((p) => p.count)].map((count, i) => ({ bucket: day(i), count }));
+  assert.equal(detectSpikes(full).at(-1)!.spike, true);
+});
+
+Deno.test("detectSpikes() takes no baseline from buckets before the data began", () => {
+  // Ten empty buckets before the data, then a first busy bucket (a data set's first month).
+  const counts = [...Array(10).fill(0), 400, 60, 70, 65, 62, 58, 66, 64, 61, 150];
+  const series = counts.map((count, i) => ({ bucket: day(i), count }));
+  const judged = detectSpikes(series, { dataStart: 10 });
+  // Without dataStart the first data bucket looks like a burst against the zeros.
+  assert.equal(detectSpikes(series)[10].spike, true);
+  for (let i = 0; i < 17; i++) assert.equal(judged[i].spike, false, `bucket ${i}`);
+  assert.equal(judged[16].baseline, null);
+  // 150 against a full window of 400, 60, ..., 64 (median 64): a real spike.
+  assert.equal(judged[19].spike, true);
+  assert.equal(judged[19].baseline, 64);
+});
+
 Deno.test("detectSpikes() ignores a jump below minCount on a near-empty series", () => {
   // 0 → 5 scores 2√5.375 − 2√0.375 = 3.41, above the threshold, so only minCount decides.
   const series = [0, 0, 0, 0, 0, 0, 0, 5].map((count, i) => ({ bucket: day(i), count }));
@@ -111,8 +135,9 @@ Deno.test("risingTerms() ranks terms that rose by G² and drops those that fell"
   assert.ok(Number.isFinite(storm.ratio) && storm.ratio > 1);
   const election = rising[0];
   // relative frequency 60/200 now vs 10/200 before
-  assert.equal(election.ratio, (60 / 200) / (10 / 200));
-  assert.equal(election.g2, logLikelihoodG2({ count: 60, total: 200 }, { count: 10, total: 200 }));
+  assert.ok(Math.abs(election.ratio - (60 / 200) / (10 / 200)) < 0.01);
+  const g2 = logLikelihoodG2({ count: 60, total: 200 }, { count: 10, total: 200 });
+  assert.ok(Math.abs(election.g2 - g2) < 0.01);
 });
 
 Deno.test("risingTerms() applies minCount, minG2 and limit", () => {
@@ -128,6 +153,53 @@ Deno.test("risingTerms() applies minCount, minG2 and limit", () => {
   );
   assert.deepEqual(risingTerms(new Map(), baseline, { minCount: 1, limit: 5 }), []);
   assert.deepEqual(risingTerms(current, new Map(), { minCount: 1, limit: 5 }), []);
+});
+
+Deno.test("risingTerms() measures phrases against phrases and drops words a phrase covers", () => {
+  const baseline = new Map([
+    ["north", 20],
+    ["korea", 10],
+    ["north korea", 2],
+    ["vote", 100],
+    ["senate vote", 40],
+  ]);
+  const current = new Map([["north", 60], ["korea", 24], ["north korea", 20], ["vote", 20], [
+    "senate vote",
+    10,
+  ]]);
+  const rising = risingTerms(current, baseline, {
+    minCount: 5,
+    currentTotal: 2_000,
+    baselineTotal: 10_000,
+    currentPhraseTotal: 500,
+    baselinePhraseTotal: 2_500,
+  });
+  // "korea" (24) is mostly "north korea" (20): left out. "north" (60) is not.
+  assert.deepEqual(rising.map((r) => r.term).sort(), ["north", "north korea"]);
+  const nk = rising.find((r) => r.term === "north korea")!;
+  assert.equal(nk.phrase, true);
+  assert.deepEqual([nk.count, nk.total, nk.baselineCount, nk.baselineTotal], [20, 500, 2, 2500]);
+  assert.equal(nk.rate, 400);
+  assert.equal(nk.baselineRate, 8);
+  const g2 = logLikelihoodG2({ count: 20, total: 500 }, { count: 2, total: 2500 });
+  assert.ok(Math.abs(nk.g2 - g2) < 0.01);
+  // The explanation states the formula with the numbers.
+  assert.match(nk.explanation, /^G² = 2·Σ O·ln\(O\/E\) = \d+\.\d/);
+  assert.ok(nk.explanation.includes("20 of 500 phrases now (400.0 per 10k)"), nk.explanation);
+  assert.ok(nk.explanation.includes("2 of 2,500 in the baseline (8.0 per 10k)"), nk.explanation);
+});
+
+Deno.test("risingTerms() finds no phrase without phrase totals in the baseline", () => {
+  const current = new Map([["north korea", 20], ["north", 30]]);
+  const baseline = new Map([["north", 5]]);
+  const rising = risingTerms(current, baseline, {
+    minCount: 5,
+    currentTotal: 1000,
+    baselineTotal: 1000,
+    currentPhraseTotal: 500,
+    baselinePhraseTotal: 0,
+  });
+  assert.deepEqual(rising.map((r) => r.term), ["north"]);
 });
 
 Deno.test("changeVsPrevious() reports delta, percent and direction", () => {

@@ -32,6 +32,7 @@ import { runsApi } from "./api/runs.ts";
 import { retrainsApi } from "./api/retrains.ts";
 import { reviewApi } from "./api/review/mod.ts";
 import { summarizeApi } from "./api/summarize.ts";
+import { storiesApi } from "./api/stories.ts";
 import { trendsApi } from "./api/trends.ts";
 import { healthApi } from "./api/health.ts";
 import { metricsApi } from "./api/metrics.ts";
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/v1", runsApi(deps));
   app.route("/v1", summarizeApi(deps));
   app.route("/v1", trendsApi(deps));
+  app.route("/v1", storiesApi(deps));
   app.route(
     "/",
     consoleApp(deps, {

@@ -51,6 +51,8 @@ export const KNOWN_ROUTES: readonly string[] = [
   "GET /v1/runs",
   "GET /v1/runs/compare",
   "GET /v1/runs/{id}",
+  "GET /v1/stories",
+  "GET /v1/stories/{id}",
   // console
   "GET /",
   "GET /login",

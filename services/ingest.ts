@@ -1,14 +1,15 @@
 /**
  * Ingestion shared by the API and `newsintel seed`: turns validated input into
  * rows (content hash, dedup key), enriches them (topic, summary, language,
- * term statistics) and stores a batch — articles, predictions and statistics —
- * in one transaction.
+ * term statistics) and stores a batch — articles, predictions, statistics and
+ * stories — in one transaction.
  */
 import { createHash } from "node:crypto";
 import type { Db } from "../db/mod.ts";
 import { insertArticles, type InsertResult, type NewArticle } from "../db/articles.ts";
 import { insertPredictions } from "../db/predictions.ts";
 import { queueArticleStats } from "../db/trends.ts";
+import { groupIntoStories } from "./stories.ts";
 import type { ArticleInput } from "../datasets/article.ts";
 import type { Prediction } from "../ml/mod.ts";
 import { articleText } from "../ml/article_text.ts";
@@ -179,6 +180,15 @@ export async function ingestArticles(
           })),
         ];
       }),
+    );
+    await groupIntoStories(
+      tx,
+      created.map((i) => ({
+        id: outcomes[i].id,
+        title: rows[i].title,
+        body: rows[i].body,
+        publishedAt: outcomes[i].publishedAt!,
+      })),
     );
     return outcomes;
   });

@@ -7,6 +7,7 @@
 import {
   type Bucket,
   countsByBucket,
+  firstDataDay,
   foldPendingStats,
   rollUpTermMonths,
   statsRange,
@@ -14,7 +15,7 @@ import {
 } from "../db/trends.ts";
 import { articlesWithoutTerms, setArticleTerms } from "../db/articles.ts";
 import type { Db } from "../db/mod.ts";
-import { articleTerms } from "../ml/terms.ts";
+import { termCounts } from "../ml/terms.ts";
 import {
   type Change,
   changeVsPrevious,
@@ -27,7 +28,10 @@ import { AppError } from "../lib/errors.ts";
 import { requireTaxonomy } from "./taxonomies.ts";
 
 export { MAX_BUCKETS };
-/** Trailing buckets used as the spike baseline (fetched before `from`). */
+/**
+ * Trailing buckets used as the spike baseline (fetched before `from`), and the rising
+ * terms' baseline before the latest buckets.
+ */
 export const SPIKE_WINDOW = 7;
 /**
  * The end of the years a query may name: a default range never ends later, even when stored
@@ -35,7 +39,7 @@ export const SPIKE_WINDOW = 7;
  */
 const LATEST = new Date(Date.UTC(MAX_YEAR + 1, 0, 1));
 /** Rising terms need this many occurrences in the period. */
-export const RISING_MIN_COUNT = 5;
+export const RISING_MIN_COUNT = 3;
 
 export interface TrendsQuery {
   bucket: Bucket;
@@ -46,6 +50,8 @@ export interface TrendsQuery {
   terms: number;
   /** Whose labels are counted: `topic` (the default) or another taxonomy, e.g. `section`. */
   taxonomy?: string;
+  /** Rising terms are those of the latest this many buckets of the range (default 1). */
+  recent?: number;
 }
 
 export interface TopicTrend {
@@ -61,6 +67,11 @@ export interface TrendsResult {
   bucket: Bucket;
   from: string;
   to: string;
+  /**
+   * The periods rising terms compare: [from, to) the latest buckets of the range, against
+   * [baselineFrom, from) the `SPIKE_WINDOW` buckets before them.
+   */
+  risingPeriod: { baselineFrom: string; from: string; to: string };
   dataRange: { first: string; last: string } | null;
   topics: TopicTrend[];
 }
@@ -170,6 +181,13 @@ export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult>
     d.toISOString()
   );
   const inRange = new Set(starts.map((d) => d.toISOString()));
+  // Buckets before the data began are no baseline: the first buckets of a data set are
+  // never spikes against the zeros before it.
+  const firstDay = await firstDataDay(db, { source: q.source });
+  const dataFrom = firstDay
+    ? truncate(new Date(`${firstDay}T00:00:00Z`), q.bucket).toISOString()
+    : "";
+  const dataStart = Math.max(0, all.findIndex((b) => b >= dataFrom));
   const byTopic = new Map<string, Map<string, number>>();
   const bucketTotals = new Map<string, number>();
   for (const r of rows) {
@@ -181,7 +199,7 @@ export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult>
   const previousStart = nextBucket(first, q.bucket, -starts.length).toISOString();
   const drafts = [...byTopic].map(([topic, counts]) => {
     const series = all.map((bucket) => ({ bucket, count: counts.get(bucket) ?? 0 }));
-    const visible = detectSpikes(series, { window: SPIKE_WINDOW }).filter((p) =>
+    const visible = detectSpikes(series, { window: SPIKE_WINDOW, dataStart }).filter((p) =>
       inRange.has(p.bucket)
     );
     const total = visible.reduce((n, p) => n + p.count, 0);
@@ -189,12 +207,19 @@ export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult>
       .reduce((n, p) => n + p.count, 0);
     return { topic, visible, total, previous };
   }).filter((d) => d.total > 0 || d.previous > 0);
-  // Term statistics only when asked for, in one query for every topic.
+  // Rising terms: the latest `recent` buckets against the SPIKE_WINDOW buckets before them
+  // (what is new now, not the whole range against an earlier one, which on a data set's
+  // first years is empty). Only when asked for, in one query for every topic.
+  const recent = Math.min(Math.max(1, q.recent ?? 1), starts.length);
+  const risingFrom = starts[starts.length - recent];
+  const risingPeriod = {
+    baselineFrom: nextBucket(risingFrom, q.bucket, -SPIKE_WINDOW).toISOString(),
+    from: risingFrom.toISOString(),
+    to: end.toISOString(),
+  };
   const terms = q.terms === 0 ? null : await termCountsForPeriods(db, {
     topics: drafts.map((d) => d.topic),
-    baselineFrom: previousStart,
-    from: first.toISOString(),
-    to: end.toISOString(),
+    ...risingPeriod,
     minCount: RISING_MIN_COUNT,
     taxonomy: q.taxonomy,
   });
@@ -223,12 +248,21 @@ export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult>
           limit: q.terms,
           currentTotal: t.currentTotal,
           baselineTotal: t.baselineTotal,
+          currentPhraseTotal: t.currentPhraseTotal,
+          baselinePhraseTotal: t.baselinePhraseTotal,
         })
         : [],
     };
   });
   topics.sort((a, b) => b.total - a.total);
-  return { bucket: q.bucket, from: first.toISOString(), to: end.toISOString(), dataRange, topics };
+  return {
+    bucket: q.bucket,
+    from: first.toISOString(),
+    to: end.toISOString(),
+    risingPeriod,
+    dataRange,
+    topics,
+  };
 }
 
 /**
@@ -248,7 +282,9 @@ const TERMS_BATCH = 500;
 /**
  * Stores the terms of articles ingested before they were kept (see migration
  * 0010), a batch at a time, so a reviewed topic can move their term counts.
- * Returns how many were filled; one indexed query when there are none.
+ * Their words only, as they were counted then; `addPhrasesToOlderArticles()`
+ * adds their phrases to both. Returns how many were filled; one indexed query
+ * when there are none.
  */
 export async function fillArticleTerms(db: Db): Promise<number> {
   let total = 0;
@@ -256,7 +292,10 @@ export async function fillArticleTerms(db: Db): Promise<number> {
     const batch = await articlesWithoutTerms(db, TERMS_BATCH);
     await setArticleTerms(
       db,
-      batch.map((a) => ({ id: a.id, terms: articleTerms(a.title, a.body) })),
+      batch.map((a) => ({
+        id: a.id,
+        terms: termCounts(`${a.title}. ${a.body}`, { bigrams: false }),
+      })),
     );
     total += batch.length;
     if (batch.length < TERMS_BATCH) return total;

@@ -103,4 +103,7 @@ export const ArticleSchema = z.object({
   summary: z.string().nullable(),
   summaryMethod: z.string().nullable(),
   languageConfidence: z.number().nullable(),
+  story: z.number().int().nullable().openapi({
+    description: "The story it was grouped into (`GET /v1/stories/{id}`)",
+  }),
 }).openapi("Article");

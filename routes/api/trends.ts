@@ -24,6 +24,9 @@ const TrendsQuery = z.object({
   terms: z.coerce.number().int().min(0).max(100).default(10).openapi({
     description: "Rising terms per topic (0 for none)",
   }),
+  recent: z.coerce.number().int().min(1).max(12).default(1).openapi({
+    description: "Rising terms are those of the latest this many buckets of the range",
+  }),
 });
 
 const Point = z.object({
@@ -55,10 +58,16 @@ const TopicTrend = z.object({
   risingTerms: z.array(
     z.object({
       term: z.string(),
-      count: z.number(),
-      baselineCount: z.number(),
-      g2: z.number(),
+      phrase: z.boolean().openapi({ description: "A two-word phrase rather than a word" }),
+      count: z.number().openapi({ description: "Occurrences in the latest bucket(s)" }),
+      total: z.number().openapi({ description: "All words (phrases) counted then" }),
+      baselineCount: z.number().openapi({ description: "Occurrences in the baseline" }),
+      baselineTotal: z.number(),
+      rate: z.number().openapi({ description: "Per 10,000 words (phrases), now" }),
+      baselineRate: z.number().openapi({ description: "Per 10,000 words (phrases), baseline" }),
+      g2: z.number().openapi({ description: "Dunning's log-likelihood ratio G², the score" }),
       ratio: z.number(),
+      explanation: z.string().openapi({ description: "The score with its numbers, in words" }),
     }),
   ),
 }).openapi("TopicTrend");
@@ -69,9 +78,11 @@ const trendsRoute = createRoute({
   summary: "Topic volume over time, with spikes and rising terms",
   description: `Per topic: count and share of the bucket's articles, change against the ` +
     `previous period of equal length, spikes (robust z-score of the bucket, on the Anscombe ` +
-    `scale, against the median and MAD of the 7 preceding buckets; ≥ 3 with ≥ 5 articles), and ` +
-    `rising terms (Dunning's G² of the period against the previous one, daily resolution, ` +
-    `≥ 5 occurrences). Buckets are UTC; weeks start on Monday. At most ${MAX_BUCKETS} buckets.`,
+    `scale, against the median and MAD of the 7 preceding buckets, all of them after the ` +
+    `data began; ≥ 3 with ≥ 5 articles), and rising words and two-word phrases of the ` +
+    `latest \`recent\` buckets against the 7 buckets before them (Dunning's G² ≥ 10.83, ` +
+    `p < 0.001; ≥ 3 occurrences; a phrase measured against all phrases, a word against all ` +
+    `words). Buckets are UTC; weeks start on Monday. At most ${MAX_BUCKETS} buckets.`,
   request: { query: TrendsQuery },
   responses: {
     200: {
@@ -82,6 +93,11 @@ const trendsRoute = createRoute({
             bucket: z.enum(BUCKETS),
             from: z.string(),
             to: z.string(),
+            risingPeriod: z.object({
+              baselineFrom: z.string(),
+              from: z.string(),
+              to: z.string(),
+            }).openapi({ description: "Rising terms: [from, to) against [baselineFrom, from)" }),
             dataRange: z.object({ first: z.string(), last: z.string() }).nullable(),
             topics: z.array(TopicTrend),
           }),

@@ -66,6 +66,42 @@ for (const { name, open } of testDatabases()) {
         ]);
         assert.ok(Array.isArray(topic.spikes));
         assert.equal(topic.risingTerms[0].term, "heatwave");
+        assert.deepEqual(body.risingPeriod, {
+          baselineFrom: "2024-05-04T00:00:00.000Z",
+          from: "2024-05-11T00:00:00.000Z",
+          to: "2024-05-12T00:00:00.000Z",
+        });
+      });
+
+      await t.step("rising terms carry their counts, phrases and an explained score", async () => {
+        const res = await get("bucket=day&from=2024-05-05T00:00:00Z&to=2024-05-12T00:00:00Z");
+        const [topic] = (await res.json()).topics;
+        const heatwave = topic.risingTerms[0];
+        assert.equal(heatwave.count, 24); // title and body of 12 articles
+        assert.equal(heatwave.baselineCount, 0);
+        assert.equal(heatwave.phrase, false);
+        assert.ok(heatwave.g2 > 10.83);
+        assert.match(heatwave.explanation, /^G² = 2·Σ O·ln\(O\/E\) = [\d.]+/);
+        assert.ok(heatwave.explanation.includes(`24 of ${heatwave.total} words now`));
+        const phrase = topic.risingTerms.find((r: { term: string }) =>
+          r.term === "heatwave warning"
+        );
+        assert.equal(phrase?.phrase, true);
+        assert.equal(phrase?.count, 12);
+        assert.ok(phrase?.explanation.includes("phrases now"));
+      });
+
+      await t.step("recent widens the rising period; outside 1-12 it is refused", async () => {
+        const res = await get(
+          "bucket=day&from=2024-05-05T00:00:00Z&to=2024-05-12T00:00:00Z&recent=3",
+        );
+        assert.equal(res.status, 200);
+        assert.equal((await res.json()).risingPeriod.from, "2024-05-09T00:00:00.000Z");
+        for (const recent of ["0", "13", "x"]) {
+          const bad = await get(`recent=${recent}`);
+          assert.equal(bad.status, 422, `recent=${recent}`);
+          assert.equal((await bad.json()).error.details[0].path, "recent");
+        }
       });
 
       await t.step("terms=0 leaves rising terms out and terms=100 is accepted", async () => {

@@ -137,6 +137,30 @@ Deno.test("console pages", async (t) => {
       assert.ok(html.includes(`${label} · reviewed (model: ${item.predictedLabel})`));
     });
 
+    await t.step("an article page lists the other articles of its story", async () => {
+      await reset();
+      const body = "Intel says it has built memory chips with 65-nanometer transistors.";
+      const res = await app.request(
+        "/v1/articles",
+        postJson({
+          articles: [
+            { title: "Intel lauds milestone in shrinking chips", body, source: "cnet" },
+            { title: "Intel lauds milestone in shrinking chips (AP)", body, source: "ap" },
+            { title: "Cup final settled by a late goal", body: "A late goal won the cup." },
+          ],
+        }),
+      );
+      const [a, b, c] = (await res.json()).items.map((i: { id: number }) => i.id);
+      const { cookie } = await signIn(app);
+      const html = await (await app.request(`/articles/${a}`, { headers: { cookie } })).text();
+      assert.ok(html.includes('data-testid="story"'));
+      assert.ok(html.includes(`href="/articles/${b}"`), "the other report is listed");
+      assert.ok(html.includes("Intel lauds milestone in shrinking chips (AP)"));
+      assert.ok(!html.includes(`href="/articles/${a}"`), "not the article itself");
+      const alone = await (await app.request(`/articles/${c}`, { headers: { cookie } })).text();
+      assert.ok(alone.includes("No other article tells this story."));
+    });
+
     await t.step("an unknown article is a 404 page; static files are served", async () => {
       const { cookie } = await signIn(app);
       const res = await app.request("/articles/999999", { headers: { cookie } });

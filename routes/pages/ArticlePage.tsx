@@ -31,6 +31,7 @@ export function ArticlePage(props: { ctx: PageContext; data: Data }) {
           </div>
         </section>
         <aside>
+          <StoryArticles articleId={a.id} story={data.story} />
           <Predictions predictions={data.predictions} />
           <section class="card">
             <h2>Review</h2>
@@ -73,6 +74,39 @@ function ArticleMeta({ a }: { a: Article }) {
         <a href={a.url} rel="noopener noreferrer" target="_blank">source ↗</a>
       )}
     </div>
+  );
+}
+
+/** The other articles of the article's story (same event or near duplicates). */
+function StoryArticles(props: { articleId: number; story: Data["story"] }) {
+  const { story } = props;
+  if (!story) return null;
+  const others = story.items.filter((i) => i.id !== props.articleId);
+  return (
+    <section class="card" data-testid="story">
+      <h2>Story</h2>
+      {others.length === 0 ? <p class="muted small">No other article tells this story.</p> : (
+        <>
+          <p class="small muted">
+            {story.articles} articles, {when(story.firstSeen)} to {when(story.lastSeen)}
+            {story.sources.length ? ` · ${story.sources.join(", ")}` : ""}
+          </p>
+          <ul class="story-articles">
+            {others.map((o) => (
+              <li key={o.id}>
+                <a href={`/articles/${o.id}`}>{o.title}</a>{" "}
+                <span class="muted small">
+                  {o.source ?? "unknown source"}, {when(o.publishedAt)}
+                </span>
+              </li>
+            ))}
+          </ul>
+          {story.articles > story.items.length && (
+            <p class="small muted">and {story.articles - story.items.length} more</p>
+          )}
+        </>
+      )}
+    </section>
   );
 }
 

@@ -3,6 +3,7 @@
  * (the same functions the `/v1` routes call). Writes never happen here: the
  * console forwards them to the JSON API.
  */
+import { getStory } from "../../db/stories.ts";
 import { getArticle, listArticles } from "../../db/articles.ts";
 import { readiness } from "../../db/migrate.ts";
 import { activationHistory, listModels, type ModelRecord } from "../../db/models.ts";
@@ -134,16 +135,20 @@ export async function articlesData(
   };
 }
 
+/** Other articles of an article's story listed on its page at most. */
+const STORY_ARTICLES_SHOWN = 20;
+
 export async function articleData(db: Db, id: number) {
   const article = await getArticle(db, id);
   if (!article) throw new AppError(404, "articleNotFound", `No article ${id}.`);
-  const [predictions, reviews, history] = await Promise.all([
+  const [predictions, reviews, history, story] = await Promise.all([
     predictionsFor(db, id),
     reviewItemsOfArticle(db, id),
     listAudit(db, { articleId: id, limit: 200 }),
+    article.story === null ? null : getStory(db, article.story, STORY_ARTICLES_SHOWN + 1),
   ]);
   const decisions = await Promise.all(reviews.map((r) => itemLabels(db, r.id)));
-  return { article, predictions, reviews, decisions: decisions.flat(), history };
+  return { article, predictions, reviews, decisions: decisions.flat(), history, story };
 }
 
 /** Review items of one article (an article has one per model version at most). */

@@ -1,0 +1,293 @@
+/**
+ * Stories SQL: groups of articles about one event, the LSH band keys through which a new
+ * article finds its candidates, and the reads of the stories API and the article page.
+ */
+import type { Queryable } from "./mod.ts";
+
+/** A stored article sharing a band key with a new one. */
+export interface CandidateRow {
+  key: number;
+  articleId: number;
+  storyId: number;
+  publishedAt: number;
+  minhash: string;
+}
+
+/**
+ * Articles with a story whose band key is one of `keys`, published in [from, to): at most
+ * `perKey` a key, the newest (an index range scan per key, so a key shared by thousands of
+ * articles costs no more than `perKey` rows).
+ */
+export async function storyCandidates(
+  db: Queryable,
+  options: { keys: number[]; from: string; to: string; perKey: number },
+): Promise<CandidateRow[]> {
+  if (options.keys.length === 0) return [];
+  const rows = await db.query<{
+    key: string | number;
+    article_id: string | number;
+    story_id: string | number;
+    published_at: Date;
+    minhash: string;
+  }>(
+    `SELECT k.key, b.article_id, a.story_id, b.published_at, a.minhash
+       FROM (SELECT DISTINCT (jsonb_array_elements_text($1::text::jsonb))::bigint AS key) AS k
+       CROSS JOIN LATERAL (
+         SELECT sb.article_id, sb.published_at FROM story_bands sb
+          WHERE sb.band_key = k.key AND sb.published_at >= $2::timestamptz
+            AND sb.published_at < $3::timestamptz
+          ORDER BY sb.published_at DESC LIMIT $4
+       ) AS b
+       JOIN article_stories a ON a.article_id = b.article_id
+      WHERE a.minhash IS NOT NULL`,
+    [JSON.stringify(options.keys), options.from, options.to, options.perKey],
+  );
+  return rows.map((r) => ({
+    key: Number(r.key),
+    articleId: Number(r.article_id),
+    storyId: Number(r.story_id),
+    publishedAt: new Date(r.published_at).getTime(),
+    minhash: r.minhash,
+  }));
+}
+
+/**
+ * Creates one story per row (its first article's title and time; no articles counted yet)
+ * and returns their ids in the same order.
+ */
+export async function createStories(
+  db: Queryable,
+  rows: Array<{ title: string; at: string }>,
+): Promise<number[]> {
+  if (rows.length === 0) return [];
+  // Ids drawn first, so each row's id is known whatever order the insert returns.
+  const ids = await db.query<{ id: string | number }>(
+    `SELECT nextval(pg_get_serial_sequence('stories', 'id')) AS id FROM generate_series(1, $1)`,
+    [rows.length],
+  );
+  const payload = rows.map((r, i) => ({ id: Number(ids[i].id), title: r.title, at: r.at }));
+  await db.query(
+    `INSERT INTO stories (id, title, first_seen, last_seen, articles) OVERRIDING SYSTEM VALUE
+     SELECT r.id, r.title, r.at, r.at, 0
+       FROM jsonb_to_recordset($1::text::jsonb) AS r(id bigint, title text, at timestamptz)`,
+    [JSON.stringify(payload)],
+  );
+  return payload.map((p) => p.id);
+}
+
+/** One article's place in a story, with what later articles will look it up by. */
+export interface StoryAssignment {
+  articleId: number;
+  storyId: number;
+  publishedAt: string;
+  minhash: string | null;
+  keys: number[];
+}
+
+/**
+ * Puts articles in their stories: sets each article's story and signature, stores its band
+ * keys, and moves each story's count and first/last seen by the articles added (stories
+ * updated in id order, so concurrent batches cannot deadlock on them).
+ */
+export async function assignStories(db: Queryable, rows: StoryAssignment[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `INSERT INTO article_stories (article_id, story_id, published_at, minhash)
+     SELECT r.article_id, r.story_id, r.published_at, r.minhash
+       FROM jsonb_to_recordset($1::text::jsonb)
+         AS r(article_id bigint, story_id bigint, published_at timestamptz, minhash text)`,
+    [JSON.stringify(rows.map((r) => ({
+      article_id: r.articleId,
+      story_id: r.storyId,
+      published_at: r.publishedAt,
+      minhash: r.minhash,
+    })))],
+  );
+  const bands = rows.flatMap((r) =>
+    r.keys.map((key) => ({ key, article_id: r.articleId, published_at: r.publishedAt }))
+  );
+  if (bands.length > 0) {
+    await db.query(
+      `INSERT INTO story_bands (band_key, published_at, article_id)
+       SELECT r.key, r.published_at, r.article_id
+         FROM jsonb_to_recordset($1::text::jsonb)
+           AS r(key bigint, published_at timestamptz, article_id bigint)`,
+      [JSON.stringify(bands)],
+    );
+  }
+  await db.query(
+    `UPDATE stories s SET articles = s.articles + d.n,
+            first_seen = least(s.first_seen, d.first), last_seen = greatest(s.last_seen, d.last)
+       FROM (SELECT r.story_id, count(*)::int AS n, min(r.at) AS first, max(r.at) AS last
+               FROM jsonb_to_recordset($1::text::jsonb) AS r(story_id bigint, at timestamptz)
+              GROUP BY r.story_id ORDER BY r.story_id) AS d
+      WHERE s.id = d.story_id`,
+    [JSON.stringify(rows.map((r) => ({ story_id: r.storyId, at: r.publishedAt })))],
+  );
+}
+
+/** An article that has no story yet (stored before stories were kept). */
+export interface UngroupedArticle {
+  id: number;
+  title: string;
+  body: string;
+  publishedAt: string;
+}
+
+/**
+ * The next batch of older articles to group, inside the caller's transaction: up to `limit`
+ * articles without a story after where the backfill reached (locked, so two processes
+ * never group the same batch), and that position; null when nothing is left to do.
+ */
+export async function nextUngrouped(
+  tx: Queryable,
+  limit: number,
+): Promise<{ articles: UngroupedArticle[]; lastId: number; scanned: number } | null> {
+  const [mark] = await tx.query<{ after_id: string | number }>(
+    "SELECT after_id FROM stories_backfill FOR UPDATE",
+  );
+  if (!mark) return null;
+  // Ids scanned, with or without a story (one ingested meanwhile has one): the position
+  // moves past all of them, so each batch reads `limit` ids at most.
+  const rows = await tx.query<
+    { id: number; title: string; body: string; published_at: Date; grouped: boolean }
+  >(
+    `SELECT a.id, a.title, left(a.body, 2000) AS body, a.published_at,
+            EXISTS (SELECT 1 FROM article_stories s WHERE s.article_id = a.id) AS grouped
+       FROM articles a WHERE a.id > $1 ORDER BY a.id LIMIT $2`,
+    [Number(mark.after_id), limit],
+  );
+  return {
+    lastId: rows.length ? Number(rows[rows.length - 1].id) : Number(mark.after_id),
+    scanned: rows.length,
+    articles: rows.filter((r) => !r.grouped).map((r) => ({
+      id: Number(r.id),
+      title: r.title,
+      body: r.body,
+      publishedAt: new Date(r.published_at).toISOString(),
+    })),
+  };
+}
+
+/** Records how far the backfill got; `done` ends it. */
+export async function markGrouped(tx: Queryable, lastId: number, done: boolean): Promise<void> {
+  if (done) await tx.query("DELETE FROM stories_backfill");
+  else await tx.query("UPDATE stories_backfill SET after_id = $1", [lastId]);
+}
+
+/**
+ * Forgets every story and starts the backfill from the first article (a rebuild from
+ * scratch), in the caller's transaction.
+ */
+export async function clearStories(db: Queryable): Promise<void> {
+  await db.query("DELETE FROM story_bands");
+  await db.query("DELETE FROM article_stories");
+  await db.query("DELETE FROM stories");
+  await db.query("DELETE FROM stories_backfill");
+  await db.query("INSERT INTO stories_backfill (after_id) VALUES (0)");
+}
+
+/** A story as listed: its size, span, sources and representative title. */
+export interface StorySummary {
+  id: number;
+  title: string;
+  articles: number;
+  firstSeen: string;
+  lastSeen: string;
+  sources: string[];
+}
+
+/** Sources listed per story at most. */
+const MAX_SOURCES = 20;
+
+async function withSources(
+  db: Queryable,
+  rows: Array<
+    { id: number | string; title: string; articles: number; first_seen: Date; last_seen: Date }
+  >,
+): Promise<StorySummary[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => Number(r.id));
+  const sources = await db.query<{ story_id: number | string; source: string }>(
+    `SELECT DISTINCT s.story_id, a.source
+       FROM article_stories s JOIN articles a ON a.id = s.article_id
+      WHERE s.story_id = ANY($1::bigint[]) AND a.source IS NOT NULL ORDER BY 1, 2`,
+    [ids],
+  );
+  const byStory = new Map<number, string[]>();
+  for (const s of sources) {
+    const list = byStory.get(Number(s.story_id)) ?? [];
+    if (list.length < MAX_SOURCES) list.push(s.source);
+    byStory.set(Number(s.story_id), list);
+  }
+  return rows.map((r) => ({
+    id: Number(r.id),
+    title: r.title,
+    articles: r.articles,
+    firstSeen: new Date(r.first_seen).toISOString(),
+    lastSeen: new Date(r.last_seen).toISOString(),
+    sources: byStory.get(Number(r.id)) ?? [],
+  }));
+}
+
+/**
+ * The largest stories last seen in [from, to) with at least `minArticles` articles,
+ * largest first (ties: latest first), at most `limit`.
+ */
+export async function listStories(
+  db: Queryable,
+  options: { from: string; to: string; limit: number; minArticles: number },
+): Promise<StorySummary[]> {
+  const rows = await db.query<
+    { id: number; title: string; articles: number; first_seen: Date; last_seen: Date }
+  >(
+    `SELECT id, title, articles, first_seen, last_seen FROM stories
+      WHERE last_seen >= $1::timestamptz AND last_seen < $2::timestamptz AND articles >= $3
+      ORDER BY articles DESC, last_seen DESC, id DESC LIMIT $4`,
+    [options.from, options.to, options.minArticles, options.limit],
+  );
+  return await withSources(db, rows);
+}
+
+/** One article of a story. */
+export interface StoryArticle {
+  id: number;
+  title: string;
+  source: string | null;
+  url: string | null;
+  publishedAt: string;
+}
+
+/** A story with its first `limit` articles by publication time, or null when there is none. */
+export async function getStory(
+  db: Queryable,
+  id: number,
+  limit: number,
+): Promise<(StorySummary & { items: StoryArticle[] }) | null> {
+  const rows = await db.query<
+    { id: number; title: string; articles: number; first_seen: Date; last_seen: Date }
+  >(
+    "SELECT id, title, articles, first_seen, last_seen FROM stories WHERE id = $1",
+    [id],
+  );
+  if (rows.length === 0) return null;
+  const [summary] = await withSources(db, rows);
+  const items = await db.query<
+    { id: number; title: string; source: string | null; url: string | null; published_at: Date }
+  >(
+    `SELECT a.id, a.title, a.source, a.url, a.published_at
+       FROM article_stories s JOIN articles a ON a.id = s.article_id
+      WHERE s.story_id = $1 ORDER BY s.published_at, s.article_id LIMIT $2`,
+    [id, limit],
+  );
+  return {
+    ...summary,
+    items: items.map((a) => ({
+      id: Number(a.id),
+      title: a.title,
+      source: a.source,
+      url: a.url,
+      publishedAt: new Date(a.published_at).toISOString(),
+    })),
+  };
+}

@@ -1,0 +1,121 @@
+// Stories at ingestion and for older articles, on PGlite and PostgreSQL.
+import assert from "node:assert/strict";
+import { testDatabases } from "../db/test_db.ts";
+import { getArticle, insertArticles } from "../db/articles.ts";
+import { getStory, listStories } from "../db/stories.ts";
+import { ingestArticles, toNewArticle } from "./ingest.ts";
+import { fillStories } from "./stories.ts";
+
+const ALL = { from: "2000-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z", limit: 100 };
+
+/** Three reports of one event, a near duplicate a week later, and an unrelated article. */
+const ARTICLES = [
+  {
+    title: "Sudan Talks in Nigeria Said Deadlocked",
+    body: "Peace talks between Sudan's government and Darfur rebels in Abuja are deadlocked.",
+    publishedAt: "2024-09-01T10:00:00Z",
+    source: "reuters",
+  },
+  {
+    title: "Sudan Talks in Nigeria Said Deadlocked (Reuters)",
+    body:
+      "Peace talks between Sudan's government and Darfur rebels in Abuja are deadlocked, mediators said.",
+    publishedAt: "2024-09-01T12:00:00Z",
+    source: "yahoo",
+  },
+  {
+    title: "Sudan talks in Nigeria deadlocked",
+    body: "Talks between Sudan's government and Darfur rebels in Abuja deadlocked on Tuesday.",
+    publishedAt: "2024-09-02T08:00:00Z",
+    source: "ap",
+  },
+  {
+    title: "Sudan Talks in Nigeria Said Deadlocked",
+    body: "Peace talks between Sudan's government and Darfur rebels in Abuja are deadlocked again.",
+    publishedAt: "2024-09-09T10:00:00Z",
+    source: "late",
+  },
+  {
+    title: "Intel lauds milestone in shrinking chips",
+    body: "Intel says it has built memory chips with 65-nanometer transistors.",
+    publishedAt: "2024-09-01T11:00:00Z",
+    source: "cnet",
+  },
+];
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`ingestArticles() groups reports of one event into a story (${name})`, async () => {
+    const { db, reset, close } = await open();
+    try {
+      await reset();
+      // Two batches: the third report finds the first two through their stored band keys.
+      const first = await ingestArticles(db, ARTICLES.slice(0, 2));
+      const rest = await ingestArticles(db, ARTICLES.slice(2));
+      const ids = [...first, ...rest].map((o) => o.id);
+      const stories = await Promise.all(ids.map(async (id) => (await getArticle(db, id))!.story));
+      assert.ok(stories.every((s) => s !== null));
+      assert.equal(stories[0], stories[1]);
+      assert.equal(stories[0], stories[2]);
+      assert.notEqual(stories[3], stories[0], "a week later is another story");
+      assert.notEqual(stories[4], stories[0]);
+      const [big] = await listStories(db, { ...ALL, minArticles: 2 });
+      assert.equal(big.id, stories[0]);
+      assert.equal(big.articles, 3);
+      assert.equal(big.title, "Sudan Talks in Nigeria Said Deadlocked");
+      assert.deepEqual(big.sources, ["ap", "reuters", "yahoo"]);
+      assert.equal(big.firstSeen, "2024-09-01T10:00:00.000Z");
+      assert.equal(big.lastSeen, "2024-09-02T08:00:00.000Z");
+      assert.equal((await listStories(db, { ...ALL, minArticles: 1 })).length, 3);
+      const story = await getStory(db, big.id, 10);
+      assert.deepEqual(story!.items.map((i) => i.id), ids.slice(0, 3));
+      assert.equal(await getStory(db, 999_999, 10), null);
+    } finally {
+      await close();
+    }
+  });
+
+  Deno.test(`fillStories() groups articles stored without a story, once (${name})`, async () => {
+    const { db, reset, close } = await open();
+    try {
+      await reset();
+      // Stored without grouping, as before stories were kept; the backfill mark as the
+      // migration leaves it for a database with articles.
+      const stored = await insertArticles(db, ARTICLES.map((a) => toNewArticle(a)));
+      await db.query("INSERT INTO stories_backfill (after_id) VALUES (0)");
+      assert.equal((await getArticle(db, stored[0].id))!.story, null);
+      assert.equal(await fillStories(db), 5);
+      assert.equal(await fillStories(db), 0, "nothing left: one lookup");
+      const story = (await getArticle(db, stored[0].id))!.story;
+      assert.equal((await getArticle(db, stored[2].id))!.story, story);
+      const [big] = await listStories(db, { ...ALL, minArticles: 2 });
+      assert.equal(big.articles, 3);
+      // A rebuild forgets and regroups everything, to the same groups.
+      assert.equal(await fillStories(db, { rebuild: true }), 5);
+      const again = await listStories(db, { ...ALL, minArticles: 1 });
+      assert.deepEqual(again.map((s) => s.articles), [3, 1, 1]);
+    } finally {
+      await close();
+    }
+  });
+}
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`ingestArticles() groups articles at the ends of the years 1-9999 (${name})`, async () => {
+    const { db, reset, close } = await open();
+    try {
+      await reset();
+      // The 3-day candidate window around them crosses year 10000 and year 0.
+      const out = await ingestArticles(db, [
+        { title: "Far future report", body: "Late.", publishedAt: "9999-12-31T23:00:00Z" },
+        { title: "Far future report again", body: "Late.", publishedAt: "9999-12-31T23:30:00Z" },
+        { title: "Ancient report", body: "Early.", publishedAt: "0001-01-01T01:00:00Z" },
+      ]);
+      const stories = await Promise.all(out.map(async (o) => (await getArticle(db, o.id))!.story));
+      assert.ok(stories.every((s) => s !== null));
+      assert.equal(stories[0], stories[1]);
+      assert.notEqual(stories[2], stories[0]);
+    } finally {
+      await close();
+    }
+  });
+}
