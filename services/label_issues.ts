@@ -2,8 +2,15 @@
  * Finding rows whose given label is probably wrong: out-of-fold probabilities from the
  * trainer's cross-fitting (ml/train.ts), ranked by confident learning (ml/label_issues.ts).
  * Rows are numbered by their position in the data set, so a finding points back into the file.
+ * Stored given labels (`given_labels`, kept by `seed`) are ranked the same way and the
+ * suspected errors queued for review.
  */
+import type { Db } from "../db/mod.ts";
+import { labelledArticles } from "../db/given_labels.ts";
+import { activeModelVersion, getModel } from "../db/models.ts";
+import { enqueueLabelIssues } from "../db/review/mod.ts";
 import type { DatasetRecord } from "../datasets/mod.ts";
+import type { Example } from "../ml/mod.ts";
 import { articleText } from "../ml/article_text.ts";
 import { type LabelQuality, rankLabels } from "../ml/label_issues.ts";
 import { outOfFoldProbabilities, type TrainProgress } from "../ml/train.ts";
@@ -43,24 +50,17 @@ export interface LabelIssues {
 /** Default number of cross-fittings: see bench/label_issues.ts for the measurements. */
 export const DEFAULT_ISSUE_REPEATS = 2;
 
-/**
- * Reads labelled records and returns the rows flagged as probably mislabelled (or, with
- * `all`, every labelled row), most likely wrong first. Records without a label are counted but not ranked. Deterministic for a seed.
- */
-export async function findLabelIssues(
-  records: AsyncIterable<DatasetRecord>,
-  options: FindLabelIssuesOptions = {},
-): Promise<LabelIssues> {
-  const examples = [];
-  const positions: number[] = [];
-  let count = 0;
-  for await (const r of records) {
-    if (r.label) {
-      examples.push({ text: articleText(r.title, r.body), label: r.label });
-      positions.push(count);
-    }
-    count++;
-  }
+/** A ranked issue with the cross-fitted probabilities of every label. */
+interface ScoredIssue extends LabelIssue {
+  scores: Record<string, number>;
+}
+
+/** Cross-fits `examples` and ranks them; `positions` maps an example to its row. */
+async function rankExamples(
+  examples: Example[],
+  positions: number[],
+  options: FindLabelIssuesOptions,
+): Promise<{ labels: string[]; issues: ScoredIssue[] }> {
   const { folds = 5, repeats = DEFAULT_ISSUE_REPEATS, seed = 1 } = options;
   if (examples.length < folds) {
     throw new Error(`${examples.length} labelled rows: ${folds}-fold cross-fitting needs ${folds}`);
@@ -78,6 +78,127 @@ export async function findLabelIssues(
       given: oof.labels[r.given],
       suggested: oof.labels[r.suggested],
       score: r.score,
+      scores: Object.fromEntries(oof.labels.map((l, k) => [l, oof.probabilities[r.index][k]])),
     }));
-  return { records: count, labelled: examples.length, labels: oof.labels, issues };
+  return { labels: oof.labels, issues };
+}
+
+/**
+ * Reads labelled records and returns the rows flagged as probably mislabelled (or, with
+ * `all`, every labelled row), most likely wrong first. Records without a label are counted but not ranked. Deterministic for a seed.
+ */
+export async function findLabelIssues(
+  records: AsyncIterable<DatasetRecord>,
+  options: FindLabelIssuesOptions = {},
+): Promise<LabelIssues> {
+  const examples: Example[] = [];
+  const positions: number[] = [];
+  let count = 0;
+  for await (const r of records) {
+    if (r.label) {
+      examples.push({ text: articleText(r.title, r.body), label: r.label });
+      positions.push(count);
+    }
+    count++;
+  }
+  const ranked = await rankExamples(examples, positions, options);
+  return {
+    records: count,
+    labelled: examples.length,
+    labels: ranked.labels,
+    issues: ranked.issues.map(({ scores: _, ...issue }) => issue),
+  };
+}
+
+/** Most stored labelled articles one ranking reads (cross-fitting is linear in them). */
+export const MAX_LABEL_ISSUE_ROWS = 50_000;
+
+/** Options of {@link queueLabelIssues}. */
+export interface QueueLabelIssuesOptions
+  extends Pick<FindLabelIssuesOptions, "folds" | "repeats" | "seed" | "onProgress"> {
+  /** Rank these articles' given labels (default: every stored one, up to the bound). */
+  articleIds?: readonly number[];
+  /** Queue at most this many, most likely wrong first. */
+  maxIssues: number;
+  /** Who the audit log names as queueing them. */
+  actor: string;
+  /** Decisions each item needs (REVIEW_OVERLAP). */
+  requiredLabels: number;
+}
+
+/** What {@link queueLabelIssues} did, or why it could not. */
+export type QueueLabelIssuesResult =
+  | {
+    kind: "ok";
+    /** Labelled articles ranked. */
+    ranked: number;
+    /** Of those, flagged as probably mislabelled. */
+    flagged: number;
+    /** Flagged ones whose given or suggested label the active model does not have. */
+    outsideModel: number;
+    /** Ids of the items queued now. */
+    queued: number[];
+    /** Ids of open items (queued for another reason) the suggestion was added to. */
+    attached: number[];
+    /** Flagged ones queued as label issues before, left alone. */
+    alreadyQueued: number;
+    modelVersion: string;
+  }
+  | { kind: "noActiveModel" }
+  | { kind: "tooFewLabelled"; labelled: number; needed: number };
+
+/**
+ * Ranks stored given labels by confident learning and queues the most likely wrong ones
+ * for review (reason `label_issue`), with the suggestion beside the given label. Reviewers
+ * choose from the active model's labels, so one must be active. Idempotent: an article
+ * queued as a label issue once is not queued again.
+ */
+export async function queueLabelIssues(
+  db: Db,
+  options: QueueLabelIssuesOptions,
+): Promise<QueueLabelIssuesResult> {
+  const version = await activeModelVersion(db);
+  const model = version ? await getModel(db, version) : null;
+  if (!model) return { kind: "noActiveModel" };
+  const rows = await labelledArticles(db, {
+    articleIds: options.articleIds,
+    limit: MAX_LABEL_ISSUE_ROWS,
+  });
+  const folds = options.folds ?? 5;
+  if (rows.length < Math.max(folds, 2)) {
+    return { kind: "tooFewLabelled", labelled: rows.length, needed: Math.max(folds, 2) };
+  }
+  const { issues } = await rankExamples(
+    rows.map((r) => ({ text: articleText(r.title, r.body), label: r.label })),
+    rows.map((_, i) => i),
+    { ...options, folds },
+  );
+  const known = new Set(model.labels);
+  const fitting = issues.filter((i) => known.has(i.given) && known.has(i.suggested));
+  const chosen = fitting.slice(0, options.maxIssues);
+  const { queued, attached, skipped } = await db.transaction((tx) =>
+    enqueueLabelIssues(
+      tx,
+      chosen.map((i) => ({
+        articleId: rows[i.index].articleId,
+        modelVersion: model.version,
+        given: i.given,
+        suggested: i.suggested,
+        score: i.score,
+        scores: i.scores,
+        requiredLabels: options.requiredLabels,
+      })),
+      { actor: options.actor },
+    )
+  );
+  return {
+    kind: "ok",
+    ranked: rows.length,
+    flagged: issues.length,
+    outsideModel: issues.length - fitting.length,
+    queued,
+    attached,
+    alreadyQueued: skipped,
+    modelVersion: model.version,
+  };
 }
