@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
 import { freePort } from "../cli/test_run.ts";
+import { measureDeskLatency } from "./desk_latency.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const KEY = "e2e-reviewer-key-0001";
@@ -288,6 +289,27 @@ Deno.test({
       await p2.goto(`${base}/review`);
       await currentItemId(p2);
       await p2.screenshot({ path: join(artifacts, "review-phone.png"), fullPage: true });
+
+      // How fast the desk keeps up: key press → next item, over 30 accepts.
+      await page.goto(`${base}/review`);
+      const latency = await measureDeskLatency(page, 30);
+      assert.equal(latency.samples.length, 30);
+      assert.ok(latency.samples.every((t) => t >= 0), JSON.stringify(latency.samples));
+      console.log(
+        `review desk, key press → next item over ${latency.decisions} decisions: ` +
+          `p50 ${latency.p50} ms, p95 ${latency.p95} ms, max ${latency.max} ms`,
+      );
+      await Deno.writeTextFile(
+        join(artifacts, "desk-latency.json"),
+        JSON.stringify(latency, null, 2),
+      );
+      // Every one of those decisions reached the server.
+      for (let tries = 0;; tries++) {
+        const now = await apiJson(base, "/v1/review/stats");
+        if (now.byStatus.done === 32) break;
+        assert.ok(tries < 100, `decisions recorded: ${JSON.stringify(now.byStatus)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
 
       assert.deepEqual(problems, [], "no console errors (CSP violations included)");
 
