@@ -101,14 +101,15 @@ async function startServer(dir: string, port: number) {
     stderr: "piped",
   }).spawn();
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
+  // First start trains the model; on a busy machine that takes minutes.
+  const deadline = Date.now() + 300_000;
   while (Date.now() < deadline) {
     const ok = await fetch(`${base}/ready`).then((r) => (r.body?.cancel(), r.ok), () => false);
     if (ok) return { child, base };
     await new Promise((r) => setTimeout(r, 300));
   }
   child.kill("SIGTERM");
-  throw new Error("the server did not become ready within 120 s");
+  throw new Error("the server did not become ready within 300 s");
 }
 
 async function apiJson(base: string, path: string, init: RequestInit = {}) {

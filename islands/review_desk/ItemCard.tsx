@@ -10,7 +10,8 @@ export function ItemCard(props: { entry: Entry }) {
     <article data-testid="review-item" data-item-id={item.id}>
       {decision && (
         <div class="decided" data-testid="decided">
-          You {describe(decision)} — <Key k="U" /> undoes your last decision.
+          You {describe(decision)}
+          {props.entry.pending ? " (saving…)" : ""} — <Key k="U" /> undoes your last decision.
         </div>
       )}
       <div class="meta">

@@ -22,6 +22,7 @@ export function useReviewDesk(flagReasons: string[]): { state: DeskState; desk: 
 
   useEffect(() => {
     void desk.start();
+    return () => desk.stop();
   }, []);
 
   // Leaving the page hands the undecided items back to the queue at once, rather
