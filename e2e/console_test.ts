@@ -291,23 +291,29 @@ Deno.test({
       await currentItemId(p2);
       await p2.screenshot({ path: join(artifacts, "review-phone.png"), fullPage: true });
 
-      // How fast the desk keeps up: key press → next item, over 30 accepts.
+      // How fast the desk keeps up: key press → next item, over 30 accepts read for 150 ms
+      // each (a brisk reviewer), then 12 in a burst (keys as fast as the browser takes them).
       await page.goto(`${base}/review`);
-      const latency = await measureDeskLatency(page, 30);
-      assert.equal(latency.samples.length, 30);
-      assert.ok(latency.samples.every((t) => t >= 0), JSON.stringify(latency.samples));
-      console.log(
-        `review desk, key press → next item over ${latency.decisions} decisions: ` +
-          `p50 ${latency.p50} ms, p95 ${latency.p95} ms, max ${latency.max} ms`,
-      );
+      const paced = await measureDeskLatency(page, 30, { readMs: 150 });
+      await page.goto(`${base}/review`);
+      const burst = await measureDeskLatency(page, 12);
+      for (const latency of [paced, burst]) {
+        assert.equal(latency.samples.length, latency.decisions);
+        assert.ok(latency.samples.every((t) => t >= 0), JSON.stringify(latency.samples));
+        console.log(
+          `review desk, key press → next item over ${latency.decisions} decisions ` +
+            `(${latency.readMs} ms reading each): p50 ${latency.p50} ms, ` +
+            `p95 ${latency.p95} ms, max ${latency.max} ms`,
+        );
+      }
       await Deno.writeTextFile(
         join(artifacts, "desk-latency.json"),
-        JSON.stringify(latency, null, 2),
+        JSON.stringify({ paced, burst }, null, 2),
       );
       // Every one of those decisions reached the server.
       for (let tries = 0;; tries++) {
         const now = await apiJson(base, "/v1/review/stats");
-        if (now.byStatus.done === 32) break;
+        if (now.byStatus.done === 44) break;
         assert.ok(tries < 100, `decisions recorded: ${JSON.stringify(now.byStatus)}`);
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -8,6 +8,8 @@ import type { Page } from "playwright-core";
 /** Key press → next item rendered, over `decisions` accepts with Enter, in milliseconds. */
 export interface DeskLatency {
   decisions: number;
+  /** Pause after each item appeared, before the next key press. */
+  readMs: number;
   p50: number;
   p95: number;
   max: number;
@@ -19,11 +21,17 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /**
- * Accepts `decisions` items with Enter on an open review desk, waiting for each next item,
- * and returns how long each took to appear after its key press.
+ * Accepts `decisions` items with Enter on an open review desk, waiting for each next item
+ * and then `readMs` (the reviewer reading it; 0 for a burst), and returns how long each
+ * took to appear after its key press. Starts once the desk's first claims are in.
  */
-export async function measureDeskLatency(page: Page, decisions: number): Promise<DeskLatency> {
+export async function measureDeskLatency(
+  page: Page,
+  decisions: number,
+  options: { readMs?: number } = {},
+): Promise<DeskLatency> {
   await page.locator('[data-testid="review-item"]').waitFor();
+  await page.waitForLoadState("networkidle");
   await page.evaluate(() => {
     const w = globalThis as unknown as { __desk: { pressed: number[]; shown: number[] } };
     w.__desk = { pressed: [], shown: [] };
@@ -48,6 +56,7 @@ export async function measureDeskLatency(page: Page, decisions: number): Promise
           prev,
       before,
     );
+    if (options.readMs) await page.waitForTimeout(options.readMs);
   }
   const { pressed, shown } = await page.evaluate(() =>
     (globalThis as unknown as { __desk: { pressed: number[]; shown: number[] } }).__desk
@@ -57,6 +66,7 @@ export async function measureDeskLatency(page: Page, decisions: number): Promise
   const round = (n: number) => Math.round(n * 10) / 10;
   return {
     decisions,
+    readMs: options.readMs ?? 0,
     p50: round(percentile(sorted, 0.5)),
     p95: round(percentile(sorted, 0.95)),
     max: round(sorted[sorted.length - 1]),

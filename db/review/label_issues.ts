@@ -66,6 +66,8 @@ export async function enqueueLabelIssues(
                         suggested_label = excluded.suggested_label,
                         suggestion_score = excluded.suggestion_score,
                         updated_at = now()
+          -- A run racing this one may have queued it a moment ago.
+          WHERE NOT ('label_issue' = ANY (ri.reasons))
        RETURNING ri.id, ri.article_id, ri.reasons, ri.status, ri.required_labels,
                  (ri.xmax = 0) AS inserted
      ), audited AS (
