@@ -123,7 +123,7 @@ export function reviewDeskReducer(state: DeskState, action: DeskAction): DeskSta
         ),
       };
     case "decideFailed":
-      return decideFailed(state, action.itemId, action.status, action.message);
+      return decideFailed(state, action);
     case "undone":
       return undone(state, action.item, action.undone);
     case "undoFailed":
@@ -172,7 +172,10 @@ function decided(state: DeskState, action: { item: ReviewItem; decision: Decisio
  * ours, so it goes. Anything else: the item comes back undecided at the cursor, the
  * front of what the reviewer sees, to be decided again.
  */
-function decideFailed(state: DeskState, itemId: number, status: number, message: string) {
+function decideFailed(
+  state: DeskState,
+  { itemId, status, message }: { itemId: number; status: number; message: string },
+): DeskState {
   const at = state.entries.findIndex((e) => e.item.id === itemId);
   const failed = state.entries[at];
   const counted = failed?.decision ? 1 : 0;
