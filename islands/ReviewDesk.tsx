@@ -1,7 +1,8 @@
 /**
  * The review desk: one article at a time, driven from the keyboard. Items are
- * claimed ahead (the current one plus `AHEAD` more on a lease), so the next
- * one shows the moment a decision is made. Talks to `/v1/review/*` only.
+ * claimed ahead (the current one plus `AHEAD` more on a lease) and decisions are
+ * written in the background, in order, so the next item shows the moment a
+ * decision is made. Talks to `/v1/review/*` only.
  * The state and its changes live in `review_desk/` (state.ts, controller.ts, the
  * hook); this island lays out the views.
  */

@@ -28,6 +28,8 @@ export async function api<T>(
       headers,
       credentials: "same-origin",
       body: body === undefined ? undefined : JSON.stringify(body),
+      // A write (a review decision queued a moment ago) still lands if the page goes.
+      keepalive: method !== "GET",
     });
   } catch (e) {
     return { ok: false, status: 0, code: "network", message: `Network error: ${String(e)}` };

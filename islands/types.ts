@@ -14,6 +14,8 @@ export interface ReviewItem {
   margin: number;
   reasons: string[];
   shadowLabel: string | null;
+  /** A suspected label error: the label the data came with and the suggestion (score: its quality). */
+  labelIssue?: { given: string; suggested: string; score: number } | null;
   status: string;
   leaseExpiresAt: string | null;
   finalLabel: string | null;

@@ -46,6 +46,7 @@ export const KNOWN_ROUTES: readonly string[] = [
   "GET /v1/review/shadow",
   "PUT /v1/review/shadow",
   "DELETE /v1/review/shadow",
+  "POST /v1/review/label-issues",
   "POST /v1/summarize",
   "GET /v1/trends",
   "GET /v1/runs",

@@ -2,7 +2,13 @@
  * Finding rows whose given label is probably wrong: out-of-fold probabilities from the
  * trainer's cross-fitting (ml/train.ts), ranked by confident learning (ml/label_issues.ts).
  * Rows are numbered by their position in the data set, so a finding points back into the file.
+ * Stored given labels (`given_labels`, kept by `seed`) are ranked the same way and the
+ * suspected errors queued for review.
  */
+import type { Db } from "../db/mod.ts";
+import { labelledArticles } from "../db/given_labels.ts";
+import { activeModelVersion, getModel } from "../db/models.ts";
+import { enqueueLabelIssues } from "../db/review/mod.ts";
 import type { DatasetRecord } from "../datasets/mod.ts";
 import { articleText } from "../ml/article_text.ts";
 import { type LabelQuality, type RankedLabel, rankLabels } from "../ml/label_issues.ts";
@@ -43,6 +49,63 @@ export interface LabelIssues {
 /** Default number of cross-fittings: see bench/label_issues.ts for the measurements. */
 export const DEFAULT_ISSUE_REPEATS = 2;
 
+/** A ranked issue with the cross-fitted probabilities of every label. */
+interface ScoredIssue extends LabelIssue {
+  scores: Record<string, number>;
+}
+
+/** Cross-fits `examples` and ranks them; `positions` maps an example to its row. */
+async function scoredIssues(
+  examples: readonly Example[],
+  positions: readonly number[],
+  options: FindLabelIssuesOptions,
+): Promise<{ labels: string[]; issues: ScoredIssue[] }> {
+  const { folds = 5 } = options;
+  if (examples.length < folds) {
+    throw new Error(`${examples.length} labelled rows: ${folds}-fold cross-fitting needs ${folds}`);
+  }
+  const { labels, ranked, probabilities } = await rankExampleLabels(examples, options);
+  const issues = ranked
+    .filter((r) => options.all || r.issue)
+    .map((r) => ({
+      index: positions[r.index],
+      given: labels[r.given],
+      suggested: labels[r.suggested],
+      score: r.score,
+      scores: Object.fromEntries(labels.map((l, k) => [l, probabilities[r.index][k]])),
+    }));
+  return { labels, issues };
+}
+
+/**
+ * Every example ranked as `label-issues` ranks them (the same cross-fitting and scoring),
+ * most likely mislabelled first; `index` is the position in `examples`.
+ */
+export async function rankExamples(
+  examples: readonly Example[],
+  options: Omit<FindLabelIssuesOptions, "all"> = {},
+): Promise<RankedLabel[]> {
+  return (await rankExampleLabels(examples, options)).ranked;
+}
+
+async function rankExampleLabels(
+  examples: readonly Example[],
+  options: Omit<FindLabelIssuesOptions, "all">,
+) {
+  const { folds = 5, repeats = DEFAULT_ISSUE_REPEATS, seed = 1 } = options;
+  const oof = await outOfFoldProbabilities(examples, {
+    folds,
+    repeats,
+    seed,
+    onProgress: options.onProgress,
+  });
+  return {
+    labels: oof.labels,
+    probabilities: oof.probabilities,
+    ranked: rankLabels(oof.probabilities, oof.given, { quality: options.quality }),
+  };
+}
+
 /**
  * Reads labelled records and returns the rows flagged as probably mislabelled (or, with
  * `all`, every labelled row), most likely wrong first. Records without a label are counted but not ranked. Deterministic for a seed.
@@ -61,46 +124,104 @@ export async function findLabelIssues(
     }
     count++;
   }
-  const { folds = 5 } = options;
-  if (examples.length < folds) {
-    throw new Error(`${examples.length} labelled rows: ${folds}-fold cross-fitting needs ${folds}`);
-  }
-  const { labels, ranked } = await rankExampleLabels(examples, options);
-  const issues = ranked
-    .filter((r) => options.all || r.issue)
-    .map((r) => ({
-      index: positions[r.index],
-      given: labels[r.given],
-      suggested: labels[r.suggested],
-      score: r.score,
-    }));
-  return { records: count, labelled: examples.length, labels, issues };
+  const ranked = await scoredIssues(examples, positions, options);
+  return {
+    records: count,
+    labelled: examples.length,
+    labels: ranked.labels,
+    issues: ranked.issues.map(({ scores: _, ...issue }) => issue),
+  };
 }
+
+/** Most stored labelled articles one ranking reads (cross-fitting is linear in them). */
+export const MAX_LABEL_ISSUE_ROWS = 50_000;
+
+/** Options of {@link queueLabelIssues}. */
+export interface QueueLabelIssuesOptions
+  extends Pick<FindLabelIssuesOptions, "folds" | "repeats" | "seed" | "onProgress"> {
+  /** Rank these articles' given labels (default: every stored one, up to the bound). */
+  articleIds?: readonly number[];
+  /** Queue at most this many, most likely wrong first. */
+  maxIssues: number;
+  /** Who the audit log names as queueing them. */
+  actor: string;
+  /** Decisions each item needs (REVIEW_OVERLAP). */
+  requiredLabels: number;
+}
+
+/** What {@link queueLabelIssues} did, or why it could not. */
+export type QueueLabelIssuesResult =
+  | {
+    kind: "ok";
+    /** Labelled articles ranked. */
+    ranked: number;
+    /** Of those, flagged as probably mislabelled. */
+    flagged: number;
+    /** Flagged ones whose given or suggested label the active model does not have. */
+    outsideModel: number;
+    /** Ids of the items queued now. */
+    queued: number[];
+    /** Ids of open items (queued for another reason) the suggestion was added to. */
+    attached: number[];
+    /** Flagged ones queued as label issues before, left alone. */
+    alreadyQueued: number;
+    modelVersion: string;
+  }
+  | { kind: "noActiveModel" }
+  | { kind: "tooFewLabelled"; labelled: number; needed: number };
 
 /**
- * Every example ranked as `label-issues` ranks them (the same cross-fitting and scoring),
- * most likely mislabelled first; `index` is the position in `examples`.
+ * Ranks stored given labels by confident learning and queues the most likely wrong ones
+ * for review (reason `label_issue`), with the suggestion beside the given label. Reviewers
+ * choose from the active model's labels, so one must be active. Idempotent: an article
+ * queued as a label issue once is not queued again.
  */
-export async function rankExamples(
-  examples: readonly Example[],
-  options: Omit<FindLabelIssuesOptions, "all"> = {},
-): Promise<RankedLabel[]> {
-  return (await rankExampleLabels(examples, options)).ranked;
-}
-
-async function rankExampleLabels(
-  examples: readonly Example[],
-  options: Omit<FindLabelIssuesOptions, "all">,
-): Promise<{ labels: string[]; ranked: RankedLabel[] }> {
-  const { folds = 5, repeats = DEFAULT_ISSUE_REPEATS, seed = 1 } = options;
-  const oof = await outOfFoldProbabilities(examples, {
-    folds,
-    repeats,
-    seed,
-    onProgress: options.onProgress,
+export async function queueLabelIssues(
+  db: Db,
+  options: QueueLabelIssuesOptions,
+): Promise<QueueLabelIssuesResult> {
+  const version = await activeModelVersion(db);
+  const model = version ? await getModel(db, version) : null;
+  if (!model) return { kind: "noActiveModel" };
+  const rows = await labelledArticles(db, {
+    articleIds: options.articleIds,
+    limit: MAX_LABEL_ISSUE_ROWS,
   });
+  const folds = options.folds ?? 5;
+  if (rows.length < Math.max(folds, 2)) {
+    return { kind: "tooFewLabelled", labelled: rows.length, needed: Math.max(folds, 2) };
+  }
+  const { issues } = await scoredIssues(
+    rows.map((r) => ({ text: articleText(r.title, r.body), label: r.label })),
+    rows.map((_, i) => i),
+    { ...options, folds },
+  );
+  const known = new Set(model.labels);
+  const fitting = issues.filter((i) => known.has(i.given) && known.has(i.suggested));
+  const chosen = fitting.slice(0, options.maxIssues);
+  const { queued, attached, skipped } = await db.transaction((tx) =>
+    enqueueLabelIssues(
+      tx,
+      chosen.map((i) => ({
+        articleId: rows[i.index].articleId,
+        modelVersion: model.version,
+        given: i.given,
+        suggested: i.suggested,
+        score: i.score,
+        scores: i.scores,
+        requiredLabels: options.requiredLabels,
+      })),
+      { actor: options.actor },
+    )
+  );
   return {
-    labels: oof.labels,
-    ranked: rankLabels(oof.probabilities, oof.given, { quality: options.quality }),
+    kind: "ok",
+    ranked: rows.length,
+    flagged: issues.length,
+    outsideModel: issues.length - fitting.length,
+    queued,
+    attached,
+    alreadyQueued: skipped,
+    modelVersion: model.version,
   };
 }

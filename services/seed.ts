@@ -1,6 +1,8 @@
 /** Loading data sets into the database in batches (used by `seed` and first start). */
+import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Db } from "../db/mod.ts";
+import { storeGivenLabels } from "../db/given_labels.ts";
 import type { DatasetRecord } from "../datasets/mod.ts";
 import { readDataset } from "../datasets/mod.ts";
 import { ingestArticles, type IngestServices } from "./ingest.ts";
@@ -19,6 +21,10 @@ export interface SeedOptions {
   onProgress?: (r: SeedResult) => void;
   /** Classify, summarize and detect the language of new articles. */
   services?: IngestServices;
+  /** Names the data set in `given_labels` (default "seed"; the samples name their file). */
+  labelSource?: string;
+  /** Called after each batch with the ids of its articles that carry a label. */
+  onLabelled?: (articleIds: number[]) => void;
 }
 
 /** The sample data the project ships, seeded on first start. */
@@ -37,11 +43,19 @@ export async function seedRecords(
   options: SeedOptions = {},
 ): Promise<SeedResult> {
   const batchSize = options.batchSize ?? 500;
+  const source = options.labelSource ?? "seed";
   const result: SeedResult = { read: 0, created: 0, duplicates: 0 };
   let batch: DatasetRecord[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     const outcomes = await ingestArticles(db, batch, options.services);
+    // Given labels are kept for articles created now and those already present, so a
+    // re-run completes a run interrupted between the two writes.
+    const labelled = batch.flatMap((r, i) =>
+      r.label ? [{ articleId: outcomes[i].id, label: r.label, source }] : []
+    );
+    await storeGivenLabels(db, labelled);
+    if (labelled.length) options.onLabelled?.(labelled.map((l) => l.articleId));
     const created = outcomes.filter((o) => o.status === "created").length;
     result.created += created;
     result.duplicates += outcomes.length - created;
@@ -66,6 +80,7 @@ export async function seedSamples(db: Db, options: SeedOptions = {}): Promise<Se
     const base = { ...total };
     const r = await seedRecords(db, readDataset(path), {
       ...options,
+      labelSource: options.labelSource ?? basename(path),
       limit: options.limit === undefined ? undefined : options.limit - total.read,
       onProgress: (p) =>
         options.onProgress?.({

@@ -46,7 +46,8 @@ export function filterClauses(filter: ReviewFilter, params: unknown[]): string[]
 export const ITEM_COLUMNS = `ri.id, ri.article_id, ri.model_version, ri.taxonomy,
   m.labels AS model_labels,
   ri.predicted_label, ri.score, ri.scores, ri.margin, ri.reasons, ri.shadow_version,
-  ri.shadow_label, ${EFFECTIVE_STATUS} AS status, ri.required_labels, ri.label_count,
+  ri.shadow_label, ri.given_label, ri.suggested_label, ri.suggestion_score,
+  ${EFFECTIVE_STATUS} AS status, ri.required_labels, ri.label_count,
   CASE WHEN ri.lease_expires_at > now() THEN ri.lease_holder END AS lease_holder,
   CASE WHEN ri.lease_expires_at > now() THEN ri.lease_expires_at END AS lease_expires_at,
   ri.final_label, ri.final_flag, ri.adjudicated_by, ri.decided_at, ri.created_at, ri.updated_at,
@@ -72,6 +73,9 @@ export interface ItemRow {
   reasons: ReviewReason[];
   shadow_version: string | null;
   shadow_label: string | null;
+  given_label: string | null;
+  suggested_label: string | null;
+  suggestion_score: number | null;
   status: ReviewStatus;
   required_labels: number;
   label_count: number;
@@ -109,6 +113,9 @@ export function toItem(r: ItemRow): ReviewItem {
     reasons: r.reasons,
     shadowVersion: r.shadow_version,
     shadowLabel: r.shadow_label,
+    labelIssue: r.given_label !== null && r.suggested_label !== null
+      ? { given: r.given_label, suggested: r.suggested_label, score: r.suggestion_score ?? 0 }
+      : null,
     status: r.status,
     requiredLabels: r.required_labels,
     labelCount: r.label_count,

@@ -1,6 +1,6 @@
 /**
  * The review wing's SQL, one concern a module: the vocabulary (types), reading
- * items (items, read), queueing (enqueue), claims (claim), decisions and undo
+ * items (items, read), queueing (enqueue, label_issues), claims (claim), decisions and undo
  * (decide), bulk accept and adjudication (bulk), the state machine they share
  * (state) and its outcomes, the audit log (audit), figures (stats), export and
  * shadow mode. Other layers import from here.
@@ -12,6 +12,7 @@ export * from "./types.ts";
 export type * from "./outcomes.ts";
 export { getReviewItem } from "./items.ts";
 export { enqueueReviewItems, type NewReviewItem } from "./enqueue.ts";
+export { enqueueLabelIssues, type LabelIssueQueueing, type NewLabelIssue } from "./label_issues.ts";
 export { claimNext, type ClaimOptions, heldBy, releaseItem } from "./claim.ts";
 export { decide, undoLast } from "./decide.ts";
 export { adjudicate, bulkAccept } from "./bulk.ts";

@@ -9,6 +9,7 @@ export const REVIEW_REASONS = [
   "audit",
   "language",
   "manual",
+  "label_issue",
 ] as const;
 export type ReviewReason = typeof REVIEW_REASONS[number];
 
@@ -54,6 +55,13 @@ export interface ReviewArticle {
   summary?: string | null;
 }
 
+/** A suspected label error's given label and the suggestion beside it. */
+export interface LabelIssueSuggestion {
+  given: string;
+  suggested: string;
+  score: number;
+}
+
 export interface ReviewItem {
   id: number;
   articleId: number;
@@ -69,6 +77,12 @@ export interface ReviewItem {
   reasons: ReviewReason[];
   shadowVersion: string | null;
   shadowLabel: string | null;
+  /**
+   * For a suspected label error (reason `label_issue`): the label the data came with, the
+   * one a cross-fitted model suggests, and the given label's quality score (lower: more
+   * likely wrong); null otherwise.
+   */
+  labelIssue: LabelIssueSuggestion | null;
   /** Effective status: a claim whose lease expired reads as `queued`/`labelled`. */
   status: ReviewStatus;
   requiredLabels: number;

@@ -1,7 +1,7 @@
 /** The item under review: why it was queued, the article, and the decision made on it here. */
 import { Key } from "./Key.tsx";
 import type { Entry } from "./state.ts";
-import { describe, REASON_TEXT } from "./text.ts";
+import { describe, describeLabelIssue, REASON_TEXT } from "./text.ts";
 
 export function ItemCard(props: { entry: Entry }) {
   const { item, decision } = props.entry;
@@ -10,7 +10,8 @@ export function ItemCard(props: { entry: Entry }) {
     <article data-testid="review-item" data-item-id={item.id}>
       {decision && (
         <div class="decided" data-testid="decided">
-          You {describe(decision)} — <Key k="U" /> undoes your last decision.
+          You {describe(decision)}
+          {props.entry.pending ? " (saving…)" : ""} — <Key k="U" /> undoes your last decision.
         </div>
       )}
       <div class="meta">
@@ -21,6 +22,11 @@ export function ItemCard(props: { entry: Entry }) {
           ))}
         </span>
         {item.shadowLabel && <span>shadow says {item.shadowLabel}</span>}
+        {item.labelIssue && (
+          <span data-testid="label-issue" title="score: how likely the given label is right">
+            {describeLabelIssue(item.labelIssue)}
+          </span>
+        )}
       </div>
       <h2 class="review-title" data-testid="title">{a.title}</h2>
       <div class="meta">

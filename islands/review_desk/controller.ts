@@ -4,6 +4,11 @@
  * It keeps the latest state itself, updated through the reducer the moment an answer
  * comes, because the claim loop, the key handler and the answers outlive renders.
  * The API is passed in, so all of it runs without a browser.
+ *
+ * A decision never waits for the network: the next item shows at once and the write
+ * joins a queue sent one at a time, in order (so an undo, which waits for the queue,
+ * undoes the decision it should). The queue counts are fetched once the writes settle,
+ * debounced, so they never hold up a key press.
  */
 import { api as callApi, sendOnExit } from "../api.ts";
 import type { ReviewItem, ReviewStats } from "../types.ts";
@@ -31,11 +36,20 @@ export interface DeskDeps {
   api?: typeof callApi;
   /** Fire-and-forget write as the page goes (default: islands/api.ts). */
   sendOnExit?: (path: string) => void;
+  /** Quiet time after the last write before the queue counts are fetched (default 300 ms). */
+  statsDelayMs?: number;
 }
+
+/** Default quiet time before the counts are fetched: a reviewer's burst of keys is one fetch. */
+const STATS_DELAY_MS = 300;
 
 export class DeskController {
   #state: DeskState = initialDeskState;
   #claiming = false;
+  /** The decision writes, chained so they go one at a time, in order. */
+  #writes: Promise<void> = Promise.resolve();
+  #pendingWrites = 0;
+  #statsTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #api: typeof callApi;
   readonly #sendOnExit: (path: string) => void;
 
@@ -88,6 +102,8 @@ export class DeskController {
     this.#claiming = false;
     if (!r.ok) return this.dispatch({ type: "notice", text: r.message, error: true });
     this.dispatch({ type: "claimed", items: r.data.items, ahead });
+    // Decisions made while a claim that got all it asked for was out may want more.
+    if (r.data.items.length >= want) await this.topUp();
   }
 
   move(to: number): void {
@@ -95,18 +111,24 @@ export class DeskController {
     void this.topUp();
   }
 
-  async decide(decision: Decision): Promise<void> {
+  /**
+   * Records `decision` on the current item and moves on at once; the write is queued.
+   * Resolves when it is queued, not when it is written (see {@link settled}).
+   */
+  decide(decision: Decision): void {
     const entry = currentEntry(this.#state);
     if (!entry || this.#state.busy) return;
     if (entry.decision) return this.dispatch({ type: "notice", text: ALREADY_DECIDED });
-    this.dispatch({ type: "busy" });
     const { item } = entry;
-    const r = await this.#api<ReviewItem>(
-      "POST",
-      `/v1/review/items/${item.id}/decision`,
-      decisionBody(decision),
-    );
-    if (!r.ok) {
+    this.dispatch({ type: "decided", item, decision });
+    void this.topUp();
+    this.#queueWrite(async () => {
+      const r = await this.#api<ReviewItem>(
+        "POST",
+        `/v1/review/items/${item.id}/decision`,
+        decisionBody(decision),
+      );
+      if (r.ok) return this.dispatch({ type: "saved", itemId: item.id, update: r.data });
       this.dispatch({
         type: "decideFailed",
         itemId: item.id,
@@ -114,26 +136,50 @@ export class DeskController {
         message: r.message,
       });
       if (lostLease(r.status)) void this.topUp();
-      return;
-    }
-    this.dispatch({ type: "decided", item, decision, update: r.data });
-    void this.topUp();
-    void this.refreshStats();
+    });
+  }
+
+  /** Resolves once every decision written so far has its answer. */
+  settled(): Promise<void> {
+    return this.#writes;
+  }
+
+  /** Decision writes not yet answered. */
+  get pendingWrites(): number {
+    return this.#pendingWrites;
+  }
+
+  #queueWrite(write: () => Promise<void>): void {
+    this.#pendingWrites++;
+    clearTimeout(this.#statsTimer);
+    this.#writes = this.#writes.then(write).catch(() => {}).finally(() => {
+      if (--this.#pendingWrites === 0) this.#scheduleStats();
+    });
+  }
+
+  /** Fetches the counts after a quiet time with no write in flight. */
+  #scheduleStats(): void {
+    clearTimeout(this.#statsTimer);
+    this.#statsTimer = setTimeout(() => {
+      if (this.#pendingWrites === 0) void this.refreshStats();
+    }, this.deps.statsDelayMs ?? STATS_DELAY_MS);
   }
 
   /** Enter: accept the model's label, or save the one picked. */
   submit(): void {
     const decision = submitDecision(this.#state);
-    if (decision) void this.decide(decision);
+    if (decision) this.decide(decision);
   }
 
+  /** Undoes the last decision, once the writes before it have landed. */
   async undo(): Promise<void> {
     if (this.#state.busy) return;
     this.dispatch({ type: "busy" });
+    await this.#writes;
     const r = await this.#api<{ item: ReviewItem; undone: Decision }>("POST", "/v1/review/undo");
     if (!r.ok) return this.dispatch({ type: "undoFailed", code: r.code, message: r.message });
     this.dispatch({ type: "undone", item: r.data.item, undone: r.data.undone });
-    void this.refreshStats();
+    this.#scheduleStats();
   }
 
   /** Does what a key asks. */
@@ -143,7 +189,7 @@ export class DeskController {
       case "digit": {
         if (state.flagging) {
           const reason = this.deps.flagReasons[command.index];
-          if (reason) void this.decide({ action: "flag", flagReason: reason });
+          if (reason) this.decide({ action: "flag", flagReason: reason });
         } else {
           const label = currentEntry(state)?.item.labels[command.index];
           if (label) this.dispatch({ type: "select", label });
@@ -153,7 +199,7 @@ export class DeskController {
       case "submit":
         return this.submit();
       case "skip":
-        return void this.decide({ action: "skip" });
+        return this.decide({ action: "skip" });
       case "flag":
         return this.dispatch({ type: "toggleFlagging" });
       case "undo":
@@ -165,6 +211,11 @@ export class DeskController {
       case "cancel":
         return this.dispatch({ type: "cancel" });
     }
+  }
+
+  /** Stops the pending counts fetch (the desk is going away). */
+  stop(): void {
+    clearTimeout(this.#statsTimer);
   }
 
   /** Hands every undecided item back to the queue (the page is going away). */

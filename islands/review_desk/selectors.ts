@@ -6,8 +6,11 @@ import type { ReviewStats } from "../types.ts";
 import type { DeskState, Entry } from "./state.ts";
 import type { Decision } from "./text.ts";
 
-/** Items kept claimed beyond the current one. */
-export const AHEAD = 2;
+/**
+ * Items kept claimed beyond the current one. Decisions move on without waiting for the
+ * network, so a quick reviewer gets through a few items while a claim is on its way.
+ */
+export const AHEAD = 5;
 
 /** The item shown, if the cursor is on one. */
 export function currentEntry(state: DeskState): Entry | undefined {

@@ -2,6 +2,11 @@
  * The review desk's state and every change to it, as a pure reducer. The hook
  * (use_review_desk.ts) talks to the API and hands each answer in as an action, so
  * what the desk does with an answer is testable without a browser.
+ *
+ * A decision is optimistic: the desk records it and shows the next item at once, and
+ * the write follows in the background (`pending` until the API answers). A write that
+ * fails gives the item back at the cursor, undecided, with the error, so the reviewer
+ * can decide it again; one whose lease was lost drops it.
  */
 import type { ReviewItem, ReviewStats } from "../types.ts";
 import { type Decision, describe } from "./text.ts";
@@ -13,6 +18,8 @@ export const ALREADY_DECIDED = "Already decided: press U to undo it, or J for th
 export interface Entry {
   item: ReviewItem;
   decision: Decision | null;
+  /** The decision is on its way to the API (not yet confirmed). */
+  pending?: boolean;
 }
 
 /** The line above the item: news, or an error (shown as an alert). */
@@ -30,7 +37,7 @@ export interface DeskState {
   selected: string | null;
   /** The flag picker is open. */
   flagging: boolean;
-  /** A decision or an undo is on its way. */
+  /** An undo is on its way (decisions never wait: their writes are queued). */
   busy: boolean;
   /** The items already held have been read. */
   loaded: boolean;
@@ -66,10 +73,12 @@ export type DeskAction =
   | { type: "select"; label: string }
   | { type: "toggleFlagging" }
   | { type: "cancel" }
-  /** A decision or an undo was sent. */
+  /** An undo was sent. */
   | { type: "busy" }
-  /** `item` (as it was when decided) got `decision`; the API answered with `update`. */
-  | { type: "decided"; item: ReviewItem; decision: Decision; update: ReviewItem }
+  /** The reviewer decided `item` (as it was then): recorded at once, its write queued. */
+  | { type: "decided"; item: ReviewItem; decision: Decision }
+  /** The API recorded the decision on `itemId` and answered with `update`. */
+  | { type: "saved"; itemId: number; update: ReviewItem }
   | { type: "decideFailed"; itemId: number; status: number; message: string }
   | { type: "undone"; item: ReviewItem; undone: Decision }
   | { type: "undoFailed"; code: string; message: string };
@@ -104,15 +113,17 @@ export function reviewDeskReducer(state: DeskState, action: DeskAction): DeskSta
       return { ...state, busy: true };
     case "decided":
       return decided(state, action);
-    case "decideFailed": {
-      const settled = { ...state, busy: false, flagging: false, selected: null };
-      const message = { text: action.message, error: true };
-      // Lost the lease (expired, or taken over): drop the item and go on.
-      const entries = lostLease(action.status)
-        ? state.entries.filter((e) => e.item.id !== action.itemId)
-        : state.entries;
-      return { ...settled, message, entries };
-    }
+    case "saved":
+      return {
+        ...state,
+        entries: state.entries.map((e) =>
+          e.item.id === action.itemId
+            ? { item: { ...e.item, ...action.update }, decision: e.decision }
+            : e
+        ),
+      };
+    case "decideFailed":
+      return decideFailed(state, action);
     case "undone":
       return undone(state, action.item, action.undone);
     case "undoFailed":
@@ -139,24 +150,53 @@ function claimed(state: DeskState, items: ReviewItem[], ahead: number): DeskStat
   return ahead === 0 ? { ...state, empty: true } : state;
 }
 
-function decided(
-  state: DeskState,
-  action: { item: ReviewItem; decision: Decision; update: ReviewItem },
-): DeskState {
-  const { item, decision, update } = action;
+function decided(state: DeskState, action: { item: ReviewItem; decision: Decision }): DeskState {
+  const { item, decision } = action;
   const recorded = { ...decision, label: decision.label ?? item.predictedLabel };
   const entries = state.entries.map((e) =>
-    e.item.id === item.id ? { item: { ...e.item, ...update }, decision: recorded } : e
+    e.item.id === item.id ? { item: e.item, decision: recorded, pending: true } : e
   );
   return {
     ...state,
-    busy: false,
     flagging: false,
     selected: null,
     entries,
     done: state.done + 1,
     message: { text: `#${item.id} ${describe(recorded)}.` },
     cursor: state.cursor + 1,
+  };
+}
+
+/**
+ * A decision's write failed. Lost lease (expired, or taken over): the item is no longer
+ * ours, so it goes. Anything else: the item comes back undecided at the cursor, the
+ * front of what the reviewer sees, to be decided again.
+ */
+function decideFailed(
+  state: DeskState,
+  { itemId, status, message }: { itemId: number; status: number; message: string },
+): DeskState {
+  const at = state.entries.findIndex((e) => e.item.id === itemId);
+  const failed = state.entries[at];
+  const counted = failed?.decision ? 1 : 0;
+  const rest = state.entries.filter((e) => e.item.id !== itemId);
+  // Removing an entry before the cursor moves the cursor's item one place up.
+  const cursor = Math.min(state.cursor - (at >= 0 && at < state.cursor ? 1 : 0), rest.length);
+  const settled = {
+    ...state,
+    flagging: false,
+    selected: null,
+    done: Math.max(0, state.done - counted),
+    cursor,
+  };
+  if (!failed || lostLease(status)) {
+    return { ...settled, entries: rest, message: { text: message, error: true } };
+  }
+  const back = { item: failed.item, decision: null };
+  return {
+    ...settled,
+    entries: [...rest.slice(0, cursor), back, ...rest.slice(cursor)],
+    message: { text: `${message} #${itemId} is back: decide it again.`, error: true },
   };
 }
 

@@ -64,40 +64,57 @@ Deno.test("reviewDeskReducer() keeps a claim that found nothing new quiet while 
   assert.equal(s.empty, false);
 });
 
-Deno.test("reviewDeskReducer() records a decision, counts it and moves to the next item", () => {
-  const s = run(held(1, 2), { type: "select", label: "Sports" }, { type: "busy" }, {
+Deno.test("reviewDeskReducer() records a decision at once, pending, and moves to the next item", () => {
+  const s = run(held(1, 2), { type: "select", label: "Sports" }, {
     type: "decided",
     item: reviewItem(1),
     decision: { action: "accept" },
-    update: reviewItem(1, { status: "done", finalLabel: "World" }),
   });
-  // An accept is recorded with the model's label; the API's answer is merged in.
+  // An accept is recorded with the model's label, before the API has answered.
   assert.deepEqual(s.entries[0].decision, { action: "accept", label: "World" });
-  assert.equal(s.entries[0].item.status, "done");
+  assert.equal(s.entries[0].pending, true);
+  assert.equal(s.entries[0].item.status, "claimed");
   assert.equal(s.entries[1].decision, null);
   assert.equal(s.cursor, 1);
   assert.equal(s.done, 1);
   assert.equal(s.busy, false);
   assert.equal(s.selected, null);
   assert.deepEqual(s.message, { text: "#1 accepted World." });
+  // The API's answer is merged in later, wherever the cursor is by then.
+  const saved = reviewDeskReducer(reviewDeskReducer(s, { type: "move", to: 2 }), {
+    type: "saved",
+    itemId: 1,
+    update: reviewItem(1, { status: "done", finalLabel: "World" }),
+  });
+  assert.equal(saved.entries[0].item.status, "done");
+  assert.equal(saved.entries[0].pending, undefined);
+  assert.deepEqual(saved.entries[0].decision, { action: "accept", label: "World" });
+  assert.equal(saved.cursor, 2);
+  assert.equal(saved.done, 1);
+});
+
+Deno.test("reviewDeskReducer() takes decisions one after another without waiting", () => {
+  const decide = (id: number): DeskAction => ({
+    type: "decided",
+    item: reviewItem(id),
+    decision: { action: "skip" },
+  });
+  const s = run(held(1, 2, 3), decide(1), decide(2), decide(3));
+  assert.equal(s.cursor, 3);
+  assert.equal(s.done, 3);
+  assert.deepEqual(s.entries.map((e) => e.pending), [true, true, true]);
 });
 
 Deno.test("reviewDeskReducer() describes a relabel, a flag and a skip", () => {
   const decide = (decision: Decision) =>
-    run(held(1), { type: "decided", item: reviewItem(1), decision, update: reviewItem(1) })
-      .message?.text;
+    run(held(1), { type: "decided", item: reviewItem(1), decision }).message?.text;
   assert.equal(decide({ action: "label", label: "Sports" }), "#1 labelled Sports.");
   assert.equal(decide({ action: "flag", flagReason: "not_news" }), "#1 flagged: not news.");
   assert.equal(decide({ action: "skip" }), "#1 skipped.");
 });
 
 Deno.test("reviewDeskReducer() moves past the last item into the end of the session after deciding it", () => {
-  const s = run(held(1), {
-    type: "decided",
-    item: reviewItem(1),
-    decision: { action: "skip" },
-    update: reviewItem(1),
-  });
+  const s = run(held(1), { type: "decided", item: reviewItem(1), decision: { action: "skip" } });
   assert.equal(s.cursor, 1);
   assert.equal(s.entries.length, 1);
   assert.equal(s.entries[s.cursor], undefined);
@@ -105,31 +122,56 @@ Deno.test("reviewDeskReducer() moves past the last item into the end of the sess
 
 Deno.test("reviewDeskReducer() drops an item whose lease was lost (409 or 404) and shows the error", () => {
   for (const status of [409, 404]) {
-    const s = run(held(1, 2), { type: "toggleFlagging" }, { type: "busy" }, {
-      type: "decideFailed",
-      itemId: 1,
-      status,
-      message: "Your claim on item 1 has expired.",
-    });
-    assert.deepEqual(s.entries.map((e) => e.item.id), [2]);
+    const s = run(
+      held(1, 2, 3),
+      { type: "decided", item: reviewItem(1), decision: { action: "accept" } },
+      { type: "toggleFlagging" },
+      { type: "decideFailed", itemId: 1, status, message: "Your claim on item 1 has expired." },
+    );
+    assert.deepEqual(s.entries.map((e) => e.item.id), [2, 3]);
+    // The reviewer stays on the item they were looking at.
     assert.equal(s.cursor, 0);
-    assert.equal(s.busy, false);
+    assert.equal(s.done, 0);
     assert.equal(s.flagging, false);
     assert.deepEqual(s.message, { text: "Your claim on item 1 has expired.", error: true });
   }
 });
 
-Deno.test("reviewDeskReducer() keeps the item after any other failed decision", () => {
-  const s = run(held(1), { type: "busy" }, {
+Deno.test("reviewDeskReducer() gives the item of any other failed write back at the cursor", () => {
+  const decide = (id: number): DeskAction => ({
+    type: "decided",
+    item: reviewItem(id),
+    decision: { action: "label", label: "Sports" },
+  });
+  // Items 1 and 2 decided; the reviewer is on 3 when 1's write fails.
+  const s = run(held(1, 2, 3, 4), decide(1), decide(2), { type: "select", label: "World" }, {
     type: "decideFailed",
     itemId: 1,
     status: 0,
-    message: "Network error: offline",
+    message: "Network error: offline.",
   });
-  assert.deepEqual(s.entries.map((e) => [e.item.id, e.decision]), [[1, null]]);
-  assert.equal(s.done, 0);
-  assert.equal(s.busy, false);
-  assert.equal(s.message?.error, true);
+  assert.deepEqual(s.entries.map((e) => [e.item.id, e.decision?.action ?? null]), [
+    [2, "label"],
+    [1, null],
+    [3, null],
+    [4, null],
+  ]);
+  assert.equal(s.cursor, 1, "the failed item is shown, ahead of the one that was");
+  assert.equal(s.entries[1].pending, undefined);
+  assert.equal(s.done, 1);
+  assert.equal(s.selected, null);
+  assert.deepEqual(s.message, {
+    text: "Network error: offline. #1 is back: decide it again.",
+    error: true,
+  });
+  // At the end of the session it comes back as the last item, shown.
+  const end = run(held(1), decide(1), {
+    type: "decideFailed",
+    itemId: 1,
+    status: 500,
+    message: "Internal error.",
+  });
+  assert.deepEqual([end.cursor, end.entries.length, end.entries[0].decision], [0, 1, null]);
 });
 
 Deno.test("reviewDeskReducer() undoes a decision: the item is undecided again and under the cursor", () => {
@@ -137,6 +179,9 @@ Deno.test("reviewDeskReducer() undoes a decision: the item is undecided again an
     type: "decided",
     item: reviewItem(1),
     decision: { action: "flag", flagReason: "duplicate" },
+  }, {
+    type: "saved",
+    itemId: 1,
     update: reviewItem(1, { status: "flagged", finalFlag: "duplicate" }),
   });
   const s = reviewDeskReducer({ ...decidedState, busy: true, selected: "Sports" }, {

@@ -14,6 +14,7 @@ export const REASON_TEXT: Record<string, string> = {
   audit: "random audit",
   language: "language outside the model's",
   manual: "queued by hand",
+  label_issue: "suspected label error",
 };
 
 /** Flag reasons, in words. */
@@ -23,6 +24,13 @@ export const FLAG_TEXT: Record<string, string> = {
   wrong_language: "wrong language",
   other: "other",
 };
+
+/** A suspected label error in words: "given: World · suggested: Business (0.08)". */
+export function describeLabelIssue(
+  issue: { given: string; suggested: string; score: number },
+): string {
+  return `given: ${issue.given} · suggested: ${issue.suggested} (${issue.score.toFixed(2)})`;
+}
 
 /** A decision in words, as in "#12 accepted World." */
 export function describe(d: Decision): string {

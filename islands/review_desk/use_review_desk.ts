@@ -25,6 +25,7 @@ export function useReviewDesk(
 
   useEffect(() => {
     void desk.start();
+    return () => desk.stop();
   }, []);
 
   // Leaving the page hands the undecided items back to the queue at once, rather

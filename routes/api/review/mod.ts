@@ -2,13 +2,14 @@
  * `/v1/review/...`: the human review queue, one sub-app per concern — the
  * queue, single items, decisions, the audit log, figures and export, shadow
  * mode. Reviewers are API-key names (`c.get("principal")`); every route needs
- * a key, bulk accept and adjudication an admin key.
+ * a key, bulk accept, adjudication and queueing label issues an admin key.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppDeps, AppEnv } from "../../env.ts";
 import { auditApi } from "./audit.ts";
 import { decisionsApi } from "./decisions.ts";
 import { itemsApi } from "./items.ts";
+import { labelIssuesApi } from "./label_issues.ts";
 import { queueApi } from "./queue.ts";
 import { shadowApi } from "./shadow.ts";
 import { statsApi } from "./stats.ts";
@@ -21,5 +22,6 @@ export function reviewApi(deps: AppDeps) {
     .route("/", decisionsApi(deps))
     .route("/", statsApi(deps))
     .route("/", auditApi(deps))
-    .route("/", shadowApi(deps));
+    .route("/", shadowApi(deps))
+    .route("/", labelIssuesApi(deps));
 }

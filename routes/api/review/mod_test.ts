@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { claimNext } from "../../../db/review/mod.ts";
+import { claimNext, enqueueLabelIssues } from "../../../db/review/mod.ts";
 import { registerTestModel, seedQueue } from "../../../db/review/test_helpers.ts";
 import { postgresTestDb, postgresTestUrl, testDatabases } from "../../../db/test_db.ts";
 import { openPostgres } from "../../../db/postgres.ts";
@@ -290,6 +290,45 @@ for (const { name, open } of testDatabases()) {
           headers: { "x-api-key": CAROL_KEY },
         });
         assert.equal((await off.json()).version, null);
+      });
+
+      await t.step("a label issue reads with the given label beside the suggestion", async () => {
+        await reset();
+        await registerTestModel(db);
+        const [articleId] = await seedQueue(db, 1, {
+          policy: { threshold: 0, auditRate: 0, overlap: 1, languages: [] },
+        });
+        const { queued: [id] } = await enqueueLabelIssues(db, [{
+          articleId,
+          modelVersion: "test-model-v1",
+          given: "sport",
+          suggested: "markets",
+          score: 0.08,
+          scores: { markets: 0.8, science: 0.15, sport: 0.05 },
+          requiredLabels: 1,
+        }], { actor: "seed" });
+        const res = await app.request(`/v1/review/items/${id}`, withKey(ALICE_KEY));
+        assert.equal(res.status, 200);
+        assert.match(res.headers.get("content-type")!, /application\/json/);
+        const { item } = await res.json();
+        assert.deepEqual(item.reasons, ["label_issue"]);
+        assert.deepEqual(item.labelIssue, { given: "sport", suggested: "markets", score: 0.08 });
+        assert.equal(item.predictedLabel, "markets");
+        const listed = await app.request("/v1/review/items?reason=label_issue", withKey(ALICE_KEY));
+        assert.equal(listed.status, 200);
+        const { items } = await listed.json();
+        assert.deepEqual(items.map((i: { id: number }) => i.id), [id]);
+        const [claimed] = await claim(ALICE_KEY, { filters: { reason: "label_issue" } });
+        assert.equal(claimed.id, id);
+        assert.deepEqual((claimed as { labelIssue?: unknown }).labelIssue, item.labelIssue);
+        const low = await seedQueue(db, 1, { prefix: "other" });
+        const other = await app.request(
+          "/v1/review/items?reason=low_confidence",
+          withKey(ALICE_KEY),
+        );
+        const [plain] = (await other.json()).items;
+        assert.equal(plain.articleId, low[0]);
+        assert.equal(plain.labelIssue, null);
       });
 
       await t.step("export streams JSON Lines and CSV", async () => {

@@ -43,6 +43,13 @@ export const ReviewItemSchema = z.object({
   reasons: z.array(Reason).openapi({ description: "Why the item was queued" }),
   shadowVersion: z.string().nullable(),
   shadowLabel: z.string().nullable(),
+  labelIssue: z.object({
+    given: z.string().openapi({ description: "The label the data came with" }),
+    suggested: z.string().openapi({ description: "The label a cross-fitted model suggests" }),
+    score: z.number().openapi({
+      description: "Quality of the given label in [0, 1]; lower is more likely wrong",
+    }),
+  }).nullable().openapi({ description: "Suspected label error (reason label_issue), else null" }),
   status: Status,
   requiredLabels: z.number().int(),
   labelCount: z.number().int(),
