@@ -59,6 +59,7 @@ Deno.test("newsintel retrain trains, scores and promotes; refuses while one runs
     });
 
     await t.step("while another retrain runs, it exits 1 and says which", async () => {
+      // PGlite allows one process at a time: the row is written, then the database closed.
       db = await openDb(env.DB_URL);
       try {
         const started = await startRetrain(db, {
@@ -67,9 +68,14 @@ Deno.test("newsintel retrain trains, scores and promotes; refuses while one runs
           activeVersion: null,
         });
         assert.equal(started.kind, "started");
-        const run = await newsintel(["retrain", base], env);
-        assert.equal(run.code, 1);
-        assert.match(run.stderr, /retrain \d+ is running/);
+      } finally {
+        await db.close();
+      }
+      const run = await newsintel(["retrain", base], env);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /retrain \d+ is running/);
+      db = await openDb(env.DB_URL);
+      try {
         assert.equal((await listRetrains(db)).length, 2, "nothing recorded for the refusal");
       } finally {
         await db.close();

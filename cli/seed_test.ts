@@ -44,7 +44,7 @@ Deno.test("seed rejects bad option values before touching the database", async (
       [["--batch-size", "0"], /--batch-size takes a whole number from 1 to 500/],
       [["--batch-size", "501"], /--batch-size takes a whole number from 1 to 500/],
       [["--limit", "ten"], /--limit takes a whole number/],
-      [["--format", "xml", HUFFPOST], /Allowed choices are agnews-csv, bbc, jsonl, parquet/],
+      [["--format", "xml", HUFFPOST], /Allowed choices are agnews-csv, csv, bbc, jsonl, parquet/],
     ];
     const runs = await Promise.all(cases.map(([args]) => newsintel(["seed", ...args], env)));
     runs.forEach((run, i) => {

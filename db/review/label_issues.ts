@@ -47,19 +47,21 @@ export async function enqueueLabelIssues(
     `WITH up AS (
        INSERT INTO review_items AS ri (article_id, model_version, predicted_label, score, scores,
                                        margin, reasons, given_label, suggested_label,
-                                       suggestion_score, required_labels)
+                                       suggestion_score, required_labels, taxonomy)
        SELECT r.article_id, r.model_version, r.suggested,
               coalesce((r.scores ->> r.suggested)::double precision, 0),
               r.scores, r.margin, ARRAY['label_issue'], r.given, r.suggested, r.score,
-              r.required_labels
+              r.required_labels, m.taxonomy
          FROM jsonb_to_recordset($1::text::jsonb) AS r(
                 article_id bigint, model_version text, given text, suggested text,
                 score double precision, scores jsonb, margin double precision,
                 required_labels integer)
+         JOIN models m ON m.version = r.model_version
         WHERE NOT EXISTS (SELECT 1 FROM review_items x
-                           WHERE x.article_id = r.article_id AND 'label_issue' = ANY (x.reasons))
+                           WHERE x.article_id = r.article_id AND x.taxonomy = m.taxonomy
+                             AND 'label_issue' = ANY (x.reasons))
         ORDER BY r.article_id
-       ON CONFLICT (article_id)
+       ON CONFLICT (article_id, taxonomy)
           WHERE status IN ('queued', 'claimed', 'labelled', 'needs_adjudication')
           DO UPDATE SET reasons = array_append(ri.reasons, 'label_issue'),
                         given_label = excluded.given_label,
