@@ -6,12 +6,8 @@ import { adjudicate, bulkAccept, claimNext, decide, undoLast } from "./review/mo
 import { ok, QUEUE_ALL, registerTestModel, seedQueue } from "./review/test_helpers.ts";
 import { testDatabases } from "./test_db.ts";
 import { syncReviewedTopics } from "./topics.ts";
-import {
-  countsByBucket,
-  foldPendingStats,
-  queueArticleStats,
-  termCountsForPeriods,
-} from "./trends.ts";
+import { countsByBucket, foldPendingStats, queueArticleStats } from "./trends.ts";
+import { termCountsForPeriods } from "./trend_terms.ts";
 
 const MARCH = { from: "2024-03-01T00:00:00Z", to: "2024-04-01T00:00:00Z" };
 

@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  addArticleStats,
-  countsByBucket,
-  foldPendingStats,
-  queueArticleStats,
-  rollUpTermMonths,
-  termCountsForPeriods,
-} from "./trends.ts";
+import { addArticleStats, countsByBucket, foldPendingStats, queueArticleStats } from "./trends.ts";
+import { rollUpTermMonths, termCountsForPeriods } from "./trend_terms.ts";
 import { testDatabases } from "./test_db.ts";
 
 for (const { name, open } of testDatabases()) {

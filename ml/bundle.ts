@@ -233,7 +233,7 @@ async function readAll(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
  * Streams an entry to a new file (never over an existing one), hashing it on the way;
  * returns its hex sha256. Errors reading the archive become `unreadable(error)`.
  */
-async function writeEntry(
+export async function writeEntry(
   body: ReadableStream<Uint8Array>,
   path: string,
   unreadable: (e: unknown) => Error,

@@ -9,10 +9,9 @@ import {
   countsByBucket,
   firstDataDay,
   foldPendingStats,
-  rollUpTermMonths,
   statsRange,
-  termCountsForPeriods,
 } from "../db/trends.ts";
+import { rollUpTermMonths, termCountsForPeriods } from "../db/trend_terms.ts";
 import { articlesWithoutTerms, setArticleTerms } from "../db/articles.ts";
 import type { Db } from "../db/mod.ts";
 import { termCounts } from "../ml/terms.ts";

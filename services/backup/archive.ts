@@ -7,7 +7,8 @@
  */
 import { createTarDecoder, createTarPacker } from "modern-tar";
 import { createHash } from "node:crypto";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { writeEntry } from "../../ml/bundle.ts";
 import {
   type BackupManifest,
   backupManifestSchema,
@@ -165,27 +166,4 @@ async function readAll(body: ReadableStream<Uint8Array>, unreadable: (e: unknown
   } catch (err) {
     throw unreadable(err);
   }
-}
-
-/** Streams an entry to a new file, hashing it on the way; returns the hex sha256. */
-async function writeEntry(
-  body: ReadableStream<Uint8Array>,
-  path: string,
-  unreadable: (e: unknown) => Error,
-): Promise<string> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const out = await Deno.open(path, { write: true, createNew: true });
-  const hash = createHash("sha256");
-  const reader = body.getReader();
-  try {
-    while (true) {
-      const { done, value } = await reader.read().catch((e) => Promise.reject(unreadable(e)));
-      if (done) break;
-      hash.update(value);
-      for (let at = 0; at < value.byteLength;) at += await out.write(value.subarray(at));
-    }
-  } finally {
-    out.close();
-  }
-  return hash.digest("hex");
 }
