@@ -236,7 +236,12 @@ export function trainCommand() {
 
 /** The search's candidates, one line each, the chosen one marked. */
 function printSearch(search: SearchReport): void {
-  print(`\nhyperparameter search (out-of-fold, chosen by macro-F1, ties by accuracy):`);
+  print(
+    `\nhyperparameter search (each candidate fitted once, scored on ${
+      search.rows ?? "the"
+    } held-out rows of the first fold; chosen by macro-F1, ties by accuracy; tau then chosen ` +
+      `on all out-of-fold rows):`,
+  );
   print("   macro-F1  accuracy  class-weight  lambda  idf  subword  epochs  tau");
   search.trials.forEach((t, i) => {
     const h = t.hyperparameters;

@@ -64,7 +64,7 @@ export type SearchedKey = typeof SEARCHED[number];
 /** One candidate the search scored. */
 export interface SearchTrial {
   hyperparameters: Pick<Hyperparameters, SearchedKey>;
-  /** Out-of-fold accuracy and macro-F1 (uncalibrated argmax, after the prior correction). */
+  /** Held-out accuracy and macro-F1 (uncalibrated argmax, after the prior correction). */
   accuracy: number;
   macroF1: number;
 }
@@ -72,6 +72,12 @@ export interface SearchTrial {
 /** What the search tried and chose (search.ts; kept in the model's validation report). */
 export interface SearchReport {
   metric: "macroF1";
+  /**
+   * Held-out rows each trial was scored on (the first fold's; absent in reports from before
+   * the search scored one fold). The chosen trial's prior correction is then chosen again on
+   * all out-of-fold rows: the model's `logitAdjustment` is that one.
+   */
+  rows?: number;
   trials: SearchTrial[];
   /** Index of the chosen trial. */
   chosen: number;

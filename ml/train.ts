@@ -27,7 +27,7 @@ import {
   type ValidationReport,
 } from "./model.ts";
 import { mulberry32, shuffleInPlace } from "./prng.ts";
-import { SEARCHED, searchHyperparameters, type SearchReport } from "./search.ts";
+import { bestTau, SEARCHED, searchHyperparameters, type SearchReport } from "./search.ts";
 import { type Example, prepareTraining, type TrainProgress } from "./train_data.ts";
 
 export { fitTemperature } from "./calibration.ts";
@@ -56,10 +56,7 @@ export interface TrainOptions extends Partial<Hyperparameters> {
    * (search.ts; needs cross-fitting; default false).
    */
   search?: boolean;
-  /**
-   * At most this many search candidates (default: as many as fit in 13 fits with the
-   * refit, e.g. 4 with 3 folds, 2 with 5; see {@link searchTrials}).
-   */
+  /** At most this many search candidates (default: all of search.ts's grid). */
   searchTrials?: number;
   /**
    * Noise-aware training: rank the rows by their out-of-fold probabilities (label_issues.ts)
@@ -159,24 +156,36 @@ export async function trainTextClassifier(
   let oofLogits: Float64Array[];
   let search: SearchReport | undefined;
   let refitted: TextClassifierModel | undefined;
+  const refitNow = (h: Hyperparameters) => h.refit && clean === "none" ? [refitJob(h)] : [];
   if (options.search) {
+    // Every candidate on the first fold (one batch), then the winner on the other folds with
+    // the refit (another batch, the refit first: it is the longest fit).
     const fixed = new Set(SEARCHED.filter((key) => options[key] !== undefined));
     const found = await searchHyperparameters({
       start,
       labels: data.labels,
       k,
-      rows: oofRows,
-      evaluate: async (candidates) => (await crossFit(candidates)).logits,
+      rows: cv[0].held,
+      evaluate: async (candidates) =>
+        (await run(candidates.map((h) => ({ ...cv[0], h, weights: weightsFor(h) }))))
+          .map((r) => r.heldLogits),
       fixed,
-      maxTrials: options.searchTrials ?? searchTrials(folds),
+      maxTrials: options.searchTrials,
     });
-    ({ h, logits: oofLogits, report: search } = found);
+    h = found.h;
+    search = found.report;
+    const refit = refitNow(h);
+    const rest = await run([
+      ...refit,
+      ...cv.slice(1).map((job) => ({ ...job, h, weights: weightsFor(h) })),
+    ]);
+    refitted = refit.length ? rest[0].model : undefined;
+    oofLogits = [...found.logits, ...rest.slice(refit.length).flatMap((r) => r.heldLogits)];
+    if (!fixed.has("logitAdjustment")) {
+      h = { ...h, logitAdjustment: bestTau(oofLogits, y, counts).tau };
+    }
   } else {
-    const plain = await crossFit(
-      [h],
-      undefined,
-      h.refit && clean === "none" ? refitJob(h) : undefined,
-    );
+    const plain = await crossFit([h], undefined, refitNow(h)[0]);
     oofLogits = plain.logits[0];
     refitted = plain.refit;
   }
@@ -240,15 +249,6 @@ export async function trainTextClassifier(
     uniformMix: calibration.mix,
     validation,
   }, counts);
-}
-
-/**
- * Search candidates for k folds when not given: the search and the refit stay within 13 fits
- * (4 candidates of 3 folds, 2 of 5), so training costs at most about 3 times what it did
- * without a search, and grows linearly with the rows.
- */
-export function searchTrials(folds: number): number {
-  return Math.max(1, Math.floor(12 / folds));
 }
 
 /** Folds the prior correction of the model's hyperparameters into its bias. */
