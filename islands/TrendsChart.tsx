@@ -301,7 +301,8 @@ export default function TrendsChart(props: TrendsChartProps) {
                   )
                 } baseline: `
                 : ""}
-              count now (baseline), ranked by Dunning's G²; hover a term for its numbers.
+              count now (baseline), ranked by Dunning's G²{" "}
+              {"(paler: p < 0.01 only, not p < 0.001)"}; hover a term for its numbers.
             </p>
             {visible.slice(0, 8).map((t) => (
               <div>
@@ -310,7 +311,11 @@ export default function TrendsChart(props: TrendsChartProps) {
                   ? (
                     <ul class="terms" data-testid="rising-terms">
                       {t.risingTerms.map((r) => (
-                        <li key={r.term} title={r.explanation}>
+                        <li
+                          key={r.term}
+                          title={r.explanation}
+                          class={r.p === 0.001 ? undefined : "weak"}
+                        >
                           {r.term}{" "}
                           <span class="muted small">
                             {r.count} ({r.baselineCount})

@@ -34,8 +34,22 @@ const data: TrendsResult = {
       rate: 41.5,
       baselineRate: 0,
       g2: 21.83,
+      p: 0.001,
       ratio: 82,
       explanation,
+    }, {
+      term: "fiona",
+      phrase: false,
+      count: 3,
+      total: 1204,
+      baselineCount: 0,
+      baselineTotal: 9876,
+      rate: 24.9,
+      baselineRate: 0,
+      g2: 9.1,
+      p: 0.01,
+      ratio: 49,
+      explanation: "G² = 9.1 (p < 0.01 above 6.6)",
     }],
   }, {
     topic: "Sports",
@@ -57,6 +71,8 @@ Deno.test("TrendsChart lists rising terms with their counts and the score on hov
     /<li\s+title="G² = 2·Σ O·ln\(O\/E\) = 21\.8: &quot;puerto rico&quot; 5 of 1,204/,
   );
   assert.match(html, /puerto rico <span class="muted small">5 \(0\)<\/span>/);
+  assert.match(html, /<li\s+title="G² = 9\.1 \(p &lt; 0\.01 above 6\.6\)" class="weak">fiona/);
+  assert.doesNotMatch(html, /class="weak">puerto rico/, "p < 0.001 is shown in full");
   assert.ok(html.includes("2022-08 to 2022-09 against the 2022-01 to 2022-07 baseline"));
   assert.ok(html.includes("none significantly above the baseline"), "Sports has none");
 });

@@ -65,6 +65,8 @@ export interface RisingTerm {
   rate: number;
   baselineRate: number;
   g2: number;
+  /** 0.001: strong evidence (G² ≥ 10.83); 0.01: G² ≥ 6.63. */
+  p: number;
   ratio: number;
   explanation: string;
 }

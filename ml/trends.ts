@@ -114,7 +114,7 @@ export interface RisingTermsOptions {
   minCount?: number;
   /** Return at most this many terms (default 20). */
   limit?: number;
-  /** Minimum G² (default 10.83, i.e. p < 0.001 with one degree of freedom). */
+  /** Minimum G² (default {@link MIN_G2}, p < 0.01 with one degree of freedom). */
   minG2?: number;
   /**
    * Total word counts of each period, when the maps hold only some terms (e.g. those
@@ -126,6 +126,20 @@ export interface RisingTermsOptions {
   currentPhraseTotal?: number;
   baselinePhraseTotal?: number;
 }
+
+/** G² above which a rise is listed: p < 0.01 (one degree of freedom). */
+export const MIN_G2 = 6.63;
+/** G² above which a rise is strong evidence: p < 0.001. */
+export const STRONG_G2 = 10.83;
+
+/**
+ * Words that rise and fall with the calendar, not the news ("monday" rises in any month
+ * with more Mondays): never listed as rising. They stay in the stored counts.
+ */
+export const CALENDAR_WORDS: ReadonlySet<string> = new Set(
+  "monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow week weekend"
+    .split(" "),
+);
 
 /** A term whose relative frequency rose from the baseline to the current period. */
 export interface RisingTerm {
@@ -142,6 +156,11 @@ export interface RisingTerm {
   baselineRate: number;
   /** Dunning's log-likelihood ratio G² of the 2×2 table (term vs other terms × period). */
   g2: number;
+  /**
+   * The significance level G² passes: 0.001 (G² ≥ 10.83, strong evidence) or 0.01 (G² ≥
+   * 6.63: in a small topic, a word new this period with three or four occurrences).
+   */
+  p: 0.001 | 0.01;
   /**
    * Relative frequency now over relative frequency then; a term absent from the baseline
    * counts as 0.5 there so that the ratio stays finite.
@@ -206,7 +225,8 @@ const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 *
 export function explainRisingTerm(t: Omit<RisingTerm, "explanation">): string {
   const unit = t.phrase ? "phrases" : "words";
   const fmt = (x: number) => x.toLocaleString("en-US");
-  return `G² = 2·Σ O·ln(O/E) = ${t.g2.toFixed(1)} (p < 0.001 above 10.8): "${t.term}" ` +
+  const level = t.p === 0.001 ? "p < 0.001 above 10.8" : "p < 0.01 above 6.6";
+  return `G² = 2·Σ O·ln(O/E) = ${t.g2.toFixed(1)} (${level}): "${t.term}" ` +
     `${fmt(t.count)} of ${fmt(t.total)} ${unit} now (${t.rate.toFixed(1)} per 10k) vs ` +
     `${fmt(t.baselineCount)} of ${fmt(t.baselineTotal)} in the baseline ` +
     `(${t.baselineRate.toFixed(1)} per 10k), ${t.ratio.toFixed(1)}× as frequent`;
@@ -228,7 +248,7 @@ export function risingTerms(
 ): RisingTerm[] {
   const minCount = options.minCount ?? 5;
   const limit = options.limit ?? 20;
-  const minG2 = options.minG2 ?? 10.83;
+  const minG2 = options.minG2 ?? MIN_G2;
   const cur = totals(current);
   const base = totals(baseline);
   const n1 = {
@@ -241,7 +261,7 @@ export function risingTerms(
   };
   const out: Omit<RisingTerm, "explanation">[] = [];
   for (const [term, a] of current) {
-    if (a < minCount) continue;
+    if (a < minCount || CALENDAR_WORDS.has(term)) continue;
     const phrase = isPhrase(term);
     const total = phrase ? n1.phrases : n1.words;
     const baselineTotal = phrase ? n2.phrases : n2.words;
@@ -261,6 +281,7 @@ export function risingTerms(
       rate: round((a / total) * 10_000, 2),
       baselineRate: round((b / baselineTotal) * 10_000, 2),
       g2: round(g2, 2),
+      p: g2 >= STRONG_G2 ? 0.001 : 0.01,
       ratio: round(ratio, 2),
     });
   }

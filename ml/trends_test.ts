@@ -5,8 +5,10 @@ import {
   changeVsPrevious,
   detectSpikes,
   logLikelihoodG2,
+  MIN_G2,
   risingTerms,
   type SeriesPoint,
+  STRONG_G2,
 } from "./trends.ts";
 import { mulberry32 } from "./prng.ts";
 
@@ -214,4 +216,16 @@ Deno.test("changeVsPrevious() reports delta, percent and direction", () => {
   assert.equal(changeVsPrevious(5, 10).percent, -50);
   assert.equal(changeVsPrevious(3, 3).direction, "flat");
   assert.equal(changeVsPrevious(3, 0).percent, null);
+});
+
+Deno.test("risingTerms() lists p < 0.01 rises with their level and never calendar words", () => {
+  // 900 words now, 4,000 in the baseline: a new word with 3 occurrences passes p < 0.01
+  // only, one with 6 passes p < 0.001; "monday" with 6 is never listed.
+  const baseline = new Map([["market", 4_000]]);
+  const current = new Map([["market", 885], ["merger", 3], ["strike", 6], ["monday", 6]]);
+  const rising = risingTerms(current, baseline, { minCount: 3 });
+  assert.deepEqual(rising.map((r) => [r.term, r.p]), [["strike", 0.001], ["merger", 0.01]]);
+  assert.ok(rising[1].g2 >= MIN_G2 && rising[1].g2 < STRONG_G2);
+  assert.match(rising[1].explanation, /p < 0\.01 above 6\.6/);
+  assert.match(rising[0].explanation, /p < 0\.001 above 10\.8/);
 });

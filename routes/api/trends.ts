@@ -66,6 +66,9 @@ const TopicTrend = z.object({
       rate: z.number().openapi({ description: "Per 10,000 words (phrases), now" }),
       baselineRate: z.number().openapi({ description: "Per 10,000 words (phrases), baseline" }),
       g2: z.number().openapi({ description: "Dunning's log-likelihood ratio G², the score" }),
+      p: z.union([z.literal(0.001), z.literal(0.01)]).openapi({
+        description: "Significance level G² passes: 0.001 (G² ≥ 10.83) or 0.01 (G² ≥ 6.63)",
+      }),
       ratio: z.number(),
       explanation: z.string().openapi({ description: "The score with its numbers, in words" }),
     }),
@@ -80,8 +83,9 @@ const trendsRoute = createRoute({
     `previous period of equal length, spikes (robust z-score of the bucket, on the Anscombe ` +
     `scale, against the median and MAD of the 7 preceding buckets, all of them after the ` +
     `data began; ≥ 3 with ≥ 5 articles), and rising words and two-word phrases of the ` +
-    `latest \`recent\` buckets against the 7 buckets before them (Dunning's G² ≥ 10.83, ` +
-    `p < 0.001; ≥ 3 occurrences; a phrase measured against all phrases, a word against all ` +
+    `latest \`recent\` buckets against the 7 buckets before them (Dunning's G² ≥ 6.63, ` +
+    `p < 0.01, each term's \`p\` saying whether it also passes 0.001; ≥ 3 occurrences; ` +
+    `weekday names and such calendar words never; a phrase measured against all phrases, a word against all ` +
     `words). Buckets are UTC; weeks start on Monday. At most ${MAX_BUCKETS} buckets.`,
   request: { query: TrendsQuery },
   responses: {
