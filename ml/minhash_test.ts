@@ -9,16 +9,38 @@ import {
   minhashSignature,
   SIGNATURE_LENGTH,
   storyWords,
+  TITLE_WEIGHT,
 } from "./minhash.ts";
 
 const words = (n: number, prefix: string) =>
   new Set(Array.from({ length: n }, (_, i) => `${prefix}${i}`));
 
-Deno.test("storyWords() takes the title and the lead, decoded, without stopwords", () => {
-  const w = storyWords("Sudan talks in Nigeria deadlocked", "Talks &quot;stalled&quot; today.");
-  assert.deepEqual([...w].sort(), ["deadlocked", "nigeria", "stalled", "sudan", "talks", "today"]);
+Deno.test("storyWords() takes the title (weighted) and the lead, decoded, without stopwords", () => {
+  const w = storyWords("Sudan talks in Nigeria", "Talks &quot;stalled&quot; today.");
+  assert.deepEqual(
+    [...w].filter((x) => !x.startsWith("^")).sort(),
+    ["nigeria", "stalled", "sudan", "talks", "today"],
+  );
+  assert.equal(w.size, 3 * TITLE_WEIGHT + 2, "title words several times, marked");
+  assert.ok(w.has("^sudan") && w.has("^".repeat(TITLE_WEIGHT - 1) + "sudan"));
   const long = storyWords("Title", Array.from({ length: 100 }, (_, i) => `w${i}`).join(" "));
-  assert.equal(long.size, 1 + 40);
+  assert.equal(long.size, TITLE_WEIGHT + 40);
+});
+
+Deno.test("storyWords(): one boilerplate lead under different headlines is not one story", () => {
+  const lead = "With the economy slowly turning up, upgrading hardware has been on businesses " +
+    "radar in the past 12 months as their number two priority.";
+  const similarity = (a: string, b: string) => {
+    const x = storyWords(a, lead), y = storyWords(b, lead);
+    return [...x].filter((w) => y.has(w)).length / new Set([...x, ...y]).size;
+  };
+  assert.ok(
+    similarity("Voq smartphone arrives in US", "Sprint serves up Samsung smartphone") < 0.4,
+  );
+  assert.ok(
+    similarity("Samsung working on tiny drive", "Samsung working on a tiny drive") === 1,
+    "the same headline with the same lead still is",
+  );
 });
 
 Deno.test("minhashSignature() is pinned: the same words give the same stored signature", () => {

@@ -97,6 +97,29 @@ for (const { name, open } of testDatabases()) {
       await close();
     }
   });
+
+  Deno.test(`migration 0017 forgets the stories so that serve groups every article again (${name})`, async () => {
+    const { db, reset, close } = await open();
+    try {
+      await reset();
+      const ids = (await ingestArticles(db, ARTICLES)).map((o) => o.id);
+      const sql = await Deno.readTextFile(
+        new URL("../migrations/0017_story_title_weight.sql", import.meta.url),
+      );
+      await db.transaction(async (tx) => {
+        for (const statement of sql.replace(/--.*$/gm, "").split(";")) {
+          if (statement.trim()) await tx.query(statement);
+        }
+      });
+      assert.equal((await getArticle(db, ids[0]))!.story, null);
+      assert.deepEqual(await listStories(db, { ...ALL, minArticles: 1 }), []);
+      assert.equal(await fillStories(db), 5);
+      const again = await listStories(db, { ...ALL, minArticles: 1 });
+      assert.deepEqual(again.map((s) => s.articles), [3, 1, 1]);
+    } finally {
+      await close();
+    }
+  });
 }
 
 for (const { name, open } of testDatabases()) {
