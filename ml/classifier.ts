@@ -15,6 +15,7 @@ import type { Prediction } from "./metrics.ts";
 import { checkModelFiles, hasManifest, type Manifest, verifyModelDir } from "./model_dir.ts";
 import { softmax } from "./model.ts";
 import { normalizeNewsText } from "./normalize.ts";
+import { cacheWordPieces } from "./word_piece_cache.ts";
 
 export type { Prediction } from "./metrics.ts";
 
@@ -121,6 +122,7 @@ export async function loadClassifier(
   const labels = Object.entries(id2label).sort((a, b) => Number(a[0]) - Number(b[0]))
     .map(([, l]) => l);
   const batchSize = options.batchSize ?? 64;
+  cacheWordPieces(classifier.tokenizer);
 
   const config = classifier.model.config as unknown as { problem_type?: string };
   const multiLabel = config.problem_type === "multi_label_classification";

@@ -136,6 +136,12 @@ export function decodeSignature(text: string): Uint32Array | null {
     return null;
   }
   if (raw.length !== SIGNATURE_LENGTH * 4) return null;
-  const view = new DataView(Uint8Array.from(raw, (c) => c.charCodeAt(0)).buffer);
-  return Uint32Array.from({ length: SIGNATURE_LENGTH }, (_, i) => view.getUint32(i * 4, true));
+  // Plain loops: a batch's candidates are thousands of signatures (Array.from with a
+  // callback per byte took a tenth of ingestion's time).
+  const sig = new Uint32Array(SIGNATURE_LENGTH);
+  for (let i = 0, j = 0; i < SIGNATURE_LENGTH; i++, j += 4) {
+    sig[i] = (raw.charCodeAt(j) | (raw.charCodeAt(j + 1) << 8) | (raw.charCodeAt(j + 2) << 16) |
+      (raw.charCodeAt(j + 3) << 24)) >>> 0;
+  }
+  return sig;
 }

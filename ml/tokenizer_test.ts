@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { PreTrainedTokenizer } from "@huggingface/transformers";
+import { cacheWordPieces } from "./word_piece_cache.ts";
 import { encodeWords, type TextClassifierModel } from "./model.ts";
 import { DEFAULT_HYPERPARAMETERS } from "./train.ts";
 import { createWordSplitter } from "./word_splitter.ts";
@@ -73,20 +74,27 @@ Deno.test("encodeWords() splits unknown words into the WordPiece pieces transfor
   const model = { vocabulary, hyperparameters: { ...DEFAULT_HYPERPARAMETERS, maxLength: 12 } };
   const tokenizer = new PreTrainedTokenizer(tokenizerJson(vocabulary), tokenizerConfig(12));
   const split = createWordSplitter();
-  for (
-    const text of [
-      "Stocks unknowns stockss",
-      "Cafés CAFÉ e1 12 ünknown",
-      "zzz stock# ##s [UNK] [PAD]",
-      "a".repeat(100) + " " + "a".repeat(101),
-      "stocks ".repeat(20),
-      "",
-    ]
-  ) {
-    const served = tokenizer(text, { truncation: true }).input_ids.tolist()[0].map(Number);
-    const ours = Array.from(encodeWords(model as TextClassifierModel, split(text)));
-    assert.deepEqual(ours, served, text);
-  }
+  const texts = [
+    "Stocks unknowns stockss",
+    "Cafés CAFÉ e1 12 ünknown",
+    "zzz stock# ##s [UNK] [PAD]",
+    "a".repeat(100) + " " + "a".repeat(101),
+    "stocks ".repeat(20),
+    "",
+  ];
+  const check = () => {
+    for (const text of texts) {
+      const served = tokenizer(text, { truncation: true }).input_ids.tolist()[0].map(Number);
+      const ours = Array.from(encodeWords(model as TextClassifierModel, split(text)));
+      assert.deepEqual(ours, served, text);
+    }
+  };
+  check();
+  // The served pipeline remembers each word's pieces (word_piece_cache.ts): the same ids,
+  // the first time and from the cache.
+  assert.ok(cacheWordPieces(tokenizer), "the WordPiece model is where the cache expects it");
+  check();
+  check();
   const pieces = [...encodeWords(model as TextClassifierModel, ["unknowns"])];
   assert.deepEqual(pieces.map((id) => vocabulary[id]), ["un", "##known", "##s"]);
 });

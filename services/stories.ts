@@ -71,10 +71,14 @@ export async function groupIntoStories(tx: Queryable, articles: StoryInput[]): P
   });
   const byKey = new Map<number, StoryCandidate[]>();
   const seen = new Set<string>();
+  // An article found through several keys is decoded once.
+  const decoded = new Map<number, Uint32Array | null>();
   for (const c of found) {
-    const sig = decodeSignature(c.minhash);
-    if (!sig || seen.has(`${c.key}:${c.articleId}`)) continue;
+    if (seen.has(`${c.key}:${c.articleId}`)) continue;
     seen.add(`${c.key}:${c.articleId}`);
+    let sig = decoded.get(c.articleId);
+    if (sig === undefined) decoded.set(c.articleId, sig = decodeSignature(c.minhash));
+    if (!sig) continue;
     const list = byKey.get(c.key) ?? [];
     list.push({ storyId: c.storyId, at: c.publishedAt, sig });
     byKey.set(c.key, list);

@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { cacheWordPieces, MAX_CACHED_WORDS } from "./word_piece_cache.ts";
+
+/** A stand-in WordPiece model that splits words after three characters and counts its calls. */
+function fakeModel(type = "WordPiece") {
+  const model = {
+    config: { type },
+    calls: 0,
+    encode(tokens: string[]): string[] {
+      this.calls++;
+      return tokens.flatMap((t) => t.length > 3 ? [t.slice(0, 3), `##${t.slice(3)}`] : [t]);
+    },
+  };
+  return model;
+}
+
+Deno.test("cacheWordPieces() gives the same pieces, encoding each word once", () => {
+  const plain = fakeModel(), cached = fakeModel();
+  assert.equal(cacheWordPieces({ _tokenizer: { model: cached } }), true);
+  const words = ["markets", "rally", "on", "markets", "rally"];
+  assert.deepEqual(cached.encode(words), plain.encode(words));
+  const before = cached.calls;
+  assert.deepEqual(cached.encode(["rally", "markets"]), ["ral", "##ly", "mar", "##kets"]);
+  assert.equal(cached.calls, before, "known words are not encoded again");
+});
+
+Deno.test("cacheWordPieces() leaves other models alone and stays bounded", () => {
+  const level = fakeModel("WordLevel");
+  const encode = level.encode;
+  assert.equal(cacheWordPieces({ _tokenizer: { model: level } }), false);
+  assert.equal(cacheWordPieces({}), false);
+  assert.equal(level.encode, encode);
+  const model = fakeModel();
+  cacheWordPieces({ _tokenizer: { model } });
+  const many = Array.from({ length: MAX_CACHED_WORDS + 10 }, (_, i) => `w${i}`);
+  assert.deepEqual(model.encode(many), fakeModel().encode(many));
+  const calls = model.calls;
+  model.encode(["w0"]);
+  assert.equal(model.calls, calls + 1, "the cache started over when it was full");
+});
