@@ -1,14 +1,16 @@
 /** `newsintel export`: finished reviews as JSON Lines or CSV, streamed to a file or stdout. */
 import { Command, Option } from "@commander-js/extra-typings";
 import { EXPORT_FORMATS, exportStream } from "../db/review/mod.ts";
+import { requireTaxonomy } from "../services/taxonomies.ts";
 import { print, startCommand, withDb } from "./context.ts";
 
 export function exportCommand() {
   return new Command("export")
     .description(
-      "export reviewed labels (the latest finished review per article) as JSON Lines or CSV, " +
-        "streamed in pages; JSON Lines output trains a model as it stands",
+      "export one taxonomy's reviewed labels (the latest finished review per article) as " +
+        "JSON Lines or CSV, streamed in pages; JSON Lines output trains a model as it stands",
     )
+    .option("--taxonomy <name>", "whose reviews (topic, section, …)", "topic")
     .addOption(
       new Option("--format <format>", "output format").choices(EXPORT_FORMATS).default("jsonl"),
     )
@@ -18,7 +20,11 @@ export function exportCommand() {
       const format = options.format as typeof EXPORT_FORMATS[number];
       let rows = 0;
       await withDb(config, async (db) => {
-        const stream = exportStream(db, format, { onRows: (n) => rows += n });
+        await requireTaxonomy(db, options.taxonomy);
+        const stream = exportStream(db, format, {
+          taxonomy: options.taxonomy,
+          onRows: (n) => rows += n,
+        });
         if (!options.out) {
           await stream.pipeTo(Deno.stdout.writable, { preventClose: true });
           return;

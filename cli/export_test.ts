@@ -68,6 +68,18 @@ Deno.test("newsintel export and train use the reviewed labels", async (t) => {
       assert.match(lines[1], /,a title 0,a body of article 0,sport,done,/);
     });
 
+    await t.step(
+      "export --taxonomy names whose reviews, and refuses one nobody serves",
+      async () => {
+        const none = await newsintel(["export", "--taxonomy", "section"], env);
+        assert.equal(none.code, 1);
+        assert.match(none.stderr, /No model serves the taxonomy "section"; known: topic/);
+        const topic = await newsintel(["export", "--taxonomy", "topic"], env);
+        assert.equal(topic.code, 0, topic.stderr);
+        assert.equal(topic.stdout.trim().split("\n").length, 3);
+      },
+    );
+
     await t.step("export refuses an unknown format", async () => {
       const run = await newsintel(["export", "--format", "xml"], env);
       assert.notEqual(run.code, 0);

@@ -1,5 +1,6 @@
 /**
- * Export of finished reviews as JSON Lines or CSV, streamed: pages of rows are
+ * Export of one taxonomy's finished reviews as JSON Lines or CSV, streamed (one label set
+ * per file, so it trains a model of that taxonomy): pages of rows are
  * read by keyset (item id) only when the consumer asks for more, so memory
  * stays bounded by one page however many rows there are. The JSON Lines rows
  * carry `title`, `body` and `label`, so an export is training data for
@@ -17,6 +18,8 @@ export const EXPORT_PAGE_SIZE = 1_000;
 
 export interface ExportRow {
   itemId: number;
+  /** The taxonomy whose prediction the item reviewed (topic, section, …). */
+  taxonomy: string;
   articleId: number;
   externalId: string | null;
   url: string | null;
@@ -38,19 +41,29 @@ export interface ExportRow {
   decidedAt: string;
 }
 
+/** Options of {@link exportPages} and {@link exportStream}. */
+export interface ExportOptions {
+  pageSize?: number;
+  /** Whose reviews (default `topic`). */
+  taxonomy?: string;
+}
+
 /**
- * Pages of finished reviews, the latest finished review per article, in item
- * id order; each page is one query, run when the previous page was consumed.
+ * Pages of one taxonomy's finished reviews, the latest finished review per
+ * article, in item id order; each page is one query, run when the previous
+ * page was consumed.
  */
 export async function* exportPages(
   db: Queryable,
-  options: { pageSize?: number } = {},
+  options: ExportOptions = {},
 ): AsyncGenerator<ExportRow[]> {
   const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE;
+  const taxonomy = options.taxonomy ?? "topic";
   let after = 0;
   while (true) {
     const rows = await db.query<{
       id: number;
+      taxonomy: string;
       article_id: number;
       external_id: string | null;
       url: string | null;
@@ -77,10 +90,11 @@ export async function* exportPages(
       // then filtered, joined and checked for a later finished review of the
       // same article (decided_at is set exactly on finished items), so each
       // page costs O(page), not O(rows left). The cursor is the scan position.
+      // The taxonomy's items are a range of the (taxonomy, id) index.
       `WITH page AS (
-         SELECT * FROM review_items WHERE id > $1 ORDER BY id LIMIT $2
+         SELECT * FROM review_items WHERE taxonomy = $3 AND id > $1 ORDER BY id LIMIT $2
        )
-       SELECT ri.id, ri.article_id, a.external_id, a.url, a.source, a.language, a.published_at,
+       SELECT ri.id, ri.taxonomy, ri.article_id, a.external_id, a.url, a.source, a.language, a.published_at,
               a.title, a.body, ri.final_label, ri.status, ri.final_flag, ri.predicted_label,
               ri.score, ri.model_version, ri.reasons,
               ARRAY(SELECT l.reviewer FROM review_labels l
@@ -88,12 +102,12 @@ export async function* exportPages(
               ri.adjudicated_by, ri.decided_at,
               ri.status IN ('done', 'skipped', 'flagged') AND NOT EXISTS (
                 SELECT 1 FROM review_items later
-                 WHERE later.article_id = ri.article_id
+                 WHERE later.article_id = ri.article_id AND later.taxonomy = ri.taxonomy
                    AND (later.decided_at, later.id) > (ri.decided_at, ri.id)) AS latest,
               (SELECT max(id) FROM page) AS page_end
          FROM page ri JOIN articles a ON a.id = ri.article_id
         ORDER BY ri.id`,
-      [after, pageSize],
+      [after, pageSize, taxonomy],
     );
     if (rows.length === 0) return;
     after = rows[0].page_end;
@@ -101,6 +115,7 @@ export async function* exportPages(
     if (current.length > 0) {
       yield current.map((r) => ({
         itemId: r.id,
+        taxonomy: r.taxonomy,
         articleId: r.article_id,
         externalId: r.external_id,
         url: r.url,
@@ -125,6 +140,7 @@ export async function* exportPages(
   }
 }
 
+// New columns go at the end, so spreadsheets built on earlier exports still line up.
 const CSV_COLUMNS: Array<keyof ExportRow> = [
   "itemId",
   "articleId",
@@ -145,6 +161,7 @@ const CSV_COLUMNS: Array<keyof ExportRow> = [
   "reviewers",
   "adjudicatedBy",
   "decidedAt",
+  "taxonomy",
 ];
 
 /**
@@ -187,7 +204,7 @@ export function formatPage(rows: readonly ExportRow[], format: ExportFormat): st
 export function exportStream(
   db: Queryable,
   format: ExportFormat,
-  options: { pageSize?: number; onRows?: (n: number) => void } = {},
+  options: ExportOptions & { onRows?: (n: number) => void } = {},
 ): ReadableStream<Uint8Array> {
   const pages = exportPages(db, options);
   const encoder = new TextEncoder();

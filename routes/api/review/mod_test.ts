@@ -347,6 +347,19 @@ for (const { name, open } of testDatabases()) {
         assert.equal(lines.length, 4);
         assert.match(lines[0], /^itemId,articleId,/);
         assert.equal((await app.request("/v1/review/export?format=xml", withKey())).status, 422);
+        // One taxonomy's reviews per export (`topic` by default).
+        assert.ok(rows.every((r) => r.taxonomy === "topic"));
+        assert.match(
+          jsonl.headers.get("content-disposition")!,
+          /filename="reviews-topic-\d{4}-\d\d-\d\d\.jsonl"/,
+        );
+        const unknown = await app.request("/v1/review/export?taxonomy=nope", withKey());
+        assert.equal(unknown.status, 404);
+        assert.equal((await unknown.json()).error.code, "unknownTaxonomy");
+        assert.equal(
+          (await app.request("/v1/review/export?taxonomy=Bad%20Name!", withKey())).status,
+          422,
+        );
       });
 
       await t.step("every review endpoint is in the OpenAPI document", async () => {

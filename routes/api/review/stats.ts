@@ -89,10 +89,18 @@ const statsRoute = createRoute({
 const exportRoute = createRoute({
   method: "get",
   path: "/review/export",
-  summary: "Finished reviews as JSON Lines or CSV, streamed",
-  description: "The latest finished review per article. JSON Lines rows have title, body and " +
-    "label, so the file trains a model as it stands (`newsintel train FILE`).",
-  request: { query: z.object({ format: z.enum(EXPORT_FORMATS).default("jsonl") }) },
+  summary: "One taxonomy's finished reviews as JSON Lines or CSV, streamed",
+  description: "The latest finished review per article of one taxonomy (`topic` unless " +
+    "`?taxonomy=` names another). JSON Lines rows have title, body and label, so the file " +
+    "trains a model of that taxonomy as it stands (`newsintel train FILE --name TAXONOMY`).",
+  request: {
+    query: z.object({
+      format: z.enum(EXPORT_FORMATS).default("jsonl"),
+      taxonomy: z.string().regex(TAXONOMY_NAME).default("topic").openapi({
+        description: "Whose reviews (topic, section, …)",
+      }),
+    }),
+  },
   responses: {
     200: {
       description: "The export",
@@ -126,12 +134,13 @@ export function statsApi(deps: AppDeps) {
       }));
       return c.json({ ...counts, byReviewer, agreement, learning }, 200);
     })
-    .openapi(exportRoute, (c) => {
-      const { format } = c.req.valid("query");
+    .openapi(exportRoute, async (c) => {
+      const { format, taxonomy } = c.req.valid("query");
+      await requireTaxonomy(db, taxonomy);
       const stamp = new Date().toISOString().slice(0, 10);
-      return c.body(exportStream(db, format), 200, {
+      return c.body(exportStream(db, format, { taxonomy }), 200, {
         "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson",
-        "content-disposition": `attachment; filename="reviews-${stamp}.${format}"`,
+        "content-disposition": `attachment; filename="reviews-${taxonomy}-${stamp}.${format}"`,
         "cache-control": "no-store",
       }) as never;
     });
