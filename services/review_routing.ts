@@ -7,7 +7,7 @@
  */
 import { articleExists } from "../db/articles.ts";
 import type { Db, Queryable } from "../db/mod.ts";
-import { activeModelVersion } from "../db/models.ts";
+import { activeModelVersion, DEFAULT_TAXONOMY } from "../db/models.ts";
 import { predictionsFor } from "../db/predictions.ts";
 import {
   enqueueReviewItems,
@@ -154,26 +154,31 @@ export async function queueForReview(
 }
 
 /**
- * Queues an article by hand (reason `manual`), with its prediction by the
- * active model (else its latest one). 404 for an unknown article, 409 when it
- * has no prediction or is already in the queue.
+ * Queues an article by hand (reason `manual`), with one taxonomy's prediction
+ * (default `topic`) by its active model (else its latest one). 404 for an
+ * unknown article, 409 when it has no prediction in that taxonomy or is
+ * already in that taxonomy's queue.
  */
 export async function queueManually(
   db: Db,
   actor: string,
   articleId: number,
   policy: ReviewPolicy,
-  note?: string,
+  options: { note?: string; taxonomy?: string } = {},
 ): Promise<ReviewItem> {
+  const { note, taxonomy = DEFAULT_TAXONOMY } = options;
   if (!(await articleExists(db, articleId))) {
     throw new AppError(404, "articleNotFound", `No article ${articleId}.`);
   }
-  // The `topic` taxonomy's prediction: by its active model, else its latest one.
-  const predictions = (await predictionsFor(db, articleId)).filter((x) => x.taxonomy === "topic");
-  const active = await activeModelVersion(db);
+  const predictions = (await predictionsFor(db, articleId)).filter((x) => x.taxonomy === taxonomy);
+  const active = await activeModelVersion(db, taxonomy);
   const p = predictions.find((x) => x.modelVersion === active) ?? predictions[0];
   if (!p) {
-    throw new AppError(409, "noPrediction", `Article ${articleId} has no prediction to review.`);
+    throw new AppError(
+      409,
+      "noPrediction",
+      `Article ${articleId} has no ${taxonomy} prediction to review.`,
+    );
   }
   const [id] = await db.transaction((tx) =>
     enqueueReviewItems(tx, [{
@@ -191,7 +196,7 @@ export async function queueManually(
     throw new AppError(
       409,
       "alreadyQueued",
-      `Article ${articleId} is already in the review queue.`,
+      `Article ${articleId} is already in the ${taxonomy} review queue.`,
     );
   }
   return (await getReviewItem(db, id))!;

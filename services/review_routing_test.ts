@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { insertArticles } from "../db/articles.ts";
+import { registerModel } from "../db/models.ts";
 import { insertPredictions } from "../db/predictions.ts";
 import {
   listAudit,
@@ -212,7 +213,7 @@ for (const { name, open } of testDatabases()) {
             modelVersion: MODEL,
             ...prediction("sport", 0.97),
           }]);
-          const item = await queueManually(db, "ann", ids[0], POLICY, "looks off");
+          const item = await queueManually(db, "ann", ids[0], POLICY, { note: "looks off" });
           assert.deepEqual([item.reasons, item.predictedLabel, item.status], [
             ["manual"],
             "sport",
@@ -239,6 +240,32 @@ for (const { name, open } of testDatabases()) {
           assert.equal(
             await code(() => queueManually(db, "ann", 999_999, POLICY)),
             "404 articleNotFound",
+          );
+          // Another taxonomy's prediction of the same article has a queue of its own.
+          await registerModel(db, {
+            version: "section-v1",
+            name: "section",
+            labels: ["POLITICS", "SPORTS"],
+            origin: "trained",
+            location: "section-v1",
+            taxonomy: "section",
+          });
+          await insertPredictions(db, [{
+            articleId: ids[0],
+            modelVersion: "section-v1",
+            label: "SPORTS",
+            score: 0.9,
+            scores: { POLITICS: 0.1, SPORTS: 0.9 },
+          }]);
+          const section = await queueManually(db, "ann", ids[0], POLICY, { taxonomy: "section" });
+          assert.deepEqual([section.taxonomy, section.predictedLabel, section.modelVersion], [
+            "section",
+            "SPORTS",
+            "section-v1",
+          ]);
+          assert.equal(
+            await code(() => queueManually(db, "ann", ids[1], POLICY, { taxonomy: "section" })),
+            "409 noPrediction",
           );
         },
       );

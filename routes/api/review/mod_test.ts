@@ -272,6 +272,17 @@ for (const { name, open } of testDatabases()) {
         await fresh(1, 1);
         const missing = await app.request("/v1/review/items", postJson({ articleId: 999_999 }));
         assert.equal(missing.status, 404);
+        const noTaxonomy = await app.request(
+          "/v1/review/items",
+          postJson({ articleId: 1, taxonomy: "nope" }),
+        );
+        assert.equal(noTaxonomy.status, 404);
+        assert.equal((await noTaxonomy.json()).error.code, "unknownTaxonomy");
+        const badTaxonomy = await app.request(
+          "/v1/review/items",
+          postJson({ articleId: 1, taxonomy: "Not a name" }),
+        );
+        assert.equal(badTaxonomy.status, 422);
         const reviewer = await app.request("/v1/review/shadow", put({ version: "test-model-v1" }));
         assert.equal(reviewer.status, 403, "setting the shadow model is an admin action");
         const shadow404 = await app.request(

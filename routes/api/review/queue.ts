@@ -6,6 +6,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { claimNext, heldBy, type ItemCursor, listReviewItems } from "../../../db/review/mod.ts";
 import { queueManually, reviewPolicy } from "../../../services/review_routing.ts";
 import { requireTaxonomy } from "../../../services/taxonomies.ts";
+import { TAXONOMY_NAME } from "../../../db/models.ts";
 import type { AppDeps, AppEnv } from "../../env.ts";
 import { validationHook } from "../../validation.ts";
 import { cursorId, cursorNumber, cursorShape, decodeCursor, encodeCursor } from "../cursor.ts";
@@ -49,6 +50,9 @@ const enqueueRoute = createRoute({
         z.object({
           articleId: z.number().int().min(1),
           note: text(1, 2000).optional(),
+          taxonomy: z.string().regex(TAXONOMY_NAME).optional().openapi({
+            description: "Whose prediction to review (default `topic`)",
+          }),
         }).strict(),
       ),
       required: true,
@@ -56,7 +60,7 @@ const enqueueRoute = createRoute({
   },
   responses: {
     201: { description: "Queued", content: json(ReviewItemSchema) },
-    404: { description: "No such article", content: json(ErrorSchema) },
+    404: { description: "No such article, or taxonomy", content: json(ErrorSchema) },
     409: conflict("No prediction to review, or already queued"),
     ...errorResponses,
   },
@@ -134,8 +138,12 @@ export function queueApi(deps: AppDeps) {
       return c.json({ items, nextCursor }, 200);
     })
     .openapi(enqueueRoute, async (c) => {
-      const { articleId, note } = c.req.valid("json");
-      const item = await queueManually(db, reviewerOf(c), articleId, reviewPolicy(config), note);
+      const { articleId, note, taxonomy } = c.req.valid("json");
+      await requireTaxonomy(db, taxonomy);
+      const item = await queueManually(db, reviewerOf(c), articleId, reviewPolicy(config), {
+        note,
+        taxonomy,
+      });
       return c.json(item, 201);
     })
     .openapi(claimRoute, async (c) => {
