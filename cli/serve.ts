@@ -20,6 +20,7 @@ import { reviewPolicy } from "../services/review_routing.ts";
 import { fillArticleTerms, rollUpPastMonths } from "../services/trends.ts";
 import { addPhrasesToOlderArticles } from "../services/article_phrases.ts";
 import { fillStories } from "../services/stories.ts";
+import { failAbandonedRuns } from "../db/training_runs.ts";
 import { createApp } from "../routes/app.ts";
 import { startingApp } from "../routes/starting.ts";
 import type { ConnEnv } from "../routes/client_address.ts";
@@ -229,6 +230,13 @@ export function serveCommand() {
           phase = "counting the phrases of older articles";
           const phrased = await addPhrasesToOlderArticles(db);
           if (phrased) log.info("counted the phrases of {phrased} older articles", { phrased });
+          phase = "failing training runs a killed process left running";
+          const abandoned = await failAbandonedRuns(db);
+          if (abandoned) {
+            log.warn("failed {abandoned} training runs abandoned by a stopped process", {
+              abandoned,
+            });
+          }
           phase = "grouping older articles into stories";
           const grouped = await fillStories(db);
           if (grouped) log.info("grouped {grouped} older articles into stories", { grouped });

@@ -2,7 +2,9 @@
  * Training runs (migrations/0011_training_runs.sql): a row written as `running`
  * when training starts, then finished with its metrics and model version, or
  * failed with its error. Metrics and parameters are stored as the trainer
- * reported them; this module does not read inside them.
+ * reported them; this module does not read inside them. A run renews its
+ * heartbeat while it trains (migrations/0018), so one whose process was killed
+ * is failed as abandoned instead of staying `running` for ever.
  */
 import type { Queryable } from "./mod.ts";
 
@@ -45,6 +47,19 @@ export interface RunOutcome {
 
 /** Longest error message kept; the rest of a runaway message is cut. */
 export const MAX_RUN_ERROR_LENGTH = 4000;
+
+/** How often a training run renews its heartbeat. */
+export const RUN_HEARTBEAT_SECONDS = 30;
+/**
+ * A running run whose heartbeat is older than this was killed or crashed: the next
+ * {@link startRun} (or {@link failAbandonedRuns} at `serve`'s start) fails it. Generous,
+ * so that a run whose event loop a long epoch holds is not taken for dead.
+ */
+export const RUN_STALE_SECONDS = 600;
+
+/** The error an abandoned run is failed with. */
+export const ABANDONED_RUN_ERROR = "abandoned: its process stopped renewing the heartbeat " +
+  "(killed or crashed while training)";
 
 interface RunRow {
   id: number | string;
@@ -93,8 +108,37 @@ const FINISH = `
   finished_at = c.t,
   duration_ms = round(extract(epoch FROM c.t - started_at) * 1000)::bigint`;
 
-/** Records that a run started with `parameters`; returns its id. */
+/**
+ * Fails the running runs whose heartbeat is older than {@link RUN_STALE_SECONDS} as
+ * abandoned; returns how many.
+ */
+export async function failAbandonedRuns(db: Queryable): Promise<number> {
+  const rows = await db.query(
+    `UPDATE training_runs SET status = 'failed', error = $2, ${FINISH}
+       FROM (SELECT clock_timestamp() AS t) c
+      WHERE status = 'running' AND heartbeat_at < c.t - make_interval(secs => $1)
+      RETURNING id`,
+    [RUN_STALE_SECONDS, ABANDONED_RUN_ERROR],
+  );
+  return rows.length;
+}
+
+/** Renews a running run's heartbeat; false when it is no longer running. */
+export async function renewRun(db: Queryable, id: number): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE training_runs SET heartbeat_at = clock_timestamp()
+      WHERE id = $1 AND status = 'running' RETURNING id`,
+    [id],
+  );
+  return rows.length === 1;
+}
+
+/**
+ * Records that a run started with `parameters` (after failing the abandoned runs);
+ * returns its id.
+ */
 export async function startRun(db: Queryable, parameters: unknown): Promise<number> {
+  await failAbandonedRuns(db);
   const [row] = await db.query<{ id: number | string }>(
     "INSERT INTO training_runs (parameters) VALUES ($1::text::jsonb) RETURNING id",
     [json(parameters) ?? "{}"],

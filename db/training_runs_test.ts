@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
 import { registerModel } from "./models.ts";
 import {
+  ABANDONED_RUN_ERROR,
+  failAbandonedRuns,
   failRun,
   finishRun,
   getRun,
   listRuns,
   MAX_RUN_ERROR_LENGTH,
   recordMlflow,
+  renewRun,
+  RUN_STALE_SECONDS,
   startRun,
 } from "./training_runs.ts";
 import { testDatabases } from "./test_db.ts";
@@ -111,6 +115,35 @@ for (const { name, open } of testDatabases()) {
       assert.equal(failed.mlflowRunId, null);
       assert.equal(failed.mlflowError!.length, MAX_RUN_ERROR_LENGTH);
       assert.equal(await recordMlflow(db, 999_999, { runId: "x", error: null }), false);
+    } finally {
+      await close();
+    }
+  });
+
+  Deno.test(`a run whose heartbeat stopped is failed as abandoned by the next start (${name})`, async () => {
+    const { db, reset, close } = await open();
+    try {
+      await reset();
+      const killed = await startRun(db, { seed: 1 });
+      const alive = await startRun(db, { seed: 2 });
+      const done = await startRun(db, { seed: 3 });
+      assert.equal(await failRun(db, done, { error: "bad data" }), true);
+      // The killed run's process stopped renewing eleven minutes ago; the other renews.
+      await db.query(
+        `UPDATE training_runs SET heartbeat_at = clock_timestamp() - make_interval(secs => $2)
+          WHERE id = ANY($1::bigint[])`,
+        [[killed, alive, done], RUN_STALE_SECONDS + 60],
+      );
+      assert.equal(await renewRun(db, alive), true);
+      assert.equal(await renewRun(db, done), false, "a finished run has no heartbeat");
+      const next = await startRun(db, { seed: 4 });
+      const run = (await getRun(db, killed))!;
+      assert.deepEqual([run.status, run.error], ["failed", ABANDONED_RUN_ERROR]);
+      assert.ok(run.finishedAt !== null && run.durationMs! >= 0);
+      assert.equal((await getRun(db, alive))!.status, "running");
+      assert.equal((await getRun(db, done))!.error, "bad data", "a finished run is left alone");
+      assert.equal((await getRun(db, next))!.status, "running");
+      assert.equal(await failAbandonedRuns(db), 0, "nothing left to fail");
     } finally {
       await close();
     }

@@ -7,7 +7,14 @@ import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import type { Db, Queryable } from "../db/mod.ts";
 import { registerModel } from "../db/models.ts";
-import { failRun, finishRun, type RunData, startRun } from "../db/training_runs.ts";
+import {
+  failRun,
+  finishRun,
+  renewRun,
+  RUN_HEARTBEAT_SECONDS,
+  type RunData,
+  startRun,
+} from "../db/training_runs.ts";
 import { logger } from "../lib/log.ts";
 import { selfCommand } from "../lib/self_command.ts";
 import type { DatasetRecord } from "../datasets/mod.ts";
@@ -207,6 +214,11 @@ export async function recordTraining(
   options: { tracking?: RunTracking } = {},
 ): Promise<{ runId: number; manifest: Manifest }> {
   const runId = await startRun(db, parameters);
+  // While it trains, the run says it is alive; a killed process stops saying so.
+  const heartbeat = setInterval(
+    () => void renewRun(db, runId).catch(() => {}),
+    RUN_HEARTBEAT_SECONDS * 1000,
+  );
   let data: RunData | null = null;
   let written: string | null = null;
   let manifest: Manifest;
@@ -240,6 +252,8 @@ export async function recordTraining(
     });
     if (failed) await options.tracking?.log(db, runId, modelDir);
     throw err;
+  } finally {
+    clearInterval(heartbeat);
   }
   await options.tracking?.log(db, runId, modelDir);
   return { runId, manifest };
