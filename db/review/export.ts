@@ -90,6 +90,10 @@ export async function* exportPages(
       // then filtered, joined and checked for a later finished review of the
       // same article (decided_at is set exactly on finished items), so each
       // page costs O(page), not O(rows left). The cursor is the scan position.
+      // The later review's taxonomy is compared with IS NOT DISTINCT FROM (the column is
+      // never null, so it means =) because it cannot drive an index: with \`=\`, a planner
+      // without statistics looked later reviews up through the (taxonomy, id) index, every
+      // row of the taxonomy for each exported row (100k rows: 8 minutes instead of seconds).
       // The taxonomy's items are a range of the (taxonomy, id) index.
       `WITH page AS (
          SELECT * FROM review_items WHERE taxonomy = $3 AND id > $1 ORDER BY id LIMIT $2
@@ -102,8 +106,9 @@ export async function* exportPages(
               ri.adjudicated_by, ri.decided_at,
               ri.status IN ('done', 'skipped', 'flagged') AND NOT EXISTS (
                 SELECT 1 FROM review_items later
-                 WHERE later.article_id = ri.article_id AND later.taxonomy = ri.taxonomy
-                   AND (later.decided_at, later.id) > (ri.decided_at, ri.id)) AS latest,
+                 WHERE later.article_id = ri.article_id
+                   AND (later.decided_at, later.id) > (ri.decided_at, ri.id)
+                   AND later.taxonomy IS NOT DISTINCT FROM ri.taxonomy) AS latest,
               (SELECT max(id) FROM page) AS page_end
          FROM page ri JOIN articles a ON a.id = ri.article_id
         ORDER BY ri.id`,
