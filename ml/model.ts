@@ -78,6 +78,8 @@ export interface SearchReport {
    * all out-of-fold rows: the model's `logitAdjustment` is that one.
    */
   rows?: number;
+  /** The prior correction chosen for the winner on all out-of-fold rows (the model's). */
+  tau?: number;
   trials: SearchTrial[];
   /** Index of the chosen trial. */
   chosen: number;

@@ -184,6 +184,7 @@ export async function trainTextClassifier(
     if (!fixed.has("logitAdjustment")) {
       h = { ...h, logitAdjustment: bestTau(oofLogits, y, counts).tau };
     }
+    search = { ...search, tau: h.logitAdjustment };
   } else {
     const plain = await crossFit([h], undefined, refitNow(h)[0]);
     oofLogits = plain.logits[0];
@@ -245,6 +246,9 @@ export async function trainTextClassifier(
   if (h.refit) onProgress?.({ stage: "refit", done: 1, total: 1 });
   return adjustBias({
     ...model,
+    // The refit was fitted before the search chose tau again on all out-of-fold rows; tau
+    // only moves the bias, so the model carries (and adjustBias folds in) the final one.
+    hyperparameters: { ...model.hyperparameters, logitAdjustment: h.logitAdjustment },
     temperature: calibration.temperature,
     uniformMix: calibration.mix,
     validation,

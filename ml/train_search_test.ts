@@ -19,6 +19,7 @@ Deno.test("trainTextClassifier() with search records its trials and ships the ch
   assert.equal(search.metric, "macroF1");
   assert.equal(search.trials.length, 3);
   assert.equal(search.rows, Math.ceil(data.length / 3), "scored on the first fold");
+  assert.equal(a.hyperparameters.logitAdjustment, search.tau, "the final tau is the model's");
   const chosen = search.trials[search.chosen];
   for (const [key, value] of Object.entries(chosen.hyperparameters)) {
     // The prior correction is chosen again on all out-of-fold rows.
@@ -29,6 +30,19 @@ Deno.test("trainTextClassifier() with search records its trials and ships the ch
   const b = await trainTextClassifier(data, { ...SMALL, seed: 4, search: true, searchTrials: 3 });
   assert.deepEqual(b.validation!.search, search, "deterministic for a seed");
   assert.deepEqual(b.unigramWeights, a.unigramWeights);
+});
+
+Deno.test("trainTextClassifier() ships the prior correction chosen on all out-of-fold rows", async () => {
+  // Seed 3: the first fold alone prefers tau 0.75, all out-of-fold rows 1.
+  const model = await trainTextClassifier(skewed(), {
+    ...SMALL,
+    seed: 3,
+    search: true,
+    searchTrials: 3,
+  });
+  const search = model.validation!.search!;
+  assert.notEqual(search.trials[search.chosen].hyperparameters.logitAdjustment, search.tau);
+  assert.equal(model.hyperparameters.logitAdjustment, search.tau);
 });
 
 Deno.test("trainTextClassifier() leaves hyperparameters the caller fixed out of the search", async () => {
