@@ -239,7 +239,7 @@ function printSearch(search: SearchReport): void {
   print(
     `\nhyperparameter search (each candidate fitted once, scored on ${
       search.rows ?? "the"
-    } held-out rows of the first fold; chosen by macro-F1, ties by accuracy; tau then chosen ` +
+    } held-out rows of the first fold; chosen by the mean of macro-F1 and accuracy; tau then chosen ` +
       `on all out-of-fold rows):`,
   );
   print("   macro-F1  accuracy  class-weight  lambda  idf  subword  epochs  tau");

@@ -74,7 +74,7 @@ Deno.test("newsintel train --merge-rare OTHER trains the rare labels' rows as OT
     assert.deepEqual(manifest.labels, ["MARKETS", "OTHER", "SCIENCE", "SPORT"]);
     assert.match(run.stderr, /merged into OTHER: WEDDINGS \(3\)/);
     const search = manifest.metrics.search;
-    assert.equal(search.metric, "macroF1");
+    assert.equal(search.metric, "macroF1+accuracy");
     assert.ok(search.trials.length >= 2);
     assert.equal(
       manifest.hyperparameters.classWeightPower,

@@ -71,7 +71,8 @@ export interface SearchTrial {
 
 /** What the search tried and chose (search.ts; kept in the model's validation report). */
 export interface SearchReport {
-  metric: "macroF1";
+  /** The mean of macro-F1 and accuracy (`macroF1`: macro-F1, ties by accuracy, in older models). */
+  metric: "macroF1+accuracy" | "macroF1";
   /**
    * Held-out rows each trial was scored on (the first fold's; absent in reports from before
    * the search scored one fold). The chosen trial's prior correction is then chosen again on
