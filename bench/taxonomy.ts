@@ -17,14 +17,13 @@
 //    (a fifth disagrees with `gt`) of a random 80%, scored against `gt` on the other 20%,
 //    with --clean none, drop and weight (as `newsintel train` runs them, search on).
 //
-// Measured on an idle 2-core machine: HuffPost, mean of 3 splits, trainer macro-F1 0.4360 /
-// accuracy 0.6878 vs baseline 0.4088 / 0.6950 (split 42: 0.4258 / 0.6887 vs 0.4061 / 0.6932;
-// split 2: 0.4527 / 0.6927 vs 0.3923 / 0.6927); choosing by macro-F1 alone gave 0.4324 /
+// Measured on an idle 2-core machine: HuffPost, mean of 3 splits, trainer macro-F1 0.4440 /
+// accuracy 0.6818 vs baseline 0.4088 / 0.6950 (split 42: 0.4355 / 0.6787 vs 0.4061 / 0.6932;
+// split 2: 0.4607 / 0.6992 vs 0.3923 / 0.6927); choosing by macro-F1 alone gave 0.4324 /
 // 0.6738. Before the search and class weights the trainer's 3-fold figures were 0.226 /
-// 0.635. Training all 10k rows 21.1 s wall (35.7 s CPU; the search scoring every candidate on
-// every fold took about 33 s). AG News 5-fold accuracy 0.8985 (before 0.8985; 11.5 s wall). Noisy AG
-// News: --clean none 0.836, drop 0.852, weight 0.846 against gt (before this search: 0.838,
-// 0.852, 0.846).
+// 0.635. Training all 10k rows 20.2 s wall (34.7 s CPU; the search scoring every candidate on
+// every fold took about 33 s). AG News 5-fold accuracy 0.8987 (before 0.8985; 12.6 s wall). Noisy AG
+// News: --clean none 0.838, drop 0.852, weight 0.846 against gt.
 //
 //   deno task bench taxonomy                    (all three)
 //   deno run --allow-all bench/taxonomy.ts [huffpost] [agnews] [noise]

@@ -7,14 +7,16 @@
 // it affords the whole grid in about half the time.
 //
 // The selection score is the mean of macro-F1 and accuracy: every label counts the same and so
-// does every article. Macro-F1 alone bought its last half point with one or two points of
-// accuracy: on the HuffPost sample's out-of-fold rows, tau 0.75 over 0.6 gave macro-F1 +0.006
-// and accuracy -1.5 points, and on held-out rows both were lower (the fold models, fitted on
-// two thirds of the rows, want a larger prior correction than the refit on all of them). On a
-// balanced set macro-F1 and accuracy agree anyway. A score must beat the best so far by more
-// than TIE to replace it, so on a near-tie the earlier, simpler option stays (the defaults
-// before other candidates, a smaller tau before a larger): out-of-fold scores over labels of
-// 10-40 rows move by about that from one seed to the next. The prior correction tau (class_weights.ts) is chosen for each
+// does every article. Macro-F1 alone bought its last half point with a point or more of
+// accuracy (the fold models, fitted on two thirds of the rows, want a larger prior correction
+// than the refit on all of them): on three HuffPost splits, held-out macro-F1 / accuracy were
+// 0.432 / 0.674 choosing by macro-F1, 0.444 / 0.682 by the mean. On a balanced set macro-F1
+// and accuracy agree anyway. Scores within TIE of each other count as a
+// tie (out-of-fold scores over labels of 10-40 rows move by about that from one seed to the
+// next), broken by macro-F1: the option that treats the small labels better. That also holds
+// when the training labels' distribution is not the one met in use: on AG News trained on its
+// annotators' labels (World over-used) and scored against the true ones, keeping the earlier,
+// smaller tau on a tie instead lost 1-2 points of accuracy. The prior correction tau (class_weights.ts) is chosen for each
 // candidate on its predictions alone, without refitting, and chosen again for the winner on
 // all out-of-fold rows (bestTau).
 //
@@ -100,7 +102,7 @@ export interface SearchResult {
   report: SearchReport;
 }
 
-/** Scores every candidate in one batch and keeps the best (the earlier on a near-tie). Deterministic. */
+/** Scores every candidate in one batch and keeps the best (the earlier on an exact tie). Deterministic. */
 export async function searchHyperparameters(options: SearchOptions): Promise<SearchResult> {
   const { start, labels, k, rows, evaluate, fixed = new Set(), maxTrials } = options;
   const counts = classCounts(labels, k);
@@ -140,15 +142,20 @@ export function selectionScore(s: { macroF1: number; accuracy: number }): number
   return (s.macroF1 + s.accuracy) / 2;
 }
 
-/** Whether `a` beats `b`: a {@link selectionScore} higher by more than {@link TIE}. */
+/**
+ * Whether `a` beats `b`: a {@link selectionScore} higher by more than {@link TIE}, or a tie
+ * and a higher macro-F1.
+ */
 export function better(
   a: { macroF1: number; accuracy: number },
   b: { macroF1: number; accuracy: number },
 ): boolean {
-  return selectionScore(a) > selectionScore(b) + TIE;
+  const sa = selectionScore(a), sb = selectionScore(b);
+  if (Math.abs(sa - sb) > TIE) return sa > sb;
+  return a.macroF1 > b.macroF1 + 1e-9;
 }
 
-/** The prior correction of {@link TAU_GRID} chosen by {@link better}, smallest first. */
+/** The prior correction of {@link TAU_GRID} chosen by {@link better} (the smaller on an exact tie). */
 export function bestTau(
   logits: readonly Float64Array[],
   y: ArrayLike<number>,
