@@ -11,14 +11,14 @@
 // accuracy (the fold models, fitted on two thirds of the rows, want a larger prior correction
 // than the refit on all of them): on three HuffPost splits, held-out macro-F1 / accuracy were
 // 0.432 / 0.674 choosing by macro-F1, 0.444 / 0.682 by the mean. On a balanced set macro-F1
-// and accuracy agree anyway. Scores within TIE of each other count as a
-// tie (out-of-fold scores over labels of 10-40 rows move by about that from one seed to the
-// next), broken by macro-F1: the option that treats the small labels better. That also holds
-// when the training labels' distribution is not the one met in use: on AG News trained on its
+// and accuracy agree anyway. Scores within TIE of each other count as a tie (out-of-fold
+// scores over labels of 10-40 rows move by about that from one seed to the next), broken by
+// macro-F1: the option that treats the small labels better. That also holds when the
+// training labels' distribution is not the one met in use: on AG News trained on its
 // annotators' labels (World over-used) and scored against the true ones, keeping the earlier,
-// smaller tau on a tie instead lost 1-2 points of accuracy. The prior correction tau (class_weights.ts) is chosen for each
-// candidate on its predictions alone, without refitting, and chosen again for the winner on
-// all out-of-fold rows (bestTau).
+// smaller tau on a tie instead lost 1-2 points of accuracy. The prior correction tau
+// (class_weights.ts) is chosen for each candidate on its predictions alone, without
+// refitting, and chosen again for the winner on all out-of-fold rows (bestTau).
 //
 // The candidates are fixed (not a clock), so a seed gives the same model on any machine, and
 // each is one fit on the rows, so the search's time grows linearly with the rows.
@@ -111,12 +111,8 @@ export async function searchHyperparameters(options: SearchOptions): Promise<Sea
   const candidates = searchCandidates(start, { fixed, balanced, maxTrials });
   const results = await evaluate(candidates);
   const trials: SearchTrial[] = candidates.map((h, i) => {
-    const best = fixed.has("logitAdjustment")
-      ? {
-        tau: h.logitAdjustment,
-        ...argmaxScores(results[i], y, logitAdjustment(counts, h.logitAdjustment)),
-      }
-      : bestTau(results[i], y, counts);
+    const taus = fixed.has("logitAdjustment") ? [h.logitAdjustment] : TAU_GRID;
+    const best = bestTau(results[i], y, counts, taus);
     return {
       hyperparameters: pick({ ...h, logitAdjustment: best.tau }),
       accuracy: best.accuracy,
@@ -155,14 +151,18 @@ export function better(
   return a.macroF1 > b.macroF1 + 1e-9;
 }
 
-/** The prior correction of {@link TAU_GRID} chosen by {@link better} (the smaller on an exact tie). */
+/**
+ * The prior correction of `taus` (default {@link TAU_GRID}) chosen by {@link better} (the
+ * earlier on an exact tie), with its scores.
+ */
 export function bestTau(
   logits: readonly Float64Array[],
   y: ArrayLike<number>,
   counts: ArrayLike<number>,
+  taus: readonly number[] = TAU_GRID,
 ): { tau: number; accuracy: number; macroF1: number } {
-  let best = { tau: 0, accuracy: -1, macroF1: -1 };
-  for (const tau of TAU_GRID) {
+  let best = { tau: taus[0], accuracy: -1, macroF1: -1 };
+  for (const tau of taus) {
     const score = { tau, ...argmaxScores(logits, y, logitAdjustment(counts, tau)) };
     if (better(score, best)) best = score;
   }

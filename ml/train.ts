@@ -139,16 +139,23 @@ export async function trainTextClassifier(
     weights: weightsFor(h, base),
     key: "all",
   });
-  const crossFit = async (candidates: Hyperparameters[], base?: Float32Array, refit?: FitJob) => {
+  // Each candidate on the folds `over` (default all) and, in the same batch, the refit
+  // (first: it is the longest fit); the held-out logits of each candidate in fold order.
+  const crossFit = async (
+    candidates: Hyperparameters[],
+    options: { base?: Float32Array; refit?: FitJob; over?: FitJob[] } = {},
+  ) => {
+    const { base, refit, over = cv } = options;
     const jobs = candidates.flatMap((h) =>
-      cv.map((job) => ({ ...job, h, weights: weightsFor(h, base) }))
+      over.map((job) => ({ ...job, h, weights: weightsFor(h, base) }))
     );
-    const results = await run(refit ? [...jobs, refit] : jobs);
+    const results = await run(refit ? [refit, ...jobs] : jobs);
+    const held = refit ? results.slice(1) : results;
     return {
       logits: candidates.map((_, i) =>
-        results.slice(i * folds, (i + 1) * folds).flatMap((r) => r.heldLogits)
+        held.slice(i * over.length, (i + 1) * over.length).flatMap((r) => r.heldLogits)
       ),
-      refit: refit ? results[jobs.length].model : undefined,
+      refit: refit ? results[0].model : undefined,
     };
   };
 
@@ -156,37 +163,32 @@ export async function trainTextClassifier(
   let oofLogits: Float64Array[];
   let search: SearchReport | undefined;
   let refitted: TextClassifierModel | undefined;
-  const refitNow = (h: Hyperparameters) => h.refit && clean === "none" ? [refitJob(h)] : [];
+  // The refit goes with the last cross-fitting batch, unless cleaning refits later.
+  const refitNow = (h: Hyperparameters) => h.refit && clean === "none" ? refitJob(h) : undefined;
   if (options.search) {
     // Every candidate on the first fold (one batch), then the winner on the other folds with
-    // the refit (another batch, the refit first: it is the longest fit).
+    // the refit (another batch).
     const fixed = new Set(SEARCHED.filter((key) => options[key] !== undefined));
     const found = await searchHyperparameters({
       start,
       labels: data.labels,
       k,
       rows: cv[0].held,
-      evaluate: async (candidates) =>
-        (await run(candidates.map((h) => ({ ...cv[0], h, weights: weightsFor(h) }))))
-          .map((r) => r.heldLogits),
+      evaluate: async (candidates) => (await crossFit(candidates, { over: [cv[0]] })).logits,
       fixed,
       maxTrials: options.searchTrials,
     });
     h = found.h;
     search = found.report;
-    const refit = refitNow(h);
-    const rest = await run([
-      ...refit,
-      ...cv.slice(1).map((job) => ({ ...job, h, weights: weightsFor(h) })),
-    ]);
-    refitted = refit.length ? rest[0].model : undefined;
-    oofLogits = [...found.logits, ...rest.slice(refit.length).flatMap((r) => r.heldLogits)];
+    const rest = await crossFit([h], { refit: refitNow(h), over: cv.slice(1) });
+    refitted = rest.refit;
+    oofLogits = [...found.logits, ...rest.logits[0]];
     if (!fixed.has("logitAdjustment")) {
       h = { ...h, logitAdjustment: bestTau(oofLogits, y, counts).tau };
     }
     search = { ...search, tau: h.logitAdjustment };
   } else {
-    const plain = await crossFit([h], undefined, refitNow(h)[0]);
+    const plain = await crossFit([h], { refit: refitNow(h) });
     oofLogits = plain.logits[0];
     refitted = plain.refit;
   }
@@ -203,11 +205,10 @@ export async function trainTextClassifier(
     const byRow = new Array<Float64Array>(examples.length);
     oofRows.forEach((r, i) => (byRow[r] = p[i]));
     quality = labelQualityWeights(rankLabels(byRow, data.labels), clean);
-    const again = await crossFit(
-      [h],
-      quality.base,
-      h.refit ? refitJob(h, quality.base) : undefined,
-    );
+    const again = await crossFit([h], {
+      base: quality.base,
+      refit: h.refit ? refitJob(h, quality.base) : undefined,
+    });
     oofLogits = again.logits[0];
     refitted = again.refit;
   } else if (h.refit && !refitted) {
