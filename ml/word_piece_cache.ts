@@ -7,6 +7,12 @@
 
 /** Words remembered per tokenizer at most; the cache starts over when full (about 10 MB). */
 export const MAX_CACHED_WORDS = 100_000;
+/**
+ * Longer words are encoded each time, never cached: WordPiece makes them `[UNK]` anyway
+ * (transformers.js' max_input_chars_per_word), and a text of one 20,000-character "word"
+ * per request would otherwise fill the cache with gigabytes.
+ */
+export const MAX_CACHED_WORD_CHARS = 100;
 
 /** The part of a transformers.js tokenizer model this wraps. */
 export interface TokenizerModelLike {
@@ -33,8 +39,10 @@ export function cacheWordPieces(tokenizer: unknown): boolean {
       let pieces = cache.get(token);
       if (!pieces) {
         pieces = encode([token]);
-        if (cache.size >= MAX_CACHED_WORDS) cache.clear();
-        cache.set(token, pieces);
+        if (token.length <= MAX_CACHED_WORD_CHARS) {
+          if (cache.size >= MAX_CACHED_WORDS) cache.clear();
+          cache.set(token, pieces);
+        }
       }
       for (const p of pieces) out.push(p);
     }

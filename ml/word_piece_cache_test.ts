@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cacheWordPieces, MAX_CACHED_WORDS } from "./word_piece_cache.ts";
+import { cacheWordPieces, MAX_CACHED_WORD_CHARS, MAX_CACHED_WORDS } from "./word_piece_cache.ts";
 
 /** A stand-in WordPiece model that splits words after three characters and counts its calls. */
 function fakeModel(type = "WordPiece") {
@@ -37,4 +37,18 @@ Deno.test("cacheWordPieces() leaves other models alone and stays bounded", () =>
   const calls = model.calls;
   model.encode(["w0"]);
   assert.equal(model.calls, calls + 1, "the cache started over when it was full");
+});
+
+Deno.test("cacheWordPieces() never keeps a word longer than WordPiece reads", () => {
+  const model = fakeModel();
+  cacheWordPieces({ _tokenizer: { model } });
+  const long = "x".repeat(MAX_CACHED_WORD_CHARS + 1);
+  assert.deepEqual(model.encode([long]), fakeModel().encode([long]));
+  const calls = model.calls;
+  model.encode([long]);
+  assert.equal(model.calls, calls + 1, "encoded again: it was not cached");
+  const short = "x".repeat(MAX_CACHED_WORD_CHARS);
+  model.encode([short]);
+  model.encode([short]);
+  assert.equal(model.calls, calls + 2, "a word of the longest cached length is kept");
 });
