@@ -61,8 +61,8 @@ export function trainCommand() {
     )
     .option(
       "--search",
-      "choose regularisation, class weights, IDF power and sub-word weight by a search on " +
-        "out-of-fold macro-F1 (the default; needs --folds of 2 or more)",
+      "choose class weights, IDF power, sub-word weight and the prior correction by a search " +
+        "on held-out macro-F1 and accuracy (the default; needs --folds of 2 or more)",
     )
     .option("--no-search", "train with the default hyperparameters")
     .addOption(
