@@ -27,16 +27,34 @@ import {
  * lease and settles the item. Refused for an unknown item, a label outside
  * the model's label set, a flag without a reason, an item `reviewer` does not
  * hold, or a lease that expired.
+ *
+ * With a `decisionId` (made by the reviewer's client), a decision already stored
+ * under that id — a retried or duplicated send — is not stored again: the answer
+ * is `ok` with the item as it is now (`replayed`), even if the decision was undone
+ * since. The id on another item is refused (`decisionIdReused`). Two sends of one
+ * id meet at the item's lock, so the second always sees the first.
  */
 export function decide(
   db: Db,
   reviewer: string,
   itemId: number,
   decision: Decision,
+  options: { decisionId?: string } = {},
 ): Promise<DecideOutcome> {
+  const { decisionId } = options;
   return transact<DecideOutcome>(db, async (tx) => {
     const item = await lockItem(tx, itemId);
     if (!item) return { kind: "notFound", id: itemId };
+    if (decisionId) {
+      const [prior] = await tx.query<{ item_id: number }>(
+        "SELECT item_id FROM review_labels WHERE reviewer = $1 AND decision_id = $2::uuid",
+        [reviewer, decisionId],
+      );
+      if (prior && Number(prior.item_id) !== itemId) {
+        return { kind: "decisionIdReused", decisionId, itemId: Number(prior.item_id) };
+      }
+      if (prior) return { kind: "ok", item: toItem(item.view), replayed: true };
+    }
     const recorded = recordedBy(item, decision);
     if ("kind" in recorded) return recorded;
     const refusal = await holdRefusal(tx, item, reviewer);
@@ -50,6 +68,7 @@ export function decide(
         label,
         flagReason: flag,
         note: decision.note ?? null,
+        decisionId: decisionId ?? null,
       },
       audit: [{
         itemId,

@@ -15,6 +15,7 @@ export { enqueueReviewItems, type NewReviewItem } from "./enqueue.ts";
 export { enqueueLabelIssues, type LabelIssueQueueing, type NewLabelIssue } from "./label_issues.ts";
 export { claimNext, type ClaimOptions, heldBy, releaseItem } from "./claim.ts";
 export { decide, undoLast } from "./decide.ts";
+export { type BatchDecision, decideMany, releaseMany } from "./batch.ts";
 export { adjudicate, bulkAccept } from "./bulk.ts";
 export * from "./read.ts";
 export * from "./stats.ts";

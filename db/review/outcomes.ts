@@ -30,6 +30,9 @@ export type NotAwaitingAdjudication = {
 /** The reviewer's decisions kept changing under an undo (other tabs undoing at once). */
 export type UndoConflict = { kind: "undoConflict" };
 
+/** The client's decision id is already stored for this reviewer on another item. */
+export type DecisionIdReused = { kind: "decisionIdReused"; decisionId: string; itemId: number };
+
 /** Why a decision itself is unusable, whatever the item's state. */
 export type DecisionRefusal = InvalidLabel | FlagReasonRequired;
 /** Why a reviewer may not act on an item as its holder. */
@@ -43,13 +46,16 @@ export type ReviewRefusal =
   | NothingToUndo
   | AlreadyAdjudicated
   | NotAwaitingAdjudication
-  | UndoConflict;
+  | UndoConflict
+  | DecisionIdReused;
 
+/** `replayed`: the decision was stored before under the same decision id; nothing changed. */
 export type DecideOutcome =
-  | { kind: "ok"; item: ReviewItem }
+  | { kind: "ok"; item: ReviewItem; replayed?: boolean }
   | NotFound
   | DecisionRefusal
-  | HoldRefusal;
+  | HoldRefusal
+  | DecisionIdReused;
 
 export type ReleaseOutcome = { kind: "ok"; item: ReviewItem } | NotFound | HoldRefusal;
 

@@ -67,6 +67,8 @@ export interface ReviewLabel {
   createdAt: string;
   /** Set when the reviewer undid this decision. */
   retractedAt: string | null;
+  /** The id the reviewer's client gave the decision, if any. */
+  decisionId: string | null;
 }
 
 /** Every decision on an item, undone ones included, oldest first. */
@@ -81,8 +83,10 @@ export async function itemLabels(db: Queryable, itemId: number): Promise<ReviewL
     bulk: boolean;
     created_at: Date;
     retracted_at: Date | null;
+    decision_id: string | null;
   }>(
-    `SELECT id, reviewer, action, label, flag_reason, note, bulk, created_at, retracted_at
+    `SELECT id, reviewer, action, label, flag_reason, note, bulk, created_at, retracted_at,
+            decision_id
        FROM review_labels WHERE item_id = $1 ORDER BY id`,
     [itemId],
   );
@@ -96,6 +100,7 @@ export async function itemLabels(db: Queryable, itemId: number): Promise<ReviewL
     bulk: r.bulk,
     createdAt: new Date(r.created_at).toISOString(),
     retractedAt: r.retracted_at === null ? null : new Date(r.retracted_at).toISOString(),
+    decisionId: r.decision_id,
   }));
 }
 

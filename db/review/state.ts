@@ -173,6 +173,8 @@ export interface NewLabel {
   label: string | null;
   flagReason: FlagReason | null;
   note: string | null;
+  /** The id the reviewer's client gave the decision (makes a repeated send a no-op). */
+  decisionId?: string | null;
 }
 
 /** The columns of an item that settling changes. */
@@ -209,8 +211,8 @@ export async function settle(
   const l = options.newLabel;
   const rows = await tx.query<SettledRow>(
     `WITH ins AS (
-       INSERT INTO review_labels (item_id, reviewer, action, label, flag_reason, note)
-       SELECT $3::bigint, $4::text, $5::text, $6::text, $7::text, $8::text
+       INSERT INTO review_labels (item_id, reviewer, action, label, flag_reason, note, decision_id)
+       SELECT $3::bigint, $4::text, $5::text, $6::text, $7::text, $8::text, $10::uuid
         WHERE $3::bigint IS NOT NULL
        RETURNING item_id, category, flag_reason
      ), labels AS (
@@ -274,6 +276,7 @@ export async function settle(
       l?.flagReason ?? null,
       l?.note ?? null,
       JSON.stringify(auditRows(options.audit ?? [])),
+      l?.decisionId ?? null,
     ],
   );
   await applyReviewedTopics(tx, [...new Set(rows.map((r) => r.article_id))]);

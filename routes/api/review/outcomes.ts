@@ -57,6 +57,12 @@ export function refusalError(r: ReviewRefusal): AppError {
         "notAwaitingAdjudication",
         `Review item ${r.id} is ${r.status}, not waiting for adjudication.`,
       );
+    case "decisionIdReused":
+      return new AppError(
+        409,
+        "decisionIdReused",
+        `Decision id ${r.decisionId} is already yours on review item ${r.itemId}.`,
+      );
     case "undoConflict":
       return new AppError(409, "undoConflict", "Your decisions changed while undoing; try again.");
   }
