@@ -37,6 +37,8 @@ export const KNOWN_ROUTES: readonly string[] = [
   "GET /v1/review/claims",
   "POST /v1/review/items/{id}/decision",
   "POST /v1/review/items/{id}/release",
+  "POST /v1/review/decisions",
+  "POST /v1/review/release",
   "POST /v1/review/undo",
   "POST /v1/review/bulk-accept",
   "POST /v1/review/items/{id}/adjudicate",

@@ -19,7 +19,9 @@ import { orThrow } from "./outcomes.ts";
 import { checkRange, reviewerOf } from "./request.ts";
 import {
   conflict,
+  DecisionId,
   DecisionSchema,
+  decisionSchema,
   Filters,
   FlagReason,
   IdParam,
@@ -33,8 +35,18 @@ const decideRoute = createRoute({
   method: "post",
   path: "/review/items/{id}/decision",
   summary: "Accept, relabel, skip or flag an item you hold",
+  description: "With a `decisionId`, a decision sent again (a retry) is stored once: " +
+    "the second send answers 200 with the item as it is now.",
   security: secured,
-  request: { params: IdParam, body: { content: json(DecisionSchema), required: true } },
+  request: {
+    params: IdParam,
+    body: {
+      content: json(
+        decisionSchema({ decisionId: DecisionId.optional() }).openapi("ReviewDecisionWithId"),
+      ),
+      required: true,
+    },
+  },
   responses: {
     200: { description: "The item after the decision", content: json(ReviewItemSchema) },
     404: notFound,
@@ -114,7 +126,8 @@ export function decisionsApi(deps: AppDeps) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(decideRoute, async (c) => {
       const { id } = c.req.valid("param");
-      const { item } = orThrow(await decide(db, reviewerOf(c), id, c.req.valid("json")));
+      const { decisionId, ...decision } = c.req.valid("json");
+      const { item } = orThrow(await decide(db, reviewerOf(c), id, decision, { decisionId }));
       return c.json(item, 200);
     })
     .openapi(undoRoute, async (c) => {

@@ -93,20 +93,24 @@ export const Order = z.enum(["margin", "oldest", "newest"]).openapi({
   description: "margin: most informative (smallest top-2 margin) first",
 });
 
-export const DecisionSchema = z.discriminatedUnion("action", [
-  z.object({ action: z.literal("accept"), note: text(1, 2000).optional() }).strict(),
-  z.object({
-    action: z.literal("label"),
-    label: text(1, 200),
-    note: text(1, 2000).optional(),
-  }).strict(),
-  z.object({ action: z.literal("skip"), note: text(1, 2000).optional() }).strict(),
-  z.object({
-    action: z.literal("flag"),
-    flagReason: FlagReason,
-    note: text(1, 2000).optional(),
-  }).strict(),
-]).openapi("ReviewDecision");
+/** A decision's fields, with `extra` fields on each action's shape. */
+export function decisionSchema<E extends z.ZodRawShape>(extra: E) {
+  const note = text(1, 2000).optional();
+  return z.discriminatedUnion("action", [
+    z.object({ action: z.literal("accept"), note, ...extra }).strict(),
+    z.object({ action: z.literal("label"), label: text(1, 200), note, ...extra }).strict(),
+    z.object({ action: z.literal("skip"), note, ...extra }).strict(),
+    z.object({ action: z.literal("flag"), flagReason: FlagReason, note, ...extra }).strict(),
+  ]);
+}
+
+export const DecisionSchema = decisionSchema({}).openapi("ReviewDecision");
+
+/** The id a client gives a decision, so that sending it again stores it once. */
+export const DecisionId = z.uuid().openapi({
+  description: "An id the client made for this decision (a UUID): a decision sent again " +
+    "with the same id is stored once, and the answer is the same",
+});
 
 export const IdParam = z.object({ id: z.coerce.number().int().min(1).max(2 ** 53) });
 
