@@ -2,7 +2,8 @@
  * The review desk: one article at a time, driven from the keyboard. Items are
  * claimed ahead (the current one plus `AHEAD` more on a lease) and decisions are
  * written in the background, in order, so the next item shows the moment a
- * decision is made. Talks to `/v1/review/*` only.
+ * decision is made; a decision not yet written survives the page (review_desk/outbox.ts).
+ * Talks to `/v1/review/*` only.
  * The state and its changes live in `review_desk/` (state.ts, controller.ts, the
  * hook); this island lays out the views.
  */
@@ -12,6 +13,7 @@ import { Flash } from "./review_desk/Flash.tsx";
 import { ItemCard } from "./review_desk/ItemCard.tsx";
 import { LabelChoices } from "./review_desk/LabelChoices.tsx";
 import { NoItem } from "./review_desk/NoItem.tsx";
+import { RefusedBanner } from "./review_desk/RefusedBanner.tsx";
 import { currentEntry } from "./review_desk/selectors.ts";
 import { ShortcutsHelp } from "./review_desk/ShortcutsHelp.tsx";
 import { StatusLine } from "./review_desk/StatusLine.tsx";
@@ -27,13 +29,17 @@ export interface ReviewDeskProps {
 }
 
 export default function ReviewDesk(props: ReviewDeskProps) {
-  const { state, desk } = useReviewDesk(props.flagReasons, props.taxonomy);
+  const { state, desk } = useReviewDesk(props.reviewer, props.flagReasons, props.taxonomy);
   const current = currentEntry(state);
   const { selected } = state;
   return (
     <div class="review" data-testid="review-desk">
       <section class="card" aria-live="polite">
         <StatusLine state={state} />
+        <RefusedBanner
+          refused={state.refused}
+          onDismiss={() => desk.dispatch({ type: "dismissRefused" })}
+        />
         {state.message && <Flash message={state.message} />}
         {!state.loaded && <p class="muted">Loading your items…</p>}
         {state.loaded && !current && <NoItem empty={state.empty} />}

@@ -49,14 +49,21 @@ export async function api<T>(
 }
 
 /**
- * A write sent as the page goes away (`keepalive`: it outlives the page). Nothing
- * can be done with its answer any more, so none is awaited.
+ * A JSON write sent as the page goes away (`keepalive`: it outlives the page, with
+ * the session cookie and the CSRF token, so it is checked like any other write;
+ * browsers cap such bodies at 64 KB). Nothing can be done with its answer any more,
+ * so none is awaited.
  */
-export function sendOnExit(path: string): void {
+export function sendOnExit(path: string, body: unknown): void {
   fetch(path, {
     method: "POST",
-    headers: { accept: "application/json", "x-csrf-token": csrfToken() },
+    headers: {
+      accept: "application/json",
+      "content-type": "application/json",
+      "x-csrf-token": csrfToken(),
+    },
     credentials: "same-origin",
+    body: JSON.stringify(body),
     keepalive: true,
   }).catch(() => {});
 }

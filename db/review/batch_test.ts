@@ -18,14 +18,18 @@ for (const { name, open } of testDatabases()) {
       await t.step("decide() stores a decision sent twice under one id once", async () => {
         await freshQueue(testDb, 1, 2);
         const [item] = await claimNext(db, "ann");
-        const first = ok(await decide(db, "ann", item.id, { action: "accept" }, {
-          decisionId: ID_A,
-        }));
+        const first = ok(
+          await decide(db, "ann", item.id, { action: "accept" }, {
+            decisionId: ID_A,
+          }),
+        );
         assert.equal(first.replayed, undefined);
         assert.equal(first.item.status, "done");
-        const again = ok(await decide(db, "ann", item.id, { action: "accept" }, {
-          decisionId: ID_A,
-        }));
+        const again = ok(
+          await decide(db, "ann", item.id, { action: "accept" }, {
+            decisionId: ID_A,
+          }),
+        );
         assert.equal(again.replayed, true);
         assert.equal(again.item.status, "done");
         const labels = await itemLabels(db, item.id);
@@ -45,9 +49,11 @@ for (const { name, open } of testDatabases()) {
         const [item] = await claimNext(db, "ann");
         ok(await decide(db, "ann", item.id, { action: "accept" }, { decisionId: ID_A }));
         ok(await undoLast(db, "ann"));
-        const replay = ok(await decide(db, "ann", item.id, { action: "accept" }, {
-          decisionId: ID_A,
-        }));
+        const replay = ok(
+          await decide(db, "ann", item.id, { action: "accept" }, {
+            decisionId: ID_A,
+          }),
+        );
         assert.equal(replay.replayed, true);
         assert.equal(replay.item.status, "claimed");
         const labels = await itemLabels(db, item.id);
@@ -55,21 +61,24 @@ for (const { name, open } of testDatabases()) {
         assert.ok(labels[0].retractedAt);
       });
 
-      await t.step("an id reused on another item is refused, and ids are per reviewer", async () => {
-        await freshQueue(testDb, 2, 2);
-        const [one, two] = await claimNext(db, "ann", { limit: 2 });
-        ok(await decide(db, "ann", one.id, { action: "accept" }, { decisionId: ID_A }));
-        assert.deepEqual(
-          await decide(db, "ann", two.id, { action: "accept" }, { decisionId: ID_A }),
-          { kind: "decisionIdReused", decisionId: ID_A, itemId: one.id },
-        );
-        assert.equal((await itemLabels(db, two.id)).length, 0);
-        // Bob's decision under the same id is his own.
-        const [bobs] = await claimNext(db, "bob");
-        assert.equal(bobs.id, one.id);
-        ok(await decide(db, "bob", bobs.id, { action: "skip" }, { decisionId: ID_A }));
-        assert.equal((await itemLabels(db, one.id)).length, 2);
-      });
+      await t.step(
+        "an id reused on another item is refused, and ids are per reviewer",
+        async () => {
+          await freshQueue(testDb, 2, 2);
+          const [one, two] = await claimNext(db, "ann", { limit: 2 });
+          ok(await decide(db, "ann", one.id, { action: "accept" }, { decisionId: ID_A }));
+          assert.deepEqual(
+            await decide(db, "ann", two.id, { action: "accept" }, { decisionId: ID_A }),
+            { kind: "decisionIdReused", decisionId: ID_A, itemId: one.id },
+          );
+          assert.equal((await itemLabels(db, two.id)).length, 0);
+          // Bob's decision under the same id is his own.
+          const [bobs] = await claimNext(db, "bob");
+          assert.equal(bobs.id, one.id);
+          ok(await decide(db, "bob", bobs.id, { action: "skip" }, { decisionId: ID_A }));
+          assert.equal((await itemLabels(db, one.id)).length, 2);
+        },
+      );
 
       await t.step("a replayed refusal is refused again, and stores nothing", async () => {
         await freshQueue(testDb, 1, 1);
@@ -109,15 +118,18 @@ for (const { name, open } of testDatabases()) {
         assert.deepEqual((await heldBy(db, "ann")).map((i) => i.id), [c.id]);
       });
 
-      await t.step("releaseMany() gives back what the reviewer holds and refuses the rest", async () => {
-        await freshQueue(testDb, 1, 4);
-        const [a, b] = await claimNext(db, "ann", { limit: 2 });
-        const [theirs] = await claimNext(db, "bob");
-        const outcomes = await releaseMany(db, "ann", [a.id, theirs.id, b.id, a.id, 999_999]);
-        assert.deepEqual(outcomes.map((o) => o.kind), ["ok", "notHeld", "ok", "notFound"]);
-        assert.deepEqual(await heldBy(db, "ann"), []);
-        assert.deepEqual((await heldBy(db, "bob")).map((i) => i.id), [theirs.id]);
-      });
+      await t.step(
+        "releaseMany() gives back what the reviewer holds and refuses the rest",
+        async () => {
+          await freshQueue(testDb, 1, 4);
+          const [a, b] = await claimNext(db, "ann", { limit: 2 });
+          const [theirs] = await claimNext(db, "bob");
+          const outcomes = await releaseMany(db, "ann", [a.id, theirs.id, b.id, a.id, 999_999]);
+          assert.deepEqual(outcomes.map((o) => o.kind), ["ok", "notHeld", "ok", "notFound"]);
+          assert.deepEqual(await heldBy(db, "ann"), []);
+          assert.deepEqual((await heldBy(db, "bob")).map((i) => i.id), [theirs.id]);
+        },
+      );
     } finally {
       await testDb.close();
     }

@@ -36,8 +36,10 @@ export function submitDecision(state: DeskState): Decision | null {
     : { action: "label", label: selected };
 }
 
-/** The body of `POST /v1/review/items/{id}/decision` for a decision. */
-export function decisionBody(decision: Decision): Record<string, string | undefined> {
+/** What the API is sent for a decision (`POST /v1/review/decisions`, with its ids). */
+export function decisionBody(
+  decision: Decision,
+): { action: Decision["action"]; label?: string; flagReason?: string } {
   return decision.action === "label"
     ? { action: "label", label: decision.label }
     : decision.action === "flag"
@@ -60,4 +62,15 @@ export function queueCounts(
     open: n("queued") + n("claimed") + n("labelled"),
     finished: n("done") + n("skipped") + n("flagged") + n("needs_adjudication"),
   };
+}
+
+/** The status line's word on saving: pending and saved decisions, and whether it is stuck. */
+export function saveStatus(
+  state: Pick<DeskState, "pending" | "saved" | "recovered" | "offline">,
+): string {
+  const { pending, saved, recovered, offline } = state;
+  const earlier = recovered ? ` (${recovered} from your last visit)` : "";
+  if (pending === 0) return saved ? `All saved: ${saved}${earlier}` : "";
+  const stuck = offline ? " · server unreachable, retrying" : "";
+  return `${pending} pending${stuck} · ${saved} saved${earlier}`;
 }

@@ -5,6 +5,7 @@ import {
   decisionBody,
   heldCount,
   queueCounts,
+  saveStatus,
   submitDecision,
 } from "./selectors.ts";
 import { type DeskState, initialDeskState } from "./state.ts";
@@ -61,4 +62,19 @@ Deno.test("queueCounts() sums open and finished statuses, and waits for the stat
     open: 8,
     finished: 5,
   });
+});
+
+Deno.test("saveStatus() says what is pending and saved, and when the server is away", () => {
+  const s = { pending: 0, saved: 0, recovered: 0, offline: false };
+  assert.equal(saveStatus(s), "");
+  assert.equal(saveStatus({ ...s, saved: 12 }), "All saved: 12");
+  assert.equal(saveStatus({ ...s, pending: 3, saved: 9 }), "3 pending · 9 saved");
+  assert.equal(
+    saveStatus({ ...s, pending: 3, saved: 9, offline: true }),
+    "3 pending · server unreachable, retrying · 9 saved",
+  );
+  assert.equal(
+    saveStatus({ ...s, saved: 4, recovered: 2 }),
+    "All saved: 4 (2 from your last visit)",
+  );
 });

@@ -4,9 +4,10 @@
  * what the desk does with an answer is testable without a browser.
  *
  * A decision is optimistic: the desk records it and shows the next item at once, and
- * the write follows in the background (`pending` until the API answers). A write that
- * fails gives the item back at the cursor, undecided, with the error, so the reviewer
- * can decide it again; one whose lease was lost drops it.
+ * the write follows in the background (`pending` until the API answers). A write the
+ * server refuses gives the item back at the cursor, undecided, with the error, so the
+ * reviewer can decide it again; one whose lease was lost drops it and is listed among
+ * the refused, as is any refusal of a decision sent again from an earlier visit.
  */
 import type { ReviewItem, ReviewStats } from "../types.ts";
 import { type Decision, describe } from "./text.ts";
@@ -21,6 +22,15 @@ export interface Entry {
   /** The decision is on its way to the API (not yet confirmed). */
   pending?: boolean;
 }
+
+/** A decision the server refused after the desk had moved on: the reviewer must learn it. */
+export interface Refusal {
+  itemId: number;
+  message: string;
+}
+
+/** Refusals kept for the banner (the newest). */
+const REFUSALS_SHOWN = 20;
 
 /** The line above the item: news, or an error (shown as an alert). */
 export interface Message {
@@ -47,6 +57,16 @@ export interface DeskState {
   stats: ReviewStats | null;
   /** Decisions made in this session, less those undone. */
   done: number;
+  /** Decisions waiting to be sent or confirmed (this page's and any left by an earlier one). */
+  pending: number;
+  /** Decisions the server confirmed since the page loaded. */
+  saved: number;
+  /** Of those, decisions an earlier visit made and this page sent again. */
+  recovered: number;
+  /** The last send found no server (or a failing one): the desk keeps trying. */
+  offline: boolean;
+  /** Decisions refused once the desk had moved on (lease lost, item taken, earlier visit). */
+  refused: Refusal[];
 }
 
 export const initialDeskState: DeskState = {
@@ -60,6 +80,11 @@ export const initialDeskState: DeskState = {
   message: null,
   stats: null,
   done: 0,
+  pending: 0,
+  saved: 0,
+  recovered: 0,
+  offline: false,
+  refused: [],
 };
 
 export type DeskAction =
@@ -80,6 +105,9 @@ export type DeskAction =
   /** The API recorded the decision on `itemId` and answered with `update`. */
   | { type: "saved"; itemId: number; update: ReviewItem }
   | { type: "decideFailed"; itemId: number; status: number; message: string }
+  /** The outbox now holds `pending` decisions; `offline`: the last send reached no server. */
+  | { type: "outbox"; pending: number; offline: boolean }
+  | { type: "dismissRefused" }
   | { type: "undone"; item: ReviewItem; undone: Decision }
   | { type: "undoFailed"; code: string; message: string };
 
@@ -113,17 +141,27 @@ export function reviewDeskReducer(state: DeskState, action: DeskAction): DeskSta
       return { ...state, busy: true };
     case "decided":
       return decided(state, action);
-    case "saved":
+    case "saved": {
+      const known = state.entries.some((e) => e.item.id === action.itemId);
       return {
         ...state,
+        saved: state.saved + 1,
+        recovered: state.recovered + (known ? 0 : 1),
         entries: state.entries.map((e) =>
           e.item.id === action.itemId
             ? { item: { ...e.item, ...action.update }, decision: e.decision }
             : e
         ),
       };
+    }
     case "decideFailed":
       return decideFailed(state, action);
+    case "outbox":
+      return state.pending === action.pending && state.offline === action.offline
+        ? state
+        : { ...state, pending: action.pending, offline: action.offline };
+    case "dismissRefused":
+      return { ...state, refused: [] };
     case "undone":
       return undone(state, action.item, action.undone);
     case "undoFailed":
@@ -190,7 +228,8 @@ function decideFailed(
     cursor,
   };
   if (!failed || lostLease(status)) {
-    return { ...settled, entries: rest, message: { text: message, error: true } };
+    const refused = [...state.refused, { itemId, message }].slice(-REFUSALS_SHOWN);
+    return { ...settled, entries: rest, refused, message: { text: message, error: true } };
   }
   const back = { item: failed.item, decision: null };
   return {

@@ -1,8 +1,9 @@
 /**
  * The review desk's state hook: one DeskController per desk, re-rendering on each
  * state it reports, wired to the page: it starts on mount, listens to the keyboard,
- * looks again at an empty queue now and then, and hands the undecided items back
- * when the page goes away.
+ * looks again at an empty queue now and then, sends the outbox when the page is
+ * hidden or the network returns, warns before leaving while decisions are unsaved,
+ * and, as the page goes, sends what is left and hands the undecided items back.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { DeskController } from "./controller.ts";
@@ -14,12 +15,13 @@ const EMPTY_RETRY_MS = 15_000;
 
 /** The desk's state to render and the controller its buttons call. */
 export function useReviewDesk(
+  reviewer: string,
   flagReasons: string[],
   taxonomy?: string,
 ): { state: DeskState; desk: DeskController } {
   const [state, setState] = useState(initialDeskState);
   const ref = useRef<DeskController | null>(null);
-  ref.current ??= new DeskController({ flagReasons, taxonomy, onChange: setState });
+  ref.current ??= new DeskController({ reviewer, flagReasons, taxonomy, onChange: setState });
   const desk = ref.current;
   desk.deps.flagReasons = flagReasons;
 
@@ -28,17 +30,32 @@ export function useReviewDesk(
     return () => desk.stop();
   }, []);
 
-  // Leaving the page hands the undecided items back to the queue at once, rather
-  // than when their leases run out, so other reviewers get them.
+  // Leaving the page sends the decisions not yet confirmed and hands the undecided
+  // items back to the queue at once, rather than when their leases run out, so other
+  // reviewers get them. Hidden (a tab switched, a phone locked) may be the last chance
+  // to run: send now. Unsaved decisions make the browser ask before leaving.
   useEffect(() => {
-    const release = () => desk.releaseUndecided();
+    const leave = () => desk.leave();
+    const hidden = () => document.visibilityState === "hidden" && desk.flush();
+    const online = () => desk.flush();
+    const warn = (e: BeforeUnloadEvent) => {
+      if (!desk.hasUnsaved()) return;
+      e.preventDefault();
+      e.returnValue = "";
+    };
     // Back from the browser's page cache, those items are no longer ours: start afresh.
     const back = (e: PageTransitionEvent) => e.persisted && location.reload();
-    addEventListener("pagehide", release);
-    addEventListener("pageshow", back);
+    const listeners: Array<[string, EventListener]> = [
+      ["pagehide", leave],
+      ["pageshow", back as EventListener],
+      ["online", online],
+      ["beforeunload", warn as EventListener],
+    ];
+    for (const [name, fn] of listeners) addEventListener(name, fn);
+    document.addEventListener("visibilitychange", hidden);
     return () => {
-      removeEventListener("pagehide", release);
-      removeEventListener("pageshow", back);
+      for (const [name, fn] of listeners) removeEventListener(name, fn);
+      document.removeEventListener("visibilitychange", hidden);
     };
   }, []);
 

@@ -58,16 +58,18 @@ const decisionsRoute = createRoute({
   security: secured,
   request: {
     body: {
-      content: json(z.object({
-        decisions: z.array(
-          decisionSchema({ decisionId: DecisionId, itemId: ItemId }).openapi(
-            "ReviewBatchDecision",
-          ),
-        ).max(BATCH_MAX_ITEMS),
-        release: z.array(ItemId).max(BATCH_MAX_ITEMS).default([]).openapi({
-          description: "Items you hold to give back to the queue",
-        }),
-      }).strict()),
+      content: json(
+        z.object({
+          decisions: z.array(
+            decisionSchema({ decisionId: DecisionId, itemId: ItemId }).openapi(
+              "ReviewBatchDecision",
+            ),
+          ).max(BATCH_MAX_ITEMS),
+          release: z.array(ItemId).max(BATCH_MAX_ITEMS).default([]).openapi({
+            description: "Items you hold to give back to the queue",
+          }),
+        }).strict(),
+      ),
       required: true,
     },
   },
@@ -124,7 +126,9 @@ export function batchApi(deps: AppDeps) {
     const outcomes = await releaseMany(db, reviewer, ids);
     return {
       released: outcomes.flatMap((o) => (o.kind === "ok" ? [o.item.id] : [])),
-      refused: outcomes.flatMap((o) => (o.kind === "ok" ? [] : [{ itemId: o.id, ...refusalOf(o) }])),
+      refused: outcomes.flatMap((
+        o,
+      ) => (o.kind === "ok" ? [] : [{ itemId: o.id, ...refusalOf(o) }])),
     };
   };
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })

@@ -164,7 +164,10 @@ for (const { name, open } of testDatabases()) {
         );
         const bad = await app.request("/v1/review/release", postJson({ itemIds: [] }));
         assert.equal(bad.status, 422);
-        const bobLeft = await app.request("/v1/review/release", postJson({ itemIds: [bobs.id] }, BOB_KEY));
+        const bobLeft = await app.request(
+          "/v1/review/release",
+          postJson({ itemIds: [bobs.id] }, BOB_KEY),
+        );
         assert.deepEqual((await bobLeft.json()).released, [bobs.id]);
       });
     } finally {
