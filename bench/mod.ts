@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   summarize: async () => (await import("./summarize.ts")).main(),
   trends: async () => (await import("./trends.ts")).main(),
   console: async () => (await import("./console.ts")).main(),
+  desk: async () => (await import("./desk.ts")).main(),
   review: async () => (await import("./review.ts")).main(),
   load: async () => (await import("./load_mixed.ts")).main(),
   hostile: async () => (await import("./hostile.ts")).main(),

@@ -182,6 +182,8 @@ Deno.test({
 
       const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
       const page = await context.newPage();
+      // Leaving the desk with decisions unsaved asks first; the reviewer leaves.
+      page.on("dialog", (d) => void d.accept());
       const problems: string[] = [];
       page.on("console", (m) => {
         if (m.type() === "error") problems.push(m.text());

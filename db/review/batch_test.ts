@@ -36,6 +36,16 @@ for (const { name, open } of testDatabases()) {
         assert.deepEqual(labels.map((l) => [l.reviewer, l.decisionId]), [["ann", ID_A]]);
       });
 
+      await t.step("two sends of one decision at once store it once, and both answer ok", async () => {
+        await freshQueue(testDb, 1, 1);
+        const [item] = await claimNext(db, "ann");
+        const send = () => decide(db, "ann", item.id, { action: "accept" }, { decisionId: ID_C });
+        const outcomes = await Promise.all([send(), send(), send()]);
+        assert.deepEqual(outcomes.map((o) => o.kind), ["ok", "ok", "ok"]);
+        assert.equal(outcomes.filter((o) => o.kind === "ok" && o.replayed).length, 2);
+        assert.equal((await itemLabels(db, item.id)).length, 1);
+      });
+
       await t.step("without an id a second send is refused as already decided", async () => {
         await freshQueue(testDb, 2, 1);
         const [item] = await claimNext(db, "ann");
