@@ -46,9 +46,7 @@ export async function main() {
   try {
     await queueArticles(server.base, KEYS[0], 200);
     const runs = await Promise.all(KEYS.map((k) => reviewer(server.base, k)));
-    const all = runs.flatMap((r) => [...r.paced.samples, ...r.burst.samples]).sort((a, b) =>
-      a - b
-    );
+    const all = runs.flatMap((r) => [...r.paced.samples, ...r.burst.samples]).sort((a, b) => a - b);
     const p95 = Math.round(percentile(all, 0.95) * 10) / 10;
     // Every decision the two pages made reached the server once, and nothing is held.
     let stored = 0;

@@ -29,7 +29,11 @@ export function launchChromium(): Promise<Browser> {
  * A browser context signed in to the console at `base` with `key`. Pages in it leave
  * even while the review desk warns of unsaved decisions (the reviewer says "Leave").
  */
-export async function signedIn(browser: Browser, base: string, key: string): Promise<BrowserContext> {
+export async function signedIn(
+  browser: Browser,
+  base: string,
+  key: string,
+): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   context.on("page", (page) => page.on("dialog", (d) => void d.accept()));
   const page = await context.newPage();

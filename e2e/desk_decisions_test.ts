@@ -31,24 +31,32 @@ async function shownItem(page: Page): Promise<number> {
 
 /**
  * Accepts `n` items with Enter as fast as the desk takes them: each press as soon as
- * the next item shows. Returns the ids the page showed as decided ("#id accepted").
+ * the next item shows. Returns the ids the page showed as decided (it moved on to
+ * the next item, which it does only once the decision is recorded).
  */
 async function acceptFast(page: Page, n: number): Promise<number[]> {
   const decided: number[] = [];
   for (let i = 0; i < n; i++) {
     const id = await shownItem(page);
     await page.keyboard.press("Enter");
-    await page.locator('[data-testid="message"]', { hasText: `#${id} accepted` }).waitFor();
+    await page.waitForFunction((prev) => {
+      const shown = document.querySelector('[data-testid="review-item"]');
+      return shown?.getAttribute("data-item-id") !== String(prev);
+    }, id);
     decided.push(id);
   }
   return decided;
 }
 
-/** Waits until `check` holds (polling the API), failing with `what` after 60 s. */
-async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
+/** Waits until `check` holds (polling the API), failing with `what` (and `seen`) after 60 s. */
+async function eventually(
+  what: string,
+  check: () => Promise<boolean>,
+  seen: () => string = () => "",
+): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`still not so after 60 s: ${what}`);
+    if (Date.now() > deadline) throw new Error(`still not so after 60 s: ${what} (${seen()})`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -66,12 +74,16 @@ async function decisionsOn(server: TestServer, id: number, reviewer: string): Pr
  * in all, and she holds no claim (the page gave back what it had claimed ahead).
  */
 async function allStoredOnce(server: TestServer, decided: number[], total: number) {
+  let seen = "";
   await eventually(`${total} decisions by ann and no claim held`, async () => {
     const stats = await apiJson(server.base, ANN, "/v1/review/stats");
     const ann = stats.byReviewer.find((r: { reviewer: string }) => r.reviewer === "ann");
     const held = await apiJson(server.base, ANN, "/v1/review/claims");
+    seen = `${ann?.decisions ?? 0} decisions, held ${
+      JSON.stringify(held.items.map((i: { id: number }) => i.id))
+    }`;
     return (ann?.decisions ?? 0) >= total && held.items.length === 0;
-  });
+  }, () => seen);
   for (const id of decided) assert.equal(await decisionsOn(server, id, "ann"), 1, `item ${id}`);
   const stats = await apiJson(server.base, ANN, "/v1/review/stats");
   const ann = stats.byReviewer.find((r: { reviewer: string }) => r.reviewer === "ann");
@@ -93,16 +105,19 @@ Deno.test({
       context.on("page", (p) => p.on("pageerror", (e) => problems.push(String(e))));
       let total = 0;
 
-      await t.step("12 decisions as fast as the keyboard allows, then straight away to the dashboard", async () => {
-        const page = await context.newPage();
-        await page.goto(`${server.base}/review`);
-        const decided = await acceptFast(page, 12);
-        await page.click('nav a[href="/"]');
-        await page.waitForURL(`${server.base}/`);
-        total += decided.length;
-        await allStoredOnce(server, decided, total);
-        await page.close();
-      });
+      await t.step(
+        "12 decisions as fast as the keyboard allows, then straight away to the dashboard",
+        async () => {
+          const page = await context.newPage();
+          await page.goto(`${server.base}/review`);
+          const decided = await acceptFast(page, 12);
+          await page.click('nav a[href="/"]');
+          await page.waitForURL(`${server.base}/`);
+          total += decided.length;
+          await allStoredOnce(server, decided, total);
+          await page.close();
+        },
+      );
 
       await t.step("decisions, then the tab is closed", async () => {
         const page = await context.newPage();
@@ -113,53 +128,61 @@ Deno.test({
         await allStoredOnce(server, decided, total);
       });
 
-      await t.step("decisions while the server is stopped for 3 s, then started again", async () => {
-        const page = await context.newPage();
-        await page.goto(`${server.base}/review`);
-        const before = await acceptFast(page, 2);
-        const status = page.locator('[data-testid="save-status"]');
-        await status.and(page.locator('[data-pending="0"]')).waitFor();
-        await server.stop();
-        const during = await acceptFast(page, 4);
-        await status.filter({ hasText: "4 pending · server unreachable" }).waitFor();
-        await new Promise((r) => setTimeout(r, 3000)); // the outage itself, not a check
-        await server.start();
-        // The desk sends them once the server answers again, without a reload.
-        await status.filter({ hasText: "All saved: 6" }).waitFor({ timeout: 60_000 });
-        await page.click('nav a[href="/"]');
-        await page.waitForURL(`${server.base}/`);
-        total += before.length + during.length;
-        await allStoredOnce(server, [...before, ...during], total);
-        await page.close();
-      });
+      await t.step(
+        "decisions while the server is stopped for 3 s, then started again",
+        async () => {
+          const page = await context.newPage();
+          await page.goto(`${server.base}/review`);
+          const before = await acceptFast(page, 2);
+          const status = page.locator('[data-testid="save-status"]');
+          await status.and(page.locator('[data-pending="0"]')).waitFor();
+          await server.stop();
+          const during = await acceptFast(page, 4);
+          await status.filter({ hasText: "4 pending · server unreachable" }).waitFor();
+          await new Promise((r) => setTimeout(r, 3000)); // the outage itself, not a check
+          await server.start();
+          // The desk sends them once the server answers again, without a reload.
+          await status.filter({ hasText: "All saved: 6" }).waitFor({ timeout: 60_000 });
+          await page.click('nav a[href="/"]');
+          await page.waitForURL(`${server.base}/`);
+          total += before.length + during.length;
+          await allStoredOnce(server, [...before, ...during], total);
+          await page.close();
+        },
+      );
 
-      await t.step("a decision refused after the page moved on is shown on the next load", async () => {
-        const [theirs] = (await apiJson(server.base, BOB, "/v1/review/claim", {
-          method: "POST",
-          body: JSON.stringify({ limit: 1 }),
-        })).items;
-        const page = await context.newPage();
-        await page.goto(`${server.base}/`);
-        // As a page that went before its decision on that item was sent would leave it.
-        await page.evaluate((itemId) =>
-          localStorage.setItem(
-            "newsintel.desk.outbox.ann",
-            JSON.stringify([{ decisionId: crypto.randomUUID(), itemId, action: "accept" }]),
-          ), theirs.id);
-        await page.goto(`${server.base}/review`);
-        const banner = page.locator('[data-testid="refused"]');
-        await banner.filter({ hasText: `#${theirs.id}: Review item ${theirs.id} is held by another reviewer` })
-          .waitFor();
-        assert.equal(await decisionsOn(server, theirs.id, "ann"), 0);
-        assert.equal(
-          await page.evaluate(() => localStorage.getItem("newsintel.desk.outbox.ann")),
-          "[]",
-        );
-        await page.click('nav a[href="/"]');
-        await page.waitForURL(`${server.base}/`);
-        await allStoredOnce(server, [], total);
-        await page.close();
-      });
+      await t.step(
+        "a decision refused after the page moved on is shown on the next load",
+        async () => {
+          const [theirs] = (await apiJson(server.base, BOB, "/v1/review/claim", {
+            method: "POST",
+            body: JSON.stringify({ limit: 1 }),
+          })).items;
+          const page = await context.newPage();
+          await page.goto(`${server.base}/`);
+          // As a page that went before its decision on that item was sent would leave it.
+          await page.evaluate((itemId) =>
+            localStorage.setItem(
+              "newsintel.desk.outbox.ann",
+              JSON.stringify([{ decisionId: crypto.randomUUID(), itemId, action: "accept" }]),
+            ), theirs.id);
+          await page.goto(`${server.base}/review`);
+          const banner = page.locator('[data-testid="refused"]');
+          await banner.filter({
+            hasText: `#${theirs.id}: Review item ${theirs.id} is held by another reviewer`,
+          })
+            .waitFor();
+          assert.equal(await decisionsOn(server, theirs.id, "ann"), 0);
+          assert.equal(
+            await page.evaluate(() => localStorage.getItem("newsintel.desk.outbox.ann")),
+            "[]",
+          );
+          await page.click('nav a[href="/"]');
+          await page.waitForURL(`${server.base}/`);
+          await allStoredOnce(server, [], total);
+          await page.close();
+        },
+      );
 
       assert.deepEqual(problems, [], "no errors in the pages");
     } finally {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { testDatabases } from "../test_db.ts";
 import { decideMany, releaseMany } from "./batch.ts";
-import { claimNext, heldBy } from "./claim.ts";
+import { claimForDesk, claimNext, closeDesk, heldBy } from "./claim.ts";
 import { decide, undoLast } from "./decide.ts";
 import { itemLabels } from "./read.ts";
 import { freshQueue, ok } from "./test_helpers.ts";
@@ -36,15 +36,18 @@ for (const { name, open } of testDatabases()) {
         assert.deepEqual(labels.map((l) => [l.reviewer, l.decisionId]), [["ann", ID_A]]);
       });
 
-      await t.step("two sends of one decision at once store it once, and both answer ok", async () => {
-        await freshQueue(testDb, 1, 1);
-        const [item] = await claimNext(db, "ann");
-        const send = () => decide(db, "ann", item.id, { action: "accept" }, { decisionId: ID_C });
-        const outcomes = await Promise.all([send(), send(), send()]);
-        assert.deepEqual(outcomes.map((o) => o.kind), ["ok", "ok", "ok"]);
-        assert.equal(outcomes.filter((o) => o.kind === "ok" && o.replayed).length, 2);
-        assert.equal((await itemLabels(db, item.id)).length, 1);
-      });
+      await t.step(
+        "two sends of one decision at once store it once, and both answer ok",
+        async () => {
+          await freshQueue(testDb, 1, 1);
+          const [item] = await claimNext(db, "ann");
+          const send = () => decide(db, "ann", item.id, { action: "accept" }, { decisionId: ID_C });
+          const outcomes = await Promise.all([send(), send(), send()]);
+          assert.deepEqual(outcomes.map((o) => o.kind), ["ok", "ok", "ok"]);
+          assert.equal(outcomes.filter((o) => o.kind === "ok" && o.replayed).length, 2);
+          assert.equal((await itemLabels(db, item.id)).length, 1);
+        },
+      );
 
       await t.step("without an id a second send is refused as already decided", async () => {
         await freshQueue(testDb, 2, 1);
@@ -138,6 +141,41 @@ for (const { name, open } of testDatabases()) {
           assert.deepEqual(outcomes.map((o) => o.kind), ["ok", "notHeld", "ok", "notFound"]);
           assert.deepEqual(await heldBy(db, "ann"), []);
           assert.deepEqual((await heldBy(db, "bob")).map((i) => i.id), [theirs.id]);
+        },
+      );
+      await t.step(
+        "closeDesk() finds what was claimed under a desk; a closed desk claims nothing",
+        async () => {
+          await freshQueue(testDb, 1, 6);
+          const desk = ID_A;
+          const mine = await claimForDesk(db, "ann", desk, { limit: 2 });
+          const more = await claimForDesk(db, "ann", desk, { limit: 1 });
+          const other = await claimNext(db, "ann"); // not under the desk
+          const theirs = await claimForDesk(db, "bob", ID_B, { limit: 1 });
+          assert.deepEqual(
+            await closeDesk(db, "ann", desk),
+            [...mine, ...more].map((i) => i.id).sort((a, b) => a - b),
+          );
+          // Closed: a claim arriving after the goodbye takes nothing.
+          assert.deepEqual(await claimForDesk(db, "ann", desk, { limit: 2 }), []);
+          // Bob cannot close ann's desk, nor claim under it; his own is his.
+          assert.deepEqual(await closeDesk(db, "bob", desk), []);
+          assert.deepEqual(await claimForDesk(db, "bob", desk), []);
+          assert.deepEqual(await closeDesk(db, "ann", ID_B), []);
+          assert.deepEqual(await closeDesk(db, "bob", ID_B), [theirs[0].id]);
+          assert.equal(other.length, 1);
+        },
+      );
+
+      await t.step(
+        "a desk closed while its claim is under way gets that claim's items",
+        async () => {
+          await freshQueue(testDb, 1, 4);
+          const claiming = claimForDesk(db, "ann", ID_C, { limit: 2 });
+          const closing = closeDesk(db, "ann", ID_C);
+          const [claimed, closed] = await Promise.all([claiming, closing]);
+          // Either the claim came first (and the close found its items) or it took nothing.
+          assert.deepEqual(closed, claimed.map((i) => i.id).sort((a, b) => a - b));
         },
       );
     } finally {

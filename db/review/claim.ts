@@ -28,6 +28,8 @@ export interface ClaimOptions {
   order?: ReviewOrder;
   /** Lease length (default 300 s). */
   leaseSeconds?: number;
+  /** The review desk page claiming (see {@link claimForDesk}); recorded on each item. */
+  desk?: string;
 }
 
 const ORDER_SQL: Record<ReviewOrder, string> = {
@@ -66,6 +68,7 @@ export async function claimNext(
     reviewer,
     options.limit ?? 1,
     options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
+    options.desk ?? null,
   ];
   const where = [
     `(${CLAIMABLE})`,
@@ -87,7 +90,7 @@ export async function claimNext(
        UPDATE review_items ri
           SET status = 'claimed', lease_holder = $1,
               lease_expires_at = now() + make_interval(secs => $3::double precision),
-              updated_at = now()
+              lease_desk = $4::uuid, updated_at = now()
          FROM picked WHERE ri.id = picked.id
        RETURNING ri.*
      )
@@ -99,6 +102,53 @@ export async function claimNext(
     params,
   );
   return rows.map(toItem);
+}
+
+/**
+ * {@link claimNext} for a review desk page, under the id it made when it loaded:
+ * nothing once that desk is closed ({@link closeDesk}). The desk's row is locked
+ * for the claim, so a close waits for a claim under way and then sees its items.
+ */
+export function claimForDesk(
+  db: Db,
+  reviewer: string,
+  desk: string,
+  options: Omit<ClaimOptions, "desk"> = {},
+): Promise<ReviewItem[]> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query<{ closed: boolean }>(
+      `INSERT INTO review_desks (id, reviewer) VALUES ($1::uuid, $2)
+       ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
+       RETURNING closed_at IS NOT NULL OR reviewer <> $2 AS closed`,
+      [desk, reviewer],
+    );
+    if (row.closed) return [];
+    return await claimNext(tx, reviewer, { ...options, desk });
+  });
+}
+
+/**
+ * Closes `reviewer`'s review desk `desk` (it claims nothing more) and returns the
+ * items they hold under it, to give back. Desks older than a day are forgotten.
+ */
+export function closeDesk(db: Db, reviewer: string, desk: string): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query("DELETE FROM review_desks WHERE opened_at < now() - interval '1 day'");
+    // Waits for a claim under this desk that is under way (it holds the row).
+    await tx.query(
+      `INSERT INTO review_desks (id, reviewer, closed_at) VALUES ($1::uuid, $2, now())
+       ON CONFLICT (id) DO UPDATE SET closed_at = now() WHERE review_desks.reviewer = $2`,
+      [desk, reviewer],
+    );
+    const rows = await tx.query<{ id: number }>(
+      `SELECT id FROM review_items
+        WHERE lease_desk = $1::uuid AND lease_holder = $2 AND status = 'claimed'
+          AND lease_expires_at > now()
+        ORDER BY id`,
+      [desk, reviewer],
+    );
+    return rows.map((r) => Number(r.id));
+  });
 }
 
 /** Items `reviewer` holds on a live lease, in claim order. */

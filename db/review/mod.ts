@@ -13,7 +13,14 @@ export type * from "./outcomes.ts";
 export { getReviewItem } from "./items.ts";
 export { enqueueReviewItems, type NewReviewItem } from "./enqueue.ts";
 export { enqueueLabelIssues, type LabelIssueQueueing, type NewLabelIssue } from "./label_issues.ts";
-export { claimNext, type ClaimOptions, heldBy, releaseItem } from "./claim.ts";
+export {
+  claimForDesk,
+  claimNext,
+  type ClaimOptions,
+  closeDesk,
+  heldBy,
+  releaseItem,
+} from "./claim.ts";
 export { decide, undoLast } from "./decide.ts";
 export { type BatchDecision, decideMany, releaseMany } from "./batch.ts";
 export { adjudicate, bulkAccept } from "./bulk.ts";

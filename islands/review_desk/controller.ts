@@ -86,10 +86,15 @@ export class DeskController {
   #statsTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #api: typeof callApi;
   readonly #sendOnExit: (path: string, body: unknown) => void;
+  readonly #newId: () => string;
+  /** This page's desk id: its claims are made under it, and given back by it as it goes. */
+  readonly #desk: string;
 
   constructor(readonly deps: DeskDeps) {
     this.#api = deps.api ?? callApi;
     this.#sendOnExit = deps.sendOnExit ?? sendOnExit;
+    this.#newId = deps.newId ?? (() => crypto.randomUUID());
+    this.#desk = this.#newId();
     const storage = deps.storage === undefined ? pageStorage() : deps.storage;
     this.#outbox = new Outbox(storage, outboxKey(deps.reviewer));
   }
@@ -139,6 +144,7 @@ export class DeskController {
     this.#claiming = true;
     const r = await this.#api<{ items: ReviewItem[] }>("POST", "/v1/review/claim", {
       limit: want,
+      desk: this.#desk,
       ...(this.deps.taxonomy ? { filters: { taxonomy: this.deps.taxonomy } } : {}),
     });
     this.#claiming = false;
@@ -163,8 +169,7 @@ export class DeskController {
     if (!entry || this.#state.busy) return;
     if (entry.decision) return this.dispatch({ type: "notice", text: ALREADY_DECIDED });
     const { item } = entry;
-    const newId = this.deps.newId ?? (() => crypto.randomUUID());
-    this.#outbox.add({ decisionId: newId(), itemId: item.id, ...decisionBody(decision) });
+    this.#outbox.add({ decisionId: this.#newId(), itemId: item.id, ...decisionBody(decision) });
     this.dispatch({ type: "decided", item, decision });
     this.#syncOutbox(this.#state.offline);
     clearTimeout(this.#statsTimer);
@@ -322,15 +327,15 @@ export class DeskController {
 
   /**
    * The page is going: sends what the outbox holds and gives back every undecided
-   * item, in one request that outlives the page. Its answer is never read, so the
-   * outbox keeps the decisions; the next load sends them again (stored once).
+   * item — those shown, and all claimed under this page's desk (a claim whose answer
+   * is still on its way included) — in one request that outlives the page. Its answer
+   * is never read, so the outbox keeps the decisions; the next load sends them again
+   * (stored once).
    */
   leave(): void {
     const decisions: OutgoingDecision[] = this.#outbox.list().slice(0, EXIT_BATCH);
     const release = this.#state.entries.filter((e) => !e.decision).map((e) => e.item.id)
       .slice(0, EXIT_BATCH);
-    if (decisions.length || release.length) {
-      this.#sendOnExit("/v1/review/decisions", { decisions, release });
-    }
+    this.#sendOnExit("/v1/review/decisions", { decisions, release, releaseDesk: this.#desk });
   }
 }

@@ -111,7 +111,7 @@ Deno.test("DeskController.start() reads the held items, claims up to five ahead 
   await controller.start();
   assert.deepEqual(calls, [
     "GET /v1/review/claims",
-    'POST /v1/review/claim {"limit":5}',
+    'POST /v1/review/claim {"limit":5,"desk":"id-1"}',
     "GET /v1/review/stats",
   ]);
   assert.deepEqual(ids(controller.state), [1, 2, 3, 4]);
@@ -133,7 +133,7 @@ Deno.test("DeskController.decide() moves on at once, keeps the decision, then wr
   assert.equal(controller.state.entries[0].pending, true);
   assert.equal(controller.state.pending, 1);
   assert.deepEqual(JSON.parse(storage.map.get(outboxKey("ann"))!), [
-    { decisionId: "id-1", itemId: 1, action: "flag", flagReason: "duplicate" },
+    { decisionId: "id-2", itemId: 1, action: "flag", flagReason: "duplicate" },
   ]);
   await settle();
   assert.equal(controller.state.entries[0].pending, true, "the write is still out");
@@ -143,10 +143,10 @@ Deno.test("DeskController.decide() moves on at once, keeps the decision, then wr
   await settle();
   assert.deepEqual(calls, [
     "POST /v1/review/decisions 1:flag",
-    'POST /v1/review/claim {"limit":1}',
+    'POST /v1/review/claim {"limit":1,"desk":"id-1"}',
     "GET /v1/review/stats",
   ]);
-  assert.deepEqual([...stored], ["id-1"]);
+  assert.deepEqual([...stored], ["id-2"]);
   assert.equal(controller.state.entries[0].item.status, "done");
   assert.deepEqual([controller.state.pending, controller.state.saved], [0, 1]);
   assert.equal(storage.map.get(outboxKey("ann")), "[]");
@@ -215,7 +215,7 @@ Deno.test("DeskController.decide() drops an item whose lease was lost, lists it,
   assert.deepEqual(controller.state.message, { text: "Your claim expired.", error: true });
   assert.deepEqual(controller.state.refused, [{ itemId: 1, message: "Your claim expired." }]);
   assert.equal(controller.state.pending, 0);
-  assert.ok(calls.includes('POST /v1/review/claim {"limit":1}'));
+  assert.ok(calls.includes('POST /v1/review/claim {"limit":1,"desk":"id-1"}'));
 });
 
 Deno.test("DeskController.decide() gives a refused decision's item back to decide again", async () => {
@@ -257,7 +257,7 @@ Deno.test("DeskController keeps decisions made while the server is away and send
   while (calls.filter((c) => c.includes("/decisions")).length < 3) await settle();
   down = false;
   await controller.settled();
-  assert.deepEqual([...stored], ["id-1", "id-2"]);
+  assert.deepEqual([...stored], ["id-2", "id-3"]);
   assert.deepEqual(
     [controller.state.pending, controller.state.saved, controller.state.offline],
     [0, 2, false],
@@ -277,10 +277,11 @@ Deno.test("DeskController.leave() sends the unsaved decisions and gives back the
     path: "/v1/review/decisions",
     body: {
       decisions: [
-        { decisionId: "id-1", itemId: 1, action: "accept" },
-        { decisionId: "id-2", itemId: 2, action: "label", label: "Sports" },
+        { decisionId: "id-2", itemId: 1, action: "accept" },
+        { decisionId: "id-3", itemId: 2, action: "label", label: "Sports" },
       ],
       release: [3],
+      releaseDesk: "id-1",
     },
   }]);
   assert.equal(controller.hasUnsaved(), true, "kept until an answer is read");
@@ -302,7 +303,7 @@ Deno.test("DeskController.start() sends an earlier visit's decisions first, and 
     "POST /v1/review/decisions 1:accept,2:skip",
     "GET /v1/review/claims",
   ]);
-  assert.deepEqual([...next.stored], ["id-1"]);
+  assert.deepEqual([...next.stored], ["id-2"]);
   const s = next.controller.state;
   assert.deepEqual([s.saved, s.recovered, s.pending], [1, 1, 0]);
   assert.deepEqual(s.refused, [{

@@ -2,21 +2,22 @@
  * Decisions and releases in batches: `POST /review/decisions` records many
  * decisions (each with its client's decision id, so a batch sent again is stored
  * once) and gives back items in the same request; `POST /review/release` gives
- * back many items. Both are what a page sends as it goes (`fetch` with
+ * back many items. Either can close a review desk (the id a desk page claims
+ * under), giving back all it claimed, answers the page never read included. Both are what a page sends as it goes (`fetch` with
  * `keepalive`, whose bodies browsers cap at 64 KB), so both take at most 64 KB.
  * A refusal is per decision or item, in the answer; a malformed body is refused
  * whole (422) before anything is written.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { decideMany, releaseMany, type ReviewRefusal } from "../../../db/review/mod.ts";
+import { closeDesk, decideMany, releaseMany, type ReviewRefusal } from "../../../db/review/mod.ts";
 import { AppError } from "../../../lib/errors.ts";
 import type { AppDeps, AppEnv } from "../../env.ts";
 import { validationHook } from "../../validation.ts";
 import { errorResponses } from "../schemas.ts";
 import { refusalError } from "./outcomes.ts";
 import { reviewerOf } from "./request.ts";
-import { DecisionId, decisionSchema, json, ReviewItemSchema, secured } from "./schemas.ts";
+import { DecisionId, decisionSchema, DeskId, json, ReviewItemSchema, secured } from "./schemas.ts";
 
 /** The largest body either route reads: what a browser sends with `keepalive`. */
 export const BATCH_MAX_BYTES = 64 * 1024;
@@ -68,6 +69,9 @@ const decisionsRoute = createRoute({
           release: z.array(ItemId).max(BATCH_MAX_ITEMS).default([]).openapi({
             description: "Items you hold to give back to the queue",
           }),
+          releaseDesk: DeskId.optional().openapi({
+            description: "Close this review desk and give back every item claimed under it",
+          }),
         }).strict(),
       ),
       required: true,
@@ -85,12 +89,21 @@ const decisionsRoute = createRoute({
 const releaseRoute = createRoute({
   method: "post",
   path: "/review/release",
-  summary: "Give back many items you hold",
+  summary: "Give back many items you hold, or all those claimed under a review desk",
   description: `At most ${BATCH_MAX_ITEMS} items, and 64 KB (a page can send it as it goes).`,
   security: secured,
   request: {
     body: {
-      content: json(z.object({ itemIds: z.array(ItemId).min(1).max(BATCH_MAX_ITEMS) }).strict()),
+      content: json(
+        z.object({
+          itemIds: z.array(ItemId).max(BATCH_MAX_ITEMS).default([]),
+          desk: DeskId.optional().openapi({
+            description: "Close this review desk and give back every item claimed under it",
+          }),
+        }).strict().refine((b) => b.itemIds.length > 0 || b.desk !== undefined, {
+          message: "give `itemIds`, a `desk`, or both",
+        }),
+      ),
       required: true,
     },
   },
@@ -122,8 +135,9 @@ const keepaliveSized: MiddlewareHandler<AppEnv> = async (c, next) => {
 /** `/review/decisions` and `/review/release`. */
 export function batchApi(deps: AppDeps) {
   const { db } = deps;
-  const release = async (reviewer: string, ids: number[]) => {
-    const outcomes = await releaseMany(db, reviewer, ids);
+  const release = async (reviewer: string, ids: number[], desk?: string) => {
+    const underDesk = desk ? await closeDesk(db, reviewer, desk) : [];
+    const outcomes = await releaseMany(db, reviewer, [...ids, ...underDesk]);
     return {
       released: outcomes.flatMap((o) => (o.kind === "ok" ? [o.item.id] : [])),
       refused: outcomes.flatMap((
@@ -142,9 +156,11 @@ export function batchApi(deps: AppDeps) {
           ? { decisionId, itemId, ok: true as const, replayed: o.replayed === true, item: o.item }
           : { decisionId, itemId, ok: false as const, ...refusalOf(o) };
       });
-      return c.json({ results, ...(await release(reviewer, body.release)) }, 200);
+      const released = await release(reviewer, body.release, body.releaseDesk);
+      return c.json({ results, ...released }, 200);
     })
     .openapi({ ...releaseRoute, middleware: [keepaliveSized] }, async (c) => {
-      return c.json(await release(reviewerOf(c), c.req.valid("json").itemIds), 200);
+      const { itemIds, desk } = c.req.valid("json");
+      return c.json(await release(reviewerOf(c), itemIds, desk), 200);
     });
 }

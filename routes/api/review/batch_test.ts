@@ -170,6 +170,39 @@ for (const { name, open } of testDatabases()) {
         );
         assert.deepEqual((await bobLeft.json()).released, [bobs.id]);
       });
+      await t.step(
+        "a desk's items are given back by its id, answers never read included",
+        async () => {
+          await fresh(6);
+          const desk = uuid(77);
+          const claimed = await app.request("/v1/review/claim", postJson({ limit: 3, desk }));
+          assert.equal(claimed.status, 200);
+          const ids = (await claimed.json()).items.map((i: { id: number }) => i.id);
+          assert.equal(ids.length, 3);
+          const [kept] = await claimNext(db, "alice"); // claimed without the desk
+          const res = await batch({
+            decisions: [{ decisionId: uuid(5), itemId: ids[0], action: "accept" }],
+            releaseDesk: desk,
+          });
+          assert.equal(res.status, 200);
+          const out = await res.json();
+          assert.equal(out.results[0].ok, true);
+          assert.deepEqual(out.released, ids.slice(1).sort((a: number, b: number) => a - b));
+          const held = await (await app.request("/v1/review/claims", {
+            headers: { "x-api-key": ALICE_KEY },
+          })).json();
+          assert.deepEqual(held.items.map((i: { id: number }) => i.id), [kept.id]);
+          // The desk is closed: a claim that arrives late takes nothing.
+          const late = await app.request("/v1/review/claim", postJson({ limit: 2, desk }));
+          assert.deepEqual((await late.json()).items, []);
+          const byRelease = await app.request("/v1/review/release", postJson({ desk: uuid(78) }));
+          assert.deepEqual(await byRelease.json(), { released: [], refused: [] });
+          const neither = await app.request("/v1/review/release", postJson({}));
+          assert.equal(neither.status, 422);
+          const badDesk = await app.request("/v1/review/claim", postJson({ desk: "x" }));
+          assert.equal(badDesk.status, 422);
+        },
+      );
     } finally {
       await close();
     }

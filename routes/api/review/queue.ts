@@ -3,7 +3,13 @@
  * hand, claim the next items on a lease, and see the items you hold.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { claimNext, heldBy, type ItemCursor, listReviewItems } from "../../../db/review/mod.ts";
+import {
+  claimForDesk,
+  claimNext,
+  heldBy,
+  type ItemCursor,
+  listReviewItems,
+} from "../../../db/review/mod.ts";
 import { queueManually, reviewPolicy } from "../../../services/review_routing.ts";
 import { requireTaxonomy } from "../../../services/taxonomies.ts";
 import { TAXONOMY_NAME } from "../../../db/models.ts";
@@ -12,7 +18,16 @@ import { validationHook } from "../../validation.ts";
 import { cursorId, cursorNumber, cursorShape, decodeCursor, encodeCursor } from "../cursor.ts";
 import { errorResponses, ErrorSchema, text } from "../schemas.ts";
 import { checkRange, reviewerOf } from "./request.ts";
-import { conflict, Filters, json, Order, ReviewItemSchema, secured, Status } from "./schemas.ts";
+import {
+  conflict,
+  DeskId,
+  Filters,
+  json,
+  Order,
+  ReviewItemSchema,
+  secured,
+  Status,
+} from "./schemas.ts";
 
 const listRoute = createRoute({
   method: "get",
@@ -80,6 +95,7 @@ const claimRoute = createRoute({
           limit: z.number().int().min(1).max(50).default(1),
           order: Order.default("margin"),
           filters: Filters.strict().default({}),
+          desk: DeskId.optional(),
         }).strict(),
       ),
       required: false,
@@ -151,12 +167,15 @@ export function queueApi(deps: AppDeps) {
       const body: Partial<ReturnType<typeof c.req.valid<"json">>> = c.req.valid("json") ?? {};
       const filters = body.filters ?? {};
       checkRange(filters);
-      const items = await claimNext(db, reviewerOf(c), {
+      const options = {
         limit: body.limit ?? 1,
         order: body.order ?? "margin",
         filters,
         leaseSeconds,
-      });
+      };
+      const items = body.desk
+        ? await claimForDesk(db, reviewerOf(c), body.desk, options)
+        : await claimNext(db, reviewerOf(c), options);
       return c.json({ items, leaseSeconds }, 200);
     })
     .openapi(claimsRoute, async (c) => c.json({ items: await heldBy(db, reviewerOf(c)) }, 200));

@@ -106,6 +106,13 @@ export function decisionSchema<E extends z.ZodRawShape>(extra: E) {
 
 export const DecisionSchema = decisionSchema({}).openapi("ReviewDecision");
 
+/** The id a review desk page makes when it loads, to claim under and give back by. */
+export const DeskId = z.uuid().openapi({
+  description: "An id the client made for its review desk (a UUID, one per page load): " +
+    "items claimed under it can all be given back at once (`releaseDesk`), even those " +
+    "whose claim's answer the client never read; a desk given back claims nothing more",
+});
+
 /** The id a client gives a decision, so that sending it again stores it once. */
 export const DecisionId = z.uuid().openapi({
   description: "An id the client made for this decision (a UUID): a decision sent again " +
