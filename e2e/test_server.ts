@@ -23,14 +23,16 @@ export interface TestServer {
 
 /**
  * Starts `main.ts serve` with `API_KEYS=keys` on `port` and resolves once `/ready`
- * answers. The first start trains the model (minutes on a busy machine); a restart
- * takes seconds.
+ * answers. The first start trains the model (minutes on a busy machine; with
+ * `E2E_BOOTSTRAP_MODEL_DIR` it activates the model there instead); a restart takes
+ * seconds.
  */
 export async function startServer(
   options: { keys: string; port: number; env?: Record<string, string> },
 ): Promise<TestServer> {
   const dir = await Deno.makeTempDir({ prefix: "newsintel-e2e-" });
   const base = `http://127.0.0.1:${options.port}`;
+  const bootstrap = Deno.env.get("E2E_BOOTSTRAP_MODEL_DIR");
   let child: Deno.ChildProcess | null = null;
   const spawn = () =>
     new Deno.Command(Deno.execPath(), {
@@ -58,6 +60,8 @@ export async function startServer(
         PORT: String(options.port),
         HOST: "127.0.0.1",
         LOG_LEVEL: "warning",
+        // A model trained ahead of time spares the first start its training (optional).
+        ...(bootstrap ? { BOOTSTRAP_MODEL_DIR: bootstrap } : {}),
         ...options.env,
       },
       stdout: "null",

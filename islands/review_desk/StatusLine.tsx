@@ -17,6 +17,7 @@ export function StatusLine(props: { state: DeskState }) {
       <span
         data-testid="save-status"
         data-pending={props.state.pending}
+        data-saved={props.state.saved}
         class={props.state.offline ? "warn" : undefined}
       >
         {saveStatus(props.state)}
