@@ -6,9 +6,7 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
-import { AppError } from "../lib/errors.ts";
 import { openItemsByReason } from "../db/review/mod.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
 import { errorBody, handleError } from "./errors.ts";
@@ -36,6 +34,7 @@ import { storiesApi } from "./api/stories.ts";
 import { trendsApi } from "./api/trends.ts";
 import { healthApi } from "./api/health.ts";
 import { metricsApi } from "./api/metrics.ts";
+import { bodyLimits, FORM_MAX_BYTES } from "./body_limit.ts";
 import { validationHook } from "./validation.ts";
 import { wellFormedText } from "./well_formed.ts";
 import { consoleApp } from "./console/mod.ts";
@@ -78,7 +77,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use(accessLog(metrics));
   app.use(securityHeaders());
   app.use(hstsBehindTls());
-  app.use("/v1/*", bodyLimitOf(config.maxBodyBytes));
+  // Every path, before anything (authentication, the text check, a route) reads a body.
+  app.use(bodyLimits({ api: config.maxBodyBytes, other: FORM_MAX_BYTES }));
   if (config.corsOrigins.length > 0) {
     app.use(
       "/v1/*",
@@ -192,16 +192,6 @@ function securityHeaders(): MiddlewareHandler<AppEnv> {
   const docsHeaders = headers(true);
   const strictHeaders = headers(false);
   return (c, next) => (c.req.path === "/docs" ? docsHeaders : strictHeaders)(c, next);
-}
-
-/** Refuses a body over `maxSize` bytes with 413, counting as it reads. */
-function bodyLimitOf(maxSize: number): MiddlewareHandler<AppEnv> {
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new AppError(413, "payloadTooLarge", `The body is larger than ${maxSize} bytes.`);
-    },
-  });
 }
 
 /** The OpenAPI document at `/openapi.json` and its interactive reference at `/docs`. */
