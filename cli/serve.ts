@@ -6,8 +6,10 @@ import { foldPendingStats } from "../db/trends.ts";
 import { syncReviewedTopics } from "../db/topics.ts";
 import { analyzeGrowingTables, vacuumChurningTables } from "../db/maintenance.ts";
 import { migrate } from "../db/migrate.ts";
-import { type Db, openDb, redactDbUrl, waitForDatabase } from "../db/mod.ts";
-import type { Config } from "../lib/config.ts";
+import { type Db, openDb, type Queryable, redactDbUrl, waitForDatabase } from "../db/mod.ts";
+import { type Config, weakApiKeys } from "../lib/config.ts";
+import { newSessionSecret } from "../lib/session.ts";
+import { installSecret } from "../db/install_secrets.ts";
 import { flushLogs, logger } from "../lib/log.ts";
 import { createMetrics } from "../lib/metrics.ts";
 import { seedSamples } from "../services/seed.ts";
@@ -74,6 +76,29 @@ export async function ensureLocalApiKey(config: Config): Promise<Config> {
 }
 
 /**
+ * The console's session-signing secret: `SESSION_SECRET`, else this install's
+ * own, made at random by the first process to start and kept in the database.
+ * Kept there rather than in `DATA_DIR` beside the local API key because replicas
+ * on PostgreSQL share the database but not a data directory: every replica and
+ * worker then signs with the same secret without configuration.
+ */
+export async function withSessionSecret(db: Queryable, config: Config): Promise<Config> {
+  if (config.sessionSecret) return config;
+  return { ...config, sessionSecret: await installSecret(db, "session", newSessionSecret) };
+}
+
+/** Warns, by name, about keys with little variety for their length (lib/config.ts). */
+function warnAboutWeakKeys(config: Config): void {
+  for (const name of weakApiKeys(config.apiKeys)) {
+    log.warn(
+      "the API key named {name} looks weak (few distinct characters for its length); " +
+        "use 24 or more random characters, e.g. openssl rand -hex 24",
+      { name },
+    );
+  }
+}
+
+/**
  * Runs `task` every `ms`, never two at once; a failure is logged once, when a
  * run of failures starts (the database may be away for a while), and the
  * recovery too. Returns the function that stops it.
@@ -122,6 +147,7 @@ export function serveCommand() {
       let config = await startCommand({ verbose: true, bufferedLogs: true });
       if (options.port !== undefined) config = { ...config, port: options.port };
       config = await ensureLocalApiKey(config);
+      if (!config.worker) warnAboutWeakKeys(config);
       // Worker n > 0 is one of the primary's extra processes (see workers.ts); they
       // inherit its environment, WORKERS included.
       const worker = config.worker;
@@ -211,6 +237,7 @@ export function serveCommand() {
         phase = "applying migrations";
         const applied = await migrate(db);
         if (applied.length) log.info("applied migrations {applied}", { applied });
+        config = await withSessionSecret(db, config);
         phase = "loading the model";
         await ensureActiveModel(db, config, stopping.signal);
         const models = await createModelRuntime(db, config);

@@ -88,7 +88,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       }),
     );
   }
-  const sessionKey = sessionSecret({ secret: config.sessionSecret, apiKeys: config.apiKeys });
+  const sessionKey = sessionSecret(config.sessionSecret);
   // One count of failed authentications per client address, shared by the API,
   // /metrics and the console's sign-in, so guessing is slow whichever door is tried.
   const failures = new AuthFailures(config.authFailuresPerMinute);

@@ -18,7 +18,7 @@ import {
   csrfMatches,
   isSameOrigin,
   type Session,
-  SESSION_COOKIE,
+  sessionCookieName,
   verifySession,
 } from "../lib/session.ts";
 import type { AppEnv } from "./env.ts";
@@ -232,7 +232,7 @@ export function sessionReader(
   isRevoked: (id: string) => Promise<boolean>,
 ): (c: Context) => Promise<Session | null> {
   return async (c) => {
-    const session = verifySession(secret, getCookie(c, SESSION_COOKIE), keys);
+    const session = verifySession(secret, getCookie(c, sessionCookieName(isHttps(c))), keys);
     return session && !(await isRevoked(session.id)) ? session : null;
   };
 }
@@ -278,6 +278,15 @@ export function rateLimit(
       );
     },
   });
+}
+
+/**
+ * Whether the browser reached us over https: directly, or through a proxy that
+ * says so with `X-Forwarded-Proto: https`. A client claiming it falsely only
+ * gets `Secure` cookies its own plain-http browser will not send back.
+ */
+export function isHttps(c: Context): boolean {
+  return new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https";
 }
 
 /** Adds HSTS when the request reached us over TLS (directly or via a proxy that says so). */
