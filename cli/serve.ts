@@ -23,6 +23,7 @@ import { fillArticleTerms, rollUpPastMonths } from "../services/trends.ts";
 import { addPhrasesToOlderArticles } from "../services/article_phrases.ts";
 import { fillStories } from "../services/stories.ts";
 import { failAbandonedRuns } from "../db/training_runs.ts";
+import { pruneAccessAudit } from "../db/access_audit.ts";
 import { createApp } from "../routes/app.ts";
 import { startingApp } from "../routes/starting.ts";
 import type { ConnEnv } from "../routes/client_address.ts";
@@ -47,6 +48,9 @@ const RETRAIN_CHECK_MS = 60_000;
 /** How often the embedded database is vacuumed and analyzed (db/maintenance.ts). */
 const VACUUM_MS = 10 * 60_000;
 const ANALYZE_MS = 60 * 60_000;
+
+/** How often access audit entries past ACCESS_AUDIT_RETENTION_DAYS are deleted. */
+const AUDIT_PRUNE_MS = 60 * 60_000;
 
 /** How long SIGTERM waits for in-flight requests before closing anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -273,9 +277,19 @@ export function serveCommand() {
           phase = "seeding the sample articles";
           await seedIfEmpty(db, config, { models, text, review: reviewPolicy(config) });
           await rollUpPastMonths(db);
+          const pruneAudit = () =>
+            pruneAccessAudit(db, { days: config.accessAuditRetentionDays }).then((deleted) => {
+              if (deleted) log.info("deleted {deleted} access audit entries", { deleted });
+            });
+          await pruneAudit();
           chores.push(
             repeat(FOLD_MS, "adding pending trend statistics", () => foldPendingStats(db)),
             repeat(ROLL_UP_MS, "rolling up term counts", () => rollUpPastMonths(db)),
+            repeat(
+              AUDIT_PRUNE_MS,
+              "deleting access audit entries past their retention",
+              pruneAudit,
+            ),
           );
           if (config.retrainAfterLabels > 0) {
             chores.push(

@@ -35,6 +35,7 @@ import { trendsApi } from "./api/trends.ts";
 import { healthApi } from "./api/health.ts";
 import { metricsApi } from "./api/metrics.ts";
 import { bodyLimits, FORM_MAX_BYTES } from "./body_limit.ts";
+import { DeniedSampler } from "./denied_sampler.ts";
 import { validationHook } from "./validation.ts";
 import { wellFormedText } from "./well_formed.ts";
 import { consoleApp } from "./console/mod.ts";
@@ -74,6 +75,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerGauges(deps);
 
   app.use(requestId());
+  const deniedSampler = new DeniedSampler();
+  app.use((c, next) => {
+    c.set("deniedSampler", deniedSampler);
+    return next();
+  });
   app.use(accessLog(metrics));
   app.use(securityHeaders());
   app.use(hstsBehindTls());
