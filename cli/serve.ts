@@ -24,6 +24,7 @@ import { addPhrasesToOlderArticles } from "../services/article_phrases.ts";
 import { fillStories } from "../services/stories.ts";
 import { failAbandonedRuns } from "../db/training_runs.ts";
 import { pruneAccessAudit } from "../db/access_audit.ts";
+import { upgradeDedupKeys } from "../services/dedup_upgrade.ts";
 import { createApp } from "../routes/app.ts";
 import { startingApp } from "../routes/starting.ts";
 import type { ConnEnv } from "../routes/client_address.ts";
@@ -51,6 +52,9 @@ const ANALYZE_MS = 60 * 60_000;
 
 /** How often access audit entries past ACCESS_AUDIT_RETENTION_DAYS are deleted. */
 const AUDIT_PRUNE_MS = 60 * 60_000;
+
+/** How often a batch of older articles is re-keyed under the normalised dedup keys. */
+const REKEY_MS = 1_000;
 
 /** How long SIGTERM waits for in-flight requests before closing anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -100,6 +104,31 @@ function warnAboutWeakKeys(config: Config): void {
       { name },
     );
   }
+}
+
+/**
+ * The background task that brings articles stored before dedup keys were
+ * normalised under the new keys, a batch a run (services/dedup_upgrade.ts);
+ * once done it does nothing. Ingestion meanwhile is safe: a new copy of an
+ * article not yet re-keyed is stored, and the re-keying then keeps the older.
+ */
+function rekeyInBackground(db: Db): () => Promise<void> {
+  let done = false;
+  const total = { rekeyed: 0, duplicates: 0 };
+  return async () => {
+    if (done) return;
+    const batch = await upgradeDedupKeys(db);
+    total.rekeyed += batch.rekeyed;
+    total.duplicates += batch.duplicates;
+    done = batch.done;
+    if (done && (total.rekeyed || total.duplicates)) {
+      log.info(
+        "re-keyed {rekeyed} older articles under normalised dedup keys; " +
+          "{duplicates} newer copies of one article kept keys of their own",
+        total,
+      );
+    }
+  };
 }
 
 /**
@@ -283,6 +312,7 @@ export function serveCommand() {
             });
           await pruneAudit();
           chores.push(
+            repeat(REKEY_MS, "re-keying older articles", rekeyInBackground(db)),
             repeat(FOLD_MS, "adding pending trend statistics", () => foldPendingStats(db)),
             repeat(ROLL_UP_MS, "rolling up term counts", () => rollUpPastMonths(db)),
             repeat(
