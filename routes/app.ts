@@ -109,7 +109,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   if (config.rateLimitPerMinute > 0) {
     app.use("/v1/*", rateLimit(config.rateLimitPerMinute, addressOf));
   }
-  // After authentication, so an anonymous caller cannot make us read a JSON body.
+  // After authentication, so an anonymous caller cannot make us parse a /v1 body; any
+  // other body it reads is one the 64 KB limit above already let through.
   app.use(wellFormedText());
 
   app.route("/", healthApi(deps));
