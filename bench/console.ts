@@ -38,6 +38,7 @@ export async function main() {
   const key = "bench-console-key-0001";
   const config = loadConfig({
     API_KEYS: `bench=${key}`,
+    SESSION_SECRET: "bench-console-session-secret-0123456789",
     MODEL_DIR: join(dir, "models"),
     DATA_DIR: dir,
     LOG_LEVEL: "error",
@@ -56,7 +57,7 @@ export async function main() {
   const app = createApp({ config, db, metrics: createMetrics(), models, text });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
   const base = `http://127.0.0.1:${server.addr.port}`;
-  const secret = sessionSecret({ secret: config.sessionSecret, apiKeys: config.apiKeys });
+  const secret = sessionSecret(config.sessionSecret);
   const { value } = createSession(secret, config.apiKeys[0], { ttlSeconds: 3600 });
   const headers = { cookie: `ni_session=${value}` };
 

@@ -8,7 +8,13 @@
  * was held), the server's RSS before, at its peak and after, and any answer of 500 or more.
  * Target: no 5xx, `/health` within 200 ms.
  *
- * Run: `deno task bench hostile` (or `deno run --allow-all bench/hostile.ts`).
+ * Then the body flood: 300 MB bodies streamed without a key to `/login`, to a path no
+ * route matches and to a console form — one alone, then six at once — while the same
+ * probe runs; reports their answers, the worst `/health` and the peak RSS (target: 413,
+ * and RSS within the body limits, not the bodies).
+ *
+ * Run: `deno task bench hostile` (or `deno run --allow-all bench/hostile.ts`; with
+ * `--flood`, the body flood alone).
  */
 import { startServer } from "./http_load.ts";
 
@@ -98,6 +104,102 @@ function attacks(): Attack[] {
   ];
 }
 
+/** Bytes of each flooding body. */
+const FLOOD_BYTES = 300 * 1024 * 1024;
+
+/** A JSON body of `bytes` made on the fly in 1 MB chunks (the bench holds none of it). */
+function floodBody(bytes: number): ReadableStream<Uint8Array> {
+  const chunk = new TextEncoder().encode("a".repeat(1024 * 1024));
+  const open = new TextEncoder().encode('{"key":"');
+  let sent = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (sent === 0) {
+        controller.enqueue(open);
+        sent += open.length;
+      } else if (sent + chunk.length < bytes) {
+        controller.enqueue(chunk);
+        sent += chunk.length;
+      } else {
+        controller.enqueue(new TextEncoder().encode('"}'));
+        controller.close();
+      }
+    },
+  });
+}
+
+/** One flooding request: its status, or "reset" when the server closed the upload. */
+async function flood(url: string, path: string): Promise<{ status: number | string; ms: number }> {
+  const t0 = performance.now();
+  try {
+    const res = await fetch(url + path, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: floodBody(FLOOD_BYTES),
+      redirect: "manual",
+    });
+    await res.body?.cancel();
+    return { status: res.status, ms: performance.now() - t0 };
+  } catch {
+    return { status: "reset", ms: performance.now() - t0 };
+  }
+}
+
+/** Probes `/health` every 20 ms and tracks the server's RSS until `stop()`. */
+function probe(server: { url: string; rssMb: () => number }) {
+  const seen = { worstHealthMs: 0, during: "", rssPeakMb: server.rssMb(), current: "" };
+  let probing = true;
+  const done = (async () => {
+    while (probing) {
+      const t0 = performance.now();
+      const res = await fetch(`${server.url}/health`);
+      await res.body?.cancel();
+      const ms = performance.now() - t0;
+      if (ms > seen.worstHealthMs) Object.assign(seen, { worstHealthMs: ms, during: seen.current });
+      seen.rssPeakMb = Math.max(seen.rssPeakMb, server.rssMb());
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return {
+    seen,
+    stop: async () => {
+      probing = false;
+      await done;
+      return seen;
+    },
+  };
+}
+
+/** The body flood (see the module header) against a started server. */
+async function bodyFlood(server: { url: string; rssMb: () => number }) {
+  const rssBefore = server.rssMb();
+  const p = probe(server);
+  const paths = ["/login", "/no/such/path", "/models/promote"];
+  const rounds: Array<{ name: string; statuses: Array<number | string>; worstMs: number }> = [];
+  for (const path of paths) {
+    p.seen.current = `300 MB to ${path}`;
+    const r = await flood(server.url, path);
+    rounds.push({ name: p.seen.current, statuses: [r.status], worstMs: Math.round(r.ms) });
+    console.error(`${p.seen.current}: ${r.status} in ${Math.round(r.ms)} ms`);
+  }
+  p.seen.current = "six 300 MB bodies at once";
+  const six = await Promise.all([...paths, ...paths].map((path) => flood(server.url, path)));
+  rounds.push({
+    name: p.seen.current,
+    statuses: six.map((r) => r.status),
+    worstMs: Math.round(Math.max(...six.map((r) => r.ms))),
+  });
+  console.error(`${p.seen.current}: ${six.map((r) => r.status).join(",")}`);
+  const seen = await p.stop();
+  return {
+    bodyMb: FLOOD_BYTES / 1024 / 1024,
+    worstHealthMs: Math.round(seen.worstHealthMs),
+    worstHealthDuring: seen.during,
+    rssMb: { before: rssBefore, peak: seen.rssPeakMb, after: server.rssMb() },
+    rounds,
+  };
+}
+
 async function send(url: string, a: Attack): Promise<{ status: number; ms: number }> {
   const headers: Record<string, string> = { ...a.headers };
   if (a.key !== false) headers["x-api-key"] = KEY;
@@ -112,9 +214,12 @@ async function send(url: string, a: Attack): Promise<{ status: number; ms: numbe
   return { status: res.status, ms: performance.now() - t0 };
 }
 
-export async function main(): Promise<Record<string, unknown>> {
+export async function main(
+  { floodOnly = false }: { floodOnly?: boolean } = {},
+): Promise<Record<string, unknown>> {
   const server = await startServer({ API_KEYS: `bench:admin=${KEY}` });
   try {
+    if (floodOnly) return { bodyFlood: await bodyFlood(server) };
     const rssBefore = server.rssMb();
     let rssPeak = rssBefore;
     let worstHealth = { ms: 0, during: "" };
@@ -173,10 +278,13 @@ export async function main(): Promise<Record<string, unknown>> {
       },
       serverErrors: failures.map((f) => f.name),
       attacks: perAttack,
+      bodyFlood: await bodyFlood(server),
     };
   } finally {
     await server.stop();
   }
 }
 
-if (import.meta.main) console.log(JSON.stringify(await main(), null, 2));
+if (import.meta.main) {
+  console.log(JSON.stringify(await main({ floodOnly: Deno.args.includes("--flood") }), null, 2));
+}

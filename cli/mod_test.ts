@@ -65,7 +65,7 @@ Deno.test({
         DB_URL: `pglite://${data}/db`,
         DATA_DIR: data,
         SEED_ON_EMPTY: "false",
-        API_KEYS: "test=test-secret-key",
+        API_KEYS: "test=test-secret-key-0001",
       });
       assert.notEqual(run.code, 0);
       assert.match(run.stderr, /--port/);

@@ -6,8 +6,10 @@ import { foldPendingStats } from "../db/trends.ts";
 import { syncReviewedTopics } from "../db/topics.ts";
 import { analyzeGrowingTables, vacuumChurningTables } from "../db/maintenance.ts";
 import { migrate } from "../db/migrate.ts";
-import { type Db, openDb, redactDbUrl, waitForDatabase } from "../db/mod.ts";
-import type { Config } from "../lib/config.ts";
+import { type Db, openDb, type Queryable, redactDbUrl, waitForDatabase } from "../db/mod.ts";
+import { type Config, weakApiKeys } from "../lib/config.ts";
+import { newSessionSecret } from "../lib/session.ts";
+import { installSecret } from "../db/install_secrets.ts";
 import { flushLogs, logger } from "../lib/log.ts";
 import { createMetrics } from "../lib/metrics.ts";
 import { seedSamples } from "../services/seed.ts";
@@ -21,6 +23,8 @@ import { fillArticleTerms, rollUpPastMonths } from "../services/trends.ts";
 import { addPhrasesToOlderArticles } from "../services/article_phrases.ts";
 import { fillStories } from "../services/stories.ts";
 import { failAbandonedRuns } from "../db/training_runs.ts";
+import { pruneAccessAudit } from "../db/access_audit.ts";
+import { upgradeDedupKeys } from "../services/dedup_upgrade.ts";
 import { createApp } from "../routes/app.ts";
 import { startingApp } from "../routes/starting.ts";
 import type { ConnEnv } from "../routes/client_address.ts";
@@ -45,6 +49,12 @@ const RETRAIN_CHECK_MS = 60_000;
 /** How often the embedded database is vacuumed and analyzed (db/maintenance.ts). */
 const VACUUM_MS = 10 * 60_000;
 const ANALYZE_MS = 60 * 60_000;
+
+/** How often access audit entries past ACCESS_AUDIT_RETENTION_DAYS are deleted. */
+const AUDIT_PRUNE_MS = 60 * 60_000;
+
+/** How often a batch of older articles is re-keyed under the normalised dedup keys. */
+const REKEY_MS = 1_000;
 
 /** How long SIGTERM waits for in-flight requests before closing anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -71,6 +81,54 @@ export async function ensureLocalApiKey(config: Config): Promise<Config> {
     path,
   });
   return { ...config, apiKeys: [{ name: "local", key, role: "admin" }] };
+}
+
+/**
+ * The console's session-signing secret: `SESSION_SECRET`, else this install's
+ * own, made at random by the first process to start and kept in the database.
+ * Kept there rather than in `DATA_DIR` beside the local API key because replicas
+ * on PostgreSQL share the database but not a data directory: every replica and
+ * worker then signs with the same secret without configuration.
+ */
+export async function withSessionSecret(db: Queryable, config: Config): Promise<Config> {
+  if (config.sessionSecret) return config;
+  return { ...config, sessionSecret: await installSecret(db, "session", newSessionSecret) };
+}
+
+/** Warns, by name, about keys with little variety for their length (lib/config.ts). */
+function warnAboutWeakKeys(config: Config): void {
+  for (const name of weakApiKeys(config.apiKeys)) {
+    log.warn(
+      "the API key named {name} looks weak (few distinct characters for its length); " +
+        "use 24 or more random characters, e.g. openssl rand -hex 24",
+      { name },
+    );
+  }
+}
+
+/**
+ * The background task that brings articles stored before dedup keys were
+ * normalised under the new keys, a batch a run (services/dedup_upgrade.ts);
+ * once done it does nothing. Ingestion meanwhile is safe: a new copy of an
+ * article not yet re-keyed is stored, and the re-keying then keeps the older.
+ */
+function rekeyInBackground(db: Db): () => Promise<void> {
+  let done = false;
+  const total = { rekeyed: 0, duplicates: 0 };
+  return async () => {
+    if (done) return;
+    const batch = await upgradeDedupKeys(db);
+    total.rekeyed += batch.rekeyed;
+    total.duplicates += batch.duplicates;
+    done = batch.done;
+    if (done && (total.rekeyed || total.duplicates)) {
+      log.info(
+        "re-keyed {rekeyed} older articles under normalised dedup keys; " +
+          "{duplicates} newer copies of one article kept keys of their own",
+        total,
+      );
+    }
+  };
 }
 
 /**
@@ -122,6 +180,7 @@ export function serveCommand() {
       let config = await startCommand({ verbose: true, bufferedLogs: true });
       if (options.port !== undefined) config = { ...config, port: options.port };
       config = await ensureLocalApiKey(config);
+      if (!config.worker) warnAboutWeakKeys(config);
       // Worker n > 0 is one of the primary's extra processes (see workers.ts); they
       // inherit its environment, WORKERS included.
       const worker = config.worker;
@@ -211,6 +270,7 @@ export function serveCommand() {
         phase = "applying migrations";
         const applied = await migrate(db);
         if (applied.length) log.info("applied migrations {applied}", { applied });
+        config = await withSessionSecret(db, config);
         phase = "loading the model";
         await ensureActiveModel(db, config, stopping.signal);
         const models = await createModelRuntime(db, config);
@@ -246,9 +306,20 @@ export function serveCommand() {
           phase = "seeding the sample articles";
           await seedIfEmpty(db, config, { models, text, review: reviewPolicy(config) });
           await rollUpPastMonths(db);
+          const pruneAudit = () =>
+            pruneAccessAudit(db, { days: config.accessAuditRetentionDays }).then((deleted) => {
+              if (deleted) log.info("deleted {deleted} access audit entries", { deleted });
+            });
+          await pruneAudit();
           chores.push(
+            repeat(REKEY_MS, "re-keying older articles", rekeyInBackground(db)),
             repeat(FOLD_MS, "adding pending trend statistics", () => foldPendingStats(db)),
             repeat(ROLL_UP_MS, "rolling up term counts", () => rollUpPastMonths(db)),
+            repeat(
+              AUDIT_PRUNE_MS,
+              "deleting access audit entries past their retention",
+              pruneAudit,
+            ),
           );
           if (config.retrainAfterLabels > 0) {
             chores.push(

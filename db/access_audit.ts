@@ -57,3 +57,31 @@ export async function listAccess(
     at: new Date(r.at).toISOString(),
   }));
 }
+
+/**
+ * Deletes entries older than `days` days, oldest first, `batch` rows per
+ * statement and at most `maxBatches` statements, so one run holds no lock for
+ * long however far behind it is; returns how many it deleted. (The table
+ * refuses deleting anything younger than a day: migrations/0020_*.sql.)
+ */
+export async function pruneAccessAudit(
+  db: Queryable,
+  options: { days: number; batch?: number; maxBatches?: number },
+): Promise<number> {
+  const { days, batch = 5_000, maxBatches = 20 } = options;
+  let deleted = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const [{ n }] = await db.query<{ n: number }>(
+      `WITH gone AS (
+         DELETE FROM access_audit WHERE id IN (
+           SELECT id FROM access_audit WHERE at < now() - make_interval(days => $1)
+            ORDER BY at LIMIT $2)
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [days, batch],
+    );
+    deleted += n;
+    if (n < batch) break;
+  }
+  return deleted;
+}

@@ -31,6 +31,12 @@ export interface ApiKey {
   role: Role;
 }
 
+/** The shortest API key accepted. */
+export const MIN_API_KEY_LENGTH = 16;
+
+/** The strength below which a key is called weak (see {@link weakApiKeys}). */
+const WEAK_KEY_BITS = 80;
+
 /** The most serving processes one replica starts (`WORKERS`, `auto` included). */
 export const MAX_WORKERS = 64;
 
@@ -102,6 +108,7 @@ const schema = z.object({
   RETRAIN_EVAL_SHARE: z.coerce.number().min(0).max(0.9).default(0.2),
   RETRAIN_EVAL_FILE: z.string().optional(),
   RETRAIN_GATE: z.coerce.number().min(0).max(1).default(0),
+  ACCESS_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
 });
 
 /** Every environment variable the configuration reads (the `--allow-env` list holds them). */
@@ -167,7 +174,7 @@ export interface Config {
   reviewLeaseSeconds: number;
   /** Languages the model is for; articles in others are queued (empty: no routing). */
   reviewLanguages: string[];
-  /** Signs console sessions; unset: derived from the API keys (see lib/session.ts). */
+  /** Signs console sessions; unset: `serve` makes one per install, kept in the database. */
   sessionSecret?: string;
   /** How long a console session lasts. */
   sessionTtlSeconds: number;
@@ -185,6 +192,8 @@ export interface Config {
   retrainEvalFile?: string;
   /** Largest macro-F1 drop on the evaluation set at which a retrained model is still promoted. */
   retrainGate: number;
+  /** Days of access audit `serve` keeps; older entries are deleted. */
+  accessAuditRetentionDays: number;
 }
 
 /** Raised when the environment is invalid; its message lists every problem. */
@@ -236,6 +245,20 @@ function readApiKeys(single?: string, list?: string): { keys: ApiKey[]; problems
   return { keys, problems };
 }
 
+/**
+ * The names of keys that look weak: few distinct characters for their length
+ * (`aaaaaaaaaaaaaaaa`, `abababab…`, a short hex string). Their strength is taken
+ * as length × log2(distinct characters) — the most a key drawn at random from
+ * the characters it uses could have — and under 80 bits is weak. Such keys are
+ * accepted (the length rule is the hard limit) but `serve` warns about them.
+ */
+export function weakApiKeys(keys: ApiKey[]): string[] {
+  return keys.filter((k) => {
+    const distinct = new Set(k.key).size;
+    return k.key.length * Math.log2(Math.max(distinct, 1)) < WEAK_KEY_BITS;
+  }).map((k) => k.name);
+}
+
 /** True for an IPv4/IPv6 address or a CIDR range such as `10.0.0.0/8`. */
 function isAddressOrCidr(value: string): boolean {
   const [addr, bits, extra] = value.split("/");
@@ -271,8 +294,11 @@ export function loadConfig(
   const { keys: apiKeys, problems: keyProblems } = readApiKeys(env.API_KEY, env.API_KEYS);
   problems.push(...keyProblems);
   for (const k of apiKeys) {
-    if (k.key.length < 8) {
-      problems.push(`API_KEYS: the key named "${k.name}" is shorter than 8 characters`);
+    if (k.key.length < MIN_API_KEY_LENGTH) {
+      problems.push(
+        `API_KEYS: the key named "${k.name}" is shorter than ${MIN_API_KEY_LENGTH} characters ` +
+          "(make one with: openssl rand -hex 24)",
+      );
     }
   }
   const names = apiKeys.map((k) => k.name);
@@ -333,6 +359,7 @@ export function loadConfig(
     retrainEvalShare: e.RETRAIN_EVAL_SHARE,
     retrainEvalFile: e.RETRAIN_EVAL_FILE,
     retrainGate: e.RETRAIN_GATE,
+    accessAuditRetentionDays: e.ACCESS_AUDIT_RETENTION_DAYS,
   };
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, isLocalPath, loadConfig, parseApiKeys } from "./config.ts";
+import { ConfigError, isLocalPath, loadConfig, parseApiKeys, weakApiKeys } from "./config.ts";
 
 /** Runs loadConfig and returns its problems (failing the test when it does not throw). */
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -57,6 +57,7 @@ Deno.test("loadConfig() gives the documented defaults for an empty environment",
     retrainEvalShare: 0.2,
     retrainEvalFile: undefined,
     retrainGate: 0,
+    accessAuditRetentionDays: 90,
   });
 });
 
@@ -154,7 +155,7 @@ Deno.test("parseApiKeys() reads the role in name:admin=key and name:reviewer=key
 });
 
 Deno.test("loadConfig() rejects an unknown role without echoing the key", () => {
-  const problems = problemsOf({ API_KEYS: "ops:root=ops-secret-01" });
+  const problems = problemsOf({ API_KEYS: "ops:root=ops-secret-key-0001" });
   assert.deepEqual(problems, [
     'API_KEYS: the key named "ops" has role "root"; use admin or reviewer',
   ]);
@@ -176,17 +177,38 @@ Deno.test("loadConfig() reads TRUSTED_PROXIES as addresses and CIDR ranges, refu
 });
 
 Deno.test("loadConfig() parses API_KEYS 'name=key;key2' into named keys", () => {
-  assert.deepEqual(loadConfig({ API_KEYS: "alice=alice-secret-1;bare-secret-22" }).apiKeys, [
-    { name: "alice", key: "alice-secret-1", role: "reviewer" },
-    { name: "key2", key: "bare-secret-22", role: "reviewer" },
-  ]);
+  assert.deepEqual(
+    loadConfig({ API_KEYS: "alice=alice-secret-key-1;bare-secret-key-22" }).apiKeys,
+    [
+      { name: "alice", key: "alice-secret-key-1", role: "reviewer" },
+      { name: "key2", key: "bare-secret-key-22", role: "reviewer" },
+    ],
+  );
 });
 
-Deno.test("loadConfig() rejects keys shorter than 8 characters and repeated names", () => {
-  assert.deepEqual(problemsOf({ API_KEYS: "a=short;a=long-enough-1" }), [
-    'API_KEYS: the key named "a" is shorter than 8 characters',
+Deno.test("loadConfig() rejects keys shorter than 16 characters and repeated names", () => {
+  assert.deepEqual(problemsOf({ API_KEYS: "a=fifteen-chars!;a=long-enough-key-01" }), [
+    'API_KEYS: the key named "a" is shorter than 16 characters ' +
+    "(make one with: openssl rand -hex 24)",
     "API_KEYS: key names must be unique",
   ]);
+  // Eight characters were enough before; a key of 15 is refused for API_KEY too.
+  assert.match(problemsOf({ API_KEY: "ops-secret-01" })[0], /"default" is shorter than 16/);
+  assert.equal(loadConfig({ API_KEY: "0123456789abcdef" }).apiKeys.length, 1);
+});
+
+Deno.test("weakApiKeys() names keys with too little variety for their length", () => {
+  const key = (name: string, value: string) => ({ name, key: value, role: "reviewer" as const });
+  assert.deepEqual(
+    weakApiKeys([
+      key("same", "a".repeat(40)),
+      key("two", "ab".repeat(20)),
+      key("shortHex", "0123456789abcdef"),
+      key("hex24", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822c"),
+      key("words", "correct-horse-battery-staple"),
+    ]),
+    ["same", "two", "shortHex"],
+  );
 });
 
 Deno.test({

@@ -14,10 +14,29 @@ import { Buffer } from "node:buffer";
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { ApiKey, Role } from "./config.ts";
 
-/** Name of the session cookie. */
+/** Name of the session cookie over plain http. */
 export const SESSION_COOKIE = "ni_session";
+/**
+ * Its name over https: browsers take a `__Host-` cookie only when it is `Secure`,
+ * for `Path=/` and without `Domain`, so a neighbouring subdomain or a plain-http
+ * page cannot plant or overwrite it.
+ */
+export const SECURE_SESSION_COOKIE = "__Host-ni_session";
 /** Name of the short-lived cookie that protects the sign-in form (double submit). */
 export const LOGIN_COOKIE = "ni_login";
+/** Its name over https (`__Secure-`: it is scoped to `/login`, so `__Host-` cannot apply). */
+export const SECURE_LOGIN_COOKIE = "__Secure-ni_login";
+
+/** The session cookie's name for a request made over https or not. */
+export function sessionCookieName(https: boolean): string {
+  return https ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+}
+
+/** The sign-in form cookie's name for a request made over https or not. */
+export function loginCookieName(https: boolean): string {
+  return https ? SECURE_LOGIN_COOKIE : LOGIN_COOKIE;
+}
+
 /** Form field and header that carry the CSRF token. */
 export const CSRF_FIELD = "_csrf";
 export const CSRF_HEADER = "x-csrf-token";
@@ -50,19 +69,20 @@ interface Payload {
 
 const b64url = (b: Uint8Array | Buffer) => Buffer.from(b).toString("base64url");
 
+/** A new random signing secret (256 bits, base64url). */
+export function newSessionSecret(): string {
+  return b64url(randomBytes(32));
+}
+
 /**
- * The signing secret: `SESSION_SECRET` when set; otherwise one derived from
- * the configured API keys, so every replica with the same keys agrees without
- * more configuration (changing any key then signs everyone out). With no keys
- * at all nobody can sign in, and a random per-process secret is used.
+ * The signing secret: `SESSION_SECRET` when set, else the one `serve` made for
+ * this install and keeps in the database (cli/serve.ts), which it passes in the
+ * same way. Without either (an app built in a test), a random secret for this
+ * process. Never derived from the API keys: a key must not be guessable offline
+ * from a session cookie.
  */
-export function sessionSecret(options: { secret?: string; apiKeys: ApiKey[] }): string {
-  if (options.secret) return options.secret;
-  if (options.apiKeys.length === 0) return b64url(randomBytes(32));
-  const lines = options.apiKeys.map((k) => `${k.name}=${k.key}`).sort();
-  return createHash("sha256").update(`newsintel session v1\n${lines.join("\n")}`).digest(
-    "base64url",
-  );
+export function sessionSecret(configured?: string): string {
+  return configured || newSessionSecret();
 }
 
 function sign(secret: string, data: string): string {

@@ -3,6 +3,8 @@ import {
   createSession,
   csrfMatches,
   isSameOrigin,
+  loginCookieName,
+  sessionCookieName,
   sessionSecret,
   verifySession,
 } from "./session.ts";
@@ -72,15 +74,21 @@ Deno.test("verifySession() takes the role from the configured key, not from the 
   assert.equal(verifySession(SECRET, reviewer.value, keys)?.role, "reviewer");
 });
 
-Deno.test("sessionSecret() prefers SESSION_SECRET, else derives one stable across replicas", () => {
-  assert.equal(sessionSecret({ secret: SECRET, apiKeys: keys }), SECRET);
-  const a = sessionSecret({ apiKeys: [alice, bob] });
-  const b = sessionSecret({ apiKeys: [bob, alice] });
-  assert.equal(a, b);
-  assert.notEqual(a, sessionSecret({ apiKeys: [alice] }));
+Deno.test("sessionSecret() takes SESSION_SECRET, else a random one, never one from the keys", () => {
+  assert.equal(sessionSecret(SECRET), SECRET);
+  // Two apps with the same keys and no secret do not agree: nothing about the keys
+  // can be learnt from a cookie's signature.
+  const a = sessionSecret();
+  assert.notEqual(a, sessionSecret());
+  assert.ok(a.length >= 43);
   assert.ok(!a.includes(alice.key));
-  // No keys: a random secret (nobody can sign in anyway).
-  assert.notEqual(sessionSecret({ apiKeys: [] }), sessionSecret({ apiKeys: [] }));
+});
+
+Deno.test("session cookies are __Host- over https, plain over http", () => {
+  assert.equal(sessionCookieName(true), "__Host-ni_session");
+  assert.equal(sessionCookieName(false), "ni_session");
+  assert.equal(loginCookieName(true), "__Secure-ni_login");
+  assert.equal(loginCookieName(false), "ni_login");
 });
 
 Deno.test("csrfMatches() needs the session's own token", () => {

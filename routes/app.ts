@@ -6,9 +6,7 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
-import { AppError } from "../lib/errors.ts";
 import { openItemsByReason } from "../db/review/mod.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
 import { errorBody, handleError } from "./errors.ts";
@@ -36,6 +34,8 @@ import { storiesApi } from "./api/stories.ts";
 import { trendsApi } from "./api/trends.ts";
 import { healthApi } from "./api/health.ts";
 import { metricsApi } from "./api/metrics.ts";
+import { bodyLimits, FORM_MAX_BYTES } from "./body_limit.ts";
+import { DeniedSampler } from "./denied_sampler.ts";
 import { validationHook } from "./validation.ts";
 import { wellFormedText } from "./well_formed.ts";
 import { consoleApp } from "./console/mod.ts";
@@ -75,10 +75,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   registerGauges(deps);
 
   app.use(requestId());
+  const deniedSampler = new DeniedSampler();
+  app.use((c, next) => {
+    c.set("deniedSampler", deniedSampler);
+    return next();
+  });
   app.use(accessLog(metrics));
   app.use(securityHeaders());
   app.use(hstsBehindTls());
-  app.use("/v1/*", bodyLimitOf(config.maxBodyBytes));
+  // Every path, before anything (authentication, the text check, a route) reads a body.
+  app.use(bodyLimits({ api: config.maxBodyBytes, other: FORM_MAX_BYTES }));
   if (config.corsOrigins.length > 0) {
     app.use(
       "/v1/*",
@@ -88,7 +94,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       }),
     );
   }
-  const sessionKey = sessionSecret({ secret: config.sessionSecret, apiKeys: config.apiKeys });
+  const sessionKey = sessionSecret(config.sessionSecret);
   // One count of failed authentications per client address, shared by the API,
   // /metrics and the console's sign-in, so guessing is slow whichever door is tried.
   const failures = new AuthFailures(config.authFailuresPerMinute);
@@ -103,7 +109,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   if (config.rateLimitPerMinute > 0) {
     app.use("/v1/*", rateLimit(config.rateLimitPerMinute, addressOf));
   }
-  // After authentication, so an anonymous caller cannot make us read a JSON body.
+  // After authentication, so an anonymous caller cannot make us parse a /v1 body; any
+  // other body it reads is one the 64 KB limit above already let through.
   app.use(wellFormedText());
 
   app.route("/", healthApi(deps));
@@ -192,16 +199,6 @@ function securityHeaders(): MiddlewareHandler<AppEnv> {
   const docsHeaders = headers(true);
   const strictHeaders = headers(false);
   return (c, next) => (c.req.path === "/docs" ? docsHeaders : strictHeaders)(c, next);
-}
-
-/** Refuses a body over `maxSize` bytes with 413, counting as it reads. */
-function bodyLimitOf(maxSize: number): MiddlewareHandler<AppEnv> {
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new AppError(413, "payloadTooLarge", `The body is larger than ${maxSize} bytes.`);
-    },
-  });
 }
 
 /** The OpenAPI document at `/openapi.json` and its interactive reference at `/docs`. */

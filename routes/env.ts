@@ -5,6 +5,7 @@ import type { Metrics } from "../lib/metrics.ts";
 import type { ModelRuntime } from "../services/model_runtime.ts";
 import type { Retrainer } from "../services/retrain.ts";
 import type { TextServices } from "../services/text_services.ts";
+import type { DeniedSampler } from "./denied_sampler.ts";
 
 /** What the app needs from the outside; tests build these on an in-memory PGlite. */
 export interface AppDeps {
@@ -29,5 +30,7 @@ export interface AppEnv {
     role?: Role;
     /** Set by the not-found handler, so metrics group unmatched paths. */
     unmatched?: boolean;
+    /** Bounds the refusals the access audit stores (see routes/denied_sampler.ts). */
+    deniedSampler?: DeniedSampler;
   };
 }

@@ -110,10 +110,15 @@ Deno.test({
     const { app, config, metrics, retrain } = testApp(
       db,
       // The limits have tests of their own; here they would turn most requests into 429s.
-      { MODEL_DIR: modelDir, RATE_LIMIT_PER_MINUTE: "0", AUTH_FAILURES_PER_MINUTE: "0" },
+      {
+        MODEL_DIR: modelDir,
+        RATE_LIMIT_PER_MINUTE: "0",
+        AUTH_FAILURES_PER_MINUTE: "0",
+        SESSION_SECRET: "fuzz-session-secret-0123456789abcdef",
+      },
       models,
     );
-    const secret = sessionSecret({ secret: config.sessionSecret, apiKeys: config.apiKeys });
+    const secret = sessionSecret(config.sessionSecret);
     const alice = config.apiKeys.find((k) => k.key === ALICE_KEY)!;
 
     // Something to read, review and page through.

@@ -18,7 +18,7 @@ import {
   csrfMatches,
   isSameOrigin,
   type Session,
-  SESSION_COOKIE,
+  sessionCookieName,
   verifySession,
 } from "../lib/session.ts";
 import type { AppEnv } from "./env.ts";
@@ -195,7 +195,8 @@ export function metricsAccess(
 
 /**
  * Lets only admin keys through to an action that changes what every user sees,
- * recording the attempt either way in the access audit; a reviewer gets 403
+ * recording the attempt either way in the access audit (refusals up to the
+ * app's per-key limit, see routes/denied_sampler.ts); a reviewer gets 403
  * `forbidden`. `what` says what was refused ("Promoting a model"); `target`
  * names what the action is on (a model version, an item id).
  */
@@ -208,13 +209,26 @@ export function adminOnly(
     const actor = c.get("principal");
     if (!actor) throw new AppError(401, "unauthorized", "This request needs an x-api-key header.");
     const allowed = c.get("role") === "admin";
-    await recordAccess(db, {
-      actor,
-      action,
-      target: options.target?.(c)?.slice(0, 200) ?? null,
-      outcome: allowed ? "allowed" : "denied",
-      requestId: c.get("requestId") ?? null,
-    });
+    const requestId = c.get("requestId") ?? null;
+    const verdict = allowed ? null : c.get("deniedSampler")?.admit(actor);
+    if (verdict?.leftOut) {
+      await recordAccess(db, {
+        actor,
+        action: "refusalsNotRecorded",
+        target: `${verdict.leftOut} refused admin actions over the per-minute audit limit`,
+        outcome: "denied",
+        requestId,
+      });
+    }
+    if (verdict?.record !== false) {
+      await recordAccess(db, {
+        actor,
+        action,
+        target: options.target?.(c)?.slice(0, 200) ?? null,
+        outcome: allowed ? "allowed" : "denied",
+        requestId,
+      });
+    }
     if (!allowed) {
       throw new AppError(403, "forbidden", `${options.what} needs an admin key.`);
     }
@@ -232,7 +246,7 @@ export function sessionReader(
   isRevoked: (id: string) => Promise<boolean>,
 ): (c: Context) => Promise<Session | null> {
   return async (c) => {
-    const session = verifySession(secret, getCookie(c, SESSION_COOKIE), keys);
+    const session = verifySession(secret, getCookie(c, sessionCookieName(isHttps(c))), keys);
     return session && !(await isRevoked(session.id)) ? session : null;
   };
 }
@@ -278,6 +292,15 @@ export function rateLimit(
       );
     },
   });
+}
+
+/**
+ * Whether the browser reached us over https: directly, or through a proxy that
+ * says so with `X-Forwarded-Proto: https`. A client claiming it falsely only
+ * gets `Secure` cookies its own plain-http browser will not send back.
+ */
+export function isHttps(c: Context): boolean {
+  return new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https";
 }
 
 /** Adds HSTS when the request reached us over TLS (directly or via a proxy that says so). */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { pgliteTestDb } from "../db/test_db.ts";
 import { ADMIN_KEY, ALICE_KEY, BOB_KEY, fromAddress, testApp, withKey } from "./test_app.ts";
+import { DENIED_PER_MINUTE } from "./denied_sampler.ts";
 
 const { db, close } = await pgliteTestDb();
 globalThis.addEventListener("unload", () => void close());
@@ -159,4 +160,40 @@ Deno.test("a reviewer's bulk accept and adjudication are 403 and audited; an adm
     label: "sport",
   });
   assert.equal(missing.status, 404);
+});
+
+Deno.test("a reviewer's flood of refused admin actions stores at most the per-minute limit", async () => {
+  const { app } = testApp(db);
+  const count = async () =>
+    Number(
+      (await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM access_audit WHERE actor = 'bob'",
+      ))[0].n,
+    );
+  const before = await count();
+  for (let i = 0; i < DENIED_PER_MINUTE + 20; i++) {
+    const res = await app.request("/v1/review/bulk-accept", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": BOB_KEY },
+      body: JSON.stringify({ label: "sport" }),
+    });
+    // Every attempt is still refused; only the record of it is sampled.
+    assert.equal(res.status, 403);
+    await res.body?.cancel();
+  }
+  assert.equal(await count() - before, DENIED_PER_MINUTE);
+  // An admin's allowed actions are all recorded.
+  for (let i = 0; i < DENIED_PER_MINUTE + 5; i++) {
+    const res = await app.request("/v1/review/bulk-accept", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": ADMIN_KEY },
+      body: JSON.stringify({ label: "sport" }),
+    });
+    assert.equal(res.status, 200);
+    await res.body?.cancel();
+  }
+  const [{ n }] = await db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM access_audit WHERE actor = 'ops' AND outcome = 'allowed'",
+  );
+  assert.ok(Number(n) >= DENIED_PER_MINUTE + 5);
 });

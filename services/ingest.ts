@@ -18,6 +18,7 @@ import type { Classification, ModelRuntime } from "./model_runtime.ts";
 import type { Metrics } from "../lib/metrics.ts";
 import { queueForReview, type ReviewPolicy } from "./review_routing.ts";
 import { ARTICLE_SUMMARY_SENTENCES, type TextServices } from "./text_services.ts";
+import { canonicalUrl } from "./canonical_url.ts";
 
 /** What ingestion uses beside the database; each part is optional. */
 export interface IngestServices {
@@ -28,19 +29,21 @@ export interface IngestServices {
   review?: ReviewPolicy | null;
 }
 
-/** sha256 of the title and body, lower-cased with white space folded. */
+/** sha256 of the title and body, lower-cased, in Unicode NFC, with white space folded. */
 export function contentHash(title: string, body: string): string {
-  const norm = (s: string) => s.toLowerCase().replace(/\s+/g, " ").trim();
+  // NFC after lower-casing: an accent written apart (e + U+0301) or composed (é) hashes alike.
+  const norm = (s: string) => s.toLowerCase().normalize("NFC").replace(/\s+/g, " ").trim();
   return createHash("sha256").update(norm(title)).update("\n").update(norm(body)).digest("hex");
 }
 
 /**
- * What makes two articles the same: the sender's external id when given,
- * else the url, else the content.
+ * What makes two articles the same: the sender's external id when given (in
+ * NFC), else the url in its canonical form (services/canonical_url.ts), else
+ * the content.
  */
 export function dedupKey(a: ArticleInput, hash: string): string {
-  if (a.externalId) return `ext:${a.externalId}`;
-  if (a.url) return `url:${a.url}`;
+  if (a.externalId) return `ext:${a.externalId.normalize("NFC")}`;
+  if (a.url) return `url:${canonicalUrl(a.url)}`;
   return `hash:${hash}`;
 }
 

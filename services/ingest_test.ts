@@ -8,7 +8,7 @@ import { createTextServices } from "./text_services.ts";
 Deno.test("dedupKey() prefers the external id, then the url, then the content", () => {
   const h = contentHash("T", "B");
   assert.equal(dedupKey({ externalId: "x", url: "https://a", title: "T", body: "B" }, h), "ext:x");
-  assert.equal(dedupKey({ url: "https://a", title: "T", body: "B" }, h), "url:https://a");
+  assert.equal(dedupKey({ url: "https://a", title: "T", body: "B" }, h), "url:https://a/");
   assert.equal(dedupKey({ title: "T", body: "B" }, h), `hash:${h}`);
   assert.equal(contentHash("Hello  World", "x"), contentHash("hello world", " x "));
 });

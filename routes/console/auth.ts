@@ -10,19 +10,19 @@ import { revokeSession } from "../../db/sessions.ts";
 import {
   createSession,
   CSRF_FIELD,
-  LOGIN_COOKIE,
+  loginCookieName,
   randomToken,
   safeEqual,
-  SESSION_COOKIE,
+  sessionCookieName,
 } from "../../lib/session.ts";
 import type { AppEnv } from "../env.ts";
-import { matchApiKey, requireCsrf } from "../middleware.ts";
+import { isHttps, matchApiKey, requireCsrf } from "../middleware.ts";
 import { LoginPage } from "../pages/LoginPage.tsx";
 import { formBody, formLimit } from "./forms.ts";
 import type { ConsoleKit } from "./kit.ts";
 import { safeNext } from "./next.ts";
 import { html } from "./render.ts";
-import { isHttps, sameOrigin } from "./session.ts";
+import { sameOrigin } from "./session.ts";
 
 /** `GET /login`, `POST /login` and `POST /logout`. */
 export function authApp(kit: ConsoleKit): Hono<AppEnv> {
@@ -54,11 +54,12 @@ interface LoginView {
 /** Renders the login form with a fresh double-submit token in its own cookie. */
 async function loginForm(c: Context, kit: ConsoleKit, view: LoginView): Promise<Response> {
   const token = randomToken();
-  setCookie(c, LOGIN_COOKIE, token, {
+  const https = isHttps(c);
+  setCookie(c, loginCookieName(https), token, {
     path: "/login",
     httpOnly: true,
     sameSite: "Strict",
-    secure: isHttps(c),
+    secure: https,
     maxAge: 3600,
   });
   const { next, error = null, notice = null, status = 200 } = view;
@@ -86,7 +87,8 @@ async function signIn(c: Context<AppEnv>, kit: ConsoleKit): Promise<Response> {
     const error = `Too many failed sign-ins from this address; try again in ${wait} seconds.`;
     return loginForm(c, kit, { next, error, status: 429 });
   }
-  const expected = getCookie(c, LOGIN_COOKIE);
+  const https = isHttps(c);
+  const expected = getCookie(c, loginCookieName(https));
   if (!sameOrigin(c) || !expected || !safeEqual(expected, body[CSRF_FIELD] ?? "")) {
     return loginForm(c, kit, {
       next,
@@ -100,14 +102,14 @@ async function signIn(c: Context<AppEnv>, kit: ConsoleKit): Promise<Response> {
     return loginForm(c, kit, { next, error: "That API key is not valid.", status: 401 });
   }
   const { value } = createSession(kit.secret, key, { ttlSeconds: config.sessionTtlSeconds });
-  setCookie(c, SESSION_COOKIE, value, {
+  setCookie(c, sessionCookieName(https), value, {
     path: "/",
     httpOnly: true,
     sameSite: "Strict",
-    secure: isHttps(c),
+    secure: https,
     maxAge: config.sessionTtlSeconds,
   });
-  deleteCookie(c, LOGIN_COOKIE, { path: "/login" });
+  deleteCookie(c, loginCookieName(https), { path: "/login", secure: https });
   return c.redirect(next, 303);
 }
 
@@ -121,6 +123,7 @@ async function signOut(c: Context<AppEnv>, kit: ConsoleKit): Promise<Response> {
     // is refused from now on.
     await revokeSession(kit.deps.db, session.id, session.expires);
   }
-  deleteCookie(c, SESSION_COOKIE, { path: "/", secure: isHttps(c) });
+  const https = isHttps(c);
+  deleteCookie(c, sessionCookieName(https), { path: "/", secure: https });
   return c.redirect("/login?done=signed-out", 303);
 }

@@ -50,20 +50,44 @@ Deno.test("console sign-in, sessions and CSRF", async (t) => {
       },
     );
 
-    await t.step("sign-in behind https sets Secure", async () => {
-      const page = await app.request("https://console.example/login");
-      const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
-      const res = await app.request(
-        "https://console.example/login",
-        form({ _csrf: token, key: ALICE_KEY }, {
-          cookie: `ni_login=${cookiesOf(page).get("ni_login")}`,
-          origin: "https://console.example",
-        }),
-      );
-      assert.equal(res.status, 303);
-      const line = res.headers.getSetCookie().find((l) => l.startsWith("ni_session="))!;
-      assert.match(line, /Secure/);
-    });
+    await t.step(
+      "sign-in over https sets a Secure __Host- cookie, read only over https",
+      async () => {
+        for (
+          const [url, headers] of [
+            ["https://console.example", {}],
+            ["http://console.example", { "x-forwarded-proto": "https" }],
+          ] as const
+        ) {
+          const page = await app.request(`${url}/login`, { headers });
+          const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+          const loginCookie = cookiesOf(page).get("__Secure-ni_login");
+          assert.ok(loginCookie, "the sign-in form's cookie is __Secure-");
+          const res = await app.request(
+            `${url}/login`,
+            form({ _csrf: token, key: ALICE_KEY }, {
+              cookie: `__Secure-ni_login=${loginCookie}`,
+              origin: "https://console.example",
+              ...headers,
+            }),
+          );
+          assert.equal(res.status, 303);
+          const lines = res.headers.getSetCookie();
+          assert.ok(!lines.some((l) => l.startsWith("ni_session=")));
+          const line = lines.find((l) => l.startsWith("__Host-ni_session="))!;
+          assert.match(line, /Secure/);
+          assert.match(line, /Path=\//);
+          assert.doesNotMatch(line, /Domain=/i);
+          const cookie = `__Host-ni_session=${cookiesOf(res).get("__Host-ni_session")}`;
+          const signedIn = await app.request(`${url}/review`, { headers: { cookie, ...headers } });
+          assert.equal(signedIn.status, 200);
+          await signedIn.body?.cancel();
+          // The same cookie over plain http is not the session (nor is a plain one over https).
+          const plain = await app.request("http://console.example/review", { headers: { cookie } });
+          assert.equal(plain.status, 302);
+        }
+      },
+    );
 
     await t.step("a bad key fails with 401 and no session", async () => {
       const page = await app.request("/login");

@@ -9,13 +9,13 @@ import { bodyLimit } from "hono/body-limit";
 import { REVIEW_REASONS, REVIEW_STATUSES, type ReviewFilter } from "../../db/review/mod.ts";
 import { TAXONOMY_NAME } from "../../db/models.ts";
 import { AppError } from "../../lib/errors.ts";
-
-/** Console forms are a few short fields. */
-const FORM_MAX_BYTES = 64 * 1024;
+import { FORM_MAX_BYTES } from "../body_limit.ts";
 
 /**
- * The body limit for console form posts. Added per route, never as a "*"
- * middleware: the console is mounted at "/" beside the API.
+ * The body limit for console form posts, per route (the console is mounted at
+ * "/" beside the API). The app's own limit of every path (routes/body_limit.ts)
+ * already holds them to the same size; this keeps the console's forms bounded
+ * wherever the console is mounted.
  */
 export const formLimit = bodyLimit({
   maxSize: FORM_MAX_BYTES,

@@ -92,8 +92,3 @@ export function sameOrigin(c: Context): boolean {
     url: c.req.url,
   });
 }
-
-/** Whether the browser reached us over https (directly or behind a TLS proxy). */
-export function isHttps(c: Context): boolean {
-  return new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https";
-}
