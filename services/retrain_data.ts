@@ -51,6 +51,7 @@ export function isHeldOut(text: string): boolean {
 
 /** Whether `path` is the bundled sample (whose held-out part nothing trains on). */
 export function isBundledSample(path: string): boolean {
+  if (path === DEFAULT_TRAINING_DATA) return true;
   try {
     return Deno.realPathSync(path) === Deno.realPathSync(DEFAULT_TRAINING_DATA);
   } catch {
