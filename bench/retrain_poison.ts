@@ -5,7 +5,13 @@
 // tie; no minimum size) with the gate now (the fixed held-out file always in, only labels
 // two reviewers agreed on, a margin, a tolerance on the fixed file, a minimum size).
 // Models train in-process with the default hyperparameters (no calibration: the argmax is
-// what is scored), on the bundled sample minus its held-out tenth.
+// what is scored), on the bundled sample minus its held-out tenth. "before" scores the same
+// candidate on the old evaluation set.
+// Measured (9,001 training rows, 999 fixed, 2 shared cores, ~8 s per model): before, the
+// attacker's 324 held-out labels judge: candidate 1.000 against active 0.000, promoted;
+// now: 999 fixed examples, 0 agreed labels, candidate 0.603 against active 0.908 on the
+// fixed file, not promoted; the candidate calls 241 of the fixed file's 247 Sports
+// articles Business (the active model: 1).
 //
 //   deno task bench retrain-poison     (or: deno run --allow-all bench/retrain_poison.ts)
 
@@ -43,9 +49,9 @@ function predictor(model: TextClassifierModel) {
 }
 
 function macroF1(predict: (t: readonly string[]) => Prediction[], examples: readonly Example[]) {
-  const labels = [...new Set(examples.map((e) => e.label))];
-  return evaluate(examples.map((e) => e.label), predict(examples.map((e) => e.text)), labels)
-    .macroF1;
+  const predicted = predict(examples.map((e) => e.text));
+  const labels = [...new Set([...examples.map((e) => e.label), ...predicted.map((p) => p.label)])];
+  return evaluate(examples.map((e) => e.label), predicted, labels).macroF1;
 }
 
 export async function main() {
@@ -93,8 +99,7 @@ export async function main() {
     { minEval: 200, margin: 0.005, fixedTolerance: 0.01, autoPromote: false },
   );
   const sports = fixed.filter((e) => e.label === "Sports").map((e) => e.text);
-  const saysBusiness = (p: typeof active) =>
-    p(sports).filter((x) => x.label === "Business").length;
+  const saysBusiness = (p: typeof active) => p(sports).filter((x) => x.label === "Business").length;
   const result = {
     flips: FLIPS,
     minAgreeingReviewers: MIN_AGREEING_REVIEWERS,
