@@ -29,11 +29,16 @@ RUN deno task cli train --no-search --out models/bootstrap --json > /dev/null
 # the volume is /app/models/registry beside it, so mounting storage never hides the model.
 # On a first start (empty registry) `serve` copies it into MODEL_DIR, registers and activates
 # it; a later image with a newer baked model registers that one too without activating it.
+# postgresql-client: `newsintel backup` and `restore` run pg_dump and pg_restore (15, as the
+# compose database and Debian bookworm ship). data/backups is where backups go, owned by
+# the service's user (a named volume mounted there starts with that owner).
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \
+    postgresql-client \
   && rm -rf /var/lib/apt/lists/* \
   && useradd --system --uid 10001 --home-dir /app --create-home newsintel \
-  && install -d -o newsintel -g newsintel /app/data /app/models /app/models/registry
+  && install -d -o newsintel -g newsintel /app/data /app/data/backups /app/models \
+    /app/models/registry
 WORKDIR /app
 COPY --from=build /src/dist/newsintel /usr/local/bin/newsintel
 COPY --from=build /src/models/bootstrap /app/models/bootstrap

@@ -23,6 +23,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   "learning-loop": async () => (await import("./learning_loop.ts")).main(),
   taxonomy: async () => (await import("./taxonomy.ts")).main(),
   stories: async () => (await import("./stories.ts")).main(),
+  "retrain-poison": async () => (await import("./retrain_poison.ts")).main(),
 };
 
 // `scale` loads a million articles (tens of minutes): only when named.

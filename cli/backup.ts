@@ -13,7 +13,7 @@ export function backupCommand() {
   return new Command("backup")
     .description(
       "write the database and every registered model's files to one .tar.gz with a manifest " +
-        "of sha256s (PostgreSQL: pg_dump while the service runs; embedded database: stop " +
+        "of sha256s, signed with BACKUP_KEY when set (PostgreSQL: pg_dump while the service runs; embedded database: stop " +
         "the service first, it allows one process at a time)",
     )
     .option("--out <file>", "where to write it (default: DATA_DIR/backups/newsintel-TIME.tar.gz)")
@@ -35,6 +35,11 @@ export function backupCommand() {
         `backed up ${c.articles} articles, ${c.reviewItems} review items, ${c.models} models ` +
           `(${manifest.models.length} with their files) to ${out} (${size} bytes)`,
       );
+      print(
+        config.backupKey
+          ? "signed with BACKUP_KEY: restore checks it against the same key"
+          : "not signed (BACKUP_KEY is unset): a restore can only check it against itself",
+      );
       for (const s of manifest.skippedModels) print(`  not included: ${s.version}: ${s.reason}`);
     });
 }
@@ -42,8 +47,9 @@ export function backupCommand() {
 export function restoreCommand() {
   return new Command("restore")
     .description(
-      "restore a backup into the configured database and MODEL_DIR: checks every file's " +
-        "sha256 first, refuses a database that is not empty unless --force, then verifies " +
+      "restore a backup into the configured database and MODEL_DIR: checks its signature " +
+        "(BACKUP_KEY: unsigned or foreign backups are refused) and every file's sha256 first, " +
+        "caps what it unpacks (BACKUP_MAX_BYTES), refuses a database that is not empty unless --force, then verifies " +
         "what it restored (stop the service first)",
     )
     .argument("<file>", "a backup written by `newsintel backup`")
@@ -56,6 +62,7 @@ export function restoreCommand() {
         return printJson({
           file,
           createdAt: report.manifest.createdAt,
+          signature: report.signature,
           counts: report.counts,
           migrated: report.migrated,
           modelsInstalled: report.modelsInstalled,
@@ -76,5 +83,12 @@ export function restoreCommand() {
       );
       if (report.migrated.length) print(`  migrations applied: ${report.migrated.join(", ")}`);
       print("verified: counts match the backup's and every restored model's files verify");
+      print(
+        report.signature === "verified"
+          ? "signature: verified against BACKUP_KEY"
+          : report.signature === "notChecked"
+          ? "signature: present but not checked (BACKUP_KEY is unset)"
+          : "signature: none (set BACKUP_KEY to sign backups and to refuse unsigned ones)",
+      );
     });
 }

@@ -21,19 +21,22 @@ function describe(r: Retrain): string[] {
   if (r.trainSize !== null) {
     lines.push(`trained on ${r.trainSize} examples; evaluated on ${r.evalSize ?? 0}`);
   }
+  if (r.evalSize !== null) {
+    lines.push(
+      `evaluation set: ${r.fixedEvalSize ?? 0} from the fixed evaluation file, ` +
+        `${r.agreedEvalSize ?? 0} reviewed labels two reviewers agreed on`,
+    );
+  }
   if (r.candidateScore !== null) {
     lines.push(
       `macro-F1 on the evaluation set: candidate ${f1(r.candidateScore)}, ` +
         `active ${r.activeVersion ?? "none"} ${f1(r.activeScore)}`,
+      `macro-F1 on the fixed evaluation file: candidate ${f1(r.fixedCandidateScore)}, ` +
+        `active ${f1(r.fixedActiveScore)}`,
     );
   }
-  if (r.status === "shadowed") {
-    lines.push(
-      r.evalSize
-        ? "worse than the active model by more than RETRAIN_GATE: now the shadow model"
-        : "no evaluation set to compare on (no held-out reviewed labels, no RETRAIN_EVAL_FILE): " +
-          "now the shadow model",
-    );
+  if (r.reason) {
+    lines.push(r.status === "shadowed" ? `now the shadow model: ${r.reason}` : r.reason);
   }
   if (r.trainingRunId !== null) lines.push(`training run ${r.trainingRunId}`);
   if (r.error) lines.push(`error: ${r.error}`);
@@ -44,8 +47,10 @@ export function retrainCommand() {
   return new Command("retrain")
     .description(
       "train a candidate on the base data merged with reviewed labels (minus the evaluation " +
-        "set), then promote it if it scores no worse than the active model by RETRAIN_GATE, " +
-        "else make it the shadow model; exits 1 when it fails or another retrain is running",
+        "set: the fixed evaluation file and reviewed labels two reviewers agreed on), then " +
+        "promote it if it beats the active model by RETRAIN_MARGIN and is not worse on the " +
+        "fixed file by more than RETRAIN_FIXED_TOLERANCE, else make it the shadow model; " +
+        "exits 1 when it fails or another retrain is running",
     )
     .argument("[paths...]", "base data files or folders (default: the bundled AG News sample)")
     .addOption(

@@ -17,6 +17,7 @@ import {
   trainModelDir,
 } from "../services/training.ts";
 import { mlflowTracking } from "../services/mlflow/mod.ts";
+import { isBundledSample, withoutHeldOut } from "../services/retrain_data.ts";
 import { logger } from "../lib/log.ts";
 import { reviewedLabels } from "../db/review/mod.ts";
 import { print, printJson, startCommand, withDb } from "./context.ts";
@@ -118,7 +119,9 @@ export function trainCommand() {
       const read = async () => {
         const examples: Example[] = [];
         for (const path of paths) {
-          examples.push(...await examplesFrom(readDataset(path, options.format, { fields })));
+          const read = await examplesFrom(readDataset(path, options.format, { fields }));
+          // The bundled sample's held-out part is what retrains are judged on: never trained on.
+          examples.push(...(isBundledSample(path) ? withoutHeldOut(read) : read));
         }
         return examples;
       };

@@ -21,6 +21,14 @@ export interface Retrain {
   candidateScore: number | null;
   evalSize: number | null;
   trainSize: number | null;
+  /** Macro-F1 of each model on the fixed evaluation file alone. */
+  fixedActiveScore: number | null;
+  fixedCandidateScore: number | null;
+  /** Evaluation examples from the fixed file, and from reviewed labels two reviewers agreed on. */
+  fixedEvalSize: number | null;
+  agreedEvalSize: number | null;
+  /** Why the gate promoted the candidate or left it as the shadow model. */
+  reason: string | null;
   error: string | null;
   startedAt: string;
   finishedAt: string | null;
@@ -49,13 +57,20 @@ interface RetrainRow {
   candidate_score: number | null;
   eval_size: number | null;
   train_size: number | null;
+  fixed_active_score: number | null;
+  fixed_candidate_score: number | null;
+  fixed_eval_size: number | null;
+  agreed_eval_size: number | null;
+  reason: string | null;
   error: string | null;
   started_at: Date | string;
   finished_at: Date | string | null;
 }
 
 const COLUMNS = `id, trigger, actor, status, active_version, candidate_version, training_run_id,
-  active_score, candidate_score, eval_size, train_size, error, started_at, finished_at`;
+  active_score, candidate_score, eval_size, train_size, fixed_active_score,
+  fixed_candidate_score, fixed_eval_size, agreed_eval_size, reason, error, started_at,
+  finished_at`;
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 const toNumber = (v: number | string | null) => (v === null ? null : Number(v));
@@ -73,6 +88,11 @@ function toRetrain(r: RetrainRow): Retrain {
     candidateScore: r.candidate_score,
     evalSize: r.eval_size,
     trainSize: r.train_size,
+    fixedActiveScore: r.fixed_active_score,
+    fixedCandidateScore: r.fixed_candidate_score,
+    fixedEvalSize: r.fixed_eval_size,
+    agreedEvalSize: r.agreed_eval_size,
+    reason: r.reason,
     error: r.error,
     startedAt: iso(r.started_at),
     finishedAt: r.finished_at === null ? null : iso(r.finished_at),
@@ -134,6 +154,11 @@ export interface RetrainProgress {
   candidateScore?: number | null;
   evalSize?: number | null;
   trainSize?: number | null;
+  fixedActiveScore?: number | null;
+  fixedCandidateScore?: number | null;
+  fixedEvalSize?: number | null;
+  agreedEvalSize?: number | null;
+  reason?: string | null;
 }
 
 /**
@@ -150,7 +175,8 @@ export async function finishRetrain(
         SET status = $2, error = $3, candidate_version = COALESCE($4, candidate_version),
             training_run_id = COALESCE($5, training_run_id), active_score = $6,
             candidate_score = $7, eval_size = $8, train_size = $9,
-            finished_at = clock_timestamp()
+            fixed_active_score = $10, fixed_candidate_score = $11, fixed_eval_size = $12,
+            agreed_eval_size = $13, reason = $14, finished_at = clock_timestamp()
       WHERE id = $1 AND status = 'running'
      RETURNING ${COLUMNS}`,
     [
@@ -163,6 +189,11 @@ export async function finishRetrain(
       end.candidateScore ?? null,
       end.evalSize ?? null,
       end.trainSize ?? null,
+      end.fixedActiveScore ?? null,
+      end.fixedCandidateScore ?? null,
+      end.fixedEvalSize ?? null,
+      end.agreedEvalSize ?? null,
+      end.reason ? end.reason.slice(0, MAX_RETRAIN_ERROR_LENGTH) : null,
     ],
   );
   return row ? toRetrain(row) : null;

@@ -170,6 +170,112 @@ Deno.test("docker-compose.override.yml runs the mounted source with deno task de
   assert.match(text, /^FROM .+ AS source$/m, "the Dockerfile has the stage the override builds");
 });
 
+/** `${NAME:-default}` and `${NAME}` in `value`, as compose fills them from `.env`. */
+function interpolate(value: string, dotEnv: Record<string, string>): string {
+  return value.replace(
+    /\$\{(\w+)(?::-([^}]*))?\}/g,
+    (_, name: string, fallback?: string) => dotEnv[name] || (fallback ?? ""),
+  );
+}
+
+Deno.test("compose: PORT in .env moves only the published port; any password reaches the app intact", async () => {
+  const compose = await yaml("docker-compose.yml");
+  const override = await yaml("docker-compose.override.yml");
+  const password = "p/a+s=s@w:o%rd";
+  const dotEnv = { PORT: "9000", POSTGRES_PASSWORD: password, HOST: "127.0.0.1" };
+  for (const service of ["app", "migrate"]) {
+    const env = Object.fromEntries(
+      Object.entries<string>(compose.services[service].environment).map((
+        [k, v],
+      ) => [k, interpolate(String(v), dotEnv)]),
+    );
+    const config = loadConfig({ ...env, API_KEY: "a-long-enough-admin-key-0123" });
+    const url = new URL(config.dbUrl);
+    assert.deepEqual([url.hostname, url.port, url.username, url.password], [
+      "db",
+      "5432",
+      "newsintel",
+      "",
+    ]);
+    // postgres.js, pg_dump and pg_restore read the password from PGPASSWORD, byte for byte.
+    assert.equal(env.PGPASSWORD, password, service);
+    assert.equal(
+      compose.services.db.environment.POSTGRES_PASSWORD,
+      "${POSTGRES_PASSWORD:-newsintel}",
+    );
+    for (const name of ["SESSION_SECRET", "BACKUP_KEY", "API_KEYS"]) {
+      assert.ok(Object.hasOwn(compose.services[service].environment, name), `${service} ${name}`);
+    }
+    if (service === "app") {
+      // The mounted .env (read by `deno task dev`) loses to the variables compose sets.
+      assert.equal(config.port, 8001);
+      assert.equal(config.host, "0.0.0.0");
+    }
+  }
+  const { app } = compose.services;
+  const published = app.ports.map((p: string) => interpolate(p, dotEnv));
+  assert.deepEqual(published, ["9000:8001"]);
+  assert.equal(override.services.app.environment.PORT, undefined, "the override keeps 8001");
+  assert.match(override.services.app.healthcheck.test.join(" "), /127\.0\.0\.1:8001\/ready/);
+});
+
+Deno.test("compose dev override: an init process and SIGINT, so deno run --watch stops at once", async () => {
+  const { app } = (await yaml("docker-compose.override.yml")).services;
+  assert.equal(app.init, true);
+  assert.equal(app.stop_signal, "SIGINT");
+});
+
+Deno.test(".env.example never turns on sample seeding for a production copy", async () => {
+  const text = await Deno.readTextFile(join(ROOT, ".env.example"));
+  const set = Object.fromEntries(
+    text.split("\n").filter((l) => /^[A-Z_]+=/.test(l)).map((l) => {
+      const i = l.indexOf("=");
+      return [l.slice(0, i), l.slice(i + 1)];
+    }),
+  );
+  assert.notEqual(set.SEED_ON_EMPTY, "true");
+  assert.equal(loadConfig(set).seedOnEmpty, false);
+  // Nor does the image, nor compose without the dev override.
+  assert.equal((await dockerfile()).env.SEED_ON_EMPTY, "false");
+  const { app } = (await yaml("docker-compose.yml")).services;
+  assert.equal(interpolate(app.environment.SEED_ON_EMPTY, set), "false");
+});
+
+Deno.test("the runtime image has pg_dump, and a backups folder its user owns", async () => {
+  const { text } = await dockerfile();
+  const runtime = text.split(/^FROM /m).at(-1)!.replaceAll("\\\n", " ");
+  assert.match(runtime, /apt-get install [^&]*postgresql-client/);
+  const install = /install -d -o (\S+) -g \S+ ([^&\n]+)/.exec(runtime);
+  assert.ok(install, "install -d creates the service's folders");
+  assert.ok(install[2].split(/\s+/).includes("/app/data/backups"), install[2]);
+  assert.match(runtime, new RegExp(`^USER ${install[1]}$`, "m"));
+  // The compose example writes into a bind mount as the caller's user, who owns it.
+  const compose = await Deno.readTextFile(join(ROOT, "docker-compose.yml"));
+  const example = /^#\s+mkdir -p backups && docker compose run .*(\n#\s+.*)?$/m.exec(compose);
+  assert.ok(example, "the backup example");
+  assert.match(example[0], /--user "\$\(id -u\):\$\(id -g\)"/);
+  assert.match(
+    example[0],
+    /-v "\$PWD\/backups:\/app\/data\/backups" app backup --out data\/backups\//,
+  );
+});
+
+Deno.test(".dockerignore keeps secrets, keys, databases and the Kubernetes Secret out of the build", async () => {
+  const lines = (await Deno.readTextFile(join(ROOT, ".dockerignore"))).split("\n").map((l) =>
+    l.trim()
+  );
+  for (const path of [".env", "data/.api-key", "data/db", "deploy/kubernetes/secret.yaml"]) {
+    assert.ok(lines.includes(path), path);
+  }
+});
+
+Deno.test("Kubernetes: the backup CronJob signs backups with the Secret's BACKUP_KEY", async () => {
+  const [cron] = byKind(await manifests(), "CronJob");
+  const env = podSpec(cron).containers[0].env as Doc[];
+  const key = env.find((e) => e.name === "BACKUP_KEY");
+  assert.deepEqual(key?.valueFrom?.secretKeyRef, { name: "newsintel-secrets", key: "BACKUP_KEY" });
+});
+
 Deno.test("every variable compose, the Dockerfile and the manifests set is one the service reads", async () => {
   const set = new Map<string, string>();
   const note = (names: Iterable<string>, where: string) => {
@@ -333,7 +439,7 @@ Deno.test("the Secret's placeholders are refused by the configuration, so pods c
     () => loadConfig(secret.stringData),
     (e) =>
       e instanceof ConfigError &&
-      ["DB_URL", "API_KEYS", "SESSION_SECRET"].every((v) =>
+      ["DB_URL", "API_KEYS", "SESSION_SECRET", "BACKUP_KEY"].every((v) =>
         e.problems.some((p) => p.startsWith(v))
       ),
   );

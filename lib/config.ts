@@ -107,8 +107,14 @@ const schema = z.object({
   RETRAIN_AFTER_LABELS: z.coerce.number().int().min(0).max(10_000_000).default(0),
   RETRAIN_EVAL_SHARE: z.coerce.number().min(0).max(0.9).default(0.2),
   RETRAIN_EVAL_FILE: z.string().optional(),
-  RETRAIN_GATE: z.coerce.number().min(0).max(1).default(0),
   ACCESS_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
+  RETRAIN_MIN_EVAL: z.coerce.number().int().min(1).max(10_000_000).default(200),
+  RETRAIN_MARGIN: z.coerce.number().min(0).max(1).default(0.005),
+  RETRAIN_FIXED_TOLERANCE: z.coerce.number().min(0).max(1).default(0.01),
+  RETRAIN_AUTO_PROMOTE: bool.default(false),
+  // Signs backups (HMAC-SHA256 of the manifest, which holds every file's sha256).
+  BACKUP_KEY: z.string().min(32, { message: "must be at least 32 characters" }).optional(),
+  BACKUP_MAX_BYTES: z.coerce.number().int().min(1 << 20).max(2 ** 50).default(8 * 2 ** 30),
 });
 
 /** Every environment variable the configuration reads (the `--allow-env` list holds them). */
@@ -190,10 +196,20 @@ export interface Config {
   retrainEvalShare: number;
   /** Labelled data added to the retrain evaluation set (and kept out of its training). */
   retrainEvalFile?: string;
-  /** Largest macro-F1 drop on the evaluation set at which a retrained model is still promoted. */
-  retrainGate: number;
   /** Days of access audit `serve` keeps; older entries are deleted. */
   accessAuditRetentionDays: number;
+  /** Fewest evaluation examples a retrain's candidate may be promoted on. */
+  retrainMinEval: number;
+  /** Macro-F1 by which a candidate must beat the active model on the whole evaluation set. */
+  retrainMargin: number;
+  /** Largest macro-F1 drop on the fixed evaluation file at which a candidate is still promoted. */
+  retrainFixedTolerance: number;
+  /** Retrains started by `RETRAIN_AFTER_LABELS` may promote (otherwise: shadow, an admin promotes). */
+  retrainAutoPromote: boolean;
+  /** Key that signs backups and that a restore checks them against; unset = unsigned. */
+  backupKey?: string;
+  /** Most bytes a restore unpacks: the backup's files together, and the database dump unpacked. */
+  backupMaxBytes: number;
 }
 
 /** Raised when the environment is invalid; its message lists every problem. */
@@ -358,8 +374,13 @@ export function loadConfig(
     retrainAfterLabels: e.RETRAIN_AFTER_LABELS,
     retrainEvalShare: e.RETRAIN_EVAL_SHARE,
     retrainEvalFile: e.RETRAIN_EVAL_FILE,
-    retrainGate: e.RETRAIN_GATE,
     accessAuditRetentionDays: e.ACCESS_AUDIT_RETENTION_DAYS,
+    retrainMinEval: e.RETRAIN_MIN_EVAL,
+    retrainMargin: e.RETRAIN_MARGIN,
+    retrainFixedTolerance: e.RETRAIN_FIXED_TOLERANCE,
+    retrainAutoPromote: e.RETRAIN_AUTO_PROMOTE,
+    backupKey: e.BACKUP_KEY,
+    backupMaxBytes: e.BACKUP_MAX_BYTES,
   };
 }
 

@@ -56,8 +56,13 @@ Deno.test("loadConfig() gives the documented defaults for an empty environment",
     retrainAfterLabels: 0,
     retrainEvalShare: 0.2,
     retrainEvalFile: undefined,
-    retrainGate: 0,
     accessAuditRetentionDays: 90,
+    retrainMinEval: 200,
+    retrainMargin: 0.005,
+    retrainFixedTolerance: 0.01,
+    retrainAutoPromote: false,
+    backupKey: undefined,
+    backupMaxBytes: 8 * 2 ** 30,
   });
 });
 
@@ -84,16 +89,41 @@ Deno.test("loadConfig() reads the retrain settings and refuses ones out of range
     RETRAIN_AFTER_LABELS: "500",
     RETRAIN_EVAL_SHARE: "0.1",
     RETRAIN_EVAL_FILE: "data/eval.jsonl",
-    RETRAIN_GATE: "0.005",
+    RETRAIN_MIN_EVAL: "50",
+    RETRAIN_MARGIN: "0.01",
+    RETRAIN_FIXED_TOLERANCE: "0",
+    RETRAIN_AUTO_PROMOTE: "true",
   });
   assert.deepEqual(
-    [c.retrainAfterLabels, c.retrainEvalShare, c.retrainEvalFile, c.retrainGate],
-    [500, 0.1, "data/eval.jsonl", 0.005],
+    [
+      c.retrainAfterLabels,
+      c.retrainEvalShare,
+      c.retrainEvalFile,
+      c.retrainMinEval,
+      c.retrainMargin,
+      c.retrainFixedTolerance,
+      c.retrainAutoPromote,
+    ],
+    [500, 0.1, "data/eval.jsonl", 50, 0.01, 0, true],
   );
   assert.throws(
-    () => loadConfig({ RETRAIN_AFTER_LABELS: "-1", RETRAIN_EVAL_SHARE: "1", RETRAIN_GATE: "x" }),
-    /RETRAIN_AFTER_LABELS: .*; RETRAIN_EVAL_SHARE: .*; RETRAIN_GATE: /,
+    () =>
+      loadConfig({
+        RETRAIN_AFTER_LABELS: "-1",
+        RETRAIN_EVAL_SHARE: "1",
+        RETRAIN_MIN_EVAL: "0",
+        RETRAIN_MARGIN: "x",
+      }),
+    /RETRAIN_AFTER_LABELS: .*; RETRAIN_EVAL_SHARE: .*; RETRAIN_MIN_EVAL: .*; RETRAIN_MARGIN: /,
   );
+});
+
+Deno.test("loadConfig() reads the backup key and size cap, and refuses a short key", () => {
+  const key = "k".repeat(32);
+  const c = loadConfig({ BACKUP_KEY: key, BACKUP_MAX_BYTES: "1048576" });
+  assert.deepEqual([c.backupKey, c.backupMaxBytes], [key, 1048576]);
+  assert.throws(() => loadConfig({ BACKUP_KEY: "short" }), /BACKUP_KEY: must be at least 32/);
+  assert.throws(() => loadConfig({ BACKUP_MAX_BYTES: "1000" }), /BACKUP_MAX_BYTES/);
 });
 
 Deno.test("loadConfig() reads the database timeouts in milliseconds, 0 for none", () => {

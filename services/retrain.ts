@@ -1,10 +1,11 @@
 /**
  * Retraining that closes the learning loop: train a candidate on the base data merged with
- * reviewed labels (services/retrain_data.ts), score it and the active model on the fixed
- * evaluation set, and promote it when it is not worse than the active model by more than
- * `RETRAIN_GATE` (macro-F1), else run it as the shadow model. Training runs in a separate
- * process, as first-start training does, and is recorded in `training_runs`; every retrain
- * is recorded in `retrains`, which also keeps it to one at a time across replicas.
+ * reviewed labels (services/retrain_data.ts), score it and the active model on the
+ * evaluation set (the fixed evaluation file and agreed reviewed labels), and promote it
+ * only when the gate allows (services/retrain_gate.ts), else run it as the shadow model.
+ * Training runs in a separate process, as first-start training does, and is recorded in
+ * `training_runs` and logged to MLflow with the gate's scores; every retrain is recorded in
+ * `retrains`, which also keeps it to one at a time across replicas.
  */
 import { join, resolve } from "node:path";
 import type { Db } from "../db/mod.ts";
@@ -20,19 +21,27 @@ import {
   startRetrain,
   type StartRetrainOutcome,
 } from "../db/retrains.ts";
-import { reviewedLabels, setShadowModel } from "../db/review/mod.ts";
+import { agreedArticleIds, reviewedLabels, setShadowModel } from "../db/review/mod.ts";
 import { activateModel } from "../db/models.ts";
 import { readDataset } from "../datasets/mod.ts";
 import type { Config } from "../lib/config.ts";
 import { logger } from "../lib/log.ts";
 import type { Example, Manifest } from "../ml/mod.ts";
+import { mlflowTracking, type RunExtras, type RunTracking } from "./mlflow/mod.ts";
+import { gateDecision } from "./retrain_gate.ts";
 import {
   DEFAULT_MODEL_NAME,
   DEFAULT_TRAINING_DATA,
   loadRegistered,
   type ModelRuntime,
 } from "./model_runtime.ts";
-import { retrainData, scoreClassifier } from "./retrain_data.ts";
+import {
+  fixedEvalExamples,
+  MIN_AGREEING_REVIEWERS,
+  type RetrainData,
+  retrainData,
+  scoreOnEval,
+} from "./retrain_data.ts";
 import { examplesFrom, recordTraining, runParameters, trainInSubprocess } from "./training.ts";
 
 const log = logger("retrain");
@@ -55,6 +64,30 @@ export interface RetrainerDeps {
   train?: CandidateTrainer;
   /** Aborting it stops the default trainer's process (the retrain is then recorded failed). */
   signal?: AbortSignal;
+  /** Where each retrain's training run is logged (default: MLflow as configured; null: nowhere). */
+  tracking?: RunTracking | null;
+}
+
+/** What MLflow keeps of a retrain besides its training run: the gate's scores and verdict. */
+function mlflowExtras(r: Retrain): RunExtras {
+  return {
+    metrics: {
+      "retrain.candidate_macro_f1": r.candidateScore,
+      "retrain.active_macro_f1": r.activeScore,
+      "retrain.candidate_fixed_macro_f1": r.fixedCandidateScore,
+      "retrain.active_fixed_macro_f1": r.fixedActiveScore,
+      "retrain.eval_size": r.evalSize,
+      "retrain.fixed_eval_size": r.fixedEvalSize,
+      "retrain.agreed_eval_size": r.agreedEvalSize,
+    },
+    tags: {
+      "newsintel.retrain_id": String(r.id),
+      "newsintel.retrain_trigger": r.trigger,
+      "newsintel.retrain_status": r.status,
+      "newsintel.retrain_reason": r.reason,
+      "newsintel.retrain_active_version": r.activeVersion,
+    },
+  };
 }
 
 /** Starts and runs retrains. */
@@ -116,6 +149,7 @@ export function createRetrainer(deps: RetrainerDeps): Retrainer {
   const { db, config } = deps;
   const train = deps.train ?? subprocessTrainer(config, deps.signal);
   const base = deps.baseExamples ?? bundledExamples;
+  const tracking = deps.tracking === undefined ? mlflowTracking(config) : deps.tracking;
   const running = new Set<Promise<unknown>>();
 
   /** Everything after the `running` row exists; never throws (a failure is recorded). */
@@ -125,24 +159,28 @@ export function createRetrainer(deps: RetrainerDeps): Retrainer {
       RETRAIN_HEARTBEAT_SECONDS * 1000,
     );
     const progress: RetrainProgress = {};
+    let done: Retrain;
     try {
       const status = await retrainSteps(retrain, progress);
-      const done = await finishRetrain(db, retrain.id, { ...progress, status });
-      log.info("retrain {id}: {status} {version}", {
+      done = await finishRetrain(db, retrain.id, { ...progress, status }) ?? retrain;
+      log.info("retrain {id}: {status} {version}: {reason}", {
         id: retrain.id,
         status,
         version: progress.candidateVersion,
+        reason: progress.reason,
       });
-      return done ?? retrain;
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       log.error("retrain {id} failed: {error}", { id: retrain.id, error });
-      const done = await finishRetrain(db, retrain.id, { ...progress, status: "failed", error })
-        .catch(() => null);
-      return done ?? { ...retrain, status: "failed", error };
+      done = await finishRetrain(db, retrain.id, { ...progress, status: "failed", error })
+        .catch(() => null) ?? { ...retrain, status: "failed", error };
     } finally {
       clearInterval(heartbeat);
     }
+    if (tracking && progress.trainingRunId) {
+      await tracking.log(db, progress.trainingRunId, config.modelDir, mlflowExtras(done));
+    }
+    return done;
   };
 
   /** Trains, scores and promotes or shadows; fills `progress` as it learns things. */
@@ -150,40 +188,60 @@ export function createRetrainer(deps: RetrainerDeps): Retrainer {
     retrain: Retrain,
     progress: RetrainProgress,
   ): Promise<"promoted" | "shadowed"> => {
-    const data = await retrainData(await base(), await reviewedLabels(db), {
+    const [fixed, reviewed, agreed] = await Promise.all([
+      fixedEvalExamples(config.retrainEvalFile),
+      reviewedLabels(db),
+      agreedArticleIds(db, { minPeople: MIN_AGREEING_REVIEWERS }),
+    ]);
+    const data = retrainData(await base(), reviewed, {
       evalShare: config.retrainEvalShare,
-      evalFile: config.retrainEvalFile,
+      fixed,
+      agreed,
     });
     progress.trainSize = data.train.length;
     progress.evalSize = data.eval.length;
+    progress.fixedEvalSize = data.fixedSize;
+    progress.agreedEvalSize = data.eval.length - data.fixedSize;
     const activeRecord = retrain.activeVersion ? await getModel(db, retrain.activeVersion) : null;
     const name = activeRecord?.name ?? DEFAULT_MODEL_NAME;
     const options = { name, seed: 1, modelDir: config.modelDir };
-    const { runId, manifest } = await recordTraining(
+    const { manifest } = await recordTraining(
       db,
       runParameters(options, { reviewed: true, sources: ["retrain"] }),
       config.modelDir,
       (tracker) => {
+        progress.trainingRunId = tracker.id;
         tracker.data(data.train);
         return train(data.train, { retrainId: retrain.id, name, seed: options.seed });
       },
     );
-    progress.trainingRunId = runId;
     progress.candidateVersion = manifest.version;
 
     // Compared with the model active now (an admin may have promoted another meanwhile).
     const active = await activeModelVersion(db);
-    if (data.eval.length > 0) {
-      progress.candidateScore = await scoreVersion(manifest.version, data.eval);
-      if (active) progress.activeScore = await scoreVersion(active, data.eval);
-    }
+    const candidateScores = await scoreVersion(manifest.version, data);
+    const activeScores = active ? await scoreVersion(active, data) : null;
+    progress.candidateScore = candidateScores.all;
+    progress.fixedCandidateScore = candidateScores.fixed;
+    progress.activeScore = activeScores?.all ?? null;
+    progress.fixedActiveScore = activeScores?.fixed ?? null;
+    const decision = gateDecision(
+      {
+        trigger: retrain.trigger,
+        evalSize: data.eval.length,
+        candidate: candidateScores,
+        active: activeScores,
+      },
+      {
+        minEval: config.retrainMinEval,
+        margin: config.retrainMargin,
+        fixedTolerance: config.retrainFixedTolerance,
+        autoPromote: config.retrainAutoPromote,
+      },
+    );
+    progress.reason = decision.reason;
     const actor = retrain.actor ?? `retrain ${retrain.id}`;
-    // No active model: nothing to beat. No evaluation set: nothing shows the candidate is
-    // not worse, so it only runs beside the active model.
-    const passes = active === null ||
-      (typeof progress.candidateScore === "number" && typeof progress.activeScore === "number" &&
-        progress.candidateScore >= progress.activeScore - config.retrainGate);
-    if (passes) {
+    if (decision.promote) {
       await db.transaction((tx) =>
         activateModel(tx, { version: manifest.version, action: "promote", actor })
       );
@@ -196,13 +254,13 @@ export function createRetrainer(deps: RetrainerDeps): Retrainer {
         error: e instanceof Error ? e.message : String(e),
       })
     );
-    return passes ? "promoted" : "shadowed";
+    return decision.promote ? "promoted" : "shadowed";
   };
 
-  const scoreVersion = async (version: string, examples: Example[]) => {
+  const scoreVersion = async (version: string, data: RetrainData) => {
     const classifier = await loadRegistered(db, config, version);
     try {
-      return await scoreClassifier(classifier, examples);
+      return await scoreOnEval(classifier, data);
     } finally {
       await classifier.dispose();
     }

@@ -28,3 +28,4 @@ export * from "./read.ts";
 export * from "./stats.ts";
 export * from "./export.ts";
 export * from "./shadow.ts";
+export { agreedArticleIds } from "./agreed.ts";

@@ -38,6 +38,8 @@ export interface SeedOptions {
   /** Top probability of article i (default: spread over 0.4–0.9). */
   score?: (i: number) => number;
   label?: (i: number) => string;
+  /** Title of article i (default: `<prefix> title <i>`). */
+  title?: (i: number) => string;
   source?: (i: number) => string;
   publishedAt?: (i: number) => string;
   prefix?: string;
@@ -55,7 +57,7 @@ export async function seedQueue(db: Queryable, n: number, o: SeedOptions = {}): 
   }));
   const rows = predicted.map(({ label, score }, i) => ({
     ...toNewArticle({
-      title: `${prefix} title ${i}`,
+      title: o.title?.(i) ?? `${prefix} title ${i}`,
       body: `${prefix} body of article ${i}`,
       externalId: `${prefix}-${i}`,
       source: o.source?.(i) ?? (i % 2 === 0 ? "wire" : "blog"),

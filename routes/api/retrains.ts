@@ -24,6 +24,17 @@ const RetrainSchema = z.object({
   candidateScore: z.number().nullable(),
   evalSize: z.number().int().nullable(),
   trainSize: z.number().int().nullable(),
+  fixedActiveScore: z.number().nullable().openapi({
+    description: "Macro-F1 on the fixed evaluation file alone",
+  }),
+  fixedCandidateScore: z.number().nullable(),
+  fixedEvalSize: z.number().int().nullable().openapi({
+    description: "Evaluation examples from the fixed evaluation file",
+  }),
+  agreedEvalSize: z.number().int().nullable().openapi({
+    description: "Evaluation examples from reviewed labels two reviewers agreed on",
+  }),
+  reason: z.string().nullable().openapi({ description: "Why it was promoted, or not" }),
   error: z.string().nullable(),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
@@ -35,7 +46,8 @@ const startRoute = createRoute({
   method: "post",
   path: "/models/retrain",
   summary: "Retrain the model on the bundled data and reviewed labels, in the background " +
-    "(admin key); promoted if not worse on the evaluation set, else the shadow model",
+    "(admin key); promoted only if better by RETRAIN_MARGIN on the evaluation set and not " +
+    "worse on the fixed evaluation file, else the shadow model",
   security: [{ ApiKey: [] }],
   responses: {
     202: { description: "Started", content: json(z.object({ retrain: RetrainSchema })) },

@@ -20,7 +20,13 @@ for (const { name, open } of testDatabases()) {
       evalFile,
       toyCorpus(30, 99).map((e) => JSON.stringify({ title: e.text, label: e.label })).join("\n"),
     );
-    const env = { MODEL_DIR: modelDir, RETRAIN_GATE: "1", RETRAIN_EVAL_FILE: evalFile };
+    // The candidate trains on the active model's data: a tie, which RETRAIN_MARGIN=0 promotes.
+    const env = {
+      MODEL_DIR: modelDir,
+      RETRAIN_MARGIN: "0",
+      RETRAIN_MIN_EVAL: "30",
+      RETRAIN_EVAL_FILE: evalFile,
+    };
     const first = await trainToyModel(db, modelDir);
     const models = await createModelRuntime(db, loadConfig(env));
     // Training waits for `release`, so a retrain stays running while the test looks.
@@ -76,7 +82,9 @@ for (const { name, open } of testDatabases()) {
         assert.equal(res2.status, 200);
         const [done] = (await res2.json()).items;
         assert.equal(done.id, started.id);
-        assert.equal(done.status, "promoted", done.error ?? "");
+        assert.equal(done.status, "promoted", done.error ?? done.reason ?? "");
+        assert.deepEqual([done.fixedEvalSize, done.agreedEvalSize], [30, 0]);
+        assert.match(done.reason, /better than the active model by 0\.0000/);
         assert.equal(await activeModelVersion(db), done.candidateVersion);
         assert.equal(models.current()?.version, done.candidateVersion, "the runtime reloaded");
       });

@@ -9,7 +9,10 @@ const BADGE: Record<Retrain["status"], string> = {
   failed: "badge warn",
 };
 
-/** Retrains, newest first; macro-F1 of both models on the evaluation set. */
+/**
+ * Retrains, newest first: macro-F1 of both models on the evaluation set and on its fixed
+ * file, and why each was promoted or left as the shadow model.
+ */
 export function RetrainsTable(props: { retrains: Retrain[] }) {
   return (
     <section class="card">
@@ -27,7 +30,8 @@ export function RetrainsTable(props: { retrains: Retrain[] }) {
                 <th class="num">candidate F1</th>
                 <th>compared with</th>
                 <th class="num">its F1</th>
-                <th class="num">eval rows</th>
+                <th class="num">fixed file F1 (candidate / active)</th>
+                <th class="num">eval rows (fixed + agreed)</th>
               </tr>
             </thead>
             <tbody>
@@ -39,12 +43,20 @@ export function RetrainsTable(props: { retrains: Retrain[] }) {
                   <td>
                     <span class={BADGE[r.status]}>{r.status}</span>
                     {r.error && <div class="small muted">{r.error}</div>}
+                    {r.reason && <div class="small muted">{r.reason}</div>}
                   </td>
                   <td class="mono small">{r.candidateVersion ?? "—"}</td>
                   <td class="num">{pct(r.candidateScore, 1)}</td>
                   <td class="mono small">{r.activeVersion ?? "—"}</td>
                   <td class="num">{pct(r.activeScore, 1)}</td>
-                  <td class="num">{num(r.evalSize)}</td>
+                  <td class="num">
+                    {pct(r.fixedCandidateScore, 1)} / {pct(r.fixedActiveScore, 1)}
+                  </td>
+                  <td class="num">
+                    {num(r.evalSize)}
+                    {r.fixedEvalSize !== null &&
+                      ` (${num(r.fixedEvalSize)} + ${num(r.agreedEvalSize ?? 0)})`}
+                  </td>
                 </tr>
               ))}
             </tbody>

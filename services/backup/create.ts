@@ -17,6 +17,8 @@ import { type BackupManifest, DUMP_FILES } from "./manifest.ts";
 export interface BackupTarget {
   dbUrl: string;
   modelDir: string;
+  /** `BACKUP_KEY`: signs the manifest (see services/backup/signature.ts); unset = unsigned. */
+  backupKey?: string;
 }
 
 /** What the database held when its dump was taken (one snapshot: both agree). */
@@ -84,7 +86,7 @@ export async function createBackup(
     for (const name of [dumpFile, ...manifest.models.map((m) => m.file)]) {
       manifest.files[name] = await hashFile(join(staging, name));
     }
-    await writeBackupArchive(outFile, manifest, staging);
+    await writeBackupArchive(outFile, manifest, staging, { key: target.backupKey });
     return manifest;
   } finally {
     await Deno.remove(staging, { recursive: true }).catch(() => {});

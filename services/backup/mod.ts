@@ -6,5 +6,6 @@ export {
   type RestoreReport,
   type RestoreTarget,
 } from "./restore.ts";
-export { BackupFileError } from "./archive.ts";
+export { BackupFileError, type SignatureCheck } from "./archive.ts";
+export { SIGNATURE_NAME } from "./signature.ts";
 export { type BackupManifest, MANIFEST_NAME } from "./manifest.ts";

@@ -1,6 +1,7 @@
 /**
- * `newsintel restore FILE`: checks the whole backup first (every file against its
- * sha256), refuses a target that is not empty unless forced, restores the database and
+ * `newsintel restore FILE`: checks the whole backup first (its signature against
+ * `BACKUP_KEY`, every file against its sha256, every unpacked byte against
+ * `BACKUP_MAX_BYTES`), refuses a target that is not empty unless forced, restores the database and
  * the model directories, applies newer migrations, and proves the result: the counts
  * match those recorded at backup time and every restored model's files verify.
  */
@@ -12,7 +13,11 @@ import { pgRestore } from "../../db/pg_tools.ts";
 import { restorePgliteDataDir } from "../../db/pglite_backup.ts";
 import { importBundle, verifyModelDir } from "../../ml/mod.ts";
 import { compareInstalledModel, installModelDir } from "../../ml/model_install.ts";
-import { readBackupArchive } from "./archive.ts";
+import { BackupFileError, readBackupArchive, type SignatureCheck } from "./archive.ts";
+import { gunzippedSize, UnpackLimitError } from "./limits.ts";
+
+/** Unpacked size allowed when the target gives no maximum (`BACKUP_MAX_BYTES`'s default). */
+const DEFAULT_MAX_BYTES = 8 * 2 ** 30;
 import type { BackupManifest } from "./manifest.ts";
 
 /** A restore that was refused before anything was written, and why. */
@@ -28,10 +33,16 @@ export interface RestoreTarget {
   modelDir: string;
   /** Where the backup is unpacked while it is checked (removed after). */
   dataDir: string;
+  /** `BACKUP_KEY`: when set, only a backup signed with it is restored. */
+  backupKey?: string;
+  /** `BACKUP_MAX_BYTES`: most bytes the backup, and the database dump in it, may unpack to. */
+  backupMaxBytes?: number;
 }
 
 export interface RestoreReport {
   manifest: BackupManifest;
+  /** `verified` against BACKUP_KEY; `unsigned`, or signed but `notChecked` (no BACKUP_KEY). */
+  signature: SignatureCheck;
   /** Counted in the restored database (after its migrations). */
   counts: BackupCounts;
   /** Migrations applied after the restore (the backup was older than the program). */
@@ -54,7 +65,10 @@ export async function restoreBackup(
   const unpacked = await Deno.makeTempDir({ dir: target.dataDir, prefix: ".restore-" });
   const staged = await Deno.makeTempDir({ dir: target.modelDir, prefix: ".restore-" });
   try {
-    const manifest = await readBackupArchive(file, unpacked);
+    const { manifest, signature } = await readBackupArchive(file, unpacked, {
+      key: target.backupKey,
+      maxBytes: target.backupMaxBytes,
+    });
     const kind = target.dbUrl.startsWith("pglite://") ? "pglite" : "postgres";
     if (manifest.database.kind !== kind) {
       throw new RestoreRefusedError(
@@ -82,6 +96,17 @@ export async function restoreBackup(
     let replaced: boolean;
     if (kind === "pglite") {
       const path = target.dbUrl.slice("pglite://".length);
+      // PGlite unpacks the dump in memory: its unpacked size is counted first, as a stream.
+      await gunzippedSize(dump, target.backupMaxBytes ?? DEFAULT_MAX_BYTES).catch((err) => {
+        throw err instanceof UnpackLimitError
+          ? new BackupFileError(
+            `${file} holds a database dump that ${err.message}; nothing was restored`,
+          )
+          : new BackupFileError(
+            `${file} holds a database dump that is not gzip (${(err as Error).message}); ` +
+              "nothing was restored",
+          );
+      });
       const outcome = await restorePgliteDataDir(
         path,
         new Blob([await Deno.readFile(dump)]),
@@ -117,6 +142,7 @@ export async function restoreBackup(
     }
     return {
       manifest,
+      signature,
       ...result,
       modelsInstalled: installed,
       modelsPresent: present,

@@ -14,11 +14,17 @@ import { logger } from "../../lib/log.ts";
 import { bundleModel } from "../../ml/bundle.ts";
 import { type Artifact, fileStoreRoot, logToFileStore } from "./file_store.ts";
 import { logToServer, MlflowLogError } from "./rest.ts";
-import { mlflowRecord } from "./record.ts";
+import { MLFLOW_LIMITS, mlflowKey, type MlflowRecord, mlflowRecord } from "./record.ts";
 
 export { mlflowRecord } from "./record.ts";
 
 const log = logger("mlflow");
+
+/** Metrics and tags logged with a training run besides its own (e.g. a retrain's gate). */
+export interface RunExtras {
+  metrics?: Record<string, number | null | undefined>;
+  tags?: Record<string, string | null | undefined>;
+}
 
 /** Logs ended training runs somewhere; never throws. */
 export interface RunTracking {
@@ -26,7 +32,22 @@ export interface RunTracking {
    * Logs training run `runId` (already finished or failed in `db`); a model it
    * produced is read from `modelDir/<version>`.
    */
-  log(db: Db, runId: number, modelDir: string): Promise<void>;
+  log(db: Db, runId: number, modelDir: string, extras?: RunExtras): Promise<void>;
+}
+
+/** `record` with `extras` added (a metric without a finite value, or an empty tag, left out). */
+export function withExtras(record: MlflowRecord, extras: RunExtras = {}): MlflowRecord {
+  const timestamp = record.endTime ?? record.startTime;
+  const metrics = Object.entries(extras.metrics ?? {})
+    .filter((e): e is [string, number] => typeof e[1] === "number" && Number.isFinite(e[1]))
+    .map(([key, value]) => ({ key: mlflowKey(key), value, timestamp, step: 0 }));
+  const tags = Object.entries(extras.tags ?? {})
+    .filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== "")
+    .map(([key, value]) => ({
+      key: mlflowKey(key),
+      value: value.slice(0, MLFLOW_LIMITS.tagValue),
+    }));
+  return { ...record, metrics: [...record.metrics, ...metrics], tags: [...record.tags, ...tags] };
 }
 
 type TrackingConfig = Pick<
@@ -45,7 +66,7 @@ export function mlflowTracking(config: TrackingConfig): RunTracking | undefined 
     : (run: Parameters<typeof logToServer>[2]) =>
       logToServer({ baseUrl: uri, token: config.mlflowTrackingToken }, experiment, run);
   return {
-    async log(db, runId, modelDir) {
+    async log(db, runId, modelDir, extras) {
       let bundle: string | null = null;
       try {
         const run = await getRun(db, runId);
@@ -56,7 +77,10 @@ export function mlflowTracking(config: TrackingConfig): RunTracking | undefined 
           await bundleModel(join(modelDir, run.modelVersion), bundle);
           artifacts.push({ path: bundle, name: `${run.modelVersion}.tar.gz` });
         }
-        const mlflowRunId = await send({ record: mlflowRecord(run), artifacts });
+        const mlflowRunId = await send({
+          record: withExtras(mlflowRecord(run), extras),
+          artifacts,
+        });
         await recordMlflow(db, runId, { runId: mlflowRunId, error: null });
         log.info("training run {runId} logged to MLflow as run {mlflowRunId}", {
           runId,
