@@ -123,7 +123,7 @@ function rollback(kit: ConsoleKit): FormHandler {
   };
 }
 
-/** `POST /models/retrain`: train a candidate on reviewed labels, promoted only if not worse. */
+/** `POST /models/retrain`: train a candidate on reviewed labels, promoted only if it passes the gate. */
 function retrain(kit: ConsoleKit): FormHandler {
   return async (c, { ctx, session, body }) => {
     if (body.confirm !== "yes" && session.role === "admin") {
@@ -137,8 +137,10 @@ function retrain(kit: ConsoleKit): FormHandler {
           confirmLabel: "Retrain",
           cancelHref: "/models",
           message: "A new model is trained on the bundled data and the reviewed labels, in the " +
-            "background. It becomes active only if it scores no worse than the active model on " +
-            "the held-out reviewed labels; otherwise it runs as the shadow model.",
+            "background. It becomes active only if it beats the active model by the configured " +
+            "margin on the evaluation set (the fixed held-out file and labels two reviewers " +
+            "agreed on) and is not worse on the fixed file; otherwise it runs as the shadow " +
+            "model.",
         }),
       );
     }
