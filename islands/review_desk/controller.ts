@@ -173,8 +173,9 @@ export class DeskController {
     this.dispatch({ type: "decided", item, decision });
     this.#syncOutbox(this.#state.offline);
     clearTimeout(this.#statsTimer);
-    if (!this.#retryTimer) void this.#send();
+    // The claim first: the reviewer may soon wait for its items, never for the write.
     void this.topUp();
+    if (!this.#retryTimer) void this.#send();
   }
 
   /** Sends the outbox now (the page is being hidden: it may not get another chance). */

@@ -142,8 +142,8 @@ Deno.test("DeskController.decide() moves on at once, keeps the decision, then wr
   await controller.settled();
   await settle();
   assert.deepEqual(calls, [
-    "POST /v1/review/decisions 1:flag",
     'POST /v1/review/claim {"limit":1,"desk":"id-1"}',
+    "POST /v1/review/decisions 1:flag",
     "GET /v1/review/stats",
   ]);
   assert.deepEqual([...stored], ["id-2"]);
