@@ -44,7 +44,7 @@ export async function main() {
     port: freePort(),
   });
   try {
-    await queueArticles(server.base, KEYS[0], 200);
+    await queueArticles(server.base, KEYS[0], 180);
     const runs = await Promise.all(KEYS.map((k) => reviewer(server.base, k)));
     const all = runs.flatMap((r) => [...r.paced.samples, ...r.burst.samples]).sort((a, b) => a - b);
     const p95 = Math.round(percentile(all, 0.95) * 10) / 10;

@@ -124,9 +124,9 @@ export async function apiJson(
 }
 
 /**
- * Ingests `n` short articles over four topics and makes sure each is in the review
- * queue (REVIEW_THRESHOLD=1 queues most; the rest are queued by hand). Returns the
- * queue's size.
+ * Ingests `n` (at most 190) short articles over four topics and makes sure each is in
+ * the review queue (REVIEW_THRESHOLD=1 queues most; the rest are queued by hand).
+ * Returns the queue's size.
  */
 export async function queueArticles(base: string, key: string, n: number): Promise<number> {
   const topics = [
@@ -145,7 +145,7 @@ export async function queueArticles(base: string, key: string, n: number): Promi
     method: "POST",
     body: JSON.stringify({ articles }),
   });
-  const queued = await apiJson(base, key, `/v1/review/items?limit=${Math.min(500, n + 10)}`);
+  const queued = await apiJson(base, key, `/v1/review/items?limit=${Math.min(200, n + 10)}`);
   const have = new Set(queued.items.map((i: { articleId: number }) => i.articleId));
   for (const { id } of ingest.items) {
     if (have.has(id)) continue;

@@ -19,7 +19,15 @@ import { api as callApi, sendOnExit } from "../api.ts";
 import type { ReviewItem, ReviewStats } from "../types.ts";
 import type { KeyCommand } from "./keys.ts";
 import { Outbox, outboxKey, type OutgoingDecision, pageStorage } from "./outbox.ts";
-import { claimWant, currentEntry, decisionBody, submitDecision } from "./selectors.ts";
+import {
+  AHEAD,
+  BURST_AHEAD,
+  BURST_GAP_MS,
+  claimWant,
+  currentEntry,
+  decisionBody,
+  submitDecision,
+} from "./selectors.ts";
 import {
   ALREADY_DECIDED,
   type DeskAction,
@@ -89,6 +97,9 @@ export class DeskController {
   readonly #newId: () => string;
   /** This page's desk id: its claims are made under it, and given back by it as it goes. */
   readonly #desk: string;
+  /** When the last decision was made (performance.now()), and whether it came in a burst. */
+  #lastDecidedAt = -Infinity;
+  #burst = false;
 
   constructor(readonly deps: DeskDeps) {
     this.#api = deps.api ?? callApi;
@@ -139,7 +150,8 @@ export class DeskController {
   /** Claims more items when fewer than 1 + AHEAD undecided ones lie at or after the cursor. */
   async topUp(): Promise<void> {
     if (this.#claiming) return;
-    const { ahead, want } = claimWant(this.#state.entries, this.#state.cursor);
+    const keep = this.#burst ? BURST_AHEAD : AHEAD;
+    const { ahead, want } = claimWant(this.#state.entries, this.#state.cursor, keep);
     if (want <= 0) return;
     this.#claiming = true;
     const r = await this.#api<{ items: ReviewItem[] }>("POST", "/v1/review/claim", {
@@ -169,12 +181,16 @@ export class DeskController {
     if (!entry || this.#state.busy) return;
     if (entry.decision) return this.dispatch({ type: "notice", text: ALREADY_DECIDED });
     const { item } = entry;
+    const now = performance.now();
+    this.#burst = now - this.#lastDecidedAt < BURST_GAP_MS;
+    this.#lastDecidedAt = now;
     this.#outbox.add({ decisionId: this.#newId(), itemId: item.id, ...decisionBody(decision) });
     this.dispatch({ type: "decided", item, decision });
     this.#syncOutbox(this.#state.offline);
     clearTimeout(this.#statsTimer);
-    if (!this.#retryTimer) void this.#send();
+    // The claim first: the reviewer may soon wait for its items, never for the write.
     void this.topUp();
+    if (!this.#retryTimer) void this.#send();
   }
 
   /** Sends the outbox now (the page is being hidden: it may not get another chance). */

@@ -142,8 +142,8 @@ Deno.test("DeskController.decide() moves on at once, keeps the decision, then wr
   await controller.settled();
   await settle();
   assert.deepEqual(calls, [
-    "POST /v1/review/decisions 1:flag",
     'POST /v1/review/claim {"limit":1,"desk":"id-1"}',
+    "POST /v1/review/decisions 1:flag",
     "GET /v1/review/stats",
   ]);
   assert.deepEqual([...stored], ["id-2"]);
@@ -371,4 +371,20 @@ Deno.test("DeskController.topUp() sends one claim at a time", async () => {
   assert.equal(calls.filter((c) => c.startsWith("POST /v1/review/claim")).length, 1);
   // Nothing to claim and nothing ahead: the queue is empty.
   assert.equal(controller.state.empty, true);
+});
+
+Deno.test("DeskController claims further ahead while decisions come in a burst", async () => {
+  const queue = Array.from({ length: 30 }, (_, i) => i + 1);
+  const { controller, calls } = desk({ queue });
+  await controller.start();
+  calls.length = 0;
+  controller.decide({ action: "accept" }); // alone: one more, to keep five ahead
+  controller.decide({ action: "accept" }); // right after: a burst
+  await controller.settled();
+  await settle();
+  const claims = calls.filter((c) => c.startsWith("POST /v1/review/claim"));
+  assert.equal(claims[0], 'POST /v1/review/claim {"limit":1,"desk":"id-1"}');
+  // Once the first claim is back, the burst is covered: 12 ahead of the current item.
+  assert.equal(claims.at(-1), 'POST /v1/review/claim {"limit":8,"desk":"id-1"}');
+  assert.equal(ids(controller.state).length - controller.state.cursor, 1 + 12);
 });

@@ -18,12 +18,26 @@ export function currentEntry(state: DeskState): Entry | undefined {
 }
 
 /**
- * How many undecided items lie at or after `at`, and how many more to claim so that
- * the current one plus {@link AHEAD} are held (0 or less: none).
+ * Items kept claimed beyond the current one while the reviewer decides faster than a
+ * claim comes back (a burst of keys): one claim then covers the burst.
  */
-export function claimWant(entries: readonly Entry[], at: number): { ahead: number; want: number } {
+export const BURST_AHEAD = 12;
+
+/** Decisions this close together (ms) make a burst. */
+export const BURST_GAP_MS = 250;
+
+/**
+ * How many undecided items lie at or after `at`, and how many more to claim so that
+ * the current one plus `keep` ({@link AHEAD}, or {@link BURST_AHEAD} in a burst) are
+ * held (0 or less: none).
+ */
+export function claimWant(
+  entries: readonly Entry[],
+  at: number,
+  keep: number = AHEAD,
+): { ahead: number; want: number } {
   const ahead = entries.slice(at).filter((e) => !e.decision).length;
-  return { ahead, want: 1 + AHEAD - ahead };
+  return { ahead, want: 1 + keep - ahead };
 }
 
 /** What Enter does on the current item: accept the model's label, or save the one picked. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   AHEAD,
+  BURST_AHEAD,
   claimWant,
   decisionBody,
   heldCount,
@@ -26,6 +27,11 @@ Deno.test("claimWant() claims up to the current item plus AHEAD undecided ones",
     decision: null,
   }));
   assert.deepEqual(claimWant([...entries, ...many], 0), { ahead: 2 + many.length, want: -2 });
+});
+
+Deno.test("claimWant() keeps more ahead when asked to (a burst of keys)", () => {
+  assert.deepEqual(claimWant([], 0, BURST_AHEAD), { ahead: 0, want: 1 + BURST_AHEAD });
+  assert.deepEqual(claimWant(entries, 0, BURST_AHEAD), { ahead: 2, want: BURST_AHEAD - 1 });
 });
 
 Deno.test("heldCount() counts the undecided items of the session", () => {
