@@ -98,6 +98,7 @@ const schema = z.object({
   }).default("en"),
   SESSION_SECRET: z.string().min(32, { message: "must be at least 32 characters" }).optional(),
   SESSION_TTL_HOURS: z.coerce.number().min(0.05).max(720).default(12),
+  SECURE_COOKIES: bool.default(false),
   // Where training runs are also logged: an MLflow file store or tracking server.
   MLFLOW_TRACKING_URI: z.string().regex(/^(file:.+|https?:\/\/.+)$/, {
     message: "must be file:PATH (e.g. file:./mlruns) or an http(s):// tracking server URL",
@@ -184,6 +185,8 @@ export interface Config {
   sessionSecret?: string;
   /** How long a console session lasts. */
   sessionTtlSeconds: number;
+  /** Browsers reach the console only over https: cookies are always `Secure` and `__Host-`. */
+  secureCookies: boolean;
   /** MLflow tracking: `file:PATH` or an http(s) server; unset = training runs are not logged there. */
   mlflowTrackingUri?: string;
   /** Bearer token for an MLflow tracking server. */
@@ -368,6 +371,7 @@ export function loadConfig(
     reviewLanguages: e.REVIEW_LANGUAGES === "any" ? [] : e.REVIEW_LANGUAGES.split(","),
     sessionSecret: e.SESSION_SECRET,
     sessionTtlSeconds: Math.round(e.SESSION_TTL_HOURS * 3600),
+    secureCookies: e.SECURE_COOKIES,
     mlflowTrackingUri: e.MLFLOW_TRACKING_URI,
     mlflowTrackingToken: e.MLFLOW_TRACKING_TOKEN,
     mlflowExperimentName: e.MLFLOW_EXPERIMENT_NAME,

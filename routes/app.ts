@@ -78,6 +78,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const deniedSampler = new DeniedSampler();
   app.use((c, next) => {
     c.set("deniedSampler", deniedSampler);
+    if (config.secureCookies) c.set("alwaysHttps", true);
     return next();
   });
   app.use(accessLog(metrics));

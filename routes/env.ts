@@ -30,6 +30,8 @@ export interface AppEnv {
     role?: Role;
     /** Set by the not-found handler, so metrics group unmatched paths. */
     unmatched?: boolean;
+    /** `SECURE_COOKIES`: every request counts as made over https (see `isHttps`). */
+    alwaysHttps?: boolean;
     /** Bounds the refusals the access audit stores (see routes/denied_sampler.ts). */
     deniedSampler?: DeniedSampler;
   };

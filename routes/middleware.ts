@@ -295,12 +295,15 @@ export function rateLimit(
 }
 
 /**
- * Whether the browser reached us over https: directly, or through a proxy that
- * says so with `X-Forwarded-Proto: https`. A client claiming it falsely only
- * gets `Secure` cookies its own plain-http browser will not send back.
+ * Whether the browser reached us over https: always with `SECURE_COOKIES`, else
+ * directly, or through a proxy that says so with `X-Forwarded-Proto: https` (from
+ * any address, not only `TRUSTED_PROXIES`: a client claiming it falsely only gets
+ * `Secure` cookies its own plain-http browser will not send back, and a page on
+ * another site cannot make a browser send that header).
  */
 export function isHttps(c: Context): boolean {
-  return new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https";
+  return c.get("alwaysHttps") === true || new URL(c.req.url).protocol === "https:" ||
+    c.req.header("x-forwarded-proto") === "https";
 }
 
 /** Adds HSTS when the request reached us over TLS (directly or via a proxy that says so). */

@@ -35,10 +35,20 @@ export interface RekeyBatch {
 const INGESTED_KEY = /^(ext|url|hash|dup):/;
 
 /**
+ * Articles re-keyed per call: each is read whole and hashed, so a batch of
+ * long articles (up to 100k characters each) stays around 25 MB and a few
+ * tens of milliseconds of hashing.
+ */
+export const REKEY_BATCH = 250;
+
+/**
  * Re-keys the next `batch` articles stored before the normalised keys, in one
  * transaction (with the progress row locked, so replicas take turns).
  */
-export async function upgradeDedupKeys(db: Db, { batch = 1_000 } = {}): Promise<RekeyBatch> {
+export async function upgradeDedupKeys(
+  db: Db,
+  { batch = REKEY_BATCH } = {},
+): Promise<RekeyBatch> {
   return await db.transaction(async (tx) => {
     const progress = await lockRekeyProgress(tx);
     if (!progress || progress.doneId >= progress.lastId) {

@@ -280,3 +280,27 @@ Deno.test("sign-in never redirects off-site, before or after signing in", async 
     await close();
   }
 });
+
+Deno.test("SECURE_COOKIES=true makes the cookies Secure and __Host- even on a plain-http hop", async () => {
+  const { db, close } = await pgliteTestDb();
+  try {
+    const { app } = testApp(db, { SECURE_COOKIES: "true" });
+    const page = await app.request("/login");
+    const loginCookie = cookiesOf(page).get("__Secure-ni_login");
+    assert.ok(loginCookie);
+    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+    const res = await app.request(
+      "/login",
+      form({ _csrf: token, key: ALICE_KEY }, { cookie: `__Secure-ni_login=${loginCookie}` }),
+    );
+    assert.equal(res.status, 303);
+    const line = res.headers.getSetCookie().find((l) => l.startsWith("__Host-ni_session="))!;
+    assert.match(line, /Secure/);
+    const cookie = `__Host-ni_session=${cookiesOf(res).get("__Host-ni_session")}`;
+    const review = await app.request("/review", { headers: { cookie } });
+    assert.equal(review.status, 200);
+    await review.body?.cancel();
+  } finally {
+    await close();
+  }
+});
