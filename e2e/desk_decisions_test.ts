@@ -147,6 +147,14 @@ Deno.test({
           await server.stop();
           const during = await acceptFast(page, 4);
           await status.filter({ hasText: "4 pending · server unreachable" }).waitFor();
+          // Leaving now would lose them: the page asks first (and not once all is saved).
+          const warns = () =>
+            page.evaluate(() => {
+              const e = new Event("beforeunload", { cancelable: true });
+              dispatchEvent(e);
+              return e.defaultPrevented;
+            });
+          assert.equal(await warns(), true);
           await new Promise((r) => setTimeout(r, 3000)); // the outage itself, not a check
           await server.start();
           // The desk sends them once the server answers again, without a reload.
@@ -154,6 +162,7 @@ Deno.test({
             const seen = await status.textContent().catch(() => "(none)");
             throw new Error(`${e}; on ${page.url()} the status says: ${seen}`);
           });
+          assert.equal(await warns(), false);
           await page.click('nav a[href="/"]');
           await page.waitForURL(`${server.base}/`);
           total += before.length + during.length;
