@@ -41,6 +41,48 @@ export async function queueArticleStats(db: Queryable, articles: ArticleStats[])
 }
 
 /**
+ * An ingested article's contribution to one taxonomy's statistics, its terms read from
+ * the stored article (`articles.terms`) when folded: the terms are written once, with the
+ * article, instead of a second time in the pending queue.
+ */
+export interface StoredArticleStats extends Omit<ArticleStats, "terms" | "termsOnly"> {
+  /** The article's id; it must be stored in the same transaction (or before). */
+  article: number;
+}
+
+/**
+ * Records a batch of stored articles' contribution to the statistics, inside the ingest
+ * transaction, as {@link queueArticleStats} does; their terms are read when folded.
+ */
+export async function queueStoredArticleStats(
+  db: Queryable,
+  articles: StoredArticleStats[],
+): Promise<void> {
+  if (articles.length === 0) return;
+  await db.query(`INSERT INTO trend_stats_pending (stats) VALUES ($1::text::jsonb)`, [
+    JSON.stringify(articles),
+  ]);
+}
+
+/** A pending entry: terms given (as pairs), or read from the stored article. */
+type PendingEntry =
+  & Omit<ArticleStats, "terms">
+  & ({ terms: [string, number][]; article?: undefined } | { terms?: undefined; article: number });
+
+/** The stored terms of these articles (an article no longer stored has none). */
+async function storedTerms(
+  db: Queryable,
+  ids: number[],
+): Promise<Map<number, Map<string, number>>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<{ id: number | string; terms: Record<string, number> | null }>(
+    "SELECT id, terms FROM articles WHERE id = ANY($1::bigint[])",
+    [[...new Set(ids)]],
+  );
+  return new Map(rows.map((r) => [Number(r.id), new Map(Object.entries(r.terms ?? {}))]));
+}
+
+/**
  * Adds pending batches to the counters and deletes them, in one transaction, until
  * none is left; returns how many articles it added. Pending rows are locked without
  * SKIP LOCKED, so a fold that runs while another is committing waits for it: once
@@ -57,10 +99,15 @@ export async function foldPendingStats(db: Db): Promise<number> {
           RETURNING stats::text AS stats`,
         [FOLD_BATCHES],
       );
-      const articles = rows.flatMap((r) =>
-        (JSON.parse(r.stats) as (Omit<ArticleStats, "terms"> & { terms: [string, number][] })[])
-          .map((a) => ({ ...a, terms: new Map(a.terms) }))
+      const entries = rows.flatMap((r) => JSON.parse(r.stats) as PendingEntry[]);
+      const stored = await storedTerms(
+        tx,
+        entries.flatMap((e) => (e.terms === undefined ? [e.article] : [])),
       );
+      const articles = entries.map(({ article, terms, ...a }): ArticleStats => ({
+        ...a,
+        terms: terms === undefined ? stored.get(article) ?? new Map() : new Map(terms),
+      }));
       await addArticleStats(tx, articles);
       return { batches: rows.length, articles: articles.length };
     });
