@@ -1,7 +1,6 @@
 /** `newsintel serve`: the JSON API and console, on the embedded database or PostgreSQL. */
 import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
-import { countArticles } from "../db/articles.ts";
 import { foldPendingStats } from "../db/trends.ts";
 import { syncReviewedTopics } from "../db/topics.ts";
 import { analyzeGrowingTables, vacuumChurningTables } from "../db/maintenance.ts";
@@ -10,10 +9,9 @@ import { type Db, openDb, redactDbUrl, waitForDatabase } from "../db/mod.ts";
 import type { Config } from "../lib/config.ts";
 import { flushLogs, logger } from "../lib/log.ts";
 import { createMetrics } from "../lib/metrics.ts";
-import { seedSamples } from "../services/seed.ts";
+import { type BackgroundSeed, seedInBackground } from "../services/seed_background.ts";
 import { createModelRuntime, ensureActiveModel } from "../services/model_runtime.ts";
 import { createRetrainer } from "../services/retrain.ts";
-import type { IngestServices } from "../services/ingest.ts";
 import { createTextServices } from "../services/text_services.ts";
 import { tracedDb } from "../db/traced.ts";
 import { reviewPolicy } from "../services/review_routing.ts";
@@ -96,18 +94,6 @@ function repeat(ms: number, what: string, task: () => Promise<unknown>): () => v
     }
   }, ms);
   return () => clearInterval(timer);
-}
-
-/** Seeds the bundled samples into an empty database when configured to. */
-async function seedIfEmpty(db: Db, config: Config, services: IngestServices): Promise<void> {
-  if (!config.seedOnEmpty || (await countArticles(db)) > 0) return;
-  log.info("empty database: seeding the sample articles");
-  const started = performance.now();
-  const r = await seedSamples(db, { services });
-  log.info("seeded {created} articles in {seconds}s", {
-    created: r.created,
-    seconds: Math.round(performance.now() - started) / 1000,
-  });
 }
 
 export function serveCommand() {
@@ -243,8 +229,6 @@ export function serveCommand() {
           phase = "applying settled reviews to article topics";
           const synced = await syncReviewedTopics(db);
           if (synced) log.info("set the reviewed topic of {synced} articles", { synced });
-          phase = "seeding the sample articles";
-          await seedIfEmpty(db, config, { models, text, review: reviewPolicy(config) });
           await rollUpPastMonths(db);
           chores.push(
             repeat(FOLD_MS, "adding pending trend statistics", () => foldPendingStats(db)),
@@ -269,7 +253,10 @@ export function serveCommand() {
         const metrics = createMetrics();
         if (multiProcess) await metrics.share(join(config.dataDir, "run", "metrics"));
         const closeModels = cleanup;
+        let seeding: BackgroundSeed | undefined;
         cleanup = async () => {
+          // Stopping aborted the seeding; it ends once its batch in flight is stored.
+          await seeding?.finished;
           for (const stopChore of chores) stopChore();
           // Stopping aborted its training; its failure is recorded before the database closes.
           await retrain.idle();
@@ -282,6 +269,15 @@ export function serveCommand() {
           workers = await startWorkers(config.workers - 1, ["--port", String(server.addr.port)]);
         }
         log.info("ready");
+        // The samples are seeded after ready, in the background: classify and the console
+        // answer meanwhile, and the dashboard shows the progress.
+        if (!worker && config.seedOnEmpty) {
+          seeding = seedInBackground(db, {
+            services: { models, text, review: reviewPolicy(config) },
+            metrics,
+            signal: stopping.signal,
+          });
+        }
       } catch (err) {
         if (stopping.signal.aborted) return;
         await server?.shutdown();
