@@ -10,7 +10,11 @@ import type { Config } from "../lib/config.ts";
 import { flushLogs, logger } from "../lib/log.ts";
 import { createMetrics } from "../lib/metrics.ts";
 import { type BackgroundSeed, seedInBackground } from "../services/seed_background.ts";
-import { createModelRuntime, ensureActiveModel } from "../services/model_runtime.ts";
+import {
+  createModelRuntime,
+  ensureActiveModel,
+  trainDefaultModelEarly,
+} from "../services/model_runtime.ts";
 import { createRetrainer } from "../services/retrain.ts";
 import { createTextServices } from "../services/text_services.ts";
 import { tracedDb } from "../db/traced.ts";
@@ -96,6 +100,19 @@ function repeat(ms: number, what: string, task: () => Promise<unknown>): () => v
   return () => clearInterval(timer);
 }
 
+/** True for an embedded database whose directory does not exist yet (nothing stored). */
+async function newEmbeddedDatabase(url: string): Promise<boolean> {
+  if (!url.startsWith("pglite://")) return false;
+  const path = url.slice("pglite://".length);
+  if (path === "memory" || path === "") return false;
+  try {
+    await Deno.stat(path);
+    return false;
+  } catch (err) {
+    return err instanceof Deno.errors.NotFound;
+  }
+}
+
 export function serveCommand() {
   return new Command("serve")
     .description("run the HTTP API and the review console")
@@ -176,6 +193,11 @@ export function serveCommand() {
       Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
       if (worker) primaryGone().then(() => stop("primary gone"));
 
+      // A new embedded database has no model: the first start's training (a process of
+      // its own) runs while the database is created and migrated, not after.
+      const early = !worker && await newEmbeddedDatabase(config.dbUrl)
+        ? trainDefaultModelEarly(config, stopping.signal)
+        : null;
       log.info("opening database {db}", { db: redactDbUrl(config.dbUrl) });
       const db = tracedDb(
         await openDb(config.dbUrl, {
@@ -198,7 +220,7 @@ export function serveCommand() {
         const applied = await migrate(db);
         if (applied.length) log.info("applied migrations {applied}", { applied });
         phase = "loading the model";
-        await ensureActiveModel(db, config, stopping.signal);
+        await ensureActiveModel(db, config, stopping.signal, early);
         const models = await createModelRuntime(db, config);
         cleanup = async () => {
           await models.close();
@@ -280,6 +302,7 @@ export function serveCommand() {
         }
       } catch (err) {
         if (stopping.signal.aborted) return;
+        stopping.abort(); // ends a training started early
         await server?.shutdown();
         await cleanup();
         await flushLogs();
