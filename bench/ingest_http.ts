@@ -237,7 +237,8 @@ async function measure(
   pgUrl: string,
   seconds: number,
 ) {
-  const work = await Deno.makeTempDir({ dir: join(PROJECT_ROOT, "tmp"), prefix: "bench-ingest-" });
+  // Inside the measured tree: its server may write only under its own tmp/.
+  const work = await Deno.makeTempDir({ dir: join(root, "tmp"), prefix: "bench-ingest-" });
   const results: Record<string, unknown> = { code: root };
   try {
     // A copy of the trained models and their embedded database: each code measured starts alike.
@@ -283,7 +284,8 @@ async function measure(
       await pg.drop();
     }
   } finally {
-    await Deno.remove(work, { recursive: true });
+    // A server that did not start took its folder with it.
+    await Deno.remove(work, { recursive: true }).catch(() => {});
   }
   return results;
 }
