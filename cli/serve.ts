@@ -5,7 +5,7 @@ import { foldPendingStats } from "../db/trends.ts";
 import { syncReviewedTopics } from "../db/topics.ts";
 import { analyzeGrowingTables, vacuumChurningTables } from "../db/maintenance.ts";
 import { migrate } from "../db/migrate.ts";
-import { type Db, openDb, redactDbUrl, waitForDatabase } from "../db/mod.ts";
+import { openDb, redactDbUrl, waitForDatabase } from "../db/mod.ts";
 import type { Config } from "../lib/config.ts";
 import { flushLogs, logger } from "../lib/log.ts";
 import { createMetrics } from "../lib/metrics.ts";
