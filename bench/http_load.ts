@@ -205,13 +205,14 @@ export interface Server {
 /**
  * Starts `newsintel serve` as a subprocess with the flags of `deno task start`, on a
  * fresh embedded database in the project's tmp/ (or on `dir`, one a stopped server
- * kept), and waits until `/ready` answers.
+ * kept), and waits until `/ready` answers. `root` runs another checkout's code (a baseline).
  */
 export async function startServer(
   env: Record<string, string> = {},
   dir?: string,
+  options: { root?: string } = {},
 ): Promise<Server> {
-  const root = join(import.meta.dirname!, "..");
+  const root = options.root ?? join(import.meta.dirname!, "..");
   await Deno.mkdir(join(root, "tmp"), { recursive: true });
   dir ??= await Deno.makeTempDir({ dir: join(root, "tmp"), prefix: "newsintel-load-" });
   const port = freePort();

@@ -5,7 +5,10 @@
  * pick some with `deno task bench ingest classify`.
  */
 const BENCHES: Record<string, () => Promise<unknown>> = {
-  ingest: async () => (await import("./ingest.ts")).main(),
+  ingest: async () => ({
+    storage: await (await import("./ingest.ts")).main(),
+    fullPath: await (await import("./ingest_http.ts")).main(),
+  }),
   http: async () => (await import("./http_load.ts")).main(),
   classify: async () => (await import("./classify.ts")).main(),
   summarize: async () => (await import("./summarize.ts")).main(),

@@ -1,7 +1,6 @@
 /** `newsintel serve`: the JSON API and console, on the embedded database or PostgreSQL. */
 import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
-import { countArticles } from "../db/articles.ts";
 import { foldPendingStats } from "../db/trends.ts";
 import { syncReviewedTopics } from "../db/topics.ts";
 import { analyzeGrowingTables, vacuumChurningTables } from "../db/maintenance.ts";
@@ -12,10 +11,13 @@ import { newSessionSecret } from "../lib/session.ts";
 import { installSecret } from "../db/install_secrets.ts";
 import { flushLogs, logger } from "../lib/log.ts";
 import { createMetrics } from "../lib/metrics.ts";
-import { seedSamples } from "../services/seed.ts";
-import { createModelRuntime, ensureActiveModel } from "../services/model_runtime.ts";
+import { type BackgroundSeed, seedInBackground } from "../services/seed_background.ts";
+import {
+  createModelRuntime,
+  ensureActiveModel,
+  trainDefaultModelEarly,
+} from "../services/model_runtime.ts";
 import { createRetrainer } from "../services/retrain.ts";
-import type { IngestServices } from "../services/ingest.ts";
 import { createTextServices } from "../services/text_services.ts";
 import { tracedDb } from "../db/traced.ts";
 import { reviewPolicy } from "../services/review_routing.ts";
@@ -156,16 +158,17 @@ function repeat(ms: number, what: string, task: () => Promise<unknown>): () => v
   return () => clearInterval(timer);
 }
 
-/** Seeds the bundled samples into an empty database when configured to. */
-async function seedIfEmpty(db: Db, config: Config, services: IngestServices): Promise<void> {
-  if (!config.seedOnEmpty || (await countArticles(db)) > 0) return;
-  log.info("empty database: seeding the sample articles");
-  const started = performance.now();
-  const r = await seedSamples(db, { services });
-  log.info("seeded {created} articles in {seconds}s", {
-    created: r.created,
-    seconds: Math.round(performance.now() - started) / 1000,
-  });
+/** True for an embedded database whose directory does not exist yet (nothing stored). */
+async function newEmbeddedDatabase(url: string): Promise<boolean> {
+  if (!url.startsWith("pglite://")) return false;
+  const path = url.slice("pglite://".length);
+  if (path === "memory" || path === "") return false;
+  try {
+    await Deno.stat(path);
+    return false;
+  } catch (err) {
+    return err instanceof Deno.errors.NotFound;
+  }
 }
 
 export function serveCommand() {
@@ -249,6 +252,11 @@ export function serveCommand() {
       Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
       if (worker) primaryGone().then(() => stop("primary gone"));
 
+      // A new embedded database has no model: the first start's training (a process of
+      // its own) runs while the database is created and migrated, not after.
+      const early = !worker && await newEmbeddedDatabase(config.dbUrl)
+        ? trainDefaultModelEarly(config, stopping.signal)
+        : null;
       log.info("opening database {db}", { db: redactDbUrl(config.dbUrl) });
       const db = tracedDb(
         await openDb(config.dbUrl, {
@@ -272,7 +280,7 @@ export function serveCommand() {
         if (applied.length) log.info("applied migrations {applied}", { applied });
         config = await withSessionSecret(db, config);
         phase = "loading the model";
-        await ensureActiveModel(db, config, stopping.signal);
+        await ensureActiveModel(db, config, stopping.signal, early);
         const models = await createModelRuntime(db, config);
         cleanup = async () => {
           await models.close();
@@ -303,8 +311,6 @@ export function serveCommand() {
           phase = "applying settled reviews to article topics";
           const synced = await syncReviewedTopics(db);
           if (synced) log.info("set the reviewed topic of {synced} articles", { synced });
-          phase = "seeding the sample articles";
-          await seedIfEmpty(db, config, { models, text, review: reviewPolicy(config) });
           await rollUpPastMonths(db);
           const pruneAudit = () =>
             pruneAccessAudit(db, { days: config.accessAuditRetentionDays }).then((deleted) => {
@@ -340,7 +346,10 @@ export function serveCommand() {
         const metrics = createMetrics();
         if (multiProcess) await metrics.share(join(config.dataDir, "run", "metrics"));
         const closeModels = cleanup;
+        let seeding: BackgroundSeed | undefined;
         cleanup = async () => {
+          // Stopping aborted the seeding; it ends once its batch in flight is stored.
+          await seeding?.finished;
           for (const stopChore of chores) stopChore();
           // Stopping aborted its training; its failure is recorded before the database closes.
           await retrain.idle();
@@ -353,8 +362,18 @@ export function serveCommand() {
           workers = await startWorkers(config.workers - 1, ["--port", String(server.addr.port)]);
         }
         log.info("ready");
+        // The samples are seeded after ready, in the background: classify and the console
+        // answer meanwhile, and the dashboard shows the progress.
+        if (!worker && config.seedOnEmpty) {
+          seeding = seedInBackground(db, {
+            services: { models, text, review: reviewPolicy(config) },
+            metrics,
+            signal: stopping.signal,
+          });
+        }
       } catch (err) {
         if (stopping.signal.aborted) return;
+        stopping.abort(); // ends a training started early
         await server?.shutdown();
         await cleanup();
         await flushLogs();

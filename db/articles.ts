@@ -1,5 +1,6 @@
 /** Article SQL: idempotent batch insert, keyset-paginated listing, lookup, counts. */
 import type { Queryable } from "./mod.ts";
+import { slicesOf, yieldToEventLoop } from "../lib/slices.ts";
 
 /** An article ready to store (validated and normalised by the caller). */
 export interface NewArticle {
@@ -105,18 +106,10 @@ function toArticle(r: ArticleRow): Article {
   };
 }
 
-/**
- * Inserts a batch in one statement; an article whose dedup key is already
- * stored (or repeated earlier in the batch) is reported as a duplicate with
- * the stored id. Outcomes are in input order. Run it inside a transaction to
- * make a batch all-or-nothing with other writes.
- */
-export async function insertArticles(
-  db: Queryable,
-  articles: NewArticle[],
-): Promise<InsertResult[]> {
-  if (articles.length === 0) return [];
-  const payload = JSON.stringify(articles.map((a) => ({
+/** The JSON record of one article, as the insert reads it. */
+function articleRecord(a: NewArticle, id?: number) {
+  return {
+    ...(id === undefined ? {} : { id }),
     external_id: a.externalId ?? null,
     url: a.url ?? null,
     title: a.title,
@@ -133,18 +126,24 @@ export async function insertArticles(
     summary_method: a.summaryMethod ?? null,
     language_confidence: a.languageConfidence ?? null,
     terms: a.terms ? Object.fromEntries(a.terms) : null,
-  })));
-  // One JSON parameter carries the whole batch: one round trip, the same SQL on
-  // both drivers, and no parameter-count limit. Ids are drawn in request order
-  // (a batch lists in the order it was sent), but rows are written, and their
-  // keys locked, in dedup key order: two concurrent batches sharing keys then
-  // queue behind each other instead of each holding a key the other waits for
-  // (a deadlock). A key repeated in the batch keeps its first occurrence.
-  const created = await db.query<{ id: number; dedup_key: string; published_at: Date }>(
+  };
+}
+
+type Inserted = { id: number; dedup_key: string; published_at: Date };
+
+/**
+ * One JSON parameter carries the rows: one round trip, the same SQL on both drivers, and
+ * no parameter-count limit. Rows are written, and their keys locked, in dedup key order:
+ * two concurrent batches sharing keys then queue behind each other instead of each holding
+ * a key the other waits for (a deadlock). A key repeated keeps its lowest id (its first
+ * occurrence). Ids come with the rows (`id`) or are drawn here in the rows' order.
+ */
+function insertRecords(db: Queryable, payload: string): Promise<Inserted[]> {
+  return db.query<Inserted>(
     `WITH r AS MATERIALIZED (
-       SELECT r.*, nextval(pg_get_serial_sequence('articles', 'id')) AS id
+       SELECT r.*, coalesce(r.id, nextval(pg_get_serial_sequence('articles', 'id'))) AS row_id
          FROM jsonb_to_recordset($1::text::jsonb) AS r(
-                external_id text, url text, title text, body text, source text,
+                id bigint, external_id text, url text, title text, body text, source text,
                 category text, language text, published_at timestamptz,
                 content_hash text, dedup_key text, topic text, topic_score float8,
                 summary text, summary_method text, language_confidence real, terms jsonb)
@@ -154,16 +153,61 @@ export async function insertArticles(
                            predicted_topic, predicted_topic_score,
                            summary, summary_method, language_confidence, terms)
      OVERRIDING SYSTEM VALUE
-     SELECT r.id, r.external_id, r.url, r.title, r.body, r.source, r.category, r.language,
+     SELECT r.row_id, r.external_id, r.url, r.title, r.body, r.source, r.category, r.language,
             coalesce(r.published_at, now()), r.content_hash, r.dedup_key, r.topic,
             r.topic_score, r.topic, r.topic_score, r.summary, r.summary_method,
             r.language_confidence, r.terms
-       FROM r ORDER BY r.dedup_key COLLATE "C", r.id
+       FROM r ORDER BY r.dedup_key COLLATE "C", r.row_id
      ON CONFLICT (dedup_key) DO NOTHING
      RETURNING id, dedup_key, published_at`,
     [payload],
   );
-  const createdIds = new Map(created.map((r) => [r.dedup_key, r.id]));
+}
+
+/** The characters an article brings to the insert (its text, summary and terms). */
+const articleChars = (a: NewArticle) =>
+  a.title.length + a.body.length + (a.summary?.length ?? 0) + (a.terms?.size ?? 0) * 12;
+
+/**
+ * Inserts a batch; an article whose dedup key is already stored (or repeated earlier in
+ * the batch) is reported as a duplicate with the stored id. Outcomes are in input order,
+ * and ids are drawn in input order (a batch lists in the order it was sent). Run it inside
+ * a transaction to make a batch all-or-nothing with other writes.
+ *
+ * A batch of more text than one slice (`lib/slices.ts`) is written in several statements,
+ * slices of the batch in dedup key order, with a turn of the event loop between them: the
+ * embedded database works synchronously, so one statement over megabytes of text would
+ * hold the loop for seconds.
+ */
+export async function insertArticles(
+  db: Queryable,
+  articles: NewArticle[],
+): Promise<InsertResult[]> {
+  if (articles.length === 0) return [];
+  const byKey = articles.map((_, i) => i).sort((a, b) => {
+    const ka = articles[a].dedupKey, kb = articles[b].dedupKey;
+    return ka < kb ? -1 : ka > kb ? 1 : a - b;
+  });
+  const parts = slicesOf(byKey, (i) => articleChars(articles[i]), { maxItems: articles.length });
+  let created: Inserted[];
+  if (parts.length === 1) {
+    created = await insertRecords(db, JSON.stringify(articles.map((a) => articleRecord(a))));
+  } else {
+    const ids = await db.query<{ id: number | string }>(
+      `SELECT nextval(pg_get_serial_sequence('articles', 'id')) AS id
+         FROM generate_series(1, $1) ORDER BY 1`,
+      [articles.length],
+    );
+    created = [];
+    for (const part of parts) {
+      await yieldToEventLoop();
+      const payload = JSON.stringify(
+        part.map((i) => articleRecord(articles[i], Number(ids[i].id))),
+      );
+      created.push(...await insertRecords(db, payload));
+    }
+  }
+  const createdIds = new Map(created.map((r) => [r.dedup_key, Number(r.id)]));
   const publishedAt = new Map(
     created.map((r) => [r.dedup_key, new Date(r.published_at).toISOString()]),
   );

@@ -3,6 +3,7 @@
  * at ingestion, and the queries that bucket them.
  */
 import type { Db, Queryable } from "./mod.ts";
+import { yieldToEventLoop } from "../lib/slices.ts";
 
 export const BUCKETS = ["hour", "day", "week", "month"] as const;
 export type Bucket = typeof BUCKETS[number];
@@ -24,8 +25,11 @@ export interface ArticleStats {
   termsOnly?: boolean;
 }
 
+/** Term count rows one statement upserts at most (see {@link addArticleStats}). */
+export const TERM_ROWS_PER_STATEMENT = 5_000;
+
 /** How many pending batches one fold takes at most. */
-const FOLD_BATCHES = 500;
+const FOLD_BATCHES = 50;
 
 /**
  * Records a batch's contribution to the statistics, inside the ingest transaction:
@@ -38,6 +42,48 @@ export async function queueArticleStats(db: Queryable, articles: ArticleStats[])
   await db.query(`INSERT INTO trend_stats_pending (stats) VALUES ($1::text::jsonb)`, [
     JSON.stringify(stats),
   ]);
+}
+
+/**
+ * An ingested article's contribution to one taxonomy's statistics, its terms read from
+ * the stored article (`articles.terms`) when folded: the terms are written once, with the
+ * article, instead of a second time in the pending queue.
+ */
+export interface StoredArticleStats extends Omit<ArticleStats, "terms" | "termsOnly"> {
+  /** The article's id; it must be stored in the same transaction (or before). */
+  article: number;
+}
+
+/**
+ * Records a batch of stored articles' contribution to the statistics, inside the ingest
+ * transaction, as {@link queueArticleStats} does; their terms are read when folded.
+ */
+export async function queueStoredArticleStats(
+  db: Queryable,
+  articles: StoredArticleStats[],
+): Promise<void> {
+  if (articles.length === 0) return;
+  await db.query(`INSERT INTO trend_stats_pending (stats) VALUES ($1::text::jsonb)`, [
+    JSON.stringify(articles),
+  ]);
+}
+
+/** A pending entry: terms given (as pairs), or read from the stored article. */
+type PendingEntry =
+  & Omit<ArticleStats, "terms">
+  & ({ terms: [string, number][]; article?: undefined } | { terms?: undefined; article: number });
+
+/** The stored terms of these articles (an article no longer stored has none). */
+async function storedTerms(
+  db: Queryable,
+  ids: number[],
+): Promise<Map<number, Map<string, number>>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<{ id: number | string; terms: Record<string, number> | null }>(
+    "SELECT id, terms FROM articles WHERE id = ANY($1::bigint[])",
+    [[...new Set(ids)]],
+  );
+  return new Map(rows.map((r) => [Number(r.id), new Map(Object.entries(r.terms ?? {}))]));
 }
 
 /**
@@ -57,10 +103,15 @@ export async function foldPendingStats(db: Db): Promise<number> {
           RETURNING stats::text AS stats`,
         [FOLD_BATCHES],
       );
-      const articles = rows.flatMap((r) =>
-        (JSON.parse(r.stats) as (Omit<ArticleStats, "terms"> & { terms: [string, number][] })[])
-          .map((a) => ({ ...a, terms: new Map(a.terms) }))
+      const entries = rows.flatMap((r) => JSON.parse(r.stats) as PendingEntry[]);
+      const stored = await storedTerms(
+        tx,
+        entries.flatMap((e) => (e.terms === undefined ? [e.article] : [])),
       );
+      const articles = entries.map(({ article, terms, ...a }): ArticleStats => ({
+        ...a,
+        terms: terms === undefined ? stored.get(article) ?? new Map() : new Map(terms),
+      }));
       await addArticleStats(tx, articles);
       return { batches: rows.length, articles: articles.length };
     });
@@ -124,7 +175,11 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
   const sorted = <T>(m: Map<string, T>) =>
     [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
   // One statement for all five tables: one round trip, so the counter rows that
-  // concurrent batches share are locked for as short a time as possible.
+  // concurrent batches share are locked for as short a time as possible. Term rows past
+  // the first TERM_ROWS_PER_STATEMENT follow in statements of their own, in key order,
+  // with a turn of the event loop before each: long articles bring thousands of terms
+  // each, and the embedded database runs a statement synchronously.
+  const termRows = sorted(terms);
   await db.query(
     `WITH hourly AS (
        INSERT INTO article_counts_hourly (hour, taxonomy, topic, source, count)
@@ -160,10 +215,30 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
      ON CONFLICT (taxonomy, topic, day) DO UPDATE SET terms = term_totals_daily.terms + EXCLUDED.terms,
                                             phrases = term_totals_daily.phrases + EXCLUDED.phrases,
                                             articles = term_totals_daily.articles + EXCLUDED.articles`,
-    [hourly, daily, terms, dirtyMonths, totals].map((m) =>
-      JSON.stringify(sorted(m as Map<string, unknown>))
-    ),
+    [
+      sorted(hourly),
+      sorted(daily),
+      termRows.slice(0, TERM_ROWS_PER_STATEMENT),
+      sorted(dirtyMonths),
+      sorted(totals),
+    ].map((rows) => JSON.stringify(rows)),
   );
+  for (
+    let from = TERM_ROWS_PER_STATEMENT;
+    from < termRows.length;
+    from += TERM_ROWS_PER_STATEMENT
+  ) {
+    await yieldToEventLoop();
+    await db.query(
+      `INSERT INTO term_counts_daily (day, taxonomy, topic, term, count)
+       SELECT r.day, r.taxonomy, r.topic, r.term, r.count
+         FROM jsonb_to_recordset($1::text::jsonb)
+           AS r(day date, taxonomy text, topic text, term text, count int)
+       ON CONFLICT (taxonomy, topic, day, term)
+          DO UPDATE SET count = term_counts_daily.count + EXCLUDED.count`,
+      [JSON.stringify(termRows.slice(from, from + TERM_ROWS_PER_STATEMENT))],
+    );
+  }
 }
 
 export interface CountRow {

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { addArticleStats, countsByBucket, foldPendingStats, queueArticleStats } from "./trends.ts";
+import {
+  addArticleStats,
+  countsByBucket,
+  foldPendingStats,
+  queueArticleStats,
+  TERM_ROWS_PER_STATEMENT,
+} from "./trends.ts";
 import { rollUpTermMonths, termCountsForPeriods } from "./trend_terms.ts";
 import { testDatabases } from "./test_db.ts";
 
@@ -109,6 +115,36 @@ for (const { name, open } of testDatabases()) {
         inside.baseline.get("w"),
         inside.current.get("march"),
       ], [3, 2, 6]);
+    } finally {
+      await close();
+    }
+  });
+}
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`addArticleStats() upserts more term rows than one statement takes, each once (${name})`, async () => {
+    const { db, close } = await open();
+    try {
+      const n = TERM_ROWS_PER_STATEMENT * 2 + 7;
+      const terms = new Map(Array.from({ length: n }, (_, i) => [`t${i}`, 1 + (i % 3)]));
+      const article = {
+        publishedAt: "2024-05-01T10:00:00Z",
+        topic: "World",
+        source: "wire",
+        terms,
+      };
+      await addArticleStats(db, [article]);
+      await addArticleStats(db, [article]);
+      const [row] = await db.query<{ rows: number; total: number }>(
+        `SELECT count(*)::int AS rows, sum(count)::int AS total FROM term_counts_daily
+          WHERE topic = 'World'`,
+      );
+      const expected = [...terms.values()].reduce((a, b) => a + b, 0) * 2;
+      assert.deepEqual([row.rows, row.total], [n, expected]);
+      const [totals] = await db.query<{ terms: number; articles: number }>(
+        "SELECT terms::int AS terms, articles FROM term_totals_daily WHERE topic = 'World'",
+      );
+      assert.deepEqual([totals.terms, totals.articles], [expected, 2]);
     } finally {
       await close();
     }

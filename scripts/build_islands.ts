@@ -6,6 +6,8 @@
  * is shared, plus uPlot's stylesheet. Writes `static/build/manifest.json`
  * (sizes, a version for cache busting) and prints the gzipped total, failing
  * when it is over the 80 KB budget. Also copies Swagger UI for the /docs page.
+ * Skipped when nothing it reads changed since the last build (`--force` builds anyway):
+ * `deno task start` runs it first, and a start should not wait for an unchanged bundle.
  *
  *   deno run --allow-read --allow-write --allow-run --allow-env --allow-net scripts/build_islands.ts
  */
@@ -39,6 +41,52 @@ export interface BuildManifest {
   totalJsBytes: number;
 }
 
+/** Where the hash of the last build's inputs is kept. */
+const inputsFile = join(outDir, ".inputs");
+
+/**
+ * A hash of what the build reads: every file under `islands/`, the import map and lock
+ * file (the bundled packages' versions) and this script.
+ */
+export async function inputsHash(): Promise<string> {
+  const hash = createHash("sha256");
+  const files: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(dir)) {
+      const path = join(dir, e.name);
+      if (e.isDirectory) await walk(path);
+      else if (e.isFile) files.push(path);
+    }
+  };
+  await walk(islandsDir);
+  files.sort().push(
+    join(root, "deno.json"),
+    join(root, "deno.lock"),
+    fileURLToPath(import.meta.url),
+  );
+  for (const path of files) {
+    hash.update(path.slice(root.length)).update("\0");
+    hash.update(await Deno.readFile(path).catch(() => new Uint8Array()));
+  }
+  return hash.digest("hex");
+}
+
+/** True when `static/build/` holds a build of the current inputs, every file of it present. */
+export async function upToDate(): Promise<boolean> {
+  try {
+    if ((await Deno.readTextFile(inputsFile)).trim() !== await inputsHash()) return false;
+    const manifest: BuildManifest = JSON.parse(
+      await Deno.readTextFile(join(outDir, "manifest.json")),
+    );
+    for (const name of [...manifest.files.map((f) => f.name), ...DOCS_ASSETS]) {
+      await Deno.stat(join(outDir, name));
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Island names: PascalCase `.tsx` files in `islands/`. */
 export async function islandNames(): Promise<string[]> {
   const names: string[] = [];
@@ -51,6 +99,7 @@ export async function islandNames(): Promise<string[]> {
 
 /** Builds every island into `static/build/` and returns the manifest it wrote. */
 export async function buildIslands(options: { quiet?: boolean } = {}): Promise<BuildManifest> {
+  const inputs = await inputsHash();
   const names = await islandNames();
   await Deno.remove(entryDir, { recursive: true }).catch(() => {});
   await Deno.mkdir(entryDir, { recursive: true });
@@ -129,6 +178,7 @@ export async function buildIslands(options: { quiet?: boolean } = {}): Promise<B
   for (const name of DOCS_ASSETS) {
     await Deno.copyFile(join(root, "node_modules", "swagger-ui-dist", name), join(outDir, name));
   }
+  await Deno.writeTextFile(inputsFile, inputs + "\n");
   if (!options.quiet) {
     const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
     for (const f of files) {
@@ -143,6 +193,10 @@ export async function buildIslands(options: { quiet?: boolean } = {}): Promise<B
 }
 
 if (import.meta.main) {
+  if (!Deno.args.includes("--force") && await upToDate()) {
+    console.log("islands up to date (static/build); --force builds them anyway");
+    Deno.exit(0);
+  }
   const manifest = await buildIslands();
   if (manifest.totalJsGzip > ISLANDS_BUDGET_GZIP) {
     console.error("islands JS is over budget");

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import type { Db } from "../db/mod.ts";
 import { insertArticles, type InsertResult, type NewArticle } from "../db/articles.ts";
 import { insertPredictions } from "../db/predictions.ts";
-import { queueArticleStats } from "../db/trends.ts";
+import { queueStoredArticleStats } from "../db/trends.ts";
 import { groupIntoStories } from "./stories.ts";
 import type { ArticleInput } from "../datasets/article.ts";
 import type { Prediction } from "../ml/mod.ts";
@@ -19,6 +19,7 @@ import type { Metrics } from "../lib/metrics.ts";
 import { queueForReview, type ReviewPolicy } from "./review_routing.ts";
 import { ARTICLE_SUMMARY_SENTENCES, type TextServices } from "./text_services.ts";
 import { canonicalUrl } from "./canonical_url.ts";
+import { slicesOf, yieldToEventLoop } from "../lib/slices.ts";
 
 /** What ingestion uses beside the database; each part is optional. */
 export interface IngestServices {
@@ -93,24 +94,39 @@ export interface IngestOutcome extends InsertResult {
 /** The taxonomy a served model's predictions belong to. */
 const taxonomyOf = (c: Classification) => c.model.taxonomy ?? "topic";
 
+/** A batch ready to store: its rows enriched, and every served model's predictions of them. */
+export interface PreparedBatch {
+  rows: NewArticle[];
+  /** One per served model, predictions in the order of `rows`. */
+  results: Classification[];
+}
+
+/** Articles grouped into stories per call at most: grouping works synchronously. */
+const STORY_SLICE = 250;
+
+const inputChars = (a: ArticleInput) => a.title.length + (a.body?.length ?? 0);
+
 /**
- * Stores a batch atomically; outcomes are in input order. New articles are
- * classified with every taxonomy's served model (each prediction stored with its
- * version; the `topic` one is the article's topic), summarized, language-tagged,
- * and counted in each taxonomy's trend statistics.
+ * Builds and enriches the rows of a batch (content hash, dedup key, terms, summary,
+ * language) in slices (`lib/slices.ts`) with a turn of the event loop between them, then
+ * classifies them with every taxonomy's served model (which runs in bounded pieces too).
+ * Nothing is written: no lock is held during inference.
  */
-export async function ingestArticles(
-  db: Db,
+export async function prepareArticles(
   inputs: ArticleInput[],
   services: IngestServices = {},
-): Promise<IngestOutcome[]> {
-  let rows: NewArticle[] = inputs.map((a) => {
-    const row = toNewArticle(a);
-    return { ...row, terms: articleTerms(row.title, row.body) };
-  });
-  if (services.text) rows = await Promise.all(rows.map((r) => enrich(r, services.text!)));
-  // Classified before the transaction so no lock is held during inference; the
-  // few duplicates classified for nothing cost less than a second round trip.
+): Promise<PreparedBatch> {
+  let rows: NewArticle[] = [];
+  for (const [n, slice] of slicesOf(inputs, inputChars).entries()) {
+    if (n > 0) await yieldToEventLoop();
+    const built = slice.map((a) => {
+      const row = toNewArticle(a);
+      return { ...row, terms: articleTerms(row.title, row.body) };
+    });
+    rows.push(
+      ...(services.text ? await Promise.all(built.map((r) => enrich(r, services.text!))) : built),
+    );
+  }
   const results = services.models
     ? await services.models.classifyAll(
       rows.map((r) => articleText(r.title, r.body)),
@@ -125,6 +141,21 @@ export async function ingestArticles(
       topicScore: topicResult.predictions[i].score,
     }));
   }
+  return { rows, results };
+}
+
+/**
+ * Stores a prepared batch atomically; outcomes are in the order of its rows. New articles'
+ * predictions are stored with each model's version (the `topic` one is the article's
+ * topic), routed to review, counted in each taxonomy's trend statistics and grouped into
+ * stories.
+ */
+export async function storePrepared(
+  db: Db,
+  { rows, results }: PreparedBatch,
+  services: IngestServices = {},
+): Promise<IngestOutcome[]> {
+  const topicResult = results.find((c) => taxonomyOf(c) === "topic") ?? null;
   // The transaction may run more than once (a deadlock retried): metrics are
   // counted after it, for the batch that committed.
   const outcomes = await db.transaction(async (tx) => {
@@ -165,14 +196,15 @@ export async function ingestArticles(
       }
     }
     // The `topic` taxonomy's counts follow articles.topic (reviewed topics move them);
-    // every other taxonomy's count its model's label.
-    await queueArticleStats(
+    // every other taxonomy's count its model's label. The terms are read from the
+    // stored articles when the statistics are folded.
+    await queueStoredArticleStats(
       tx,
       created.flatMap((i) => {
         const base = {
+          article: outcomes[i].id,
           publishedAt: outcomes[i].publishedAt!,
           source: rows[i].source ?? "",
-          terms: rows[i].terms ?? new Map(),
         };
         return [
           { ...base, topic: rows[i].topic ?? "" },
@@ -184,15 +216,18 @@ export async function ingestArticles(
         ];
       }),
     );
-    await groupIntoStories(
-      tx,
-      created.map((i) => ({
-        id: outcomes[i].id,
-        title: rows[i].title,
-        body: rows[i].body,
-        publishedAt: outcomes[i].publishedAt!,
-      })),
-    );
+    for (let from = 0; from < created.length; from += STORY_SLICE) {
+      if (from > 0) await yieldToEventLoop();
+      await groupIntoStories(
+        tx,
+        created.slice(from, from + STORY_SLICE).map((i) => ({
+          id: outcomes[i].id,
+          title: rows[i].title,
+          body: rows[i].body,
+          publishedAt: outcomes[i].publishedAt!,
+        })),
+      );
+    }
     return outcomes;
   });
   if (outcomes.some((o) => o.status === "created")) {
@@ -206,4 +241,18 @@ export async function ingestArticles(
     }
   }
   return outcomes;
+}
+
+/**
+ * Prepares and stores a batch atomically; outcomes are in input order. New articles are
+ * classified with every taxonomy's served model (each prediction stored with its
+ * version; the `topic` one is the article's topic), summarized, language-tagged,
+ * and counted in each taxonomy's trend statistics.
+ */
+export async function ingestArticles(
+  db: Db,
+  inputs: ArticleInput[],
+  services: IngestServices = {},
+): Promise<IngestOutcome[]> {
+  return await storePrepared(db, await prepareArticles(inputs, services), services);
 }

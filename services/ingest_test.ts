@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { getArticle, listArticles } from "../db/articles.ts";
 import { pgliteTestDb } from "../db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
-import { contentHash, dedupKey, ingestArticles } from "./ingest.ts";
-import { createTextServices } from "./text_services.ts";
+import { SLICE_CHARS } from "../lib/slices.ts";
+import { contentHash, dedupKey, ingestArticles, prepareArticles } from "./ingest.ts";
+import { createTextServices, type TextServices } from "./text_services.ts";
 
 Deno.test("dedupKey() prefers the external id, then the url, then the content", () => {
   const h = contentHash("T", "B");
@@ -44,6 +45,83 @@ Deno.test("ingestArticles() stores a summary and the detected language of each n
       fr!.id,
     ]);
   } finally {
+    await close();
+  }
+});
+
+/** A timer that re-arms itself: its count tells which turn of the event loop it is. */
+function loopTurns() {
+  let turns = 0;
+  let on = true;
+  const tick = () => {
+    turns++;
+    if (on) setTimeout(tick, 0);
+  };
+  setTimeout(tick, 0);
+  return { now: () => turns, stop: () => on = false };
+}
+
+/** Text services that note the loop turn each article was summarized and language-tagged in. */
+function recordingText(turn: () => number, seen: number[]): TextServices {
+  return {
+    summaryMethod: "extractive",
+    summarize: (o) => {
+      seen.push(turn());
+      return Promise.resolve({ summary: o.text.slice(0, 40), sentences: [], method: "extractive" });
+    },
+    detectLanguage: () => ({ language: "en", confidence: 0.9 }),
+  };
+}
+
+const longArticle = (i: number) => ({
+  externalId: `long-${i}`,
+  title: `Long report ${i}`,
+  body: `Paragraph ${i} of a long report on the harbour works. `.repeat(200), // ~10 KB
+});
+
+Deno.test("prepareArticles() gives timers a turn between slices of a large batch", async () => {
+  const turns = loopTurns();
+  const seen: number[] = [];
+  try {
+    const inputs = Array.from({ length: 100 }, (_, i) => longArticle(i)); // ~1 MB
+    const { rows } = await prepareArticles(inputs, { text: recordingText(turns.now, seen) });
+    assert.equal(rows.length, 100);
+    assert.equal(seen.length, 100);
+    // At most SLICE_CHARS of text per turn: the 1 MB batch spans at least five turns.
+    assert.ok(
+      new Set(seen).size >= Math.floor(1_000_000 / SLICE_CHARS),
+      `turns ${new Set(seen).size}`,
+    );
+  } finally {
+    turns.stop();
+  }
+});
+
+Deno.test("ingestArticles() stores a large batch in slices: input-order ids, duplicates once", async () => {
+  const { db, close } = await pgliteTestDb();
+  const turns = loopTurns();
+  try {
+    const inputs = Array.from({ length: 60 }, (_, i) => longArticle(59 - i)); // ~600 KB
+    inputs.push(longArticle(10)); // a repeat, in the same batch
+    const before = turns.now();
+    const outcomes = await ingestArticles(db, inputs);
+    assert.ok(turns.now() - before >= 3, "the loop ran between the slices of the write");
+    const created = outcomes.filter((o) => o.status === "created");
+    assert.equal(created.length, 60);
+    const ids = created.map((o) => o.id);
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), "ids follow the input order");
+    assert.equal(outcomes[60].status, "duplicate");
+    assert.equal(outcomes[60].id, outcomes[49].id); // long-10 was the 50th sent
+    const stored = await getArticle(db, outcomes[0].id);
+    assert.equal(stored?.externalId, "long-59");
+    // Sent again: every one a duplicate of the stored row.
+    const again = await ingestArticles(db, inputs.slice(0, 5));
+    assert.deepEqual(
+      again.map((o) => [o.status, o.id]),
+      outcomes.slice(0, 5).map((o) => ["duplicate", o.id]),
+    );
+  } finally {
+    turns.stop();
     await close();
   }
 });

@@ -25,6 +25,10 @@ export interface SeedOptions {
   labelSource?: string;
   /** Called after each batch with the ids of its articles that carry a label. */
   onLabelled?: (articleIds: number[]) => void;
+  /** Stops between two batches once aborted (what was stored stays). */
+  signal?: AbortSignal;
+  /** The data sets `seedSamples()` reads (default {@link SAMPLE_DATASETS}). */
+  datasets?: string[];
 }
 
 /** The sample data the project ships, seeded on first start. */
@@ -63,6 +67,7 @@ export async function seedRecords(
     options.onProgress?.({ ...result });
   };
   for await (const record of records) {
+    if (options.signal?.aborted) return result;
     if (options.limit !== undefined && result.read >= options.limit) break;
     result.read++;
     batch.push(record);
@@ -75,7 +80,8 @@ export async function seedRecords(
 /** Seeds every sample data set (`limit` counts across all of them). */
 export async function seedSamples(db: Db, options: SeedOptions = {}): Promise<SeedResult> {
   const total: SeedResult = { read: 0, created: 0, duplicates: 0 };
-  for (const path of SAMPLE_DATASETS) {
+  for (const path of options.datasets ?? SAMPLE_DATASETS) {
+    if (options.signal?.aborted) break;
     if (options.limit !== undefined && total.read >= options.limit) break;
     const base = { ...total };
     const r = await seedRecords(db, readDataset(path), {

@@ -2,7 +2,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { countArticles, getArticle, listArticles } from "../../db/articles.ts";
 import { AppError } from "../../lib/errors.ts";
-import { ingestArticles } from "../../services/ingest.ts";
+import { createIngestQueue } from "../../services/ingest_queue.ts";
 import { reviewPolicy } from "../../services/review_routing.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 import { cursorId, cursorShape, decodeCursor, encodeCursor } from "./cursor.ts";
@@ -86,12 +86,14 @@ const ARTICLE_CURSOR = cursorShape("a", cursorId);
 export function articlesApi(deps: AppDeps) {
   const { db, metrics, models, text } = deps;
   const review = reviewPolicy(deps.config);
+  // Concurrent requests' batches are written together (group commit): see ingest_queue.ts.
+  const ingest = createIngestQueue(db, { models, text, metrics, review });
   metrics.gauge("newsintel_articles_stored", "Articles in the database.", () => countArticles(db));
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(ingestRoute, async (c) => {
       const body = c.req.valid("json");
       const inputs = "articles" in body ? body.articles : [body];
-      const outcomes = await ingestArticles(db, inputs, { models, text, metrics, review });
+      const outcomes = await ingest.ingest(inputs);
       const created = outcomes.filter((o) => o.status === "created").length;
       return c.json({
         created,

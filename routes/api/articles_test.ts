@@ -76,6 +76,45 @@ for (const { name, open } of testDatabases()) {
         assert.deepEqual(paths.sort(), ["", "publishedAt", "url"]); // "" is the unknown key `extra`
       });
 
+      await t.step("publishedAt as feeds write it is stored and returned in UTC", async () => {
+        await reset();
+        const dates = [
+          ["2017-03-27T00:00:00", "2017-03-27T00:00:00.000Z"],
+          ["2013-06-13", "2013-06-13T00:00:00.000Z"],
+          ["Mon, 27 Mar 2017 09:30:00 +0200", "2017-03-27T07:30:00.000Z"],
+          ["2017-03-27T09:30:00-05:00", "2017-03-27T14:30:00.000Z"],
+        ];
+        for (const [i, [sent, stored]] of dates.entries()) {
+          const res = await app.request(
+            "/v1/articles",
+            postJson({ ...good(100 + i), publishedAt: sent }),
+          );
+          assert.equal(res.status, 201, sent);
+          const id = (await res.json()).items[0].id;
+          const got = await (await app.request(`/v1/articles/${id}`, withKey())).json();
+          assert.equal(got.publishedAt, stored, sent);
+        }
+      });
+
+      await t.step(
+        "publishedAt that is no date, or no real day, is 422 and stores nothing",
+        async () => {
+          await reset();
+          for (
+            const bad of ["2017-02-30", "27/03/2017", "1800-01-01", "Mon, 27 Mar 2017 25:00 GMT"]
+          ) {
+            const res = await app.request(
+              "/v1/articles",
+              postJson({ ...good(1), publishedAt: bad }),
+            );
+            assert.equal(res.status, 422, bad);
+            const body = await res.json();
+            assert.equal(body.error.details[0].path, "publishedAt", bad);
+          }
+          assert.equal(await countArticles(db), 0);
+        },
+      );
+
       await t.step("NUL characters are refused rather than failing in the database", async () => {
         const res = await app.request("/v1/articles", postJson({ title: "a\u0000b", body: "x" }));
         assert.equal(res.status, 422);

@@ -1,6 +1,7 @@
 /** zod schemas shared by the API routes; they also produce the OpenAPI document. */
 import { z } from "@hono/zod-openapi";
 import { inYearRange, MAX_ARTICLE_CHARS, MAX_YEAR, MIN_YEAR } from "../../lib/bounds.ts";
+import { MAX_FEED_DATE_CHARS, parseFeedDate } from "../../lib/feed_date.ts";
 
 /** Text fields reject NUL, which PostgreSQL cannot store, instead of failing later. */
 export const text = (min: number, max: number) =>
@@ -41,6 +42,31 @@ export const timestamp = () =>
     message: `must be a date in the years ${MIN_YEAR} to ${MAX_YEAR}`,
   }).transform((s) => new Date(s).toISOString());
 
+/**
+ * A publication date as feeds write it (`lib/feed_date.ts`: RFC 3339 with or without a
+ * zone, a date alone, RFC 2822), in the years `MIN_YEAR`–`MAX_YEAR`, handed on in UTC.
+ */
+export const feedTimestamp = () =>
+  z.string().max(MAX_FEED_DATE_CHARS).transform((s, ctx) => {
+    const iso = parseFeedDate(s);
+    if (iso === null) {
+      ctx.addIssue({
+        code: "custom",
+        message: "must be an RFC 3339 date-time (zone optional, UTC when absent), " +
+          "a date (YYYY-MM-DD) or an RFC 2822 date",
+      });
+      return z.NEVER;
+    }
+    if (!inYearRange(iso)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be a date in the years ${MIN_YEAR} to ${MAX_YEAR}`,
+      });
+      return z.NEVER;
+    }
+    return iso;
+  });
+
 export const ArticleInputSchema = z.object({
   externalId: text(1, 200).optional().openapi({
     description: "Your id for the article; the same id is never stored twice.",
@@ -56,8 +82,11 @@ export const ArticleInputSchema = z.object({
   }),
   // Bounded like trend queries: a date in year 9999 would push every default trend range
   // past what the database can parse.
-  publishedAt: timestamp().optional().openapi({
-    description: `ISO 8601, in the years ${MIN_YEAR}–${MAX_YEAR}; the ingestion time when absent.`,
+  publishedAt: feedTimestamp().optional().openapi({
+    description: "RFC 3339 (a date-time without a zone is UTC), a date alone (YYYY-MM-DD) " +
+      `or RFC 2822 (an RSS pubDate), in the years ${MIN_YEAR}–${MAX_YEAR}; stored and ` +
+      "returned in UTC; the ingestion time when absent.",
+    example: "2017-03-27T09:30:00+02:00",
   }),
 }).strict().openapi("ArticleInput");
 

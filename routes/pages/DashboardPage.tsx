@@ -67,7 +67,23 @@ function ServiceCard({ data }: { data: Data }) {
           value={`${Math.round(m.process.residentMemoryBytes / 1048576)} MB`}
         />
       </div>
+      <SeedingLine gauges={m.gauges} />
     </section>
+  );
+}
+
+/** The first start's background seeding of the sample articles, while it runs. */
+function SeedingLine({ gauges }: { gauges: Record<string, number> }) {
+  const total = gauges.newsintel_seed_records_total ?? 0;
+  const read = gauges.newsintel_seed_records_read ?? 0;
+  if (total <= 0 || read >= total) return null;
+  return (
+    <p data-testid="seeding">
+      <span class="muted small">
+        seeding the sample articles: {num(read)} of {num(total)}
+      </span>
+      <Bar value={read} max={total} />
+    </p>
   );
 }
 

@@ -1,0 +1,391 @@
+// deno-lint-ignore-file no-console
+// Ingestion over the full path: `newsintel serve` in a subprocess with two taxonomies served
+// (`topic`, trained on the AG News sample, and `section`, on HuffPost's categories), stories,
+// summaries, language detection and review routing all on, on the embedded database and on
+// PostgreSQL. Measured per database:
+//
+// - single: one unique article per `POST /v1/articles`, wrk with 16 connections (a Lua
+//   script hands each request the next of the 20,000 sample articles, with an id unique to
+//   the run); targets >= 300/s embedded, >= 500/s on PostgreSQL;
+// - batches: batches of 500 unique articles from 2 clients; target >= 3,000 articles/s on
+//   PostgreSQL;
+// - bigBatch: one batch of 500 articles of ~10 KB (4.9 MB) while `/health` is asked every
+//   20 ms; target: the slowest `/health` <= 200 ms.
+//
+// The machine is shared, so figures swing with the load of others: BENCH_BASELINE_REF=<git ref>
+// (e.g. `main`) runs the same measurements on that commit's code (extracted to tmp/, node_modules
+// hard-linked) right before this code's, and prints the ratios.
+//
+//   deno run --allow-all bench/ingest_http.ts   (BENCH_SECONDS=20, BENCH_DB_URL=postgres://...)
+
+import { join } from "node:path";
+import { readDataset } from "../datasets/mod.ts";
+import { migrate } from "../db/migrate.ts";
+import { activateModel, registerModel } from "../db/models.ts";
+import { openDb } from "../db/mod.ts";
+import { freshSchema } from "../db/test_db.ts";
+import { PROJECT_ROOT } from "../cli/test_run.ts";
+import { parseWrkOutput, startServer } from "./http_load.ts";
+
+const KEY = "bench-load-key-0001";
+const TARGETS = { singlePglite: 300, singlePostgres: 500, batchPostgres: 3_000, healthMs: 200 };
+const SOURCES = [
+  join(PROJECT_ROOT, "data/huffpost/news_category_10k.jsonl"),
+  join(PROJECT_ROOT, "data/agnews/train_10k.csv"),
+];
+
+type Article = Record<string, unknown> & { title: string; body?: string };
+
+async function loadArticles(): Promise<Article[]> {
+  const out: Article[] = [];
+  for (const path of SOURCES) {
+    for await (const { label: _label, ...r } of readDataset(path)) {
+      out.push(
+        Object.fromEntries(
+          Object.entries(r).filter(([, v]) => v !== null && v !== undefined),
+        ) as Article,
+      );
+    }
+  }
+  return out;
+}
+
+/** Lua long-bracket literal that its content cannot close. */
+function luaString(s: string): string {
+  let eq = "";
+  while (s.includes(`]${eq}]`)) eq += "=";
+  return `[${eq}[${s}]${eq}]`;
+}
+
+/** A wrk script posting the articles one per request, each thread its own share, in turn. */
+async function singleArticleScript(dir: string, articles: Article[], tag: string) {
+  const bodies = articles.map((a, i) =>
+    luaString(JSON.stringify({ ...a, externalId: `${tag}-${i}` }))
+  );
+  const path = join(dir, `single-${tag}.lua`);
+  await Deno.writeTextFile(
+    path,
+    [
+      `local bodies = {${bodies.join(",\n")}}`,
+      "local counter = 0",
+      "function setup(thread) thread:set('tid', counter); counter = counter + 1 end",
+      "local n = 0",
+      'wrk.method = "POST"',
+      'wrk.headers["content-type"] = "application/json"',
+      `wrk.headers["x-api-key"] = ${luaString(KEY)}`,
+      "function request()",
+      "  local i = (n * 2 + (tid or 0)) % #bodies + 1; n = n + 1",
+      "  return wrk.format(nil, '/v1/articles', nil, bodies[i])",
+      "end",
+    ].join("\n"),
+  );
+  return path;
+}
+
+async function wrkScript(url: string, script: string, seconds: number) {
+  const out = await new Deno.Command("wrk", {
+    args: ["-t2", "-c16", `-d${seconds}s`, "--latency", "--timeout", "10s", "-s", script, url],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return parseWrkOutput(new TextDecoder().decode(out.stdout));
+}
+
+async function post(base: string, body: unknown) {
+  const res = await fetch(`${base}/v1/articles`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": KEY },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (res.status !== 201) throw new Error(`POST answered ${res.status}: ${JSON.stringify(json)}`);
+  return json as { created: number };
+}
+
+/** Batches of 500 from `clients` clients; articles/s. */
+async function batches(base: string, articles: Article[], tag: string, clients = 2) {
+  const queue: Article[][] = [];
+  for (let i = 0; i < articles.length; i += 500) {
+    queue.push(articles.slice(i, i + 500).map((a, j) => ({ ...a, externalId: `${tag}-${i + j}` })));
+  }
+  let created = 0;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: clients }, async () => {
+    for (let b = queue.shift(); b; b = queue.shift()) {
+      created += (await post(base, { articles: b })).created;
+    }
+  }));
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    articles: created,
+    seconds: Math.round(seconds * 100) / 100,
+    articlesPerSecond: Math.round(created / seconds),
+  };
+}
+
+/** One batch of 500 ~10 KB articles, `/health` asked every 20 ms meanwhile. */
+async function bigBatch(base: string, articles: Article[], tag: string) {
+  let k = 0;
+  const batch = Array.from({ length: 500 }, (_, i) => {
+    let body = "";
+    while (body.length < 9_500) {
+      body += `${articles[k % articles.length].title}. ${
+        articles[k++ % articles.length].body ?? ""
+      } `;
+    }
+    return {
+      externalId: `${tag}-${i}`,
+      title: articles[(i * 37) % articles.length].title,
+      body: body.slice(0, 9_700),
+    };
+  });
+  let done = false;
+  const health: number[] = [];
+  const poll = (async () => {
+    while (!done) {
+      const t = performance.now();
+      await (await fetch(`${base}/health`)).body?.cancel();
+      health.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const start = performance.now();
+  await post(base, { articles: batch });
+  const ms = performance.now() - start;
+  done = true;
+  await poll;
+  health.sort((a, b) => a - b);
+  return {
+    seconds: Math.round(ms / 10) / 100,
+    healthSamples: health.length,
+    healthMaxMs: Math.round(health.at(-1) ?? 0),
+    healthP50Ms: Math.round(health[Math.floor(health.length / 2)] ?? 0),
+  };
+}
+
+/** Trains `topic` and `section` (no search) into `dir`'s embedded database and model folder. */
+async function trainModels(root: string, dir: string) {
+  const env = {
+    DB_URL: `pglite://${join(dir, "db")}`,
+    DATA_DIR: dir,
+    MODEL_DIR: join(dir, "models"),
+    PATH: Deno.env.get("PATH") ?? "",
+    HOME: Deno.env.get("HOME") ?? "",
+    NO_COLOR: "1",
+  };
+  const runs = [
+    ["train", "--no-search", "--promote"],
+    [
+      "train",
+      join(PROJECT_ROOT, "data/huffpost/news_category_10k.jsonl"),
+      "--text-field",
+      "headline,short_description",
+      "--label-field",
+      "category",
+      "--name",
+      "section",
+      "--no-search",
+      "--promote",
+    ],
+  ];
+  for (const args of runs) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", "main.ts", ...args],
+      cwd: root,
+      clearEnv: true,
+      env,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!out.success) throw new Error(`training failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+}
+
+/** Registers and activates the models of `modelDir` in a PostgreSQL schema. */
+async function registerModels(url: string, modelDir: string) {
+  const db = await openDb(url);
+  try {
+    await migrate(db);
+    for (const entry of Deno.readDirSync(modelDir)) {
+      if (!entry.isDirectory || entry.name.startsWith(".")) continue;
+      const manifest = JSON.parse(
+        Deno.readTextFileSync(join(modelDir, entry.name, "manifest.json")),
+      );
+      await registerModel(db, {
+        version: entry.name,
+        name: manifest.name,
+        labels: manifest.labels,
+        origin: "trained",
+        location: entry.name,
+        manifest,
+        taxonomy: manifest.name === "section" ? "section" : "topic",
+      });
+      await db.transaction((tx) =>
+        activateModel(tx, { version: entry.name, action: "promote", actor: "bench" })
+      );
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+/** Every measurement on the code in `root`, embedded and on PostgreSQL. */
+async function measure(
+  root: string,
+  trained: string,
+  articles: Article[],
+  pgUrl: string,
+  seconds: number,
+) {
+  // Inside the measured tree: its server may write only under its own tmp/.
+  const work = await Deno.makeTempDir({ dir: join(root, "tmp"), prefix: "bench-ingest-" });
+  const results: Record<string, unknown> = { code: root };
+  try {
+    // A copy of the trained models and their embedded database: each code measured starts alike.
+    await copyTree(trained, work);
+    const tag = crypto.randomUUID().slice(0, 8);
+    const script = await singleArticleScript(work, articles, `s-${tag}`);
+    const pg = await freshSchema(pgUrl, "bench_ingest_http");
+    try {
+      await registerModels(pg.url, join(work, "models"));
+      for (
+        const [name, env] of [
+          ["pglite", {}],
+          ["postgres", { DB_URL: pg.url }],
+        ] as const
+      ) {
+        const server = await startServer(
+          { ...env, MODEL_DIR: join(work, "models"), LOG_LEVEL: "warning" },
+          work,
+          { root },
+        );
+        try {
+          // A few requests first: JIT and the models' first runs are not timed.
+          await batches(server.url, articles.slice(0, 1000), `w-${name}-${tag}`);
+          const r = await wrkScript(server.url, script, seconds);
+          const single = {
+            requestsPerSecond: r.requestsPerSecond,
+            latencyMs: r.latencyMs,
+            non2xx: r.non2xx,
+            errors: r.errors,
+          };
+          results[name] = {
+            single,
+            batches: await batches(server.url, articles.slice(0, 10_000), `b-${name}-${tag}`),
+            bigBatch: await bigBatch(server.url, articles, `g-${name}-${tag}`),
+            rssMb: server.rssMb(),
+          };
+          console.error(`${root} ${name}: ${JSON.stringify(results[name])}`);
+        } finally {
+          await server.stop({ keep: true });
+        }
+      }
+    } finally {
+      await pg.drop();
+    }
+  } finally {
+    // A server that did not start took its folder with it.
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+  return results;
+}
+
+async function copyTree(from: string, to: string) {
+  const out = await new Deno.Command("cp", { args: ["-a", `${from}/.`, to] }).output();
+  if (!out.success) throw new Error(`cannot copy ${from}`);
+}
+
+/** The tree of `ref` extracted under tmp/, sharing this checkout's node_modules. */
+async function checkout(ref: string): Promise<{ root: string; remove(): Promise<void> }> {
+  const root = await Deno.makeTempDir({ dir: join(PROJECT_ROOT, "tmp"), prefix: "bench-base-" });
+  const archive = new Deno.Command("sh", {
+    args: ["-c", `git archive ${JSON.stringify(ref)} | tar -x -C ${JSON.stringify(root)}`],
+    cwd: PROJECT_ROOT,
+  });
+  if (!(await archive.output()).success) throw new Error(`cannot extract ${ref}`);
+  // Hard links: no copy of the bytes, and paths inside the tree (permissions are by path).
+  const link = new Deno.Command("cp", {
+    args: ["-al", join(PROJECT_ROOT, "node_modules"), join(root, "node_modules")],
+  });
+  if (!(await link.output()).success) throw new Error("cannot link node_modules");
+  await Deno.mkdir(join(root, "tmp"), { recursive: true });
+  return { root, remove: () => Deno.remove(root, { recursive: true }) };
+}
+
+// deno-lint-ignore no-explicit-any
+function verdicts(r: Record<string, any>) {
+  const v = (ok: boolean, what: string) => `${ok ? "met" : "MISSED"}: ${what}`;
+  return [
+    v(
+      r.pglite?.single.requestsPerSecond >= TARGETS.singlePglite,
+      `single embedded ${r.pglite?.single.requestsPerSecond}/s >= ${TARGETS.singlePglite}/s`,
+    ),
+    v(
+      r.postgres?.single.requestsPerSecond >= TARGETS.singlePostgres,
+      `single PostgreSQL ${r.postgres?.single.requestsPerSecond}/s >= ${TARGETS.singlePostgres}/s`,
+    ),
+    v(
+      r.postgres?.batches.articlesPerSecond >= TARGETS.batchPostgres,
+      `batches PostgreSQL ${r.postgres?.batches.articlesPerSecond}/s >= ${TARGETS.batchPostgres}/s`,
+    ),
+    v(
+      Math.max(r.pglite?.bigBatch.healthMaxMs, r.postgres?.bigBatch.healthMaxMs) <=
+        TARGETS.healthMs,
+      `slowest /health during a 500 x 10 KB batch ${
+        Math.max(r.pglite?.bigBatch.healthMaxMs, r.postgres?.bigBatch.healthMaxMs)
+      } ms <= ${TARGETS.healthMs} ms`,
+    ),
+  ];
+}
+
+export async function main(): Promise<Record<string, unknown>> {
+  const seconds = Number(Deno.env.get("BENCH_SECONDS") ?? 20);
+  const pgUrl = Deno.env.get("BENCH_DB_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const articles = await loadArticles();
+  const out: Record<string, unknown> = { load: Deno.loadavg() };
+  const ref = Deno.env.get("BENCH_BASELINE_REF");
+  const trained = await Deno.makeTempDir({
+    dir: join(PROJECT_ROOT, "tmp"),
+    prefix: "bench-models-",
+  });
+  try {
+    console.error("training the topic and section models (no search)");
+    await trainModels(PROJECT_ROOT, trained);
+    if (ref) {
+      const base = await checkout(ref);
+      try {
+        out.baseline = { ref, ...await measure(base.root, trained, articles, pgUrl, seconds) };
+      } finally {
+        await base.remove();
+      }
+    }
+    out.current = await measure(PROJECT_ROOT, trained, articles, pgUrl, seconds);
+  } finally {
+    await Deno.remove(trained, { recursive: true });
+  }
+  const current = out.current as Record<string, unknown>;
+  out.targets = verdicts(current);
+  if (ref) {
+    // deno-lint-ignore no-explicit-any
+    const b = out.baseline as Record<string, any>;
+    // deno-lint-ignore no-explicit-any
+    const c = current as Record<string, any>;
+    const ratio = (x: number, y: number) => Math.round((x / y) * 100) / 100;
+    out.ratios = {
+      singlePglite: ratio(c.pglite.single.requestsPerSecond, b.pglite.single.requestsPerSecond),
+      singlePostgres: ratio(
+        c.postgres.single.requestsPerSecond,
+        b.postgres.single.requestsPerSecond,
+      ),
+      batchesPglite: ratio(c.pglite.batches.articlesPerSecond, b.pglite.batches.articlesPerSecond),
+      batchesPostgres: ratio(
+        c.postgres.batches.articlesPerSecond,
+        b.postgres.batches.articlesPerSecond,
+      ),
+    };
+  }
+  out.loadAfter = Deno.loadavg();
+  return out;
+}
+
+if (import.meta.main) console.log(JSON.stringify(await main(), null, 2));

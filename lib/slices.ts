@@ -1,0 +1,51 @@
+/**
+ * Bounded slices of a long piece of work: a batch is cut into slices of a few articles
+ * and characters, and the event loop is given a turn (a macrotask: timers, other
+ * requests, `/health`) between them, so no request holds the loop for long.
+ */
+
+/** Items per slice at most. */
+export const SLICE_ITEMS = 50;
+
+/**
+ * Characters per slice at most: tokenizing, summarizing and storing text is synchronous
+ * work linear in its length (classification bounds its runs the same way).
+ */
+export const SLICE_CHARS = 200_000;
+
+/**
+ * Consecutive slices of `items` of at most `maxItems` items and `maxChars` characters by
+ * `charsOf` (an item longer than `maxChars` is a slice of its own), in order.
+ *
+ * @example
+ * ```ts
+ * slicesOf(["aaa", "bb", "c"], (s) => s.length, { maxChars: 4 }); // => [["aaa"], ["bb", "c"]]
+ * ```
+ */
+export function slicesOf<T>(
+  items: readonly T[],
+  charsOf: (item: T) => number,
+  options: { maxItems?: number; maxChars?: number } = {},
+): T[][] {
+  const { maxItems = SLICE_ITEMS, maxChars = SLICE_CHARS } = options;
+  const slices: T[][] = [];
+  let current: T[] = [];
+  let chars = 0;
+  for (const item of items) {
+    const n = charsOf(item);
+    if (current.length > 0 && (current.length >= maxItems || chars + n > maxChars)) {
+      slices.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(item);
+    chars += n;
+  }
+  if (current.length > 0) slices.push(current);
+  return slices;
+}
+
+/** Resolves on a later turn of the event loop (after pending timers and I/O callbacks). */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
