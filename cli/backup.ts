@@ -33,9 +33,11 @@ export function backupCommand() {
       const c = manifest.counts;
       print(
         `backed up ${c.articles} articles, ${c.reviewItems} review items, ${c.models} models ` +
-          `(${manifest.models.length} with their files, ` +
-          `${manifest.storedModels?.length ?? 0} in the database's model store) ` +
-          `to ${out} (${size} bytes)`,
+          `(${manifest.models.length} with their files${
+            manifest.storedModels?.length
+              ? `, ${manifest.storedModels.length} in the database's model store`
+              : ""
+          }) to ${out} (${size} bytes)`,
       );
       print(
         config.backupKey

@@ -122,6 +122,20 @@ export function registeredModelDir(config: Config, record: ModelRecord): string 
 }
 
 /**
+ * The directory of a registered model on this machine, like {@link registeredModelDir},
+ * fetching a trained or imported model from the model store when `MODEL_DIR` lacks it.
+ */
+export async function localModelDir(
+  db: Db,
+  config: Config,
+  record: ModelRecord,
+): Promise<string | null> {
+  return isStoredOrigin(record.origin)
+    ? await ensureModelFiles(db, config.modelDir, record)
+    : registeredModelDir(config, record);
+}
+
+/**
  * Loads the registered model `version` from `MODEL_DIR`, fetching a trained or imported
  * model's files from the model store first when `MODEL_DIR` lacks them.
  */
@@ -138,10 +152,7 @@ export async function loadRegistered(db: Db, config: Config, version: string): P
       cacheDir: join(config.modelDir, ".hub-cache"),
     });
   }
-  const dir = isStoredOrigin(record.origin)
-    ? await ensureModelFiles(db, config.modelDir, record)
-    : registeredModelDir(config, record)!;
-  return loadClassifier({ kind: "dir", dir });
+  return loadClassifier({ kind: "dir", dir: (await localModelDir(db, config, record))! });
 }
 
 /**

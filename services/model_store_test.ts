@@ -5,7 +5,7 @@ import { storedModelFiles, storedModelVersions } from "../db/model_files.ts";
 import { testDatabases } from "../db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
 import { verifyModelDir } from "../ml/mod.ts";
-import { createModelRuntime } from "./model_runtime.ts";
+import { createModelRuntime, localModelDir } from "./model_runtime.ts";
 import {
   ensureModelFiles,
   fetchStoredModel,
@@ -113,6 +113,16 @@ for (const { name, open } of testDatabases()) {
         );
         assert.equal((await verifyModelDir(fetched)).version, first.version);
       });
+
+      await t.step(
+        "localModelDir() (bundle, evaluate) fetches a stored model MODEL_DIR lacks",
+        async () => {
+          const record = (await getModel(db, first.version))!;
+          const dir = await localModelDir(db, loadConfig({ MODEL_DIR: join(root, "h") }), record);
+          assert.equal(dir, join(root, "h", first.version));
+          assert.equal((await verifyModelDir(dir!)).version, first.version);
+        },
+      );
 
       await t.step(
         "a promoted model whose stored copy is corrupt: the replica keeps serving and /ready says why",
