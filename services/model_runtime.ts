@@ -45,6 +45,9 @@ export interface ServedModel {
   taxonomy?: string;
 }
 
+/** How long the registry poll waits before trying again an active model that failed to load. */
+export const FAILED_MODEL_RETRY_MS = 30_000;
+
 /** One taxonomy's predictions for a batch of texts. */
 export interface Classification {
   model: ServedModel;
@@ -315,16 +318,25 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
   };
 
   /** Per taxonomy, the active model that could not be loaded (the previous one keeps serving). */
-  const problems = new Map<string, ModelProblem>();
+  const problems = new Map<string, ModelProblem & { at: number }>();
 
-  /** Swaps every taxonomy whose active model changed; one that fails leaves the others be. */
-  const swapChanged = async (): Promise<unknown[]> => {
+  /**
+   * Swaps every taxonomy whose active model changed; one that fails leaves the others be.
+   * With `backoff` (the watch's polls), a version that failed is tried again only every
+   * {@link FAILED_MODEL_RETRY_MS}, so a corrupt stored copy is not re-read every poll.
+   */
+  const swapChanged = async (backoff: boolean): Promise<unknown[]> => {
     const errors: unknown[] = [];
     for (const { taxonomy, version } of await activeModelVersions(db)) {
       if (version === loaded.get(taxonomy)?.model.version) {
         problems.delete(taxonomy);
         continue;
       }
+      const failed = problems.get(taxonomy);
+      if (
+        backoff && failed?.version === version &&
+        performance.now() - failed.at < FAILED_MODEL_RETRY_MS
+      ) continue;
       try {
         await swapTo(taxonomy, version);
         problems.delete(taxonomy);
@@ -342,16 +354,16 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
             error,
           });
         }
-        problems.set(taxonomy, { taxonomy, version, error });
+        problems.set(taxonomy, { taxonomy, version, error, at: performance.now() });
       }
     }
     return errors;
   };
 
-  const refresh = (options: { throwFirst?: boolean } = {}) => {
+  const refresh = (options: { throwFirst?: boolean; backoff?: boolean } = {}) => {
     refreshing ??= (async () => {
       try {
-        const errors = await swapChanged();
+        const errors = await swapChanged(options.backoff ?? false);
         if (options.throwFirst && errors.length) throw errors[0];
         await syncShadow(await shadowModelVersion(db));
       } finally {
@@ -417,11 +429,14 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
       return classifyWith([...loaded.values()], texts, options.withShadow ?? false);
     },
     refresh: () => refresh(),
-    problems: () => [...problems.values()],
+    problems: () =>
+      [...problems.values()].map(({ taxonomy, version, error }) => ({ taxonomy, version, error })),
     watch(intervalMs) {
       clearInterval(timer);
       timer = setInterval(() => {
-        refresh().catch((err) => log.warn("model refresh failed: {error}", { error: err }));
+        refresh({ backoff: true }).catch((err) =>
+          log.warn("model refresh failed: {error}", { error: err })
+        );
       }, intervalMs);
     },
     async close() {

@@ -74,7 +74,8 @@ export async function ensureModelFiles(
 ): Promise<string> {
   const dir = join(modelDir, record.location);
   const cached = await verifyModelDir(dir).then((m) => {
-    return sameFiles(m.files, record.manifest)
+    // A record without a manifest has nothing to compare with: its verified folder serves.
+    return record.manifest === null || sameFiles(m.files, record.manifest)
       ? true
       : new ModelDirError(dir, `${dir} holds other files than the registry's model`);
   }, (err) => {
