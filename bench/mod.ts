@@ -27,6 +27,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   taxonomy: async () => (await import("./taxonomy.ts")).main(),
   stories: async () => (await import("./stories.ts")).main(),
   "retrain-poison": async () => (await import("./retrain_poison.ts")).main(),
+  "model-store": async () => (await import("./model_store.ts")).main(),
 };
 
 // `scale` loads a million articles (tens of minutes): only when named.

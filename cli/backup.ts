@@ -33,7 +33,11 @@ export function backupCommand() {
       const c = manifest.counts;
       print(
         `backed up ${c.articles} articles, ${c.reviewItems} review items, ${c.models} models ` +
-          `(${manifest.models.length} with their files) to ${out} (${size} bytes)`,
+          `(${manifest.models.length} with their files${
+            manifest.storedModels?.length
+              ? `, ${manifest.storedModels.length} in the database's model store`
+              : ""
+          }) to ${out} (${size} bytes)`,
       );
       print(
         config.backupKey
@@ -67,6 +71,7 @@ export function restoreCommand() {
           migrated: report.migrated,
           modelsInstalled: report.modelsInstalled,
           modelsPresent: report.modelsPresent,
+          modelsFromStore: report.modelsFromStore,
           replaced: report.replaced,
         });
       }
@@ -79,7 +84,8 @@ export function restoreCommand() {
       print(`  review items  ${c.reviewItems} (${c.reviewLabels} decisions)`);
       print(
         `  models        ${c.models} (files installed: ${report.modelsInstalled.length}, ` +
-          `already there: ${report.modelsPresent.length})`,
+          `already there: ${report.modelsPresent.length}, ` +
+          `from the model store: ${report.modelsFromStore.length})`,
       );
       if (report.migrated.length) print(`  migrations applied: ${report.migrated.join(", ")}`);
       print("verified: counts match the backup's and every restored model's files verify");

@@ -5,7 +5,7 @@ import { activeModelVersion, getModel } from "../db/models.ts";
 import { DATASET_FORMATS, readDataset } from "../datasets/mod.ts";
 import { evaluate, formatReport, loadClassifier } from "../ml/mod.ts";
 import { examplesFrom } from "../services/training.ts";
-import { registeredModelDir } from "../services/model_runtime.ts";
+import { localModelDir } from "../services/model_runtime.ts";
 import { readBbcSummaryPairs } from "../datasets/bbc_summaries.ts";
 import { evaluateSummaries } from "../ml/rouge.ts";
 import { summarize } from "../ml/summarize.ts";
@@ -52,7 +52,7 @@ export function evaluateCommand() {
         if (!version) throw new Error("no active model; pass --model or --dir");
         const record = await getModel(db, version);
         if (!record) throw new Error(`no model ${version}`);
-        const dir = registeredModelDir(config, record);
+        const dir = await localModelDir(db, config, record);
         if (!dir) throw new Error("evaluate a hub model through its local cache with --dir");
         return dir;
       });

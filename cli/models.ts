@@ -10,11 +10,12 @@ import {
   listModels,
   type ModelRecord,
   previousModelVersion,
-  registerModel,
   TAXONOMY_NAME,
 } from "../db/models.ts";
 import { listTaxonomies, taxonomyForModelName } from "../services/taxonomies.ts";
 import { importBundle } from "../ml/mod.ts";
+import { registerStoredModel } from "../services/model_store.ts";
+import { join } from "node:path";
 import { print, printJson, startCommand, withDb } from "./context.ts";
 
 /** A `--taxonomy` value, checked before the database is opened. */
@@ -126,20 +127,20 @@ export function modelsCommand() {
       const config = await startCommand();
       const manifest = await importBundle(file, config.modelDir);
       await withDb(config, async (db) => {
-        await registerModel(db, {
-          version: manifest.version,
-          name: manifest.name,
-          labels: manifest.labels,
-          origin: "imported",
-          taxonomy: options.taxonomy ?? taxonomyForModelName(manifest.name),
-          location: manifest.version,
-          manifest,
+        await db.transaction(async (tx) => {
+          await registerStoredModel(tx, {
+            version: manifest.version,
+            name: manifest.name,
+            labels: manifest.labels,
+            origin: "imported",
+            taxonomy: options.taxonomy ?? taxonomyForModelName(manifest.name),
+            location: manifest.version,
+            manifest,
+          }, join(config.modelDir, manifest.version));
+          if (options.promote) {
+            await activateModel(tx, { version: manifest.version, action: "promote", actor: "cli" });
+          }
         });
-        if (options.promote) {
-          await db.transaction((tx) =>
-            activateModel(tx, { version: manifest.version, action: "promote", actor: "cli" })
-          );
-        }
       }, { migrate: true });
       print(
         `imported ${manifest.name} ${manifest.version}${options.promote ? " (now active)" : ""}`,

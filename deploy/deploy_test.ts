@@ -530,3 +530,71 @@ Deno.test("workflows: the image is built, smoke-tested with scripts/smoke.sh, sc
   const securityRuns = security.jobs.dependencies.steps.map((s: Doc) => s.run ?? "").join("\n");
   assert.match(securityRuns, /deno audit/);
 });
+
+Deno.test("Kubernetes: models need no shared volume; MODEL_DIR is an emptyDir cache in every pod", async () => {
+  const docs = await manifests();
+  const { env } = await dockerfile();
+  const caches: string[] = [];
+  for (const doc of docs.filter((d) => ["Deployment", "Job", "CronJob"].includes(d.kind))) {
+    const spec = podSpec(doc);
+    for (const c of spec.containers) {
+      const mount = (c.volumeMounts ?? []).find((m: Doc) => m.mountPath === env.MODEL_DIR);
+      if (!mount) continue;
+      caches.push(doc.kind);
+      const volume = spec.volumes.find((v: Doc) => v.name === mount.name);
+      assert.ok(
+        volume.emptyDir !== undefined,
+        `${doc._file}: MODEL_DIR is ${JSON.stringify(volume)}`,
+      );
+    }
+    // The only claim is the backup's, and only the backup CronJob mounts it.
+    const claims = spec.volumes.filter((v: Doc) => v.persistentVolumeClaim);
+    assert.ok(doc.kind === "CronJob" || claims.length === 0, `${doc._file} mounts a claim`);
+  }
+  assert.ok(caches.includes("Deployment"), "serve's MODEL_DIR is mounted");
+  const [pvc] = byKind(docs, "PersistentVolumeClaim").filter((p) => p.spec.accessModes);
+  assert.ok(!pvc.spec.accessModes.includes("ReadWriteMany"), "no ReadWriteMany volume");
+});
+
+Deno.test("Kubernetes: a NetworkPolicy lets the pods reach only the database, DNS and the collector", async () => {
+  const docs = await manifests();
+  const [policy] = byKind(docs, "NetworkPolicy");
+  assert.ok(policy, "no NetworkPolicy");
+  assert.deepEqual(policy.spec.policyTypes, ["Egress"]);
+  // It covers serve, the migration Job and the backup CronJob.
+  for (const doc of docs.filter((d) => ["Deployment", "Job", "CronJob"].includes(d.kind))) {
+    const labels = doc.kind === "CronJob"
+      ? doc.spec.jobTemplate.spec.template.metadata.labels
+      : doc.spec.template.metadata.labels;
+    for (const [k, v] of Object.entries(policy.spec.podSelector.matchLabels)) {
+      assert.equal(labels[k], v, `${doc._file} is not selected`);
+    }
+  }
+  // Every rule names a destination and its ports: no rule opens everything.
+  const allowed = new Set<string>();
+  for (const rule of policy.spec.egress) {
+    assert.ok(rule.to?.length, "an egress rule without `to` allows every destination");
+    assert.ok(rule.ports?.length, "an egress rule without `ports` allows every port");
+    for (const to of rule.to) {
+      assert.ok(!to.ipBlock || to.ipBlock.cidr !== "0.0.0.0/0", "egress to anywhere");
+    }
+    for (const p of rule.ports) allowed.add(`${p.protocol}/${p.port}`);
+  }
+  const [configMap] = byKind(docs, "ConfigMap");
+  const otlp = new URL(configMap.data.OTEL_EXPORTER_OTLP_ENDPOINT);
+  const namespace = otlp.hostname.split(".")[1];
+  assert.deepEqual(
+    [...allowed].sort(),
+    ["TCP/53", `TCP/${otlp.port}`, "TCP/5432", "UDP/53"].sort(),
+  );
+  const collector = policy.spec.egress.find((r: Doc) => r.ports[0].port === Number(otlp.port));
+  assert.equal(
+    collector.to[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"],
+    namespace,
+  );
+  // The optional destinations are written out, commented, for operators to enable.
+  const text = await Deno.readTextFile(join(K8S, "networkpolicy.yaml"));
+  for (const what of ["bucket", "HF_ENDPOINT", "MLFLOW_TRACKING_URI"]) {
+    assert.ok(text.includes(what), `networkpolicy.yaml mentions ${what}`);
+  }
+});

@@ -1,8 +1,8 @@
 /**
  * The model a first start serves without training: `BOOTSTRAP_MODEL_DIR` names a model
  * trained ahead of time (`newsintel train --out DIR`, run when a container image is
- * built), which is verified, copied into `MODEL_DIR`, registered and — only when no model
- * is active yet — activated. So a fresh image serves in seconds, and a replica with its
+ * built), which is verified, copied into `MODEL_DIR`, registered (its files stored in the
+ * model store) and — only when no model is active yet — activated. So a fresh image serves in seconds, and a replica with its
  * own empty `MODEL_DIR` gets the files of the baked model back on every start.
  */
 import type { Db } from "../db/mod.ts";
@@ -29,7 +29,7 @@ export async function installBootstrapModel(
   const source = await findModelDir(options.bootstrapDir);
   const manifest = await installModelDir(source, options.modelDir);
   const activated = await db.transaction(async (tx) => {
-    await registerTrained(tx, manifest);
+    await registerTrained(tx, manifest, { modelDir: options.modelDir });
     return activateModel(tx, {
       version: manifest.version,
       action: "bootstrap",

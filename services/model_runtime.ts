@@ -27,6 +27,7 @@ import { inSpan } from "../lib/tracing.ts";
 import { installBootstrapModel } from "./bootstrap_model.ts";
 import { recordTraining, runParameters, trainInSubprocess } from "./training.ts";
 import { mlflowTracking } from "./mlflow/mod.ts";
+import { ensureModelFiles, isStoredOrigin, storeMissingModels } from "./model_store.ts";
 
 const log = logger("models");
 
@@ -43,6 +44,9 @@ export interface ServedModel {
   /** The taxonomy it serves; absent means `topic`. */
   taxonomy?: string;
 }
+
+/** How long the registry poll waits before trying again an active model that failed to load. */
+export const FAILED_MODEL_RETRY_MS = 30_000;
 
 /** One taxonomy's predictions for a batch of texts. */
 export interface Classification {
@@ -73,6 +77,11 @@ export interface ModelRuntime {
   classifyAll(texts: string[], options?: { withShadow?: boolean }): Promise<Classification[]>;
   /** Checks the registry once and swaps models if the active one changed. */
   refresh(): Promise<void>;
+  /**
+   * Active models this process could not load (e.g. the model store's copy is corrupt),
+   * each with why; it keeps serving what it served before. Empty when all is well.
+   */
+  problems(): ModelProblem[];
   /** Starts polling the registry every `intervalMs`. */
   watch(intervalMs: number): void;
   close(): Promise<void>;
@@ -81,6 +90,13 @@ export interface ModelRuntime {
 export interface ShadowResult {
   model: ServedModel;
   predictions: Prediction[];
+}
+
+/** An active model this process could not load, and why. */
+export interface ModelProblem {
+  taxonomy: string;
+  version: string;
+  error: string;
 }
 
 export class NoModelError extends Error {
@@ -108,7 +124,24 @@ export function registeredModelDir(config: Config, record: ModelRecord): string 
   );
 }
 
-/** Loads the registered model `version` from `MODEL_DIR`. */
+/**
+ * The directory of a registered model on this machine, like {@link registeredModelDir},
+ * fetching a trained or imported model from the model store when `MODEL_DIR` lacks it.
+ */
+export async function localModelDir(
+  db: Db,
+  config: Config,
+  record: ModelRecord,
+): Promise<string | null> {
+  return isStoredOrigin(record.origin)
+    ? await ensureModelFiles(db, config.modelDir, record)
+    : registeredModelDir(config, record);
+}
+
+/**
+ * Loads the registered model `version` from `MODEL_DIR`, fetching a trained or imported
+ * model's files from the model store first when `MODEL_DIR` lacks them.
+ */
 export async function loadRegistered(db: Db, config: Config, version: string): Promise<Classifier> {
   const record = await getModel(db, version);
   if (!record) throw new Error(`model ${version} is active but not registered`);
@@ -122,7 +155,7 @@ export async function loadRegistered(db: Db, config: Config, version: string): P
       cacheDir: join(config.modelDir, ".hub-cache"),
     });
   }
-  return loadClassifier({ kind: "dir", dir: registeredModelDir(config, record)! });
+  return loadClassifier({ kind: "dir", dir: (await localModelDir(db, config, record))! });
 }
 
 /** Trains the default model from the bundled sample in a process of its own (no database). */
@@ -216,6 +249,8 @@ export async function ensureActiveModel(
       modelDir: config.modelDir,
     });
   }
+  const stored = await storeMissingModels(db, config.modelDir);
+  if (stored.length) log.info("stored models {stored} in the model store", { stored });
   const active = await activeModelVersion(db);
   if (active) return active;
   if (!early) {
@@ -314,12 +349,54 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
     await retire(previous);
   };
 
-  const refresh = () => {
+  /** Per taxonomy, the active model that could not be loaded (the previous one keeps serving). */
+  const problems = new Map<string, ModelProblem & { at: number }>();
+
+  /**
+   * Swaps every taxonomy whose active model changed; one that fails leaves the others be.
+   * With `backoff` (the watch's polls), a version that failed is tried again only every
+   * {@link FAILED_MODEL_RETRY_MS}, so a corrupt stored copy is not re-read every poll.
+   */
+  const swapChanged = async (backoff: boolean): Promise<unknown[]> => {
+    const errors: unknown[] = [];
+    for (const { taxonomy, version } of await activeModelVersions(db)) {
+      if (version === loaded.get(taxonomy)?.model.version) {
+        problems.delete(taxonomy);
+        continue;
+      }
+      const failed = problems.get(taxonomy);
+      if (
+        backoff && failed?.version === version &&
+        performance.now() - failed.at < FAILED_MODEL_RETRY_MS
+      ) continue;
+      try {
+        await swapTo(taxonomy, version);
+        problems.delete(taxonomy);
+      } catch (err) {
+        errors.push(err);
+        const error = err instanceof Error ? err.message : String(err);
+        // Logged once per problem, not on every poll.
+        if (
+          problems.get(taxonomy)?.error !== error || problems.get(taxonomy)?.version !== version
+        ) {
+          log.error("cannot load {taxonomy} model {version}; still serving {served}: {error}", {
+            taxonomy,
+            version,
+            served: loaded.get(taxonomy)?.model.version ?? "none",
+            error,
+          });
+        }
+        problems.set(taxonomy, { taxonomy, version, error, at: performance.now() });
+      }
+    }
+    return errors;
+  };
+
+  const refresh = (options: { throwFirst?: boolean; backoff?: boolean } = {}) => {
     refreshing ??= (async () => {
       try {
-        for (const { taxonomy, version } of await activeModelVersions(db)) {
-          if (version !== loaded.get(taxonomy)?.model.version) await swapTo(taxonomy, version);
-        }
+        const errors = await swapChanged(options.backoff ?? false);
+        if (options.throwFirst && errors.length) throw errors[0];
         await syncShadow(await shadowModelVersion(db));
       } finally {
         refreshing = null;
@@ -328,7 +405,8 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
     return refreshing;
   };
 
-  await refresh();
+  // At start there is nothing else to serve: a model that cannot be loaded stops the start.
+  await refresh({ throwFirst: true });
 
   const run = (m: Loaded, texts: string[]) =>
     inSpan(
@@ -382,11 +460,15 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
     classifyAll(texts, options = {}) {
       return classifyWith([...loaded.values()], texts, options.withShadow ?? false);
     },
-    refresh,
+    refresh: () => refresh(),
+    problems: () =>
+      [...problems.values()].map(({ taxonomy, version, error }) => ({ taxonomy, version, error })),
     watch(intervalMs) {
       clearInterval(timer);
       timer = setInterval(() => {
-        refresh().catch((err) => log.warn("model refresh failed: {error}", { error: err }));
+        refresh({ backoff: true }).catch((err) =>
+          log.warn("model refresh failed: {error}", { error: err })
+        );
       }, intervalMs);
     },
     async close() {

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { activationHistory, listModels } from "../db/models.ts";
 import { pgliteTestDb } from "../db/test_db.ts";
-import { ModelDirError } from "../ml/mod.ts";
+import { verifyModelDir } from "../ml/mod.ts";
+import { ModelStoreError } from "./model_store.ts";
 import { loadConfig } from "../lib/config.ts";
 import { createModelRuntime, ensureActiveModel } from "./model_runtime.ts";
 import { trainToyModel } from "./test_model.ts";
@@ -88,7 +89,7 @@ Deno.test("ensureActiveModel() keeps an active model and bootstraps only once", 
   }
 });
 
-Deno.test("a tampered model directory is a start-up error naming the path and the file", async () => {
+Deno.test("a tampered or missing model directory is fetched again from the model store", async () => {
   const { db, close } = await pgliteTestDb();
   const modelDir = await Deno.makeTempDir({ prefix: "newsintel-models-" });
   try {
@@ -97,16 +98,17 @@ Deno.test("a tampered model directory is a start-up error naming the path and th
     const bytes = await Deno.readFile(onnx);
     bytes[bytes.length - 1] ^= 0xff;
     await Deno.writeFile(onnx, bytes);
+    const runtime = await createModelRuntime(db, loadConfig({ MODEL_DIR: modelDir }));
+    await runtime.close();
+    assert.equal((await verifyModelDir(join(modelDir, toy.version))).version, toy.version);
+    // Neither in MODEL_DIR nor in the store: a start-up error naming the model.
+    await Deno.remove(join(modelDir, toy.version), { recursive: true });
+    await db.query("DELETE FROM model_files");
     await assert.rejects(
       () => createModelRuntime(db, loadConfig({ MODEL_DIR: modelDir })),
       (e) =>
-        e instanceof ModelDirError && e.message.includes(toy.version) &&
-        /model\.onnx/.test(e.message),
-    );
-    await Deno.remove(join(modelDir, toy.version), { recursive: true });
-    await assert.rejects(
-      () => createModelRuntime(db, loadConfig({ MODEL_DIR: modelDir })),
-      (e) => e instanceof ModelDirError && /does not exist/.test(e.message),
+        e instanceof ModelStoreError && e.message.includes(toy.version) &&
+        /not in the model store/.test(e.message),
     );
   } finally {
     await close();

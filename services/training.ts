@@ -6,7 +6,6 @@
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import type { Db, Queryable } from "../db/mod.ts";
-import { registerModel } from "../db/models.ts";
 import {
   failRun,
   finishRun,
@@ -31,6 +30,7 @@ import {
 } from "../ml/mod.ts";
 import { articleText } from "../ml/article_text.ts";
 import type { RunTracking } from "./mlflow/mod.ts";
+import { registerStoredModel } from "./model_store.ts";
 
 const log = logger("training");
 
@@ -124,21 +124,24 @@ export async function trainModelDir(
   }
 }
 
-/** Registers a model written by {@link trainModelDir} under `taxonomy` (it stays inactive). */
+/**
+ * Registers a model written by {@link trainModelDir} to `modelDir/<version>` under
+ * `taxonomy` (it stays inactive), and stores its files in the model store.
+ */
 export async function registerTrained(
   db: Queryable,
   manifest: Manifest,
-  taxonomy?: string,
+  options: { modelDir: string; taxonomy?: string },
 ): Promise<void> {
-  await registerModel(db, {
+  await registerStoredModel(db, {
     version: manifest.version,
     name: manifest.name,
-    taxonomy,
+    taxonomy: options.taxonomy,
     labels: manifest.labels,
     origin: "trained",
     location: manifest.version,
     manifest,
-  });
+  }, join(options.modelDir, manifest.version));
 }
 
 /** What a training run was asked to do, as `training_runs.parameters` keeps it. */
@@ -231,7 +234,7 @@ export async function recordTraining(
     const validation = manifest.metrics as ValidationReport | null;
     const { perFold, ...metrics } = validation ?? {};
     await db.transaction(async (tx) => {
-      await registerTrained(tx, manifest, parameters.taxonomy);
+      await registerTrained(tx, manifest, { modelDir, taxonomy: parameters.taxonomy });
       const finished = await finishRun(tx, runId, {
         modelVersion: manifest.version,
         data: manifest.trainingData,

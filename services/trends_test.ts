@@ -32,6 +32,7 @@ const keywordModel: ModelRuntime = {
       }),
     }),
   refresh: () => Promise.resolve(),
+  problems: () => [],
   watch: () => {},
   close: () => Promise.resolve(),
 };

@@ -1,4 +1,7 @@
-/** Liveness (`/health`) and readiness (`/ready`: database reachable, migrations current). */
+/**
+ * Liveness (`/health`) and readiness (`/ready`: database reachable, migrations current;
+ * its details name any active model this replica could not load, while it serves the one before).
+ */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { readiness } from "../../db/migrate.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
@@ -15,6 +18,15 @@ const Ready = z.object({
     database: z.enum(["ok", "unreachable"]),
     migrations: z.enum(["current", "pending", "unknown"]),
   }),
+  details: z.object({
+    models: z.array(z.object({
+      taxonomy: z.string(),
+      version: z.string(),
+      error: z.string(),
+    })).openapi({
+      description: "Active models this replica could not load (it serves its previous one)",
+    }),
+  }).optional(),
 }).openapi("Ready");
 
 const healthRoute = createRoute({
@@ -34,17 +46,19 @@ const readyRoute = createRoute({
   },
 });
 
-export function healthApi({ config, db }: AppDeps) {
+export function healthApi({ config, db, models }: AppDeps) {
   return new OpenAPIHono<AppEnv>()
     .openapi(healthRoute, (c) => c.json({ status: "ok" as const, worker: config.worker }, 200))
     .openapi(readyRoute, async (c) => {
       const { database, migrations } = await readiness(db);
       const ready = database === "ok" && migrations === "current";
       if (!ready) c.header("Retry-After", "5");
+      const problems = models?.problems() ?? [];
       return c.json(
         {
           status: ready ? "ready" as const : "unavailable" as const,
           checks: { database, migrations },
+          ...(problems.length ? { details: { models: problems } } : {}),
         },
         ready ? 200 : 503,
       );

@@ -22,6 +22,7 @@ import { bundleModel, verifyModelDir, writeModelDir } from "../../ml/mod.ts";
 import { toyCorpus } from "../../ml/toy_corpus.ts";
 import { trainTextClassifier } from "../../ml/train.ts";
 import { writeBackupArchive } from "./archive.ts";
+import { storeMissingModels } from "../model_store.ts";
 import { BackupFileError, createBackup, restoreBackup, RestoreRefusedError } from "./mod.ts";
 
 const model = await trainTextClassifier(toyCorpus(120), { buckets: 512, epochs: 3 });
@@ -288,3 +289,43 @@ Deno.test("restoreBackup() refuses a model directory that differs from the backu
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+for (const kind of kinds) {
+  Deno.test(`a model in the model store is backed up once, in the database, and restored from it (${kind.name})`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "backup_test_" });
+    const source = await kind.place(dir, "src");
+    const target = await kind.place(dir, "dst");
+    const models = join(dir, "models");
+    try {
+      await seed(source.url, models);
+      const file = join(dir, "b.tar.gz");
+      const db = await openDb(source.url);
+      try {
+        // What registering a trained model records; the test model has no manifest.
+        const modelManifest = await Deno.readTextFile(join(models, MODEL, "manifest.json"));
+        await db.query("UPDATE models SET manifest = $2::text::jsonb WHERE version = $1", [
+          MODEL,
+          modelManifest,
+        ]);
+        assert.deepEqual(await storeMissingModels(db, models), [MODEL]);
+        const manifest = await createBackup(db, { dbUrl: source.url, modelDir: models }, file);
+        assert.deepEqual(manifest.models, [], "no second copy as a bundle");
+        assert.deepEqual(manifest.storedModels, [MODEL]);
+        assert.deepEqual(Object.keys(manifest.files), [manifest.database.file]);
+      } finally {
+        await db.close();
+      }
+      // The service's MODEL_DIR is only a cache: the backup did not need it, nor does the restore.
+      await Deno.remove(models, { recursive: true });
+      const restoreTo = { dbUrl: target.url, modelDir: join(dir, "models2"), dataDir: dir };
+      const report = await restoreBackup(file, restoreTo);
+      assert.deepEqual(report.modelsFromStore, [MODEL]);
+      assert.deepEqual(report.modelsInstalled, []);
+      assert.equal((await verifyModelDir(join(restoreTo.modelDir, MODEL))).version, MODEL);
+    } finally {
+      await source.drop();
+      await target.drop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}

@@ -1,12 +1,15 @@
 /**
  * `newsintel backup`: one file holding the database (PGlite's data directory, or a
- * `pg_dump -Fc` of PostgreSQL) and every registered model's directory, each as the bundle
- * `newsintel bundle` writes, with a manifest of sha256s and the counts the database had.
+ * `pg_dump -Fc` of PostgreSQL), whose model store holds the files of stored models, and
+ * the directory of every other registered model, each as the bundle `newsintel bundle`
+ * writes (never both: a model's bytes are in a backup once), with a manifest of sha256s
+ * and the counts the database had.
  */
 import { join } from "node:path";
 import type { Db, Queryable } from "../../db/mod.ts";
 import { type BackupCounts, backupCounts, exportSnapshot } from "../../db/backup.ts";
 import { listModels, type ModelRecord } from "../../db/models.ts";
+import { storedModelVersions } from "../../db/model_files.ts";
 import { pgDump } from "../../db/pg_tools.ts";
 import { dumpPgliteDataDir } from "../../db/pglite_backup.ts";
 import { bundleModel, ModelDirError } from "../../ml/mod.ts";
@@ -25,6 +28,8 @@ export interface BackupTarget {
 interface Snapshot {
   counts: BackupCounts;
   models: ModelRecord[];
+  /** The versions whose files are in the dump's model store. */
+  stored: string[];
 }
 
 /**
@@ -47,7 +52,11 @@ export async function createBackup(
   const staging = await Deno.makeTempDir({ dir: folder, prefix: ".newsintel-backup-" });
   try {
     const dumpFile = DUMP_FILES[db.kind];
-    const { counts, models } = await dumpDatabase(db, target.dbUrl, join(staging, dumpFile));
+    const { counts, models, stored } = await dumpDatabase(
+      db,
+      target.dbUrl,
+      join(staging, dumpFile),
+    );
     const manifest: BackupManifest = {
       format: "newsintel-backup",
       formatVersion: 1,
@@ -55,11 +64,17 @@ export async function createBackup(
       database: { kind: db.kind, file: dumpFile },
       counts,
       models: [],
+      storedModels: [],
       skippedModels: [],
       files: {},
     };
     await Deno.mkdir(join(staging, "models"));
+    const inStore = new Set(stored);
     for (const model of models) {
+      if (inStore.has(model.version)) {
+        manifest.storedModels!.push(model.version);
+        continue;
+      }
       if (model.origin !== "trained" && model.origin !== "imported") {
         manifest.skippedModels.push({
           version: model.version,
@@ -103,6 +118,7 @@ async function dumpDatabase(db: Db, url: string, file: string): Promise<Snapshot
   const read = async (q: Queryable) => ({
     counts: await backupCounts(q),
     models: await listModels(q),
+    stored: await storedModelVersions(q),
   });
   if (db.kind === "pglite") {
     const snapshot = await read(db);

@@ -1,6 +1,6 @@
 /**
- * `backup.json`, the first entry of every backup: what it holds (the database dump, one
- * model bundle per registered model), each file's size and sha256, and the counts the
+ * `backup.json`, the first entry of every backup: what it holds (the database dump, with
+ * the model store in it, and one model bundle per registered model not in that store), each file's size and sha256, and the counts the
  * database had when it was taken, so a restore can prove it got everything back.
  */
 import { z } from "zod";
@@ -37,6 +37,11 @@ export const backupManifestSchema = z.object({
   }),
   /** Models whose directory the backup holds, as `newsintel bundle` writes them. */
   models: z.array(z.object({ version: z.string(), file: z.string() })).max(10_000),
+  /**
+   * Models whose files are in the database dump's model store: not copied again, and
+   * fetched into MODEL_DIR (and so verified) by the restore. Absent in older backups.
+   */
+  storedModels: z.array(z.string()).max(10_000).optional(),
   /** Registered models whose files are not under MODEL_DIR (a local path, the hub). */
   skippedModels: z.array(
     z.object({ version: z.string(), origin: z.string(), reason: z.string() }),

@@ -15,6 +15,8 @@ import { importBundle, verifyModelDir } from "../../ml/mod.ts";
 import { compareInstalledModel, installModelDir } from "../../ml/model_install.ts";
 import { BackupFileError, readBackupArchive, type SignatureCheck } from "./archive.ts";
 import { gunzippedSize, UnpackLimitError } from "./limits.ts";
+import { getModel } from "../../db/models.ts";
+import { ensureModelFiles } from "../model_store.ts";
 
 /** Unpacked size allowed when the target gives no maximum (`BACKUP_MAX_BYTES`'s default). */
 const DEFAULT_MAX_BYTES = 8 * 2 ** 30;
@@ -50,6 +52,8 @@ export interface RestoreReport {
   /** Model versions installed, and those already there with the same files. */
   modelsInstalled: string[];
   modelsPresent: string[];
+  /** Model versions fetched from the restored database's model store into MODEL_DIR (verified). */
+  modelsFromStore: string[];
   /** True when an existing database or model directories were replaced (`force`). */
   replaced: boolean;
 }
@@ -90,9 +94,9 @@ export async function restoreBackup(
       const migrated = await migrate(db);
       const counts = await backupCounts(db);
       assertCounts(manifest.counts, counts);
-      return { migrated, counts };
+      return { migrated, counts, modelsFromStore: await fetchStored(db, manifest, target) };
     };
-    let result: { migrated: string[]; counts: BackupCounts };
+    let result: { migrated: string[]; counts: BackupCounts; modelsFromStore: string[] };
     let replaced: boolean;
     if (kind === "pglite") {
       const path = target.dbUrl.slice("pglite://".length);
@@ -171,6 +175,24 @@ async function stageModels(
     out.push({ version, dir, state: await compareInstalledModel(dir, modelDir, version) });
   }
   return out;
+}
+
+/**
+ * Fetches every model the backup keeps in its database's model store into MODEL_DIR:
+ * proof that each stored copy verifies, and the cache warmed. A cached copy that does
+ * not match is fetched again.
+ */
+async function fetchStored(
+  db: Db,
+  manifest: BackupManifest,
+  target: RestoreTarget,
+): Promise<string[]> {
+  for (const version of manifest.storedModels ?? []) {
+    const record = await getModel(db, version);
+    if (!record) throw new Error(`the restored database has no model ${version}`);
+    await ensureModelFiles(db, target.modelDir, record);
+  }
+  return manifest.storedModels ?? [];
 }
 
 /** The restored database must hold exactly what the backup recorded (rows are never migrated away). */
