@@ -16,6 +16,15 @@
 // (e.g. `main`) runs the same measurements on that commit's code (extracted to tmp/, node_modules
 // hard-linked) right before this code's, and prints the ratios.
 //
+// Measured on the 2-core machine under a load average of 14-20 from other work (so far below
+// what the code does alone; the ratios are the figures to read), against the commit before
+// group commit and slices (BENCH_BASELINE_REF=ce64ce3, BENCH_SECONDS=15): single embedded
+// 3 -> 69/s, single PostgreSQL 60 -> 57/s, batches embedded 20 -> 57/s, batches PostgreSQL
+// 182 -> 83/s, slowest /health during the 10 KB batch 48 s -> 14 s (embedded), 12 s -> 5 s
+// (PostgreSQL). The load swung between the runs; an A/B in one process each, back to back
+// (same load), gave single PostgreSQL 38 -> 63/s (p50 397 -> 237 ms), single embedded 22 ->
+// 46/s, batches PostgreSQL 271/265 -> 275/233/s (unchanged), longest event-loop stall halved.
+//
 //   deno run --allow-all bench/ingest_http.ts   (BENCH_SECONDS=20, BENCH_DB_URL=postgres://...)
 
 import { join } from "node:path";
