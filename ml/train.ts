@@ -29,6 +29,7 @@ import {
 import { mulberry32, shuffleInPlace } from "./prng.ts";
 import { bestTau, SEARCHED, searchHyperparameters, type SearchReport } from "./search.ts";
 import { type Example, prepareTraining, type TrainProgress } from "./train_data.ts";
+import type { WordVectorTable } from "./word_vectors.ts";
 
 export { fitTemperature } from "./calibration.ts";
 export {
@@ -64,8 +65,19 @@ export interface TrainOptions extends Partial<Hyperparameters> {
    * their label is right (`weight`) before cross-fitting again and refitting (default `none`).
    */
   clean?: CleanMode;
+  /**
+   * Pretrained word vectors for the dense block: called once with the words of the training
+   * rows, it returns the rows of those words and of the `top` most frequent ones (e.g.
+   * `readPackageVectors`, word_vectors.ts). Absent: no dense block.
+   */
+  vectors?: VectorProvider;
   onProgress?: (p: TrainProgress) => void;
 }
+
+/** Reads the pretrained vectors a training run needs (see {@link TrainOptions.vectors}). */
+export type VectorProvider = (
+  need: { top: number; wanted: ReadonlySet<string> },
+) => Promise<WordVectorTable>;
 
 /**
  * Cross-fitting folds for a validation fraction: round(1 / fraction), clamped to
@@ -97,7 +109,17 @@ export async function trainTextClassifier(
   if (!(validationFraction >= 0 && validationFraction < 1)) {
     throw new Error("validationFraction must be in [0, 1)");
   }
-  const { h: start, labels, data } = prepareTraining(examples, options);
+  const prepared = prepareTraining(examples, options);
+  const { labels, data } = prepared;
+  let start = prepared.h;
+  let vectors: WordVectorTable | undefined;
+  if (options.vectors && start.vectorScale > 0) {
+    onProgress?.({ stage: "vectors", done: 0, total: 1 });
+    vectors = await options.vectors({ top: start.vectorWords, wanted: new Set(data.words.flat()) });
+    onProgress?.({ stage: "vectors", done: 1, total: 1 });
+  } else {
+    start = { ...start, vectorScale: 0 };
+  }
   const k = labels.length;
   const counts = classCounts(data.labels, k);
   const weightsFor = (h: Hyperparameters, base?: Float32Array) =>
@@ -112,6 +134,7 @@ export async function trainTextClassifier(
       rows: all,
       labels,
       h: start,
+      vectors,
       random,
       rowWeights: weightsFor(start),
       onEpoch: (done) => onProgress?.({ stage: "train", done, total: start.epochs }),
@@ -127,7 +150,7 @@ export async function trainTextClassifier(
   const y = oofRows.map((r) => data.labels[r]);
   const run = async (jobs: FitJob[]) => {
     let fitted = 0;
-    return await runFits({ data, labels, h: start }, jobs, {
+    return await runFits({ data, labels, h: start, vectors }, jobs, {
       onFitted: () => onProgress?.({ stage: "train", done: ++fitted, total: jobs.length }),
     });
   };
@@ -169,6 +192,8 @@ export async function trainTextClassifier(
     // Every candidate on the first fold (one batch), then the winner on the other folds with
     // the refit (another batch).
     const fixed = new Set(SEARCHED.filter((key) => options[key] !== undefined));
+    // Without vectors the dense block's settings change nothing.
+    if (!vectors) fixed.add("vectorScale").add("vectorWeighting");
     const found = await searchHyperparameters({
       start,
       labels: data.labels,

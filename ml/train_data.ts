@@ -43,6 +43,9 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
   calibrationFolds: 3,
   classWeightPower: 0,
   logitAdjustment: 0,
+  vectorScale: 1,
+  vectorWeighting: "sif",
+  vectorWords: 50_000,
 };
 
 /**
