@@ -164,6 +164,7 @@ export function trainCommand() {
         search: options.search !== false && options.folds > 0,
         clean: options.clean,
         vectors: options.vectors,
+        vectorsFile: config.wordVectorsFile,
         onProgress: (p: TrainProgress) => {
           if (p.stage !== stage) {
             bar.stop();

@@ -45,7 +45,7 @@ export { SEARCHED, type SearchedKey, type SearchReport, type SearchTrial };
 export const SEARCH_SPACE: ReadonlyArray<ReadonlyArray<Partial<Hyperparameters>>> = [
   [{ classWeightPower: 0 }, { classWeightPower: 0.25 }, { classWeightPower: 0.5 }],
   [{ idfPower: 2.5, subwordWeight: 0.3 }, { idfPower: 1.5, subwordWeight: 0.6 }],
-  [{ vectorScale: 1, vectorWeighting: "sif" }, { vectorScale: 0.5, vectorWeighting: "idf" }],
+  [{ vectorScale: 0.15, vectorWeighting: "idf" }, { vectorScale: 0.3, vectorWeighting: "sif" }],
 ];
 
 /** Prior corrections tried on each candidate's predictions. */

@@ -43,8 +43,8 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
   calibrationFolds: 3,
   classWeightPower: 0,
   logitAdjustment: 0,
-  vectorScale: 1,
-  vectorWeighting: "sif",
+  vectorScale: 0.15,
+  vectorWeighting: "idf",
   vectorWords: 50_000,
 };
 

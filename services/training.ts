@@ -30,7 +30,7 @@ import {
   writeModelDir,
 } from "../ml/mod.ts";
 import { articleText } from "../ml/article_text.ts";
-import { readPackageVectors, type VectorSource } from "../ml/word_vectors.ts";
+import { readPackageVectors, readWordVectors, type VectorSource } from "../ml/word_vectors.ts";
 import type { RunTracking } from "./mlflow/mod.ts";
 
 const log = logger("training");
@@ -99,6 +99,8 @@ export interface TrainModelOptions extends Omit<TrainOptions, "vectors"> {
   modelDir: string;
   /** Pretrained word vectors for the dense block (default `glove`: the npm package's). */
   vectors?: VectorSource;
+  /** A vectors file in the package's format to read instead of the package's. */
+  vectorsFile?: string;
 }
 
 /**
@@ -110,12 +112,19 @@ export async function trainModelDir(
   examples: readonly Example[],
   options: TrainModelOptions,
 ): Promise<Manifest> {
-  const { name, modelDir, vectors = "glove", ...trainOptions } = options;
+  const { name, modelDir, vectors = "glove", vectorsFile, ...trainOptions } = options;
   if (examples.length === 0) throw new Error("no labelled examples in the given data");
   const data = trainingDataHash(examples);
   const model = await trainTextClassifier(examples, {
     ...trainOptions,
-    ...(vectors === "glove" ? { vectors: readPackageVectors } : {}),
+    ...(vectors === "glove"
+      ? {
+        vectors: vectorsFile
+          ? (need: { top: number; wanted: ReadonlySet<string> }) =>
+            readWordVectors(vectorsFile, need)
+          : readPackageVectors,
+      }
+      : {}),
   });
   const version = newModelVersion(data.sha256);
   const tmp = join(modelDir, `.tmp-${crypto.randomUUID()}`);
