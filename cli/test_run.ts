@@ -12,10 +12,14 @@ export interface Run {
 
 /**
  * The variables Deno itself needs, so a test's environment is otherwise exactly its own, and
- * a small word vectors file in place of the 300 MB package (training stays quick).
+ * a small word vectors file in place of the 300 MB package (training stays quick), unless
+ * `vectors` is `package` (benchmarks measure the real thing).
  */
-export function baseEnv(): Record<string, string> {
-  const base: Record<string, string> = { NO_COLOR: "1", WORD_VECTORS_FILE: toyVectorsFile() };
+export function baseEnv(
+  options: { vectors?: "toy" | "package" } = {},
+): Record<string, string> {
+  const base: Record<string, string> = { NO_COLOR: "1" };
+  if (options.vectors !== "package") base.WORD_VECTORS_FILE = toyVectorsFile();
   for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
     const value = Deno.env.get(name);
     if (value !== undefined) base[name] = value;
