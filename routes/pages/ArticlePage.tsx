@@ -117,19 +117,21 @@ function SimilarArticles({ similar }: { similar: Data["similar"] }) {
   return (
     <section class="card" data-testid="similar">
       <h2>Similar articles</h2>
-      {similar.length === 0 ? <p class="muted small">None within a week of it.</p> : (
-        <ul class="story-articles">
-          {similar.map((s) => (
-            <li key={s.id}>
-              <a href={`/articles/${s.id}`}>{s.title}</a>{" "}
-              <span class="muted small">
-                {s.source ?? "unknown source"}, {when(s.publishedAt)}
-                {s.topic ? ` · ${s.topic}` : ""} · {pct(s.score)}
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
+      {similar.length === 0
+        ? <p class="muted small">None within a week of it.</p>
+        : (
+          <ul class="story-articles">
+            {similar.map((s) => (
+              <li key={s.id}>
+                <a href={`/articles/${s.id}`}>{s.title}</a>{" "}
+                <span class="muted small">
+                  {s.source ?? "unknown source"}, {when(s.publishedAt)}
+                  {s.topic ? ` · ${s.topic}` : ""} · {pct(s.score)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
     </section>
   );
 }
