@@ -28,8 +28,8 @@ import {
 } from "./model.ts";
 import { mulberry32, shuffleInPlace } from "./prng.ts";
 import { bestTau, SEARCHED, searchHyperparameters, type SearchReport } from "./search.ts";
-import { type Example, prepareTraining, type TrainProgress } from "./train_data.ts";
-import type { WordVectorTable } from "./word_vectors.ts";
+import { type Example, prepareTraining, type TrainProgress, withVectors } from "./train_data.ts";
+import type { VectorProvider } from "./word_vectors.ts";
 
 export { fitTemperature } from "./calibration.ts";
 export {
@@ -74,10 +74,7 @@ export interface TrainOptions extends Partial<Hyperparameters> {
   onProgress?: (p: TrainProgress) => void;
 }
 
-/** Reads the pretrained vectors a training run needs (see {@link TrainOptions.vectors}). */
-export type VectorProvider = (
-  need: { top: number; wanted: ReadonlySet<string> },
-) => Promise<WordVectorTable>;
+export type { VectorProvider } from "./word_vectors.ts";
 
 /**
  * Cross-fitting folds for a validation fraction: round(1 / fraction), clamped to
@@ -111,15 +108,7 @@ export async function trainTextClassifier(
   }
   const prepared = prepareTraining(examples, options);
   const { labels, data } = prepared;
-  let start = prepared.h;
-  let vectors: WordVectorTable | undefined;
-  if (options.vectors && start.vectorScale > 0) {
-    onProgress?.({ stage: "vectors", done: 0, total: 1 });
-    vectors = await options.vectors({ top: start.vectorWords, wanted: new Set(data.words.flat()) });
-    onProgress?.({ stage: "vectors", done: 1, total: 1 });
-  } else {
-    start = { ...start, vectorScale: 0 };
-  }
+  const { h: start, vectors } = await withVectors(prepared.h, data, options);
   const k = labels.length;
   const counts = classCounts(data.labels, k);
   const weightsFor = (h: Hyperparameters, base?: Float32Array) =>

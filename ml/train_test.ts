@@ -4,7 +4,12 @@ import { normalizeNewsText } from "./normalize.ts";
 import { createWordSplitter } from "./word_splitter.ts";
 import { mulberry32 } from "./prng.ts";
 import { TOY_LABELS, toyCorpus } from "./toy_corpus.ts";
-import { fitTemperature, type TrainProgress, trainTextClassifier } from "./train.ts";
+import {
+  fitTemperature,
+  outOfFoldProbabilities,
+  type TrainProgress,
+  trainTextClassifier,
+} from "./train.ts";
 import { toyVectorProvider, writeToyVectorsFile } from "./test_word_vectors.ts";
 
 const SMALL = { buckets: 4096, epochs: 8 };
@@ -191,6 +196,24 @@ Deno.test("trainTextClassifier()'s search tries the dense block's settings only 
       without.validation!.search!.trials.length,
       withVectors.validation!.search!.trials.length,
     );
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("outOfFoldProbabilities() cross-fits with the vectors when given", async () => {
+  const path = await writeToyVectorsFile();
+  try {
+    let read = 0;
+    const provider = toyVectorProvider(path);
+    const oof = await outOfFoldProbabilities(toyCorpus(60), {
+      ...SMALL,
+      folds: 2,
+      vectors: (need) => (read++, provider(need)),
+    });
+    assert.equal(read, 1);
+    assert.equal(oof.probabilities.length, 60);
+    for (const p of oof.probabilities) assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-9);
   } finally {
     await Deno.remove(path);
   }

@@ -43,6 +43,19 @@ export interface WordVectorTable {
   data: Float32Array;
 }
 
+/**
+ * Reads the pretrained vectors a training run needs: the rows of the `wanted` words (the
+ * training rows' words) and of the `top` most frequent ones.
+ */
+export type VectorProvider = (
+  need: { top: number; wanted: ReadonlySet<string> },
+) => Promise<WordVectorTable>;
+
+/** The provider reading `file` (a file in the package's format), or the package's own file. */
+export function vectorProvider(file?: string): VectorProvider {
+  return file ? (need) => readWordVectors(file, need) : readPackageVectors;
+}
+
 /** Path of the package's JSON file, as Deno resolves the dependency. */
 export function vectorsPackageFile(): string {
   let url: string;

@@ -30,7 +30,7 @@ import {
   writeModelDir,
 } from "../ml/mod.ts";
 import { articleText } from "../ml/article_text.ts";
-import { readPackageVectors, readWordVectors, type VectorSource } from "../ml/word_vectors.ts";
+import { vectorProvider, type VectorSource } from "../ml/word_vectors.ts";
 import type { RunTracking } from "./mlflow/mod.ts";
 
 const log = logger("training");
@@ -117,14 +117,7 @@ export async function trainModelDir(
   const data = trainingDataHash(examples);
   const model = await trainTextClassifier(examples, {
     ...trainOptions,
-    ...(vectors === "glove"
-      ? {
-        vectors: vectorsFile
-          ? (need: { top: number; wanted: ReadonlySet<string> }) =>
-            readWordVectors(vectorsFile, need)
-          : readPackageVectors,
-      }
-      : {}),
+    ...(vectors === "glove" ? { vectors: vectorProvider(vectorsFile) } : {}),
   });
   const version = newModelVersion(data.sha256);
   const tmp = join(modelDir, `.tmp-${crypto.randomUUID()}`);
