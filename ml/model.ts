@@ -58,7 +58,10 @@ export interface Hyperparameters {
   vectorScale: number;
   /** Each token's weight in the mean: SIF a / (a + p(w)) or IDF (word_vectors.ts). */
   vectorWeighting: "sif" | "idf";
-  /** The vocabulary gains the most frequent words with a vector not seen in training, this many. */
+  /**
+   * The vocabulary gains the words among this many most frequent ones with a vector that no
+   * training row holds (the rest of the model's vectors are its training words').
+   */
   vectorWords: number;
 }
 

@@ -46,7 +46,7 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
   logitAdjustment: 0,
   vectorScale: 0.15,
   vectorWeighting: "idf",
-  vectorWords: 50_000,
+  vectorWords: 30_000,
 };
 
 /**
