@@ -3,11 +3,13 @@
 // smooth idf, each block L2-normalised, then stacked, as TfidfVectorizer + FeatureUnion), and
 // a one-vs-rest linear SVM with squared hinge loss fitted by liblinear's dual coordinate
 // descent (Hsieh et al., ICML 2008: what LinearSVC runs), optionally class_weight="balanced"
-// (each class's positives get C * n / (k * n_c), as liblinear's weighted C).
+// (each class's positives get C * n / (k * n_c), as liblinear's weighted C). The GloVe variant
+// stacks a third block: the SIF-weighted mean of the words' pretrained vectors.
 // Bench-only code: written out because no npm package trains a sparse linear SVM.
 
 import { normalizeNewsText } from "../ml/normalize.ts";
 import { mulberry32 } from "../ml/prng.ts";
+import { normalised, SIF_A, vectorIndex, type WordVectorTable } from "../ml/word_vectors.ts";
 
 /** Sparse rows (CSR). */
 export interface SparseRows {
@@ -93,17 +95,61 @@ function toRows(maps: Map<number, number>[][], features: number): SparseRows {
   return { offsets, ids, values, features };
 }
 
-/** TF-IDF word 1-2-grams + character 2-5-grams of the train texts, applied to both sets. */
+/**
+ * The SIF-weighted mean of the words' pretrained vectors (a / (a + p(w)), p from the train
+ * texts' word counts), L2-normalised: the dense block of the GloVe baseline.
+ */
+function vectorBlock(
+  train: string[][],
+  test: string[][],
+  table: WordVectorTable,
+  offset: number,
+): { train: Map<number, number>[]; test: Map<number, number>[]; size: number } {
+  const counts = new Map<string, number>();
+  let total = 0;
+  for (const doc of train) for (const w of doc) counts.set(w, (counts.get(w) ?? 0) + 1), total++;
+  const index = vectorIndex(table);
+  const dim = table.dim;
+  const vectorize = (doc: string[]) => {
+    const sum = new Float64Array(dim);
+    for (const w of doc) {
+      const row = index.get(w);
+      if (row === undefined) continue;
+      const a = SIF_A / (SIF_A + (counts.get(w) ?? 0) / total);
+      for (let j = 0; j < dim; j++) sum[j] += a * table.data[row * dim + j];
+    }
+    const unit = normalised(sum);
+    const out = new Map<number, number>();
+    unit.forEach((x, j) => x !== 0 && out.set(offset + j, x));
+    return out;
+  };
+  return { train: train.map(vectorize), test: test.map(vectorize), size: dim };
+}
+
+/**
+ * TF-IDF word 1-2-grams + character 2-5-grams of the train texts, applied to both sets; with
+ * `vectors`, a third block: the SIF-weighted mean of the words' vectors (see vectorBlock).
+ */
 export function tfidfFeatures(
   train: string[],
   test: string[],
+  options: { vectors?: WordVectorTable } = {},
 ): { train: SparseRows; test: SparseRows } {
   const words = tfidfBlock(train.map(wordGrams), test.map(wordGrams), 0);
   const chars = tfidfBlock(train.map(charGrams), test.map(charGrams), words.size);
-  const features = words.size + chars.size;
+  const blocks = [words, chars];
+  if (options.vectors) {
+    blocks.push(vectorBlock(
+      train.map(wordsOf),
+      test.map(wordsOf),
+      options.vectors,
+      words.size + chars.size,
+    ));
+  }
+  const features = blocks.reduce((n, b) => n + b.size, 0);
   return {
-    train: toRows([words.train, chars.train], features),
-    test: toRows([words.test, chars.test], features),
+    train: toRows(blocks.map((b) => b.train), features),
+    test: toRows(blocks.map((b) => b.test), features),
   };
 }
 

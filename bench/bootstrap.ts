@@ -38,7 +38,7 @@ async function cli(args: string[], env: Record<string, string>): Promise<string>
     args: ["run", ...await startFlags(), "main.ts", ...args],
     cwd: ROOT,
     clearEnv: true,
-    env: { ...baseEnv(), ...env },
+    env: { ...baseEnv({ vectors: "package" }), ...env },
     stderr: "inherit",
   }).output();
   if (!out.success) throw new Error(`newsintel ${args.join(" ")} failed`);
@@ -54,7 +54,7 @@ async function serve(dir: string, env: Record<string, string>): Promise<Started>
     cwd: ROOT,
     clearEnv: true,
     env: {
-      ...baseEnv(),
+      ...baseEnv({ vectors: "package" }),
       HOST: "127.0.0.1",
       PORT: String(port),
       DATA_DIR: dir,

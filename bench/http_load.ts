@@ -221,7 +221,7 @@ export async function startServer(
     cwd: root,
     clearEnv: true,
     env: {
-      ...baseEnv(),
+      ...baseEnv({ vectors: "package" }),
       DB_URL: `pglite://${join(dir, "db")}`,
       DATA_DIR: dir,
       MODEL_DIR: join(dir, "models"),

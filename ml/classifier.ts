@@ -44,9 +44,17 @@ export interface Classifier {
   labels: string[];
   /** The manifest, for models we trained. */
   manifest?: Manifest;
-  /** One prediction per text, in order; scores cover all labels and sum to 1. */
-  classify(texts: string[]): Promise<Prediction[]>;
+  /**
+   * One prediction per text, in order; scores cover all labels and sum to 1. A model with
+   * pretrained word vectors also gives each text's dense vector (`vector`).
+   */
+  classify(texts: string[]): Promise<ClassifiedText[]>;
   dispose(): Promise<void>;
+}
+
+/** A prediction and, from a model with word vectors, the text's normalised dense vector. */
+export interface ClassifiedText extends Prediction {
+  vector?: Float32Array;
 }
 
 /** Options of {@link loadClassifier}. */
@@ -124,16 +132,28 @@ export async function loadClassifier(
   const batchSize = options.batchSize ?? 64;
   cacheWordPieces(classifier.tokenizer);
 
-  const config = classifier.model.config as unknown as { problem_type?: string };
+  const config = classifier.model.config as unknown as {
+    problem_type?: string;
+    newsintel?: { vectors?: number };
+  };
   const multiLabel = config.problem_type === "multi_label_classification";
+  const vectorDim = config.newsintel?.vectors;
 
   // The pipeline's own tokenizer and model, with its post-processing done here: the
   // pipeline's call runs a separate onnxruntime session (its top-k op) for every text,
   // which cost a third of a one-text call. The scores are the same: softmax over the
   // logits (sigmoid for multi-label models), labels from the model's id2label.
-  async function run(texts: string[]): Promise<Prediction[]> {
+  async function run(texts: string[]): Promise<ClassifiedText[]> {
     const inputs = classifier.tokenizer(texts, { padding: true, truncation: true });
-    const { logits } = await classifier.model(inputs) as { logits: Tensor };
+    // transformers.js keeps outputs other than `logits` in `attentions`, in graph order:
+    // our graph's second output is the texts' vectors.
+    const { logits, attentions } = await classifier.model(inputs) as {
+      logits: Tensor;
+      attentions?: Tensor[];
+    };
+    const vectors = vectorDim && attentions?.[0]?.dims.at(-1) === vectorDim
+      ? attentions[0].data as Float32Array
+      : undefined;
     const width = logits.dims.at(-1)!;
     const data = logits.data as Float32Array;
     return texts.map((_, row) => {
@@ -145,7 +165,10 @@ export async function loadClassifier(
         scores[labels[i] ?? `LABEL_${i}`] = probs[i];
         if (probs[i] > probs[top]) top = i;
       }
-      return { label: labels[top] ?? `LABEL_${top}`, score: probs[top], scores };
+      const prediction = { label: labels[top] ?? `LABEL_${top}`, score: probs[top], scores };
+      return vectors && vectorDim
+        ? { ...prediction, vector: vectors.slice(row * vectorDim, (row + 1) * vectorDim) }
+        : prediction;
     });
   }
 
@@ -154,7 +177,7 @@ export async function loadClassifier(
     version,
     labels,
     ...(manifest ? { manifest } : {}),
-    classify: coalesce(async (texts: string[]): Promise<Prediction[]> => {
+    classify: coalesce(async (texts: string[]): Promise<ClassifiedText[]> => {
       const chars = texts.reduce((n, t) => n + t.length, 0);
       if (texts.length <= batchSize && chars <= MAX_RUN_CHARS) {
         return texts.length ? await run(texts.map(normalizeNewsText)) : [];
@@ -165,7 +188,7 @@ export async function loadClassifier(
       const order = texts.map((_, i) => i).sort((a, b) =>
         texts[a].length - texts[b].length || a - b
       );
-      const result = new Array<Prediction>(texts.length);
+      const result = new Array<ClassifiedText>(texts.length);
       for (const idx of runsOf(order, (i) => texts[i].length, batchSize)) {
         if (idx[0] !== order[0]) await new Promise((resolve) => setTimeout(resolve, 0));
         const predictions = await run(idx.map((i) => normalizeNewsText(texts[i])));
@@ -212,9 +235,9 @@ export function runsOf(
   return runs;
 }
 
-interface Waiting {
+interface Waiting<T> {
   texts: string[];
-  resolve(predictions: Prediction[]): void;
+  resolve(predictions: T[]): void;
   reject(error: unknown): void;
 }
 
@@ -225,11 +248,11 @@ interface Waiting {
  * batch of waiting calls saves the per-run cost (tokenizer and onnxruntime calls) of
  * all but one of them.
  */
-export function coalesce(
-  run: (texts: string[]) => Promise<Prediction[]>,
+export function coalesce<T = Prediction>(
+  run: (texts: string[]) => Promise<T[]>,
   maxTexts: number,
-): (texts: string[]) => Promise<Prediction[]> {
-  const queue: Waiting[] = [];
+): (texts: string[]) => Promise<T[]> {
+  const queue: Waiting<T>[] = [];
   let busy = false;
   const drain = async () => {
     busy = true;

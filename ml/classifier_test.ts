@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadClassifier, MAX_RUN_CHARS, runsOf } from "./classifier.ts";
-import { encodeWords, modelLogits, softmax } from "./model.ts";
+import { denseVector, encodeWords, modelLogits, softmax } from "./model.ts";
+import { toyVectorProvider, writeToyVectorsFile } from "./test_word_vectors.ts";
 import { ModelDirError, writeModelDir } from "./model_dir.ts";
 import { normalizeNewsText } from "./normalize.ts";
 import { createWordSplitter } from "./word_splitter.ts";
@@ -187,4 +188,44 @@ Deno.test("loadClassifier() downloads from a hub at the pinned revision", async 
 Deno.test({
   name: "classifier test cleanup",
   fn: async () => await Deno.remove(modelDir, { recursive: true }),
+});
+
+Deno.test("a model with word vectors gives each text's vector beside its prediction; one without gives none", async () => {
+  const vectorsFile = await writeToyVectorsFile();
+  const dir = await Deno.makeTempDir({ prefix: "classifier_vectors_test_" });
+  try {
+    const dense = await trainTextClassifier(toyCorpus(120), {
+      buckets: 1024,
+      epochs: 4,
+      validationFraction: 0,
+      vectors: toyVectorProvider(vectorsFile),
+    });
+    const manifest = await writeModelDir(dir, dense, META);
+    assert.equal(manifest.vectors?.dim, 8);
+    assert.equal(manifest.vectors?.encoding, "int8");
+    const classifier = await loadClassifier({ kind: "dir", dir });
+    try {
+      const texts = ["The footballer scored a goal", "zzz"];
+      const got = await classifier.classify(texts);
+      const split = createWordSplitter();
+      const expected = denseVector(dense, encodeWords(dense, split(normalizeNewsText(texts[0]))))!;
+      assert.equal(got[0].vector?.length, 8);
+      expected.forEach((x, j) => assert.ok(Math.abs(x - got[0].vector![j]) < 1e-2));
+      assert.deepEqual([...got[1].vector!], new Array(8).fill(0), "no known word: a zero vector");
+    } finally {
+      await classifier.dispose();
+    }
+    await Deno.remove(dir, { recursive: true });
+    await writeModelDir(dir, model, META);
+    const plain = await loadClassifier({ kind: "dir", dir });
+    try {
+      const [p] = await plain.classify(["goal"]);
+      assert.equal(p.vector, undefined);
+    } finally {
+      await plain.dispose();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(vectorsFile);
+  }
 });

@@ -13,6 +13,12 @@ import { mulberry32 } from "./prng.ts";
 import { sgd, toCsr } from "./sgd.ts";
 import { pieceInventory, subwordBuckets } from "./subword.ts";
 import {
+  articleVector,
+  tokenWeights as tokenWeightsOf,
+  vectorIndex,
+  type WordVectorTable,
+} from "./word_vectors.ts";
+import {
   CONTINUATION_PREFIX,
   MAX_WORD_CHARS,
   PAD_TOKEN,
@@ -53,6 +59,8 @@ export interface FitSetup {
   data: Tokenized;
   labels: string[];
   h: Hyperparameters;
+  /** Pretrained word vectors for the dense block (none: the models have no dense block). */
+  vectors?: WordVectorTable;
 }
 
 /** Runs one fit (on this thread; train_worker.ts runs it on another). */
@@ -67,6 +75,7 @@ export async function runFit(
     rows: job.rows,
     labels,
     h,
+    vectors: setup.vectors,
     random: mulberry32(job.seed),
     rowWeights: job.weights,
     cache: job.key && cache ? { store: cache, key: job.key } : undefined,
@@ -130,6 +139,8 @@ export interface FitOptions {
   /** Label order of the model; `data.labels` index it. */
   labels: string[];
   h: Hyperparameters;
+  /** Pretrained word vectors: with `h.vectorScale` > 0 the model gains a dense block. */
+  vectors?: WordVectorTable;
   /** Drives the SGD order. */
   random: () => number;
   /** Character n-grams per token, shared across fits of one run (default: a fresh cache). */
@@ -151,6 +162,10 @@ interface RowFeatures {
   rowIds: Int32Array[];
   featureDf: Float64Array;
   subwords: SubwordCache;
+  /** Row of each token's pretrained vector in the table (-1: none); absent without vectors. */
+  vectorRow?: Int32Array;
+  /** Occurrences of each token in the rows (for SIF weights). */
+  tokenCounts: Float64Array;
 }
 
 /**
@@ -188,6 +203,7 @@ function vocabularyKey(h: Hyperparameters): string {
     h.subwordBuckets,
     h.pieceMinWords,
     h.pieceMaxLength,
+    h.vectorScale > 0 ? h.vectorWords : -1,
   ].join(",");
 }
 
@@ -197,10 +213,10 @@ function vocabularyKey(h: Hyperparameters): string {
  */
 export async function fit(data: Tokenized, options: FitOptions): Promise<TextClassifierModel> {
   const { rows, labels, h, random, rowWeights, cache, onEpoch = () => {} } = options;
-  const build = () => rowFeatures(data, rows, h, options.subwords ?? new SubwordCache(h));
-  const { vocabulary, firstPiece, subOffset, nFeatures, rowIds, featureDf, subwords } = cache
-    ? cache.store.get(`${cache.key}|${vocabularyKey(h)}`, build)
-    : build();
+  const vectors = h.vectorScale > 0 ? options.vectors : undefined;
+  const build = () => rowFeatures(data, rows, h, options.subwords ?? new SubwordCache(h), vectors);
+  const features0 = cache ? cache.store.get(`${cache.key}|${vocabularyKey(h)}`, build) : build();
+  const { vocabulary, firstPiece, subOffset, nFeatures, rowIds, featureDf, subwords } = features0;
   const k = labels.length;
   const v = vocabulary.length;
   const useSubwords = h.subwordWeight > 0;
@@ -219,10 +235,13 @@ export async function fit(data: Tokenized, options: FitOptions): Promise<TextCla
   }
   g[0] = 0; // [PAD]
 
-  const features = toCsr(rowIds, g);
+  const dense = vectors && features0.vectorRow
+    ? denseInputs(vectors, features0, h, rows.length)
+    : undefined;
+  const features = toCsr(rowIds, g, dense && { dim: dense.dim, rows: dense.rows });
   const y = Int32Array.from(rows, (r) => data.labels[r]);
   // Float32: the weights of 29 labels over two million features are 230 MB instead of 460.
-  const weights = new Float32Array(nFeatures * k);
+  const weights = new Float32Array((nFeatures + (dense?.dim ?? 0)) * k);
   const bias = new Float64Array(k);
   await sgd(features, y, {
     weights,
@@ -267,7 +286,51 @@ export async function fit(data: Tokenized, options: FitOptions): Promise<TextCla
     bias: Float32Array.from(bias),
     temperature: 1,
     hyperparameters: { ...h },
+    ...(dense && vectors
+      ? {
+        dense: {
+          dim: dense.dim,
+          vectors: dense.vectors,
+          tokenWeights: dense.tokenWeights,
+          weights: weights.slice(nFeatures * k).map((w) => w * h.vectorScale),
+          source: vectors.source,
+        },
+      }
+      : {}),
   };
+}
+
+/**
+ * The dense block's inputs: each token's vector and weight, and each row's normalised
+ * weighted mean times the block's scale (the values SGD sees after the sparse features).
+ */
+function denseInputs(
+  table: WordVectorTable,
+  f: RowFeatures,
+  h: Hyperparameters,
+  rows: number,
+): { dim: number; vectors: Float32Array; tokenWeights: Float32Array; rows: Float32Array[] } {
+  const { dim } = table;
+  const v = f.vocabulary.length;
+  const row = f.vectorRow!;
+  const vectors = new Float32Array(v * dim);
+  for (let id = 0; id < v; id++) {
+    if (row[id] >= 0) {
+      vectors.set(table.data.subarray(row[id] * dim, (row[id] + 1) * dim), id * dim);
+    }
+  }
+  const tokenWeights = tokenWeightsOf((id) => row[id] >= 0, {
+    counts: f.tokenCounts,
+    df: f.featureDf.subarray(0, v),
+    rows,
+  }, h.vectorWeighting);
+  const block = { vectors, weights: tokenWeights, dim };
+  const rowVectors = f.rowIds.map((ids) => {
+    const x = articleVector(ids.filter((id) => id < v), block);
+    for (let j = 0; j < dim; j++) x[j] *= h.vectorScale;
+    return x;
+  });
+  return { dim, vectors, tokenWeights, rows: rowVectors };
 }
 
 /** Vocabulary (words, then WordPiece pieces) and the feature ids of each of `rows`. */
@@ -276,6 +339,7 @@ function rowFeatures(
   rows: readonly number[],
   h: Hyperparameters,
   subwords: SubwordCache,
+  vectors?: WordVectorTable,
 ): RowFeatures {
   const useSubwords = h.subwordWeight > 0;
   // Vocabulary: words by document frequency, ties broken by the word, so ids are stable;
@@ -287,6 +351,22 @@ function rowFeatures(
     !(useSubwords && w.length > MAX_WORD_CHARS && [...w].length > MAX_WORD_CHARS)
   ).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const words = kept.map(([w]) => w);
+  // With vectors, the most frequent words that have one join the vocabulary though no
+  // training row holds them: a text that meets them later gets their meaning.
+  const vectorIndexOf = vectors ? vectorIndex(vectors) : undefined;
+  if (vectors) {
+    const known = new Set(words);
+    let added = 0;
+    for (const w of vectors.words) {
+      if (added >= h.vectorWords) break;
+      if (
+        known.has(w) || w === PAD_TOKEN || w === UNK_TOKEN ||
+        (useSubwords && [...w].length > MAX_WORD_CHARS)
+      ) continue;
+      words.push(w);
+      added++;
+    }
+  }
   const pieces = useSubwords
     ? pieceInventory(words, { minWords: h.pieceMinWords, maxLength: h.pieceMaxLength })
     : [];
@@ -311,9 +391,25 @@ function rowFeatures(
     return Int32Array.from(f);
   });
   const featureDf = new Float64Array(nFeatures);
+  const tokenCounts = new Float64Array(v);
   const seen = new Int32Array(nFeatures).fill(-1);
   rowIds.forEach((f, r) => {
-    for (const id of f) if (seen[id] !== r) (seen[id] = r), featureDf[id]++;
+    for (const id of f) {
+      if (id < v) tokenCounts[id]++;
+      if (seen[id] !== r) (seen[id] = r), featureDf[id]++;
+    }
   });
-  return { vocabulary, firstPiece, subOffset, nFeatures, rowIds, featureDf, subwords };
+  const vectorRow = vectorIndexOf &&
+    Int32Array.from(vocabulary, (w, id) => id < firstPiece ? vectorIndexOf.get(w) ?? -1 : -1);
+  return {
+    vocabulary,
+    firstPiece,
+    subOffset,
+    nFeatures,
+    rowIds,
+    featureDf,
+    subwords,
+    tokenCounts,
+    ...(vectorRow ? { vectorRow } : {}),
+  };
 }

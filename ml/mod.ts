@@ -30,6 +30,7 @@ export {
   writeModelDir,
 } from "./model_dir.ts";
 export {
+  type ClassifiedText,
   type Classifier,
   loadClassifier,
   type LoadOptions,

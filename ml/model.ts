@@ -4,11 +4,14 @@
 // the g-weighted logit contributions of the word and of all its character n-grams, and its
 // norm entry their g², so the per-token tables stay one Gather each; a text's summed row is
 // divided by the root of its summed norm entries. Calibrated probabilities are
-// (1 - mix) * softmax(logits / temperature) + mix / labels. The ONNX graph (onnx_export.ts)
+// (1 - mix) * softmax(logits / temperature) + mix / labels. A model trained with pretrained
+// word vectors adds a dense block: the text's normalised weighted mean of its tokens' vectors
+// times a weight matrix (DenseBlock). The ONNX graph (onnx_export.ts)
 // computes exactly this function; this file is the reference for it.
 
 import type { EvaluationReport } from "./metrics.ts";
 import { CONTINUATION_PREFIX, UNK_ID, wordPieceIds } from "./tokenizer.ts";
+import { articleVector } from "./word_vectors.ts";
 
 /** Training hyperparameters (all have defaults in train.ts). */
 export interface Hyperparameters {
@@ -48,6 +51,18 @@ export interface Hyperparameters {
   classWeightPower: number;
   /** Prior correction tau: -tau * log(prior) is added to the bias (class_weights.ts). */
   logitAdjustment: number;
+  /**
+   * Length of the dense block (the text's normalised weighted mean of pretrained word
+   * vectors) beside the normalised sparse block; 0 (or no vectors given) leaves it out.
+   */
+  vectorScale: number;
+  /** Each token's weight in the mean: SIF a / (a + p(w)) or IDF (word_vectors.ts). */
+  vectorWeighting: "sif" | "idf";
+  /**
+   * The vocabulary gains the words among this many most frequent ones with a vector that no
+   * training row holds (the rest of the model's vectors are its training words').
+   */
+  vectorWords: number;
 }
 
 /** The hyperparameters the search may change. */
@@ -58,6 +73,8 @@ export const SEARCHED = [
   "subwordWeight",
   "epochs",
   "logitAdjustment",
+  "vectorScale",
+  "vectorWeighting",
 ] as const;
 export type SearchedKey = typeof SEARCHED[number];
 
@@ -136,8 +153,35 @@ export interface TextClassifierModel {
   /** Share of the uniform distribution mixed into the calibrated probabilities (default 0). */
   uniformMix?: number;
   hyperparameters: Hyperparameters;
+  /** The dense block of pretrained word vectors (absent: the model has none). */
+  dense?: DenseBlock;
   /** Absent when training used no validation split. */
   validation?: ValidationReport;
+}
+
+/**
+ * A text's dense vector is {@link articleVector} of its token ids over `vectors` and
+ * `tokenWeights`; its logits gain `vector · weights` (the block's scale folded in).
+ */
+export interface DenseBlock {
+  dim: number;
+  /** [vocabulary.length * dim] pretrained vector of each token (zeros without one). */
+  vectors: Float32Array;
+  /** [vocabulary.length] weight of each token in the mean (0 without a vector). */
+  tokenWeights: Float32Array;
+  /** [dim * labels.length] */
+  weights: Float32Array;
+  /** Where the vectors came from (word_vectors.ts). */
+  source: { name: string; version: string; sha256: string };
+}
+
+/** The text's dense vector under `model` (undefined when the model has no dense block). */
+export function denseVector(
+  model: TextClassifierModel,
+  ids: ArrayLike<number>,
+): Float32Array | undefined {
+  const d = model.dense;
+  return d && articleVector(ids, { vectors: d.vectors, weights: d.tokenWeights, dim: d.dim });
 }
 
 /** Guards the division by the norm for empty texts (then the logits are the bias). */
@@ -207,6 +251,14 @@ export function modelLogits(
   }
   const scale = 1 / Math.max(Math.sqrt(norm2), NORM_EPSILON);
   for (let c = 0; c < k; c++) sum[c] = sum[c] * scale + model.bias[c];
+  const dense = denseVector(model, ids);
+  if (dense) {
+    const w = model.dense!.weights;
+    for (let j = 0; j < dense.length; j++) {
+      if (dense[j] === 0) continue;
+      for (let c = 0; c < k; c++) sum[c] += dense[j] * w[j * k + c];
+    }
+  }
   if (options.calibrated === false) return sum;
   return calibratedLogits(sum, model.temperature, model.uniformMix ?? 0);
 }

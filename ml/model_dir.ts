@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { isAbsolute, join, relative } from "node:path";
 import { z } from "zod";
-import type { TextClassifierModel } from "./model.ts";
+import type { DenseBlock, TextClassifierModel } from "./model.ts";
 import { exportOnnx } from "./onnx_export.ts";
 import { tokenizerConfig, tokenizerJson } from "./tokenizer.ts";
 
@@ -33,6 +33,17 @@ export const manifestSchema = z.object({
   hyperparameters: z.record(z.string(), z.unknown()),
   metrics: z.unknown(),
   files: z.record(z.string(), sha256Hex),
+  /** Pretrained word vectors in the model (absent: none, or a model from before them). */
+  vectors: z.object({
+    source: z.string(),
+    package: z.string(),
+    version: z.string(),
+    sha256: sha256Hex,
+    dim: z.number().int().positive(),
+    /** Tokens of the vocabulary that carry a vector. */
+    words: z.number().int().nonnegative(),
+    encoding: z.string(),
+  }).optional(),
 });
 
 /** Contents of manifest.json. */
@@ -82,7 +93,11 @@ export async function writeModelDir(
     id2label,
     label2id,
     vocab_size: model.vocabulary.length,
-    newsintel: { format: "bag-of-ngrams", buckets: model.hyperparameters.buckets },
+    newsintel: {
+      format: "bag-of-ngrams",
+      buckets: model.hyperparameters.buckets,
+      ...(model.dense ? { vectors: model.dense.dim } : {}),
+    },
   };
   const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value, null, 2) + "\n");
   const files: Record<string, Uint8Array> = {
@@ -106,9 +121,24 @@ export async function writeModelDir(
     hyperparameters: { ...model.hyperparameters, temperature: model.temperature },
     metrics: model.validation ?? null,
     files: hashes,
+    ...(model.dense ? { vectors: vectorsEntry(model.dense) } : {}),
   };
   await Deno.writeFile(join(dir, "manifest.json"), json(manifest));
   return manifest;
+}
+
+function vectorsEntry(dense: DenseBlock): NonNullable<Manifest["vectors"]> {
+  let words = 0;
+  for (const w of dense.tokenWeights) if (w !== 0) words++;
+  return {
+    source: "glove",
+    package: dense.source.name,
+    version: dense.source.version,
+    sha256: dense.source.sha256,
+    dim: dense.dim,
+    words,
+    encoding: "int8",
+  };
 }
 
 async function statOrNull(path: string): Promise<Deno.FileInfo | null> {

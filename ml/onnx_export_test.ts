@@ -1,12 +1,19 @@
 import assert from "node:assert/strict";
 import onnxProto from "onnx-proto";
-import { encodeWords, modelLogits, softmax, type TextClassifierModel } from "./model.ts";
-import { exportOnnx, FLOAT16_MAX } from "./onnx_export.ts";
+import {
+  denseVector,
+  encodeWords,
+  modelLogits,
+  softmax,
+  type TextClassifierModel,
+} from "./model.ts";
+import { exportOnnx, FLOAT16_MAX, quantizeRows } from "./onnx_export.ts";
+import { toyVectorProvider, writeToyVectorsFile } from "./test_word_vectors.ts";
 import { toyCorpus } from "./toy_corpus.ts";
 import { trainTextClassifier } from "./train.ts";
 
 const { onnx } = onnxProto;
-const { FLOAT, FLOAT16 } = onnx.TensorProto.DataType;
+const { FLOAT, FLOAT16, INT8 } = onnx.TensorProto.DataType;
 
 // The tables are stored as float16 (11 significant bits): each weight and norm entry is off
 // by at most 2^-11 ≈ 4.9e-4 relative. A logit Σw / (‖g‖ t) then moves by at most
@@ -134,4 +141,51 @@ Deno.test("exportOnnx() clamps weights beyond the float16 range to ±65504, not 
   });
   const [p] = await graphProbabilities(model, [[model.vocabulary[2]]]);
   assert.ok(p.every(Number.isFinite), `${p}`);
+});
+
+Deno.test("exportOnnx() of a model with word vectors outputs each text's vector and the same probabilities", async () => {
+  const path = await writeToyVectorsFile();
+  try {
+    const model = await trainTextClassifier(toyCorpus(90), {
+      buckets: 256,
+      epochs: 3,
+      vectors: toyVectorProvider(path),
+    });
+    assert.ok(model.dense, "the model has a dense block");
+    assert.ok(model.vocabulary.includes("footballer"), "vector words join the vocabulary");
+    const graph = onnx.ModelProto.decode(exportOnnx(model)).graph!;
+    assert.deepEqual(graph.output!.map((o) => o.name), ["logits", "vectors"]);
+    assert.equal(graph.initializer!.find((t) => t.name === "word_vectors")!.dataType, INT8);
+    const texts = [...TEXTS, ["footballer", "stockbroker"], []];
+    await assertMatchesModel(model, texts);
+    const { InferenceSession, Tensor } = await import("onnxruntime-node");
+    const session = await InferenceSession.create(exportOnnx(model));
+    try {
+      const ids = encodeWords(model, ["the", "goal", "footballer"]);
+      const out = await session.run({
+        input_ids: new Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]),
+        attention_mask: new Tensor("int64", new BigInt64Array(ids.length).fill(1n), [
+          1,
+          ids.length,
+        ]),
+      });
+      const got = out.vectors.data as Float32Array;
+      const expected = denseVector(model, ids)!;
+      assert.equal(got.length, 8);
+      expected.forEach((x, j) => assert.ok(Math.abs(x - got[j]) < 1e-2, `${j}: ${x} vs ${got[j]}`));
+    } finally {
+      await session.release();
+    }
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("quantizeRows() keeps each row within half a step and folds the row weight into the scale", () => {
+  const vectors = Float32Array.of(1, -0.5, 0.25, 0, 0, 0);
+  const { q, scale } = quantizeRows(vectors, Float32Array.of(2, 1), 3);
+  assert.deepEqual([...q.subarray(0, 3)], [127, -63, 32]);
+  assert.ok(Math.abs(scale[0] - 2 / 127) < 1e-9);
+  assert.deepEqual([...q.subarray(3)], [0, 0, 0]);
+  assert.equal(scale[1], 0);
 });

@@ -6,7 +6,8 @@ import { crossFitJobs, runFits } from "./cross_fit.ts";
 import type { FitJob } from "./fit.ts";
 import { calibratedLogits, type Hyperparameters, softmax } from "./model.ts";
 import { mulberry32, shuffleInPlace } from "./prng.ts";
-import { type Example, prepareTraining, type TrainProgress } from "./train_data.ts";
+import { type Example, prepareTraining, type TrainProgress, withVectors } from "./train_data.ts";
+import type { VectorProvider } from "./word_vectors.ts";
 
 /** Options of {@link outOfFoldProbabilities}; hyperparameters not given take the defaults. */
 export interface OutOfFoldOptions extends Partial<Hyperparameters> {
@@ -18,6 +19,8 @@ export interface OutOfFoldOptions extends Partial<Hyperparameters> {
   seed?: number;
   /** Label order (default: the distinct labels, sorted). */
   labels?: string[];
+  /** Pretrained word vectors for the fits' dense block (none: no dense block). */
+  vectors?: VectorProvider;
   onProgress?: (p: TrainProgress) => void;
 }
 
@@ -45,14 +48,16 @@ export async function outOfFoldProbabilities(
     throw new Error(`cross-fitting needs 2 to ${examples.length} folds, not ${folds}`);
   }
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error("repeats must be 1 or more");
-  const { h, labels, data } = prepareTraining(examples, options);
+  const prepared = prepareTraining(examples, options);
+  const { labels, data } = prepared;
+  const { h, vectors } = await withVectors(prepared.h, data, options);
   const jobs: FitJob[] = [];
   for (let r = 0; r < repeats; r++) {
     const order = shuffleInPlace([...examples.keys()], mulberry32(seed + r));
     jobs.push(...crossFitJobs(order, folds, seed + r));
   }
   let fitted = 0;
-  const results = await runFits({ data, labels, h }, jobs, {
+  const results = await runFits({ data, labels, h, vectors }, jobs, {
     onFitted: () => onProgress?.({ stage: "train", done: ++fitted, total: jobs.length }),
   });
   const probabilities = examples.map(() => new Float64Array(labels.length));

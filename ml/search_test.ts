@@ -92,7 +92,7 @@ Deno.test("searchHyperparameters() moves to a better candidate, honours fixed ke
     labels: y,
     k: 2,
     rows: [0, 1, 2, 3],
-    fixed: new Set(["idfPower", "subwordWeight"]),
+    fixed: new Set(["idfPower", "subwordWeight", "vectorScale", "vectorWeighting"]),
     maxTrials: 4,
     evaluate: (candidates) =>
       Promise.resolve(

@@ -22,13 +22,19 @@ const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
 const GRADIENT_FLOOR = 1e-4;
 
 /**
- * Builds L2-normalised, g-weighted CSR rows. The norm counts every occurrence (as the graph
+ * Builds L2-normalised, g-weighted CSR rows, each followed by its `dense` values (a block of
+ * its own, with its own normalisation). The norm counts every occurrence (as the graph
  * does); repeated features are then merged into one entry with the summed value, and features
  * with g = 0 dropped, which changes nothing in the model but saves SGD work.
  */
-export function toCsr(rowIds: readonly Int32Array[], g: Float64Array): Features {
+export function toCsr(
+  rowIds: readonly Int32Array[],
+  g: Float64Array,
+  dense?: { dim: number; rows: readonly Float32Array[] },
+): Features {
   const offsets = new Int32Array(rowIds.length + 1);
-  let total = 0;
+  const dim = dense?.dim ?? 0;
+  let total = rowIds.length * dim;
   for (const f of rowIds) total += f.length;
   const ids = new Int32Array(total);
   const values = new Float32Array(total);
@@ -44,6 +50,11 @@ export function toCsr(rowIds: readonly Int32Array[], g: Float64Array): Features 
       if (g[id] === 0) continue;
       if (slot[id] >= start) values[slot[id]] += g[id] * scale;
       else (slot[id] = end), (ids[end] = id), (values[end++] = g[id] * scale);
+    }
+    // The dense block follows as features g.length.., already normalised and scaled.
+    for (let j = 0; j < dim; j++) {
+      const x = dense!.rows[r][j];
+      if (x !== 0) (ids[end] = g.length + j), (values[end++] = x);
     }
     offsets[r + 1] = end;
   });

@@ -28,7 +28,8 @@ import {
 } from "./model.ts";
 import { mulberry32, shuffleInPlace } from "./prng.ts";
 import { bestTau, SEARCHED, searchHyperparameters, type SearchReport } from "./search.ts";
-import { type Example, prepareTraining, type TrainProgress } from "./train_data.ts";
+import { type Example, prepareTraining, type TrainProgress, withVectors } from "./train_data.ts";
+import type { VectorProvider } from "./word_vectors.ts";
 
 export { fitTemperature } from "./calibration.ts";
 export {
@@ -64,8 +65,16 @@ export interface TrainOptions extends Partial<Hyperparameters> {
    * their label is right (`weight`) before cross-fitting again and refitting (default `none`).
    */
   clean?: CleanMode;
+  /**
+   * Pretrained word vectors for the dense block: called once with the words of the training
+   * rows, it returns the rows of those words and of the `top` most frequent ones (e.g.
+   * `readPackageVectors`, word_vectors.ts). Absent: no dense block.
+   */
+  vectors?: VectorProvider;
   onProgress?: (p: TrainProgress) => void;
 }
+
+export type { VectorProvider } from "./word_vectors.ts";
 
 /**
  * Cross-fitting folds for a validation fraction: round(1 / fraction), clamped to
@@ -97,7 +106,9 @@ export async function trainTextClassifier(
   if (!(validationFraction >= 0 && validationFraction < 1)) {
     throw new Error("validationFraction must be in [0, 1)");
   }
-  const { h: start, labels, data } = prepareTraining(examples, options);
+  const prepared = prepareTraining(examples, options);
+  const { labels, data } = prepared;
+  const { h: start, vectors } = await withVectors(prepared.h, data, options);
   const k = labels.length;
   const counts = classCounts(data.labels, k);
   const weightsFor = (h: Hyperparameters, base?: Float32Array) =>
@@ -112,6 +123,7 @@ export async function trainTextClassifier(
       rows: all,
       labels,
       h: start,
+      vectors,
       random,
       rowWeights: weightsFor(start),
       onEpoch: (done) => onProgress?.({ stage: "train", done, total: start.epochs }),
@@ -127,7 +139,7 @@ export async function trainTextClassifier(
   const y = oofRows.map((r) => data.labels[r]);
   const run = async (jobs: FitJob[]) => {
     let fitted = 0;
-    return await runFits({ data, labels, h: start }, jobs, {
+    return await runFits({ data, labels, h: start, vectors }, jobs, {
       onFitted: () => onProgress?.({ stage: "train", done: ++fitted, total: jobs.length }),
     });
   };
@@ -169,6 +181,8 @@ export async function trainTextClassifier(
     // Every candidate on the first fold (one batch), then the winner on the other folds with
     // the refit (another batch).
     const fixed = new Set(SEARCHED.filter((key) => options[key] !== undefined));
+    // Without vectors the dense block's settings change nothing.
+    if (!vectors) fixed.add("vectorScale").add("vectorWeighting");
     const found = await searchHyperparameters({
       start,
       labels: data.labels,

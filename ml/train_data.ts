@@ -5,6 +5,7 @@ import type { Tokenized } from "./fit.ts";
 import type { Hyperparameters } from "./model.ts";
 import { normalizeNewsText } from "./normalize.ts";
 import { createWordSplitter } from "./word_splitter.ts";
+import type { VectorProvider, WordVectorTable } from "./word_vectors.ts";
 
 /** One labelled training text. */
 export interface Example {
@@ -43,6 +44,9 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
   calibrationFolds: 3,
   classWeightPower: 0,
   logitAdjustment: 0,
+  vectorScale: 0.15,
+  vectorWeighting: "idf",
+  vectorWords: 30_000,
 };
 
 /**
@@ -85,4 +89,20 @@ export function prepareTraining(
   }
   options.onProgress?.({ stage: "tokenize", done: examples.length, total: examples.length });
   return { h, labels, data };
+}
+
+/**
+ * The run's vectors from `options.vectors` (read once, for the rows' words), or none: then
+ * the hyperparameters' `vectorScale` becomes 0, so no fit builds a dense block.
+ */
+export async function withVectors(
+  h: Hyperparameters,
+  data: Tokenized,
+  options: { vectors?: VectorProvider; onProgress?: (p: TrainProgress) => void },
+): Promise<{ h: Hyperparameters; vectors?: WordVectorTable }> {
+  if (!options.vectors || h.vectorScale <= 0) return { h: { ...h, vectorScale: 0 } };
+  options.onProgress?.({ stage: "vectors", done: 0, total: 1 });
+  const vectors = await options.vectors({ top: h.vectorWords, wanted: new Set(data.words.flat()) });
+  options.onProgress?.({ stage: "vectors", done: 1, total: 1 });
+  return { h, vectors };
 }

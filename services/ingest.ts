@@ -9,6 +9,7 @@ import type { Db } from "../db/mod.ts";
 import { insertArticles, type InsertResult, type NewArticle } from "../db/articles.ts";
 import { insertPredictions } from "../db/predictions.ts";
 import { queueStoredArticleStats } from "../db/trends.ts";
+import { insertArticleVectors } from "../db/article_vectors.ts";
 import { groupIntoStories } from "./stories.ts";
 import type { ArticleInput } from "../datasets/article.ts";
 import type { Prediction } from "../ml/mod.ts";
@@ -176,6 +177,18 @@ export async function storePrepared(
       );
       if (topicResult) {
         for (const i of created) outcomes[i].prediction = topicResult.predictions[i];
+      }
+      const vectors = topicResult?.vectors;
+      if (vectors) {
+        await insertArticleVectors(
+          tx,
+          created.map((i) => ({
+            articleId: outcomes[i].id,
+            modelVersion: topicResult.model.version,
+            publishedAt: outcomes[i].publishedAt!,
+            vector: vectors[i],
+          })),
+        );
       }
       if (services.review) {
         await queueForReview(

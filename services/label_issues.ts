@@ -13,6 +13,7 @@ import type { DatasetRecord } from "../datasets/mod.ts";
 import { articleText } from "../ml/article_text.ts";
 import { type LabelQuality, type RankedLabel, rankLabels } from "../ml/label_issues.ts";
 import { type Example, outOfFoldProbabilities, type TrainProgress } from "../ml/train.ts";
+import type { VectorProvider } from "../ml/word_vectors.ts";
 
 /** A row whose given label looks wrong. */
 export interface LabelIssue {
@@ -34,6 +35,8 @@ export interface FindLabelIssuesOptions {
   quality?: LabelQuality;
   /** Rank every labelled row, not only the flagged ones. */
   all?: boolean;
+  /** Pretrained word vectors for the cross-fitted models (none: without them). */
+  vectors?: VectorProvider;
   onProgress?: (p: TrainProgress) => void;
 }
 
@@ -97,6 +100,7 @@ async function rankExampleLabels(
     folds,
     repeats,
     seed,
+    vectors: options.vectors,
     onProgress: options.onProgress,
   });
   return {

@@ -20,7 +20,13 @@ import {
   registerModel,
 } from "../db/models.ts";
 import { shadowModelVersion } from "../db/review/mod.ts";
-import { type Classifier, loadClassifier, type Manifest, type Prediction } from "../ml/mod.ts";
+import {
+  type ClassifiedText,
+  type Classifier,
+  loadClassifier,
+  type Manifest,
+  type Prediction,
+} from "../ml/mod.ts";
 import { type Config, isLocalPath } from "../lib/config.ts";
 import { logger } from "../lib/log.ts";
 import { inSpan } from "../lib/tracing.ts";
@@ -52,6 +58,11 @@ export const FAILED_MODEL_RETRY_MS = 30_000;
 export interface Classification {
   model: ServedModel;
   predictions: Prediction[];
+  /**
+   * Each text's dense vector (the normalised weighted mean of its word vectors), when the
+   * model has word vectors: what similarity and stories compare texts by.
+   */
+  vectors?: Float32Array[];
   shadow?: ShadowResult;
 }
 
@@ -417,7 +428,7 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
         "model.taxonomy": m.model.taxonomy ?? DEFAULT_TAXONOMY,
         "model.texts": texts.length,
       },
-      () => m.classifier.classify(texts),
+      async () => splitVectors(await m.classifier.classify(texts)),
     );
 
   /** Runs `models` (and the shadow beside `topic`) on `texts`, each held until all finish. */
@@ -431,12 +442,12 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
     for (const h of held) h.users++;
     try {
       return await Promise.all(models.map(async (l, i) => {
-        const predictions = await run(l, texts);
-        if (i > 0 || !s) return { model: l.model, predictions };
+        const { predictions, vectors } = await run(l, texts);
+        const own = { model: l.model, predictions, ...(vectors ? { vectors } : {}) };
+        if (i > 0 || !s) return own;
         return {
-          model: l.model,
-          predictions,
-          shadow: { model: s.model, predictions: await run(s, texts) },
+          ...own,
+          shadow: { model: s.model, predictions: (await run(s, texts)).predictions },
         };
       }));
     } finally {
@@ -480,4 +491,18 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
       shadow = null;
     },
   };
+}
+
+/** Predictions without their vectors, and the vectors apart (when the model gives them). */
+export function splitVectors(
+  classified: ClassifiedText[],
+): { predictions: Prediction[]; vectors?: Float32Array[] } {
+  const vectors: Float32Array[] = [];
+  const predictions = classified.map(({ vector, ...prediction }) => {
+    if (vector) vectors.push(vector);
+    return prediction;
+  });
+  return vectors.length === classified.length && vectors.length > 0
+    ? { predictions, vectors }
+    : { predictions };
 }

@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { activationHistory, listModels } from "../db/models.ts";
+import { activateModel, activationHistory, listModels } from "../db/models.ts";
 import { pgliteTestDb } from "../db/test_db.ts";
 import { verifyModelDir } from "../ml/mod.ts";
 import { ModelStoreError } from "./model_store.ts";
 import { loadConfig } from "../lib/config.ts";
 import { createModelRuntime, ensureActiveModel } from "./model_runtime.ts";
-import { trainToyModel } from "./test_model.ts";
+import { TOY_TRAINING, trainToyModel } from "./test_model.ts";
+import { trainAndRegister } from "./training.ts";
+import { toyCorpus } from "../ml/toy_corpus.ts";
+import { writeToyVectorsFile } from "../ml/test_word_vectors.ts";
 
 Deno.test("ensureActiveModel() serves HF_MODEL from a local directory and from a pinned hub revision", async (t) => {
   const { db, close } = await pgliteTestDb();
@@ -113,5 +116,43 @@ Deno.test("a tampered or missing model directory is fetched again from the model
   } finally {
     await close();
     await Deno.remove(modelDir, { recursive: true });
+  }
+});
+
+Deno.test("a served model with word vectors gives each text's vector; one from before gives none", async () => {
+  const { db, close } = await pgliteTestDb();
+  const modelDir = await Deno.makeTempDir({ prefix: "newsintel-models-" });
+  const vectorsFile = await writeToyVectorsFile();
+  try {
+    const plain = await trainToyModel(db, modelDir);
+    const runtime = await createModelRuntime(db, loadConfig({ MODEL_DIR: modelDir }));
+    try {
+      const before = await runtime.classify(["the striker scored a goal"]);
+      assert.equal(before.model.version, plain.version);
+      assert.equal(before.vectors, undefined);
+      assert.ok(!("vector" in before.predictions[0]));
+      const dense = await trainAndRegister(db, toyCorpus(300), {
+        ...TOY_TRAINING,
+        name: "toy",
+        modelDir,
+        vectors: "glove",
+        vectorsFile,
+      });
+      await db.transaction((tx) =>
+        activateModel(tx, { version: dense.version, action: "promote", actor: "test" })
+      );
+      await runtime.refresh();
+      const after = await runtime.classify(["the striker scored a goal", "zzz"]);
+      assert.equal(after.model.version, dense.version);
+      assert.equal(after.vectors?.length, 2);
+      assert.equal(after.vectors![0].length, 8);
+      assert.ok(!("vector" in after.predictions[0]), "predictions stay as they were");
+    } finally {
+      await runtime.close();
+    }
+  } finally {
+    await close();
+    await Deno.remove(modelDir, { recursive: true });
+    await Deno.remove(vectorsFile);
   }
 });

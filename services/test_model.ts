@@ -8,7 +8,12 @@ import { trainAndRegister } from "./training.ts";
 export { TOY_LABELS };
 
 /** Small hyperparameters so tests train in well under a second. */
-export const TOY_TRAINING = { buckets: 1 << 12, epochs: 5, validationFraction: 0.2 };
+export const TOY_TRAINING = {
+  buckets: 1 << 12,
+  epochs: 5,
+  validationFraction: 0.2,
+  vectors: "none" as const,
+};
 
 /** Trains, registers and (by default) activates a toy model; returns its manifest. */
 export async function trainToyModel(

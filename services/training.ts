@@ -29,6 +29,7 @@ import {
   writeModelDir,
 } from "../ml/mod.ts";
 import { articleText } from "../ml/article_text.ts";
+import { vectorProvider, type VectorSource } from "../ml/word_vectors.ts";
 import type { RunTracking } from "./mlflow/mod.ts";
 import { registerStoredModel } from "./model_store.ts";
 
@@ -93,9 +94,13 @@ export function newModelVersion(dataSha256: string, now = new Date()): string {
   return `${stamp}-${dataSha256.slice(0, 6)}-${suffix}`;
 }
 
-export interface TrainModelOptions extends TrainOptions {
+export interface TrainModelOptions extends Omit<TrainOptions, "vectors"> {
   name: string;
   modelDir: string;
+  /** Pretrained word vectors for the dense block (default `glove`: the npm package's). */
+  vectors?: VectorSource;
+  /** A vectors file in the package's format to read instead of the package's. */
+  vectorsFile?: string;
 }
 
 /**
@@ -107,10 +112,13 @@ export async function trainModelDir(
   examples: readonly Example[],
   options: TrainModelOptions,
 ): Promise<Manifest> {
-  const { name, modelDir, ...trainOptions } = options;
+  const { name, modelDir, vectors = "glove", vectorsFile, ...trainOptions } = options;
   if (examples.length === 0) throw new Error("no labelled examples in the given data");
   const data = trainingDataHash(examples);
-  const model = await trainTextClassifier(examples, trainOptions);
+  const model = await trainTextClassifier(examples, {
+    ...trainOptions,
+    ...(vectors === "glove" ? { vectors: vectorProvider(vectorsFile) } : {}),
+  });
   const version = newModelVersion(data.sha256);
   const tmp = join(modelDir, `.tmp-${crypto.randomUUID()}`);
   await Deno.mkdir(modelDir, { recursive: true });
@@ -164,6 +172,8 @@ export interface RunParameters {
   search?: boolean;
   /** Noise-aware training: what was done with the rows whose label looks wrong. */
   clean?: string;
+  /** Pretrained word vectors used (`glove` or `none`). */
+  vectors?: VectorSource;
 }
 
 /** The parameters of a run of {@link trainModelDir} with `options`. */
@@ -188,6 +198,7 @@ export function runParameters(
     ...(run.taxonomy ? { taxonomy: run.taxonomy } : {}),
     ...(options.search ? { search: true } : {}),
     ...(options.clean && options.clean !== "none" ? { clean: options.clean } : {}),
+    vectors: options.vectors ?? "glove",
   };
 }
 

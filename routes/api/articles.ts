@@ -1,9 +1,13 @@
-/** `/v1/articles`: ingest one article or a batch, list with filters and a cursor, fetch one. */
+/**
+ * `/v1/articles`: ingest one article or a batch, list with filters and a cursor, fetch one,
+ * and the articles similar to one.
+ */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { countArticles, getArticle, listArticles } from "../../db/articles.ts";
+import { articleExists, countArticles, getArticle, listArticles } from "../../db/articles.ts";
 import { AppError } from "../../lib/errors.ts";
 import { createIngestQueue } from "../../services/ingest_queue.ts";
 import { reviewPolicy } from "../../services/review_routing.ts";
+import { MAX_CANDIDATES, similarArticles } from "../../services/similar_articles.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 import { cursorId, cursorShape, decodeCursor, encodeCursor } from "./cursor.ts";
 import {
@@ -80,6 +84,52 @@ const getRoute = createRoute({
   },
 });
 
+const SimilarQuery = z.object({
+  days: z.coerce.number().int().min(1).max(365).default(7).openapi({
+    description: "Candidates are published within this many days of the article",
+  }),
+  limit: z.coerce.number().int().min(1).max(50).default(10),
+});
+
+const SimilarArticleSchema = z.object({
+  id: z.number().int(),
+  title: z.string(),
+  source: z.string().nullable(),
+  topic: z.string().nullable(),
+  publishedAt: z.string(),
+  score: z.number().openapi({
+    description: "0.8 × cosine of the articles' word-vector means + 0.2 × their shared terms",
+  }),
+}).openapi("SimilarArticle");
+
+const similarRoute = createRoute({
+  method: "get",
+  path: "/articles/{id}/similar",
+  summary: "The stored articles most similar to one, within a period",
+  description: "Nearest by the articles' dense vectors (the normalised weighted mean of their " +
+    "word vectors, stored at ingestion by a topic model with word vectors) and shared terms, " +
+    `among at most ${MAX_CANDIDATES} candidates published nearest in time within \`days\`. ` +
+    "An article stored without a vector has an empty list (`basis: none`).",
+  request: {
+    params: z.object({ id: z.coerce.number().int().min(1).max(2 ** 53) }),
+    query: SimilarQuery,
+  },
+  responses: {
+    200: {
+      description: "The most similar articles, best first",
+      content: json(z.object({
+        basis: z.enum(["vectors", "none"]),
+        items: z.array(SimilarArticleSchema),
+      })),
+    },
+    404: {
+      description: "No such article",
+      content: json(errorResponses[422].content["application/json"].schema),
+    },
+    ...errorResponses,
+  },
+});
+
 /** Where a page of articles ended: its last id. */
 const ARTICLE_CURSOR = cursorShape("a", cursorId);
 
@@ -119,5 +169,15 @@ export function articlesApi(deps: AppDeps) {
       const article = await getArticle(db, id);
       if (!article) throw new AppError(404, "articleNotFound", `No article ${id}.`);
       return c.json(article, 200);
+    })
+    .openapi(similarRoute, async (c) => {
+      const { id } = c.req.valid("param");
+      const { days, limit } = c.req.valid("query");
+      const similar = await similarArticles(db, id, { days, limit });
+      if (similar) return c.json({ basis: "vectors" as const, items: similar }, 200);
+      if (!(await articleExists(db, id))) {
+        throw new AppError(404, "articleNotFound", `No article ${id}.`);
+      }
+      return c.json({ basis: "none" as const, items: [] }, 200);
     });
 }

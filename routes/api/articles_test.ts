@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { countArticles } from "../../db/articles.ts";
+import { insertArticleVectors } from "../../db/article_vectors.ts";
+import { registerModel } from "../../db/models.ts";
 import { testDatabases } from "../../db/test_db.ts";
 import { BOB_KEY, postJson, testApp, withKey } from "../test_app.ts";
 
+const VECTOR_MODEL = { name: "toy", version: "v", labels: ["a", "b"] };
 const good = (i: number) => ({ title: `Headline ${i}`, body: `Body ${i}`, source: "wire" });
 
 for (const { name, open } of testDatabases()) {
@@ -179,6 +182,53 @@ for (const { name, open } of testDatabases()) {
         assert.equal((await res.json()).error.code, "articleNotFound");
         assert.equal((await app.request("/v1/articles/abc", withKey())).status, 422);
       });
+
+      await t.step(
+        "GET /similar lists the nearest articles by stored vectors, best first",
+        async () => {
+          await reset();
+          await registerModel(db, { ...VECTOR_MODEL, origin: "trained", location: "v" });
+          const ids: number[] = (await (await app.request(
+            "/v1/articles",
+            postJson({ articles: [good(1), good(2), good(3)] }),
+          )).json()).items.map((i: { id: number }) => i.id);
+          const now = new Date().toISOString();
+          await insertArticleVectors(db, [
+            { articleId: ids[0], modelVersion: "v", publishedAt: now, vector: [1, 0] },
+            { articleId: ids[1], modelVersion: "v", publishedAt: now, vector: [0, 1] },
+            { articleId: ids[2], modelVersion: "v", publishedAt: now, vector: [0.9, 0.1] },
+          ]);
+          const res = await app.request(`/v1/articles/${ids[0]}/similar?limit=5`, withKey());
+          assert.equal(res.status, 200);
+          assert.match(res.headers.get("content-type")!, /application\/json/);
+          const body = await res.json();
+          assert.equal(body.basis, "vectors");
+          assert.deepEqual(body.items.map((i: { id: number }) => i.id), [ids[2], ids[1]]);
+          assert.equal(
+            (await app.request(`/v1/articles/${ids[0]}/similar`)).status,
+            401,
+            "needs a key",
+          );
+        },
+      );
+
+      await t.step(
+        "GET /similar: no vector is an empty list, no article 404, bad query 422",
+        async () => {
+          const stored = (await (await app.request("/v1/articles", postJson(good(9)))).json())
+            .items[0].id;
+          const none = await app.request(`/v1/articles/${stored}/similar`, withKey());
+          assert.equal(none.status, 200);
+          assert.deepEqual(await none.json(), { basis: "none", items: [] });
+          const missing = await app.request("/v1/articles/999999/similar", withKey());
+          assert.equal(missing.status, 404);
+          assert.equal((await missing.json()).error.code, "articleNotFound");
+          for (const q of ["days=0", "days=366", "limit=51", "limit=x"]) {
+            const bad = await app.request(`/v1/articles/${stored}/similar?${q}`, withKey());
+            assert.equal(bad.status, 422, q);
+          }
+        },
+      );
     } finally {
       await close();
     }

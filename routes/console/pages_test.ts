@@ -4,6 +4,8 @@ import { LABELS, registerTestModel, seedQueue } from "../../db/review/test_helpe
 import { pgliteTestDb } from "../../db/test_db.ts";
 import { scriptSafeJson } from "../pages/Island.tsx";
 import { listAccess } from "../../db/access_audit.ts";
+import { insertArticleVectors } from "../../db/article_vectors.ts";
+import { registerModel } from "../../db/models.ts";
 import { ADMIN_KEY, postJson, testApp, withKey } from "../test_app.ts";
 import { form, signIn } from "./test_helpers.ts";
 
@@ -159,6 +161,40 @@ Deno.test("console pages", async (t) => {
       assert.ok(!html.includes(`href="/articles/${a}"`), "not the article itself");
       const alone = await (await app.request(`/articles/${c}`, { headers: { cookie } })).text();
       assert.ok(alone.includes("No other article tells this story."));
+    });
+
+    await t.step("an article page lists similar articles by stored vectors", async () => {
+      await reset();
+      await registerModel(db, {
+        name: "v",
+        version: "v",
+        labels: ["a"],
+        origin: "trained",
+        location: "v",
+      });
+      const res = await app.request(
+        "/v1/articles",
+        postJson({
+          articles: [
+            { title: "Rocket reaches orbit", body: "A rocket reached orbit." },
+            { title: "Satellite launched", body: "A satellite was launched." },
+            { title: "Cup final settled", body: "A late goal won the cup." },
+          ],
+        }),
+      );
+      const [a, b, c] = (await res.json()).items.map((i: { id: number }) => i.id);
+      const now = new Date().toISOString();
+      await insertArticleVectors(db, [
+        { articleId: a, modelVersion: "v", publishedAt: now, vector: [1, 0] },
+        { articleId: b, modelVersion: "v", publishedAt: now, vector: [0.9, 0.2] },
+      ]);
+      const { cookie } = await signIn(app);
+      const html = await (await app.request(`/articles/${a}`, { headers: { cookie } })).text();
+      assert.ok(html.includes('data-testid="similar"'));
+      assert.ok(html.includes("Similar articles"));
+      assert.ok(html.includes(`href="/articles/${b}"`));
+      const none = await (await app.request(`/articles/${c}`, { headers: { cookie } })).text();
+      assert.ok(!none.includes('data-testid="similar"'), "no vector, no list");
     });
 
     await t.step("an unknown article is a 404 page; static files are served", async () => {

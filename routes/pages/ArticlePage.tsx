@@ -32,6 +32,7 @@ export function ArticlePage(props: { ctx: PageContext; data: Data }) {
         </section>
         <aside>
           <StoryArticles articleId={a.id} story={data.story} />
+          <SimilarArticles similar={data.similar} />
           <Predictions predictions={data.predictions} />
           <section class="card">
             <h2>Review</h2>
@@ -106,6 +107,31 @@ function StoryArticles(props: { articleId: number; story: Data["story"] }) {
           )}
         </>
       )}
+    </section>
+  );
+}
+
+/** The nearest stored articles by word vectors and terms (none without a stored vector). */
+function SimilarArticles({ similar }: { similar: Data["similar"] }) {
+  if (similar === null) return null;
+  return (
+    <section class="card" data-testid="similar">
+      <h2>Similar articles</h2>
+      {similar.length === 0
+        ? <p class="muted small">None within a week of it.</p>
+        : (
+          <ul class="story-articles">
+            {similar.map((s) => (
+              <li key={s.id}>
+                <a href={`/articles/${s.id}`}>{s.title}</a>{" "}
+                <span class="muted small">
+                  {s.source ?? "unknown source"}, {when(s.publishedAt)}
+                  {s.topic ? ` · ${s.topic}` : ""} · {pct(s.score)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
     </section>
   );
 }

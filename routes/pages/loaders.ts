@@ -36,6 +36,7 @@ import {
   summarizeRun,
 } from "../../services/training_runs.ts";
 import { DEFAULT_TAXONOMY, listTaxonomies } from "../../services/taxonomies.ts";
+import { similarArticles } from "../../services/similar_articles.ts";
 
 /**
  * The taxonomies to offer and the one shown: `asked` when a model serves it, else `topic`
@@ -138,17 +139,22 @@ export async function articlesData(
 /** Other articles of an article's story listed on its page at most. */
 const STORY_ARTICLES_SHOWN = 20;
 
+/** The article page lists this many similar articles, published within this many days. */
+const SIMILAR_SHOWN = 8;
+const SIMILAR_DAYS = 7;
+
 export async function articleData(db: Db, id: number) {
   const article = await getArticle(db, id);
   if (!article) throw new AppError(404, "articleNotFound", `No article ${id}.`);
-  const [predictions, reviews, history, story] = await Promise.all([
+  const [predictions, reviews, history, story, similar] = await Promise.all([
     predictionsFor(db, id),
     reviewItemsOfArticle(db, id),
     listAudit(db, { articleId: id, limit: 200 }),
     article.story === null ? null : getStory(db, article.story, STORY_ARTICLES_SHOWN + 1),
+    similarArticles(db, id, { days: SIMILAR_DAYS, limit: SIMILAR_SHOWN }),
   ]);
   const decisions = await Promise.all(reviews.map((r) => itemLabels(db, r.id)));
-  return { article, predictions, reviews, decisions: decisions.flat(), history, story };
+  return { article, predictions, reviews, decisions: decisions.flat(), history, story, similar };
 }
 
 /** Review items of one article (an article has one per model version at most). */
