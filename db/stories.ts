@@ -82,6 +82,8 @@ export interface StoryAssignment {
   publishedAt: string;
   minhash: string | null;
   keys: number[];
+  /** The earlier article this one nearly copies. */
+  duplicateOf?: number | null;
 }
 
 /**
@@ -92,15 +94,17 @@ export interface StoryAssignment {
 export async function assignStories(db: Queryable, rows: StoryAssignment[]): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
-    `INSERT INTO article_stories (article_id, story_id, published_at, minhash)
-     SELECT r.article_id, r.story_id, r.published_at, r.minhash
+    `INSERT INTO article_stories (article_id, story_id, published_at, minhash, duplicate_of)
+     SELECT r.article_id, r.story_id, r.published_at, r.minhash, r.duplicate_of
        FROM jsonb_to_recordset($1::text::jsonb)
-         AS r(article_id bigint, story_id bigint, published_at timestamptz, minhash text)`,
+         AS r(article_id bigint, story_id bigint, published_at timestamptz, minhash text,
+              duplicate_of bigint)`,
     [JSON.stringify(rows.map((r) => ({
       article_id: r.articleId,
       story_id: r.storyId,
       published_at: r.publishedAt,
       minhash: r.minhash,
+      duplicate_of: r.duplicateOf ?? null,
     })))],
   );
   const bands = rows.flatMap((r) =>

@@ -188,6 +188,7 @@ export async function ingestArticles(
         title: rows[i].title,
         body: rows[i].body,
         publishedAt: outcomes[i].publishedAt!,
+        topic: rows[i].topic ?? null,
       })),
     );
     return outcomes;

@@ -1,33 +1,54 @@
 /**
- * Stories: articles grouped at ingestion as near duplicates or reports of one event. Each
- * new article's MinHash signature (title and lead, ml/minhash.ts) finds candidates through
- * its LSH band keys (db/stories.ts, an index lookup per key, capped), and it joins the story
- * of the most similar one within three days (ml/story_groups.ts) or starts its own.
+ * Stories: articles grouped at ingestion as reports of one event. Each new article's features
+ * (weighted words, names, numbers; ml/story_profile.ts) find candidate stories through the
+ * inverted index of stories' strongest terms (db/story_index.ts, capped postings per term),
+ * and it joins the most similar story profile within the story's time gap, or starts its
+ * own. A near copy of an earlier article (MinHash of title and lead, ml/minhash.ts) joins
+ * that article's story and is marked as its duplicate.
  */
 import type { Db, Queryable } from "../db/mod.ts";
 import {
   assignStories,
   clearStories,
-  createStories,
   markGrouped,
   nextUngrouped,
   storyCandidates,
 } from "../db/stories.ts";
 import {
+  candidateStories,
+  countTerms,
+  insertStory,
+  lockStoryProfile,
+  saveStoryProfile,
+  termFrequencies,
+} from "../db/story_index.ts";
+import {
   bandKeys,
   decodeSignature,
   encodeSignature,
+  estimatedJaccard,
   minhashSignature,
+  SAME_STORY_JACCARD,
   storyWords,
 } from "../ml/minhash.ts";
 import {
-  chooseStories,
-  type NewStoryItem,
-  STORY_WINDOW_MS,
-  type StoryCandidate,
-} from "../ml/story_groups.ts";
+  addToProfile,
+  articleFeatures,
+  bestStory,
+  decodeProfile,
+  DEFAULT_STORY_PARAMS,
+  encodeProfile,
+  idf,
+  indexedTerms,
+  MAX_CANDIDATES,
+  POSTINGS_PER_TERM,
+  queryTerms,
+  type StoryParams,
+  type StoryProfile,
+} from "../ml/story_profile.ts";
+import { STORY_WINDOW_MS } from "../ml/story_groups.ts";
 
-/** Stored candidates read per band key at most (the newest in the window). */
+/** Stored near-copy candidates read per band key at most (the newest in the window). */
 export const CANDIDATES_PER_KEY = 10;
 /** Articles grouped per transaction when filling the stories of older articles. */
 const FILL_BATCH = 500;
@@ -47,70 +68,104 @@ export interface StoryInput {
   title: string;
   body: string;
   publishedAt: string;
+  /** Its topic, when classified (a new story takes its first article's). */
+  topic?: string | null;
+  /** A unit-length dense vector of what it says (mean word vectors), when there is one. */
+  vector?: Float32Array | null;
+}
+
+/** The earlier article an article nearly copies (MinHash), and that article's story. */
+async function nearCopy(
+  tx: Queryable,
+  article: { at: number; sig: Uint32Array | null; keys: number[] },
+): Promise<{ articleId: number; storyId: number } | null> {
+  if (!article.sig) return null;
+  const found = await storyCandidates(tx, {
+    keys: article.keys,
+    from: isoWithin(article.at - STORY_WINDOW_MS),
+    to: isoWithin(article.at + STORY_WINDOW_MS + 1),
+    perKey: CANDIDATES_PER_KEY,
+  });
+  let best: { sim: number; articleId: number; storyId: number } | null = null;
+  const seen = new Set<number>();
+  for (const c of found) {
+    if (seen.has(c.articleId)) continue;
+    seen.add(c.articleId);
+    const sig = decodeSignature(c.minhash);
+    if (!sig) continue;
+    const sim = estimatedJaccard(article.sig, sig);
+    if (sim >= SAME_STORY_JACCARD && (!best || sim > best.sim)) {
+      best = { sim, articleId: c.articleId, storyId: c.storyId };
+    }
+  }
+  return best && { articleId: best.articleId, storyId: best.storyId };
 }
 
 /**
- * Puts each article in a story, inside the caller's transaction: one candidate query for
- * the batch, then the stories created and the articles assigned in three statements.
+ * Puts each article in a story, inside the caller's transaction, in publication order: an
+ * article joins the story of an earlier near copy, else the most similar candidate story,
+ * else starts one; the story's profile and index entries follow. Work per article is
+ * bounded by the caps of ml/story_profile.ts, whatever the number of stories stored.
  */
-export async function groupIntoStories(tx: Queryable, articles: StoryInput[]): Promise<void> {
+export async function groupIntoStories(
+  tx: Queryable,
+  articles: StoryInput[],
+  params: Readonly<StoryParams> = DEFAULT_STORY_PARAMS,
+): Promise<void> {
   if (articles.length === 0) return;
   const sorted = [...articles].sort((a, b) =>
     a.publishedAt < b.publishedAt ? -1 : a.publishedAt > b.publishedAt ? 1 : a.id - b.id
   );
-  const prepared = sorted.map((a) => {
+  // Frequencies counted once for the batch, after it (in term order: no deadlocks).
+  const counts = new Map<string, number>();
+  let done = 0;
+  for (const a of sorted) {
+    const at = Date.parse(a.publishedAt);
+    const features = articleFeatures(a.title, a.body, params);
+    const { total, df } = await termFrequencies(tx, [...features.keys()]);
+    const rarity = (t: string) => idf((df.get(t) ?? 0) + (counts.get(t) ?? 0), total + done);
     const sig = minhashSignature(storyWords(a.title, a.body));
-    return { article: a, at: Date.parse(a.publishedAt), sig, keys: sig ? bandKeys(sig) : [] };
-  });
-  const times = prepared.map((p) => p.at);
-  const found = await storyCandidates(tx, {
-    keys: [...new Set(prepared.flatMap((p) => p.keys))],
-    from: isoWithin(Math.min(...times) - STORY_WINDOW_MS),
-    to: isoWithin(Math.max(...times) + STORY_WINDOW_MS + 1),
-    perKey: CANDIDATES_PER_KEY,
-  });
-  const byKey = new Map<number, StoryCandidate[]>();
-  const seen = new Set<string>();
-  // An article found through several keys is decoded once.
-  const decoded = new Map<number, Uint32Array | null>();
-  for (const c of found) {
-    if (seen.has(`${c.key}:${c.articleId}`)) continue;
-    seen.add(`${c.key}:${c.articleId}`);
-    let sig = decoded.get(c.articleId);
-    if (sig === undefined) decoded.set(c.articleId, sig = decodeSignature(c.minhash));
-    if (!sig) continue;
-    const list = byKey.get(c.key) ?? [];
-    list.push({ storyId: c.storyId, at: c.publishedAt, sig });
-    byKey.set(c.key, list);
-  }
-  const items: NewStoryItem[] = prepared.map((p) => ({
-    at: p.at,
-    sig: p.sig,
-    keys: p.keys,
-    candidates: p.keys.flatMap((k) => byKey.get(k) ?? []),
-  }));
-  const choices = chooseStories(items);
-  // A new story's title and time are its first article's.
-  const firsts: Array<{ title: string; at: string }> = [];
-  choices.forEach((c, i) => {
-    if ("newStory" in c && firsts.length === c.newStory) {
-      firsts.push({ title: sorted[i].title, at: sorted[i].publishedAt });
+    const keys = sig ? bandKeys(sig) : [];
+    const item = { features, vector: a.vector ?? null, at };
+    const copy = await nearCopy(tx, { at, sig, keys });
+    let storyId: number | null = copy?.storyId ?? null;
+    if (storyId === null) {
+      const found = await candidateStories(tx, {
+        terms: queryTerms(features, rarity),
+        perTerm: POSTINGS_PER_TERM,
+        max: MAX_CANDIDATES,
+      });
+      const candidates = found.flatMap((c) => {
+        const profile = decodeProfile(c.profile);
+        return profile ? [{ id: c.id, profile }] : [];
+      });
+      storyId = bestStory(item, candidates, rarity, params)?.candidate.id ?? null;
     }
-  });
-  const ids = await createStories(tx, firsts);
-  await assignStories(
-    tx,
-    prepared.map((p, i) => {
-      const c = choices[i];
-      return {
-        articleId: p.article.id,
-        storyId: "story" in c ? c.story : ids[c.newStory],
-        publishedAt: p.article.publishedAt,
-        minhash: p.sig ? encodeSignature(p.sig) : null,
-        keys: p.keys,
-      };
-    }),
-  );
+    let profile: StoryProfile | null = null;
+    if (storyId === null) {
+      storyId = await insertStory(tx, { title: a.title, at: a.publishedAt, topic: a.topic ?? null });
+    } else {
+      profile = decodeProfile((await lockStoryProfile(tx, storyId))?.profile ?? null);
+    }
+    const updated = addToProfile(profile, item, rarity);
+    await saveStoryProfile(tx, {
+      id: storyId,
+      profile: encodeProfile(updated),
+      terms: indexedTerms(updated, rarity),
+      lastSeen: isoWithin(updated.lastSeen),
+    });
+    await assignStories(tx, [{
+      articleId: a.id,
+      storyId,
+      publishedAt: a.publishedAt,
+      minhash: sig ? encodeSignature(sig) : null,
+      keys,
+      duplicateOf: copy?.articleId ?? null,
+    }]);
+    for (const t of features.keys()) counts.set(t, (counts.get(t) ?? 0) + 1);
+    done++;
+  }
+  await countTerms(tx, counts, sorted.length);
 }
 
 /**

@@ -1,0 +1,123 @@
+/**
+ * Story profiles SQL: each story's profile, the inverted index of its strongest terms
+ * (`story_terms`) through which a new article finds its candidate stories, and the term
+ * document frequencies that weigh rare terms above common ones.
+ */
+import type { Queryable } from "./mod.ts";
+
+/** The empty term's count: how many articles the frequencies were counted over. */
+const TOTAL = "";
+
+/** How many grouped articles hold each of `terms`, and how many articles were counted. */
+export async function termFrequencies(
+  db: Queryable,
+  terms: string[],
+): Promise<{ total: number; df: Map<string, number> }> {
+  const rows = await db.query<{ term: string; df: string | number }>(
+    "SELECT term, df FROM story_term_df WHERE term = ANY($1::text[])",
+    [[TOTAL, ...terms]],
+  );
+  const df = new Map(rows.map((r) => [r.term, Number(r.df)]));
+  const total = df.get(TOTAL) ?? 0;
+  df.delete(TOTAL);
+  return { total, df };
+}
+
+/**
+ * Adds articles' terms to the frequencies: `counts` maps a term to how many new articles hold
+ * it, `articles` is how many were counted. Rows are written in term order, so concurrent
+ * batches wait for each other instead of deadlocking.
+ */
+export async function countTerms(
+  db: Queryable,
+  counts: Map<string, number>,
+  articles: number,
+): Promise<void> {
+  if (articles === 0) return;
+  const rows = [[TOTAL, articles] as const, ...counts].sort((a, b) => a[0] < b[0] ? -1 : 1);
+  await db.query(
+    `INSERT INTO story_term_df (term, df)
+     SELECT t, n FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(t, n, i) ORDER BY i
+     ON CONFLICT (term) DO UPDATE SET df = story_term_df.df + excluded.df`,
+    [rows.map((r) => r[0]), rows.map((r) => r[1])],
+  );
+}
+
+/** A story found through the index, with its stored profile. */
+export interface CandidateStory {
+  id: number;
+  profile: string | null;
+  hits: number;
+}
+
+/**
+ * Stories indexed under any of `terms`: per term at most `perTerm` postings, the most
+ * recently active (an index range scan each), then the `max` stories sharing the most
+ * terms. Cost depends on the caps, never on how many stories are stored.
+ */
+export async function candidateStories(
+  db: Queryable,
+  options: { terms: string[]; perTerm: number; max: number },
+): Promise<CandidateStory[]> {
+  if (options.terms.length === 0) return [];
+  const rows = await db.query<{ id: string | number; profile: string | null; hits: number }>(
+    `SELECT s.id, s.profile, p.hits
+       FROM (SELECT pt.story_id, count(*)::int AS hits
+               FROM (SELECT DISTINCT unnest($1::text[]) AS term) AS q
+               CROSS JOIN LATERAL (
+                 SELECT st.story_id FROM story_terms st WHERE st.term = q.term
+                  ORDER BY st.last_seen DESC LIMIT $2
+               ) AS pt
+              GROUP BY pt.story_id ORDER BY count(*) DESC, pt.story_id DESC LIMIT $3) AS p
+       JOIN stories s ON s.id = p.story_id`,
+    [options.terms, options.perTerm, options.max],
+  );
+  return rows.map((r) => ({ id: Number(r.id), profile: r.profile, hits: r.hits }));
+}
+
+/** A story's stored profile, locked for update in the caller's transaction (null: none). */
+export async function lockStoryProfile(
+  db: Queryable,
+  id: number,
+): Promise<{ profile: string | null } | null> {
+  const [row] = await db.query<{ profile: string | null }>(
+    "SELECT profile FROM stories WHERE id = $1 FOR UPDATE",
+    [id],
+  );
+  return row ?? null;
+}
+
+/** Creates a story (no articles counted yet) and returns its id. */
+export async function insertStory(
+  db: Queryable,
+  row: { title: string; at: string; topic: string | null },
+): Promise<number> {
+  const [r] = await db.query<{ id: string | number }>(
+    `INSERT INTO stories (title, first_seen, last_seen, articles, topic)
+     VALUES ($1, $2, $2, 0, $3) RETURNING id`,
+    [row.title, row.at, row.topic],
+  );
+  return Number(r.id);
+}
+
+/**
+ * Stores a story's profile and re-indexes it under `terms` (its strongest), each posting
+ * dated `lastSeen`, so lookups prefer recently active stories.
+ */
+export async function saveStoryProfile(
+  db: Queryable,
+  story: { id: number; profile: string; terms: string[]; lastSeen: string },
+): Promise<void> {
+  await db.query("UPDATE stories SET profile = $2 WHERE id = $1", [story.id, story.profile]);
+  await db.query(
+    "DELETE FROM story_terms WHERE story_id = $1 AND NOT (term = ANY($2::text[]))",
+    [story.id, story.terms],
+  );
+  if (story.terms.length === 0) return;
+  await db.query(
+    `INSERT INTO story_terms (term, story_id, last_seen)
+     SELECT DISTINCT unnest($1::text[]), $2::bigint, $3::timestamptz
+     ON CONFLICT (term, story_id) DO UPDATE SET last_seen = greatest(story_terms.last_seen, excluded.last_seen)`,
+    [story.terms, story.id, story.lastSeen],
+  );
+}
