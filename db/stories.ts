@@ -180,15 +180,41 @@ export async function markGrouped(tx: Queryable, lastId: number, done: boolean):
 }
 
 /**
- * Forgets every story and starts the backfill from the first article (a rebuild from
- * scratch), in the caller's transaction.
+ * Forgets every story assignment except those a reviewer made (pinned), and the stories
+ * left without articles, and starts the backfill from the first article (a rebuild), in the
+ * caller's transaction. Returns the ids of the stories kept, whose counts are set from their
+ * pinned articles and whose profiles the caller rebuilds.
  */
-export async function clearStories(db: Queryable): Promise<void> {
-  await db.query("DELETE FROM story_bands");
-  await db.query("DELETE FROM article_stories");
-  await db.query("DELETE FROM stories");
+export async function clearStories(db: Queryable): Promise<number[]> {
+  await db.query(
+    `DELETE FROM story_bands b WHERE NOT EXISTS (
+       SELECT 1 FROM article_stories x WHERE x.article_id = b.article_id AND x.pinned)`,
+  );
+  await db.query("DELETE FROM article_stories WHERE NOT pinned");
+  await db.query(
+    `DELETE FROM stories s WHERE NOT EXISTS (SELECT 1 FROM article_stories x WHERE x.story_id = s.id)`,
+  );
+  const kept = await db.query<{ id: string | number }>(
+    `UPDATE stories s SET articles = d.n, first_seen = d.first, last_seen = d.last
+       FROM (SELECT story_id, count(*)::int AS n, min(published_at) AS first,
+                    max(published_at) AS last
+               FROM article_stories GROUP BY story_id) AS d
+      WHERE s.id = d.story_id RETURNING s.id`,
+  );
+  await db.query("DELETE FROM story_term_df");
   await db.query("DELETE FROM stories_backfill");
   await db.query("INSERT INTO stories_backfill (after_id) VALUES (0)");
+  return kept.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+/** How far the backfill has to go: the highest article id and where it stands (null: done). */
+export async function backfillPosition(
+  db: Queryable,
+): Promise<{ afterId: number; maxId: number } | null> {
+  const [row] = await db.query<{ after_id: string | number; max_id: string | number | null }>(
+    "SELECT after_id, (SELECT max(id) FROM articles) AS max_id FROM stories_backfill",
+  );
+  return row ? { afterId: Number(row.after_id), maxId: Number(row.max_id ?? 0) } : null;
 }
 
 /** A story as listed: its size, span, sources and representative title. */

@@ -42,6 +42,7 @@ CREATE TABLE story_corrections (
   at         timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX story_corrections_story_idx ON story_corrections (story_id, id);
+CREATE INDEX story_corrections_into_idx ON story_corrections (into_story, id);
 
 -- Every article is grouped again by the new method: `serve` regroups at start (500 per
 -- transaction, resuming where it stopped), as after migration 0017.

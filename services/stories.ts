@@ -9,6 +9,7 @@
 import type { Db, Queryable } from "../db/mod.ts";
 import {
   assignStories,
+  backfillPosition,
   clearStories,
   markGrouped,
   nextUngrouped,
@@ -47,6 +48,7 @@ import {
   type StoryProfile,
 } from "../ml/story_profile.ts";
 import { STORY_WINDOW_MS } from "../ml/story_groups.ts";
+import { rebuildProfile } from "./story_corrections.ts";
 
 /** Stored near-copy candidates read per band key at most (the newest in the window). */
 export const CANDIDATES_PER_KEY = 10;
@@ -169,13 +171,25 @@ export async function groupIntoStories(
 }
 
 /**
- * Groups the articles stored before stories were kept (migration 0013), `FILL_BATCH` ids
- * per transaction, from where an earlier run stopped; with `rebuild`, forgets every story
- * first and groups all articles again (`newsintel stories rebuild`). Returns how many
- * articles it grouped; one lookup when nothing is left.
+ * Groups the articles stored before stories were kept (or before a method change that
+ * regroups them, migrations 0017 and 0024), `FILL_BATCH` ids per transaction, from where an
+ * earlier run stopped; with `rebuild`, forgets every story first (except where reviewers put
+ * articles: those stay, their profiles rebuilt) and groups all articles again (`newsintel
+ * stories rebuild --all`). Memory is bounded by one batch. `onProgress` hears the id reached
+ * and the highest id after each batch. Returns how many articles it grouped.
  */
-export async function fillStories(db: Db, options: { rebuild?: boolean } = {}): Promise<number> {
-  if (options.rebuild) await db.transaction((tx) => clearStories(tx));
+export async function fillStories(
+  db: Db,
+  options: {
+    rebuild?: boolean;
+    onProgress?: (reached: number, maxId: number) => void;
+  } = {},
+): Promise<number> {
+  if (options.rebuild) {
+    await db.transaction(async (tx) => {
+      for (const id of await clearStories(tx)) await rebuildProfile(tx, id);
+    });
+  }
   let total = 0;
   for (;;) {
     const step = await db.transaction(async (tx) => {
@@ -185,10 +199,14 @@ export async function fillStories(db: Db, options: { rebuild?: boolean } = {}): 
       // Fewer ids than asked for: the scan reached the newest article.
       const done = next.scanned < FILL_BATCH;
       await markGrouped(tx, next.lastId, done);
-      return { grouped: next.articles.length, done };
+      return { grouped: next.articles.length, done, lastId: next.lastId };
     });
     if (!step) return total;
     total += step.grouped;
+    if (options.onProgress) {
+      const at = await backfillPosition(db);
+      options.onProgress(step.lastId, at?.maxId ?? step.lastId);
+    }
     if (step.done) return total;
   }
 }
