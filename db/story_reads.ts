@@ -281,3 +281,24 @@ export async function storySources(
   }
   return out;
 }
+
+/** Articles per UTC day of each of `ids` in [from, to), for the listing's small timelines. */
+export async function storiesDays(
+  db: Queryable,
+  ids: number[],
+  range: { from: string; to: string },
+): Promise<Map<number, Array<{ day: string; articles: number }>>> {
+  const out = new Map<number, Array<{ day: string; articles: number }>>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return out;
+  const rows = await db.query<{ story_id: string | number; day: string; n: number }>(
+    `SELECT story_id, to_char(published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+            count(*)::int AS n
+       FROM article_stories
+      WHERE story_id = ANY($1::bigint[]) AND published_at >= $2::timestamptz
+        AND published_at < $3::timestamptz
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+    [ids, range.from, range.to],
+  );
+  for (const r of rows) out.get(Number(r.story_id))!.push({ day: r.day, articles: r.n });
+  return out;
+}
