@@ -29,6 +29,7 @@ import {
   encodeSignature,
   estimatedJaccard,
   minhashSignature,
+  NEAR_COPY_WINDOW_MS,
   SAME_STORY_JACCARD,
   storyWords,
 } from "../ml/minhash.ts";
@@ -47,7 +48,6 @@ import {
   type StoryParams,
   type StoryProfile,
 } from "../ml/story_profile.ts";
-import { STORY_WINDOW_MS } from "../ml/story_groups.ts";
 import { rebuildProfile } from "./story_corrections.ts";
 
 /** Stored near-copy candidates read per band key at most (the newest in the window). */
@@ -84,8 +84,8 @@ async function nearCopy(
   if (!article.sig) return null;
   const found = await storyCandidates(tx, {
     keys: article.keys,
-    from: isoWithin(article.at - STORY_WINDOW_MS),
-    to: isoWithin(article.at + STORY_WINDOW_MS + 1),
+    from: isoWithin(article.at - NEAR_COPY_WINDOW_MS),
+    to: isoWithin(article.at + NEAR_COPY_WINDOW_MS + 1),
     perKey: CANDIDATES_PER_KEY,
   });
   let best: { sim: number; articleId: number; storyId: number } | null = null;
