@@ -22,12 +22,13 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   "learning-loop": async () => (await import("./learning_loop.ts")).main(),
   taxonomy: async () => (await import("./taxonomy.ts")).main(),
   stories: async () => (await import("./stories.ts")).main(),
+  "story-scale": async () => (await import("./story_scale.ts")).main(),
 };
 
-// `scale` loads a million articles (tens of minutes): only when named.
+// `scale` and `story-scale` load a million articles (minutes to tens): only when named.
 const wanted = Deno.args.length
   ? Deno.args
-  : Object.keys(BENCHES).filter((name) => name !== "scale");
+  : Object.keys(BENCHES).filter((name) => name !== "scale" && name !== "story-scale");
 const results: Record<string, unknown> = {
   machine: {
     cores: navigator.hardwareConcurrency,

@@ -121,3 +121,66 @@ export async function saveStoryProfile(
     [story.terms, story.id, story.lastSeen],
   );
 }
+
+/** An article placed in a story, with the story's new profile and index terms. */
+export interface StoryPlacement {
+  /** The story it joins; null starts a new one (with `title` and `topic`). */
+  storyId: number | null;
+  title: string;
+  topic: string | null;
+  articleId: number;
+  publishedAt: string;
+  minhash: string | null;
+  /** Its MinHash band keys, which later near copies find it by. */
+  keys: number[];
+  duplicateOf: number | null;
+  profile: string;
+  terms: string[];
+  /** The story's last activity after this article, which its index entries carry. */
+  lastSeen: string;
+}
+
+/**
+ * Places an article in a story in one statement: the story created or its count, span and
+ * profile moved, its index entries replaced, the article's story and band keys stored.
+ * Returns the story's id.
+ */
+export async function placeInStory(db: Queryable, p: StoryPlacement): Promise<number> {
+  const story = p.storyId === null
+    ? `INSERT INTO stories (title, first_seen, last_seen, articles, topic, profile)
+       SELECT $1::text, $4::timestamptz, $4::timestamptz, 1, $2::text, $8
+        WHERE $11::bigint = 0 RETURNING id`
+    : `UPDATE stories SET profile = $8, articles = articles + 1,
+              first_seen = least(first_seen, $4::timestamptz),
+              last_seen = greatest(last_seen, $4::timestamptz),
+              topic = coalesce(topic, $2::text), title = coalesce(title, $1::text)
+        WHERE id = $11 RETURNING id`;
+  const [row] = await db.query<{ id: string | number }>(
+    `WITH s AS (${story}),
+     d AS (DELETE FROM story_terms WHERE story_id = (SELECT id FROM s)
+             AND NOT (term = ANY($9::text[]))),
+     t AS (INSERT INTO story_terms (term, story_id, last_seen)
+           SELECT DISTINCT unnest($9::text[]), (SELECT id FROM s), $10::timestamptz
+           ON CONFLICT (term, story_id)
+           DO UPDATE SET last_seen = greatest(story_terms.last_seen, excluded.last_seen)),
+     a AS (INSERT INTO article_stories (article_id, story_id, published_at, minhash, duplicate_of)
+           SELECT $3, id, $4::timestamptz, $5, $7 FROM s),
+     b AS (INSERT INTO story_bands (band_key, published_at, article_id)
+           SELECT unnest($6::bigint[]), $4::timestamptz, $3)
+     SELECT id FROM s`,
+    [
+      p.title,
+      p.topic,
+      p.articleId,
+      p.publishedAt,
+      p.minhash,
+      p.keys,
+      p.duplicateOf,
+      p.profile,
+      p.terms,
+      p.lastSeen,
+      p.storyId ?? 0,
+    ],
+  );
+  return Number(row.id);
+}

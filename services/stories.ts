@@ -8,7 +8,6 @@
  */
 import type { Db, Queryable } from "../db/mod.ts";
 import {
-  assignStories,
   backfillPosition,
   clearStories,
   markGrouped,
@@ -18,9 +17,8 @@ import {
 import {
   candidateStories,
   countTerms,
-  insertStory,
   lockStoryProfile,
-  saveStoryProfile,
+  placeInStory,
   termFrequencies,
 } from "../db/story_index.ts";
 import {
@@ -46,7 +44,6 @@ import {
   POSTINGS_PER_TERM,
   queryTerms,
   type StoryParams,
-  type StoryProfile,
 } from "../ml/story_profile.ts";
 import { rebuildProfile } from "./story_corrections.ts";
 
@@ -124,12 +121,15 @@ export async function groupIntoStories(
   for (const a of sorted) {
     const at = Date.parse(a.publishedAt);
     const features = articleFeatures(a.title, a.body, params);
-    const { total, df } = await termFrequencies(tx, [...features.keys()]);
-    const rarity = (t: string) => idf((df.get(t) ?? 0) + (counts.get(t) ?? 0), total + done);
     const sig = minhashSignature(storyWords(a.title, a.body));
     const keys = sig ? bandKeys(sig) : [];
+    // Independent reads, sent together (postgres.js pipelines them on the connection).
+    const [{ total, df }, copy] = await Promise.all([
+      termFrequencies(tx, [...features.keys()]),
+      nearCopy(tx, { at, sig, keys }),
+    ]);
+    const rarity = (t: string) => idf((df.get(t) ?? 0) + (counts.get(t) ?? 0), total + done);
     const item = { features, vector: a.vector ?? null, at };
-    const copy = await nearCopy(tx, { at, sig, keys });
     let storyId: number | null = copy?.storyId ?? null;
     if (storyId === null) {
       const found = await candidateStories(tx, {
@@ -143,27 +143,24 @@ export async function groupIntoStories(
       });
       storyId = bestStory(item, candidates, rarity, params)?.candidate.id ?? null;
     }
-    let profile: StoryProfile | null = null;
-    if (storyId === null) {
-      storyId = await insertStory(tx, { title: a.title, at: a.publishedAt, topic: a.topic ?? null });
-    } else {
-      profile = decodeProfile((await lockStoryProfile(tx, storyId))?.profile ?? null);
-    }
+    // The profile re-read under a lock: a concurrent batch may have just added to it.
+    const profile = storyId === null
+      ? null
+      : decodeProfile((await lockStoryProfile(tx, storyId))?.profile ?? null);
     const updated = addToProfile(profile, item, rarity);
-    await saveStoryProfile(tx, {
-      id: storyId,
-      profile: encodeProfile(updated),
-      terms: indexedTerms(updated, rarity),
-      lastSeen: isoWithin(updated.lastSeen),
-    });
-    await assignStories(tx, [{
-      articleId: a.id,
+    await placeInStory(tx, {
       storyId,
+      title: a.title,
+      topic: a.topic ?? null,
+      articleId: a.id,
       publishedAt: a.publishedAt,
       minhash: sig ? encodeSignature(sig) : null,
       keys,
       duplicateOf: copy?.articleId ?? null,
-    }]);
+      profile: encodeProfile(updated),
+      terms: indexedTerms(updated),
+      lastSeen: isoWithin(updated.lastSeen),
+    });
     for (const t of features.keys()) counts.set(t, (counts.get(t) ?? 0) + 1);
     done++;
   }

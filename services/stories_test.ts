@@ -123,6 +123,32 @@ for (const { name, open } of testDatabases()) {
 }
 
 for (const { name, open } of testDatabases()) {
+  Deno.test(`migration 0024 marks every article for regrouping by the event method (${name})`, async () => {
+    const { db, reset, close } = await open();
+    try {
+      await reset();
+      const ids = (await ingestArticles(db, ARTICLES)).map((o) => o.id);
+      const sql = await Deno.readTextFile(
+        new URL("../migrations/0024_story_profiles.sql", import.meta.url),
+      );
+      // Its data statements (the schema changes are in place already).
+      const reset0024 = sql.replace(/--.*$/gm, "").split(";").map((s) => s.trim())
+        .filter((s) => /^(DELETE|INSERT)/.test(s));
+      assert.equal(reset0024.length, 5);
+      await db.transaction(async (tx) => {
+        for (const statement of reset0024) await tx.query(statement);
+      });
+      assert.equal((await getArticle(db, ids[0]))!.story, null);
+      assert.equal(await fillStories(db), 5);
+      const again = await listStories(db, { ...ALL, minArticles: 1 });
+      assert.deepEqual(again.map((s) => s.articles), [3, 1, 1]);
+    } finally {
+      await close();
+    }
+  });
+}
+
+for (const { name, open } of testDatabases()) {
   Deno.test(`ingestArticles() groups articles at the ends of the years 1-9999 (${name})`, async () => {
     const { db, reset, close } = await open();
     try {

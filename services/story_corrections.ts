@@ -54,7 +54,7 @@ export async function rebuildProfile(tx: Queryable, id: number): Promise<void> {
   await saveStoryProfile(tx, {
     id,
     profile: encodeProfile(profile!),
-    terms: indexedTerms(profile!, rarity),
+    terms: indexedTerms(profile!),
     lastSeen: new Date(profile!.lastSeen).toISOString(),
   });
 }
