@@ -34,13 +34,18 @@ export async function countTerms(
   articles: number,
 ): Promise<void> {
   if (articles === 0) return;
-  const rows = [[TOTAL, articles] as const, ...counts].sort((a, b) => a[0] < b[0] ? -1 : 1);
   await db.query(
     `INSERT INTO story_term_df (term, df)
      SELECT t, n FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(t, n, i) ORDER BY i
      ON CONFLICT (term) DO UPDATE SET df = story_term_df.df + excluded.df`,
-    [rows.map((r) => r[0]), rows.map((r) => r[1])],
+    sortedCounts(counts, articles),
   );
+}
+
+/** Terms and counts, the articles' total first, in term order (rows locked in that order). */
+function sortedCounts(counts: Map<string, number>, articles: number): [string[], number[]] {
+  const rows = [[TOTAL, articles] as const, ...counts].sort((a, b) => a[0] < b[0] ? -1 : 1);
+  return [rows.map((r) => r[0]), rows.map((r) => r[1])];
 }
 
 /** A story found through the index, with its stored profile. */
@@ -50,29 +55,76 @@ export interface CandidateStory {
   hits: number;
 }
 
+/** What an article's lookup finds: its terms' frequencies and the candidate stories. */
+export interface StoryLookup {
+  total: number;
+  df: Map<string, number>;
+  candidates: CandidateStory[];
+}
+
 /**
- * Stories indexed under any of `terms`: per term at most `perTerm` postings, the most
- * recently active (an index range scan each), then the `max` stories sharing the most
- * terms. Cost depends on the caps, never on how many stories are stored.
+ * One round trip for a new article: the frequencies of its `terms` (and how many articles
+ * were counted), and the stories indexed under its `queryTerms` strongest terms (weight ×
+ * rarity, the rarity of ml/story_profile.ts `idf()`): per term at most `perTerm` postings,
+ * the most recently active (an index range scan each), then the `max` stories sharing the
+ * most terms. Cost depends on the caps, never on how many stories are stored.
  */
-export async function candidateStories(
+export async function lookUpStories(
   db: Queryable,
-  options: { terms: string[]; perTerm: number; max: number },
-): Promise<CandidateStory[]> {
-  if (options.terms.length === 0) return [];
-  const rows = await db.query<{ id: string | number; profile: string | null; hits: number }>(
-    `SELECT s.id, s.profile, p.hits
-       FROM (SELECT pt.story_id, count(*)::int AS hits
-               FROM (SELECT DISTINCT unnest($1::text[]) AS term) AS q
-               CROSS JOIN LATERAL (
-                 SELECT st.story_id FROM story_terms st WHERE st.term = q.term
-                  ORDER BY st.last_seen DESC LIMIT $2
-               ) AS pt
-              GROUP BY pt.story_id ORDER BY count(*) DESC, pt.story_id DESC LIMIT $3) AS p
-       JOIN stories s ON s.id = p.story_id`,
-    [options.terms, options.perTerm, options.max],
+  options: {
+    terms: string[];
+    weights: number[];
+    queryTerms: number;
+    perTerm: number;
+    max: number;
+  },
+): Promise<StoryLookup> {
+  const [row] = await db.query<{
+    total: string | number;
+    df: Array<[string, number]> | string | null;
+    candidates: Array<[number, string | null, number]> | string | null;
+  }>(
+    `WITH q AS (SELECT t, w FROM unnest($1::text[], $2::float8[]) AS u(t, w)),
+     tot AS (SELECT coalesce((SELECT df FROM story_term_df WHERE term = ''), 0)::float8 AS n),
+     f AS (SELECT q.t, q.w, coalesce(d.df, 0)::float8 AS df
+             FROM q LEFT JOIN story_term_df d ON d.term = q.t),
+     top AS (SELECT f.t FROM f, tot
+              ORDER BY f.w * (ln((tot.n + 1) / (least(f.df, tot.n) + 1)) + 1) DESC, f.t
+              LIMIT $3),
+     p AS (SELECT pt.story_id, count(*)::int AS hits
+             FROM top CROSS JOIN LATERAL (
+               SELECT st.story_id FROM story_terms st WHERE st.term = top.t
+                ORDER BY st.last_seen DESC LIMIT $4
+             ) AS pt
+            GROUP BY pt.story_id ORDER BY count(*) DESC, pt.story_id DESC LIMIT $5)
+     SELECT (SELECT n FROM tot)::bigint AS total,
+            (SELECT json_agg(json_build_array(t, df)) FROM f WHERE df > 0) AS df,
+            (SELECT json_agg(json_build_array(s.id, s.profile, p.hits))
+               FROM p JOIN stories s ON s.id = p.story_id) AS candidates`,
+    [options.terms, options.weights, options.queryTerms, options.perTerm, options.max],
   );
-  return rows.map((r) => ({ id: Number(r.id), profile: r.profile, hits: r.hits }));
+  const parse = <T>(v: T | string | null): T | null => typeof v === "string" ? JSON.parse(v) : v;
+  return {
+    total: Number(row.total),
+    df: new Map((parse(row.df) ?? []).map(([t, n]) => [t, Number(n)])),
+    candidates: (parse(row.candidates) ?? []).map(([id, profile, hits]) => ({
+      id: Number(id),
+      profile,
+      hits,
+    })),
+  };
+}
+
+/** A story's stored profile, read without a lock (null: no such story). */
+export async function storyProfile(
+  db: Queryable,
+  id: number,
+): Promise<{ profile: string | null } | null> {
+  const [row] = await db.query<{ profile: string | null }>(
+    "SELECT profile FROM stories WHERE id = $1",
+    [id],
+  );
+  return row ?? null;
 }
 
 /** A story's stored profile, locked for update in the caller's transaction (null: none). */
@@ -138,35 +190,48 @@ export interface StoryPlacement {
   terms: string[];
   /** The story's last activity after this article, which its index entries carry. */
   lastSeen: string;
+  /**
+   * The profile the new one was computed from: the story is updated only if it still holds
+   * it (else nothing is written and null returned; the caller recomputes under a lock).
+   */
+  expected?: string | null;
+  /** Term frequencies to add with it (a batch of one article counts them here). */
+  counts?: Map<string, number>;
 }
 
 /**
  * Places an article in a story in one statement: the story created or its count, span and
- * profile moved, its index entries replaced, the article's story and band keys stored.
- * Returns the story's id.
+ * profile moved (if it still holds `expected`), its index entries replaced, the article's
+ * story and band keys stored, the term frequencies counted. Returns the story's id, or null
+ * when the story's profile had changed meanwhile and nothing was written.
  */
-export async function placeInStory(db: Queryable, p: StoryPlacement): Promise<number> {
+export async function placeInStory(db: Queryable, p: StoryPlacement): Promise<number | null> {
+  const counts = p.counts ? sortedCounts(p.counts, 1) : [[], []];
   const story = p.storyId === null
     ? `INSERT INTO stories (title, first_seen, last_seen, articles, topic, profile)
        SELECT $1::text, $4::timestamptz, $4::timestamptz, 1, $2::text, $8
-        WHERE $11::bigint = 0 RETURNING id`
+        WHERE $11::bigint = 0 AND ($12::boolean OR $13::text IS NULL) RETURNING id`
     : `UPDATE stories SET profile = $8, articles = articles + 1,
               first_seen = least(first_seen, $4::timestamptz),
               last_seen = greatest(last_seen, $4::timestamptz),
               topic = coalesce(topic, $2::text), title = coalesce(title, $1::text)
-        WHERE id = $11 RETURNING id`;
+        WHERE id = $11 AND ($12::boolean OR profile IS NOT DISTINCT FROM $13::text) RETURNING id`;
   const [row] = await db.query<{ id: string | number }>(
     `WITH s AS (${story}),
      d AS (DELETE FROM story_terms WHERE story_id = (SELECT id FROM s)
              AND NOT (term = ANY($9::text[]))),
      t AS (INSERT INTO story_terms (term, story_id, last_seen)
-           SELECT DISTINCT unnest($9::text[]), (SELECT id FROM s), $10::timestamptz
+           SELECT DISTINCT unnest($9::text[]), s.id, $10::timestamptz FROM s
            ON CONFLICT (term, story_id)
            DO UPDATE SET last_seen = greatest(story_terms.last_seen, excluded.last_seen)),
      a AS (INSERT INTO article_stories (article_id, story_id, published_at, minhash, duplicate_of)
            SELECT $3, id, $4::timestamptz, $5, $7 FROM s),
      b AS (INSERT INTO story_bands (band_key, published_at, article_id)
-           SELECT unnest($6::bigint[]), $4::timestamptz, $3)
+           SELECT unnest($6::bigint[]), $4::timestamptz, $3 FROM s),
+     c AS (INSERT INTO story_term_df (term, df)
+           SELECT u.t, u.n FROM unnest($14::text[], $15::bigint[]) WITH ORDINALITY AS u(t, n, i)
+            WHERE EXISTS (SELECT 1 FROM s) ORDER BY u.i
+           ON CONFLICT (term) DO UPDATE SET df = story_term_df.df + excluded.df)
      SELECT id FROM s`,
     [
       p.title,
@@ -180,7 +245,11 @@ export async function placeInStory(db: Queryable, p: StoryPlacement): Promise<nu
       p.terms,
       p.lastSeen,
       p.storyId ?? 0,
+      p.expected === undefined,
+      p.expected ?? null,
+      counts[0],
+      counts[1],
     ],
   );
-  return Number(row.id);
+  return row ? Number(row.id) : null;
 }

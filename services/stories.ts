@@ -15,11 +15,11 @@ import {
   storyCandidates,
 } from "../db/stories.ts";
 import {
-  candidateStories,
   countTerms,
   lockStoryProfile,
+  lookUpStories,
   placeInStory,
-  termFrequencies,
+  storyProfile,
 } from "../db/story_index.ts";
 import {
   bandKeys,
@@ -42,7 +42,7 @@ import {
   indexedTerms,
   MAX_CANDIDATES,
   POSTINGS_PER_TERM,
-  queryTerms,
+  QUERY_TERMS,
   type StoryParams,
 } from "../ml/story_profile.ts";
 import { rebuildProfile } from "./story_corrections.ts";
@@ -118,52 +118,67 @@ export async function groupIntoStories(
   // Frequencies counted once for the batch, after it (in term order: no deadlocks).
   const counts = new Map<string, number>();
   let done = 0;
+  const single = sorted.length === 1;
   for (const a of sorted) {
     const at = Date.parse(a.publishedAt);
     const features = articleFeatures(a.title, a.body, params);
     const sig = minhashSignature(storyWords(a.title, a.body));
     const keys = sig ? bandKeys(sig) : [];
     // Independent reads, sent together (postgres.js pipelines them on the connection).
-    const [{ total, df }, copy] = await Promise.all([
-      termFrequencies(tx, [...features.keys()]),
-      nearCopy(tx, { at, sig, keys }),
-    ]);
-    const rarity = (t: string) => idf((df.get(t) ?? 0) + (counts.get(t) ?? 0), total + done);
-    const item = { features, vector: a.vector ?? null, at };
-    let storyId: number | null = copy?.storyId ?? null;
-    if (storyId === null) {
-      const found = await candidateStories(tx, {
-        terms: queryTerms(features, rarity),
+    const [found, copy] = await Promise.all([
+      lookUpStories(tx, {
+        terms: [...features.keys()],
+        weights: [...features.values()],
+        queryTerms: QUERY_TERMS,
         perTerm: POSTINGS_PER_TERM,
         max: MAX_CANDIDATES,
-      });
-      const candidates = found.flatMap((c) => {
-        const profile = decodeProfile(c.profile);
-        return profile ? [{ id: c.id, profile }] : [];
-      });
-      storyId = bestStory(item, candidates, rarity, params)?.candidate.id ?? null;
-    }
-    // The profile re-read under a lock: a concurrent batch may have just added to it.
-    const profile = storyId === null
-      ? null
-      : decodeProfile((await lockStoryProfile(tx, storyId))?.profile ?? null);
-    const updated = addToProfile(profile, item, rarity);
-    await placeInStory(tx, {
-      storyId,
-      title: a.title,
-      topic: a.topic ?? null,
-      articleId: a.id,
-      publishedAt: a.publishedAt,
-      minhash: sig ? encodeSignature(sig) : null,
-      keys,
-      duplicateOf: copy?.articleId ?? null,
-      profile: encodeProfile(updated),
-      terms: indexedTerms(updated),
-      lastSeen: isoWithin(updated.lastSeen),
+      }),
+      nearCopy(tx, { at, sig, keys }),
+    ]);
+    const { total, df } = found;
+    const rarity = (t: string) => idf((df.get(t) ?? 0) + (counts.get(t) ?? 0), total + done);
+    const item = { features, vector: a.vector ?? null, at };
+    const candidates = found.candidates.flatMap((c) => {
+      const profile = decodeProfile(c.profile);
+      return profile ? [{ id: c.id, text: c.profile, profile }] : [];
     });
+    let chosen: { id: number; text: string | null } | null = null;
+    if (copy) {
+      chosen = candidates.find((c) => c.id === copy.storyId) ??
+        { id: copy.storyId, text: (await storyProfile(tx, copy.storyId))?.profile ?? null };
+    } else {
+      chosen = bestStory(item, candidates, rarity, params)?.candidate ?? null;
+    }
+    const articleCounts = new Map([...features.keys()].map((t) => [t, 1]));
+    const place = (storyId: number | null, profile: string | null, expected?: string | null) => {
+      const updated = addToProfile(decodeProfile(profile), item, rarity);
+      return placeInStory(tx, {
+        storyId,
+        title: a.title,
+        topic: a.topic ?? null,
+        articleId: a.id,
+        publishedAt: a.publishedAt,
+        minhash: sig ? encodeSignature(sig) : null,
+        keys,
+        duplicateOf: copy?.articleId ?? null,
+        profile: encodeProfile(updated),
+        terms: indexedTerms(updated),
+        lastSeen: isoWithin(updated.lastSeen),
+        expected,
+        counts: single ? articleCounts : undefined,
+      });
+    };
+    // Optimistic: written only if the story still holds the profile read; else (a
+    // concurrent batch added to it) recomputed under the story's row lock.
+    const placed = await place(chosen?.id ?? null, chosen?.text ?? null, chosen?.text ?? null);
+    if (placed === null && chosen) {
+      const locked = await lockStoryProfile(tx, chosen.id);
+      await place(locked ? chosen.id : null, locked?.profile ?? null);
+    }
     for (const t of features.keys()) counts.set(t, (counts.get(t) ?? 0) + 1);
     done++;
   }
+  if (single) return;
   await countTerms(tx, counts, sorted.length);
 }
 
