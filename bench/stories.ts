@@ -14,6 +14,8 @@
  *
  *   deno task bench stories                 (the dev split; BENCH_STORY_SPLIT=train)
  *   BENCH_STORY_TUNE=1 deno run --allow-all bench/stories.ts   (grid over the train split)
+ *   BENCH_STORY_DEMO=1 deno run --allow-all bench/stories.ts   (the bundled demo data on
+ *     PostgreSQL, BENCH_DB_URL: the Stories page's top 10 developing stories)
  */
 import { join } from "node:path";
 import { openPglite } from "../db/pglite.ts";
@@ -25,6 +27,11 @@ import { groupIntoStories } from "../services/stories.ts";
 import { clusterScores } from "../ml/cluster_metrics.ts";
 import { termTokens } from "../ml/terms.ts";
 import { DEFAULT_STORY_PARAMS, type StoryParams } from "../ml/story_profile.ts";
+import { readDataset } from "../datasets/mod.ts";
+import type { ArticleInput } from "../datasets/article.ts";
+import { openPostgres } from "../db/postgres.ts";
+import { freshSchema } from "../db/test_db.ts";
+import { storiesData } from "../routes/pages/story_loaders.ts";
 
 const DATA = join(import.meta.dirname!, "data/ecbplus_train_dev.jsonl");
 
@@ -201,7 +208,51 @@ export async function main(): Promise<Record<string, unknown>> {
   }
 }
 
+/** The bundled samples ingested as `seed` does; the Stories page's top 10 by growth. */
+async function demo(): Promise<Record<string, unknown>> {
+  const url = Deno.env.get("BENCH_DB_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const schema = await freshSchema(url, "bench_stories_demo");
+  const db = openPostgres(schema.url, { max: 4 });
+  try {
+    await migrate(db);
+    const articles: ArticleInput[] = [];
+    for (const file of ["huffpost/news_category_10k.jsonl", "agnews/train_10k.csv"]) {
+      for await (const { label: _l, ...r } of readDataset(join(import.meta.dirname!, "../data", file))) {
+        const entries = Object.entries(r).filter(([, v]) => v !== null && v !== undefined);
+        articles.push(Object.fromEntries(entries) as unknown as ArticleInput);
+      }
+    }
+    const started = performance.now();
+    for (let i = 0; i < articles.length; i += 500) {
+      await ingestArticles(db, articles.slice(i, i + 500));
+    }
+    const seconds = Math.round((performance.now() - started) / 100) / 10;
+    const page = await storiesData(db, { sort: "growth", days: 30, minArticles: 2 });
+    const [{ stories, grouped }] = await db.query<{ stories: number; grouped: number }>(
+      "SELECT count(*)::int AS stories, count(*) FILTER (WHERE articles > 1)::int AS grouped FROM stories",
+    );
+    return {
+      articles: articles.length,
+      ingestSeconds: seconds,
+      stories,
+      storiesOfTwoOrMore: grouped,
+      period: { from: page.from, to: page.to },
+      top10: page.items.slice(0, 10).map((s) => ({
+        headline: s.headline,
+        articles: s.articles,
+        lastDay: s.growth.recent,
+        dayBefore: s.growth.previous,
+        sources: s.sourceCount,
+      })),
+    };
+  } finally {
+    await db.close();
+    await schema.drop();
+  }
+}
+
 if (import.meta.main) {
-  if (Deno.env.get("BENCH_STORY_TUNE")) await tune();
+  if (Deno.env.get("BENCH_STORY_DEMO")) console.log(JSON.stringify(await demo(), null, 2));
+  else if (Deno.env.get("BENCH_STORY_TUNE")) await tune();
   else console.log(JSON.stringify(await main(), null, 2));
 }

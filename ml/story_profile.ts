@@ -60,7 +60,7 @@ export const MAX_ARTICLE_TERMS = 120;
 export const MAX_PROFILE_TERMS = 150;
 /** A story's strongest terms indexed for candidate lookup (`story_terms`). */
 export const INDEXED_TERMS = 25;
-/** An article's strongest terms whose postings are read to find candidates. */
+/** An article's strongest terms (weight × rarity) whose postings are read to find candidates. */
 export const QUERY_TERMS = 20;
 /** Postings read per query term at most (the most recently active stories). */
 export const POSTINGS_PER_TERM = 30;
@@ -325,10 +325,6 @@ export function indexedTerms(profile: StoryProfile): string[] {
   return [...strongest(profile.terms, INDEXED_TERMS).keys()];
 }
 
-/** The terms an article looks candidates up by: its strongest `QUERY_TERMS` by weight × rarity. */
-export function queryTerms(features: TermWeights, rarity: (term: string) => number): string[] {
-  return [...strongest(features, QUERY_TERMS, rarity).keys()];
-}
 
 /**
  * A profile as stored: a JSON header line (articles, first and last seen, the vector as

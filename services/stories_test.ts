@@ -5,6 +5,7 @@ import { getArticle, insertArticles } from "../db/articles.ts";
 import { getStory, listStories } from "../db/stories.ts";
 import { ingestArticles, toNewArticle } from "./ingest.ts";
 import { fillStories } from "./stories.ts";
+import { placeInStory } from "../db/story_index.ts";
 
 const ALL = { from: "2000-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z", limit: 100 };
 
@@ -163,6 +164,46 @@ for (const { name, open } of testDatabases()) {
       assert.ok(stories.every((s) => s !== null));
       assert.equal(stories[0], stories[1]);
       assert.notEqual(stories[2], stories[0]);
+    } finally {
+      await close();
+    }
+  });
+}
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`placeInStory() writes nothing when the story's profile changed meanwhile (${name})`, async () => {
+    const { db, reset, close } = await open();
+    try {
+      await reset();
+      const [first, second] = await ingestArticles(db, [ARTICLES[0], ARTICLES[4]]);
+      const story = (await getArticle(db, first.id))!.story!;
+      await db.query("DELETE FROM article_stories WHERE article_id = $1", [second.id]);
+      await db.query("DELETE FROM story_bands WHERE article_id = $1", [second.id]);
+      const placement = {
+        storyId: story,
+        title: "t",
+        topic: null,
+        articleId: second.id,
+        publishedAt: "2024-09-01T11:00:00.000Z",
+        minhash: null,
+        keys: [1, 2],
+        duplicateOf: null,
+        profile: '{"n":2,"f":0,"l":0,"v":null}\nx\t1',
+        terms: ["x"],
+        lastSeen: "2024-09-01T11:00:00.000Z",
+        counts: new Map([["x", 1]]),
+      };
+      const stale = await placeInStory(db, { ...placement, expected: "an older profile" });
+      assert.equal(stale, null);
+      assert.equal((await getArticle(db, second.id))!.story, null, "nothing written");
+      const bands = await db.query("SELECT 1 FROM story_bands WHERE article_id = $1", [second.id]);
+      assert.equal(bands.length, 0);
+      const [{ profile }] = await db.query<{ profile: string }>(
+        "SELECT profile FROM stories WHERE id = $1",
+        [story],
+      );
+      assert.equal(await placeInStory(db, { ...placement, expected: profile }), story);
+      assert.equal((await getArticle(db, second.id))!.story, story);
     } finally {
       await close();
     }
