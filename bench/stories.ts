@@ -102,13 +102,20 @@ async function regroup(
   await db.query("DELETE FROM story_term_df");
   for (const [i, d] of docs.entries()) {
     await db.transaction((tx) =>
-      groupIntoStories(tx, [{ id: ids[i], title: d.title, body: d.body, publishedAt: d.at }], params)
+      groupIntoStories(
+        tx,
+        [{ id: ids[i], title: d.title, body: d.body, publishedAt: d.at }],
+        params,
+      )
     );
   }
 }
 
 /** A single-pass TF-IDF centroid clustering (online IDF, one threshold): the baseline. */
-export function baseline(docs: Array<{ title: string; body: string }>, threshold: number): number[] {
+export function baseline(
+  docs: Array<{ title: string; body: string }>,
+  threshold: number,
+): number[] {
   const df = new Map<string, number>();
   const centroids: Array<Map<string, number>> = [];
   const out: number[] = [];
@@ -217,7 +224,9 @@ async function demo(): Promise<Record<string, unknown>> {
     await migrate(db);
     const articles: ArticleInput[] = [];
     for (const file of ["huffpost/news_category_10k.jsonl", "agnews/train_10k.csv"]) {
-      for await (const { label: _l, ...r } of readDataset(join(import.meta.dirname!, "../data", file))) {
+      for await (
+        const { label: _l, ...r } of readDataset(join(import.meta.dirname!, "../data", file))
+      ) {
         const entries = Object.entries(r).filter(([, v]) => v !== null && v !== undefined);
         articles.push(Object.fromEntries(entries) as unknown as ArticleInput);
       }

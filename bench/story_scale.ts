@@ -162,12 +162,14 @@ export async function main(): Promise<Record<string, unknown>> {
     return {
       articles,
       stories,
-      storyTerms: (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM story_terms"))[0].n,
+      storyTerms:
+        (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM story_terms"))[0].n,
       loadSeconds,
       storyAssignmentMs: assign,
       singleArticleIngestMs: ingest,
       // Ingest without grouping would take ingest − assignment.
-      groupingShareOfIngest: Math.round((assign.p50 / Math.max(0.01, ingest.p50 - assign.p50)) * 100) /
+      groupingShareOfIngest:
+        Math.round((assign.p50 / Math.max(0.01, ingest.p50 - assign.p50)) * 100) /
         100,
       targets: { storyAssignmentP50Ms: 3, groupingShareOfIngest: 0.25 },
     };

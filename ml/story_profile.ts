@@ -80,7 +80,10 @@ const MONTHS = new Set(
     .split(" "),
 );
 // Capitalised words that begin sentences or name nothing in particular.
-const NOT_NAMES = new Set([...STOPWORDS, ..."monday tuesday wednesday thursday friday saturday sunday".split(" ")]);
+const NOT_NAMES = new Set([
+  ...STOPWORDS,
+  ..."monday tuesday wednesday thursday friday saturday sunday".split(" "),
+]);
 
 /** A light, stable stemmer: plural and possessive endings folded ("rescuers" → "rescuer"). */
 export function stem(word: string): string {
@@ -324,7 +327,6 @@ export function bestStory<T extends { profile: StoryProfile }>(
 export function indexedTerms(profile: StoryProfile): string[] {
   return [...strongest(profile.terms, INDEXED_TERMS).keys()];
 }
-
 
 /**
  * A profile as stored: a JSON header line (articles, first and last seen, the vector as

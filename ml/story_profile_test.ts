@@ -8,8 +8,8 @@ import {
   decodeProfile,
   DEFAULT_STORY_PARAMS,
   encodeProfile,
-  indexedTerms,
   INDEXED_TERMS,
+  indexedTerms,
   MAX_ARTICLE_TERMS,
   MAX_PROFILE_TERMS,
   stem,
@@ -88,8 +88,14 @@ Deno.test("withinGap(): the gap a story accepts grows with its life, up to a cap
   assert.ok(!withinGap(young, 30 * DAY));
   assert.ok(withinGap(old, 100 * DAY), "a story of two months accepts a report weeks later");
   assert.ok(!withinGap({ firstSeen: 0, lastSeen: 5000 * DAY }, 5000 * DAY + 365 * DAY));
-  const article = { features: articleFeatures("Quake hits Sumatra", "Padang quake"), at: 400 * DAY };
-  assert.equal(bestStory(article, [{ profile: profileOf([["Quake hits Sumatra", "Padang"]]) }], flat), null);
+  const article = {
+    features: articleFeatures("Quake hits Sumatra", "Padang quake"),
+    at: 400 * DAY,
+  };
+  assert.equal(
+    bestStory(article, [{ profile: profileOf([["Quake hits Sumatra", "Padang"]]) }], flat),
+    null,
+  );
 });
 
 Deno.test("storySimilarity() blends the vectors' cosine when both have one", () => {

@@ -49,7 +49,11 @@ export async function rebuildProfile(tx: Queryable, id: number): Promise<void> {
   const rarity = (t: string) => idf(df.get(t) ?? 0, total);
   let profile: StoryProfile | null = null;
   for (const [i, a] of source.entries()) {
-    profile = addToProfile(profile, { features: features[i], at: Date.parse(a.publishedAt) }, rarity);
+    profile = addToProfile(
+      profile,
+      { features: features[i], at: Date.parse(a.publishedAt) },
+      rarity,
+    );
   }
   await saveStoryProfile(tx, {
     id,
@@ -61,7 +65,13 @@ export async function rebuildProfile(tx: Queryable, id: number): Promise<void> {
 
 async function finish(
   tx: Queryable,
-  c: { actor: string; action: "move" | "split" | "merge"; from: number; into: number; moved: number[] },
+  c: {
+    actor: string;
+    action: "move" | "split" | "merge";
+    from: number;
+    into: number;
+    moved: number[];
+  },
 ): Promise<CorrectionOutcome> {
   for (const id of [c.from, c.into]) {
     if (await refreshStory(tx, id)) await rebuildProfile(tx, id);
@@ -134,7 +144,11 @@ export function mergeStories(
     for (const id of [options.from, options.into]) {
       if (!found.has(id)) return { kind: "storyNotFound", id };
     }
-    const moved = await moveArticles(tx, { from: options.from, into: options.into, articleIds: null });
+    const moved = await moveArticles(tx, {
+      from: options.from,
+      into: options.into,
+      articleIds: null,
+    });
     return await finish(tx, { ...options, action: "merge", moved });
   });
 }

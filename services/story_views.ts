@@ -138,7 +138,9 @@ export async function storyPeriod(
   let to = options.to;
   if (!to) {
     const latest = await latestStoryActivity(db);
-    to = latest ? new Date(new Date(latest).getTime() + 1000).toISOString() : new Date().toISOString();
+    to = latest
+      ? new Date(new Date(latest).getTime() + 1000).toISOString()
+      : new Date().toISOString();
   }
   const from = options.from ??
     new Date(new Date(to).getTime() - options.defaultPeriodMs).toISOString();

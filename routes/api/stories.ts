@@ -8,7 +8,7 @@ import { listStoryViews, storyDetail, storyPeriod } from "../../services/story_v
 import type { AppDeps, AppEnv } from "../env.ts";
 import { validationHook } from "../validation.ts";
 import { cursorId, cursorNumber, cursorShape, decodeCursor, encodeCursor } from "./cursor.ts";
-import { ErrorSchema, errorResponses, text, timestamp } from "./schemas.ts";
+import { errorResponses, ErrorSchema, text, timestamp } from "./schemas.ts";
 
 const json = <T>(schema: T) => ({ "application/json": { schema } });
 

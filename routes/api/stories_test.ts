@@ -70,7 +70,11 @@ for (const { name, open } of testDatabases()) {
           { day: "2024-09-01", articles: 2 },
           { day: "2024-09-02", articles: 1 },
         ]);
-        assert.deepEqual(story.copies, [{ of: ids[0], articles: [ids[1], ids[2]] }], "near copies folded");
+        assert.deepEqual(
+          story.copies,
+          [{ of: ids[0], articles: [ids[1], ids[2]] }],
+          "near copies folded",
+        );
         const article = await (await get(`/v1/articles/${ids[1]}`)).json();
         assert.equal(article.story, storyId);
         const single = await (await get(`/v1/articles/${ids[3]}`)).json();
@@ -86,8 +90,9 @@ for (const { name, open } of testDatabases()) {
         const size = await (await get(`/v1/stories?${period}&sort=size&limit=1`)).json();
         assert.equal(size.items[0].id, storyId);
         assert.ok(size.next);
-        const second = await (await get(`/v1/stories?${period}&sort=size&limit=1&cursor=${size.next}`))
-          .json();
+        const second =
+          await (await get(`/v1/stories?${period}&sort=size&limit=1&cursor=${size.next}`))
+            .json();
         assert.equal(second.items.length, 1);
         assert.notEqual(second.items[0].id, storyId);
         assert.equal(second.next, null);
@@ -102,7 +107,14 @@ for (const { name, open } of testDatabases()) {
         assert.equal(missing.status, 404);
         assert.equal((await missing.json()).error.code, "storyNotFound");
         for (
-          const q of ["limit=0", "limit=101", "minArticles=0", "from=yesterday", "sort=size2", "window=0"]
+          const q of [
+            "limit=0",
+            "limit=101",
+            "minArticles=0",
+            "from=yesterday",
+            "sort=size2",
+            "window=0",
+          ]
         ) {
           const bad = await get(`/v1/stories?${q}`);
           assert.equal(bad.status, 422, q);
@@ -127,7 +139,8 @@ for (const { name, open } of testDatabases()) {
   Deno.test(`POST /v1/stories/{id}/move, split and merge correct stories (${name})`, async (t) => {
     const { db, reset, close } = await open();
     const { app } = testApp(db);
-    const post = (path: string, body: unknown, key?: string) => app.request(path, postJson(body, key));
+    const post = (path: string, body: unknown, key?: string) =>
+      app.request(path, postJson(body, key));
     const storyOf = async (id: number) =>
       (await (await app.request(`/v1/articles/${id}`, withKey())).json()).story as number;
     try {
@@ -146,8 +159,18 @@ for (const { name, open } of testDatabases()) {
       await t.step("bad corrections answer 4xx and change nothing", async () => {
         const cases: Array<[string, unknown, number, string]> = [
           [`/v1/stories/${itunes}/move`, { articles: [ids[2]], into: itunes }, 422, "sameStory"],
-          [`/v1/stories/${itunes}/move`, { articles: [ids[3]], into: intel }, 422, "articleNotInStory"],
-          [`/v1/stories/${itunes}/move`, { articles: [ids[2]], into: 999999 }, 404, "storyNotFound"],
+          [
+            `/v1/stories/${itunes}/move`,
+            { articles: [ids[3]], into: intel },
+            422,
+            "articleNotInStory",
+          ],
+          [
+            `/v1/stories/${itunes}/move`,
+            { articles: [ids[2]], into: 999999 },
+            404,
+            "storyNotFound",
+          ],
           [`/v1/stories/999999/split`, { articles: [ids[2]] }, 404, "storyNotFound"],
           [`/v1/stories/${itunes}/split`, { articles: ids.slice(0, 3) }, 422, "wholeStory"],
           [`/v1/stories/${itunes}/merge`, { from: itunes }, 422, "sameStory"],
@@ -159,22 +182,32 @@ for (const { name, open } of testDatabases()) {
           assert.equal(r.status, status, `${path} ${JSON.stringify(body)}`);
           assert.equal((await r.json()).error.code, code);
         }
-        assert.equal((await post(`/v1/stories/${itunes}/split`, { articles: [ids[2]] }, "")).status, 401);
+        assert.equal(
+          (await post(`/v1/stories/${itunes}/split`, { articles: [ids[2]] }, "")).status,
+          401,
+        );
         assert.equal(await storyOf(ids[2]), itunes);
       });
 
-      await t.step("an article moved stays where a reviewer put it, even after a rebuild", async () => {
-        const r = await post(`/v1/stories/${itunes}/move`, { articles: [ids[2]], into: intel });
-        assert.equal(r.status, 200);
-        assert.deepEqual(await r.json(), { storyId: itunes, intoStory: intel, articles: [ids[2]] });
-        assert.equal(await storyOf(ids[2]), intel);
-        const story = await (await app.request(`/v1/stories/${intel}`, withKey())).json();
-        assert.equal(story.articles, 2);
-        assert.equal(story.items.find((i: { id: number }) => i.id === ids[2]).pinned, true);
-        await fillStories(db, { rebuild: true });
-        assert.equal(await storyOf(ids[2]), intel, "the rebuild keeps the correction");
-        assert.equal(await storyOf(ids[0]), await storyOf(ids[1]));
-      });
+      await t.step(
+        "an article moved stays where a reviewer put it, even after a rebuild",
+        async () => {
+          const r = await post(`/v1/stories/${itunes}/move`, { articles: [ids[2]], into: intel });
+          assert.equal(r.status, 200);
+          assert.deepEqual(await r.json(), {
+            storyId: itunes,
+            intoStory: intel,
+            articles: [ids[2]],
+          });
+          assert.equal(await storyOf(ids[2]), intel);
+          const story = await (await app.request(`/v1/stories/${intel}`, withKey())).json();
+          assert.equal(story.articles, 2);
+          assert.equal(story.items.find((i: { id: number }) => i.id === ids[2]).pinned, true);
+          await fillStories(db, { rebuild: true });
+          assert.equal(await storyOf(ids[2]), intel, "the rebuild keeps the correction");
+          assert.equal(await storyOf(ids[0]), await storyOf(ids[1]));
+        },
+      );
 
       await t.step("split then merge", async () => {
         const from = await storyOf(ids[0]);

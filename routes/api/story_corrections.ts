@@ -17,7 +17,7 @@ import {
 } from "../../services/story_corrections.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 import { validationHook } from "../validation.ts";
-import { ErrorSchema, errorResponses } from "./schemas.ts";
+import { errorResponses, ErrorSchema } from "./schemas.ts";
 import { StoryId } from "./stories.ts";
 
 const json = <T>(schema: T) => ({ "application/json": { schema } });
@@ -95,7 +95,10 @@ export function storyCorrectionsApi({ db }: AppDeps) {
       const { id: from } = c.req.valid("param");
       const { articles, into } = c.req.valid("json");
       const actor = c.get("principal") ?? "unknown";
-      return c.json(answer(await moveToStory(db, { actor, from, into, articleIds: articles })), 200);
+      return c.json(
+        answer(await moveToStory(db, { actor, from, into, articleIds: articles })),
+        200,
+      );
     })
     .openapi(splitRoute, async (c) => {
       const { id: from } = c.req.valid("param");
@@ -118,7 +121,11 @@ export function storyCorrectionsApi({ db }: AppDeps) {
           requestId: c.get("requestId") ?? null,
         });
         if (!allowed) {
-          throw new AppError(403, "forbidden", `Merging a story of ${size} articles needs an admin key.`);
+          throw new AppError(
+            403,
+            "forbidden",
+            `Merging a story of ${size} articles needs an admin key.`,
+          );
         }
       }
       return c.json(answer(await mergeStories(db, { actor, from, into })), 200);

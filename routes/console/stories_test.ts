@@ -34,21 +34,27 @@ Deno.test("console Stories pages: list, follow a story, move an article", async 
     const intel = await storyOf(ids[3]);
     const { cookie, csrf } = await signIn(app);
 
-    await t.step("the Stories page lists developing stories with headline and sources", async () => {
-      const page = await app.request("/stories", { headers: { cookie } });
-      assert.equal(page.status, 200);
-      const html = await page.text();
-      assert.match(html, /href="\/stories" aria-current="page"/);
-      assert.ok(html.includes(`href="/stories/${itunes}"`));
-      assert.match(html, /3 articles/);
-      assert.match(html, /ap, bbc, reuters/);
-      assert.match(html, /class="story-timeline"/);
-      const home = await (await app.request("/", { headers: { cookie } })).text();
-      assert.ok(home.includes('href="/stories"'), "the dashboard links to it");
-      for (const sort of ["size", "recent", "bogus"]) {
-        assert.equal((await app.request(`/stories?sort=${sort}&days=9999`, { headers: { cookie } })).status, 200);
-      }
-    });
+    await t.step(
+      "the Stories page lists developing stories with headline and sources",
+      async () => {
+        const page = await app.request("/stories", { headers: { cookie } });
+        assert.equal(page.status, 200);
+        const html = await page.text();
+        assert.match(html, /href="\/stories" aria-current="page"/);
+        assert.ok(html.includes(`href="/stories/${itunes}"`));
+        assert.match(html, /3 articles/);
+        assert.match(html, /ap, bbc, reuters/);
+        assert.match(html, /class="story-timeline"/);
+        const home = await (await app.request("/", { headers: { cookie } })).text();
+        assert.ok(home.includes('href="/stories"'), "the dashboard links to it");
+        for (const sort of ["size", "recent", "bogus"]) {
+          assert.equal(
+            (await app.request(`/stories?sort=${sort}&days=9999`, { headers: { cookie } })).status,
+            200,
+          );
+        }
+      },
+    );
 
     await t.step("a story page shows its timeline, summary and articles", async () => {
       const html = await (await app.request(`/stories/${itunes}`, { headers: { cookie } })).text();
@@ -75,8 +81,9 @@ Deno.test("console Stories pages: list, follow a story, move an article", async 
       );
       assert.equal(moved.status, 303);
       assert.equal(moved.headers.get("location"), `/stories/${intel}?done=moved`);
-      const html = await (await app.request(`/stories/${intel}?done=moved`, { headers: { cookie } }))
-        .text();
+      const html =
+        await (await app.request(`/stories/${intel}?done=moved`, { headers: { cookie } }))
+          .text();
       assert.ok(html.includes(ARTICLES[2].title));
       assert.match(html, /placed by a reviewer/);
       assert.match(html, /data-testid="corrections"/);

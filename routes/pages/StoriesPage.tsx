@@ -27,11 +27,16 @@ export function StoriesPage(props: { ctx: PageContext; data: Data; sort: string;
         ))}
       </PageHead>
       <p class="small muted">
-        {day(data.from)} to {day(data.to)} · articles grouped by the event they report;
-        growth compares the last day with the day before.
+        {day(data.from)} to {day(data.to)}{" "}
+        · articles grouped by the event they report; growth compares the last day with the day
+        before.
       </p>
       {data.items.length === 0
-        ? <p class="muted" data-testid="no-stories">No story of two or more articles in this period.</p>
+        ? (
+          <p class="muted" data-testid="no-stories">
+            No story of two or more articles in this period.
+          </p>
+        )
         : (
           <ol class="story-list" data-testid="stories">
             {data.items.map((s) => (

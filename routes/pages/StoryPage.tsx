@@ -82,7 +82,14 @@ function ArticleRow(props: { a: Article; copies: Article[]; storyId: number; csr
   return (
     <li data-testid="story-article" data-article={a.id}>
       <label class="small">
-        <input type="checkbox" name={`a${a.id}`} value="on" form="split-form" aria-label={`Tick article ${a.id}`} />{" "}
+        <input
+          type="checkbox"
+          name={`a${a.id}`}
+          value="on"
+          form="split-form"
+          aria-label={`Tick article ${a.id}`}
+        />
+        {" "}
       </label>
       <a href={`/articles/${a.id}`}>{a.title}</a>{" "}
       <span class="small muted">
@@ -110,7 +117,9 @@ function ArticleRow(props: { a: Article; copies: Article[]; storyId: number; csr
             {copies.map((c) => (
               <li>
                 <a href={`/articles/${c.id}`}>{c.title}</a>{" "}
-                <span class="small muted">{c.source ?? "unknown source"} · {when(c.publishedAt)}</span>
+                <span class="small muted">
+                  {c.source ?? "unknown source"} · {when(c.publishedAt)}
+                </span>
               </li>
             ))}
           </ul>
