@@ -209,6 +209,21 @@ for (const { name, open } of testDatabases()) {
         },
       );
 
+      await t.step("merging a big story needs an admin key, and is audited", async () => {
+        await db.query("UPDATE stories SET articles = 60 WHERE id = $1", [intel]);
+        const refused = await post(`/v1/stories/${itunes}/merge`, { from: intel });
+        assert.equal(refused.status, 403);
+        assert.equal((await refused.json()).error.code, "forbidden");
+        const audit = await db.query<{ outcome: string }>(
+          "SELECT outcome FROM access_audit WHERE action = 'mergeStories'",
+        );
+        assert.deepEqual(audit.map((a) => a.outcome), ["denied"]);
+        await db.query(
+          "UPDATE stories SET articles = (SELECT count(*) FROM article_stories WHERE story_id = $1) WHERE id = $1",
+          [intel],
+        );
+      });
+
       await t.step("split then merge", async () => {
         const from = await storyOf(ids[0]);
         const split = await post(`/v1/stories/${from}/split`, { articles: [ids[1]] });
