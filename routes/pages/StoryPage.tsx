@@ -38,7 +38,13 @@ export function StoryPage(props: { ctx: PageContext; data: Data; flash?: string 
             <span>{day(s.firstSeen)} – {day(s.lastSeen)}</span>
             {s.topic && <span class="badge">{s.topic}</span>}
           </div>
-          <StoryTimeline days={days} counts={s.days} height={60} testId="story-timeline" />
+          <StoryTimeline
+            days={days}
+            counts={s.days}
+            height={60}
+            barWidth={Math.max(4, Math.min(24, Math.floor(600 / days.length)))}
+            testId="story-timeline"
+          />
           {s.summary && (
             <div class="summary">
               <strong class="small">Summary</strong>

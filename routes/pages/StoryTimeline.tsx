@@ -3,12 +3,15 @@ export function StoryTimeline(props: {
   days: string[];
   counts: Array<{ day: string; articles: number }>;
   height?: number;
+  /** Pixels per day (default 6). */
+  barWidth?: number;
   testId?: string;
 }) {
   const height = props.height ?? 28;
+  const bw = props.barWidth ?? 6;
   const byDay = new Map(props.counts.map((c) => [c.day, c.articles]));
   const max = Math.max(1, ...props.counts.map((c) => c.articles));
-  const width = Math.max(1, props.days.length) * 6;
+  const width = Math.max(1, props.days.length) * bw;
   const label = props.counts.map((c) => `${c.day}: ${c.articles}`).join(", ");
   return (
     <svg
@@ -25,7 +28,7 @@ export function StoryTimeline(props: {
         const h = n ? Math.max(2, Math.round((n / max) * height)) : 0;
         return n
           ? (
-            <rect x={i * 6} y={height - h} width={5} height={h} fill="currentColor">
+            <rect x={i * bw} y={height - h} width={bw - 1} height={h} fill="currentColor">
               <title>{`${d}: ${n}`}</title>
             </rect>
           )
