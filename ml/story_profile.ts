@@ -28,8 +28,13 @@ export interface StoryParams {
   numberWeight: number;
   /** Characters of the body read (the lead and what follows say what happened). */
   bodyChars: number;
-  /** Cosine at or above which an article joins a story. */
+  /** Cosine at or above which an article joins a story of one article. */
   threshold: number;
+  /**
+   * How the threshold rises with a story's size: × (1 + sizeGrowth × ln(articles)), so a
+   * large story's centroid, which grows generic, does not draw in every article of its kind.
+   */
+  sizeGrowth: number;
   /** Share of the vectors' cosine in the blended similarity, when both have a vector. */
   vectorShare: number;
   /** The time gap every story accepts, in ms. */
@@ -48,6 +53,7 @@ export const DEFAULT_STORY_PARAMS: Readonly<StoryParams> = Object.freeze({
   numberWeight: 1,
   bodyChars: 4000,
   threshold: 0.1,
+  sizeGrowth: 0.1,
   vectorShare: 0.3,
   baseGapMs: 7 * DAY,
   gapGrowth: 1,
@@ -314,7 +320,8 @@ export function bestStory<T extends { profile: StoryProfile }>(
   for (const c of candidates) {
     if (!withinGap(c.profile, article.at, params)) continue;
     const sim = storySimilarity({ ...article, features: flat }, c.profile, () => 1, params);
-    if (sim < params.threshold) continue;
+    const needed = params.threshold * (1 + params.sizeGrowth * Math.log(c.profile.articles));
+    if (sim < needed) continue;
     if (
       !best || sim > best.similarity ||
       (sim === best.similarity && c.profile.lastSeen > best.candidate.profile.lastSeen)
