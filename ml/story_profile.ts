@@ -71,7 +71,7 @@ export const QUERY_TERMS = 20;
 /** Postings read per query term at most (the most recently active stories). */
 export const POSTINGS_PER_TERM = 30;
 /** Candidate stories whose profiles are compared in full at most. */
-export const MAX_CANDIDATES = 40;
+export const MAX_CANDIDATES = 15;
 /** Characters of a title read. */
 const TITLE_CHARS = 1000;
 
