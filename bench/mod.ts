@@ -28,12 +28,13 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   stories: async () => (await import("./stories.ts")).main(),
   "retrain-poison": async () => (await import("./retrain_poison.ts")).main(),
   "model-store": async () => (await import("./model_store.ts")).main(),
+  "story-scale": async () => (await import("./story_scale.ts")).main(),
 };
 
-// `scale` loads a million articles (tens of minutes): only when named.
+// `scale` and `story-scale` load a million articles (minutes to tens): only when named.
 const wanted = Deno.args.length
   ? Deno.args
-  : Object.keys(BENCHES).filter((name) => name !== "scale");
+  : Object.keys(BENCHES).filter((name) => name !== "scale" && name !== "story-scale");
 const results: Record<string, unknown> = {
   machine: {
     cores: navigator.hardwareConcurrency,

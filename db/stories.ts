@@ -51,81 +51,6 @@ export async function storyCandidates(
   }));
 }
 
-/**
- * Creates one story per row (its first article's title and time; no articles counted yet)
- * and returns their ids in the same order.
- */
-export async function createStories(
-  db: Queryable,
-  rows: Array<{ title: string; at: string }>,
-): Promise<number[]> {
-  if (rows.length === 0) return [];
-  // Ids drawn first, so each row's id is known whatever order the insert returns.
-  const ids = await db.query<{ id: string | number }>(
-    `SELECT nextval(pg_get_serial_sequence('stories', 'id')) AS id FROM generate_series(1, $1)`,
-    [rows.length],
-  );
-  const payload = rows.map((r, i) => ({ id: Number(ids[i].id), title: r.title, at: r.at }));
-  await db.query(
-    `INSERT INTO stories (id, title, first_seen, last_seen, articles) OVERRIDING SYSTEM VALUE
-     SELECT r.id, r.title, r.at, r.at, 0
-       FROM jsonb_to_recordset($1::text::jsonb) AS r(id bigint, title text, at timestamptz)`,
-    [JSON.stringify(payload)],
-  );
-  return payload.map((p) => p.id);
-}
-
-/** One article's place in a story, with what later articles will look it up by. */
-export interface StoryAssignment {
-  articleId: number;
-  storyId: number;
-  publishedAt: string;
-  minhash: string | null;
-  keys: number[];
-}
-
-/**
- * Puts articles in their stories: sets each article's story and signature, stores its band
- * keys, and moves each story's count and first/last seen by the articles added (stories
- * updated in id order, so concurrent batches cannot deadlock on them).
- */
-export async function assignStories(db: Queryable, rows: StoryAssignment[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.query(
-    `INSERT INTO article_stories (article_id, story_id, published_at, minhash)
-     SELECT r.article_id, r.story_id, r.published_at, r.minhash
-       FROM jsonb_to_recordset($1::text::jsonb)
-         AS r(article_id bigint, story_id bigint, published_at timestamptz, minhash text)`,
-    [JSON.stringify(rows.map((r) => ({
-      article_id: r.articleId,
-      story_id: r.storyId,
-      published_at: r.publishedAt,
-      minhash: r.minhash,
-    })))],
-  );
-  const bands = rows.flatMap((r) =>
-    r.keys.map((key) => ({ key, article_id: r.articleId, published_at: r.publishedAt }))
-  );
-  if (bands.length > 0) {
-    await db.query(
-      `INSERT INTO story_bands (band_key, published_at, article_id)
-       SELECT r.key, r.published_at, r.article_id
-         FROM jsonb_to_recordset($1::text::jsonb)
-           AS r(key bigint, published_at timestamptz, article_id bigint)`,
-      [JSON.stringify(bands)],
-    );
-  }
-  await db.query(
-    `UPDATE stories s SET articles = s.articles + d.n,
-            first_seen = least(s.first_seen, d.first), last_seen = greatest(s.last_seen, d.last)
-       FROM (SELECT r.story_id, count(*)::int AS n, min(r.at) AS first, max(r.at) AS last
-               FROM jsonb_to_recordset($1::text::jsonb) AS r(story_id bigint, at timestamptz)
-              GROUP BY r.story_id ORDER BY r.story_id) AS d
-      WHERE s.id = d.story_id`,
-    [JSON.stringify(rows.map((r) => ({ story_id: r.storyId, at: r.publishedAt })))],
-  );
-}
-
 /** An article that has no story yet (stored before stories were kept). */
 export interface UngroupedArticle {
   id: number;
@@ -176,15 +101,41 @@ export async function markGrouped(tx: Queryable, lastId: number, done: boolean):
 }
 
 /**
- * Forgets every story and starts the backfill from the first article (a rebuild from
- * scratch), in the caller's transaction.
+ * Forgets every story assignment except those a reviewer made (pinned), and the stories
+ * left without articles, and starts the backfill from the first article (a rebuild), in the
+ * caller's transaction. Returns the ids of the stories kept, whose counts are set from their
+ * pinned articles and whose profiles the caller rebuilds.
  */
-export async function clearStories(db: Queryable): Promise<void> {
-  await db.query("DELETE FROM story_bands");
-  await db.query("DELETE FROM article_stories");
-  await db.query("DELETE FROM stories");
+export async function clearStories(db: Queryable): Promise<number[]> {
+  await db.query(
+    `DELETE FROM story_bands b WHERE NOT EXISTS (
+       SELECT 1 FROM article_stories x WHERE x.article_id = b.article_id AND x.pinned)`,
+  );
+  await db.query("DELETE FROM article_stories WHERE NOT pinned");
+  await db.query(
+    `DELETE FROM stories s WHERE NOT EXISTS (SELECT 1 FROM article_stories x WHERE x.story_id = s.id)`,
+  );
+  const kept = await db.query<{ id: string | number }>(
+    `UPDATE stories s SET articles = d.n, first_seen = d.first, last_seen = d.last
+       FROM (SELECT story_id, count(*)::int AS n, min(published_at) AS first,
+                    max(published_at) AS last
+               FROM article_stories GROUP BY story_id) AS d
+      WHERE s.id = d.story_id RETURNING s.id`,
+  );
+  await db.query("DELETE FROM story_term_df");
   await db.query("DELETE FROM stories_backfill");
   await db.query("INSERT INTO stories_backfill (after_id) VALUES (0)");
+  return kept.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+/** How far the backfill has to go: the highest article id and where it stands (null: done). */
+export async function backfillPosition(
+  db: Queryable,
+): Promise<{ afterId: number; maxId: number } | null> {
+  const [row] = await db.query<{ after_id: string | number; max_id: string | number | null }>(
+    "SELECT after_id, (SELECT max(id) FROM articles) AS max_id FROM stories_backfill",
+  );
+  return row ? { afterId: Number(row.after_id), maxId: Number(row.max_id ?? 0) } : null;
 }
 
 /** A story as listed: its size, span, sources and representative title. */

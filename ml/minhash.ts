@@ -37,6 +37,9 @@ export const TITLE_WEIGHT = 5;
  */
 export const SAME_STORY_JACCARD = 0.5;
 
+/** Near copies are looked for among articles at most this far apart (a wire story reprinted). */
+export const NEAR_COPY_WINDOW_MS = 3 * 24 * 3_600_000;
+
 /** FNV-1a, 32 bits, of a string's UTF-16 code units. */
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;

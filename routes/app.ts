@@ -31,6 +31,7 @@ import { retrainsApi } from "./api/retrains.ts";
 import { reviewApi } from "./api/review/mod.ts";
 import { summarizeApi } from "./api/summarize.ts";
 import { storiesApi } from "./api/stories.ts";
+import { storyCorrectionsApi } from "./api/story_corrections.ts";
 import { trendsApi } from "./api/trends.ts";
 import { healthApi } from "./api/health.ts";
 import { metricsApi } from "./api/metrics.ts";
@@ -126,6 +127,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/v1", summarizeApi(deps));
   app.route("/v1", trendsApi(deps));
   app.route("/v1", storiesApi(deps));
+  app.route("/v1", storyCorrectionsApi(deps));
   app.route(
     "/",
     consoleApp(deps, {

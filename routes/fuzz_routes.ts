@@ -57,6 +57,9 @@ export const KNOWN_ROUTES: readonly string[] = [
   "GET /v1/runs/{id}",
   "GET /v1/stories",
   "GET /v1/stories/{id}",
+  "POST /v1/stories/{id}/move",
+  "POST /v1/stories/{id}/split",
+  "POST /v1/stories/{id}/merge",
   // console
   "GET /",
   "GET /login",
@@ -73,6 +76,11 @@ export const KNOWN_ROUTES: readonly string[] = [
   "POST /models/retrain",
   "GET /trends",
   "GET /runs",
+  "GET /stories",
+  "GET /stories/{id}",
+  "POST /stories/{id}/move",
+  "POST /stories/{id}/split",
+  "POST /stories/{id}/merge",
   "GET /static/{file}",
   "GET /static/build/{file}",
 ];
@@ -278,6 +286,11 @@ export function routeSpecs(doc: OpenApiDoc, existing: Existing): RouteSpec[] {
       query: [str("bucket", BUCKETS), day("from"), day("to"), str("source"), taxonomy],
     }),
     page("GET", "/runs", { query: [num("a"), num("b")] }),
+    page("GET", "/stories", { query: [str("sort", ["growth", "size", "recent"]), num("days")] }),
+    page("GET", "/stories/{id}", { query: [str("done", ["moved", "split", "merged"])] }),
+    page("POST", "/stories/{id}/move", { form: { articles: "1", into: "2" } }),
+    page("POST", "/stories/{id}/split", { form: { a1: "on" } }),
+    page("POST", "/stories/{id}/merge", { form: { from: "2" } }),
     page("GET", "/static/{file}", { auth: "none" }),
     page("GET", "/static/build/{file}", { auth: "none" }),
   ];

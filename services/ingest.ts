@@ -238,6 +238,7 @@ export async function storePrepared(
           title: rows[i].title,
           body: rows[i].body,
           publishedAt: outcomes[i].publishedAt!,
+          topic: rows[i].topic ?? null,
         })),
       );
     }

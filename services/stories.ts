@@ -1,33 +1,53 @@
 /**
- * Stories: articles grouped at ingestion as near duplicates or reports of one event. Each
- * new article's MinHash signature (title and lead, ml/minhash.ts) finds candidates through
- * its LSH band keys (db/stories.ts, an index lookup per key, capped), and it joins the story
- * of the most similar one within three days (ml/story_groups.ts) or starts its own.
+ * Stories: articles grouped at ingestion as reports of one event. Each new article's features
+ * (weighted words, names, numbers; ml/story_profile.ts) find candidate stories through the
+ * inverted index of stories' strongest terms (db/story_index.ts, capped postings per term),
+ * and it joins the most similar story profile within the story's time gap, or starts its
+ * own. A near copy of an earlier article (MinHash of title and lead, ml/minhash.ts) joins
+ * that article's story and is marked as its duplicate.
  */
 import type { Db, Queryable } from "../db/mod.ts";
 import {
-  assignStories,
+  backfillPosition,
   clearStories,
-  createStories,
   markGrouped,
   nextUngrouped,
   storyCandidates,
 } from "../db/stories.ts";
 import {
+  countTerms,
+  lockStoryProfile,
+  lookUpStories,
+  placeInStory,
+  storyProfile,
+} from "../db/story_index.ts";
+import {
   bandKeys,
   decodeSignature,
   encodeSignature,
+  estimatedJaccard,
   minhashSignature,
+  NEAR_COPY_WINDOW_MS,
+  SAME_STORY_JACCARD,
   storyWords,
 } from "../ml/minhash.ts";
 import {
-  chooseStories,
-  type NewStoryItem,
-  STORY_WINDOW_MS,
-  type StoryCandidate,
-} from "../ml/story_groups.ts";
+  addToProfile,
+  articleFeatures,
+  bestStory,
+  decodeProfile,
+  DEFAULT_STORY_PARAMS,
+  encodeProfile,
+  idf,
+  indexedTerms,
+  MAX_CANDIDATES,
+  POSTINGS_PER_TERM,
+  QUERY_TERMS,
+  type StoryParams,
+} from "../ml/story_profile.ts";
+import { rebuildProfile } from "./story_corrections.ts";
 
-/** Stored candidates read per band key at most (the newest in the window). */
+/** Stored near-copy candidates read per band key at most (the newest in the window). */
 export const CANDIDATES_PER_KEY = 10;
 /** Articles grouped per transaction when filling the stories of older articles. */
 const FILL_BATCH = 500;
@@ -47,80 +67,141 @@ export interface StoryInput {
   title: string;
   body: string;
   publishedAt: string;
+  /** Its topic, when classified (a new story takes its first article's). */
+  topic?: string | null;
+  /** A unit-length dense vector of what it says (mean word vectors), when there is one. */
+  vector?: Float32Array | null;
+}
+
+/** The earlier article an article nearly copies (MinHash), and that article's story. */
+async function nearCopy(
+  tx: Queryable,
+  article: { at: number; sig: Uint32Array | null; keys: number[] },
+): Promise<{ articleId: number; storyId: number } | null> {
+  if (!article.sig) return null;
+  const found = await storyCandidates(tx, {
+    keys: article.keys,
+    from: isoWithin(article.at - NEAR_COPY_WINDOW_MS),
+    to: isoWithin(article.at + NEAR_COPY_WINDOW_MS + 1),
+    perKey: CANDIDATES_PER_KEY,
+  });
+  let best: { sim: number; articleId: number; storyId: number } | null = null;
+  const seen = new Set<number>();
+  for (const c of found) {
+    if (seen.has(c.articleId)) continue;
+    seen.add(c.articleId);
+    const sig = decodeSignature(c.minhash);
+    if (!sig) continue;
+    const sim = estimatedJaccard(article.sig, sig);
+    if (sim >= SAME_STORY_JACCARD && (!best || sim > best.sim)) {
+      best = { sim, articleId: c.articleId, storyId: c.storyId };
+    }
+  }
+  return best && { articleId: best.articleId, storyId: best.storyId };
 }
 
 /**
- * Puts each article in a story, inside the caller's transaction: one candidate query for
- * the batch, then the stories created and the articles assigned in three statements.
+ * Puts each article in a story, inside the caller's transaction, in publication order: an
+ * article joins the story of an earlier near copy, else the most similar candidate story,
+ * else starts one; the story's profile and index entries follow. Work per article is
+ * bounded by the caps of ml/story_profile.ts, whatever the number of stories stored.
  */
-export async function groupIntoStories(tx: Queryable, articles: StoryInput[]): Promise<void> {
+export async function groupIntoStories(
+  tx: Queryable,
+  articles: StoryInput[],
+  params: Readonly<StoryParams> = DEFAULT_STORY_PARAMS,
+): Promise<void> {
   if (articles.length === 0) return;
   const sorted = [...articles].sort((a, b) =>
     a.publishedAt < b.publishedAt ? -1 : a.publishedAt > b.publishedAt ? 1 : a.id - b.id
   );
-  const prepared = sorted.map((a) => {
+  // Frequencies counted once for the batch, after it (in term order: no deadlocks).
+  const counts = new Map<string, number>();
+  let done = 0;
+  const single = sorted.length === 1;
+  for (const a of sorted) {
+    const at = Date.parse(a.publishedAt);
+    const features = articleFeatures(a.title, a.body, params);
     const sig = minhashSignature(storyWords(a.title, a.body));
-    return { article: a, at: Date.parse(a.publishedAt), sig, keys: sig ? bandKeys(sig) : [] };
-  });
-  const times = prepared.map((p) => p.at);
-  const found = await storyCandidates(tx, {
-    keys: [...new Set(prepared.flatMap((p) => p.keys))],
-    from: isoWithin(Math.min(...times) - STORY_WINDOW_MS),
-    to: isoWithin(Math.max(...times) + STORY_WINDOW_MS + 1),
-    perKey: CANDIDATES_PER_KEY,
-  });
-  const byKey = new Map<number, StoryCandidate[]>();
-  const seen = new Set<string>();
-  // An article found through several keys is decoded once.
-  const decoded = new Map<number, Uint32Array | null>();
-  for (const c of found) {
-    if (seen.has(`${c.key}:${c.articleId}`)) continue;
-    seen.add(`${c.key}:${c.articleId}`);
-    let sig = decoded.get(c.articleId);
-    if (sig === undefined) decoded.set(c.articleId, sig = decodeSignature(c.minhash));
-    if (!sig) continue;
-    const list = byKey.get(c.key) ?? [];
-    list.push({ storyId: c.storyId, at: c.publishedAt, sig });
-    byKey.set(c.key, list);
-  }
-  const items: NewStoryItem[] = prepared.map((p) => ({
-    at: p.at,
-    sig: p.sig,
-    keys: p.keys,
-    candidates: p.keys.flatMap((k) => byKey.get(k) ?? []),
-  }));
-  const choices = chooseStories(items);
-  // A new story's title and time are its first article's.
-  const firsts: Array<{ title: string; at: string }> = [];
-  choices.forEach((c, i) => {
-    if ("newStory" in c && firsts.length === c.newStory) {
-      firsts.push({ title: sorted[i].title, at: sorted[i].publishedAt });
+    const keys = sig ? bandKeys(sig) : [];
+    // Independent reads, sent together (postgres.js pipelines them on the connection).
+    const [found, copy] = await Promise.all([
+      lookUpStories(tx, {
+        terms: [...features.keys()],
+        weights: [...features.values()],
+        queryTerms: QUERY_TERMS,
+        perTerm: POSTINGS_PER_TERM,
+        max: MAX_CANDIDATES,
+      }),
+      nearCopy(tx, { at, sig, keys }),
+    ]);
+    const { total, df } = found;
+    const rarity = (t: string) => idf((df.get(t) ?? 0) + (counts.get(t) ?? 0), total + done);
+    const item = { features, vector: a.vector ?? null, at };
+    const candidates = found.candidates.flatMap((c) => {
+      const profile = decodeProfile(c.profile);
+      return profile ? [{ id: c.id, text: c.profile, profile }] : [];
+    });
+    let chosen: { id: number; text: string | null } | null = null;
+    if (copy) {
+      chosen = candidates.find((c) => c.id === copy.storyId) ??
+        { id: copy.storyId, text: (await storyProfile(tx, copy.storyId))?.profile ?? null };
+    } else {
+      chosen = bestStory(item, candidates, rarity, params)?.candidate ?? null;
     }
-  });
-  const ids = await createStories(tx, firsts);
-  await assignStories(
-    tx,
-    prepared.map((p, i) => {
-      const c = choices[i];
-      return {
-        articleId: p.article.id,
-        storyId: "story" in c ? c.story : ids[c.newStory],
-        publishedAt: p.article.publishedAt,
-        minhash: p.sig ? encodeSignature(p.sig) : null,
-        keys: p.keys,
-      };
-    }),
-  );
+    const articleCounts = new Map([...features.keys()].map((t) => [t, 1]));
+    const place = (storyId: number | null, profile: string | null, expected?: string | null) => {
+      const updated = addToProfile(decodeProfile(profile), item, rarity);
+      return placeInStory(tx, {
+        storyId,
+        title: a.title,
+        topic: a.topic ?? null,
+        articleId: a.id,
+        publishedAt: a.publishedAt,
+        minhash: sig ? encodeSignature(sig) : null,
+        keys,
+        duplicateOf: copy?.articleId ?? null,
+        profile: encodeProfile(updated),
+        terms: indexedTerms(updated),
+        lastSeen: isoWithin(updated.lastSeen),
+        expected,
+        counts: single ? articleCounts : undefined,
+      });
+    };
+    // Optimistic: written only if the story still holds the profile read; else (a
+    // concurrent batch added to it) recomputed under the story's row lock.
+    const placed = await place(chosen?.id ?? null, chosen?.text ?? null, chosen?.text ?? null);
+    if (placed === null && chosen) {
+      const locked = await lockStoryProfile(tx, chosen.id);
+      await place(locked ? chosen.id : null, locked?.profile ?? null);
+    }
+    for (const t of features.keys()) counts.set(t, (counts.get(t) ?? 0) + 1);
+    done++;
+  }
+  if (single) return;
+  await countTerms(tx, counts, sorted.length);
 }
 
 /**
- * Groups the articles stored before stories were kept (migration 0013), `FILL_BATCH` ids
- * per transaction, from where an earlier run stopped; with `rebuild`, forgets every story
- * first and groups all articles again (`newsintel stories rebuild`). Returns how many
- * articles it grouped; one lookup when nothing is left.
+ * Groups the articles stored before stories were kept (or before a method change that
+ * regroups them, migrations 0017 and 0024), `FILL_BATCH` ids per transaction, from where an
+ * earlier run stopped; with `rebuild`, forgets every story first (except where reviewers put
+ * articles: those stay, their profiles rebuilt) and groups all articles again (`newsintel
+ * stories rebuild --all`). Memory is bounded by one batch. `onProgress` hears the id reached
+ * and the highest id after each batch. Returns how many articles it grouped.
  */
-export async function fillStories(db: Db, options: { rebuild?: boolean } = {}): Promise<number> {
-  if (options.rebuild) await db.transaction((tx) => clearStories(tx));
+export async function fillStories(
+  db: Db,
+  options: {
+    rebuild?: boolean;
+    onProgress?: (reached: number, maxId: number) => void;
+  } = {},
+): Promise<number> {
+  if (options.rebuild) {
+    await db.transaction(async (tx) => {
+      for (const id of await clearStories(tx)) await rebuildProfile(tx, id);
+    });
+  }
   let total = 0;
   for (;;) {
     const step = await db.transaction(async (tx) => {
@@ -130,10 +211,14 @@ export async function fillStories(db: Db, options: { rebuild?: boolean } = {}): 
       // Fewer ids than asked for: the scan reached the newest article.
       const done = next.scanned < FILL_BATCH;
       await markGrouped(tx, next.lastId, done);
-      return { grouped: next.articles.length, done };
+      return { grouped: next.articles.length, done, lastId: next.lastId };
     });
     if (!step) return total;
     total += step.grouped;
+    if (options.onProgress) {
+      const at = await backfillPosition(db);
+      options.onProgress(step.lastId, at?.maxId ?? step.lastId);
+    }
     if (step.done) return total;
   }
 }

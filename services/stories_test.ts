@@ -5,6 +5,7 @@ import { getArticle, insertArticles } from "../db/articles.ts";
 import { getStory, listStories } from "../db/stories.ts";
 import { ingestArticles, toNewArticle } from "./ingest.ts";
 import { fillStories } from "./stories.ts";
+import { placeInStory } from "../db/story_index.ts";
 
 const ALL = { from: "2000-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z", limit: 100 };
 
@@ -32,7 +33,7 @@ const ARTICLES = [
   {
     title: "Sudan Talks in Nigeria Said Deadlocked",
     body: "Peace talks between Sudan's government and Darfur rebels in Abuja are deadlocked again.",
-    publishedAt: "2024-09-09T10:00:00Z",
+    publishedAt: "2025-06-09T10:00:00Z",
     source: "late",
   },
   {
@@ -56,7 +57,7 @@ for (const { name, open } of testDatabases()) {
       assert.ok(stories.every((s) => s !== null));
       assert.equal(stories[0], stories[1]);
       assert.equal(stories[0], stories[2]);
-      assert.notEqual(stories[3], stories[0], "a week later is another story");
+      assert.notEqual(stories[3], stories[0], "months later is another story");
       assert.notEqual(stories[4], stories[0]);
       const [big] = await listStories(db, { ...ALL, minArticles: 2 });
       assert.equal(big.id, stories[0]);
@@ -123,6 +124,32 @@ for (const { name, open } of testDatabases()) {
 }
 
 for (const { name, open } of testDatabases()) {
+  Deno.test(`migration 0024 marks every article for regrouping by the event method (${name})`, async () => {
+    const { db, reset, close } = await open();
+    try {
+      await reset();
+      const ids = (await ingestArticles(db, ARTICLES)).map((o) => o.id);
+      const sql = await Deno.readTextFile(
+        new URL("../migrations/0024_story_profiles.sql", import.meta.url),
+      );
+      // Its data statements (the schema changes are in place already).
+      const reset0024 = sql.replace(/--.*$/gm, "").split(";").map((s) => s.trim())
+        .filter((s) => /^(DELETE|INSERT)/.test(s));
+      assert.equal(reset0024.length, 5);
+      await db.transaction(async (tx) => {
+        for (const statement of reset0024) await tx.query(statement);
+      });
+      assert.equal((await getArticle(db, ids[0]))!.story, null);
+      assert.equal(await fillStories(db), 5);
+      const again = await listStories(db, { ...ALL, minArticles: 1 });
+      assert.deepEqual(again.map((s) => s.articles), [3, 1, 1]);
+    } finally {
+      await close();
+    }
+  });
+}
+
+for (const { name, open } of testDatabases()) {
   Deno.test(`ingestArticles() groups articles at the ends of the years 1-9999 (${name})`, async () => {
     const { db, reset, close } = await open();
     try {
@@ -137,6 +164,46 @@ for (const { name, open } of testDatabases()) {
       assert.ok(stories.every((s) => s !== null));
       assert.equal(stories[0], stories[1]);
       assert.notEqual(stories[2], stories[0]);
+    } finally {
+      await close();
+    }
+  });
+}
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`placeInStory() writes nothing when the story's profile changed meanwhile (${name})`, async () => {
+    const { db, reset, close } = await open();
+    try {
+      await reset();
+      const [first, second] = await ingestArticles(db, [ARTICLES[0], ARTICLES[4]]);
+      const story = (await getArticle(db, first.id))!.story!;
+      await db.query("DELETE FROM article_stories WHERE article_id = $1", [second.id]);
+      await db.query("DELETE FROM story_bands WHERE article_id = $1", [second.id]);
+      const placement = {
+        storyId: story,
+        title: "t",
+        topic: null,
+        articleId: second.id,
+        publishedAt: "2024-09-01T11:00:00.000Z",
+        minhash: null,
+        keys: [1, 2],
+        duplicateOf: null,
+        profile: '{"n":2,"f":0,"l":0,"v":null}\nx\t1',
+        terms: ["x"],
+        lastSeen: "2024-09-01T11:00:00.000Z",
+        counts: new Map([["x", 1]]),
+      };
+      const stale = await placeInStory(db, { ...placement, expected: "an older profile" });
+      assert.equal(stale, null);
+      assert.equal((await getArticle(db, second.id))!.story, null, "nothing written");
+      const bands = await db.query("SELECT 1 FROM story_bands WHERE article_id = $1", [second.id]);
+      assert.equal(bands.length, 0);
+      const [{ profile }] = await db.query<{ profile: string }>(
+        "SELECT profile FROM stories WHERE id = $1",
+        [story],
+      );
+      assert.equal(await placeInStory(db, { ...placement, expected: profile }), story);
+      assert.equal((await getArticle(db, second.id))!.story, story);
     } finally {
       await close();
     }

@@ -15,6 +15,7 @@ import { handleError } from "../errors.ts";
 import { authApp } from "./auth.ts";
 import { apiForwarder } from "./forward.ts";
 import type { ConsoleKit } from "./kit.ts";
+import { storiesApp } from "./stories.ts";
 import { modelsApp } from "./models.ts";
 import { pagesApp } from "./pages.ts";
 import { queueApp } from "./queue.ts";
@@ -57,6 +58,7 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
   app.route("/", pagesApp(kit));
   app.route("/", queueApp(kit));
   app.route("/", modelsApp(kit));
+  app.route("/", storiesApp(kit));
   return app;
 }
 

@@ -41,6 +41,7 @@ export function DashboardPage(props: { ctx: PageContext; data: Data }) {
         <ThroughputCard data={data} />
       </div>
       <TrendsCard trends={data.trends} />
+      <StoriesCard />
       <SlowestRoutes routes={data.metrics.routes} />
     </Layout>
   );
@@ -139,6 +140,19 @@ function ThroughputCard({ data }: { data: Data }) {
           <Bar value={finished} max={c.total} variant="top" />
         </>
       )}
+    </section>
+  );
+}
+
+/** The way to the developing stories. */
+function StoriesCard() {
+  return (
+    <section class="card">
+      <div class="page-head">
+        <h2>Stories</h2>
+        <a href="/stories" data-testid="stories-link">Open developing stories →</a>
+      </div>
+      <p class="small muted">Articles grouped by the event they report, fastest growing first.</p>
     </section>
   );
 }

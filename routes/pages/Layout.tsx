@@ -20,6 +20,7 @@ const NAV: Array<[string, string]> = [
   ["/review", "Review"],
   ["/queue", "Queue"],
   ["/articles", "Articles"],
+  ["/stories", "Stories"],
   ["/models", "Models"],
   ["/runs", "Runs"],
   ["/trends", "Trends"],
