@@ -144,8 +144,9 @@ export async function localModelDir(
   config: Config,
   record: ModelRecord,
 ): Promise<string | null> {
+  // Absolute: transformers.js reads a relative directory as one under its own package.
   return isStoredOrigin(record.origin)
-    ? await ensureModelFiles(db, config.modelDir, record)
+    ? resolve(await ensureModelFiles(db, config.modelDir, record))
     : registeredModelDir(config, record);
 }
 
