@@ -36,8 +36,24 @@ const ZONES: Record<string, number> = {
   pdt: -420,
 };
 
+/**
+ * Milliseconds since the epoch of a UTC date and time, with the year taken as written:
+ * `Date.UTC` alone reads the years 0–99 as 1900–1999, which would let `0001-01-01` pass
+ * the year range check as 1901.
+ */
+function utcMillis(
+  year: number,
+  monthIndex: number,
+  day: number,
+  time: [number, number, number, number] = [0, 0, 0, 0],
+): number {
+  const date = new Date(Date.UTC(2000, monthIndex, day, ...time));
+  date.setUTCFullYear(year, monthIndex, day);
+  return date.getTime();
+}
+
 function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return new Date(utcMillis(year, month, 0)).getUTCDate();
 }
 
 interface Fields {
@@ -56,9 +72,8 @@ function toIso(f: Fields): string | null {
   if (f.month < 1 || f.month > 12 || f.day < 1 || f.day > daysIn(f.year, f.month)) return null;
   if (f.hour > 23 || f.minute > 59 || f.second > 59) return null;
   if (Math.abs(f.offset) > 23 * 60 + 59) return null;
-  const utc = Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second, f.millis) -
+  const utc = utcMillis(f.year, f.month - 1, f.day, [f.hour, f.minute, f.second, f.millis]) -
     f.offset * 60_000;
-  // Date.UTC maps years 0–99 to 1900–1999; the year range check afterwards refuses them anyway.
   const date = new Date(utc);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }

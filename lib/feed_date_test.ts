@@ -56,3 +56,10 @@ Deno.test("parseFeedDate() refuses what is no date, and long input at once", () 
   assert.equal(parseFeedDate("2017-03-27" + " ".repeat(100)), null);
   assert.equal(parseFeedDate("1".repeat(100_000)), null);
 });
+
+Deno.test("parseFeedDate() reads the years 0-99 as written, not as 1900-1999", () => {
+  assert.equal(parseFeedDate("0001-01-01T00:00:00Z"), "0001-01-01T00:00:00.000Z");
+  assert.equal(parseFeedDate("0099-12-31"), "0099-12-31T00:00:00.000Z");
+  assert.equal(parseFeedDate("0004-02-29"), "0004-02-29T00:00:00.000Z");
+  assert.equal(parseFeedDate("0100-02-29"), null);
+});
