@@ -11,14 +11,13 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { freePort } from "../cli/test_run.ts";
+import { CHROMIUM, hasChromium, launchChromium } from "./browser.ts";
+import { apiJson as callApi, startServer } from "./test_server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const KEY = "e2e-stories-key-0001";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const artifacts = join(root, "test-artifacts");
-const hasChromium = await Deno.stat(CHROMIUM).then(() => true, () => false);
 if (!hasChromium) {
   console.warn(`e2e/stories_test.ts: ${CHROMIUM} is missing; skipping (apt-get install chromium)`);
 }
@@ -46,54 +45,8 @@ const ARTICLES = [
   ],
 ].map(([title, body, source, publishedAt]) => ({ title, body, source, publishedAt }));
 
-async function startServer(dir: string, port: number) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-ffi",
-      "--allow-read",
-      `--allow-write=${dir}`,
-      "--allow-run=deno",
-      join(root, "main.ts"),
-      "serve",
-    ],
-    cwd: root,
-    env: {
-      DATA_DIR: dir,
-      MODEL_DIR: join(dir, "models"),
-      API_KEYS: `reviewer=${KEY}`,
-      SEED_ON_EMPTY: "false",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "warning",
-    },
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const base = `http://127.0.0.1:${port}`;
-  // First start trains the model; on a busy machine that takes minutes.
-  const deadline = Date.now() + 300_000;
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${base}/ready`).then((r) => (r.body?.cancel(), r.ok), () => false);
-    if (ok) return { child, base };
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  child.kill("SIGTERM");
-  throw new Error("the server did not become ready within 300 s");
-}
-
-async function apiJson(base: string, path: string, init: RequestInit = {}) {
-  const res = await fetch(`${base}${path}`, {
-    ...init,
-    headers: { "content-type": "application/json", "x-api-key": KEY, ...init.headers },
-  });
-  const body = await res.json();
-  assert.ok(res.ok, `${path}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
+const apiJson = (base: string, path: string, init: RequestInit = {}) =>
+  callApi(base, KEY, path, init);
 
 Deno.test({
   name: "Stories end to end: open, follow a story, move an article, see the change",
@@ -101,13 +54,10 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "newsintel-e2e-stories-" });
     await Deno.mkdir(artifacts, { recursive: true });
-    const { child, base } = await startServer(dir, freePort());
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--headless"],
-    });
+    const server = await startServer({ keys: `reviewer=${KEY}`, port: freePort() });
+    const { base } = server;
+    const browser = await launchChromium();
     try {
       const ingest = await apiJson(base, "/v1/articles", {
         method: "POST",
@@ -155,10 +105,7 @@ Deno.test({
       assert.deepEqual(problems, [], "no console errors (CSP violations included)");
     } finally {
       await browser.close();
-      child.kill("SIGTERM");
-      await child.status;
-      await child.stderr.cancel().catch(() => {});
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await server.close();
     }
   },
 });
