@@ -16,7 +16,7 @@ import { loadConfig } from "../lib/config.ts";
 import { createMetrics } from "../lib/metrics.ts";
 import { createModelRuntime, ensureActiveModel } from "../services/model_runtime.ts";
 import { seedSamples } from "../services/seed.ts";
-import { createSession, sessionSecret } from "../lib/session.ts";
+import { createSession, sessionSecret } from "../lib/console_session.ts";
 import { createTextServices } from "../services/text_services.ts";
 import { createApp } from "../routes/app.ts";
 import { buildIslands, ISLANDS_BUDGET_GZIP } from "../scripts/build_islands.ts";

@@ -7,7 +7,7 @@ import { analyzeGrowingTables, vacuumChurningTables } from "../db/maintenance.ts
 import { migrate } from "../db/migrate.ts";
 import { type Db, openDb, type Queryable, redactDbUrl, waitForDatabase } from "../db/mod.ts";
 import { type Config, weakApiKeys } from "../lib/config.ts";
-import { newSessionSecret } from "../lib/session.ts";
+import { newSessionSecret } from "../lib/console_session.ts";
 import { installSecret } from "../db/install_secrets.ts";
 import { flushLogs, logger } from "../lib/log.ts";
 import { createMetrics } from "../lib/metrics.ts";

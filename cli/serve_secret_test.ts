@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { testDatabases } from "../db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
-import { createSession, verifySession } from "../lib/session.ts";
+import { createSession, verifySession } from "../lib/console_session.ts";
 import { withSessionSecret } from "./serve.ts";
 
 const KEYS = "ops:admin=ops-admin-key-0123456789;alice=alice-key-0123456789";

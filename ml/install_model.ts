@@ -1,7 +1,11 @@
-// Installing a model directory that was built elsewhere (the one a container image carries
-// from its build) into MODEL_DIR: verified against its manifest before and after the copy,
-// copied through a temporary folder renamed into place, so a crash or a tampered source
-// never leaves a half-copied model where the registry looks for it.
+// Putting model directories into MODEL_DIR, never half-copied where the registry looks:
+// - a model directory built elsewhere (the one a container image carries from its build):
+//   verified against its manifest before and after the copy, copied through a temporary
+//   folder renamed into place, so a crash or a tampered source leaves nothing behind
+//   (`findModelDir`, `installModelDir`);
+// - a model directory restored from a backup and staged beside MODEL_DIR: compared with
+//   what is installed under the same version, then moved into place with one rename
+//   (`compareInstalledModel`, `moveStagedModelDir`).
 
 import { join } from "node:path";
 import { hasManifest, type Manifest, ModelDirError, verifyModelDir } from "./model_dir.ts";
@@ -92,4 +96,63 @@ async function exists(path: string): Promise<boolean> {
     if (e instanceof Deno.errors.NotFound) return false;
     throw e;
   }
+}
+
+/**
+ * How the installed `<root>/<version>` compares with a verified staged copy: `absent`,
+ * `same` (it verifies and lists the same files with the same sha256), or `different`
+ * (other files, or missing pieces or tampered with, with why).
+ */
+export async function compareInstalledModel(
+  staged: string,
+  root: string,
+  version: string,
+): Promise<{ kind: "absent" } | { kind: "same" } | { kind: "different"; why: string }> {
+  const target = join(root, version);
+  try {
+    await Deno.lstat(target);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return { kind: "absent" };
+    throw err;
+  }
+  const wanted = await verifyModelDir(staged);
+  let installed;
+  try {
+    installed = await verifyModelDir(target);
+  } catch (err) {
+    if (err instanceof ModelDirError) return { kind: "different", why: err.message };
+    throw err;
+  }
+  const a = Object.entries(wanted.files).sort();
+  const b = Object.entries(installed.files).sort();
+  return JSON.stringify(a) === JSON.stringify(b)
+    ? { kind: "same" }
+    : { kind: "different", why: `${target} holds other files than the backup's` };
+}
+
+/**
+ * Moves the staged directory to `<root>/<version>` (same file system: one rename).
+ * With `replace`, an installed copy is set aside first and removed after.
+ */
+export async function moveStagedModelDir(
+  staged: string,
+  root: string,
+  version: string,
+  options: { replace?: boolean } = {},
+): Promise<void> {
+  const target = join(root, version);
+  if (options.replace) {
+    const aside = join(root, `.replaced-${version}-${crypto.randomUUID().slice(0, 8)}`);
+    let moved = false;
+    try {
+      await Deno.rename(target, aside);
+      moved = true;
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+    await Deno.rename(staged, target);
+    if (moved) await Deno.remove(aside, { recursive: true });
+    return;
+  }
+  await Deno.rename(staged, target);
 }

@@ -40,8 +40,8 @@ import { DeniedSampler } from "./denied_sampler.ts";
 import { validationHook } from "./validation.ts";
 import { wellFormedText } from "./well_formed.ts";
 import { consoleApp } from "./console/mod.ts";
-import { isSessionRevoked } from "../db/sessions.ts";
-import { sessionSecret } from "../lib/session.ts";
+import { isSessionRevoked } from "../db/revoked_sessions.ts";
+import { sessionSecret } from "../lib/console_session.ts";
 
 export type { AppDeps } from "./env.ts";
 

@@ -21,7 +21,12 @@ import { countArticles, listArticles } from "../db/articles.ts";
 import { pgliteTestDb } from "../db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
 import { createModelRuntime } from "../services/model_runtime.ts";
-import { createSession, LOGIN_COOKIE, SESSION_COOKIE, sessionSecret } from "../lib/session.ts";
+import {
+  createSession,
+  LOGIN_COOKIE,
+  SESSION_COOKIE,
+  sessionSecret,
+} from "../lib/console_session.ts";
 import { trainToyModel } from "../services/test_model.ts";
 import { toyCorpus } from "../ml/toy_corpus.ts";
 import {

@@ -20,7 +20,7 @@ import {
   type Session,
   sessionCookieName,
   verifySession,
-} from "../lib/session.ts";
+} from "../lib/console_session.ts";
 import type { AppEnv } from "./env.ts";
 import { type AuthFailures, refuseIfGuessing } from "./auth_failures.ts";
 import { isLocalRequest } from "./client_address.ts";
@@ -238,7 +238,7 @@ export function adminOnly(
 
 /**
  * Reads a request's console session: the cookie's signature, expiry and key
- * (lib/session.ts), then the revocation list, since a signed-out cookie still verifies.
+ * (lib/console_session.ts), then the revocation list, since a signed-out cookie still verifies.
  */
 export function sessionReader(
   secret: string,

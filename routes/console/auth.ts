@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { revokeSession } from "../../db/sessions.ts";
+import { revokeSession } from "../../db/revoked_sessions.ts";
 import {
   createSession,
   CSRF_FIELD,
@@ -14,30 +14,30 @@ import {
   randomToken,
   safeEqual,
   sessionCookieName,
-} from "../../lib/session.ts";
+} from "../../lib/console_session.ts";
 import type { AppEnv } from "../env.ts";
 import { isHttps, matchApiKey, requireCsrf } from "../middleware.ts";
 import { LoginPage } from "../pages/LoginPage.tsx";
 import { formBody, formLimit } from "./forms.ts";
-import type { ConsoleKit } from "./kit.ts";
+import type { ConsoleShared } from "./shared.ts";
 import { safeNext } from "./next.ts";
 import { html } from "./render.ts";
-import { sameOrigin } from "./session.ts";
+import { sameOrigin } from "./signed_in.ts";
 
 /** `GET /login`, `POST /login` and `POST /logout`. */
-export function authApp(kit: ConsoleKit): Hono<AppEnv> {
+export function authApp(shared: ConsoleShared): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.get("/login", (c) => showLogin(c, kit));
-  app.post("/login", formLimit, (c) => signIn(c, kit));
-  app.post("/logout", formLimit, (c) => signOut(c, kit));
+  app.get("/login", (c) => showLogin(c, shared));
+  app.post("/login", formLimit, (c) => signIn(c, shared));
+  app.post("/logout", formLimit, (c) => signOut(c, shared));
   return app;
 }
 
 /** The login form; a signed-in visitor goes straight on to `next`. */
-async function showLogin(c: Context<AppEnv>, kit: ConsoleKit): Promise<Response> {
+async function showLogin(c: Context<AppEnv>, shared: ConsoleShared): Promise<Response> {
   const next = safeNext(c.req.query("next"));
-  if (await kit.sessions.current(c)) return c.redirect(next, 302);
-  return loginForm(c, kit, {
+  if (await shared.sessions.current(c)) return c.redirect(next, 302);
+  return loginForm(c, shared, {
     next,
     notice: c.req.query("done") === "signed-out" ? "Signed out." : null,
   });
@@ -52,7 +52,7 @@ interface LoginView {
 }
 
 /** Renders the login form with a fresh double-submit token in its own cookie. */
-async function loginForm(c: Context, kit: ConsoleKit, view: LoginView): Promise<Response> {
+async function loginForm(c: Context, shared: ConsoleShared, view: LoginView): Promise<Response> {
   const token = randomToken();
   const https = isHttps(c);
   setCookie(c, loginCookieName(https), token, {
@@ -65,7 +65,13 @@ async function loginForm(c: Context, kit: ConsoleKit, view: LoginView): Promise<
   const { next, error = null, notice = null, status = 200 } = view;
   return html(
     c,
-    LoginPage({ assetVersion: await kit.assets.version(), next, formToken: token, error, notice }),
+    LoginPage({
+      assetVersion: await shared.assets.version(),
+      next,
+      formToken: token,
+      error,
+      notice,
+    }),
     status,
   );
 }
@@ -75,22 +81,22 @@ async function loginForm(c: Context, kit: ConsoleKit, view: LoginView): Promise<
  * our origin (403), the key must be valid (401); then the session cookie is
  * set and the browser goes on to `next`.
  */
-async function signIn(c: Context<AppEnv>, kit: ConsoleKit): Promise<Response> {
-  const { config } = kit.deps;
+async function signIn(c: Context<AppEnv>, shared: ConsoleShared): Promise<Response> {
+  const { config } = shared.deps;
   const body = await formBody(c);
   const next = safeNext(body.next);
   // An address that keeps failing waits before its next key is even compared.
-  const addr = kit.addressOf(c);
-  const wait = kit.failures.retryAfter(addr);
+  const addr = shared.addressOf(c);
+  const wait = shared.failures.retryAfter(addr);
   if (wait > 0) {
     c.header("Retry-After", String(wait));
     const error = `Too many failed sign-ins from this address; try again in ${wait} seconds.`;
-    return loginForm(c, kit, { next, error, status: 429 });
+    return loginForm(c, shared, { next, error, status: 429 });
   }
   const https = isHttps(c);
   const expected = getCookie(c, loginCookieName(https));
   if (!sameOrigin(c) || !expected || !safeEqual(expected, body[CSRF_FIELD] ?? "")) {
-    return loginForm(c, kit, {
+    return loginForm(c, shared, {
       next,
       error: "The sign-in form expired or came from elsewhere; try again.",
       status: 403,
@@ -98,10 +104,10 @@ async function signIn(c: Context<AppEnv>, kit: ConsoleKit): Promise<Response> {
   }
   const key = body.key ? matchApiKey(config.apiKeys, body.key.trim()) : null;
   if (!key) {
-    kit.failures.record(addr);
-    return loginForm(c, kit, { next, error: "That API key is not valid.", status: 401 });
+    shared.failures.record(addr);
+    return loginForm(c, shared, { next, error: "That API key is not valid.", status: 401 });
   }
-  const { value } = createSession(kit.secret, key, { ttlSeconds: config.sessionTtlSeconds });
+  const { value } = createSession(shared.secret, key, { ttlSeconds: config.sessionTtlSeconds });
   setCookie(c, sessionCookieName(https), value, {
     path: "/",
     httpOnly: true,
@@ -114,14 +120,14 @@ async function signIn(c: Context<AppEnv>, kit: ConsoleKit): Promise<Response> {
 }
 
 /** `POST /logout`: needs the session's CSRF token; clears the cookie either way. */
-async function signOut(c: Context<AppEnv>, kit: ConsoleKit): Promise<Response> {
+async function signOut(c: Context<AppEnv>, shared: ConsoleShared): Promise<Response> {
   const body = await formBody(c);
-  const session = await kit.sessions.current(c);
+  const session = await shared.sessions.current(c);
   if (session) {
     requireCsrf(c, session, body[CSRF_FIELD] ?? "");
     // Ends the session everywhere, not only in this browser: a copy of the cookie
     // is refused from now on.
-    await revokeSession(kit.deps.db, session.id, session.expires);
+    await revokeSession(shared.deps.db, session.id, session.expires);
   }
   const https = isHttps(c);
   deleteCookie(c, sessionCookieName(https), { path: "/", secure: https });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { registerTestModel, seedQueue } from "../../db/review/test_helpers.ts";
 import { pgliteTestDb } from "../../db/test_db.ts";
-import { CSRF_HEADER } from "../../lib/session.ts";
+import { CSRF_HEADER } from "../../lib/console_session.ts";
 import { ALICE_KEY, fromAddress, postJson, testApp, withKey } from "../test_app.ts";
 import { cookiesOf, form, ORIGIN, signIn } from "./test_helpers.ts";
 

@@ -4,7 +4,7 @@
  * audit and error messages are the API's own.
  */
 import type { Context } from "hono";
-import type { Session } from "../../lib/session.ts";
+import type { Session } from "../../lib/console_session.ts";
 import type { AppEnv } from "../env.ts";
 
 /** A POST to the API on behalf of a session; `body` is sent as JSON when given. */

@@ -4,7 +4,7 @@
  * mounted here. Pages read through `db/` like the API routes do; every write
  * a page makes is forwarded to the `/v1` JSON API in-process, so validation,
  * audit and error messages are the API's own. Sessions and CSRF: see
- * `lib/session.ts`.
+ * `lib/console_session.ts`.
  */
 import { Hono } from "hono";
 import type { Context, ErrorHandler } from "hono";
@@ -14,17 +14,17 @@ import type { AppDeps, AppEnv } from "../env.ts";
 import { handleError } from "../errors.ts";
 import { authApp } from "./auth.ts";
 import { apiForwarder } from "./forward.ts";
-import type { ConsoleKit } from "./kit.ts";
+import type { ConsoleShared } from "./shared.ts";
 import { storiesApp } from "./stories.ts";
 import { modelsApp } from "./models.ts";
 import { pagesApp } from "./pages.ts";
 import { queueApp } from "./queue.ts";
 import { failurePage } from "./render.ts";
-import { consoleSessions } from "./session.ts";
+import { consoleSessions } from "./signed_in.ts";
 import { staticApp, staticAssets } from "./static.ts";
 
 export interface ConsoleOptions {
-  /** Signs session cookies (see `sessionSecret()` in lib/session.ts). */
+  /** Signs session cookies (see `sessionSecret()` in lib/console_session.ts). */
   sessionSecret: string;
   /** The app's own fetch: page forms forward their writes to the `/v1` API through it. */
   api: (req: Request, env?: unknown) => Response | Promise<Response>;
@@ -40,7 +40,7 @@ export interface ConsoleOptions {
 export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv> {
   const assets = staticAssets(options.staticDir ?? new URL("../../static/", import.meta.url));
   const secret = options.sessionSecret;
-  const kit: ConsoleKit = {
+  const shared: ConsoleShared = {
     deps,
     secret,
     assets,
@@ -52,24 +52,24 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
   const app = new Hono<AppEnv>();
   // Console errors are pages, not JSON (the API's JSON shape is kept for /v1). The
   // sub-apps have no error handler of their own, so this one covers all their routes.
-  app.onError(errorPages(kit));
+  app.onError(errorPages(shared));
   app.route("/", staticApp(assets));
-  app.route("/", authApp(kit));
-  app.route("/", pagesApp(kit));
-  app.route("/", queueApp(kit));
-  app.route("/", modelsApp(kit));
-  app.route("/", storiesApp(kit));
+  app.route("/", authApp(shared));
+  app.route("/", pagesApp(shared));
+  app.route("/", queueApp(shared));
+  app.route("/", modelsApp(shared));
+  app.route("/", storiesApp(shared));
   return app;
 }
 
 /** A refused request (4xx) as a page for whoever is signed in; anything else as the API does. */
-function errorPages(kit: ConsoleKit): ErrorHandler<AppEnv> {
+function errorPages(shared: ConsoleShared): ErrorHandler<AppEnv> {
   return async (err, c) => {
     if (err instanceof AppError && err.status < 500) {
-      const session = await kit.sessions.current(c);
+      const session = await shared.sessions.current(c);
       const viewer = session
-        ? await kit.sessions.pageContext(c, session)
-        : { assetVersion: await kit.assets.version() };
+        ? await shared.sessions.pageContext(c, session)
+        : { assetVersion: await shared.assets.version() };
       return failurePage(c, viewer, err);
     }
     return handleError(err, c);

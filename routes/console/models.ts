@@ -10,18 +10,18 @@ import { ConfirmPage } from "../pages/ConfirmPage.tsx";
 import { modelsData } from "../pages/loaders.ts";
 import { ModelsPage } from "../pages/ModelsPage.tsx";
 import { formLimit, taxonomyParam, trimmed } from "./forms.ts";
-import type { ConsoleKit } from "./kit.ts";
+import type { ConsoleShared } from "./shared.ts";
 import { failurePage, html } from "./render.ts";
-import type { FormHandler, PageHandler } from "./session.ts";
+import type { FormHandler, PageHandler } from "./signed_in.ts";
 
 /** `GET /models`, `POST /models/promote`, `POST /models/rollback` and `POST /models/retrain`. */
-export function modelsApp(kit: ConsoleKit): Hono<AppEnv> {
-  const { page, form } = kit.sessions;
+export function modelsApp(shared: ConsoleShared): Hono<AppEnv> {
+  const { page, form } = shared.sessions;
   const app = new Hono<AppEnv>();
-  app.get("/models", page(modelsPage(kit.deps.db)));
-  app.post("/models/promote", formLimit, form(promote(kit)));
-  app.post("/models/rollback", formLimit, form(rollback(kit)));
-  app.post("/models/retrain", formLimit, form(retrain(kit)));
+  app.get("/models", page(modelsPage(shared.deps.db)));
+  app.post("/models/promote", formLimit, form(promote(shared)));
+  app.post("/models/rollback", formLimit, form(rollback(shared)));
+  app.post("/models/retrain", formLimit, form(retrain(shared)));
   return app;
 }
 
@@ -50,7 +50,7 @@ function modelsPage(db: Db): PageHandler {
 }
 
 /** `POST /models/promote` with the `version` to make active. */
-function promote(kit: ConsoleKit): FormHandler {
+function promote(shared: ConsoleShared): FormHandler {
   return async (c, { ctx, session, body }) => {
     const version = trimmed(body.version);
     if (!version) {
@@ -74,7 +74,7 @@ function promote(kit: ConsoleKit): FormHandler {
         }),
       );
     }
-    const r = await kit.forward(c, {
+    const r = await shared.forward(c, {
       session,
       path: `/v1/models/${encodeURIComponent(version)}/promote`,
     });
@@ -87,11 +87,11 @@ function promote(kit: ConsoleKit): FormHandler {
  * `POST /models/rollback`: back to the model of a taxonomy (`taxonomy`, default `topic`)
  * that was active before its current one; the other taxonomies' models stay.
  */
-function rollback(kit: ConsoleKit): FormHandler {
+function rollback(shared: ConsoleShared): FormHandler {
   return async (c, { ctx, session, body }) => {
     const taxonomy = taxonomyParam(body.taxonomy) ?? "topic";
     if (body.confirm !== "yes" && session.role === "admin") {
-      const previous = await previousModelVersion(kit.deps.db, taxonomy);
+      const previous = await previousModelVersion(shared.deps.db, taxonomy);
       if (!previous) {
         return failurePage(c, ctx, {
           status: 409,
@@ -114,7 +114,7 @@ function rollback(kit: ConsoleKit): FormHandler {
         }),
       );
     }
-    const r = await kit.forward<{ version: string }>(c, {
+    const r = await shared.forward<{ version: string }>(c, {
       session,
       path: `/v1/models/rollback?taxonomy=${encodeURIComponent(taxonomy)}`,
     });
@@ -124,7 +124,7 @@ function rollback(kit: ConsoleKit): FormHandler {
 }
 
 /** `POST /models/retrain`: train a candidate on reviewed labels, promoted only if it passes the gate. */
-function retrain(kit: ConsoleKit): FormHandler {
+function retrain(shared: ConsoleShared): FormHandler {
   return async (c, { ctx, session, body }) => {
     if (body.confirm !== "yes" && session.role === "admin") {
       return html(
@@ -144,7 +144,7 @@ function retrain(kit: ConsoleKit): FormHandler {
         }),
       );
     }
-    const r = await kit.forward<{ retrain: { id: number } }>(c, {
+    const r = await shared.forward<{ retrain: { id: number } }>(c, {
       session,
       path: "/v1/models/retrain",
     });

@@ -25,14 +25,14 @@ import { RunsPage } from "../pages/RunsPage.tsx";
 import { ReviewPage } from "../pages/ReviewPage.tsx";
 import { TrendsPage } from "../pages/TrendsPage.tsx";
 import { dayStart, oneOf, taxonomyParam, trimmed, withoutUndefined } from "./forms.ts";
-import type { ConsoleKit } from "./kit.ts";
+import type { ConsoleShared } from "./shared.ts";
 import { html } from "./render.ts";
-import type { PageHandler } from "./session.ts";
+import type { PageHandler } from "./signed_in.ts";
 
 /** `/`, `/review`, `/articles`, `/articles/:id`, `/trends` and `/runs`. */
-export function pagesApp(kit: ConsoleKit): Hono<AppEnv> {
-  const { db, metrics } = kit.deps;
-  const { page } = kit.sessions;
+export function pagesApp(shared: ConsoleShared): Hono<AppEnv> {
+  const { db, metrics } = shared.deps;
+  const { page } = shared.sessions;
   const app = new Hono<AppEnv>();
   app.get("/", page(dashboardPage(db, metrics)));
   app.get("/review", page(reviewPage(db)));

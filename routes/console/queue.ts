@@ -13,18 +13,18 @@ import type { PageContext } from "../pages/Layout.tsx";
 import { countOpen, queueData } from "../pages/loaders.ts";
 import { QueuePage } from "../pages/QueuePage.tsx";
 import { dayStart, formLimit, oneOf, reviewFilter, withoutUndefined } from "./forms.ts";
-import type { ConsoleKit } from "./kit.ts";
+import type { ConsoleShared } from "./shared.ts";
 import { failurePage, html } from "./render.ts";
-import type { FormHandler, PageHandler } from "./session.ts";
+import type { FormHandler, PageHandler } from "./signed_in.ts";
 
 /** One bulk accept decides at most this many items; the page offers to run it again. */
 const BULK_LIMIT = 5000;
 
 /** `GET /queue` and `POST /queue/bulk-accept`. */
-export function queueApp(kit: ConsoleKit): Hono<AppEnv> {
+export function queueApp(shared: ConsoleShared): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.get("/queue", kit.sessions.page(queuePage(kit.deps.db)));
-  app.post("/queue/bulk-accept", formLimit, kit.sessions.form(bulkAccept(kit)));
+  app.get("/queue", shared.sessions.page(queuePage(shared.deps.db)));
+  app.post("/queue/bulk-accept", formLimit, shared.sessions.form(bulkAccept(shared)));
   return app;
 }
 
@@ -70,7 +70,7 @@ function queuePage(db: Db): PageHandler {
  * `POST /queue/bulk-accept`: needs at least one filter besides the status;
  * without `confirm=yes` it only counts and asks.
  */
-function bulkAccept(kit: ConsoleKit): FormHandler {
+function bulkAccept(shared: ConsoleShared): FormHandler {
   return async (c, { ctx, session, body }) => {
     const { status: _status, ...filter } = withoutUndefined(reviewFilter(body));
     if (Object.keys(filter).filter((k) => k !== "taxonomy").length === 0) {
@@ -83,9 +83,9 @@ function bulkAccept(kit: ConsoleKit): FormHandler {
     // Bulk accept is an admin action: a reviewer is not asked to confirm; the API
     // refuses it (403, audited) and the page shows why.
     if (body.confirm !== "yes" && session.role === "admin") {
-      return confirmBulkAccept(c, ctx, { body, filter, db: kit.deps.db });
+      return confirmBulkAccept(c, ctx, { body, filter, db: shared.deps.db });
     }
-    const r = await kit.forward<{ accepted: number }>(c, {
+    const r = await shared.forward<{ accepted: number }>(c, {
       session,
       path: "/v1/review/bulk-accept",
       body: { ...filter, limit: BULK_LIMIT },

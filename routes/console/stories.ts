@@ -10,9 +10,9 @@ import { StoriesPage } from "../pages/StoriesPage.tsx";
 import { StoryPage } from "../pages/StoryPage.tsx";
 import { storiesData, storyData } from "../pages/story_loaders.ts";
 import { formLimit, oneOf } from "./forms.ts";
-import type { ConsoleKit } from "./kit.ts";
+import type { ConsoleShared } from "./shared.ts";
 import { failurePage, html } from "./render.ts";
-import type { FormHandler, PageHandler } from "./session.ts";
+import type { FormHandler, PageHandler } from "./signed_in.ts";
 import { AppError } from "../../lib/errors.ts";
 
 const SORTS = ["growth", "size", "recent"] as const;
@@ -22,14 +22,14 @@ const ID = /^[0-9]{1,15}$/;
 /** Articles one split form may tick at most. */
 const MAX_TICKED = 500;
 
-export function storiesApp(kit: ConsoleKit): Hono<AppEnv> {
-  const { page, form } = kit.sessions;
+export function storiesApp(shared: ConsoleShared): Hono<AppEnv> {
+  const { page, form } = shared.sessions;
   const app = new Hono<AppEnv>();
-  app.get("/stories", page(storiesPage(kit.deps.db)));
-  app.get("/stories/:id{[0-9]{1,15}}", page(storyPage(kit.deps.db)));
-  app.post("/stories/:id{[0-9]{1,15}}/move", formLimit, form(move(kit)));
-  app.post("/stories/:id{[0-9]{1,15}}/split", formLimit, form(split(kit)));
-  app.post("/stories/:id{[0-9]{1,15}}/merge", formLimit, form(merge(kit)));
+  app.get("/stories", page(storiesPage(shared.deps.db)));
+  app.get("/stories/:id{[0-9]{1,15}}", page(storyPage(shared.deps.db)));
+  app.post("/stories/:id{[0-9]{1,15}}/move", formLimit, form(move(shared)));
+  app.post("/stories/:id{[0-9]{1,15}}/split", formLimit, form(split(shared)));
+  app.post("/stories/:id{[0-9]{1,15}}/merge", formLimit, form(merge(shared)));
   return app;
 }
 
@@ -59,14 +59,14 @@ function storyPage(db: Db): PageHandler {
 }
 
 /** `POST /stories/:id/move` with `articles` (one id) and `into` (a story id). */
-function move(kit: ConsoleKit): FormHandler {
+function move(shared: ConsoleShared): FormHandler {
   return async (c, { ctx, session, body }) => {
     const id = c.req.param("id")!;
     if (!ID.test(body.articles ?? "") || !ID.test((body.into ?? "").trim())) {
       return failurePage(c, ctx, { status: 422, message: "Which article, into which story #?" });
     }
     const into = Number(body.into.trim());
-    const r = await kit.forward<{ intoStory: number }>(c, {
+    const r = await shared.forward<{ intoStory: number }>(c, {
       session,
       path: `/v1/stories/${id}/move`,
       body: { articles: [Number(body.articles)], into },
@@ -77,7 +77,7 @@ function move(kit: ConsoleKit): FormHandler {
 }
 
 /** `POST /stories/:id/split` with the ticked articles (`a<id>` fields). */
-function split(kit: ConsoleKit): FormHandler {
+function split(shared: ConsoleShared): FormHandler {
   return async (c, { ctx, session, body }) => {
     const id = c.req.param("id")!;
     const articles = Object.keys(body).filter((k) => /^a[0-9]{1,15}$/.test(k))
@@ -85,7 +85,7 @@ function split(kit: ConsoleKit): FormHandler {
     if (articles.length === 0) {
       return failurePage(c, ctx, { status: 422, message: "Tick the articles to split off." });
     }
-    const r = await kit.forward<{ intoStory: number }>(c, {
+    const r = await shared.forward<{ intoStory: number }>(c, {
       session,
       path: `/v1/stories/${id}/split`,
       body: { articles },
@@ -96,13 +96,13 @@ function split(kit: ConsoleKit): FormHandler {
 }
 
 /** `POST /stories/:id/merge` with `from`, the story merged into this one. */
-function merge(kit: ConsoleKit): FormHandler {
+function merge(shared: ConsoleShared): FormHandler {
   return async (c, { ctx, session, body }) => {
     const id = c.req.param("id")!;
     if (!ID.test((body.from ?? "").trim())) {
       return failurePage(c, ctx, { status: 422, message: "Which story # should be merged?" });
     }
-    const r = await kit.forward(c, {
+    const r = await shared.forward(c, {
       session,
       path: `/v1/stories/${id}/merge`,
       body: { from: Number(body.from.trim()) },

@@ -1,5 +1,6 @@
 /** One article: text, summary, predictions from every model, review items and history. */
-import { pct, ScoreBars, when } from "./Bits.tsx";
+import { ScoreBars } from "./Figures.tsx";
+import { pct, when } from "./format.ts";
 import { Layout, type PageContext, PageHead } from "./Layout.tsx";
 import type { articleData } from "./loaders.ts";
 

@@ -1,5 +1,6 @@
 /** Article search: full text, source, language, publication date and a taxonomy's label. */
-import { DateRangeFields, when } from "./Bits.tsx";
+import { DateRangeFields } from "./DateRangeFields.tsx";
+import { when } from "./format.ts";
 import { Layout, type PageContext, PageHead } from "./Layout.tsx";
 import type { articlesData } from "./loaders.ts";
 

@@ -1,6 +1,7 @@
 /** Dashboard: service health, traffic, review throughput and a small trends chart. */
 import TrendsChart from "../../islands/TrendsChart.tsx";
-import { Bar, num, Stat } from "./Bits.tsx";
+import { Bar, Stat } from "./Figures.tsx";
+import { num } from "./format.ts";
 import { Island } from "./Island.tsx";
 import { Layout, type PageContext, PageHead } from "./Layout.tsx";
 import type { dashboardData } from "./loaders.ts";

@@ -3,7 +3,8 @@
  * per taxonomy, retrain, shadow agreement, retrains.
  */
 import type { ModelRecord } from "../../db/models.ts";
-import { day, Heatmap, num, pct, when } from "./Bits.tsx";
+import { Heatmap } from "./Figures.tsx";
+import { day, num, pct, when } from "./format.ts";
 import { Flash, Layout, type PageContext, PageHead } from "./Layout.tsx";
 import { modelFigures, type modelsData } from "./loaders.ts";
 import { RetrainsTable } from "./RetrainsTable.tsx";

@@ -1,5 +1,6 @@
 /** The queue page's figures: progress, counts by status, reason and label, and by reviewer. */
-import { Bar, num, pct, Stat, when } from "./Bits.tsx";
+import { Bar, Stat } from "./Figures.tsx";
+import { num, pct, when } from "./format.ts";
 import type { queueData } from "./loaders.ts";
 
 type Data = Awaited<ReturnType<typeof queueData>>;

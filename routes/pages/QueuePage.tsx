@@ -1,5 +1,6 @@
 /** Review queue: counts by status, reason, label and reviewer; filters; bulk accept. */
-import { DateRangeFields, pct } from "./Bits.tsx";
+import { DateRangeFields } from "./DateRangeFields.tsx";
+import { pct } from "./format.ts";
 import { Flash, Layout, type PageContext, PageHead } from "./Layout.tsx";
 import type { queueData } from "./loaders.ts";
 import { QueueCounts, QueueProgress, ReviewerCounts } from "./QueueCounts.tsx";

@@ -6,7 +6,8 @@
  * a plain GET form, so the page needs no script.
  */
 import type { RunComparison, RunSummary } from "../../services/training_runs.ts";
-import { Heatmap, num, pct, when } from "./Bits.tsx";
+import { Heatmap } from "./Figures.tsx";
+import { num, pct, when } from "./format.ts";
 import { Flash, Layout, type PageContext, PageHead } from "./Layout.tsx";
 import type { RunsPageData } from "./loaders.ts";
 

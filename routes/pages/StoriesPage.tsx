@@ -1,5 +1,5 @@
 /** Developing stories: ranked by growth (or size, recency), each with headline, summary, sources. */
-import { day, num } from "./Bits.tsx";
+import { day, num } from "./format.ts";
 import { Layout, type PageContext, PageHead } from "./Layout.tsx";
 import type { storiesData } from "./story_loaders.ts";
 import { StoryTimeline } from "./StoryTimeline.tsx";

@@ -2,7 +2,7 @@
  * One story: its timeline, summary and every article (source, time), near copies folded
  * under what they copy, and the reviewer's corrections (move, split, merge) as forms.
  */
-import { day, num, when } from "./Bits.tsx";
+import { day, num, when } from "./format.ts";
 import { Flash, Layout, type PageContext, PageHead } from "./Layout.tsx";
 import { daysOf, type storyData } from "./story_loaders.ts";
 import { StoryTimeline } from "./StoryTimeline.tsx";

@@ -12,7 +12,7 @@ import { migrate } from "../../db/migrate.ts";
 import { pgRestore } from "../../db/pg_tools.ts";
 import { restorePgliteDataDir } from "../../db/pglite_backup.ts";
 import { importBundle, verifyModelDir } from "../../ml/mod.ts";
-import { compareInstalledModel, installModelDir } from "../../ml/model_install.ts";
+import { compareInstalledModel, moveStagedModelDir } from "../../ml/install_model.ts";
 import { BackupFileError, readBackupArchive, type SignatureCheck } from "./archive.ts";
 import { gunzippedSize, UnpackLimitError } from "./limits.ts";
 import { getModel } from "../../db/models.ts";
@@ -138,7 +138,7 @@ export async function restoreBackup(
         present.push(m.version);
         continue;
       }
-      await installModelDir(m.dir, target.modelDir, m.version, {
+      await moveStagedModelDir(m.dir, target.modelDir, m.version, {
         replace: m.state.kind === "different",
       });
       await verifyModelDir(join(target.modelDir, m.version));

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { createSession, verifySession } from "../lib/session.ts";
-import { isSessionRevoked, revokeSession } from "./sessions.ts";
+import { createSession, verifySession } from "../lib/console_session.ts";
+import { isSessionRevoked, revokeSession } from "./revoked_sessions.ts";
 import { testDatabases } from "./test_db.ts";
 
 for (const { name, open } of testDatabases()) {

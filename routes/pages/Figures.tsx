@@ -1,5 +1,6 @@
-/** Small presentational pieces shared by the pages: bars, figures, dates, the heatmap. */
+/** The console pages' small figures: bars, per-label score bars, big numbers, the heatmap. */
 import type { ComponentChildren } from "preact";
+import { pct } from "./format.ts";
 
 /** A horizontal bar drawn in SVG, so it needs no inline style (CSP `style-src 'self'`). */
 export function Bar(props: { value: number; max?: number; variant?: "top" | "chosen" }) {
@@ -46,27 +47,6 @@ export function Stat(props: { label: string; value: ComponentChildren }) {
   );
 }
 
-export function pct(p: number | null | undefined, digits = 0): string {
-  return p === null || p === undefined || !Number.isFinite(p)
-    ? "–"
-    : `${(p * 100).toFixed(digits)}%`;
-}
-
-export function num(n: number | null | undefined): string {
-  return n === null || n === undefined ? "–" : n.toLocaleString("en-US");
-}
-
-/** `2018-05-26 14:03` (UTC), compact and unambiguous. */
-export function when(iso: string | null | undefined): string {
-  if (!iso) return "–";
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 16).replace("T", " ");
-}
-
-export function day(iso: string | null | undefined): string {
-  return iso ? when(iso).slice(0, 10) : "–";
-}
-
 /** A confusion matrix (`matrix[gold][predicted]`) as a heatmap, shaded by row share. */
 export function Heatmap(props: { labels: string[]; matrix: number[][] }) {
   const { labels, matrix } = props;
@@ -103,21 +83,5 @@ export function Heatmap(props: { labels: string[]; matrix: number[][] }) {
         </tbody>
       </table>
     </div>
-  );
-}
-
-/** The "published from … until" pair of date inputs of the filter forms (`since`, `until`). */
-export function DateRangeFields(props: { since?: string; until?: string }) {
-  return (
-    <>
-      <label class="field">
-        Published from
-        <input name="since" type="date" value={props.since ?? ""} />
-      </label>
-      <label class="field">
-        until
-        <input name="until" type="date" value={props.until ?? ""} />
-      </label>
-    </>
   );
 }

@@ -2,12 +2,12 @@
  * Signed-in console routes: reading the session from its cookie, what every
  * page's layout needs from it, and the guards for pages (no session → sign-in
  * with `next`) and form posts (session, origin and CSRF token checked first).
- * Sessions and CSRF themselves: see `lib/session.ts`.
+ * Sessions and CSRF themselves: see `lib/console_session.ts`.
  */
 import type { Context, Handler } from "hono";
-import { isSessionRevoked } from "../../db/sessions.ts";
+import { isSessionRevoked } from "../../db/revoked_sessions.ts";
 import { AppError } from "../../lib/errors.ts";
-import { CSRF_FIELD, isSameOrigin, type Session } from "../../lib/session.ts";
+import { CSRF_FIELD, isSameOrigin, type Session } from "../../lib/console_session.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 import { requireCsrf, sessionReader } from "../middleware.ts";
 import type { PageContext } from "../pages/Layout.tsx";

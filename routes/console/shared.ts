@@ -3,10 +3,10 @@ import type { Context } from "hono";
 import type { AuthFailures } from "../auth_failures.ts";
 import type { AppDeps } from "../env.ts";
 import type { Forward } from "./forward.ts";
-import type { ConsoleSessions } from "./session.ts";
+import type { ConsoleSessions } from "./signed_in.ts";
 import type { StaticAssets } from "./static.ts";
 
-export interface ConsoleKit {
+export interface ConsoleShared {
   deps: AppDeps;
   /** Signs session cookies. */
   secret: string;

@@ -4,7 +4,7 @@
  * can check it; the API key itself is never put in the cookie, only an HMAC
  * fingerprint of it, so rotating a key's value ends the sessions made with it.
  * Signing out adds the session's id to a revocation list in the database
- * (db/sessions.ts), which the routes check after the signature.
+ * (db/revoked_sessions.ts), which the routes check after the signature.
  *
  * Format: `base64url(JSON payload) "." base64url(HMAC-SHA256(secret, payload))`.
  * Written by hand because no maintained npm package does signed stateless

@@ -7,7 +7,7 @@ import {
   sessionCookieName,
   sessionSecret,
   verifySession,
-} from "./session.ts";
+} from "./console_session.ts";
 
 const alice = { name: "alice", key: "alice-secret-key-0001", role: "reviewer" } as const;
 const bob = { name: "bob", key: "bob-secret-key-0002", role: "admin" } as const;
