@@ -142,7 +142,10 @@ export function articlesApi(deps: AppDeps) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(ingestRoute, async (c) => {
       const body = c.req.valid("json");
-      const inputs = "articles" in body ? body.articles : [body];
+      // `section` is stored as `category`, the older name it is still accepted under.
+      const inputs = ("articles" in body ? body.articles : [body]).map(({ section, ...a }) =>
+        section === undefined ? a : { ...a, category: section }
+      );
       const outcomes = await ingest.ingest(inputs);
       const created = outcomes.filter((o) => o.status === "created").length;
       return c.json({

@@ -52,6 +52,36 @@ for (const { name, open } of testDatabases()) {
         assert.equal(await countArticles(db), 0);
       });
 
+      await t.step(
+        "section (or the older category) is stored and answered as category",
+        async () => {
+          const sent = [
+            { ...good(601), section: "politics" },
+            { ...good(602), category: "politics" },
+            { ...good(603), section: "politics", category: "politics" },
+          ];
+          const res = await app.request("/v1/articles", postJson({ articles: sent }));
+          assert.equal(res.status, 201);
+          for (const item of (await res.json()).items) {
+            const got = await (await app.request(`/v1/articles/${item.id}`, withKey())).json();
+            assert.equal(got.category, "politics");
+            assert.equal(got.section, undefined);
+          }
+          const both = await app.request(
+            "/v1/articles",
+            postJson({ ...good(604), section: "politics", category: "sport" }),
+          );
+          assert.equal(both.status, 422);
+          const body = await both.json();
+          assert.equal(body.error.code, "validationFailed");
+          assert.deepEqual(body.error.details.map((d: { path: string }) => d.path), ["category"]);
+          const doc = await (await app.request("/openapi.json")).json();
+          const props = doc.components.schemas.ArticleInput.properties;
+          assert.equal(props.category.deprecated, true);
+          assert.equal(props.section.deprecated, undefined);
+        },
+      );
+
       await t.step("a batch of 500 is accepted and 501 is refused", async () => {
         await reset();
         const ok = await app.request(

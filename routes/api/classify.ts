@@ -1,6 +1,7 @@
 /**
  * `POST /v1/classify`: predictions for one text or up to 256, from the served model of a
- * taxonomy (`?model=section` or `?taxonomy=section`; `topic` by default).
+ * taxonomy (`?taxonomy=section`; `topic` by default). `?model=` is the older name of
+ * `?taxonomy=`, still accepted and marked deprecated in the OpenAPI document.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { DEFAULT_TAXONOMY, TAXONOMY_NAME } from "../../db/models.ts";
@@ -32,10 +33,14 @@ const PredictionSchema = z.object({
 const TaxonomyName = z.string().regex(TAXONOMY_NAME).optional();
 
 const ClassifyQuery = z.object({
-  model: TaxonomyName.openapi({
-    description: "The taxonomy whose model classifies (e.g. section)",
+  taxonomy: TaxonomyName.openapi({
+    description: "The taxonomy whose model classifies (e.g. section); `topic` by default",
   }),
-  taxonomy: TaxonomyName.openapi({ description: "Same as `model`; give one of the two" }),
+  model: TaxonomyName.openapi({
+    description: "Deprecated: the older name of `taxonomy`; give one of the two",
+    deprecated: true,
+    param: { deprecated: true },
+  }),
 });
 
 const ClassifyResult = z.object({

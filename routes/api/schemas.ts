@@ -76,7 +76,9 @@ export const ArticleInputSchema = z.object({
   title: text(1, 1_000).openapi({ example: "Stocks rally as inflation cools" }),
   body: text(0, MAX_ARTICLE_CHARS).default("").openapi({ description: "Article text (plain)." }),
   source: text(1, 200).optional().openapi({ example: "reuters" }),
-  category: text(1, 200).optional().openapi({ description: "The source's own section." }),
+  section: text(1, 200).optional().openapi({
+    description: "The source's own section (answered as `category`).",
+  }),
   language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{1,8})?$/).optional().openapi({
     example: "en",
   }),
@@ -88,7 +90,19 @@ export const ArticleInputSchema = z.object({
       "returned in UTC; the ingestion time when absent.",
     example: "2017-03-27T09:30:00+02:00",
   }),
-}).strict().openapi("ArticleInput");
+  category: text(1, 200).optional().openapi({
+    description: "Deprecated: the older name of `section`.",
+    deprecated: true,
+  }),
+}).strict().superRefine((a, ctx) => {
+  if (a.section !== undefined && a.category !== undefined && a.section !== a.category) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["category"],
+      message: "is the older name of `section`; give one of the two",
+    });
+  }
+}).openapi("ArticleInput");
 
 export const MAX_BATCH = 500;
 

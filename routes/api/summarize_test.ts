@@ -29,20 +29,60 @@ Deno.test("POST /v1/summarize", async (t) => {
     });
 
     await t.step(
-      "max_words stops once the budget is reached (the last sentence may cross it)",
+      "maxWords stops once the budget is reached (the last sentence may cross it)",
       async () => {
-        const res = await app.request("/v1/summarize", postJson({ text: ARTICLE, max_words: 5 }));
+        const res = await app.request("/v1/summarize", postJson({ text: ARTICLE, maxWords: 5 }));
         const body = await res.json();
         assert.equal(body.sentences.length, 1);
         assert.ok(body.summary.split(/\s+/).length >= 5);
       },
     );
 
-    await t.step("max_sentences caps the number of sentences", async () => {
+    await t.step("maxSentences caps the number of sentences", async () => {
       const body =
-        await (await app.request("/v1/summarize", postJson({ text: ARTICLE, max_sentences: 2 })))
+        await (await app.request("/v1/summarize", postJson({ text: ARTICLE, maxSentences: 2 })))
           .json();
       assert.equal(body.sentences.length, 2);
+    });
+
+    await t.step("the older max_words and max_sentences answer as their new names", async () => {
+      for (
+        const [now, old] of [
+          [{ maxWords: 12 }, { max_words: 12 }],
+          [{ maxSentences: 2 }, { max_sentences: 2 }],
+          [{ maxWords: 12, maxSentences: 4 }, { max_words: 12, maxSentences: 4 }],
+        ]
+      ) {
+        const a = await app.request("/v1/summarize", postJson({ text: ARTICLE, ...now }));
+        const b = await app.request("/v1/summarize", postJson({ text: ARTICLE, ...old }));
+        assert.equal(b.status, 200, JSON.stringify(old));
+        assert.equal(await b.text(), await a.text(), JSON.stringify(old));
+      }
+    });
+
+    await t.step("a new name and its older one giving different values is 422", async () => {
+      const res = await app.request(
+        "/v1/summarize",
+        postJson({ text: ARTICLE, maxWords: 5, max_words: 6 }),
+      );
+      assert.equal(res.status, 422);
+      const body = await res.json();
+      assert.equal(body.error.code, "validationFailed");
+      assert.deepEqual(body.error.details.map((d: { path: string }) => d.path), ["max_words"]);
+      const same = await app.request(
+        "/v1/summarize",
+        postJson({ text: ARTICLE, maxWords: 5, max_words: 5 }),
+      );
+      assert.equal(same.status, 200);
+    });
+
+    await t.step("the OpenAPI document marks the older names deprecated", async () => {
+      const doc = await (await app.request("/openapi.json")).json();
+      const props = doc.components.schemas.SummarizeBody.properties;
+      assert.equal(props.max_words.deprecated, true);
+      assert.equal(props.max_sentences.deprecated, true);
+      assert.equal(props.maxWords.deprecated, undefined);
+      assert.equal(props.maxSentences.deprecated, undefined);
     });
 
     await t.step("text without a sentence boundary still gets a summary", async () => {
@@ -58,6 +98,7 @@ Deno.test("POST /v1/summarize", async (t) => {
         const bad of [
           { text: "" },
           { text: "  " },
+          { text: "a", maxWords: 0 },
           { text: "a", max_words: 0 },
           { text: "a", ratio: 1.5 },
           { text: "a", foo: 1 },

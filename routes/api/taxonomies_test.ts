@@ -107,31 +107,48 @@ for (const { name, open } of testDatabases()) {
         assert.equal(article.topic, "sport");
       });
 
-      await t.step("POST /v1/classify?model= picks the taxonomy, topic by default", async () => {
-        const text = { text: "the striker scored a goal in the league match" };
-        const plain = await (await app.request("/v1/classify", postJson(text))).json();
-        assert.equal(plain.taxonomy, "topic");
-        assert.equal(plain.model.version, topicA.version);
-        assert.equal(plain.predictions[0].label, "sport");
-        for (const q of ["model=section", "taxonomy=section"]) {
-          const res = await app.request(`/v1/classify?${q}`, postJson(text));
-          assert.equal(res.status, 200, q);
-          const body = await res.json();
-          assert.equal(body.taxonomy, "section");
-          assert.deepEqual(body.model, { name: "section", version: sectionA.version });
-          assert.equal(body.predictions[0].label, "SPORTS");
-        }
-      });
+      await t.step(
+        "POST /v1/classify?taxonomy= (or the older ?model=) picks the taxonomy, topic by default",
+        async () => {
+          const text = { text: "the striker scored a goal in the league match" };
+          const plain = await (await app.request("/v1/classify", postJson(text))).json();
+          assert.equal(plain.taxonomy, "topic");
+          assert.equal(plain.model.version, topicA.version);
+          assert.equal(plain.predictions[0].label, "sport");
+          for (const q of ["taxonomy=section", "model=section", "taxonomy=section&model=section"]) {
+            const res = await app.request(`/v1/classify?${q}`, postJson(text));
+            assert.equal(res.status, 200, q);
+            const body = await res.json();
+            assert.equal(body.taxonomy, "section");
+            assert.deepEqual(body.model, { name: "section", version: sectionA.version });
+            assert.equal(body.predictions[0].label, "SPORTS");
+          }
+        },
+      );
+
+      await t.step(
+        "the OpenAPI document marks ?model= deprecated in favour of ?taxonomy=",
+        async () => {
+          const doc = await (await app.request("/openapi.json")).json();
+          const params: Array<{ name: string; deprecated?: boolean }> =
+            doc.paths["/v1/classify"].post.parameters;
+          assert.equal(params.find((p) => p.name === "model")?.deprecated, true);
+          assert.equal(params.find((p) => p.name === "taxonomy")?.deprecated, undefined);
+        },
+      );
 
       await t.step("an unknown taxonomy is 404 and a malformed one 422", async () => {
         const text = { text: "goal" };
-        const unknown = await app.request("/v1/classify?model=weather", postJson(text));
-        assert.equal(unknown.status, 404);
-        assert.equal((await unknown.json()).error.code, "unknownTaxonomy");
-        const bad = await app.request("/v1/classify?model=Not%20A%20Name", postJson(text));
-        assert.equal(bad.status, 422);
+        for (const name of ["taxonomy", "model"]) {
+          const unknown = await app.request(`/v1/classify?${name}=weather`, postJson(text));
+          assert.equal(unknown.status, 404, name);
+          assert.equal((await unknown.json()).error.code, "unknownTaxonomy", name);
+          const bad = await app.request(`/v1/classify?${name}=Not%20A%20Name`, postJson(text));
+          assert.equal(bad.status, 422, name);
+        }
         const both = await app.request("/v1/classify?model=topic&taxonomy=section", postJson(text));
         assert.equal(both.status, 422);
+        assert.equal((await both.json()).error.code, "conflictingTaxonomy");
         for (
           const path of [
             "/v1/trends?taxonomy=weather",
