@@ -29,6 +29,11 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
 /** Imports that the layer rules allow but that are still wrong: HTTP errors below routes. */
 const FORBIDDEN: Array<{ from: string; to: string; why: string }> = [
   { from: "db", to: "lib/errors.ts", why: "db/ returns outcomes; routes make HTTP errors" },
+  {
+    from: "services",
+    to: "lib/errors.ts",
+    why: "services return outcomes (services/outcome.ts); routes make HTTP errors",
+  },
 ];
 
 /** Test files and test helpers may reach up (an integration test uses the whole stack). */
@@ -143,10 +148,13 @@ Deno.test("circles() finds an import circle and upwardImports() an import agains
     ["db/b.ts", ["db/a.ts"]],
     ["services/x.ts", ["db/a.ts"]],
     ["db/a_test.ts", ["services/x.ts"]],
+    ["services/y.ts", ["lib/errors.ts", "lib/log.ts"]],
+    ["services/y_test.ts", ["lib/errors.ts"]],
   ]);
   assert.deepEqual(circles(graph), [["db/a.ts", "db/b.ts", "services/x.ts"]]);
   assert.deepEqual(upwardImports(graph), [
     "db/a.ts -> services/x.ts (db/ may import lib)",
+    "services/y.ts -> lib/errors.ts (services return outcomes (services/outcome.ts); routes make HTTP errors)",
   ]);
 });
 

@@ -8,7 +8,7 @@
  * - ingestion: 1,000 sample articles in batches of 100 through `ingestArticles()` with
  *   the trained default model loaded, summarizer and language id (what POST /v1/articles
  *   does after validation), and the trend fold;
- * - trends: a year of daily buckets with rising terms (`topicTrends()`);
+ * - trends: a year of daily buckets with rising terms (`labelTrends()`);
  * - search: full-text queries (`listArticles({ q })`, a page of 50, newest first) for a
  *   common word, a rare word and two words, and the newest page of one source;
  * - bulk load rate and the bytes on disk (table, full-text index, predictions, database).
@@ -34,7 +34,7 @@ import {
 import { foldPendingStats } from "../db/trends.ts";
 import { loadConfig } from "../lib/config.ts";
 import { ingestArticles } from "../services/ingest.ts";
-import { topicTrends } from "../services/trends.ts";
+import { labelTrends } from "../services/trends.ts";
 import { withServices } from "../cli/context.ts";
 import { ensureActiveModel } from "../services/model_runtime.ts";
 
@@ -157,7 +157,7 @@ export async function main(): Promise<Record<string, unknown>> {
           loadSeconds: Math.round(loadMs / 100) / 10,
           ingestArticlesPerS: Math.round(batch.length / (ingestMs / 1000)),
           trendsYearDailyMs: await latency(() =>
-            topicTrends(db, {
+            labelTrends(db, {
               bucket: "day",
               from: "2021-01-01T00:00:00Z",
               to: "2022-01-01T00:00:00Z",

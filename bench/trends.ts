@@ -9,7 +9,7 @@ import { openPostgres } from "../db/postgres.ts";
 import { migrate } from "../db/migrate.ts";
 import { freshSchema } from "../db/test_db.ts";
 import { seedSyntheticStats } from "../db/synthetic_stats.ts";
-import { topicTrends } from "../services/trends.ts";
+import { labelTrends } from "../services/trends.ts";
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -55,16 +55,16 @@ export async function main(): Promise<Record<string, unknown>> {
         bucket: "week" as const,
         from: "2024-01-01T00:00:00Z",
         to: "2025-01-01T00:00:00Z",
-        topic: "Sports",
+        label: "Sports",
         terms: 10,
       },
     };
     for (const [name, q] of Object.entries(cases)) {
-      await topicTrends(db, q); // warm-up
+      await labelTrends(db, q); // warm-up
       const times: number[] = [];
       for (let i = 0; i < 15; i++) {
         const t = performance.now();
-        await topicTrends(db, q);
+        await labelTrends(db, q);
         times.push(performance.now() - t);
       }
       times.sort((a, b) => a - b);

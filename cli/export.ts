@@ -1,7 +1,7 @@
 /** `newsintel export`: finished reviews as JSON Lines or CSV, streamed to a file or stdout. */
 import { Command, Option } from "@commander-js/extra-typings";
 import { EXPORT_FORMATS, exportStream } from "../db/review/mod.ts";
-import { requireTaxonomy } from "../services/taxonomies.ts";
+import { checkTaxonomy } from "../services/taxonomies.ts";
 import { print, startCommand, withDb } from "./context.ts";
 
 export function exportCommand() {
@@ -20,7 +20,8 @@ export function exportCommand() {
       const format = options.format as typeof EXPORT_FORMATS[number];
       let rows = 0;
       await withDb(config, async (db) => {
-        await requireTaxonomy(db, options.taxonomy);
+        const known = await checkTaxonomy(db, options.taxonomy);
+        if (!known.ok) throw new Error(known.message);
         const stream = exportStream(db, format, {
           taxonomy: options.taxonomy,
           onRows: (n) => rows += n,

@@ -44,7 +44,7 @@ for (const { name, open } of testDatabases()) {
       assert.equal(await foldPendingStats(db), 1);
       const day = { from: "2024-03-01T00:00:00Z", to: "2024-03-02T00:00:00Z" };
       const daily = await countsByBucket(db, { bucket: "day", ...day });
-      assert.deepEqual(daily.map((r) => [r.topic, r.count]), [["sport", 3]]);
+      assert.deepEqual(daily.map((r) => [r.label, r.count]), [["sport", 3]]);
       const hourly = await countsByBucket(db, { bucket: "hour", ...day });
       assert.deepEqual(hourly.map((r) => [r.bucket.slice(11, 13), r.count]), [["10", 2], [
         "11",

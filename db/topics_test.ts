@@ -34,10 +34,10 @@ async function trends(db: Db) {
   await foldPendingStats(db);
   const counts: Record<string, number> = {};
   for (const r of await countsByBucket(db, { bucket: "month", ...MARCH })) {
-    counts[r.topic] = r.count;
+    counts[r.label] = r.count;
   }
   const terms = await termCountsForPeriods(db, {
-    topics: ["markets", "science", "sport"],
+    labels: ["markets", "science", "sport"],
     baselineFrom: "2024-02-01T00:00:00Z",
     ...MARCH,
     minCount: 1,

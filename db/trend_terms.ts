@@ -4,7 +4,8 @@
  * and the roll-up of finished months.
  */
 import type { Db, Queryable } from "./mod.ts";
-import { dateOnly, TOPIC } from "./trends.ts";
+import { DEFAULT_TAXONOMY } from "./models.ts";
+import { dateOnly } from "./trends.ts";
 
 /** The first day of the month after the one holding `day` (`YYYY-MM-DD`). */
 function nextMonth(day: string): string {
@@ -13,7 +14,7 @@ function nextMonth(day: string): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Term counts of one topic in the current and the baseline period. */
+/** Term counts of one label in the current and the baseline period. */
 export interface PeriodTerms {
   current: Map<string, number>;
   baseline: Map<string, number>;
@@ -26,25 +27,25 @@ export interface PeriodTerms {
 }
 
 /**
- * Term counts per topic in the current period [from, to) and the baseline
+ * Term counts per label in the current period [from, to) and the baseline
  * period [baselineFrom, from), keeping terms seen at least `minCount` times
- * now; one query for all topics (daily resolution).
+ * now; one query for all labels (daily resolution).
  */
 export async function termCountsForPeriods(
   db: Queryable,
   options: {
-    topics: string[];
+    labels: string[];
     baselineFrom: string;
     from: string;
     to: string;
     minCount: number;
-    /** The taxonomy whose labels `topics` are; default `topic`. */
+    /** The taxonomy whose labels `labels` are; default `topic`. */
     taxonomy?: string;
   },
 ): Promise<Map<string, PeriodTerms>> {
-  const taxonomy = options.taxonomy ?? TOPIC;
+  const taxonomy = options.taxonomy ?? DEFAULT_TAXONOMY;
   const out = new Map<string, PeriodTerms>(
-    options.topics.map((
+    options.labels.map((
       t,
     ) => [t, {
       current: new Map(),
@@ -55,12 +56,12 @@ export async function termCountsForPeriods(
       baselinePhraseTotal: 0,
     }]),
   );
-  if (options.topics.length === 0) return out;
+  if (options.labels.length === 0) return out;
   const days = [options.baselineFrom, options.from, options.to].map((d) => d.slice(0, 10));
   // Each period is read as whole months from the monthly counts plus the days
   // at its edges from the daily ones: a few simple range scans.
   const segments: string[] = [];
-  const params: unknown[] = [options.topics, options.minCount, taxonomy];
+  const params: unknown[] = [options.labels, options.minCount, taxonomy];
   const range = (kind: "cur" | "base", table: "month" | "day", lo: string, hi: string) => {
     if (lo >= hi) return;
     params.push(lo, hi);
@@ -75,13 +76,13 @@ export async function termCountsForPeriods(
               AND day >= $${a}::date AND day < $${b}::date`,
     );
   };
-  // A month is read from the monthly counts only when no topic asked for has
+  // A month is read from the monthly counts only when no label asked for has
   // daily counts newer than its roll-up.
   const dirty = new Set(
     (await db.query<{ month: Date | string }>(
       `SELECT DISTINCT month FROM term_rollup_dirty
         WHERE taxonomy = $4 AND topic = ANY($1::text[]) AND month >= $2::date AND month < $3::date`,
-      [options.topics, `${days[0].slice(0, 7)}-01`, days[2], taxonomy],
+      [options.labels, `${days[0].slice(0, 7)}-01`, days[2], taxonomy],
     )).map((r) => typeof r.month === "string" ? r.month.slice(0, 10) : dateOnly(r.month)),
   );
   const period = (kind: "cur" | "base", lo: string, hi: string) => {
@@ -130,7 +131,7 @@ export async function termCountsForPeriods(
        FROM term_totals_daily
       WHERE taxonomy = $5 AND topic = ANY($1::text[]) AND day >= $2::date AND day < $4::date
       GROUP BY topic`,
-    [options.topics, ...days, taxonomy],
+    [options.labels, ...days, taxonomy],
   );
   for (const r of totals) {
     const t = out.get(r.topic)!;

@@ -4,17 +4,18 @@
  */
 import type { Db, Queryable } from "./mod.ts";
 import { yieldToEventLoop } from "../lib/slices.ts";
+import { DEFAULT_TAXONOMY } from "./models.ts";
 
 export const BUCKETS = ["hour", "day", "week", "month"] as const;
 export type Bucket = typeof BUCKETS[number];
 
-/** The taxonomy of statistics that name none (everything before taxonomies). */
-export const TOPIC = "topic";
-
 /** One article's contribution to the statistics of one taxonomy. */
 export interface ArticleStats {
   publishedAt: string;
-  /** The taxonomy counted (default `topic`); `topic` holds that taxonomy's label. */
+  /**
+   * The taxonomy counted (default `topic`); `topic` holds that taxonomy's label (the
+   * statistics' columns keep the name from before taxonomies).
+   */
   taxonomy?: string;
   topic: string;
   source: string;
@@ -138,7 +139,7 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
   >();
   for (const a of articles) {
     const w = a.weight ?? 1;
-    const taxonomy = a.taxonomy ?? TOPIC;
+    const taxonomy = a.taxonomy ?? DEFAULT_TAXONOMY;
     // Keys start with the taxonomy, so rows sort in primary-key order within each table.
     const labelKey = `${taxonomy}\u0000${a.topic}`;
     const t = new Date(a.publishedAt);
@@ -243,18 +244,19 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
 
 export interface CountRow {
   bucket: string;
-  topic: string;
+  label: string;
   count: number;
 }
 
-/** Article counts per bucket and topic in [from, to), UTC buckets. */
+/** Article counts per bucket and label of one taxonomy in [from, to), UTC buckets. */
 export async function countsByBucket(
   db: Queryable,
   options: {
     bucket: Bucket;
     from: string;
     to: string;
-    topic?: string;
+    /** Only this label's counts. */
+    label?: string;
     source?: string;
     /** The taxonomy counted; default `topic`. */
     taxonomy?: string;
@@ -262,14 +264,19 @@ export async function countsByBucket(
 ): Promise<CountRow[]> {
   // Hour buckets read the hourly counts; day, week and month ones the daily counts.
   const hourly = options.bucket === "hour";
-  const params: unknown[] = [options.bucket, options.from, options.to, options.taxonomy ?? TOPIC];
+  const params: unknown[] = [
+    options.bucket,
+    options.from,
+    options.to,
+    options.taxonomy ?? DEFAULT_TAXONOMY,
+  ];
   let where =
     (hourly
       ? "hour >= $2::timestamptz AND hour < $3::timestamptz"
       : "day >= ($2::timestamptz AT TIME ZONE 'UTC')::date AND day < ($3::timestamptz AT TIME ZONE 'UTC')::date") +
     " AND taxonomy = $4";
-  if (options.topic !== undefined) {
-    params.push(options.topic);
+  if (options.label !== undefined) {
+    params.push(options.label);
     where += ` AND topic = $${params.length}`;
   }
   if (options.source !== undefined) {
@@ -287,7 +294,7 @@ export async function countsByBucket(
   );
   return rows.map((r) => ({
     bucket: new Date(r.bucket).toISOString(),
-    topic: r.topic,
+    label: r.topic,
     count: r.count,
   }));
 }

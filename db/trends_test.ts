@@ -34,7 +34,7 @@ for (const { name, open } of testDatabases()) {
       assert.equal(await total(), 120);
       assert.equal(await foldPendingStats(db), 0);
       const terms = await termCountsForPeriods(db, {
-        topics: ["World", "Sports"],
+        labels: ["World", "Sports"],
         baselineFrom: "2024-04-01T00:00:00Z",
         from: "2024-05-01T00:00:00Z",
         to: "2024-06-01T00:00:00Z",
@@ -81,7 +81,7 @@ for (const { name, open } of testDatabases()) {
         }
         // Periods with ragged edges and whole months inside: [Jan 10, Feb 25) and [Feb 25, Apr 12).
         const got = (await termCountsForPeriods(db, {
-          topics: ["T"],
+          labels: ["T"],
           baselineFrom: "2024-01-10T00:00:00Z",
           from: "2024-02-25T00:00:00Z",
           to: "2024-04-12T00:00:00Z",
@@ -94,7 +94,7 @@ for (const { name, open } of testDatabases()) {
         assert.equal(got.current.get("march"), 2 * days("2024-03-01", "2024-04-12"), phase);
         assert.equal(got.baseline.has("march"), false);
         const year = (await termCountsForPeriods(db, {
-          topics: ["T"],
+          labels: ["T"],
           baselineFrom: "2023-01-01T00:00:00Z",
           from: "2024-01-01T00:00:00Z",
           to: "2025-01-01T00:00:00Z",
@@ -104,7 +104,7 @@ for (const { name, open } of testDatabases()) {
       }
       // A period inside one month reads days only.
       const inside = (await termCountsForPeriods(db, {
-        topics: ["T"],
+        labels: ["T"],
         baselineFrom: "2024-03-03T00:00:00Z",
         from: "2024-03-05T00:00:00Z",
         to: "2024-03-08T00:00:00Z",

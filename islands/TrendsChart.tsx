@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import { api } from "./api.ts";
-import type { TopicTrend, TrendsResult } from "./types.ts";
+import type { LabelTrend, TrendsResult } from "./types.ts";
 
 export interface TrendsQueryProps {
   bucket: "hour" | "day" | "week" | "month";
@@ -77,7 +77,7 @@ export default function TrendsChart(props: TrendsChartProps) {
   const plot = useRef<uPlot | null>(null);
   const first = useRef(true);
 
-  const topics: TopicTrend[] = data?.topics ?? [];
+  const topics: LabelTrend[] = data?.topics ?? [];
   const shown = props.compact ? topics.slice(0, 6) : topics;
 
   // Load when the query changes, and on mount unless the props carried the data.

@@ -46,7 +46,7 @@ export interface TrendPoint {
   spike: boolean;
 }
 
-export interface TopicTrend {
+export interface LabelTrend {
   topic: string;
   total: number;
   change: { current: number; previous: number; percent: number | null; direction: string };
@@ -77,5 +77,5 @@ export interface TrendsResult {
   to: string;
   risingPeriod: { baselineFrom: string; from: string; to: string };
   dataRange: { first: string; last: string } | null;
-  topics: TopicTrend[];
+  topics: LabelTrend[];
 }

@@ -19,7 +19,7 @@ import {
 } from "../db/review/mod.ts";
 import type { Prediction } from "../ml/mod.ts";
 import type { Config } from "../lib/config.ts";
-import { AppError } from "../lib/errors.ts";
+import { done, type Outcome, refuse } from "./outcome.ts";
 
 /** How predictions are routed to review. */
 export interface ReviewPolicy {
@@ -153,11 +153,14 @@ export async function queueForReview(
   return (await enqueueReviewItems(tx, queued, { actor: "router", onlyNew: true })).length;
 }
 
+/** Why an article cannot be queued by hand. */
+export type QueueRefusalCode = "articleNotFound" | "noPrediction" | "alreadyQueued";
+
 /**
  * Queues an article by hand (reason `manual`), with one taxonomy's prediction
- * (default `topic`) by its active model (else its latest one). 404 for an
- * unknown article, 409 when it has no prediction in that taxonomy or is
- * already in that taxonomy's queue.
+ * (default `topic`) by its active model (else its latest one). Refuses an
+ * unknown article (`articleNotFound`), one with no prediction in that taxonomy
+ * (`noPrediction`) or already in that taxonomy's queue (`alreadyQueued`).
  */
 export async function queueManually(
   db: Db,
@@ -165,20 +168,16 @@ export async function queueManually(
   articleId: number,
   policy: ReviewPolicy,
   options: { note?: string; taxonomy?: string } = {},
-): Promise<ReviewItem> {
+): Promise<Outcome<ReviewItem, QueueRefusalCode>> {
   const { note, taxonomy = DEFAULT_TAXONOMY } = options;
   if (!(await articleExists(db, articleId))) {
-    throw new AppError(404, "articleNotFound", `No article ${articleId}.`);
+    return refuse("articleNotFound", `No article ${articleId}.`);
   }
   const predictions = (await predictionsFor(db, articleId)).filter((x) => x.taxonomy === taxonomy);
   const active = await activeModelVersion(db, taxonomy);
   const p = predictions.find((x) => x.modelVersion === active) ?? predictions[0];
   if (!p) {
-    throw new AppError(
-      409,
-      "noPrediction",
-      `Article ${articleId} has no ${taxonomy} prediction to review.`,
-    );
+    return refuse("noPrediction", `Article ${articleId} has no ${taxonomy} prediction to review.`);
   }
   const [id] = await db.transaction((tx) =>
     enqueueReviewItems(tx, [{
@@ -193,11 +192,10 @@ export async function queueManually(
     }], { actor, onlyNew: false, note })
   );
   if (id === undefined) {
-    throw new AppError(
-      409,
+    return refuse(
       "alreadyQueued",
       `Article ${articleId} is already in the ${taxonomy} review queue.`,
     );
   }
-  return (await getReviewItem(db, id))!;
+  return done((await getReviewItem(db, id))!);
 }

@@ -17,7 +17,6 @@ import {
 } from "../db/review/test_helpers.ts";
 import { testDatabases } from "../db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
-import { AppError } from "../lib/errors.ts";
 import { toNewArticle } from "./ingest.ts";
 import {
   predictionMargin,
@@ -213,7 +212,9 @@ for (const { name, open } of testDatabases()) {
             modelVersion: MODEL,
             ...prediction("sport", 0.97),
           }]);
-          const item = await queueManually(db, "ann", ids[0], POLICY, { note: "looks off" });
+          const queued = await queueManually(db, "ann", ids[0], POLICY, { note: "looks off" });
+          assert.ok(queued.ok);
+          const item = queued.value;
           assert.deepEqual([item.reasons, item.predictedLabel, item.status], [
             ["manual"],
             "sport",
@@ -221,26 +222,15 @@ for (const { name, open } of testDatabases()) {
           ]);
           const [entry] = await listAudit(db, { itemId: item.id, limit: 1 });
           assert.deepEqual([entry.actor, entry.event, entry.note], ["ann", "queued", "looks off"]);
-          const code = async (fn: () => Promise<unknown>) => {
-            try {
-              await fn();
-            } catch (err) {
-              return err instanceof AppError ? `${err.status} ${err.code}` : String(err);
-            }
-            return "resolved";
-          };
-          assert.equal(
-            await code(() => queueManually(db, "ann", ids[0], POLICY)),
-            "409 alreadyQueued",
-          );
-          assert.equal(
-            await code(() => queueManually(db, "ann", ids[1], POLICY)),
-            "409 noPrediction",
-          );
-          assert.equal(
-            await code(() => queueManually(db, "ann", 999_999, POLICY)),
-            "404 articleNotFound",
-          );
+          const code = async (outcome: Promise<{ ok: boolean; code?: string }>) =>
+            (await outcome).code ?? "queued";
+          assert.equal(await code(queueManually(db, "ann", ids[0], POLICY)), "alreadyQueued");
+          assert.equal(await code(queueManually(db, "ann", ids[1], POLICY)), "noPrediction");
+          assert.deepEqual(await queueManually(db, "ann", 999_999, POLICY), {
+            ok: false,
+            code: "articleNotFound",
+            message: "No article 999999.",
+          });
           // Another taxonomy's prediction of the same article has a queue of its own.
           await registerModel(db, {
             version: "section-v1",
@@ -257,15 +247,19 @@ for (const { name, open } of testDatabases()) {
             score: 0.9,
             scores: { POLITICS: 0.1, SPORTS: 0.9 },
           }]);
-          const section = await queueManually(db, "ann", ids[0], POLICY, { taxonomy: "section" });
+          const queuedSection = await queueManually(db, "ann", ids[0], POLICY, {
+            taxonomy: "section",
+          });
+          assert.ok(queuedSection.ok);
+          const section = queuedSection.value;
           assert.deepEqual([section.taxonomy, section.predictedLabel, section.modelVersion], [
             "section",
             "SPORTS",
             "section-v1",
           ]);
           assert.equal(
-            await code(() => queueManually(db, "ann", ids[1], POLICY, { taxonomy: "section" })),
-            "409 noPrediction",
+            await code(queueManually(db, "ann", ids[1], POLICY, { taxonomy: "section" })),
+            "noPrediction",
           );
         },
       );

@@ -1,11 +1,11 @@
 /**
  * Taxonomies: the label sets served side by side (`topic`, and a newsroom's own such
- * as `section`), one per model name. What a request may name, and the 404 for one
+ * as `section`), one per model name. What a request may name, and the refusal of one
  * no model serves.
  */
 import type { Queryable } from "../db/mod.ts";
 import { DEFAULT_TAXONOMY, knownTaxonomies, TAXONOMY_NAME } from "../db/models.ts";
-import { AppError } from "../lib/errors.ts";
+import { done, type Outcome, refuse } from "./outcome.ts";
 
 export { DEFAULT_TAXONOMY };
 
@@ -29,15 +29,22 @@ export async function listTaxonomies(db: Queryable): Promise<string[]> {
   return [DEFAULT_TAXONOMY, ...known.filter((t) => t !== DEFAULT_TAXONOMY)];
 }
 
-/** Throws 404 `unknownTaxonomy` unless `taxonomy` (when given) is one of {@link listTaxonomies}. */
-export async function requireTaxonomy(db: Queryable, taxonomy: string | undefined): Promise<void> {
-  if (taxonomy === undefined || taxonomy === DEFAULT_TAXONOMY) return;
+/** Why a taxonomy named in a request is refused: no model serves it. */
+export type TaxonomyRefusalCode = "unknownTaxonomy";
+
+/**
+ * Refuses with `unknownTaxonomy` unless `taxonomy` (when given) is one of
+ * {@link listTaxonomies}.
+ */
+export async function checkTaxonomy(
+  db: Queryable,
+  taxonomy: string | undefined,
+): Promise<Outcome<void, TaxonomyRefusalCode>> {
+  if (taxonomy === undefined || taxonomy === DEFAULT_TAXONOMY) return done(undefined);
   const known = await listTaxonomies(db);
-  if (!known.includes(taxonomy)) {
-    throw new AppError(
-      404,
-      "unknownTaxonomy",
-      `No model serves the taxonomy ${JSON.stringify(taxonomy)}; known: ${known.join(", ")}.`,
-    );
-  }
+  if (known.includes(taxonomy)) return done(undefined);
+  return refuse(
+    "unknownTaxonomy",
+    `No model serves the taxonomy ${JSON.stringify(taxonomy)}; known: ${known.join(", ")}.`,
+  );
 }

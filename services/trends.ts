@@ -1,6 +1,7 @@
 /**
- * Topic trends: per topic, article counts and shares per bucket, change
- * against the previous period, spikes, and rising terms. Counts come from the
+ * Label trends: per label of one taxonomy (`topic` by default), article counts
+ * and shares per bucket, change against the previous period, spikes, and rising
+ * terms. Counts come from the
  * statistics kept at ingestion (db/trends.ts), folded in before each read; the
  * math is ml/trends.ts.
  */
@@ -23,8 +24,8 @@ import {
   risingTerms,
 } from "../ml/trends.ts";
 import { MAX_BUCKETS, MAX_YEAR } from "../lib/bounds.ts";
-import { AppError } from "../lib/errors.ts";
-import { requireTaxonomy } from "./taxonomies.ts";
+import { done, type Outcome, refuse } from "./outcome.ts";
+import { checkTaxonomy, type TaxonomyRefusalCode } from "./taxonomies.ts";
 
 export { MAX_BUCKETS };
 /**
@@ -44,7 +45,8 @@ export interface TrendsQuery {
   bucket: Bucket;
   from?: string;
   to?: string;
-  topic?: string;
+  /** Only this label's trend. */
+  label?: string;
   source?: string;
   terms: number;
   /** Whose labels are counted: `topic` (the default) or another taxonomy, e.g. `section`. */
@@ -53,7 +55,8 @@ export interface TrendsQuery {
   recent?: number;
 }
 
-export interface TopicTrend {
+/** One label's trend. Its label is answered as `topic` (the name clients read). */
+export interface LabelTrend {
   topic: string;
   total: number;
   change: Change;
@@ -72,8 +75,12 @@ export interface TrendsResult {
    */
   risingPeriod: { baselineFrom: string; from: string; to: string };
   dataRange: { first: string; last: string } | null;
-  topics: TopicTrend[];
+  /** Every label's trend, largest first (answered as `topics`: the name clients read). */
+  topics: LabelTrend[];
 }
+
+/** Why trends are refused: a taxonomy no model serves, an empty or too long range. */
+export type TrendsRefusalCode = TaxonomyRefusalCode | "invalidRange" | "tooManyBuckets";
 
 /** The start of the UTC bucket holding `t`. */
 export function truncate(t: Date, bucket: Bucket): Date {
@@ -138,11 +145,16 @@ export function bucketStarts(from: Date, to: Date, bucket: Bucket): Date[] {
 /**
  * Computes trends. Without `to`, the range ends after the newest article (at
  * the latest at the end of `MAX_YEAR`); without `from`, it covers 30 buckets
- * before `to`. Throws 422 for a range that is empty, inverted or wider than
- * `MAX_BUCKETS`, counted before any bucket is listed.
+ * before `to`. Refuses a taxonomy no model serves (`unknownTaxonomy`), a range
+ * that is empty or inverted (`invalidRange`) or wider than `MAX_BUCKETS`
+ * (`tooManyBuckets`, counted before any bucket is listed).
  */
-export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult> {
-  await requireTaxonomy(db, q.taxonomy);
+export async function labelTrends(
+  db: Db,
+  q: TrendsQuery,
+): Promise<Outcome<TrendsResult, TrendsRefusalCode>> {
+  const known = await checkTaxonomy(db, q.taxonomy);
+  if (!known.ok) return known;
   await foldPendingStats(db);
   const dataRange = await statsRange(db);
   const dataEnd = nextBucket(truncate(new Date(dataRange?.last ?? Date.now()), q.bucket), q.bucket);
@@ -150,13 +162,12 @@ export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult>
   const fromDate = q.from
     ? new Date(q.from)
     : nextBucket(truncate(toDate, q.bucket), q.bucket, -30);
-  if (!(fromDate < toDate)) throw new AppError(422, "invalidRange", "`from` must be before `to`.");
+  if (!(fromDate < toDate)) return refuse("invalidRange", "`from` must be before `to`.");
   // Counted from the two dates before any list is built: a range of millennia in hours
   // would otherwise allocate millions of dates before being refused.
   const count = bucketCount(fromDate, toDate, q.bucket);
   if (count > MAX_BUCKETS) {
-    throw new AppError(
-      422,
+    return refuse(
       "tooManyBuckets",
       `The range spans ${count} ${q.bucket} buckets; at most ${MAX_BUCKETS} are allowed. Use a larger bucket or a shorter range.`,
     );
@@ -171,7 +182,7 @@ export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult>
     bucket: q.bucket,
     from: historyStart.toISOString(),
     to: end.toISOString(),
-    topic: q.topic,
+    label: q.label,
     source: q.source,
     taxonomy: q.taxonomy,
   });
@@ -187,16 +198,16 @@ export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult>
     ? truncate(new Date(`${firstDay}T00:00:00Z`), q.bucket).toISOString()
     : "";
   const dataStart = Math.max(0, all.findIndex((b) => b >= dataFrom));
-  const byTopic = new Map<string, Map<string, number>>();
+  const byLabel = new Map<string, Map<string, number>>();
   const bucketTotals = new Map<string, number>();
   for (const r of rows) {
-    const m = byTopic.get(r.topic) ?? new Map<string, number>();
+    const m = byLabel.get(r.label) ?? new Map<string, number>();
     m.set(r.bucket, r.count);
-    byTopic.set(r.topic, m);
+    byLabel.set(r.label, m);
     bucketTotals.set(r.bucket, (bucketTotals.get(r.bucket) ?? 0) + r.count);
   }
   const previousStart = nextBucket(first, q.bucket, -starts.length).toISOString();
-  const drafts = [...byTopic].map(([topic, counts]) => {
+  const drafts = [...byLabel].map(([label, counts]) => {
     const series = all.map((bucket) => ({ bucket, count: counts.get(bucket) ?? 0 }));
     const visible = detectSpikes(series, { window: SPIKE_WINDOW, dataStart }).filter((p) =>
       inRange.has(p.bucket)
@@ -204,11 +215,11 @@ export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult>
     const total = visible.reduce((n, p) => n + p.count, 0);
     const previous = series.filter((p) => p.bucket >= previousStart && !inRange.has(p.bucket))
       .reduce((n, p) => n + p.count, 0);
-    return { topic, visible, total, previous };
+    return { label, visible, total, previous };
   }).filter((d) => d.total > 0 || d.previous > 0);
   // Rising terms: the latest `recent` buckets against the SPIKE_WINDOW buckets before them
   // (what is new now, not the whole range against an earlier one, which on a data set's
-  // first years is empty). Only when asked for, in one query for every topic.
+  // first years is empty). Only when asked for, in one query for every label.
   const recent = Math.min(Math.max(1, q.recent ?? 1), starts.length);
   const risingFrom = starts[starts.length - recent];
   const risingPeriod = {
@@ -217,15 +228,15 @@ export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult>
     to: end.toISOString(),
   };
   const terms = q.terms === 0 ? null : await termCountsForPeriods(db, {
-    topics: drafts.map((d) => d.topic),
+    labels: drafts.map((d) => d.label),
     ...risingPeriod,
     minCount: RISING_MIN_COUNT,
     taxonomy: q.taxonomy,
   });
-  const topics: TopicTrend[] = drafts.map(({ topic, visible, total, previous }) => {
-    const t = terms?.get(topic);
+  const topics: LabelTrend[] = drafts.map(({ label, visible, total, previous }) => {
+    const t = terms?.get(label);
     return {
-      topic: topic || "(unclassified)",
+      topic: label || "(unclassified)",
       total,
       change: changeVsPrevious(total, previous),
       series: visible.map((p) => ({
@@ -254,14 +265,14 @@ export async function topicTrends(db: Db, q: TrendsQuery): Promise<TrendsResult>
     };
   });
   topics.sort((a, b) => b.total - a.total);
-  return {
+  return done({
     bucket: q.bucket,
     from: first.toISOString(),
     to: end.toISOString(),
     risingPeriod,
     dataRange,
     topics,
-  };
+  });
 }
 
 /**

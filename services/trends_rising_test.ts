@@ -7,13 +7,13 @@ import { addArticleStats, foldPendingStats } from "../db/trends.ts";
 import { articleTerms, termCounts } from "../ml/terms.ts";
 import { addPhrasesToOlderArticles } from "./article_phrases.ts";
 import { ingestArticles, toNewArticle } from "./ingest.ts";
-import { fillArticleTerms, topicTrends } from "./trends.ts";
+import { fillArticleTerms, labelTrends } from "./trends.ts";
 
 const day = (d: number) => new Date(Date.UTC(2024, 2, d, 10)).toISOString();
 const SUBJECTS = ["oil prices", "bond yields", "retail sales", "factory orders", "jobs data"];
 
 for (const { name, open } of testDatabases()) {
-  Deno.test(`topicTrends() lists a planted phrase rising in the latest bucket (${name})`, async () => {
+  Deno.test(`labelTrends() lists a planted phrase rising in the latest bucket (${name})`, async () => {
     const { db, reset, close } = await open();
     try {
       await reset();
@@ -42,12 +42,14 @@ for (const { name, open } of testDatabases()) {
         });
       }
       await ingestArticles(db, articles);
-      const r = await topicTrends(db, {
+      const outcome = await labelTrends(db, {
         bucket: "day",
         from: "2024-03-01T00:00:00Z",
         to: "2024-03-16T00:00:00Z",
         terms: 10,
       });
+      assert.ok(outcome.ok);
+      const r = outcome.value;
       assert.deepEqual(r.risingPeriod, {
         baselineFrom: "2024-03-08T00:00:00.000Z",
         from: "2024-03-15T00:00:00.000Z",
@@ -71,7 +73,7 @@ for (const { name, open } of testDatabases()) {
     }
   });
 
-  Deno.test(`topicTrends() flags no spike without a full baseline of data (${name})`, async () => {
+  Deno.test(`labelTrends() flags no spike without a full baseline of data (${name})`, async () => {
     const { db, reset, close } = await open();
     try {
       await reset();
@@ -84,12 +86,14 @@ for (const { name, open } of testDatabases()) {
         }
       }
       await ingestArticles(db, articles);
-      const r = await topicTrends(db, {
+      const outcome = await labelTrends(db, {
         bucket: "day",
         from: "2024-02-20T00:00:00Z",
         to: "2024-03-13T00:00:00Z",
         terms: 0,
       });
+      assert.ok(outcome.ok);
+      const r = outcome.value;
       const [topic] = r.topics;
       // Day 1 jumps from the empty days before the data: no baseline, no spike. Days 2-7
       // have fewer than 7 days of data before them. Day 12 is a real burst.

@@ -13,10 +13,11 @@ import {
   previousModelVersion,
   TAXONOMY_NAME,
 } from "../../db/models.ts";
-import { requireTaxonomy } from "../../services/taxonomies.ts";
+import { checkTaxonomy } from "../../services/taxonomies.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
 import { adminOnly } from "../middleware.ts";
+import { orRefuse } from "../refusals.ts";
 import { validationHook } from "../validation.ts";
 import { errorResponses, ErrorSchema } from "./schemas.ts";
 
@@ -148,7 +149,7 @@ export function modelsApi({ db, models }: AppDeps) {
     })
     .openapi({ ...rollbackRoute, middleware: [rollback] }, async (c) => {
       const { taxonomy } = c.req.valid("query");
-      await requireTaxonomy(db, taxonomy);
+      orRefuse(await checkTaxonomy(db, taxonomy));
       const previous = await previousModelVersion(db, taxonomy);
       if (!previous) {
         throw new AppError(

@@ -1,10 +1,15 @@
-/** `GET /v1/trends`: topic volume over time, spikes and rising terms. */
+/**
+ * `GET /v1/trends`: label volume over time (the `topic` taxonomy's, or another's), spikes
+ * and rising terms. `?topic=` is the older name of `?label=`, still accepted and marked
+ * deprecated in the OpenAPI document.
+ */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { TAXONOMY_NAME } from "../../db/models.ts";
 import { BUCKETS } from "../../db/trends.ts";
 import { MAX_BUCKETS, MAX_YEAR, MIN_YEAR } from "../../lib/bounds.ts";
-import { topicTrends } from "../../services/trends.ts";
+import { labelTrends } from "../../services/trends.ts";
 import type { AppDeps, AppEnv } from "../env.ts";
+import { orRefuse } from "../refusals.ts";
 import { validationHook } from "../validation.ts";
 import { errorResponses, text, timestamp } from "./schemas.ts";
 
@@ -16,17 +21,30 @@ const TrendsQuery = z.object({
   bucket: z.enum(BUCKETS).default("day"),
   from: queryDate("Start (inclusive); default 30 buckets before `to`"),
   to: queryDate("End (exclusive); default just after the newest article"),
-  topic: text(1, 200).optional(),
+  label: text(1, 200).optional().openapi({ description: "Only this label's trend" }),
+  topic: text(1, 200).optional().openapi({
+    description: "Deprecated: the older name of `label`",
+    deprecated: true,
+    param: { deprecated: true },
+  }),
   source: text(1, 200).optional(),
   taxonomy: z.string().regex(TAXONOMY_NAME).optional().openapi({
     description: "Whose labels are counted: topic (the default) or another taxonomy, e.g. section",
   }),
   terms: z.coerce.number().int().min(0).max(100).default(10).openapi({
-    description: "Rising terms per topic (0 for none)",
+    description: "Rising terms per label (0 for none)",
   }),
   recent: z.coerce.number().int().min(1).max(12).default(1).openapi({
     description: "Rising terms are those of the latest this many buckets of the range",
   }),
+}).superRefine((q, ctx) => {
+  if (q.label !== undefined && q.topic !== undefined && q.label !== q.topic) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["topic"],
+      message: "is the older name of `label`; give one of the two",
+    });
+  }
 });
 
 const Point = z.object({
@@ -36,7 +54,8 @@ const Point = z.object({
   score: z.number(),
   spike: z.boolean(),
 });
-const TopicTrend = z.object({
+// The answer keeps its names (`topics`, `topic`): clients read them.
+const LabelTrend = z.object({
   topic: z.string(),
   total: z.number(),
   change: z.object({
@@ -78,8 +97,8 @@ const TopicTrend = z.object({
 const trendsRoute = createRoute({
   method: "get",
   path: "/trends",
-  summary: "Topic volume over time, with spikes and rising terms",
-  description: `Per topic: count and share of the bucket's articles, change against the ` +
+  summary: "Label volume over time, with spikes and rising terms",
+  description: `Per label: count and share of the bucket's articles, change against the ` +
     `previous period of equal length, spikes (robust z-score of the bucket, on the Anscombe ` +
     `scale, against the median and MAD of the 7 preceding buckets, all of them after the ` +
     `data began; ≥ 3 with ≥ 5 articles), and rising words and two-word phrases of the ` +
@@ -103,7 +122,7 @@ const trendsRoute = createRoute({
               to: z.string(),
             }).openapi({ description: "Rising terms: [from, to) against [baselineFrom, from)" }),
             dataRange: z.object({ first: z.string(), last: z.string() }).nullable(),
-            topics: z.array(TopicTrend),
+            topics: z.array(LabelTrend),
           }),
         },
       },
@@ -115,6 +134,9 @@ const trendsRoute = createRoute({
 export function trendsApi({ db }: AppDeps) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
     trendsRoute,
-    async (c) => c.json(await topicTrends(db, c.req.valid("query")), 200),
+    async (c) => {
+      const { topic, label, ...query } = c.req.valid("query");
+      return c.json(orRefuse(await labelTrends(db, { ...query, label: label ?? topic })), 200);
+    },
   );
 }

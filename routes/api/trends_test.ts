@@ -131,6 +131,37 @@ for (const { name, open } of testDatabases()) {
         assert.equal(body.error.details[0].path, "bucket");
       });
 
+      await t.step("label (or the older topic) keeps one label's trend", async () => {
+        const range = "bucket=day&from=2024-05-05T00:00:00Z&to=2024-05-12T00:00:00Z";
+        const all = await (await get(range)).json();
+        assert.equal(all.topics.length, 1);
+        const byLabel = await get(`${range}&label=Sports`);
+        assert.equal(byLabel.status, 200);
+        const text = await byLabel.text();
+        assert.deepEqual(JSON.parse(text).topics, []);
+        for (const q of ["topic=Sports", "label=Sports&topic=Sports"]) {
+          const res = await get(`${range}&${q}`);
+          assert.equal(res.status, 200, q);
+          assert.equal(await res.text(), text, q);
+        }
+        const both = await get(`${range}&label=Sports&topic=World`);
+        assert.equal(both.status, 422);
+        const body = await both.json();
+        assert.equal(body.error.code, "validationFailed");
+        assert.deepEqual(body.error.details.map((d: { path: string }) => d.path), ["topic"]);
+      });
+
+      await t.step(
+        "the OpenAPI document marks `topic` deprecated in favour of `label`",
+        async () => {
+          const doc = await (await app.request("/openapi.json")).json();
+          const params: Array<{ name: string; deprecated?: boolean }> =
+            doc.paths["/v1/trends"].get.parameters;
+          assert.equal(params.find((p) => p.name === "topic")?.deprecated, true);
+          assert.equal(params.find((p) => p.name === "label")?.deprecated, undefined);
+        },
+      );
+
       await t.step("`from` at or after `to` is refused with 422", async () => {
         for (const from of ["2024-05-12T00:00:00Z", "2024-06-01T00:00:00Z"]) {
           const res = await get(`from=${from}&to=2024-05-12T00:00:00Z`);

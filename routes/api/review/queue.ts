@@ -11,10 +11,11 @@ import {
   listReviewItems,
 } from "../../../db/review/mod.ts";
 import { queueManually, reviewPolicy } from "../../../services/review_routing.ts";
-import { requireTaxonomy } from "../../../services/taxonomies.ts";
+import { checkTaxonomy } from "../../../services/taxonomies.ts";
 import { TAXONOMY_NAME } from "../../../db/models.ts";
 import type { AppDeps, AppEnv } from "../../env.ts";
 import { validationHook } from "../../validation.ts";
+import { orRefuse } from "../../refusals.ts";
 import { cursorId, cursorNumber, cursorShape, decodeCursor, encodeCursor } from "../cursor.ts";
 import { errorResponses, ErrorSchema, text } from "../schemas.ts";
 import { checkRange, reviewerOf } from "./request.ts";
@@ -143,7 +144,7 @@ export function queueApi(deps: AppDeps) {
     .openapi(listRoute, async (c) => {
       const { cursor, limit, order, ...filter } = c.req.valid("query");
       checkRange(filter);
-      await requireTaxonomy(db, filter.taxonomy);
+      orRefuse(await checkTaxonomy(db, filter.taxonomy));
       const after = cursor === undefined ? undefined : decodeItemCursor(cursor);
       const rows = await listReviewItems(db, filter, { order, after, limit: limit + 1 });
       const items = rows.slice(0, limit);
@@ -155,11 +156,10 @@ export function queueApi(deps: AppDeps) {
     })
     .openapi(enqueueRoute, async (c) => {
       const { articleId, note, taxonomy } = c.req.valid("json");
-      await requireTaxonomy(db, taxonomy);
-      const item = await queueManually(db, reviewerOf(c), articleId, reviewPolicy(config), {
-        note,
-        taxonomy,
-      });
+      orRefuse(await checkTaxonomy(db, taxonomy));
+      const item = orRefuse(
+        await queueManually(db, reviewerOf(c), articleId, reviewPolicy(config), { note, taxonomy }),
+      );
       return c.json(item, 201);
     })
     .openapi(claimRoute, async (c) => {

@@ -12,9 +12,10 @@ import {
 } from "../../../db/review/mod.ts";
 import { TAXONOMY_NAME } from "../../../db/models.ts";
 import { agreementSummary } from "../../../ml/agreement.ts";
-import { requireTaxonomy } from "../../../services/taxonomies.ts";
+import { checkTaxonomy } from "../../../services/taxonomies.ts";
 import type { AppDeps, AppEnv } from "../../env.ts";
 import { validationHook } from "../../validation.ts";
+import { orRefuse } from "../../refusals.ts";
 import { errorResponses } from "../schemas.ts";
 import { json } from "./schemas.ts";
 
@@ -119,7 +120,7 @@ export function statsApi(deps: AppDeps) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(statsRoute, async (c) => {
       const { taxonomy } = c.req.valid("query");
-      await requireTaxonomy(db, taxonomy);
+      orRefuse(await checkTaxonomy(db, taxonomy));
       const [counts, ratings, learning] = await Promise.all([
         reviewCounts(db, taxonomy),
         reviewRatings(db, taxonomy),
@@ -136,7 +137,7 @@ export function statsApi(deps: AppDeps) {
     })
     .openapi(exportRoute, async (c) => {
       const { format, taxonomy } = c.req.valid("query");
-      await requireTaxonomy(db, taxonomy);
+      orRefuse(await checkTaxonomy(db, taxonomy));
       const stamp = new Date().toISOString().slice(0, 10);
       return c.body(exportStream(db, format, { taxonomy }), 200, {
         "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson",
