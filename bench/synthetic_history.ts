@@ -4,7 +4,7 @@
  * prediction each, and the trend counters ingestion would have left for them, generated
  * in SQL so millions of rows take minutes, not days. Also the sizes of what they occupy.
  */
-import type { Queryable } from "./driver.ts";
+import type { Queryable } from "../db/driver.ts";
 
 export interface SyntheticHistoryOptions {
   /** Articles numbered `first` … `first + count - 1` (their external ids and dedup keys). */

@@ -3,7 +3,7 @@
  * term counts that ingesting `articles` articles over `days` days would leave,
  * generated in SQL so a million articles take seconds, not an hour.
  */
-import type { Queryable } from "./mod.ts";
+import type { Queryable } from "../db/mod.ts";
 
 export interface SyntheticStatsOptions {
   articles: number;

@@ -9,9 +9,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import { pgliteTestDb } from "../db/test_db.ts";
+import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../lib/config.ts";
-import { ADMIN_KEY, testApp } from "../routes/test_app.ts";
+import { ADMIN_KEY, testApp } from "../testing/routes/test_app.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
 const K8S = join(ROOT, "deploy", "kubernetes");

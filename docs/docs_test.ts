@@ -11,7 +11,7 @@ import type { Command } from "@commander-js/extra-typings";
 import { buildCli } from "../cli/mod.ts";
 import { CONFIG_VARIABLES } from "../lib/config.ts";
 import type { Db } from "../db/mod.ts";
-import { testApp } from "../routes/test_app.ts";
+import { testApp } from "../testing/routes/test_app.ts";
 
 const root = new URL("../", import.meta.url);
 const docsDir = new URL("./", import.meta.url);

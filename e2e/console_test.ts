@@ -13,8 +13,8 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
-import { freePort } from "../cli/test_run.ts";
-import { measureDeskLatency } from "./desk_latency.ts";
+import { freePort } from "../testing/cli/test_run.ts";
+import { measureDeskLatency } from "../testing/e2e/desk_latency.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const KEY = "e2e-reviewer-key-0001";

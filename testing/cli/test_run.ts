@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { toyVectors, vectorsFileText } from "../ml/test_word_vectors.ts";
 
-export const PROJECT_ROOT = new URL("..", import.meta.url).pathname;
+export const PROJECT_ROOT = new URL("../..", import.meta.url).pathname;
 
 export interface Run {
   code: number;

@@ -4,10 +4,10 @@
  * can run in parallel against one server.
  */
 import postgres from "postgres";
-import type { Db } from "./mod.ts";
-import { migrate } from "./migrate.ts";
-import { openPostgres } from "./postgres.ts";
-import { openPglite } from "./pglite.ts";
+import type { Db } from "../../db/mod.ts";
+import { migrate } from "../../db/migrate.ts";
+import { openPostgres } from "../../db/postgres.ts";
+import { openPglite } from "../../db/pglite.ts";
 
 export interface TestDb {
   name: "pglite" | "postgres";

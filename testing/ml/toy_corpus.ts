@@ -1,8 +1,8 @@
 // A small synthetic labelled corpus for tests and examples: each topic has its own keywords,
 // mixed with shared filler words and HTML-ish noise, so a working trainer separates the topics.
 
-import { mulberry32 } from "./prng.ts";
-import type { Example } from "./train.ts";
+import { mulberry32 } from "../../ml/prng.ts";
+import type { Example } from "../../ml/train.ts";
 
 const TOPICS: Record<string, string[]> = {
   sport: ["match", "goal", "league", "coach", "season", "striker", "tennis", "olympic", "cup"],

@@ -1,6 +1,6 @@
 /**
  * The requests the adversarial suite (routes/fuzz_test.ts) sends each route of
- * routes/fuzz_routes.ts: a fixed sweep of hostile values over every parameter,
+ * testing/routes/fuzz_routes.ts: a fixed sweep of hostile values over every parameter,
  * header and body leaf, fast-check generated requests, and paths no route has.
  */
 import fc from "fast-check";

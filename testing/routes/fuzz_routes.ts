@@ -1,12 +1,12 @@
 /**
  * The routes the adversarial suite (routes/fuzz_test.ts) attacks, as specs (the
- * requests sent to each are built in routes/fuzz_cases.ts): the `/v1` API read from the app's OpenAPI document
+ * requests sent to each are built in testing/routes/fuzz_cases.ts): the `/v1` API read from the app's OpenAPI document
  * (parameters and body schemas included), the console and operational routes
  * listed here. {@link KNOWN_ROUTES} names every route the suite knows, so a
  * route added to the app fails the suite until it is listed (and so attacked).
  */
-import { REVIEW_REASONS, REVIEW_STATUSES } from "../db/review/mod.ts";
-import { BUCKETS } from "../db/trends.ts";
+import { REVIEW_REASONS, REVIEW_STATUSES } from "../../db/review/mod.ts";
+import { BUCKETS } from "../../db/trends.ts";
 import { type ParamKind } from "./hostile.ts";
 import { resolver, type Schema } from "./hostile_schema.ts";
 

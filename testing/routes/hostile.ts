@@ -2,7 +2,7 @@
  * Hostile input for the adversarial suite (routes/fuzz_test.ts): the strings,
  * numbers, dates, methods and headers an attacker sends first, as fixed lists
  * (swept over every parameter) and as fast-check arbitraries (mixed at random).
- * Bodies built from a route's JSON schema: routes/hostile_schema.ts.
+ * Bodies built from a route's JSON schema: testing/routes/hostile_schema.ts.
  */
 import fc from "fast-check";
 

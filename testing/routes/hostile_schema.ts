@@ -2,7 +2,7 @@
  * Request bodies for the adversarial suite built from a route's JSON schema (as the
  * OpenAPI document gives it): the smallest valid body, each leaf swept over hostile
  * values, and fast-check bodies with hostile leaves and extra keys, so a field added to
- * the API is attacked without touching the suite. The values themselves: routes/hostile.ts.
+ * the API is attacked without touching the suite. The values themselves: testing/routes/hostile.ts.
  */
 import fc from "fast-check";
 import { HOSTILE_DATES, HOSTILE_STRINGS, hostileText, JSON_NUMBERS } from "./hostile.ts";

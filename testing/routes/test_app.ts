@@ -2,12 +2,12 @@
  * Builds the app for tests on a given database, with three known API keys:
  * alice and bob are reviewers, ops is an admin.
  */
-import { loadConfig } from "../lib/config.ts";
-import { createMetrics } from "../lib/metrics.ts";
-import type { Db } from "../db/mod.ts";
-import { createApp } from "./app.ts";
-import type { ModelRuntime } from "../services/model_runtime.ts";
-import { createRetrainer, type Retrainer } from "../services/retrain.ts";
+import { loadConfig } from "../../lib/config.ts";
+import { createMetrics } from "../../lib/metrics.ts";
+import type { Db } from "../../db/mod.ts";
+import { createApp } from "../../routes/app.ts";
+import type { ModelRuntime } from "../../services/model_runtime.ts";
+import { createRetrainer, type Retrainer } from "../../services/retrain.ts";
 
 export const ALICE_KEY = "alice-secret-key-0001";
 export const BOB_KEY = "bob-secret-key-0002";

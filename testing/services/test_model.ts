@@ -1,9 +1,9 @@
 /** A small model for tests: trained on the toy corpus in a temporary MODEL_DIR, in seconds. */
-import type { Db } from "../db/mod.ts";
-import { activateModel } from "../db/models.ts";
+import type { Db } from "../../db/mod.ts";
+import { activateModel } from "../../db/models.ts";
 import { TOY_LABELS, toyCorpus } from "../ml/toy_corpus.ts";
-import type { Manifest } from "../ml/mod.ts";
-import { trainAndRegister } from "./training.ts";
+import type { Manifest } from "../../ml/mod.ts";
+import { trainAndRegister } from "../../services/training.ts";
 
 export { TOY_LABELS };
 

@@ -1,10 +1,10 @@
 /** Test fixtures for the review queue: a registered model, articles, queued predictions. */
-import { toNewArticle } from "../../services/ingest.ts";
-import { queueForReview, type ReviewPolicy } from "../../services/review_routing.ts";
-import { insertArticles } from "../articles.ts";
-import type { Db, Queryable } from "../mod.ts";
-import { activateModel, registerModel } from "../models.ts";
-import { insertPredictions } from "../predictions.ts";
+import { toNewArticle } from "../../../services/ingest.ts";
+import { queueForReview, type ReviewPolicy } from "../../../services/review_routing.ts";
+import { insertArticles } from "../../../db/articles.ts";
+import type { Db, Queryable } from "../../../db/mod.ts";
+import { activateModel, registerModel } from "../../../db/models.ts";
+import { insertPredictions } from "../../../db/predictions.ts";
 
 export const LABELS = ["markets", "science", "sport"];
 export const MODEL = "test-model-v1";

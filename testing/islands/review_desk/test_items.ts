@@ -1,5 +1,5 @@
 /** Review items for the desk's tests. */
-import type { ReviewItem } from "../types.ts";
+import type { ReviewItem } from "../../../islands/types.ts";
 
 /** A review item with the given id (labels World/Sports, model says World). */
 export function reviewItem(id: number, over: Partial<ReviewItem> = {}): ReviewItem {

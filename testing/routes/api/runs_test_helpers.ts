@@ -2,9 +2,9 @@
  * Three recorded training runs for route and page tests, written through `db/`
  * without training: two succeeded (different seeds and metrics) and one failed.
  */
-import type { Db } from "../../db/mod.ts";
-import { registerModel } from "../../db/models.ts";
-import { failRun, finishRun, startRun } from "../../db/training_runs.ts";
+import type { Db } from "../../../db/mod.ts";
+import { registerModel } from "../../../db/models.ts";
+import { failRun, finishRun, startRun } from "../../../db/training_runs.ts";
 
 const LABELS = ["markets", "science", "sport"];
 

@@ -1,5 +1,5 @@
 /** Training runs for the MLflow tests: a succeeded one with folds, and a failed one. */
-import type { TrainingRun } from "../../db/training_runs.ts";
+import type { TrainingRun } from "../../../db/training_runs.ts";
 
 const report = (accuracy: number) => ({
   labels: ["sport", "Sci/Tech"],
