@@ -38,7 +38,7 @@ import { readDataset } from "../datasets/mod.ts";
 import type { ArticleInput } from "../datasets/article.ts";
 import { openPostgres } from "../db/postgres.ts";
 import { freshSchema } from "../testing/db/test_db.ts";
-import { storiesData } from "../routes/pages/story_loaders.ts";
+import { storiesData } from "../routes/console/pages/stories/load.ts";
 
 const DATA = join(import.meta.dirname!, "data/ecbplus_train_dev.jsonl");
 

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { claimNext, decide } from "../../db/review/mod.ts";
-import { LABELS, registerTestModel, seedQueue } from "../../testing/db/review/test_helpers.ts";
-import { pgliteTestDb } from "../../testing/db/test_db.ts";
-import { scriptSafeJson } from "../pages/Island.tsx";
-import { listAccess } from "../../db/access_audit.ts";
-import { insertArticleVectors } from "../../db/article_vectors.ts";
-import { registerModel } from "../../db/models.ts";
-import { ADMIN_KEY, postJson, testApp, withKey } from "../../testing/routes/test_app.ts";
-import { form, signIn } from "../../testing/routes/console/test_helpers.ts";
+import { claimNext, decide } from "../../../db/review/mod.ts";
+import { LABELS, registerTestModel, seedQueue } from "../../../testing/db/review/test_helpers.ts";
+import { pgliteTestDb } from "../../../testing/db/test_db.ts";
+import { scriptSafeJson } from "../../pages/Island.tsx";
+import { listAccess } from "../../../db/access_audit.ts";
+import { insertArticleVectors } from "../../../db/article_vectors.ts";
+import { registerModel } from "../../../db/models.ts";
+import { ADMIN_KEY, postJson, testApp, withKey } from "../../../testing/routes/test_app.ts";
+import { form, signIn } from "../../../testing/routes/console/test_helpers.ts";
 
 Deno.test("console pages", async (t) => {
   const { db, reset, close } = await pgliteTestDb();

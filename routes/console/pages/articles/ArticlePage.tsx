@@ -1,7 +1,7 @@
 /** One article: text, summary, predictions from every model, review items and history. */
-import { pct, ScoreBars, when } from "./Bits.tsx";
-import { Layout, type PageContext, PageHead } from "./Layout.tsx";
-import type { articleData } from "./loaders.ts";
+import { pct, ScoreBars, when } from "../../../pages/Bits.tsx";
+import { Layout, type PageContext, PageHead } from "../../../pages/Layout.tsx";
+import type { articleData } from "./load.ts";
 
 type Data = Awaited<ReturnType<typeof articleData>>;
 type Article = Data["article"];

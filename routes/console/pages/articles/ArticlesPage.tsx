@@ -1,7 +1,7 @@
 /** Article search: full text, source, language, publication date and a taxonomy's label. */
-import { DateRangeFields, when } from "./Bits.tsx";
-import { Layout, type PageContext, PageHead } from "./Layout.tsx";
-import type { articlesData } from "./loaders.ts";
+import { DateRangeFields, when } from "../../../pages/Bits.tsx";
+import { Layout, type PageContext, PageHead } from "../../../pages/Layout.tsx";
+import type { articlesData } from "./load.ts";
 
 type Data = Awaited<ReturnType<typeof articlesData>>;
 

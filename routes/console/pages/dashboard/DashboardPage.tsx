@@ -1,10 +1,10 @@
 /** Dashboard: service health, traffic, review throughput and a small trends chart. */
-import TrendsChart from "../../islands/TrendsChart.tsx";
-import { Bar, num, Stat } from "./Bits.tsx";
-import { Island } from "./Island.tsx";
-import { Layout, type PageContext, PageHead } from "./Layout.tsx";
-import type { dashboardData } from "./loaders.ts";
-import { TaxonomySwitch } from "./TaxonomySwitch.tsx";
+import TrendsChart from "../../../../islands/TrendsChart.tsx";
+import { Bar, num, Stat } from "../../../pages/Bits.tsx";
+import { Island } from "../../../pages/Island.tsx";
+import { Layout, type PageContext, PageHead } from "../../../pages/Layout.tsx";
+import type { dashboardData } from "./load.ts";
+import { TaxonomySwitch } from "../../../pages/TaxonomySwitch.tsx";
 
 type Data = Awaited<ReturnType<typeof dashboardData>>;
 type Metrics = Data["metrics"];

@@ -2,10 +2,10 @@
  * Models: versions grouped by taxonomy with metrics, confusion heatmap, promote / rollback
  * per taxonomy, retrain, shadow agreement, retrains.
  */
-import type { ModelRecord } from "../../db/models.ts";
-import { day, Heatmap, num, pct, when } from "./Bits.tsx";
-import { Flash, Layout, type PageContext, PageHead } from "./Layout.tsx";
-import { modelFigures, type modelsData } from "./loaders.ts";
+import type { ModelRecord } from "../../../../db/models.ts";
+import { day, Heatmap, num, pct, when } from "../../../pages/Bits.tsx";
+import { Flash, Layout, type PageContext, PageHead } from "../../../pages/Layout.tsx";
+import { modelFigures, type modelsData } from "./load.ts";
 import { RetrainsTable } from "./RetrainsTable.tsx";
 
 type Data = Awaited<ReturnType<typeof modelsData>>;

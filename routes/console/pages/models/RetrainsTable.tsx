@@ -1,6 +1,6 @@
 /** The Models page's record of retrains: who started each, how it scored, how it ended. */
-import type { Retrain } from "../../db/retrains.ts";
-import { num, pct, when } from "./Bits.tsx";
+import type { Retrain } from "../../../../db/retrains.ts";
+import { num, pct, when } from "../../../pages/Bits.tsx";
 
 const BADGE: Record<Retrain["status"], string> = {
   running: "badge",

@@ -3,16 +3,16 @@
  * confirmation first, then goes to the API as the signed-in user.
  */
 import { Hono } from "hono";
-import type { Db } from "../../db/mod.ts";
-import { previousModelVersion } from "../../db/models.ts";
-import type { AppEnv } from "../env.ts";
-import { ConfirmPage } from "../pages/ConfirmPage.tsx";
-import { modelsData } from "../pages/loaders.ts";
-import { ModelsPage } from "../pages/ModelsPage.tsx";
-import { formLimit, taxonomyParam, trimmed } from "./forms.ts";
-import type { ConsoleKit } from "./kit.ts";
-import { failurePage, html } from "./render.ts";
-import type { FormHandler, PageHandler } from "./session.ts";
+import type { Db } from "../../../../db/mod.ts";
+import { previousModelVersion } from "../../../../db/models.ts";
+import type { AppEnv } from "../../../env.ts";
+import { ConfirmPage } from "../../../pages/ConfirmPage.tsx";
+import { modelsData } from "./load.ts";
+import { ModelsPage } from "./ModelsPage.tsx";
+import { formLimit, taxonomyParam, trimmed } from "../../forms.ts";
+import type { ConsoleKit } from "../../kit.ts";
+import { failurePage, html } from "../../render.ts";
+import type { FormHandler, PageHandler } from "../../session.ts";
 
 /** `GET /models`, `POST /models/promote`, `POST /models/rollback` and `POST /models/retrain`. */
 export function modelsApp(kit: ConsoleKit): Hono<AppEnv> {

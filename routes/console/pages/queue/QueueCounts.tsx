@@ -1,6 +1,6 @@
 /** The queue page's figures: progress, counts by status, reason and label, and by reviewer. */
-import { Bar, num, pct, Stat, when } from "./Bits.tsx";
-import type { queueData } from "./loaders.ts";
+import { Bar, num, pct, Stat, when } from "../../../pages/Bits.tsx";
+import type { queueData } from "./load.ts";
 
 type Data = Awaited<ReturnType<typeof queueData>>;
 type Counts = Data["counts"];

@@ -1,9 +1,9 @@
 /** Review queue: counts by status, reason, label and reviewer; filters; bulk accept. */
-import { DateRangeFields, pct } from "./Bits.tsx";
-import { Flash, Layout, type PageContext, PageHead } from "./Layout.tsx";
-import type { queueData } from "./loaders.ts";
+import { DateRangeFields, pct } from "../../../pages/Bits.tsx";
+import { Flash, Layout, type PageContext, PageHead } from "../../../pages/Layout.tsx";
+import type { queueData } from "./load.ts";
 import { QueueCounts, QueueProgress, ReviewerCounts } from "./QueueCounts.tsx";
-import { TaxonomySwitch } from "./TaxonomySwitch.tsx";
+import { TaxonomySwitch } from "../../../pages/TaxonomySwitch.tsx";
 
 type Data = Awaited<ReturnType<typeof queueData>>;
 

@@ -5,17 +5,17 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { REVIEW_REASONS, REVIEW_STATUSES, type ReviewFilter } from "../../db/review/mod.ts";
-import type { Db } from "../../db/mod.ts";
-import type { AppEnv } from "../env.ts";
-import { ConfirmPage } from "../pages/ConfirmPage.tsx";
-import type { PageContext } from "../pages/Layout.tsx";
-import { countOpen, queueData } from "../pages/loaders.ts";
-import { QueuePage } from "../pages/QueuePage.tsx";
-import { dayStart, formLimit, oneOf, reviewFilter, withoutUndefined } from "./forms.ts";
-import type { ConsoleKit } from "./kit.ts";
-import { failurePage, html } from "./render.ts";
-import type { FormHandler, PageHandler } from "./session.ts";
+import { REVIEW_REASONS, REVIEW_STATUSES, type ReviewFilter } from "../../../../db/review/mod.ts";
+import type { Db } from "../../../../db/mod.ts";
+import type { AppEnv } from "../../../env.ts";
+import { ConfirmPage } from "../../../pages/ConfirmPage.tsx";
+import type { PageContext } from "../../../pages/Layout.tsx";
+import { countOpen, queueData } from "./load.ts";
+import { QueuePage } from "./QueuePage.tsx";
+import { dayStart, formLimit, oneOf, reviewFilter, withoutUndefined } from "../../forms.ts";
+import type { ConsoleKit } from "../../kit.ts";
+import { failurePage, html } from "../../render.ts";
+import type { FormHandler, PageHandler } from "../../session.ts";
 
 /** One bulk accept decides at most this many items; the page offers to run it again. */
 const BULK_LIMIT = 5000;

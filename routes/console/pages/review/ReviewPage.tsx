@@ -1,8 +1,8 @@
 /** The review desk page: the ReviewDesk island does the work. */
-import ReviewDesk from "../../islands/ReviewDesk.tsx";
-import { Island } from "./Island.tsx";
-import { Layout, type PageContext, PageHead } from "./Layout.tsx";
-import { TaxonomySwitch } from "./TaxonomySwitch.tsx";
+import ReviewDesk from "../../../../islands/ReviewDesk.tsx";
+import { Island } from "../../../pages/Island.tsx";
+import { Layout, type PageContext, PageHead } from "../../../pages/Layout.tsx";
+import { TaxonomySwitch } from "../../../pages/TaxonomySwitch.tsx";
 
 export function ReviewPage(
   props: { ctx: PageContext; flagReasons: string[]; taxonomies: string[]; taxonomy: string },

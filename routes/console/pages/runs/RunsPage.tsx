@@ -5,10 +5,10 @@
  * difference drawn as a colored grid, and the parameters that differ. Choosing is
  * a plain GET form, so the page needs no script.
  */
-import type { RunComparison, RunSummary } from "../../services/training_runs.ts";
-import { Heatmap, num, pct, when } from "./Bits.tsx";
-import { Flash, Layout, type PageContext, PageHead } from "./Layout.tsx";
-import type { RunsPageData } from "./loaders.ts";
+import type { RunComparison, RunSummary } from "../../../../services/training_runs.ts";
+import { Heatmap, num, pct, when } from "../../../pages/Bits.tsx";
+import { Flash, Layout, type PageContext, PageHead } from "../../../pages/Layout.tsx";
+import type { RunsPageData } from "./load.ts";
 
 /** A duration: `850 ms` under a second, else `12.5 s`. */
 const seconds = (ms: number | null) =>

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { pgliteTestDb } from "../../testing/db/test_db.ts";
-import { seedRuns } from "../../testing/routes/api/runs_test_helpers.ts";
-import { testApp } from "../../testing/routes/test_app.ts";
-import { signIn } from "../../testing/routes/console/test_helpers.ts";
+import { pgliteTestDb } from "../../../../testing/db/test_db.ts";
+import { seedRuns } from "../../../../testing/routes/api/runs_test_helpers.ts";
+import { testApp } from "../../../../testing/routes/test_app.ts";
+import { signIn } from "../../../../testing/routes/console/test_helpers.ts";
 
 /** The text of the element with `data-testid=id` (up to its closing tag), or "". */
 const section = (html: string, id: string, tag = "table") => {

@@ -1,7 +1,7 @@
 /** Developing stories: ranked by growth (or size, recency), each with headline, summary, sources. */
-import { day, num } from "./Bits.tsx";
-import { Layout, type PageContext, PageHead } from "./Layout.tsx";
-import type { storiesData } from "./story_loaders.ts";
+import { day, num } from "../../../pages/Bits.tsx";
+import { Layout, type PageContext, PageHead } from "../../../pages/Layout.tsx";
+import type { storiesData } from "./load.ts";
 import { StoryTimeline } from "./StoryTimeline.tsx";
 
 type Data = Awaited<ReturnType<typeof storiesData>>;

@@ -2,9 +2,9 @@
  * One story: its timeline, summary and every article (source, time), near copies folded
  * under what they copy, and the reviewer's corrections (move, split, merge) as forms.
  */
-import { day, num, when } from "./Bits.tsx";
-import { Flash, Layout, type PageContext, PageHead } from "./Layout.tsx";
-import { daysOf, type storyData } from "./story_loaders.ts";
+import { day, num, when } from "../../../pages/Bits.tsx";
+import { Flash, Layout, type PageContext, PageHead } from "../../../pages/Layout.tsx";
+import { daysOf, type storyData } from "./load.ts";
 import { StoryTimeline } from "./StoryTimeline.tsx";
 
 type Data = NonNullable<Awaited<ReturnType<typeof storyData>>>;

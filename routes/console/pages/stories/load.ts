@@ -1,9 +1,9 @@
 /** What the Stories pages show: developing stories with timelines, and one story. */
-import type { Db } from "../../db/mod.ts";
-import { storiesDays } from "../../db/story_reads.ts";
-import { storyCorrections } from "../../db/story_corrections.ts";
-import type { StorySort } from "../../db/story_reads.ts";
-import { listStoryViews, storyDetail } from "../../services/story_views.ts";
+import type { Db } from "../../../../db/mod.ts";
+import { storiesDays } from "../../../../db/story_reads.ts";
+import { storyCorrections } from "../../../../db/story_corrections.ts";
+import type { StorySort } from "../../../../db/story_reads.ts";
+import { listStoryViews, storyDetail } from "../../../../services/story_views.ts";
 
 /** Stories a page lists. */
 export const STORIES_PER_PAGE = 20;

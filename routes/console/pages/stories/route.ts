@@ -4,16 +4,16 @@
  * one into another, each sent to the API as the signed-in reviewer.
  */
 import { Hono } from "hono";
-import type { Db } from "../../db/mod.ts";
-import type { AppEnv } from "../env.ts";
-import { StoriesPage } from "../pages/StoriesPage.tsx";
-import { StoryPage } from "../pages/StoryPage.tsx";
-import { storiesData, storyData } from "../pages/story_loaders.ts";
-import { formLimit, oneOf } from "./forms.ts";
-import type { ConsoleKit } from "./kit.ts";
-import { failurePage, html } from "./render.ts";
-import type { FormHandler, PageHandler } from "./session.ts";
-import { AppError } from "../../lib/errors.ts";
+import type { Db } from "../../../../db/mod.ts";
+import type { AppEnv } from "../../../env.ts";
+import { StoriesPage } from "./StoriesPage.tsx";
+import { StoryPage } from "./StoryPage.tsx";
+import { storiesData, storyData } from "./load.ts";
+import { formLimit, oneOf } from "../../forms.ts";
+import type { ConsoleKit } from "../../kit.ts";
+import { failurePage, html } from "../../render.ts";
+import type { FormHandler, PageHandler } from "../../session.ts";
+import { AppError } from "../../../../lib/errors.ts";
 
 const SORTS = ["growth", "size", "recent"] as const;
 /** The periods the Stories page offers, in days. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { pgliteTestDb } from "../../testing/db/test_db.ts";
-import { postJson, testApp, withKey } from "../../testing/routes/test_app.ts";
-import { form, signIn } from "../../testing/routes/console/test_helpers.ts";
+import { pgliteTestDb } from "../../../../testing/db/test_db.ts";
+import { postJson, testApp, withKey } from "../../../../testing/routes/test_app.ts";
+import { form, signIn } from "../../../../testing/routes/console/test_helpers.ts";
 
 const ARTICLES = [
   ["Apple Plans EU Expansion of iTunes Next Month", "reuters", "2024-09-01T10:00:00Z"],

@@ -1,9 +1,9 @@
 /** Topic trends: the TrendsChart island, first data rendered on the server. */
-import TrendsChart from "../../islands/TrendsChart.tsx";
-import { Island } from "./Island.tsx";
-import { Layout, type PageContext, PageHead } from "./Layout.tsx";
-import type { TrendsPageData } from "./loaders.ts";
-import { TaxonomySwitch } from "./TaxonomySwitch.tsx";
+import TrendsChart from "../../../../islands/TrendsChart.tsx";
+import { Island } from "../../../pages/Island.tsx";
+import { Layout, type PageContext, PageHead } from "../../../pages/Layout.tsx";
+import type { TrendsPageData } from "./load.ts";
+import { TaxonomySwitch } from "../../../pages/TaxonomySwitch.tsx";
 
 export function TrendsPage(
   props: { ctx: PageContext; trends: TrendsPageData; taxonomies: string[] },
