@@ -4,7 +4,7 @@
  * Dockerfile and the GitHub workflows are parsed and checked against the code — probes hit
  * real routes, every variable set is one the service (or Deno) reads, the rules name metrics
  * the service exports, ports and images line up. `docker`, `kubectl` and `promtool` are not
- * needed (README, "Deployment", has the commands that check the same with them).
+ * needed (docs/deployment.md, "Checking the deployment files", has the commands that check the same with them).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
