@@ -19,7 +19,7 @@ RUN deno task compile
 RUN deno task cli train --no-search --out models/bootstrap --json > /dev/null
 
 # Run: the binary as an unprivileged user, data and registered models on volumes.
-# Its permissions are fixed at compile time (see README, "Permissions"): it reads and writes
+# Its permissions are fixed at compile time (see docs/security.md, "Permissions"): it reads and writes
 # only `data/` and `models/` under its working folder (here /app, so DATA_DIR, MODEL_DIR and
 # BOOTSTRAP_MODEL_DIR stay there), may start only `newsintel` found on PATH (itself, for
 # WORKERS), and loads native code only from files embedded in it (which Deno presents under

@@ -24,6 +24,7 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
   "cli": ["lib", "routes", "services", "db", "ml", "datasets"],
   "main.ts": ["cli", "lib"],
   "islands": [],
+  "testing": [],
 };
 
 /** Imports that the layer rules allow but that are still wrong: HTTP errors below routes. */
@@ -36,10 +37,14 @@ const FORBIDDEN: Array<{ from: string; to: string; why: string }> = [
   },
 ];
 
-/** Test files and test helpers may reach up (an integration test uses the whole stack). */
-const isTest = (path: string) =>
-  /_test\.tsx?$/.test(path) || /(^|\/)test_[\w]+\.ts$/.test(path) ||
-  path.endsWith("_test_helpers.ts");
+/**
+ * Test code, by one rule: a `*_test.ts(x)` file, or anything under `testing/`. It may reach
+ * up (an integration test uses the whole stack); product code may not import it.
+ */
+export const isTest = (path: string) => /_test\.tsx?$/.test(path) || path.startsWith("testing/");
+
+/** Folders only tests and tools use: product code importing from them is wrong. */
+const NOT_FOR_PRODUCT = ["testing", "bench"];
 
 const layerOf = (path: string) => path.includes("/") ? path.split("/")[0] : path;
 
@@ -131,6 +136,10 @@ export function upwardImports(graph: Map<string, string[]>): string[] {
     if (!allowed) continue;
     for (const to of targets) {
       const target = layerOf(to);
+      if (NOT_FOR_PRODUCT.includes(target)) {
+        wrong.push(`${from} -> ${to} (product code never imports ${target}/)`);
+        continue;
+      }
       if (target !== layer && !allowed.includes(target) && Object.hasOwn(MAY_IMPORT, target)) {
         wrong.push(`${from} -> ${to} (${layer}/ may import ${allowed.join(", ") || "nothing"})`);
       }
@@ -155,6 +164,22 @@ Deno.test("circles() finds an import circle and upwardImports() an import agains
   assert.deepEqual(upwardImports(graph), [
     "db/a.ts -> services/x.ts (db/ may import lib)",
     "services/y.ts -> lib/errors.ts (services return outcomes (services/outcome.ts); routes make HTTP errors)",
+  ]);
+});
+
+Deno.test("isTest() knows test code by one rule, and product code may not import it", () => {
+  assert.ok(isTest("db/articles_test.ts") && isTest("islands/Desk_test.tsx"));
+  assert.ok(isTest("testing/db/test_db.ts") && isTest("testing/routes/hostile.ts"));
+  assert.ok(!isTest("db/test_db.ts") && !isTest("routes/test_app.ts"));
+  assert.ok(!isTest("cli/serve.ts") && !isTest("bench/synthetic_history.ts"));
+  const graph = new Map([
+    ["services/seed.ts", ["testing/ml/toy_corpus.ts", "bench/synthetic_history.ts"]],
+    ["services/seed_test.ts", ["testing/ml/toy_corpus.ts"]],
+    ["testing/routes/test_app.ts", ["routes/app.ts", "cli/serve.ts"]],
+  ]);
+  assert.deepEqual(upwardImports(graph), [
+    "services/seed.ts -> testing/ml/toy_corpus.ts (product code never imports testing/)",
+    "services/seed.ts -> bench/synthetic_history.ts (product code never imports bench/)",
   ]);
 });
 

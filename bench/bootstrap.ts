@@ -14,9 +14,9 @@
  * postgres://postgres@127.0.0.1:5432/postgres; a throwaway schema).
  */
 import { join } from "node:path";
-import { freshSchema } from "../db/test_db.ts";
+import { freshSchema } from "../testing/db/test_db.ts";
 import { startFlags } from "../lib/self_command.ts";
-import { baseEnv, freePort } from "../cli/test_run.ts";
+import { baseEnv, freePort } from "../testing/cli/test_run.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
 const KEY = "bench-bootstrap-key-0001";

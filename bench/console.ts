@@ -10,8 +10,8 @@
 //
 //   deno run --allow-all bench/console.ts
 import { join } from "node:path";
-import { registerTestModel, seedQueue } from "../db/review/test_helpers.ts";
-import { pgliteTestDb } from "../db/test_db.ts";
+import { registerTestModel, seedQueue } from "../testing/db/review/test_helpers.ts";
+import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
 import { createMetrics } from "../lib/metrics.ts";
 import { createModelRuntime, ensureActiveModel } from "../services/model_runtime.ts";

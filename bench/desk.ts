@@ -7,10 +7,10 @@
 // Afterwards every decision must be stored once and no claim held (checked, not timed).
 //
 //   deno task bench desk            (or: deno run --allow-all bench/desk.ts)
-import { freePort } from "../cli/test_run.ts";
-import { launchChromium, signedIn } from "../e2e/browser.ts";
-import { type DeskLatency, measureDeskLatency } from "../e2e/desk_latency.ts";
-import { apiJson, queueArticles, startServer } from "../e2e/test_server.ts";
+import { freePort } from "../testing/cli/test_run.ts";
+import { launchChromium, signedIn } from "../testing/e2e/browser.ts";
+import { type DeskLatency, measureDeskLatency } from "../testing/e2e/desk_latency.ts";
+import { apiJson, queueArticles, startServer } from "../testing/e2e/test_server.ts";
 
 const TARGET_P95_MS = 50;
 const KEYS = ["bench-desk-ann-key-0001", "bench-desk-bob-key-0002"];

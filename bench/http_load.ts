@@ -13,9 +13,9 @@
 //   deno run --allow-all bench/http_load.ts
 
 import { join } from "node:path";
-import { baseEnv, freePort } from "../cli/test_run.ts";
+import { baseEnv, freePort } from "../testing/cli/test_run.ts";
 import { startFlags } from "../lib/self_command.ts";
-import { freshSchema } from "../db/test_db.ts";
+import { freshSchema } from "../testing/db/test_db.ts";
 
 export interface LoadTestOptions {
   url: string;

@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { readDataset } from "../datasets/mod.ts";
 import { migrate } from "../db/migrate.ts";
 import { type Db, openDb, redactDbUrl } from "../db/mod.ts";
-import { freshSchema } from "../db/test_db.ts";
+import { freshSchema } from "../testing/db/test_db.ts";
 import { foldPendingStats } from "../db/trends.ts";
 import { loadConfig } from "../lib/config.ts";
 import type { ArticleInput } from "../datasets/article.ts";

@@ -32,8 +32,8 @@ import { readDataset } from "../datasets/mod.ts";
 import { migrate } from "../db/migrate.ts";
 import { activateModel, registerModel } from "../db/models.ts";
 import { openDb } from "../db/mod.ts";
-import { freshSchema } from "../db/test_db.ts";
-import { PROJECT_ROOT } from "../cli/test_run.ts";
+import { freshSchema } from "../testing/db/test_db.ts";
+import { PROJECT_ROOT } from "../testing/cli/test_run.ts";
 import { parseWrkOutput, startServer } from "./http_load.ts";
 
 const KEY = "bench-load-key-0001";

@@ -6,7 +6,7 @@
  * fresh schema) with WORKERS=2 and with one process, and against the embedded database. Reports errors, p50/p99 per kind,
  * throughput, and the server's resident memory at 10 s and at the end.
  */
-import { freshSchema } from "../db/test_db.ts";
+import { freshSchema } from "../testing/db/test_db.ts";
 import { CLASSIFY_TEXT, startServer } from "./http_load.ts";
 
 const KEY = "bench-load-key-0001";

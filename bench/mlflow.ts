@@ -9,13 +9,13 @@
 //   deno run --allow-all bench/mlflow.ts
 
 import { join } from "node:path";
-import { pgliteTestDb } from "../db/test_db.ts";
+import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { getRun, recordMlflow } from "../db/training_runs.ts";
 import { readDataset } from "../datasets/mod.ts";
 import { articleText } from "../ml/article_text.ts";
 import { bundleModel } from "../ml/bundle.ts";
 import { mlflowTracking } from "../services/mlflow/mod.ts";
-import { fakeMlflow } from "../services/mlflow/test_server.ts";
+import { fakeMlflow } from "../testing/services/mlflow/test_server.ts";
 import { trainAndRegister } from "../services/training.ts";
 
 const DATA = join(import.meta.dirname!, "../data/agnews/train_10k.csv");

@@ -18,14 +18,14 @@
 import { join } from "node:path";
 import { migrate } from "../db/migrate.ts";
 import { openPostgres } from "../db/postgres.ts";
-import { freshSchema } from "../db/test_db.ts";
+import { freshSchema } from "../testing/db/test_db.ts";
 import { activateModel } from "../db/models.ts";
 import { storedModelBytes } from "../db/model_files.ts";
 import { loadConfig } from "../lib/config.ts";
 import { type Manifest, sha256 } from "../ml/mod.ts";
-import { toyCorpus } from "../ml/toy_corpus.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { createModelRuntime } from "../services/model_runtime.ts";
-import { TOY_TRAINING } from "../services/test_model.ts";
+import { TOY_TRAINING } from "../testing/services/test_model.ts";
 import { registerTrained, trainModelDir } from "../services/training.ts";
 
 const MB = 1024 * 1024;

@@ -19,8 +19,8 @@ import { migrate } from "../db/migrate.ts";
 import { type Db, openDb, redactDbUrl } from "../db/mod.ts";
 import { openPostgres } from "../db/postgres.ts";
 import { claimNext, decide } from "../db/review/mod.ts";
-import { ok, registerTestModel } from "../db/review/test_helpers.ts";
-import { freshSchema } from "../db/test_db.ts";
+import { ok, registerTestModel } from "../testing/db/review/test_helpers.ts";
+import { freshSchema } from "../testing/db/test_db.ts";
 
 const TARGET_P99_MS = 20;
 

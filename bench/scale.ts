@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-console
 /**
  * How one PostgreSQL database behaves as the article history grows: loads a synthetic
- * history (db/synthetic_history.ts: realistic text from the AG News sample's vocabulary,
+ * history (bench/synthetic_history.ts: realistic text from the AG News sample's vocabulary,
  * a prediction per article, the trend counters) into a throwaway database on
  * 127.0.0.1:5432, and at each size step times
  *
@@ -30,7 +30,7 @@ import {
   historySizes,
   insertSyntheticHistory,
   insertSyntheticTerms,
-} from "../db/synthetic_history.ts";
+} from "./synthetic_history.ts";
 import { foldPendingStats } from "../db/trends.ts";
 import { loadConfig } from "../lib/config.ts";
 import { ingestArticles } from "../services/ingest.ts";

@@ -37,8 +37,8 @@ import { DEFAULT_STORY_PARAMS, type StoryParams } from "../ml/story_profile.ts";
 import { readDataset } from "../datasets/mod.ts";
 import type { ArticleInput } from "../datasets/article.ts";
 import { openPostgres } from "../db/postgres.ts";
-import { freshSchema } from "../db/test_db.ts";
-import { storiesData } from "../routes/pages/story_loaders.ts";
+import { freshSchema } from "../testing/db/test_db.ts";
+import { storiesData } from "../routes/console/pages/stories/load.ts";
 
 const DATA = join(import.meta.dirname!, "data/ecbplus_train_dev.jsonl");
 

@@ -23,7 +23,7 @@ import { readDataset } from "../datasets/mod.ts";
 import type { ArticleInput } from "../datasets/article.ts";
 import { migrate } from "../db/migrate.ts";
 import { openPostgres } from "../db/postgres.ts";
-import { freshSchema } from "../db/test_db.ts";
+import { freshSchema } from "../testing/db/test_db.ts";
 import type { Db } from "../db/mod.ts";
 import { ingestArticles } from "../services/ingest.ts";
 import { groupIntoStories } from "../services/stories.ts";

@@ -22,10 +22,10 @@ import { activateModel } from "../db/models.ts";
 import { type Db, openDb } from "../db/mod.ts";
 import { foldPendingStats } from "../db/trends.ts";
 import { loadConfig } from "../lib/config.ts";
-import { toyCorpus } from "../ml/toy_corpus.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { ingestArticles } from "../services/ingest.ts";
 import { createModelRuntime } from "../services/model_runtime.ts";
-import { TOY_TRAINING } from "../services/test_model.ts";
+import { TOY_TRAINING } from "../testing/services/test_model.ts";
 import { trainAndRegister } from "../services/training.ts";
 
 const BATCH = 500;

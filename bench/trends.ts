@@ -7,8 +7,8 @@
  */
 import { openPostgres } from "../db/postgres.ts";
 import { migrate } from "../db/migrate.ts";
-import { freshSchema } from "../db/test_db.ts";
-import { seedSyntheticStats } from "../db/synthetic_stats.ts";
+import { freshSchema } from "../testing/db/test_db.ts";
+import { seedSyntheticStats } from "./synthetic_stats.ts";
 import { labelTrends } from "../services/trends.ts";
 
 function percentile(sorted: number[], p: number): number {

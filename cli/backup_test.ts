@@ -8,11 +8,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { migrate } from "../db/migrate.ts";
 import { openDb } from "../db/mod.ts";
-import { MODEL, registerTestModel, seedQueue } from "../db/review/test_helpers.ts";
+import { MODEL, registerTestModel, seedQueue } from "../testing/db/review/test_helpers.ts";
 import { writeModelDir } from "../ml/model_dir.ts";
-import { toyCorpus } from "../ml/toy_corpus.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { trainTextClassifier } from "../ml/train.ts";
-import { newsintel } from "./test_run.ts";
+import { newsintel } from "../testing/cli/test_run.ts";
 
 Deno.test("newsintel backup and restore round-trip the embedded database and its models", async () => {
   const dir = await Deno.makeTempDir({ prefix: "newsintel-backup-" });

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { baseEnv, PROJECT_ROOT } from "./test_run.ts";
+import { baseEnv, PROJECT_ROOT } from "../testing/cli/test_run.ts";
 
 const CONDITIONAL = "$(test -f .env && echo --env-file=.env)";
 const tasks = JSON.parse(await Deno.readTextFile(join(PROJECT_ROOT, "deno.json"))).tasks;

@@ -9,10 +9,10 @@ import { parse } from "csv-parse/sync";
 import { migrate } from "../db/migrate.ts";
 import { openDb } from "../db/mod.ts";
 import { claimNext, decide } from "../db/review/mod.ts";
-import { ok, registerTestModel, seedQueue } from "../db/review/test_helpers.ts";
-import { toyCorpus } from "../ml/toy_corpus.ts";
+import { ok, registerTestModel, seedQueue } from "../testing/db/review/test_helpers.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { verifyModelDir } from "../ml/model_dir.ts";
-import { newsintel } from "./test_run.ts";
+import { newsintel } from "../testing/cli/test_run.ts";
 
 Deno.test("newsintel export and train use the reviewed labels", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "newsintel-export-" });

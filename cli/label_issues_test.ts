@@ -1,8 +1,8 @@
 /** `newsintel label-issues` as users run it: a subprocess on small JSON Lines files. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { TOY_LABELS, toyCorpus } from "../ml/toy_corpus.ts";
-import { newsintel } from "./test_run.ts";
+import { TOY_LABELS, toyCorpus } from "../testing/ml/toy_corpus.ts";
+import { newsintel } from "../testing/cli/test_run.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "newsintel-label-issues-" });

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { loadMigrations } from "../db/migrate.ts";
-import { postgresTestUrl, withSearchPath } from "../db/test_db.ts";
-import { newsintel, type Run } from "./test_run.ts";
+import { postgresTestUrl, withSearchPath } from "../testing/db/test_db.ts";
+import { newsintel, type Run } from "../testing/cli/test_run.ts";
 
 function json<T>(run: Run): T {
   assert.equal(run.code, 0, run.stderr);

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { buildCli } from "./mod.ts";
-import { newsintel } from "./test_run.ts";
+import { newsintel } from "../testing/cli/test_run.ts";
 
 Deno.test("newsintel --help and every subcommand's --help exit 0 with usage", async () => {
   const names = buildCli().commands.map((c) => c.name());

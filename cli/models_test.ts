@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { migrate } from "../db/migrate.ts";
 import { activeModelVersion } from "../db/models.ts";
 import { openDb } from "../db/mod.ts";
-import { toyCorpus } from "../ml/toy_corpus.ts";
-import { trainToyModel } from "../services/test_model.ts";
-import { newsintel } from "./test_run.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
+import { trainToyModel } from "../testing/services/test_model.ts";
+import { newsintel } from "../testing/cli/test_run.ts";
 
 Deno.test("newsintel train --name section adds a taxonomy; models act per taxonomy", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "newsintel-taxonomy-cli-" });

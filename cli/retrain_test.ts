@@ -8,10 +8,10 @@ import { migrate } from "../db/migrate.ts";
 import { activateModel, activeModelVersion } from "../db/models.ts";
 import { openDb } from "../db/mod.ts";
 import { listRetrains, startRetrain } from "../db/retrains.ts";
-import { toyCorpus } from "../ml/toy_corpus.ts";
-import { TOY_TRAINING } from "../services/test_model.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
+import { TOY_TRAINING } from "../testing/services/test_model.ts";
 import { trainAndRegister } from "../services/training.ts";
-import { newsintel } from "./test_run.ts";
+import { newsintel } from "../testing/cli/test_run.ts";
 
 const jsonl = (examples: { text: string; label: string }[]) =>
   examples.map((e) => JSON.stringify({ title: e.text, label: e.label })).join("\n") + "\n";

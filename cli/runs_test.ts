@@ -7,10 +7,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { migrate } from "../db/migrate.ts";
 import { openDb } from "../db/mod.ts";
-import { trainToyModel } from "../services/test_model.ts";
+import { trainToyModel } from "../testing/services/test_model.ts";
 import { trainAndRegister } from "../services/training.ts";
-import { TOY_TRAINING } from "../services/test_model.ts";
-import { newsintel } from "./test_run.ts";
+import { TOY_TRAINING } from "../testing/services/test_model.ts";
+import { newsintel } from "../testing/cli/test_run.ts";
 
 Deno.test("newsintel runs lists, shows and compares training runs", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "newsintel-runs-" });

@@ -8,9 +8,9 @@ import { openDb } from "../db/mod.ts";
 import { claimNext, decide, getReviewItem, listReviewItems } from "../db/review/mod.ts";
 import { readDataset } from "../datasets/mod.ts";
 import { articleText } from "../ml/article_text.ts";
-import { TOY_LABELS, toyCorpus } from "../ml/toy_corpus.ts";
+import { TOY_LABELS, toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { examplesFrom, trainingDataHash } from "../services/training.ts";
-import { newsintel } from "./test_run.ts";
+import { newsintel } from "../testing/cli/test_run.ts";
 
 Deno.test("newsintel seed --label-issues queues suspected label errors once", async () => {
   const dir = await Deno.makeTempDir({ prefix: "newsintel-seed-issues-" });

@@ -4,8 +4,8 @@
  * only the first pays for creating it.
  */
 import assert from "node:assert/strict";
-import { type FakeHub, startFakeHub, textLabelParquet } from "../datasets/testdata/fake_hub.ts";
-import { newsintel, type Run } from "./test_run.ts";
+import { type FakeHub, startFakeHub, textLabelParquet } from "../testing/datasets/fake_hub.ts";
+import { newsintel, type Run } from "../testing/cli/test_run.ts";
 
 const HUFFPOST = new URL("../datasets/testdata/huffpost.jsonl", import.meta.url).pathname;
 

@@ -1,9 +1,6 @@
 /** `newsintel serve`: the JSON API and console, on the embedded database or PostgreSQL. */
 import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
-import { foldPendingStats } from "../db/trends.ts";
-import { syncReviewedTopics } from "../db/topics.ts";
-import { analyzeGrowingTables, vacuumChurningTables } from "../db/maintenance.ts";
 import { migrate } from "../db/migrate.ts";
 import { type Db, openDb, type Queryable, redactDbUrl, waitForDatabase } from "../db/mod.ts";
 import { type Config, weakApiKeys } from "../lib/config.ts";
@@ -21,15 +18,11 @@ import { createRetrainer } from "../services/retrain.ts";
 import { createTextServices } from "../services/text_services.ts";
 import { tracedDb } from "../db/traced.ts";
 import { reviewPolicy } from "../services/review_routing.ts";
-import { fillArticleTerms, rollUpPastMonths } from "../services/trends.ts";
-import { addPhrasesToOlderArticles } from "../services/article_phrases.ts";
-import { fillStories } from "../services/stories.ts";
-import { failAbandonedRuns } from "../db/training_runs.ts";
-import { pruneAccessAudit } from "../db/access_audit.ts";
-import { upgradeDedupKeys } from "../services/dedup_upgrade.ts";
 import { createApp } from "../routes/app.ts";
 import { startingApp } from "../routes/starting.ts";
 import type { ConnEnv } from "../routes/client_address.ts";
+import { Closers } from "./closers.ts";
+import { runBackfills, startChores } from "./serve_chores.ts";
 import { startCommand } from "./context.ts";
 import { wholeNumber } from "./options.ts";
 import { primaryGone, startWorkers, type WorkerPool } from "./workers.ts";
@@ -38,25 +31,6 @@ const log = logger("serve");
 
 /** How often each replica checks the registry for a newly promoted model. */
 const MODEL_POLL_MS = 2_000;
-
-/** How often the term counts of past months are rolled up (see services/trends.ts). */
-const ROLL_UP_MS = 60_000;
-
-/** How often ingested articles' statistics are added to the trend counters. */
-const FOLD_MS = 1_000;
-
-/** How often the primary checks whether RETRAIN_AFTER_LABELS new labels came in. */
-const RETRAIN_CHECK_MS = 60_000;
-
-/** How often the embedded database is vacuumed and analyzed (db/maintenance.ts). */
-const VACUUM_MS = 10 * 60_000;
-const ANALYZE_MS = 60 * 60_000;
-
-/** How often access audit entries past ACCESS_AUDIT_RETENTION_DAYS are deleted. */
-const AUDIT_PRUNE_MS = 60 * 60_000;
-
-/** How often a batch of older articles is re-keyed under the normalised dedup keys. */
-const REKEY_MS = 1_000;
 
 /** How long SIGTERM waits for in-flight requests before closing anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -108,56 +82,6 @@ function warnAboutWeakKeys(config: Config): void {
   }
 }
 
-/**
- * The background task that brings articles stored before dedup keys were
- * normalised under the new keys, a batch a run (services/dedup_upgrade.ts);
- * once done it does nothing. Ingestion meanwhile is safe: a new copy of an
- * article not yet re-keyed is stored, and the re-keying then keeps the older.
- */
-function rekeyInBackground(db: Db): () => Promise<void> {
-  let done = false;
-  const total = { rekeyed: 0, duplicates: 0 };
-  return async () => {
-    if (done) return;
-    const batch = await upgradeDedupKeys(db);
-    total.rekeyed += batch.rekeyed;
-    total.duplicates += batch.duplicates;
-    done = batch.done;
-    if (done && (total.rekeyed || total.duplicates)) {
-      log.info(
-        "re-keyed {rekeyed} older articles under normalised dedup keys; " +
-          "{duplicates} newer copies of one article kept keys of their own",
-        total,
-      );
-    }
-  };
-}
-
-/**
- * Runs `task` every `ms`, never two at once; a failure is logged once, when a
- * run of failures starts (the database may be away for a while), and the
- * recovery too. Returns the function that stops it.
- */
-function repeat(ms: number, what: string, task: () => Promise<unknown>): () => void {
-  let running = false;
-  let failing = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
-    try {
-      await task();
-      if (failing) log.info("{what}: working again", { what });
-      failing = false;
-    } catch (error) {
-      if (!failing) log.warn("{what} failed: {error}", { what, error });
-      failing = true;
-    } finally {
-      running = false;
-    }
-  }, ms);
-  return () => clearInterval(timer);
-}
-
 /** True for an embedded database whose directory does not exist yet (nothing stored). */
 async function newEmbeddedDatabase(url: string): Promise<boolean> {
   if (!url.startsWith("pglite://")) return false;
@@ -169,6 +93,41 @@ async function newEmbeddedDatabase(url: string): Promise<boolean> {
   } catch (err) {
     return err instanceof Deno.errors.NotFound;
   }
+}
+
+/** Refuses several serving processes on the embedded database, which one process owns. */
+function checkWorkersSetting(config: Config): void {
+  // `auto` is refused there even on one core: the setting asks for several processes.
+  if ((config.workers > 1 || config.workersAuto) && config.dbUrl.startsWith("pglite://")) {
+    throw new Error(
+      `WORKERS=${config.workersAuto ? "auto" : config.workers} needs PostgreSQL ` +
+        "(DB_URL=postgres://...): the embedded database belongs to a single process",
+    );
+  }
+}
+
+/** Opens the database (traced), logging where, without its password. */
+async function openDatabase(config: Config): Promise<Db> {
+  log.info("opening database {db}", { db: redactDbUrl(config.dbUrl) });
+  return tracedDb(
+    await openDb(config.dbUrl, {
+      statementTimeoutMs: config.dbStatementTimeoutMs,
+      idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+    }),
+  );
+}
+
+/** Waits until the database answers, logging each retry, until `signal`. */
+function databaseReachable(db: Db, signal: AbortSignal): Promise<void> {
+  return waitForDatabase(db, {
+    signal,
+    onRetry: (attempt, delayMs, error) =>
+      log.warn("database not reachable ({reason}); retry {attempt} in {seconds}s", {
+        reason: error.message,
+        attempt,
+        seconds: delayMs / 1000,
+      }),
+  });
 }
 
 export function serveCommand() {
@@ -188,13 +147,7 @@ export function serveCommand() {
       // inherit its environment, WORKERS included.
       const worker = config.worker;
       const multiProcess = config.workers > 1;
-      // `auto` is refused there even on one core: the setting asks for several processes.
-      if ((multiProcess || config.workersAuto) && config.dbUrl.startsWith("pglite://")) {
-        throw new Error(
-          `WORKERS=${config.workersAuto ? "auto" : config.workers} needs PostgreSQL ` +
-            "(DB_URL=postgres://...): the embedded database belongs to a single process",
-        );
-      }
+      checkWorkersSetting(config);
 
       // The primary listens at once, answering 503 until ready, so orchestrators see
       // the process alive while it waits for the database or trains a first model.
@@ -224,7 +177,8 @@ export function serveCommand() {
       let server = worker ? undefined : listen();
 
       const stopping = new AbortController();
-      let cleanup = async () => {};
+      // What the start-up opened, closed in reverse once the server has stopped.
+      const closers = new Closers();
       let workers: WorkerPool | undefined;
       const stop = async (signal: string) => {
         if (stopping.signal.aborted) return;
@@ -242,7 +196,7 @@ export function serveCommand() {
           workers?.stop(SHUTDOWN_GRACE_MS + 2_000),
         ]);
         clearTimeout(timer);
-        await cleanup();
+        await closers.close();
         log.info("stopped");
         await flushLogs();
         // A worker's read of its stdin (see primaryGone) would keep it alive.
@@ -257,105 +211,42 @@ export function serveCommand() {
       const early = !worker && await newEmbeddedDatabase(config.dbUrl)
         ? trainDefaultModelEarly(config, stopping.signal)
         : null;
-      log.info("opening database {db}", { db: redactDbUrl(config.dbUrl) });
-      const db = tracedDb(
-        await openDb(config.dbUrl, {
-          statementTimeoutMs: config.dbStatementTimeoutMs,
-          idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
-        }),
-      );
-      cleanup = () => db.close();
+      const db = await openDatabase(config);
+      closers.push(() => db.close());
       try {
-        await waitForDatabase(db, {
-          signal: stopping.signal,
-          onRetry: (attempt, delayMs, error) =>
-            log.warn("database not reachable ({reason}); retry {attempt} in {seconds}s", {
-              reason: error.message,
-              attempt,
-              seconds: delayMs / 1000,
-            }),
-        });
+        await databaseReachable(db, stopping.signal);
+
         phase = "applying migrations";
         const applied = await migrate(db);
         if (applied.length) log.info("applied migrations {applied}", { applied });
         config = await withSessionSecret(db, config);
+
         phase = "loading the model";
         await ensureActiveModel(db, config, stopping.signal, early);
         const models = await createModelRuntime(db, config);
-        cleanup = async () => {
-          await models.close();
-          await db.close();
-        };
+        closers.push(() => models.close());
         models.watch(MODEL_POLL_MS);
         const text = await createTextServices(config);
         const retrain = createRetrainer({ db, config, models, signal: stopping.signal });
-        // Seeding, folding and roll-ups are the primary's; workers start once it is ready.
-        const chores: (() => void)[] = [];
+
+        // Backfills, seeding, folding and roll-ups are the primary's; workers start once
+        // it is ready.
+        let stopChores = () => {};
         if (!worker) {
-          phase = "storing the terms of older articles";
-          const filled = await fillArticleTerms(db);
-          if (filled) log.info("stored the terms of {filled} older articles", { filled });
-          phase = "counting the phrases of older articles";
-          const phrased = await addPhrasesToOlderArticles(db);
-          if (phrased) log.info("counted the phrases of {phrased} older articles", { phrased });
-          phase = "failing training runs a killed process left running";
-          const abandoned = await failAbandonedRuns(db);
-          if (abandoned) {
-            log.warn("failed {abandoned} training runs abandoned by a stopped process", {
-              abandoned,
-            });
-          }
-          phase = "grouping older articles into stories";
-          const grouped = await fillStories(db);
-          if (grouped) log.info("grouped {grouped} older articles into stories", { grouped });
-          phase = "applying settled reviews to article topics";
-          const synced = await syncReviewedTopics(db);
-          if (synced) log.info("set the reviewed topic of {synced} articles", { synced });
-          await rollUpPastMonths(db);
-          const pruneAudit = () =>
-            pruneAccessAudit(db, { days: config.accessAuditRetentionDays }).then((deleted) => {
-              if (deleted) log.info("deleted {deleted} access audit entries", { deleted });
-            });
-          await pruneAudit();
-          chores.push(
-            repeat(REKEY_MS, "re-keying older articles", rekeyInBackground(db)),
-            repeat(FOLD_MS, "adding pending trend statistics", () => foldPendingStats(db)),
-            repeat(ROLL_UP_MS, "rolling up term counts", () => rollUpPastMonths(db)),
-            repeat(
-              AUDIT_PRUNE_MS,
-              "deleting access audit entries past their retention",
-              pruneAudit,
-            ),
-          );
-          if (config.retrainAfterLabels > 0) {
-            chores.push(
-              repeat(
-                RETRAIN_CHECK_MS,
-                "checking for new reviewed labels to retrain on",
-                () => retrain.startIfDue(),
-              ),
-            );
-          }
-          if (db.kind === "pglite") {
-            chores.push(
-              repeat(VACUUM_MS, "vacuuming", () => vacuumChurningTables(db)),
-              repeat(ANALYZE_MS, "analyzing", () => analyzeGrowingTables(db)),
-            );
-          }
+          const pruneAudit = await runBackfills(db, config, (name) => phase = name);
+          stopChores = startChores(db, config, retrain, pruneAudit);
         }
+
         const metrics = createMetrics();
         if (multiProcess) await metrics.share(join(config.dataDir, "run", "metrics"));
-        const closeModels = cleanup;
+        closers.push(() => metrics.close());
+        // Stopping aborted its training; its failure is recorded before the database closes.
+        closers.push(() => retrain.idle());
+        closers.push(stopChores);
         let seeding: BackgroundSeed | undefined;
-        cleanup = async () => {
-          // Stopping aborted the seeding; it ends once its batch in flight is stored.
-          await seeding?.finished;
-          for (const stopChore of chores) stopChore();
-          // Stopping aborted its training; its failure is recorded before the database closes.
-          await retrain.idle();
-          await metrics.close();
-          await closeModels();
-        };
+        // Stopping aborted the seeding; it ends once its batch in flight is stored.
+        closers.push(() => seeding?.finished);
+
         handler = createApp({ config, db, metrics, models, text, retrain }).fetch;
         server ??= listen();
         if (config.workers > 1 && !worker && !stopping.signal.aborted) {
@@ -375,7 +266,7 @@ export function serveCommand() {
         if (stopping.signal.aborted) return;
         stopping.abort(); // ends a training started early
         await server?.shutdown();
-        await cleanup();
+        await closers.close();
         await flushLogs();
         throw err;
       }

@@ -7,13 +7,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import postgres from "postgres";
-import { freshSchema } from "../db/test_db.ts";
+import { freshSchema } from "../testing/db/test_db.ts";
 import { bundleModel } from "../ml/mod.ts";
-import { toyCorpus } from "../ml/toy_corpus.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { startFlags } from "../lib/self_command.ts";
-import { TOY_TRAINING } from "../services/test_model.ts";
+import { TOY_TRAINING } from "../testing/services/test_model.ts";
 import { trainModelDir } from "../services/training.ts";
-import { baseEnv, freePort, newsintel, PROJECT_ROOT } from "./test_run.ts";
+import { baseEnv, freePort, newsintel, PROJECT_ROOT } from "../testing/cli/test_run.ts";
 
 const TEST_DB_URL = Deno.env.get("TEST_DB_URL");
 const KEY = "store-test-key-0001";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { testDatabases } from "../db/test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
 import { createSession, verifySession } from "../lib/console_session.ts";
 import { withSessionSecret } from "./serve.ts";

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import postgres from "postgres";
-import { freshSchema } from "../db/test_db.ts";
-import { baseEnv, freePort, PROJECT_ROOT } from "./test_run.ts";
+import { freshSchema } from "../testing/db/test_db.ts";
+import { baseEnv, freePort, PROJECT_ROOT } from "../testing/cli/test_run.ts";
 import { startFlags } from "../lib/self_command.ts";
 
 const TEST_DB_URL = Deno.env.get("TEST_DB_URL");

@@ -1,8 +1,8 @@
 /** `newsintel train --out` as users run it: a subprocess on small files with their own field names. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { toyCorpus } from "../ml/toy_corpus.ts";
-import { newsintel } from "./test_run.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
+import { newsintel } from "../testing/cli/test_run.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "newsintel-train-" });

@@ -8,7 +8,7 @@ import {
   startFakeHub,
   textLabelParquet,
   unreachableEndpoint,
-} from "./testdata/fake_hub.ts";
+} from "../testing/datasets/fake_hub.ts";
 
 const REVISION = "0123456789abcdef0123456789abcdef01234567";
 const TRAIN = "plain_text/train-00000-of-00001.parquet";

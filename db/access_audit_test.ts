@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { listAccess, pruneAccessAudit, recordAccess } from "./access_audit.ts";
-import { testDatabases } from "./test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 import type { Queryable } from "./mod.ts";
 
 /** Stores an entry made `daysAgo` days ago. */

@@ -3,7 +3,7 @@ import type { ArticleInput } from "../datasets/article.ts";
 import { ingestArticles, toNewArticle } from "../services/ingest.ts";
 import { countArticles, getArticle, insertArticles, listArticles } from "./articles.ts";
 import { openPostgres } from "./postgres.ts";
-import { postgresTestDb, postgresTestUrl, testDatabases } from "./test_db.ts";
+import { postgresTestDb, postgresTestUrl, testDatabases } from "../testing/db/test_db.ts";
 
 const article = (i: number, extra: Record<string, string> = {}) =>
   toNewArticle({ title: `Title ${i}`, body: `Body of article ${i}`, ...extra });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { installSecret } from "./install_secrets.ts";
-import { testDatabases } from "./test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`installSecret() stores the first value and hands it to every later caller (${name})`, async () => {

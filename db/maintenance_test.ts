@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { analyzeGrowingTables, vacuumChurningTables } from "./maintenance.ts";
-import { testDatabases } from "./test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`maintenance names real tables and leaves the data alone (${name})`, async () => {

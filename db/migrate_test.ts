@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadMigrations, migrate, migrationsCurrent, migrationStatus } from "./migrate.ts";
-import { testDatabases } from "./test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`migrations (${name})`, async (t) => {
@@ -65,7 +65,7 @@ for (const { name, open } of testDatabases()) {
 
 if (Deno.env.get("TEST_DB_URL")) {
   Deno.test("migrate() from several connections at once applies each migration once (postgres)", async () => {
-    const { postgresTestDb, withSearchPath } = await import("./test_db.ts");
+    const { postgresTestDb, withSearchPath } = await import("../testing/db/test_db.ts");
     const { openPostgres } = await import("./postgres.ts");
     const base = await postgresTestDb(Deno.env.get("TEST_DB_URL")!);
     // A second schema that nothing has migrated yet, reached through separate pools.

@@ -7,7 +7,7 @@ import {
   type Queryable,
 } from "./mod.ts";
 import { openPostgres } from "./postgres.ts";
-import { freshSchema, postgresTestUrl, testDatabases } from "./test_db.ts";
+import { freshSchema, postgresTestUrl, testDatabases } from "../testing/db/test_db.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`pool() counts statements and transactions holding or awaiting a connection (${name})`, async () => {

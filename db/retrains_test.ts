@@ -8,7 +8,7 @@ import {
   RETRAIN_STALE_SECONDS,
   startRetrain,
 } from "./retrains.ts";
-import { testDatabases } from "./test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`retrains table (${name})`, async (t) => {

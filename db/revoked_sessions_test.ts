@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createSession, verifySession } from "../lib/console_session.ts";
 import { isSessionRevoked, revokeSession } from "./revoked_sessions.ts";
-import { testDatabases } from "./test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`signed-out sessions stay revoked until they would have expired (${name})`, async () => {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { loadMigrations, migrate } from "./migrate.ts";
 import { activeModelVersion, activeModelVersions, listModels } from "./models.ts";
-import { testDatabases } from "./test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 import { countsByBucket, foldPendingStats } from "./trends.ts";
 
 for (const { name, open } of testDatabases()) {

@@ -13,7 +13,7 @@ import {
   RUN_STALE_SECONDS,
   startRun,
 } from "./training_runs.ts";
-import { testDatabases } from "./test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 
 const DATA = { sha256: "ab".repeat(32), size: 300 };
 const REPORT = {

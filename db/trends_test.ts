@@ -7,7 +7,7 @@ import {
   TERM_ROWS_PER_STATEMENT,
 } from "./trends.ts";
 import { rollUpTermMonths, termCountsForPeriods } from "./trend_terms.ts";
-import { testDatabases } from "./test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`queued statistics count once folded, even with folds at once (${name})`, async () => {

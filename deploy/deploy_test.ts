@@ -4,14 +4,14 @@
  * Dockerfile and the GitHub workflows are parsed and checked against the code — probes hit
  * real routes, every variable set is one the service (or Deno) reads, the rules name metrics
  * the service exports, ports and images line up. `docker`, `kubectl` and `promtool` are not
- * needed (README, "Deployment", has the commands that check the same with them).
+ * needed (docs/deployment.md, "Checking the deployment files", has the commands that check the same with them).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import { pgliteTestDb } from "../db/test_db.ts";
+import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../lib/config.ts";
-import { ADMIN_KEY, testApp } from "../routes/test_app.ts";
+import { ADMIN_KEY, testApp } from "../testing/routes/test_app.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
 const K8S = join(ROOT, "deploy", "kubernetes");

@@ -5,7 +5,7 @@
  * are queued for review, signs in, reviews three items with the keyboard
  * only, undoes one, sees the queue counts change, and checks the outcome
  * through the JSON API. Screenshots go to `test-artifacts/` (git-ignored);
- * `E2E_UPDATE_DOCS=1` also copies them to `docs/` for the README.
+ * `E2E_UPDATE_DOCS=1` also copies them to `docs/` for docs/console.md.
  *
  * Needs Debian's chromium at /usr/bin/chromium; ignored (with a message) without it.
  */
@@ -13,8 +13,8 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
-import { freePort } from "../cli/test_run.ts";
-import { measureDeskLatency } from "./desk_latency.ts";
+import { freePort } from "../testing/cli/test_run.ts";
+import { measureDeskLatency } from "../testing/e2e/desk_latency.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const KEY = "e2e-reviewer-key-0001";

@@ -13,9 +13,14 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { freePort } from "../cli/test_run.ts";
-import { hasChromium, launchChromium, signedIn } from "./browser.ts";
-import { apiJson, queueArticles, startServer, type TestServer } from "./test_server.ts";
+import { freePort } from "../testing/cli/test_run.ts";
+import { hasChromium, launchChromium, signedIn } from "../testing/e2e/browser.ts";
+import {
+  apiJson,
+  queueArticles,
+  startServer,
+  type TestServer,
+} from "../testing/e2e/test_server.ts";
 
 const ANN = "e2e-desk-ann-key-0001";
 const BOB = "e2e-desk-bob-key-0002";

@@ -11,9 +11,9 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { freePort } from "../cli/test_run.ts";
-import { CHROMIUM, hasChromium, launchChromium } from "./browser.ts";
-import { apiJson as callApi, startServer } from "./test_server.ts";
+import { freePort } from "../testing/cli/test_run.ts";
+import { CHROMIUM, hasChromium, launchChromium } from "../testing/e2e/browser.ts";
+import { apiJson as callApi, startServer } from "../testing/e2e/test_server.ts";
 
 const KEY = "e2e-stories-key-0001";
 const root = fileURLToPath(new URL("..", import.meta.url));

@@ -140,12 +140,8 @@ export function cachedRead<T>(
   };
 }
 
-/** Creates a fresh registry (one per app, so tests do not share counters). */
-export function createMetrics(options: MetricsOptions = {}): Metrics {
-  const ttlMs = options.gaugeCacheMs ?? GAUGE_CACHE_MS;
-  const now = options.now ?? Date.now;
-  const registry = new client.Registry();
-  registry.setDefaultLabels({ service: "newsintel" });
+/** Prom-client's default process metrics, minus those it cannot read here, plus the RSS. */
+function registerProcessMetrics(registry: client.Registry): void {
   client.collectDefaultMetrics({ register: registry });
   // prom-client reads these from /proc/self, which Deno opens only to --allow-all;
   // without it they would read 0. The resident set comes from Deno instead.
@@ -158,7 +154,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       this.set(Deno.memoryUsage().rss);
     },
   });
-  const started = Date.now();
+}
+
+/** The request counters, latency histogram and percentiles, and requests in flight. */
+function registerHttpMetrics(registry: client.Registry) {
   const requests = new client.Counter({
     name: "http_requests_total",
     help: "HTTP requests by method, route pattern and status.",
@@ -190,8 +189,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     help: "HTTP requests being served now.",
     registers: [registry],
   });
-  /** Names of the unlabelled gauges added with gauge(), listed in the JSON summary. */
-  const gauges = new Set<string>();
+  return { requests, duration, quantiles, inFlight };
+}
+
+/** Predictions by model, label and path, and the predicted label's probability. */
+function registerPredictionMetrics(registry: client.Registry) {
   const predictions = new client.Counter({
     name: "newsintel_predictions_total",
     help: "Predictions made, by model version, label and path (classify or ingest).",
@@ -205,6 +207,102 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     buckets: [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99],
     registers: [registry],
   });
+  return { predictions, confidence };
+}
+
+type MetricValues = Map<string, client.MetricValue<string>[]>;
+
+/** Per route: counts by status, errors, and latency percentiles and mean in ms. */
+function routeStats(values: MetricValues): RouteStats[] {
+  const routes = new Map<string, RouteStats>();
+  for (const v of values.get("http_requests_total") ?? []) {
+    const { method, route, status } = v.labels as Record<string, string>;
+    const key = `${method} ${route}`;
+    const r = routes.get(key) ?? {
+      method,
+      route,
+      count: 0,
+      errors: 0,
+      byStatus: {},
+      latencyMs: { p50: 0, p90: 0, p99: 0, mean: 0 },
+    };
+    r.count += v.value;
+    if (Number(status) >= 400) r.errors += v.value;
+    r.byStatus[status] = (r.byStatus[status] ?? 0) + v.value;
+    routes.set(key, r);
+  }
+  const sums = new Map<string, { sum: number; count: number }>();
+  for (const v of values.get("http_request_duration_quantiles_seconds") ?? []) {
+    const { method, route, quantile } = v.labels as Record<string, string | number>;
+    const key = `${method} ${route}`;
+    const r = routes.get(key);
+    const name = (v as { metricName?: string }).metricName ?? "";
+    if (!r) continue;
+    const ms = Math.round(v.value * 1e6) / 1e3;
+    if (quantile === 0.5) r.latencyMs.p50 = ms;
+    else if (quantile === 0.9) r.latencyMs.p90 = ms;
+    else if (quantile === 0.99) r.latencyMs.p99 = ms;
+    else if (name.endsWith("_sum") || name.endsWith("_count")) {
+      const s = sums.get(key) ?? { sum: 0, count: 0 };
+      if (name.endsWith("_sum")) s.sum = v.value;
+      else s.count = v.value;
+      sums.set(key, s);
+    }
+  }
+  for (const [key, s] of sums) {
+    const r = routes.get(key)!;
+    r.latencyMs.mean = s.count ? Math.round((s.sum / s.count) * 1e6) / 1e3 : 0;
+  }
+  return [...routes.values()];
+}
+
+/** The JSON summary of one snapshot of the registry (or of every process's, summed). */
+function summary(
+  values: MetricValues,
+  gauges: Set<string>,
+  figures: { started: number; processes: number },
+) {
+  const all = routeStats(values);
+  const sumWhere = (pred: (status: number) => boolean) =>
+    all.reduce(
+      (n, r) =>
+        n + Object.entries(r.byStatus).filter(([s]) => pred(Number(s))).reduce(
+          (m, [, c]) => m + c,
+          0,
+        ),
+      0,
+    );
+  const gaugeValues: Record<string, number> = {};
+  // Read with the snapshot above, not again.
+  for (const name of gauges) gaugeValues[name] = values.get(name)?.[0]?.value ?? 0;
+  const mem = Deno.memoryUsage();
+  return {
+    uptimeSeconds: Math.round((Date.now() - figures.started) / 1000),
+    requests: {
+      total: all.reduce((n, r) => n + r.count, 0),
+      clientErrors: sumWhere((s) => s >= 400 && s < 500),
+      serverErrors: sumWhere((s) => s >= 500),
+      inFlight: values.get("http_requests_in_flight")?.[0]?.value ?? 0,
+    },
+    routes: all.sort((a, b) => b.count - a.count),
+    gauges: gaugeValues,
+    process: { residentMemoryBytes: mem.rss, heapUsedBytes: mem.heapUsed },
+    processes: figures.processes,
+  };
+}
+
+/** Creates a fresh registry (one per app, so tests do not share counters). */
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const ttlMs = options.gaugeCacheMs ?? GAUGE_CACHE_MS;
+  const now = options.now ?? Date.now;
+  const registry = new client.Registry();
+  registry.setDefaultLabels({ service: "newsintel" });
+  registerProcessMetrics(registry);
+  const started = Date.now();
+  const { requests, duration, quantiles, inFlight } = registerHttpMetrics(registry);
+  /** Names of the unlabelled gauges added with gauge(), listed in the JSON summary. */
+  const gauges = new Set<string>();
+  const { predictions, confidence } = registerPredictionMetrics(registry);
 
   let shared: MetricsShare | undefined;
   const snapshot = () => shared?.aggregate() ?? Promise.resolve(registry);
@@ -254,75 +352,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     prometheus: async () => (await snapshot()).metrics(),
     async json() {
-      const values = new Map(
+      const values: MetricValues = new Map(
         (await (await snapshot()).getMetricsAsJSON()).map((m) => [m.name, m.values]),
       );
-      const routes = new Map<string, RouteStats>();
-      for (const v of values.get("http_requests_total") ?? []) {
-        const { method, route, status } = v.labels as Record<string, string>;
-        const key = `${method} ${route}`;
-        const r = routes.get(key) ?? {
-          method,
-          route,
-          count: 0,
-          errors: 0,
-          byStatus: {},
-          latencyMs: { p50: 0, p90: 0, p99: 0, mean: 0 },
-        };
-        r.count += v.value;
-        if (Number(status) >= 400) r.errors += v.value;
-        r.byStatus[status] = (r.byStatus[status] ?? 0) + v.value;
-        routes.set(key, r);
-      }
-      const sums = new Map<string, { sum: number; count: number }>();
-      for (const v of values.get("http_request_duration_quantiles_seconds") ?? []) {
-        const { method, route, quantile } = v.labels as Record<string, string | number>;
-        const key = `${method} ${route}`;
-        const r = routes.get(key);
-        const name = (v as { metricName?: string }).metricName ?? "";
-        if (!r) continue;
-        const ms = Math.round(v.value * 1e6) / 1e3;
-        if (quantile === 0.5) r.latencyMs.p50 = ms;
-        else if (quantile === 0.9) r.latencyMs.p90 = ms;
-        else if (quantile === 0.99) r.latencyMs.p99 = ms;
-        else if (name.endsWith("_sum") || name.endsWith("_count")) {
-          const s = sums.get(key) ?? { sum: 0, count: 0 };
-          if (name.endsWith("_sum")) s.sum = v.value;
-          else s.count = v.value;
-          sums.set(key, s);
-        }
-      }
-      for (const [key, s] of sums) {
-        const r = routes.get(key)!;
-        r.latencyMs.mean = s.count ? Math.round((s.sum / s.count) * 1e6) / 1e3 : 0;
-      }
-      const all = [...routes.values()];
-      const sumWhere = (pred: (status: number) => boolean) =>
-        all.reduce(
-          (n, r) =>
-            n + Object.entries(r.byStatus).filter(([s]) => pred(Number(s))).reduce(
-              (m, [, c]) => m + c,
-              0,
-            ),
-          0,
-        );
-      const gaugeValues: Record<string, number> = {};
-      // Read with the snapshot above, not again.
-      for (const name of gauges) gaugeValues[name] = values.get(name)?.[0]?.value ?? 0;
-      const mem = Deno.memoryUsage();
-      return {
-        uptimeSeconds: Math.round((Date.now() - started) / 1000),
-        requests: {
-          total: all.reduce((n, r) => n + r.count, 0),
-          clientErrors: sumWhere((s) => s >= 400 && s < 500),
-          serverErrors: sumWhere((s) => s >= 500),
-          inFlight: values.get("http_requests_in_flight")?.[0]?.value ?? 0,
-        },
-        routes: all.sort((a, b) => b.count - a.count),
-        gauges: gaugeValues,
-        process: { residentMemoryBytes: mem.rss, heapUsedBytes: mem.heapUsed },
-        processes: shared?.processes() ?? 1,
-      };
+      return summary(values, gauges, { started, processes: shared?.processes() ?? 1 });
     },
     async share(dir) {
       shared = await shareMetrics(registry, dir);

@@ -6,8 +6,8 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { pgliteTestDb } from "../db/test_db.ts";
-import { ALICE_KEY, testApp } from "../routes/test_app.ts";
+import { pgliteTestDb } from "../testing/db/test_db.ts";
+import { ALICE_KEY, testApp } from "../testing/routes/test_app.ts";
 import { tracedDb } from "../db/traced.ts";
 
 Deno.test("a request produces a server span with the request id and child database spans", async () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { BundleError, bundleModel, importBundle } from "./bundle.ts";
 import { type Manifest, sha256, verifyModelDir, writeModelDir } from "./model_dir.ts";
-import { toyCorpus } from "./toy_corpus.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { trainTextClassifier } from "./train.ts";
 
 const model = await trainTextClassifier(toyCorpus(150), { buckets: 1024, epochs: 5 });

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadClassifier, MAX_RUN_CHARS, runsOf } from "./classifier.ts";
 import { denseVector, encodeWords, modelLogits, softmax } from "./model.ts";
-import { toyVectorProvider, writeToyVectorsFile } from "./test_word_vectors.ts";
+import { toyVectorProvider, writeToyVectorsFile } from "../testing/ml/test_word_vectors.ts";
 import { ModelDirError, writeModelDir } from "./model_dir.ts";
 import { normalizeNewsText } from "./normalize.ts";
 import { createWordSplitter } from "./word_splitter.ts";
-import { toyCorpus } from "./toy_corpus.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { trainTextClassifier } from "./train.ts";
 
 const model = await trainTextClassifier(toyCorpus(300), {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { loadClassifier } from "./classifier.ts";
 import { cappedFetch, COMMIT_ID, DownloadTooLargeError } from "./hub_fetch.ts";
 import { writeModelDir } from "./model_dir.ts";
-import { toyCorpus } from "./toy_corpus.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { trainTextClassifier } from "./train.ts";
 
 /** A loopback server sending `size` bytes, with a Content-Length or streamed without one. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { findModelDir, installModelDir } from "./install_model.ts";
 import { ModelDirError, verifyModelDir } from "./model_dir.ts";
-import { toyCorpus } from "./toy_corpus.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { trainTextClassifier } from "./train.ts";
 import { writeModelDir } from "./model_dir.ts";
 

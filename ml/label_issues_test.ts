@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { classThresholds, confidentJoint, rankLabels } from "./label_issues.ts";
-import { TOY_LABELS, toyCorpus } from "./toy_corpus.ts";
+import { TOY_LABELS, toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { outOfFoldProbabilities } from "./train.ts";
 
 const SMALL = { buckets: 4096, subwordBuckets: 4096, epochs: 6 };

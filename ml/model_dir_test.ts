@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ModelDirError, sha256, verifyModelDir, writeModelDir } from "./model_dir.ts";
-import { toyCorpus } from "./toy_corpus.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { trainTextClassifier } from "./train.ts";
 
 const model = await trainTextClassifier(toyCorpus(150), { buckets: 1024, epochs: 5 });

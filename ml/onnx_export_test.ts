@@ -8,8 +8,8 @@ import {
   type TextClassifierModel,
 } from "./model.ts";
 import { exportOnnx, FLOAT16_MAX, quantizeRows } from "./onnx_export.ts";
-import { toyVectorProvider, writeToyVectorsFile } from "./test_word_vectors.ts";
-import { toyCorpus } from "./toy_corpus.ts";
+import { toyVectorProvider, writeToyVectorsFile } from "../testing/ml/test_word_vectors.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { trainTextClassifier } from "./train.ts";
 
 const { onnx } = onnxProto;

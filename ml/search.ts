@@ -2,23 +2,19 @@
 // cross-fitting fold and scored on that fold's held-out rows, all in one batch of parallel
 // fits; the winner then goes on to the other folds and the refit (train.ts), so its first-fold
 // predictions are part of the out-of-fold predictions calibration and the report use, at no
-// extra cost. Scoring every candidate on every fold cost k fits each: on 8k HuffPost rows the
-// search took three quarters of the training time and could afford 4 candidates; on one fold
-// it affords the whole grid in about half the time.
+// extra cost. One fold per candidate rather than every fold is what makes the whole grid
+// affordable.
 //
 // The selection score is the mean of macro-F1 and accuracy: every label counts the same and so
-// does every article. Macro-F1 alone bought its last half point with a point or more of
-// accuracy (the fold models, fitted on two thirds of the rows, want a larger prior correction
-// than the refit on all of them): on three HuffPost splits, held-out macro-F1 / accuracy were
-// 0.432 / 0.674 choosing by macro-F1, 0.444 / 0.682 by the mean. On a balanced set macro-F1
-// and accuracy agree anyway. Scores within TIE of each other count as a tie (out-of-fold
-// scores over labels of 10-40 rows move by about that from one seed to the next), broken by
-// macro-F1: the option that treats the small labels better. That also holds when the
-// training labels' distribution is not the one met in use: on AG News trained on its
-// annotators' labels (World over-used) and scored against the true ones, keeping the earlier,
-// smaller tau on a tie instead lost 1-2 points of accuracy. The prior correction tau
-// (class_weights.ts) is chosen for each candidate on its predictions alone, without
-// refitting, and chosen again for the winner on all out-of-fold rows (bestTau).
+// does every article. Macro-F1 alone buys its last half point with a point or more of accuracy
+// (the fold models, fitted on two thirds of the rows, want a larger prior correction than the
+// refit on all of them); on a balanced set the two agree anyway. Scores within TIE of each
+// other count as a tie (out-of-fold scores over labels of 10-40 rows move by about that from
+// one seed to the next), broken by macro-F1: the option that treats the small labels better,
+// which also holds when the training labels' distribution is not the one met in use. The
+// prior correction tau (class_weights.ts) is chosen for each candidate on its predictions
+// alone, without refitting, and chosen again for the winner on all out-of-fold rows (bestTau).
+// The figures behind these choices: bench/taxonomy.ts.
 //
 // The candidates are fixed (not a clock), so a seed gives the same model on any machine, and
 // each is one fit on the rows, so the search's time grows linearly with the rows.

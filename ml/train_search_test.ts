@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TOY_LABELS, toyCorpus } from "./toy_corpus.ts";
+import { TOY_LABELS, toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { selectionScore, TIE } from "./search.ts";
 import { defaultBuckets, trainTextClassifier } from "./train.ts";
 

@@ -3,14 +3,14 @@ import { encodeWords, modelLogits, softmax } from "./model.ts";
 import { normalizeNewsText } from "./normalize.ts";
 import { createWordSplitter } from "./word_splitter.ts";
 import { mulberry32 } from "./prng.ts";
-import { TOY_LABELS, toyCorpus } from "./toy_corpus.ts";
+import { TOY_LABELS, toyCorpus } from "../testing/ml/toy_corpus.ts";
 import {
   fitTemperature,
   outOfFoldProbabilities,
   type TrainProgress,
   trainTextClassifier,
 } from "./train.ts";
-import { toyVectorProvider, writeToyVectorsFile } from "./test_word_vectors.ts";
+import { toyVectorProvider, writeToyVectorsFile } from "../testing/ml/test_word_vectors.ts";
 
 const SMALL = { buckets: 4096, epochs: 8 };
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { vectorsFileText, writeToyVectorsFile } from "./test_word_vectors.ts";
+import { vectorsFileText, writeToyVectorsFile } from "../testing/ml/test_word_vectors.ts";
 import {
   articleVector,
   cosine,

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import type { LogRecord } from "@logtape/logtape";
-import { pgliteTestDb } from "../db/test_db.ts";
+import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { setupLogging } from "../lib/log.ts";
-import { ALICE_KEY, fromAddress, postJson, testApp, withKey } from "./test_app.ts";
+import { ALICE_KEY, fromAddress, postJson, testApp, withKey } from "../testing/routes/test_app.ts";
 
 /** The shape parse-prometheus-text-format returns (it ships no types). */
 interface MetricFamily {
@@ -61,7 +61,7 @@ Deno.test("unknown routes are 404 in the error shape", async () => {
 });
 
 Deno.test("an unexpected error is 500 with a generic message, logged with its cause", async () => {
-  const { pgliteTestDb } = await import("../db/test_db.ts");
+  const { pgliteTestDb } = await import("../testing/db/test_db.ts");
   const broken = await pgliteTestDb();
   const { app } = testApp(broken.db);
   await broken.db.exec("DROP TABLE articles CASCADE");

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { pgliteTestDb } from "../db/test_db.ts";
+import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { FORM_MAX_BYTES } from "./body_limit.ts";
-import { signIn } from "./console/test_helpers.ts";
-import { ALICE_KEY, testApp } from "./test_app.ts";
+import { signIn } from "../testing/routes/console/test_helpers.ts";
+import { ALICE_KEY, testApp } from "../testing/routes/test_app.ts";
 
 const { db, close } = await pgliteTestDb();
 globalThis.addEventListener("unload", () => void close());

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { addressSet, clientAddress, isLoopback } from "./client_address.ts";
-import { fromAddress } from "./test_app.ts";
+import { fromAddress } from "../testing/routes/test_app.ts";
 
 /** What `clientAddress(trusted)` says for a request from `socket` with `xff`. */
 async function seen(trusted: string[], socket: string | null, xff?: string): Promise<string> {

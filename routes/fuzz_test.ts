@@ -1,6 +1,6 @@
 /**
- * The adversarial suite: every route of the app (routes/fuzz_routes.ts) gets a
- * fixed sweep of hostile input (routes/hostile.ts) and fast-check generated
+ * The adversarial suite: every route of the app (testing/routes/fuzz_routes.ts) gets a
+ * fixed sweep of hostile input (testing/routes/hostile.ts) and fast-check generated
  * requests, on a real database and model, mostly with a valid key so the work
  * behind authentication runs. Each request must answer below 500 within a time
  * budget, never redirect off our origin, never leak a key or a server file;
@@ -18,7 +18,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { countArticles, listArticles } from "../db/articles.ts";
-import { pgliteTestDb } from "../db/test_db.ts";
+import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
 import { createModelRuntime } from "../services/model_runtime.ts";
 import {
@@ -27,8 +27,8 @@ import {
   SESSION_COOKIE,
   sessionSecret,
 } from "../lib/console_session.ts";
-import { trainToyModel } from "../services/test_model.ts";
-import { toyCorpus } from "../ml/toy_corpus.ts";
+import { trainToyModel } from "../testing/services/test_model.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
 import {
   type Case,
   honoRoutes,
@@ -37,10 +37,15 @@ import {
   type OpenApiDoc,
   openApiRoutes,
   routeSpecs,
-} from "./fuzz_routes.ts";
-import { ALICE_PLACEHOLDER, generated, sweep, unknownRoutes } from "./fuzz_cases.ts";
-import { brief, headersOf, ODD_METHODS, requestWithMethod } from "./hostile.ts";
-import { ADMIN_KEY, ALICE_KEY, BOB_KEY, postJson, testApp } from "./test_app.ts";
+} from "../testing/routes/fuzz_routes.ts";
+import {
+  ALICE_PLACEHOLDER,
+  generated,
+  sweep,
+  unknownRoutes,
+} from "../testing/routes/fuzz_cases.ts";
+import { brief, headersOf, ODD_METHODS, requestWithMethod } from "../testing/routes/hostile.ts";
+import { ADMIN_KEY, ALICE_KEY, BOB_KEY, postJson, testApp } from "../testing/routes/test_app.ts";
 
 const setting = (name: string, fallback: number) => {
   const v = Number(Deno.env.get(name));

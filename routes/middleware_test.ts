@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
-import { pgliteTestDb } from "../db/test_db.ts";
-import { ADMIN_KEY, ALICE_KEY, BOB_KEY, fromAddress, testApp, withKey } from "./test_app.ts";
+import { pgliteTestDb } from "../testing/db/test_db.ts";
+import {
+  ADMIN_KEY,
+  ALICE_KEY,
+  BOB_KEY,
+  fromAddress,
+  testApp,
+  withKey,
+} from "../testing/routes/test_app.ts";
 import { DENIED_PER_MINUTE } from "./denied_sampler.ts";
 
 const { db, close } = await pgliteTestDb();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { pgliteTestDb } from "../db/test_db.ts";
-import { ALICE_KEY, testApp } from "./test_app.ts";
+import { pgliteTestDb } from "../testing/db/test_db.ts";
+import { ALICE_KEY, testApp } from "../testing/routes/test_app.ts";
 import { firstUnstorable, isStorableText } from "./well_formed.ts";
 
 Deno.test("isStorableText() refuses a NUL and an unpaired surrogate, and keeps the rest", () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of a running newsintel: liveness, readiness, Prometheus metrics, one classification
 # with a key and one refused without. CI runs it against the freshly built image; the test
-# scripts/smoke_test.ts runs it against a local `serve`.
+# cli/serve_deploy_test.ts runs it against a local `serve`.
 #
 #   API_KEY=<a key the service accepts> scripts/smoke.sh [BASE_URL]    (default http://127.0.0.1:8001)
 #

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { activationHistory, activeModelVersion, listModels } from "../db/models.ts";
 import { listRuns } from "../db/training_runs.ts";
-import { testDatabases } from "../db/test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
 import { ModelDirError } from "../ml/mod.ts";
-import { toyCorpus } from "../ml/toy_corpus.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { BOOTSTRAP_ACTOR } from "./bootstrap_model.ts";
 import { createModelRuntime, ensureActiveModel } from "./model_runtime.ts";
-import { TOY_TRAINING } from "./test_model.ts";
+import { TOY_TRAINING } from "../testing/services/test_model.ts";
 import { trainModelDir } from "./training.ts";
 
 /** A `train --out` folder with one toy model in it, as an image build leaves it. */

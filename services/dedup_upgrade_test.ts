@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import type { Db } from "../db/mod.ts";
-import { testDatabases } from "../db/test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 import { ingestArticles } from "./ingest.ts";
 import { upgradeDedupKeys } from "./dedup_upgrade.ts";
 

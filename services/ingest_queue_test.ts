@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { countArticles, getArticle } from "../db/articles.ts";
 import type { Db, Queryable } from "../db/mod.ts";
-import { pgliteTestDb } from "../db/test_db.ts";
+import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { createIngestQueue, mergeBatches } from "./ingest_queue.ts";
 
 /** `db`, counting transactions, and refusing any insert that carries the title `refused`. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { getArticle, listArticles } from "../db/articles.ts";
-import { pgliteTestDb } from "../db/test_db.ts";
+import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
 import { SLICE_CHARS } from "../lib/slices.ts";
 import { contentHash, dedupKey, ingestArticles, prepareArticles } from "./ingest.ts";

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { countGivenLabels, labelledArticles } from "../db/given_labels.ts";
 import { activateModel, registerModel } from "../db/models.ts";
 import { getReviewItem } from "../db/review/mod.ts";
-import { testDatabases } from "../db/test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 import type { DatasetRecord } from "../datasets/mod.ts";
-import { TOY_LABELS, toyCorpus } from "../ml/toy_corpus.ts";
+import { TOY_LABELS, toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { queueLabelIssues } from "./label_issues.ts";
 import { seedRecords } from "./seed.ts";
 

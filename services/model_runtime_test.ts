@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { activateModel, activationHistory, listModels } from "../db/models.ts";
-import { pgliteTestDb } from "../db/test_db.ts";
+import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { verifyModelDir } from "../ml/mod.ts";
 import { ModelStoreError } from "./model_store.ts";
 import { loadConfig } from "../lib/config.ts";
 import { createModelRuntime, ensureActiveModel } from "./model_runtime.ts";
-import { TOY_TRAINING, trainToyModel } from "./test_model.ts";
+import { TOY_TRAINING, trainToyModel } from "../testing/services/test_model.ts";
 import { trainAndRegister } from "./training.ts";
-import { toyCorpus } from "../ml/toy_corpus.ts";
-import { writeToyVectorsFile } from "../ml/test_word_vectors.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
+import { writeToyVectorsFile } from "../testing/ml/test_word_vectors.ts";
 
 Deno.test("ensureActiveModel() serves HF_MODEL from a local directory and from a pinned hub revision", async (t) => {
   const { db, close } = await pgliteTestDb();

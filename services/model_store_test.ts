@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { getModel } from "../db/models.ts";
 import { storedModelFiles, storedModelVersions } from "../db/model_files.ts";
-import { testDatabases } from "../db/test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
 import { verifyModelDir } from "../ml/mod.ts";
 import { createModelRuntime, localModelDir } from "./model_runtime.ts";
@@ -12,8 +12,8 @@ import {
   ModelStoreError,
   storeMissingModels,
 } from "./model_store.ts";
-import { trainToyModel } from "./test_model.ts";
-import { testApp } from "../routes/test_app.ts";
+import { trainToyModel } from "../testing/services/test_model.ts";
+import { testApp } from "../testing/routes/test_app.ts";
 
 /** Names in `dir` (none when it does not exist). */
 async function entries(dir: string): Promise<string[]> {

@@ -155,7 +155,11 @@ export function createRetrainer(deps: RetrainerDeps): Retrainer {
   /** Everything after the `running` row exists; never throws (a failure is recorded). */
   const execute = async (retrain: Retrain): Promise<Retrain> => {
     const heartbeat = setInterval(
-      () => void renewRetrain(db, retrain.id).catch(() => {}),
+      () =>
+        void renewRetrain(db, retrain.id).catch((error) =>
+          // A missed beat only matters once the run looks stale (10 minutes); say so meanwhile.
+          log.warn("could not renew retrain {id}'s heartbeat: {error}", { id: retrain.id, error })
+        ),
       RETRAIN_HEARTBEAT_SECONDS * 1000,
     );
     const progress: RetrainProgress = {};

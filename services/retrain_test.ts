@@ -3,16 +3,16 @@ import { join } from "node:path";
 import { activateModel, activeModelVersion } from "../db/models.ts";
 import { getRetrain, listRetrains } from "../db/retrains.ts";
 import { claimNext, decide, shadowModelVersion } from "../db/review/mod.ts";
-import { ok, QUEUE_ALL, registerTestModel, seedQueue } from "../db/review/test_helpers.ts";
+import { ok, QUEUE_ALL, registerTestModel, seedQueue } from "../testing/db/review/test_helpers.ts";
 import type { Db } from "../db/mod.ts";
-import { testDatabases } from "../db/test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 import { getRun } from "../db/training_runs.ts";
 import { loadConfig } from "../lib/config.ts";
 import { type Example } from "../ml/mod.ts";
-import { toyCorpus } from "../ml/toy_corpus.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { type CandidateTrainer, createRetrainer } from "./retrain.ts";
 import { inEvalSet } from "./retrain_data.ts";
-import { TOY_TRAINING, trainToyModel } from "./test_model.ts";
+import { TOY_TRAINING, trainToyModel } from "../testing/services/test_model.ts";
 import { trainAndRegister, trainModelDir } from "./training.ts";
 
 /** A trainer that trains in-process on toy-sized hyperparameters, relabelling first if asked. */

@@ -14,8 +14,8 @@ import {
   MODEL,
   registerTestModel,
   scoresFor,
-} from "../db/review/test_helpers.ts";
-import { testDatabases } from "../db/test_db.ts";
+} from "../testing/db/review/test_helpers.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
 import { toNewArticle } from "./ingest.ts";
 import {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { countArticles } from "../db/articles.ts";
-import { pgliteTestDb } from "../db/test_db.ts";
+import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { createMetrics } from "../lib/metrics.ts";
 import { ingestArticles } from "./ingest.ts";
 import { seedInBackground } from "./seed_background.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { countArticles } from "../db/articles.ts";
-import { testDatabases } from "../db/test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 import type { DatasetRecord } from "../datasets/mod.ts";
 import { readDataset } from "../datasets/mod.ts";
 import { SAMPLE_DATASETS, seedRecords, type SeedResult } from "./seed.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { testDatabases } from "../db/test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 import { registerModel } from "../db/models.ts";
 import { ingestArticles } from "./ingest.ts";
 import type { ModelRuntime } from "./model_runtime.ts";

@@ -1,6 +1,6 @@
 // Stories at ingestion and for older articles, on PGlite and PostgreSQL.
 import assert from "node:assert/strict";
-import { testDatabases } from "../db/test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 import { getArticle, insertArticles } from "../db/articles.ts";
 import { getStory, listStories } from "../db/stories.ts";
 import { ingestArticles, toNewArticle } from "./ingest.ts";

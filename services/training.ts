@@ -230,7 +230,11 @@ export async function recordTraining(
   const runId = await startRun(db, parameters);
   // While it trains, the run says it is alive; a killed process stops saying so.
   const heartbeat = setInterval(
-    () => void renewRun(db, runId).catch(() => {}),
+    () =>
+      void renewRun(db, runId).catch((error) =>
+        // A missed beat only matters once the run looks stale (10 minutes); say so meanwhile.
+        log.warn("could not renew training run {runId}'s heartbeat: {error}", { runId, error })
+      ),
     RUN_HEARTBEAT_SECONDS * 1000,
   );
   let data: RunData | null = null;

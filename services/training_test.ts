@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { writeToyVectorsFile } from "../ml/test_word_vectors.ts";
+import { writeToyVectorsFile } from "../testing/ml/test_word_vectors.ts";
 import { WordVectorsError } from "../ml/word_vectors.ts";
 import { verifyModelDir } from "../ml/model_dir.ts";
 import { join } from "node:path";
 import { listModels } from "../db/models.ts";
-import { pgliteTestDb } from "../db/test_db.ts";
+import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { failRun, getRun, listRuns } from "../db/training_runs.ts";
-import { toyCorpus } from "../ml/toy_corpus.ts";
-import { TOY_TRAINING, trainToyModel } from "./test_model.ts";
+import { toyCorpus } from "../testing/ml/toy_corpus.ts";
+import { TOY_TRAINING, trainToyModel } from "../testing/services/test_model.ts";
 import { recordTraining, runParameters, trainAndRegister, trainModelDir } from "./training.ts";
 import { compareRuns, summarizeRun } from "./training_runs.ts";
 

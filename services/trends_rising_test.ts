@@ -1,7 +1,7 @@
 // Rising phrases on a synthetic corpus, spikes only against a full baseline of data, and the
 // phrases of articles stored before they were counted.
 import assert from "node:assert/strict";
-import { testDatabases } from "../db/test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 import { insertArticles } from "../db/articles.ts";
 import { addArticleStats, foldPendingStats } from "../db/trends.ts";
 import { articleTerms, termCounts } from "../ml/terms.ts";

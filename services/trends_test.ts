@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { testDatabases } from "../db/test_db.ts";
+import { testDatabases } from "../testing/db/test_db.ts";
 import { ingestArticles, toNewArticle } from "./ingest.ts";
 import { insertArticles } from "../db/articles.ts";
 import { articleTerms, termCounts } from "../ml/terms.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { testDatabases } from "../test_db.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
 import { adjudicate, agreedArticleIds, claimNext, decide } from "./mod.ts";
-import { freshQueue, ok } from "./test_helpers.ts";
+import { freshQueue, ok } from "../../testing/db/review/test_helpers.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`agreedArticleIds() (${name})`, async (t) => {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { testDatabases } from "../test_db.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
 import { adjudicate } from "./bulk.ts";
 import { claimNext } from "./claim.ts";
 import { decide } from "./decide.ts";
 import { listAudit } from "./read.ts";
-import { freshQueue, ok } from "./test_helpers.ts";
+import { freshQueue, ok } from "../../testing/db/review/test_helpers.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`review audit log (${name})`, async (t) => {

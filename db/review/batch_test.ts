@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { testDatabases } from "../test_db.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
 import { decideMany, releaseMany } from "./batch.ts";
 import { claimForDesk, claimNext, closeDesk, heldBy } from "./claim.ts";
 import { decide, undoLast } from "./decide.ts";
 import { itemLabels } from "./read.ts";
-import { freshQueue, ok } from "./test_helpers.ts";
+import { freshQueue, ok } from "../../testing/db/review/test_helpers.ts";
 
 const ID_A = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
 const ID_B = "6fa459ea-ee8a-4ca4-894e-db77e160355e";

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { testDatabases } from "../test_db.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
 import { bulkAccept } from "./bulk.ts";
 import { claimNext } from "./claim.ts";
 import { decide } from "./decide.ts";
 import { getReviewItem } from "./items.ts";
 import { listAudit, listReviewItems } from "./read.ts";
-import { freshQueue, LABELS, MODEL, ok } from "./test_helpers.ts";
+import { freshQueue, LABELS, MODEL, ok } from "../../testing/db/review/test_helpers.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`review bulk accept (${name})`, async (t) => {

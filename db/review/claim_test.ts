@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { openPostgres } from "../postgres.ts";
-import { testDatabases } from "../test_db.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
 import { claimNext, heldBy, releaseItem } from "./claim.ts";
 import { decide } from "./decide.ts";
 import { getReviewItem } from "./items.ts";
 import { listReviewItems } from "./read.ts";
 import { reviewCounts } from "./stats.ts";
-import { expireLeases, freshQueue, LABELS, ok } from "./test_helpers.ts";
+import { expireLeases, freshQueue, LABELS, ok } from "../../testing/db/review/test_helpers.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`review claims (${name})`, async (t) => {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { testDatabases } from "../test_db.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
 import { adjudicate } from "./bulk.ts";
 import { claimNext } from "./claim.ts";
 import { decide, undoLast } from "./decide.ts";
 import { itemLabels, listAudit, listReviewItems } from "./read.ts";
-import { expireLeases, freshQueue, LABELS, ok } from "./test_helpers.ts";
+import { expireLeases, freshQueue, LABELS, ok } from "../../testing/db/review/test_helpers.ts";
 import type { Decision } from "./types.ts";
 
 for (const { name, open } of testDatabases()) {

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import v8 from "node:v8";
 import vm from "node:vm";
 import type { Db } from "../mod.ts";
-import { registerTestModel } from "./test_helpers.ts";
+import { registerTestModel } from "../../testing/db/review/test_helpers.ts";
 import { EXPORT_PAGE_SIZE, exportPages, exportStream, formatPage } from "./export.ts";
-import { testDatabases } from "../test_db.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
 
 /** `db` with a count of the statements run through it. */
 function counting(db: Db): Db & { statements: number } {

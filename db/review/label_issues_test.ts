@@ -1,11 +1,18 @@
 import assert from "node:assert/strict";
 import { countGivenLabels, labelledArticles, storeGivenLabels } from "../given_labels.ts";
-import { testDatabases } from "../test_db.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
 import { claimNext } from "./claim.ts";
 import { decide } from "./decide.ts";
 import { enqueueLabelIssues, type NewLabelIssue } from "./label_issues.ts";
 import { getReviewItem, listAudit, listReviewItems, reviewedLabels } from "./mod.ts";
-import { freshQueue, LABELS, MODEL, ok, registerTestModel, seedQueue } from "./test_helpers.ts";
+import {
+  freshQueue,
+  LABELS,
+  MODEL,
+  ok,
+  registerTestModel,
+  seedQueue,
+} from "../../testing/db/review/test_helpers.ts";
 
 const issueFor = (articleId: number, given = "sport", suggested = "markets"): NewLabelIssue => ({
   articleId,

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { testDatabases } from "../test_db.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
 import { claimNext } from "./claim.ts";
 import { getReviewItem } from "./items.ts";
 import type { NotHeld } from "./outcomes.ts";
 import { transact } from "./state.ts";
-import { freshQueue } from "./test_helpers.ts";
+import { freshQueue } from "../../testing/db/review/test_helpers.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`review state machine transactions (${name})`, async (t) => {

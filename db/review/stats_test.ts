@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { testDatabases } from "../test_db.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
 import { claimNext } from "./claim.ts";
 import { decide } from "./decide.ts";
 import { newLabelsSinceTraining, reviewCounts, reviewedLabels } from "./stats.ts";
-import { activateTestModel, freshQueue, ok } from "./test_helpers.ts";
+import { activateTestModel, freshQueue, ok } from "../../testing/db/review/test_helpers.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`review figures (${name})`, async (t) => {

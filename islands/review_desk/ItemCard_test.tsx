@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { renderToString } from "preact-render-to-string";
 import { ItemCard } from "./ItemCard.tsx";
-import { reviewItem } from "./test_items.ts";
+import { reviewItem } from "../../testing/islands/review_desk/test_items.ts";
 
 Deno.test("ItemCard shows a suspected label error's given and suggested label", () => {
   const html = renderToString(

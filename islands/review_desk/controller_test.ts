@@ -3,7 +3,7 @@ import type { ApiResult } from "../api.ts";
 import { DeskController, type DeskDeps } from "./controller.ts";
 import { outboxKey, type OutgoingDecision } from "./outbox.ts";
 import { ALREADY_DECIDED, type DeskState } from "./state.ts";
-import { reviewItem } from "./test_items.ts";
+import { reviewItem } from "../../testing/islands/review_desk/test_items.ts";
 
 type Override = (method: string, path: string, body?: unknown) => ApiResult<unknown> | undefined;
 type Refusal = { status: number; message: string };

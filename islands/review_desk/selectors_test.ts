@@ -10,7 +10,7 @@ import {
   submitDecision,
 } from "./selectors.ts";
 import { type DeskState, initialDeskState } from "./state.ts";
-import { reviewItem } from "./test_items.ts";
+import { reviewItem } from "../../testing/islands/review_desk/test_items.ts";
 
 const entries = [
   { item: reviewItem(1), decision: { action: "skip" as const } },

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { reviewItem } from "./test_items.ts";
+import { reviewItem } from "../../testing/islands/review_desk/test_items.ts";
 import type { Decision } from "./text.ts";
 import {
   ALREADY_DECIDED,

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { countArticles } from "../../db/articles.ts";
 import { insertArticleVectors } from "../../db/article_vectors.ts";
 import { registerModel } from "../../db/models.ts";
-import { testDatabases } from "../../db/test_db.ts";
-import { BOB_KEY, postJson, testApp, withKey } from "../test_app.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
+import { BOB_KEY, postJson, testApp, withKey } from "../../testing/routes/test_app.ts";
 
 const VECTOR_MODEL = { name: "toy", version: "v", labels: ["a", "b"] };
 const good = (i: number) => ({ title: `Headline ${i}`, body: `Body ${i}`, source: "wire" });
@@ -266,7 +266,7 @@ for (const { name, open } of testDatabases()) {
 }
 
 Deno.test("article reads need a key unless AUTH_READS is false", async () => {
-  const { pgliteTestDb } = await import("../../db/test_db.ts");
+  const { pgliteTestDb } = await import("../../testing/db/test_db.ts");
   const { db, close } = await pgliteTestDb();
   try {
     const closed = testApp(db).app;
@@ -282,7 +282,7 @@ Deno.test("article reads need a key unless AUTH_READS is false", async () => {
 });
 
 Deno.test("a body over MAX_BODY_BYTES is 413", async () => {
-  const { pgliteTestDb } = await import("../../db/test_db.ts");
+  const { pgliteTestDb } = await import("../../testing/db/test_db.ts");
   const { db, close } = await pgliteTestDb();
   try {
     const { app } = testApp(db, { MAX_BODY_BYTES: "2048" });

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { pgliteTestDb } from "../../db/test_db.ts";
+import { pgliteTestDb } from "../../testing/db/test_db.ts";
 import { createModelRuntime } from "../../services/model_runtime.ts";
-import { TOY_LABELS, trainToyModel } from "../../services/test_model.ts";
+import { TOY_LABELS, trainToyModel } from "../../testing/services/test_model.ts";
 import { predictionsFor } from "../../db/predictions.ts";
 import { reviewCounts } from "../../db/review/mod.ts";
 import { loadConfig } from "../../lib/config.ts";
-import { postJson, testApp, withKey } from "../test_app.ts";
+import { postJson, testApp, withKey } from "../../testing/routes/test_app.ts";
 
 // One test with steps, so the model is disposed before the process exits
 // (onnxruntime's native session must not outlive the test worker).

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { testDatabases } from "../../db/test_db.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
 import { loadConfig } from "../../lib/config.ts";
 import { createModelRuntime } from "../../services/model_runtime.ts";
-import { trainToyModel } from "../../services/test_model.ts";
-import { ADMIN_KEY, postJson, testApp, withKey } from "../test_app.ts";
+import { trainToyModel } from "../../testing/services/test_model.ts";
+import { ADMIN_KEY, postJson, testApp, withKey } from "../../testing/routes/test_app.ts";
 import { listAccess } from "../../db/access_audit.ts";
 import { reviewCounts } from "../../db/review/mod.ts";
 

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { listAccess } from "../../db/access_audit.ts";
 import { activeModelVersion } from "../../db/models.ts";
-import { testDatabases } from "../../db/test_db.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
 import { loadConfig } from "../../lib/config.ts";
-import { toyCorpus } from "../../ml/toy_corpus.ts";
+import { toyCorpus } from "../../testing/ml/toy_corpus.ts";
 import { createModelRuntime } from "../../services/model_runtime.ts";
 import { createRetrainer } from "../../services/retrain.ts";
-import { TOY_TRAINING, trainToyModel } from "../../services/test_model.ts";
+import { TOY_TRAINING, trainToyModel } from "../../testing/services/test_model.ts";
 import { trainModelDir } from "../../services/training.ts";
-import { form, signIn } from "../console/test_helpers.ts";
-import { ADMIN_KEY, postJson, testApp, withKey } from "../test_app.ts";
+import { form, signIn } from "../../testing/routes/console/test_helpers.ts";
+import { ADMIN_KEY, postJson, testApp, withKey } from "../../testing/routes/test_app.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`/v1/models/retrain (${name})`, async (t) => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { testDatabases } from "../../db/test_db.ts";
-import { testApp, withKey } from "../test_app.ts";
-import { seedRuns } from "./runs_test_helpers.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
+import { testApp, withKey } from "../../testing/routes/test_app.ts";
+import { seedRuns } from "../../testing/routes/api/runs_test_helpers.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`/v1/runs lists, shows and compares training runs (${name})`, async (t) => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { testDatabases } from "../../db/test_db.ts";
-import { postJson, testApp, withKey } from "../test_app.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
+import { postJson, testApp, withKey } from "../../testing/routes/test_app.ts";
 import { fillStories } from "../../services/stories.ts";
 
 const REPORTS = [

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { pgliteTestDb } from "../../db/test_db.ts";
-import { postJson, testApp } from "../test_app.ts";
+import { pgliteTestDb } from "../../testing/db/test_db.ts";
+import { postJson, testApp } from "../../testing/routes/test_app.ts";
 
 const ARTICLE = "The central bank raised interest rates by half a point on Tuesday. " +
   "Officials said inflation had stayed too high for too long. " +

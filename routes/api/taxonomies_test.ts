@@ -6,14 +6,14 @@
 import assert from "node:assert/strict";
 import { activeModelVersion, activeModelVersions } from "../../db/models.ts";
 import { predictionsFor } from "../../db/predictions.ts";
-import { testDatabases } from "../../db/test_db.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
 import { loadConfig } from "../../lib/config.ts";
-import { toyCorpus } from "../../ml/toy_corpus.ts";
+import { toyCorpus } from "../../testing/ml/toy_corpus.ts";
 import { createModelRuntime } from "../../services/model_runtime.ts";
-import { TOY_TRAINING, trainToyModel } from "../../services/test_model.ts";
+import { TOY_TRAINING, trainToyModel } from "../../testing/services/test_model.ts";
 import { trainAndRegister } from "../../services/training.ts";
-import { signIn } from "../console/test_helpers.ts";
-import { ADMIN_KEY, postJson, testApp, withKey } from "../test_app.ts";
+import { signIn } from "../../testing/routes/console/test_helpers.ts";
+import { ADMIN_KEY, postJson, testApp, withKey } from "../../testing/routes/test_app.ts";
 
 /** The toy topics under a newsroom's own section names. */
 const SECTION_OF: Record<string, string> = {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { testDatabases } from "../../db/test_db.ts";
-import { ALICE_KEY, postJson, testApp } from "../test_app.ts";
+import { testDatabases } from "../../testing/db/test_db.ts";
+import { ALICE_KEY, postJson, testApp } from "../../testing/routes/test_app.ts";
 
 const withKey: RequestInit = { headers: { "x-api-key": ALICE_KEY } };
 

@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
-import { registerTestModel, seedQueue } from "../../db/review/test_helpers.ts";
-import { pgliteTestDb } from "../../db/test_db.ts";
+import { registerTestModel, seedQueue } from "../../testing/db/review/test_helpers.ts";
+import { pgliteTestDb } from "../../testing/db/test_db.ts";
 import { CSRF_HEADER } from "../../lib/console_session.ts";
-import { ALICE_KEY, fromAddress, postJson, testApp, withKey } from "../test_app.ts";
-import { cookiesOf, form, ORIGIN, signIn } from "./test_helpers.ts";
+import {
+  ALICE_KEY,
+  fromAddress,
+  postJson,
+  testApp,
+  withKey,
+} from "../../testing/routes/test_app.ts";
+import { cookiesOf, form, ORIGIN, signIn } from "../../testing/routes/console/test_helpers.ts";
 
 Deno.test("console sign-in, sessions and CSRF", async (t) => {
   const { db, reset, close } = await pgliteTestDb();

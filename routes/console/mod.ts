@@ -15,10 +15,7 @@ import { handleError } from "../errors.ts";
 import { authApp } from "./auth.ts";
 import { apiForwarder } from "./forward.ts";
 import type { ConsoleShared } from "./shared.ts";
-import { storiesApp } from "./stories.ts";
-import { modelsApp } from "./models.ts";
-import { pagesApp } from "./pages.ts";
-import { queueApp } from "./queue.ts";
+import { pagesApp } from "./pages/mod.ts";
 import { failurePage } from "./render.ts";
 import { consoleSessions } from "./signed_in.ts";
 import { staticApp, staticAssets } from "./static.ts";
@@ -56,9 +53,6 @@ export function consoleApp(deps: AppDeps, options: ConsoleOptions): Hono<AppEnv>
   app.route("/", staticApp(assets));
   app.route("/", authApp(shared));
   app.route("/", pagesApp(shared));
-  app.route("/", queueApp(shared));
-  app.route("/", modelsApp(shared));
-  app.route("/", storiesApp(shared));
   return app;
 }
 

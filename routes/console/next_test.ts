@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { safeNext } from "./next.ts";
-import { ORIGIN } from "./test_helpers.ts";
+import { ORIGIN } from "../../testing/routes/console/test_helpers.ts";
 
 Deno.test("safeNext() keeps local paths only", () => {
   assert.equal(safeNext("/queue?label=sport"), "/queue?label=sport");

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { DbInUseError, openDb } from "../../db/mod.ts";
 import { migrate } from "../../db/migrate.ts";
-import { postgresTestUrl } from "../../db/test_db.ts";
+import { postgresTestUrl } from "../../testing/db/test_db.ts";
 import { claimNext, decide } from "../../db/review/mod.ts";
 import {
   activateTestModel,
@@ -17,9 +17,9 @@ import {
   ok,
   registerTestModel,
   seedQueue,
-} from "../../db/review/test_helpers.ts";
+} from "../../testing/db/review/test_helpers.ts";
 import { bundleModel, verifyModelDir, writeModelDir } from "../../ml/mod.ts";
-import { toyCorpus } from "../../ml/toy_corpus.ts";
+import { toyCorpus } from "../../testing/ml/toy_corpus.ts";
 import { trainTextClassifier } from "../../ml/train.ts";
 import { writeBackupArchive } from "./archive.ts";
 import { storeMissingModels } from "../model_store.ts";

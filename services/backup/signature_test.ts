@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { openDb } from "../../db/mod.ts";
 import { migrate } from "../../db/migrate.ts";
 import { registerModel } from "../../db/models.ts";
-import { LABELS, MODEL, seedQueue } from "../../db/review/test_helpers.ts";
+import { LABELS, MODEL, seedQueue } from "../../testing/db/review/test_helpers.ts";
 import { hashFile, readBackupArchive, writeBackupArchive } from "./archive.ts";
 import type { BackupManifest } from "./manifest.ts";
 import { BackupFileError, createBackup, restoreBackup, SIGNATURE_NAME } from "./mod.ts";

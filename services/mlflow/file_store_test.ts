@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import { parse } from "yaml";
 import { fileStoreExperiment, fileStoreRoot, logToFileStore } from "./file_store.ts";
 import { mlflowRecord, RUN_STATUS } from "./record.ts";
-import { failedRun, succeededRun } from "./test_runs.ts";
+import { failedRun, succeededRun } from "../../testing/services/mlflow/test_runs.ts";
 
 // What MLflow's FileStore writes (mlflow/store/tracking/file_store.py): an
 // experiment's `dict(Experiment)` less its tags, and a run's `dict(RunInfo)` plus

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { pgliteTestDb } from "../../db/test_db.ts";
+import { pgliteTestDb } from "../../testing/db/test_db.ts";
 import { getRun, listRuns } from "../../db/training_runs.ts";
 import { importBundle } from "../../ml/bundle.ts";
-import { toyCorpus } from "../../ml/toy_corpus.ts";
-import { TOY_TRAINING } from "../test_model.ts";
+import { toyCorpus } from "../../testing/ml/toy_corpus.ts";
+import { TOY_TRAINING } from "../../testing/services/test_model.ts";
 import { trainAndRegister } from "../training.ts";
 import { mlflowTracking } from "./mod.ts";
-import { fakeMlflow } from "./test_server.ts";
+import { fakeMlflow } from "../../testing/services/mlflow/test_server.ts";
 
 const config = (uri?: string) => ({
   mlflowTrackingUri: uri,

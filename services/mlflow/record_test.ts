@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MLFLOW_LIMITS, mlflowKey, mlflowRecord } from "./record.ts";
-import { failedRun, succeededRun } from "./test_runs.ts";
+import { failedRun, succeededRun } from "../../testing/services/mlflow/test_runs.ts";
 
 Deno.test("mlflowRecord() logs parameters, data, per-fold and out-of-fold metrics and tags", () => {
   const r = mlflowRecord(succeededRun());

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type MlflowRecord, mlflowRecord } from "./record.ts";
 import { BATCH_LIMITS, batches, logToServer, MlflowLogError, proxiedArtifactPath } from "./rest.ts";
-import { failedRun, succeededRun } from "./test_runs.ts";
-import { fakeMlflow } from "./test_server.ts";
+import { failedRun, succeededRun } from "../../testing/services/mlflow/test_runs.ts";
+import { fakeMlflow } from "../../testing/services/mlflow/test_server.ts";
 
 /** A record with many params, metrics and tags, to be split over several batches. */
 function bigRecord(): MlflowRecord {

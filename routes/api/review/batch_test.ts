@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { claimNext, itemLabels } from "../../../db/review/mod.ts";
-import { registerTestModel, seedQueue } from "../../../db/review/test_helpers.ts";
-import { testDatabases } from "../../../db/test_db.ts";
-import { ORIGIN, signIn } from "../../console/test_helpers.ts";
-import { ALICE_KEY, BOB_KEY, postJson, testApp } from "../../test_app.ts";
+import { registerTestModel, seedQueue } from "../../../testing/db/review/test_helpers.ts";
+import { testDatabases } from "../../../testing/db/test_db.ts";
+import { ORIGIN, signIn } from "../../../testing/routes/console/test_helpers.ts";
+import { ALICE_KEY, BOB_KEY, postJson, testApp } from "../../../testing/routes/test_app.ts";
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 

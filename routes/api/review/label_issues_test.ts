@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { storeGivenLabels } from "../../../db/given_labels.ts";
 import { activateModel, registerModel } from "../../../db/models.ts";
 import { getReviewItem } from "../../../db/review/mod.ts";
-import { pgliteTestDb } from "../../../db/test_db.ts";
+import { pgliteTestDb } from "../../../testing/db/test_db.ts";
 import { insertArticles } from "../../../db/articles.ts";
-import { TOY_LABELS, toyCorpus } from "../../../ml/toy_corpus.ts";
+import { TOY_LABELS, toyCorpus } from "../../../testing/ml/toy_corpus.ts";
 import { toNewArticle } from "../../../services/ingest.ts";
-import { ADMIN_KEY, ALICE_KEY, postJson, testApp } from "../../test_app.ts";
+import { ADMIN_KEY, ALICE_KEY, postJson, testApp } from "../../../testing/routes/test_app.ts";
 
 Deno.test("POST /v1/review/label-issues queues stored labels that look wrong (admin)", async () => {
   const { db, close } = await pgliteTestDb();

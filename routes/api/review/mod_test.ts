@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import { claimNext, enqueueLabelIssues } from "../../../db/review/mod.ts";
-import { registerTestModel, seedQueue } from "../../../db/review/test_helpers.ts";
-import { postgresTestDb, postgresTestUrl, testDatabases } from "../../../db/test_db.ts";
+import { registerTestModel, seedQueue } from "../../../testing/db/review/test_helpers.ts";
+import { postgresTestDb, postgresTestUrl, testDatabases } from "../../../testing/db/test_db.ts";
 import { openPostgres } from "../../../db/postgres.ts";
-import { ALICE_KEY, BOB_KEY, postJson, testApp, withKey } from "../../test_app.ts";
+import {
+  ALICE_KEY,
+  BOB_KEY,
+  postJson,
+  testApp,
+  withKey,
+} from "../../../testing/routes/test_app.ts";
 
 const CAROL_KEY = "carol-secret-key-0003";
 const keys = `alice=${ALICE_KEY};bob=${BOB_KEY};carol:admin=${CAROL_KEY}`;
