@@ -17,6 +17,7 @@ import {
   runParameters,
   trainModelDir,
 } from "../services/training.ts";
+import { bundleStoreFor } from "../services/model_store.ts";
 import { mlflowTracking } from "../services/mlflow/mod.ts";
 import { isBundledSample, withoutHeldOut } from "../services/retrain_data.ts";
 import { logger } from "../lib/log.ts";
@@ -208,7 +209,7 @@ export function trainCommand() {
             training = rare(training);
             tracker.data(training);
             return await trainModelDir(training, trainOptions);
-          }, { tracking });
+          }, { tracking, store: await bundleStoreFor(config) });
           runId = run.runId;
           if (options.promote) {
             await db.transaction((tx) =>

@@ -33,7 +33,12 @@ import { inSpan } from "../lib/tracing.ts";
 import { installBootstrapModel } from "./bootstrap_model.ts";
 import { recordTraining, runParameters, trainInSubprocess } from "./training.ts";
 import { mlflowTracking } from "./mlflow/mod.ts";
-import { ensureModelFiles, isStoredOrigin, storeMissingModels } from "./model_store.ts";
+import {
+  bundleStoreFor,
+  ensureModelFiles,
+  isStoredOrigin,
+  storeMissingModels,
+} from "./model_store.ts";
 
 const log = logger("models");
 
@@ -146,7 +151,11 @@ export async function localModelDir(
 ): Promise<string | null> {
   // Absolute: transformers.js reads a relative directory as one under its own package.
   return isStoredOrigin(record.origin)
-    ? resolve(await ensureModelFiles(db, config.modelDir, record))
+    ? resolve(
+      await ensureModelFiles(db, config.modelDir, record, {
+        store: await bundleStoreFor(config),
+      }),
+    )
     : registeredModelDir(config, record);
 }
 
@@ -259,9 +268,12 @@ export async function ensureActiveModel(
     await installBootstrapModel(db, {
       bootstrapDir: config.bootstrapModelDir,
       modelDir: config.modelDir,
+      store: await bundleStoreFor(config),
     });
   }
-  const stored = await storeMissingModels(db, config.modelDir);
+  const stored = await storeMissingModels(db, config.modelDir, {
+    store: await bundleStoreFor(config),
+  });
   if (stored.length) log.info("stored models {stored} in the model store", { stored });
   const active = await activeModelVersion(db);
   if (active) return active;
@@ -283,7 +295,7 @@ export async function ensureActiveModel(
     parameters,
     config.modelDir,
     () => early ?? trainDefaultModel(config, signal),
-    { tracking: mlflowTracking(config) },
+    { tracking: mlflowTracking(config), store: await bundleStoreFor(config) },
   );
   await db.transaction((tx) =>
     activateModel(tx, { version: manifest.version, action: "bootstrap", actor: "first start" })
