@@ -5,8 +5,7 @@
  * Processes rather than Web Workers, because transformers.js inside a Deno
  * Worker takes its browser backend, which cannot load onnxruntime-node. Each
  * worker is this same program started with exactly the permissions of
- * `deno task start` (read from `flags/*.txt` through deno.json, so there is one list of them), or the
- * compiled binary itself. A worker notices the primary's death by the end of its
+ * `deno task start` (defined once in `lib/permissions.ts`), or the compiled binary itself. A worker notices the primary's death by the end of its
  * stdin and stops; the primary restarts a worker that dies, with backoff.
  */
 import { logger } from "../lib/log.ts";

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { pgliteTestDb } from "../db/test_db.ts";
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../lib/config.ts";
+import { ENV_GROUPS } from "../lib/permissions.ts";
 import { ADMIN_KEY, testApp } from "../routes/test_app.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
@@ -41,10 +42,9 @@ async function dockerfile(): Promise<{ env: Record<string, string>; text: string
   return { env, text };
 }
 
-/** True when `name` is read by the service: its configuration, `flags/env.txt`, or Deno. */
-async function knownVariable(name: string): Promise<boolean> {
-  const allowed = (await Deno.readTextFile(join(ROOT, "flags", "env.txt"))).trim()
-    .slice("--allow-env=".length).split(",");
+/** True when `name` is read by the service: its configuration, `--allow-env`, or Deno. */
+function knownVariable(name: string): boolean {
+  const allowed = Object.values(ENV_GROUPS).flat();
   return (CONFIG_VARIABLES as string[]).includes(name) || DENO_VARIABLES.includes(name) ||
     allowed.some((a) => a.endsWith("*") ? name.startsWith(a.slice(0, -1)) : a === name);
 }
@@ -301,7 +301,7 @@ Deno.test("every variable compose, the Dockerfile and the manifests set is one t
   assert.ok(set.size > 10);
   for (const [name, where] of set) {
     if (name === "TMPDIR") continue; // read by Deno for the binary's native addon folder
-    assert.ok(await knownVariable(name), `${name} (${where}) is read by nothing`);
+    assert.ok(knownVariable(name), `${name} (${where}) is read by nothing`);
   }
 });
 
@@ -316,7 +316,7 @@ Deno.test("the Dockerfile bakes the default model and points BOOTSTRAP_MODEL_DIR
   for (const v of volumes) {
     assert.ok(!env.BOOTSTRAP_MODEL_DIR.startsWith(`${v}/`), `a volume at ${v} would hide it`);
   }
-  // The binary may read only data/ and models/ of its working folder (flags/compile.txt).
+  // The binary may read only data/ and models/ of its working folder (lib/permissions.ts).
   const workdir = /^WORKDIR (\S+)$/gm.exec(text.split(/^FROM /m).at(-1)!)![1];
   for (const dir of [env.DATA_DIR, env.MODEL_DIR, env.BOOTSTRAP_MODEL_DIR]) {
     assert.match(dir, new RegExp(`^${workdir}/(data|models)(/|$)`), dir);
