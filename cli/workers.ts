@@ -26,9 +26,16 @@ export interface WorkerPool {
   stop(graceMs: number): Promise<void>;
 }
 
-/** Starts workers 1..`count` running `serve SERVE_ARGS`, and keeps them running. */
-export async function startWorkers(count: number, serveArgs: string[]): Promise<WorkerPool> {
-  const { program, args, cwd } = await selfCommand(["serve", ...serveArgs]);
+/**
+ * Starts workers 1..`count` running `serve SERVE_ARGS`, and keeps them running; `net`
+ * limits their network access as the primary's is (see `cli/serve_scope.ts`).
+ */
+export async function startWorkers(
+  count: number,
+  serveArgs: string[],
+  options: { net?: readonly string[] } = {},
+): Promise<WorkerPool> {
+  const { program, args, cwd } = await selfCommand(["serve", ...serveArgs], options);
   let stopping = false;
   const running = new Map<number, { child: Deno.ChildProcess; done: Promise<void> }>();
 

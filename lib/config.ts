@@ -87,6 +87,10 @@ const schema = z.object({
   }).default(1),
   // Set by `serve` for the extra processes it starts (cli/workers.ts), not by users.
   NEWSINTEL_WORKER: z.coerce.number().int().min(0).max(64).default(0),
+  // Set by `serve` for the copy of itself it runs with `--allow-net` narrowed (cli/serve_scope.ts).
+  NEWSINTEL_NET_SCOPED: bool.default(false),
+  // Read by Deno's OpenTelemetry exporter (OTEL_DENO=true); `serve` allows its host.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60_000),
   CORS_ORIGINS: z.string().optional(),
   REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.6),
@@ -203,6 +207,10 @@ export interface Config {
   workersAuto: boolean;
   /** Which `serve` process this is: 0 the primary, 1.. the workers it started. */
   worker: number;
+  /** This `serve` runs with `--allow-net` narrowed already (the copy `serve` started). */
+  netScoped: boolean;
+  /** Where Deno's OpenTelemetry exporter sends (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  otlpEndpoint?: string;
   /** Requests per minute per API key (or client address without one) under /v1; 0 = off. */
   rateLimitPerMinute: number;
   /** Origins allowed to call the API from a browser; empty = CORS off. */
@@ -407,6 +415,8 @@ export function loadConfig(
     workers: e.WORKERS === "auto" ? Math.min(MAX_WORKERS, Math.max(1, cores)) : e.WORKERS,
     workersAuto: e.WORKERS === "auto",
     worker: e.NEWSINTEL_WORKER,
+    netScoped: e.NEWSINTEL_NET_SCOPED,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     corsOrigins: (e.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
     reviewThreshold: e.REVIEW_THRESHOLD,

@@ -68,6 +68,8 @@ Deno.test("loadConfig() gives the documented defaults for an empty environment",
     backupKey: undefined,
     backupMaxBytes: 8 * 2 ** 30,
     modelStore: undefined,
+    netScoped: false,
+    otlpEndpoint: undefined,
   });
 });
 

@@ -52,8 +52,16 @@ export const ENV_GROUPS: Readonly<Record<string, readonly string[]>> = {
     "RETRAIN_*",
     "MLFLOW_*",
   ],
-  /** Logging. */
-  logging: ["LOG_JSON", "LOG_LEVEL", "LOG_TOKENS", "LOG_STREAM", "NO_COLOR", "FORCE_COLOR"],
+  /** Logging and tracing (Deno's exporter reads the other `OTEL_*` itself). */
+  logging: [
+    "LOG_JSON",
+    "LOG_LEVEL",
+    "LOG_TOKENS",
+    "LOG_STREAM",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+  ],
   /** Set by `serve` for the processes it starts, never by users. */
   internal: ["NEWSINTEL_WORKER", "NEWSINTEL_NET_SCOPED"],
   /** Read by libraries: postgres.js (`PG*`, the user name), onnxruntime-node, npm shims. */

@@ -19,7 +19,7 @@ export function startFlags(): Promise<string[]> {
  * The program and arguments that run `newsintel ARGS`, and the folder to run them in.
  * `readWrite` adds absolute paths to the `--allow-read` and `--allow-write` lists (folders
  * this process may use already, e.g. a `DATA_DIR` outside the project's own `data/`); `net`
- * narrows `--allow-net` to those hosts. The compiled binary carries its permissions inside
+ * narrows `--allow-net` to those hosts (and a request elsewhere fails, unprompted). The compiled binary carries its permissions inside
  * and runs in our working folder instead.
  */
 export function selfCommand(
@@ -31,6 +31,8 @@ export function selfCommand(
   }
   const [v8] = taskFlags("start");
   const flags = [
+    // Narrowed access is refused, never asked for on a terminal.
+    ...(options.net ? ["--no-prompt"] : []),
     v8,
     ...permissionFlags("run", {
       net: options.net,

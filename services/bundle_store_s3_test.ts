@@ -6,7 +6,7 @@ import { activateModel } from "../db/models.ts";
 import { testDatabases } from "../db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
 import { verifyModelDir } from "../ml/mod.ts";
-import { bundleStoreFor } from "./bundle_store.ts";
+import { bundleStoreFor } from "./bundle_store_config.ts";
 import { createModelRuntime } from "./model_runtime.ts";
 import { fetchStoredModel, ModelStoreError, storeMissingModels } from "./model_store.ts";
 import { trainToyModel } from "./test_model.ts";

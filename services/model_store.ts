@@ -14,7 +14,8 @@ import { unpackModelChunks } from "../ml/model_chunks.ts";
 import { type Manifest, ModelDirError, verifyModelDir } from "../ml/mod.ts";
 import { type BundleStore, databaseBundles, ModelStoreError } from "./bundle_store.ts";
 
-export { type BundleStore, bundleStoreFor, ModelStoreError } from "./bundle_store.ts";
+export { type BundleStore, ModelStoreError } from "./bundle_store.ts";
+export { bundleStoreFor } from "./bundle_store_config.ts";
 
 const log = logger("models");
 
