@@ -152,6 +152,16 @@ for (const { name, open } of testDatabases()) {
               () => storeMissingModels(db, join(root, "a"), { store }),
               ModelStoreError,
             );
+            // A replica starting meanwhile serves what its MODEL_DIR holds.
+            await db.transaction((tx) =>
+              activateModel(tx, { version: first.version, action: "promote", actor: "test" })
+            );
+            const restarted = await createModelRuntime(
+              db,
+              loadConfig({ ...env, MODEL_DIR: dirE }),
+            );
+            assert.equal(restarted.current()?.version, first.version);
+            await restarted.close();
           } finally {
             await runtime.close();
           }

@@ -37,6 +37,7 @@ import {
   bundleStoreFor,
   ensureModelFiles,
   isStoredOrigin,
+  ModelStoreError,
   storeMissingModels,
 } from "./model_store.ts";
 
@@ -271,8 +272,16 @@ export async function ensureActiveModel(
       store: await bundleStoreFor(config),
     });
   }
+  // A bucket that cannot be reached now does not stop the start: the models are still in
+  // MODEL_DIR, and the next start stores them.
   const stored = await storeMissingModels(db, config.modelDir, {
     store: await bundleStoreFor(config),
+  }).catch((err) => {
+    if (!(err instanceof ModelStoreError)) throw err;
+    log.warn("models missing from the model store were not stored: {error}", {
+      error: err.message,
+    });
+    return [];
   });
   if (stored.length) log.info("stored models {stored} in the model store", { stored });
   const active = await activeModelVersion(db);
