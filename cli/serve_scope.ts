@@ -24,7 +24,7 @@ const MARKER = "NEWSINTEL_NET_SCOPED";
 export async function serveNetScoped(config: Config, args: string[]): Promise<number | null> {
   if (config.netScoped || config.worker || !netUnscoped()) return null;
   if (Deno.build.standalone) {
-    log.warn("the compiled binary keeps the network access it was compiled with");
+    log.info("the compiled binary keeps the network access it was compiled with");
     return null;
   }
   const net = egressHosts(config);
