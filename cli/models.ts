@@ -14,7 +14,7 @@ import {
 } from "../db/models.ts";
 import { listTaxonomies, taxonomyForModelName } from "../services/taxonomies.ts";
 import { importBundle } from "../ml/mod.ts";
-import { registerStoredModel } from "../services/model_store.ts";
+import { bundleStoreFor, registerStoredModel } from "../services/model_store.ts";
 import { join } from "node:path";
 import { print, printJson, startCommand, withDb } from "./context.ts";
 
@@ -128,15 +128,20 @@ export function modelsCommand() {
       const manifest = await importBundle(file, config.modelDir);
       await withDb(config, async (db) => {
         await db.transaction(async (tx) => {
-          await registerStoredModel(tx, {
-            version: manifest.version,
-            name: manifest.name,
-            labels: manifest.labels,
-            origin: "imported",
-            taxonomy: options.taxonomy ?? taxonomyForModelName(manifest.name),
-            location: manifest.version,
-            manifest,
-          }, join(config.modelDir, manifest.version));
+          await registerStoredModel(
+            tx,
+            {
+              version: manifest.version,
+              name: manifest.name,
+              labels: manifest.labels,
+              origin: "imported",
+              taxonomy: options.taxonomy ?? taxonomyForModelName(manifest.name),
+              location: manifest.version,
+              manifest,
+            },
+            join(config.modelDir, manifest.version),
+            { store: await bundleStoreFor(config) },
+          );
           if (options.promote) {
             await activateModel(tx, { version: manifest.version, action: "promote", actor: "cli" });
           }

@@ -26,6 +26,8 @@ import { runBackfills, startChores } from "./serve_chores.ts";
 import { startCommand } from "./context.ts";
 import { wholeNumber } from "./options.ts";
 import { primaryGone, startWorkers, type WorkerPool } from "./workers.ts";
+import { serveNetScoped } from "./serve_scope.ts";
+import { egressHosts } from "../lib/egress.ts";
 
 const log = logger("serve");
 
@@ -141,6 +143,14 @@ export function serveCommand() {
     .action(async (options) => {
       let config = await startCommand({ verbose: true, bufferedLogs: true });
       if (options.port !== undefined) config = { ...config, port: options.port };
+      const scoped = await serveNetScoped(
+        config,
+        options.port === undefined ? [] : ["--port", String(options.port)],
+      );
+      if (scoped !== null) {
+        await flushLogs();
+        Deno.exit(scoped);
+      }
       config = await ensureLocalApiKey(config);
       if (!config.worker) warnAboutWeakKeys(config);
       // Worker n > 0 is one of the primary's extra processes (see workers.ts); they
@@ -204,7 +214,7 @@ export function serveCommand() {
       };
       Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
       Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
-      if (worker) primaryGone().then(() => stop("primary gone"));
+      if (worker || config.netScoped) primaryGone().then(() => stop("primary gone"));
 
       // A new embedded database has no model: the first start's training (a process of
       // its own) runs while the database is created and migrated, not after.
@@ -250,7 +260,10 @@ export function serveCommand() {
         handler = createApp({ config, db, metrics, models, text, retrain }).fetch;
         server ??= listen();
         if (config.workers > 1 && !worker && !stopping.signal.aborted) {
-          workers = await startWorkers(config.workers - 1, ["--port", String(server.addr.port)]);
+          const port = server.addr.port;
+          workers = await startWorkers(config.workers - 1, ["--port", String(port)], {
+            net: config.netScoped ? egressHosts(config, port) : undefined,
+          });
         }
         log.info("ready");
         // The samples are seeded after ready, in the background: classify and the console

@@ -17,6 +17,7 @@ import {
   runParameters,
   trainModelDir,
 } from "../services/training.ts";
+import { bundleStoreFor } from "../services/model_store.ts";
 import { mlflowTracking } from "../services/mlflow/mod.ts";
 import { isBundledSample, withoutHeldOut } from "../services/retrain_data.ts";
 import { logger } from "../lib/log.ts";
@@ -256,7 +257,7 @@ async function trainRecorded(
       training = withRareLabels(training, options);
       tracker.data(training);
       return await trainModelDir(training, trainOptions);
-    }, { tracking });
+    }, { tracking, store: await bundleStoreFor(config) });
     if (options.promote) {
       await db.transaction((tx) =>
         activateModel(tx, { version: run.manifest.version, action: "promote", actor: "cli" })

@@ -5,8 +5,7 @@
  * Processes rather than Web Workers, because transformers.js inside a Deno
  * Worker takes its browser backend, which cannot load onnxruntime-node. Each
  * worker is this same program started with exactly the permissions of
- * `deno task start` (read from `flags/*.txt` through deno.json, so there is one list of them), or the
- * compiled binary itself. A worker notices the primary's death by the end of its
+ * `deno task start` (defined once in `lib/permissions.ts`), or the compiled binary itself. A worker notices the primary's death by the end of its
  * stdin and stops; the primary restarts a worker that dies, with backoff.
  */
 import { logger } from "../lib/log.ts";
@@ -27,9 +26,16 @@ export interface WorkerPool {
   stop(graceMs: number): Promise<void>;
 }
 
-/** Starts workers 1..`count` running `serve SERVE_ARGS`, and keeps them running. */
-export async function startWorkers(count: number, serveArgs: string[]): Promise<WorkerPool> {
-  const { program, args, cwd } = await selfCommand(["serve", ...serveArgs]);
+/**
+ * Starts workers 1..`count` running `serve SERVE_ARGS`, and keeps them running; `net`
+ * limits their network access as the primary's is (see `cli/serve_scope.ts`).
+ */
+export async function startWorkers(
+  count: number,
+  serveArgs: string[],
+  options: { net?: readonly string[] } = {},
+): Promise<WorkerPool> {
+  const { program, args, cwd } = await selfCommand(["serve", ...serveArgs], options);
   let stopping = false;
   const running = new Map<number, { child: Deno.ChildProcess; done: Promise<void> }>();
 

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { CONFIG_VARIABLES } from "../lib/config.ts";
-import { selfCommand, startFlags, taskArgs } from "../lib/self_command.ts";
+import { envFlag, taskFlags } from "../lib/permissions.ts";
+import { selfCommand, startFlags } from "../lib/self_command.ts";
+import { taskArgs } from "../testing/scripts/test_tasks.ts";
 
 Deno.test("deno task start may read every configuration variable, and only named ones", async () => {
   const flags = await startFlags();
@@ -29,11 +31,40 @@ Deno.test("start, dev and compile run V8 with the same heap limits, and so do th
   assert.ok((await selfCommand(["train"])).args.includes(start));
 });
 
-Deno.test("start, dev, cli and compile name their --allow-env list once, in flags/env.txt", async () => {
+Deno.test("start, dev, cli and compile take their flags from lib/permissions.ts, none of their own", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
-  const env = (await Deno.readTextFile(new URL("../flags/env.txt", import.meta.url))).trim();
-  for (const task of ["start", "dev", "cli", "compile"]) {
-    assert.ok(!config.tasks[task].includes("--allow-env"), `${task} spells out its own list`);
-    assert.deepEqual((await taskArgs(task)).filter((a) => a.startsWith("--allow-env")), [env]);
+  for (const task of ["start", "dev", "cli", "compile"] as const) {
+    assert.ok(!/--allow-|--v8-flags/.test(config.tasks[task]), `${task} spells out its own flags`);
+    assert.deepEqual((await taskArgs(task)).filter((a) => a.startsWith("--allow-env")), [
+      envFlag(),
+    ]);
   }
+  // What the tasks run prints exactly those flags.
+  const out = await new Deno.Command("deno", {
+    args: ["run", "-q", "scripts/deno_flags.ts", "compile"],
+    cwd: new URL("..", import.meta.url),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  assert.equal(new TextDecoder().decode(out.stdout).trim(), taskFlags("compile").join(" "));
+  const bad = await new Deno.Command("deno", {
+    args: ["run", "-q", "scripts/deno_flags.ts", "serve"],
+    cwd: new URL("..", import.meta.url),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(bad.code, 2);
+});
+
+Deno.test("selfCommand() narrows --allow-net when asked and adds folders to read and write", async () => {
+  const { args } = await selfCommand(["serve"], {
+    net: ["0.0.0.0:8001", "db.internal:5432"],
+    readWrite: ["/srv/data"],
+  });
+  assert.ok(args.includes("--allow-net=0.0.0.0:8001,db.internal:5432"));
+  assert.ok(!args.includes("--allow-net"));
+  assert.ok(args.some((a) => a.startsWith("--allow-read=") && a.endsWith(",/srv/data")));
+  assert.ok(args.some((a) => a.startsWith("--allow-write=") && a.endsWith(",/srv/data")));
+  assert.ok((await selfCommand(["train"])).args.includes("--allow-net"));
 });

@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../lib/config.ts";
+import { ENV_GROUPS } from "../lib/permissions.ts";
+import { egressHosts } from "../lib/egress.ts";
 import { ADMIN_KEY, testApp } from "../testing/routes/test_app.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
@@ -41,10 +43,9 @@ async function dockerfile(): Promise<{ env: Record<string, string>; text: string
   return { env, text };
 }
 
-/** True when `name` is read by the service: its configuration, `flags/env.txt`, or Deno. */
-async function knownVariable(name: string): Promise<boolean> {
-  const allowed = (await Deno.readTextFile(join(ROOT, "flags", "env.txt"))).trim()
-    .slice("--allow-env=".length).split(",");
+/** True when `name` is read by the service: its configuration, `--allow-env`, or Deno. */
+function knownVariable(name: string): boolean {
+  const allowed = Object.values(ENV_GROUPS).flat();
   return (CONFIG_VARIABLES as string[]).includes(name) || DENO_VARIABLES.includes(name) ||
     allowed.some((a) => a.endsWith("*") ? name.startsWith(a.slice(0, -1)) : a === name);
 }
@@ -301,7 +302,7 @@ Deno.test("every variable compose, the Dockerfile and the manifests set is one t
   assert.ok(set.size > 10);
   for (const [name, where] of set) {
     if (name === "TMPDIR") continue; // read by Deno for the binary's native addon folder
-    assert.ok(await knownVariable(name), `${name} (${where}) is read by nothing`);
+    assert.ok(knownVariable(name), `${name} (${where}) is read by nothing`);
   }
 });
 
@@ -316,7 +317,7 @@ Deno.test("the Dockerfile bakes the default model and points BOOTSTRAP_MODEL_DIR
   for (const v of volumes) {
     assert.ok(!env.BOOTSTRAP_MODEL_DIR.startsWith(`${v}/`), `a volume at ${v} would hide it`);
   }
-  // The binary may read only data/ and models/ of its working folder (flags/compile.txt).
+  // The binary may read only data/ and models/ of its working folder (lib/permissions.ts).
   const workdir = /^WORKDIR (\S+)$/gm.exec(text.split(/^FROM /m).at(-1)!)![1];
   for (const dir of [env.DATA_DIR, env.MODEL_DIR, env.BOOTSTRAP_MODEL_DIR]) {
     assert.match(dir, new RegExp(`^${workdir}/(data|models)(/|$)`), dir);
@@ -596,5 +597,54 @@ Deno.test("Kubernetes: a NetworkPolicy lets the pods reach only the database, DN
   const text = await Deno.readTextFile(join(K8S, "networkpolicy.yaml"));
   for (const what of ["bucket", "HF_ENDPOINT", "MLFLOW_TRACKING_URI"]) {
     assert.ok(text.includes(what), `networkpolicy.yaml mentions ${what}`);
+  }
+});
+
+/** Applies a component's JSON patches ("add" only) to copies of the manifests they target. */
+async function withComponent(docs: Doc[], component: string): Promise<Doc[]> {
+  const file = join(K8S, "components", component, "kustomization.yaml");
+  const kustomization = parse(await Deno.readTextFile(file));
+  assert.equal(kustomization.kind, "Component");
+  const out = structuredClone(docs);
+  for (const { target, patch } of kustomization.patches as Doc[]) {
+    const doc = out.find((d) => d.kind === target.kind && d.metadata.name === target.name);
+    assert.ok(doc, `${component}: no ${target.kind} ${target.name}`);
+    for (const op of parse(patch) as Doc[]) {
+      assert.equal(op.op, "add", `${component}: only "add" patches are checked`);
+      const keys = (op.path as string).split("/").slice(1);
+      const parent = keys.slice(0, -1).reduce((o: Doc, k) => o[k], doc);
+      const last = keys.at(-1)!;
+      if (last === "-") parent.push(op.value);
+      else parent[last] = op.value;
+    }
+  }
+  return out;
+}
+
+Deno.test("Kubernetes: egress is open to the bucket, the hub and MLflow exactly when the configuration names them", async () => {
+  const base = await manifests();
+  for (const component of [null, "model-bucket", "hub", "mlflow"]) {
+    const docs = component ? await withComponent(base, component) : base;
+    const [configMap] = byKind(docs, "ConfigMap");
+    const [policy] = byKind(docs, "NetworkPolicy");
+    const ports = new Set<number>(
+      policy.spec.egress.flatMap((r: Doc) => r.ports.map((p: Doc) => p.port)),
+    );
+    // What serve's own --allow-net would name, less its listening address (the database's
+    // URL is in the Secret; its rule is checked above).
+    // The bucket's keys are in the Secret (without them the SDK would ask the platform).
+    const keys = { AWS_ACCESS_KEY_ID: "from-the-secret", AWS_SECRET_ACCESS_KEY: "from-the-secret" };
+    const [, ...hosts] = egressHosts(loadConfig({ ...configMap.data, ...keys }));
+    assert.equal(hosts.length, component ? 2 : 1, `${component}: ${hosts.join(" ")}`);
+    for (const host of hosts) {
+      const port = Number(host.slice(host.lastIndexOf(":") + 1));
+      assert.ok(ports.has(port), `${component ?? "base"}: no egress rule for ${host}`);
+    }
+    // The component's rule is the one more than the base's.
+    assert.equal(
+      policy.spec.egress.length,
+      base.find((d) => d.kind === "NetworkPolicy")!.spec
+        .egress.length + (component ? 1 : 0),
+    );
   }
 });

@@ -87,6 +87,10 @@ const schema = z.object({
   }).default(1),
   // Set by `serve` for the extra processes it starts (cli/workers.ts), not by users.
   NEWSINTEL_WORKER: z.coerce.number().int().min(0).max(64).default(0),
+  // Set by `serve` for the copy of itself it runs with `--allow-net` narrowed (cli/serve_scope.ts).
+  NEWSINTEL_NET_SCOPED: bool.default(false),
+  // Read by Deno's OpenTelemetry exporter (OTEL_DENO=true); `serve` allows its host.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(60_000),
   CORS_ORIGINS: z.string().optional(),
   REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.6),
@@ -105,6 +109,8 @@ const schema = z.object({
     message: "must be file:PATH (e.g. file:./mlruns) or an http(s):// tracking server URL",
   }).optional(),
   MLFLOW_TRACKING_TOKEN: z.string().optional(),
+  MLFLOW_TRACKING_USERNAME: z.string().optional(),
+  MLFLOW_TRACKING_PASSWORD: z.string().optional(),
   MLFLOW_EXPERIMENT_NAME: z.string().min(1).max(500).default("newsintel"),
   RETRAIN_AFTER_LABELS: z.coerce.number().int().min(0).max(10_000_000).default(0),
   RETRAIN_EVAL_SHARE: z.coerce.number().min(0).max(0.9).default(0.2),
@@ -117,7 +123,35 @@ const schema = z.object({
   // Signs backups (HMAC-SHA256 of the manifest, which holds every file's sha256).
   BACKUP_KEY: z.string().min(32, { message: "must be at least 32 characters" }).optional(),
   BACKUP_MAX_BYTES: z.coerce.number().int().min(1 << 20).max(2 ** 50).default(8 * 2 ** 30),
+  // Models' bundles in an S3-compatible bucket instead of the database (see bundle_store_s3.ts).
+  MODEL_STORE_URL: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, {
+    message: "must be s3://bucket or s3://bucket/prefix",
+  }).optional(),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  AWS_SESSION_TOKEN: z.string().optional(),
+  AWS_REGION: z.string().min(1).default("us-east-1"),
+  // An S3-compatible server (MinIO, Ceph, s3rver); then buckets are addressed path-style.
+  AWS_ENDPOINT_URL: z.url().optional(),
+  AWS_ENDPOINT_URL_S3: z.url().optional(),
 });
+
+/** Where `MODEL_STORE_URL` keeps models, and how to reach it. */
+export interface S3StoreConfig {
+  /** `s3://bucket/prefix` as configured. */
+  url: string;
+  bucket: string;
+  /** Key prefix without slashes at either end; "" for the bucket's root. */
+  prefix: string;
+  region: string;
+  /** `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`; unset: AWS S3 itself. */
+  endpoint?: string;
+  /** Path-style addressing (`endpoint/bucket/key`): on for any custom endpoint. */
+  forcePathStyle: boolean;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+}
 
 /** Every environment variable the configuration reads (the `--allow-env` list holds them). */
 export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
@@ -173,6 +207,10 @@ export interface Config {
   workersAuto: boolean;
   /** Which `serve` process this is: 0 the primary, 1.. the workers it started. */
   worker: number;
+  /** This `serve` runs with `--allow-net` narrowed already (the copy `serve` started). */
+  netScoped: boolean;
+  /** Where Deno's OpenTelemetry exporter sends (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  otlpEndpoint?: string;
   /** Requests per minute per API key (or client address without one) under /v1; 0 = off. */
   rateLimitPerMinute: number;
   /** Origins allowed to call the API from a browser; empty = CORS off. */
@@ -197,6 +235,9 @@ export interface Config {
   mlflowTrackingUri?: string;
   /** Bearer token for an MLflow tracking server. */
   mlflowTrackingToken?: string;
+  /** Basic-auth user and password for an MLflow tracking server (as MLflow's client reads them). */
+  mlflowTrackingUsername?: string;
+  mlflowTrackingPassword?: string;
   /** The MLflow experiment training runs are logged under. */
   mlflowExperimentName: string;
   /** `serve` starts a retrain after this many new reviewed labels; 0 = never. */
@@ -219,6 +260,8 @@ export interface Config {
   backupKey?: string;
   /** Most bytes a restore unpacks: the backup's files together, and the database dump unpacked. */
   backupMaxBytes: number;
+  /** The bucket that keeps models' bundles; unset: the database keeps them. */
+  modelStore?: S3StoreConfig;
 }
 
 /** Raised when the environment is invalid; its message lists every problem. */
@@ -328,6 +371,9 @@ export function loadConfig(
   }
   const names = apiKeys.map((k) => k.name);
   if (new Set(names).size !== names.length) problems.push("API_KEYS: key names must be unique");
+  if (!env.AWS_ACCESS_KEY_ID !== !env.AWS_SECRET_ACCESS_KEY) {
+    problems.push("AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: set both or neither");
+  }
   if (env.HF_MODEL && !env.HF_MODEL_REVISION && !isLocalPath(env.HF_MODEL)) {
     problems.push("HF_MODEL_REVISION: required when HF_MODEL names a hub repository");
   }
@@ -369,6 +415,8 @@ export function loadConfig(
     workers: e.WORKERS === "auto" ? Math.min(MAX_WORKERS, Math.max(1, cores)) : e.WORKERS,
     workersAuto: e.WORKERS === "auto",
     worker: e.NEWSINTEL_WORKER,
+    netScoped: e.NEWSINTEL_NET_SCOPED,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     corsOrigins: (e.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
     reviewThreshold: e.REVIEW_THRESHOLD,
@@ -381,6 +429,8 @@ export function loadConfig(
     secureCookies: e.SECURE_COOKIES,
     mlflowTrackingUri: e.MLFLOW_TRACKING_URI,
     mlflowTrackingToken: e.MLFLOW_TRACKING_TOKEN,
+    mlflowTrackingUsername: e.MLFLOW_TRACKING_USERNAME,
+    mlflowTrackingPassword: e.MLFLOW_TRACKING_PASSWORD,
     mlflowExperimentName: e.MLFLOW_EXPERIMENT_NAME,
     retrainAfterLabels: e.RETRAIN_AFTER_LABELS,
     retrainEvalShare: e.RETRAIN_EVAL_SHARE,
@@ -392,6 +442,23 @@ export function loadConfig(
     retrainAutoPromote: e.RETRAIN_AUTO_PROMOTE,
     backupKey: e.BACKUP_KEY,
     backupMaxBytes: e.BACKUP_MAX_BYTES,
+    modelStore: e.MODEL_STORE_URL ? s3StoreConfig(e.MODEL_STORE_URL, e) : undefined,
+  };
+}
+
+function s3StoreConfig(url: string, e: z.infer<typeof schema>): S3StoreConfig {
+  const [bucket, ...rest] = url.slice("s3://".length).split("/");
+  const endpoint = e.AWS_ENDPOINT_URL_S3 ?? e.AWS_ENDPOINT_URL;
+  return {
+    url,
+    bucket,
+    prefix: rest.filter(Boolean).join("/"),
+    region: e.AWS_REGION,
+    endpoint,
+    forcePathStyle: endpoint !== undefined,
+    accessKeyId: e.AWS_ACCESS_KEY_ID,
+    secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+    sessionToken: e.AWS_SESSION_TOKEN,
   };
 }
 

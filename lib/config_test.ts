@@ -54,6 +54,8 @@ Deno.test("loadConfig() gives the documented defaults for an empty environment",
     secureCookies: false,
     mlflowTrackingUri: undefined,
     mlflowTrackingToken: undefined,
+    mlflowTrackingUsername: undefined,
+    mlflowTrackingPassword: undefined,
     mlflowExperimentName: "newsintel",
     retrainAfterLabels: 0,
     retrainEvalShare: 0.2,
@@ -65,6 +67,9 @@ Deno.test("loadConfig() gives the documented defaults for an empty environment",
     retrainAutoPromote: false,
     backupKey: undefined,
     backupMaxBytes: 8 * 2 ** 30,
+    modelStore: undefined,
+    netScoped: false,
+    otlpEndpoint: undefined,
   });
 });
 

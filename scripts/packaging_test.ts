@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { relative } from "node:path";
 import { SAMPLE_DATASETS } from "../services/seed.ts";
 import { DEFAULT_TRAINING_DATA } from "../services/model_runtime.ts";
-import { taskArgs } from "../lib/self_command.ts";
+import { taskArgs } from "../testing/scripts/test_tasks.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 

@@ -10,6 +10,7 @@ import { activateModel } from "../db/models.ts";
 import { logger } from "../lib/log.ts";
 import { findModelDir, installModelDir, type Manifest } from "../ml/mod.ts";
 import { registerTrained } from "./training.ts";
+import type { BundleStore } from "./bundle_store.ts";
 
 const log = logger("models");
 
@@ -24,12 +25,12 @@ export const BOOTSTRAP_ACTOR = "BOOTSTRAP_MODEL_DIR";
  */
 export async function installBootstrapModel(
   db: Db,
-  options: { bootstrapDir: string; modelDir: string },
+  options: { bootstrapDir: string; modelDir: string; store?: BundleStore },
 ): Promise<{ manifest: Manifest; activated: boolean }> {
   const source = await findModelDir(options.bootstrapDir);
   const manifest = await installModelDir(source, options.modelDir);
   const activated = await db.transaction(async (tx) => {
-    await registerTrained(tx, manifest, { modelDir: options.modelDir });
+    await registerTrained(tx, manifest, { modelDir: options.modelDir, store: options.store });
     return activateModel(tx, {
       version: manifest.version,
       action: "bootstrap",

@@ -33,7 +33,13 @@ import { inSpan } from "../lib/tracing.ts";
 import { installBootstrapModel } from "./bootstrap_model.ts";
 import { recordTraining, runParameters, trainInSubprocess } from "./training.ts";
 import { mlflowTracking } from "./mlflow/mod.ts";
-import { ensureModelFiles, isStoredOrigin, storeMissingModels } from "./model_store.ts";
+import {
+  bundleStoreFor,
+  ensureModelFiles,
+  isStoredOrigin,
+  ModelStoreError,
+  storeMissingModels,
+} from "./model_store.ts";
 
 const log = logger("models");
 
@@ -146,7 +152,11 @@ export async function localModelDir(
 ): Promise<string | null> {
   // Absolute: transformers.js reads a relative directory as one under its own package.
   return isStoredOrigin(record.origin)
-    ? resolve(await ensureModelFiles(db, config.modelDir, record))
+    ? resolve(
+      await ensureModelFiles(db, config.modelDir, record, {
+        store: await bundleStoreFor(config),
+      }),
+    )
     : registeredModelDir(config, record);
 }
 
@@ -259,9 +269,20 @@ export async function ensureActiveModel(
     await installBootstrapModel(db, {
       bootstrapDir: config.bootstrapModelDir,
       modelDir: config.modelDir,
+      store: await bundleStoreFor(config),
     });
   }
-  const stored = await storeMissingModels(db, config.modelDir);
+  // A bucket that cannot be reached now does not stop the start: the models are still in
+  // MODEL_DIR, and the next start stores them.
+  const stored = await storeMissingModels(db, config.modelDir, {
+    store: await bundleStoreFor(config),
+  }).catch((err) => {
+    if (!(err instanceof ModelStoreError)) throw err;
+    log.warn("models missing from the model store were not stored: {error}", {
+      error: err.message,
+    });
+    return [];
+  });
   if (stored.length) log.info("stored models {stored} in the model store", { stored });
   const active = await activeModelVersion(db);
   if (active) return active;
@@ -283,7 +304,7 @@ export async function ensureActiveModel(
     parameters,
     config.modelDir,
     () => early ?? trainDefaultModel(config, signal),
-    { tracking: mlflowTracking(config) },
+    { tracking: mlflowTracking(config), store: await bundleStoreFor(config) },
   );
   await db.transaction((tx) =>
     activateModel(tx, { version: manifest.version, action: "bootstrap", actor: "first start" })

@@ -1,32 +1,27 @@
 /**
- * The model store of record: the database keeps every file of each trained or imported
- * model (`db/model_files.ts`), written in the transaction that registers the model, so
- * `MODEL_DIR` is only a cache. A replica whose `MODEL_DIR` lacks a registered version
- * fetches it from the store chunk by chunk, checks every file against the registry's
- * manifest and renames it into place; a copy that does not verify is never served.
+ * The model store of record: every file of each trained or imported model is kept by a
+ * {@link BundleStore} — the database (`db/model_files.ts`), written in the transaction that
+ * registers the model, or a bucket (`MODEL_STORE_URL`) — so `MODEL_DIR` is only a cache. A
+ * replica whose `MODEL_DIR` lacks a registered version fetches it from the store, checks
+ * every file against the registry's manifest and renames it into place; a copy that does
+ * not verify is never served.
  */
 import { join } from "node:path";
 import type { Db, Queryable } from "../db/mod.ts";
 import { listModels, type ModelRecord, type NewModel, registerModel } from "../db/models.ts";
-import {
-  hasStoredModel,
-  insertModelFileChunk,
-  readModelFileChunk,
-  storedModelFiles,
-  storedModelVersions,
-} from "../db/model_files.ts";
 import { logger } from "../lib/log.ts";
-import { readModelChunks, unpackModelChunks } from "../ml/model_chunks.ts";
+import { unpackModelChunks } from "../ml/model_chunks.ts";
 import { type Manifest, ModelDirError, verifyModelDir } from "../ml/mod.ts";
+import { type BundleStore, databaseBundles, ModelStoreError } from "./bundle_store.ts";
+
+export { type BundleStore, ModelStoreError } from "./bundle_store.ts";
+export { bundleStoreFor } from "./bundle_store_config.ts";
 
 const log = logger("models");
 
-/** A registered model the store cannot give back: not stored, incomplete or corrupt. */
-export class ModelStoreError extends Error {
-  constructor(readonly version: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "ModelStoreError";
-  }
+/** Which backend keeps the bundles (default: the database). */
+export interface StoreOptions {
+  store?: BundleStore;
 }
 
 /** Whether a model of this origin keeps its files in the store (hub and local models do not). */
@@ -39,16 +34,13 @@ export function isStoredOrigin(origin: ModelRecord["origin"]): boolean {
  * version is stored already; returns whether it wrote them. Run it in the transaction
  * that registers the model, so no model is registered without its files.
  */
-export async function storeModelFiles(
+export function storeModelFiles(
   q: Queryable,
   dir: string,
   manifest: Pick<Manifest, "version" | "files">,
+  { store = databaseBundles }: StoreOptions = {},
 ): Promise<boolean> {
-  if (await hasStoredModel(q, manifest.version)) return false;
-  for await (const chunk of readModelChunks(dir, manifest)) {
-    await insertModelFileChunk(q, { version: manifest.version, ...chunk });
-  }
-  return true;
+  return store.put(q, dir, manifest);
 }
 
 /** Registers a model whose files are in `dir` and stores them (see {@link storeModelFiles}). */
@@ -56,9 +48,10 @@ export async function registerStoredModel(
   q: Queryable,
   model: NewModel & { manifest: Manifest },
   dir: string,
+  options: StoreOptions = {},
 ): Promise<void> {
   await registerModel(q, model);
-  await storeModelFiles(q, dir, model.manifest);
+  await storeModelFiles(q, dir, model.manifest, options);
 }
 
 /**
@@ -71,6 +64,7 @@ export async function ensureModelFiles(
   db: Queryable,
   modelDir: string,
   record: ModelRecord,
+  options: StoreOptions = {},
 ): Promise<string> {
   const dir = join(modelDir, record.location);
   const cached = await verifyModelDir(dir).then((m) => {
@@ -92,9 +86,10 @@ export async function ensureModelFiles(
     await Deno.rename(dir, aside).catch(() => {});
   }
   const started = performance.now();
-  const fetched = await fetchStoredModel(db, modelDir, record);
-  log.info("fetched model {version} from the model store in {ms}ms", {
+  const fetched = await fetchStoredModel(db, modelDir, record, options);
+  log.info("fetched model {version} from the model store ({store}) in {ms}ms", {
     version: record.version,
+    store: (options.store ?? databaseBundles).name,
     ms: Math.round(performance.now() - started),
   });
   return fetched;
@@ -105,39 +100,27 @@ export async function fetchStoredModel(
   db: Queryable,
   modelDir: string,
   record: ModelRecord,
+  { store = databaseBundles }: StoreOptions = {},
 ): Promise<string> {
   const { version } = record;
   if (record.location !== version) {
     throw new ModelStoreError(version, `model ${version} is stored under another name`);
   }
-  const files = new Map((await storedModelFiles(db, version)).map((f) => [f.path, f]));
-  if (files.size === 0) {
+  const source = await store.open(db, version);
+  if (!source) {
     throw new ModelStoreError(
       version,
-      `model ${version} is not in the model store and not in MODEL_DIR ${modelDir}`,
+      `model ${version} is not in the model store (${store.name}) and not in MODEL_DIR ${modelDir}`,
     );
   }
-  async function* chunks(path: string): AsyncGenerator<Uint8Array> {
-    const file = files.get(path);
-    if (!file) throw new ModelStoreError(version, `stored model ${version} has no ${path}`);
-    for (const [i, { chunkNo }] of file.chunks.entries()) {
-      const bytes = chunkNo === i ? await readModelFileChunk(db, version, { path, chunkNo }) : null;
-      if (!bytes) {
-        throw new ModelStoreError(version, `stored model ${version} misses part ${i} of ${path}`);
-      }
-      yield bytes;
-    }
-  }
   try {
-    return await unpackModelChunks(modelDir, record.manifest, chunks);
+    return await unpackModelChunks(modelDir, record.manifest, source);
   } catch (err) {
     if (err instanceof ModelDirError) {
       throw new ModelStoreError(
         version,
-        `the model store's copy of ${version} is corrupt: ${err.message}`,
-        {
-          cause: err,
-        },
+        `the model store's copy of ${version} (${store.name}) is corrupt: ${err.message}`,
+        { cause: err },
       );
     }
     throw err;
@@ -149,11 +132,14 @@ export async function fetchStoredModel(
  * (models registered before the store existed); returns their versions. A model whose
  * directory is missing or does not verify is left out, with a warning.
  */
-export async function storeMissingModels(db: Db, modelDir: string): Promise<string[]> {
-  const stored = new Set(await storedModelVersions(db));
+export async function storeMissingModels(
+  db: Db,
+  modelDir: string,
+  { store = databaseBundles }: StoreOptions = {},
+): Promise<string[]> {
   const added: string[] = [];
   for (const model of await listModels(db)) {
-    if (!isStoredOrigin(model.origin) || stored.has(model.version)) continue;
+    if (!isStoredOrigin(model.origin) || await store.has(db, model.version)) continue;
     const dir = join(modelDir, model.location);
     try {
       const manifest = await verifyModelDir(dir);
@@ -163,7 +149,7 @@ export async function storeMissingModels(db: Db, modelDir: string): Promise<stri
         });
         continue;
       }
-      if (await db.transaction((tx) => storeModelFiles(tx, dir, manifest))) {
+      if (await db.transaction((tx) => store.put(tx, dir, manifest))) {
         added.push(model.version);
       }
     } catch (err) {

@@ -43,6 +43,7 @@ import {
   scoreOnEval,
 } from "./retrain_data.ts";
 import { examplesFrom, recordTraining, runParameters, trainInSubprocess } from "./training.ts";
+import { bundleStoreFor } from "./model_store.ts";
 
 const log = logger("retrain");
 
@@ -218,6 +219,7 @@ export function createRetrainer(deps: RetrainerDeps): Retrainer {
         tracker.data(data.train);
         return train(data.train, { retrainId: retrain.id, name, seed: options.seed });
       },
+      { store: await bundleStoreFor(config) },
     );
     progress.candidateVersion = manifest.version;
 

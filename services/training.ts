@@ -31,7 +31,7 @@ import {
 import { articleText } from "../ml/article_text.ts";
 import { vectorProvider, type VectorSource } from "../ml/word_vectors.ts";
 import type { RunTracking } from "./mlflow/mod.ts";
-import { registerStoredModel } from "./model_store.ts";
+import { type BundleStore, registerStoredModel } from "./model_store.ts";
 
 const log = logger("training");
 
@@ -139,17 +139,22 @@ export async function trainModelDir(
 export async function registerTrained(
   db: Queryable,
   manifest: Manifest,
-  options: { modelDir: string; taxonomy?: string },
+  options: { modelDir: string; taxonomy?: string; store?: BundleStore },
 ): Promise<void> {
-  await registerStoredModel(db, {
-    version: manifest.version,
-    name: manifest.name,
-    taxonomy: options.taxonomy,
-    labels: manifest.labels,
-    origin: "trained",
-    location: manifest.version,
-    manifest,
-  }, join(options.modelDir, manifest.version));
+  await registerStoredModel(
+    db,
+    {
+      version: manifest.version,
+      name: manifest.name,
+      taxonomy: options.taxonomy,
+      labels: manifest.labels,
+      origin: "trained",
+      location: manifest.version,
+      manifest,
+    },
+    join(options.modelDir, manifest.version),
+    { store: options.store },
+  );
 }
 
 /** What a training run was asked to do, as `training_runs.parameters` keeps it. */
@@ -225,7 +230,7 @@ export async function recordTraining(
   parameters: RunParameters,
   modelDir: string,
   train: (run: RunTracker) => Promise<Manifest>,
-  options: { tracking?: RunTracking } = {},
+  options: { tracking?: RunTracking; store?: BundleStore } = {},
 ): Promise<{ runId: number; manifest: Manifest }> {
   const runId = await startRun(db, parameters);
   // While it trains, the run says it is alive; a killed process stops saying so.
@@ -249,7 +254,11 @@ export async function recordTraining(
     const validation = manifest.metrics as ValidationReport | null;
     const { perFold, ...metrics } = validation ?? {};
     await db.transaction(async (tx) => {
-      await registerTrained(tx, manifest, { modelDir, taxonomy: parameters.taxonomy });
+      await registerTrained(tx, manifest, {
+        modelDir,
+        taxonomy: parameters.taxonomy,
+        store: options.store,
+      });
       const finished = await finishRun(tx, runId, {
         modelVersion: manifest.version,
         data: manifest.trainingData,
@@ -285,7 +294,13 @@ export async function trainAndRegister(
   db: Db,
   examples: readonly Example[],
   options: TrainModelOptions,
-  run: { reviewed?: boolean; sources?: string[]; taxonomy?: string; tracking?: RunTracking } = {},
+  run: {
+    reviewed?: boolean;
+    sources?: string[];
+    taxonomy?: string;
+    tracking?: RunTracking;
+    store?: BundleStore;
+  } = {},
 ): Promise<Manifest> {
   const { manifest } = await recordTraining(
     db,
@@ -295,7 +310,7 @@ export async function trainAndRegister(
       tracker.data(examples);
       return trainModelDir(examples, options);
     },
-    { tracking: run.tracking },
+    { tracking: run.tracking, store: run.store },
   );
   return manifest;
 }

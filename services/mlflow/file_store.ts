@@ -15,10 +15,16 @@
  * ```
  *
  * meta.yaml is written as PyYAML's `safe_dump` does: block style, sorted keys,
- * YAML 1.1 quoting (`'0'`, `''`).
+ * YAML 1.1 quoting (`'0'`, `''`, `'<<'`, `'='`), and read as YAML 1.1, as MLflow reads it
+ * (`0o17` is a string there, not 15).
+ *
+ * MLflow's file store has no lock: two processes creating one experiment make two. Here an
+ * experiment is made in a temporary folder and renamed to an id derived from its name, so
+ * of concurrent creators one wins and the others find its experiment.
  */
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { createHash } from "node:crypto";
 import { parse, stringify } from "yaml";
 import { MLFLOW_USER, type MlflowMetric, type MlflowRecord, RUN_STATUS } from "./record.ts";
 
@@ -38,19 +44,34 @@ export interface Artifact {
   name: string;
 }
 
-const yaml = (data: Record<string, unknown>) =>
-  stringify(data, { singleQuote: true, sortMapEntries: true, version: "1.1" });
+/**
+ * YAML 1.1 resolves the plain scalars `<<` (merge) and `=` (value) to types PyYAML's safe
+ * loader cannot construct: unquoted, one experiment named so breaks MLflow's listing of
+ * every experiment. PyYAML's dumper quotes them; the `yaml` package writes them plain (even
+ * a node marked for quotes keeps `<<` plain), so its output's values are quoted here. The
+ * keys are ours and the values one line each (block style), so a line is `key: value`.
+ */
+function yaml(data: Record<string, unknown>): string {
+  return stringify(data, { singleQuote: true, sortMapEntries: true, version: "1.1" })
+    .replace(/^(\w+): (<<|=)$/gm, "$1: '$2'");
+}
+
+/** A meta.yaml read as MLflow reads it: YAML 1.1. */
+export function readMeta(text: string): Record<string, unknown> | null {
+  return parse(text, { version: "1.1" });
+}
 
 /** A file URI of an absolute path, as MLflow's `path_to_local_file_uri` writes it. */
 const fileUri = (path: string) => pathToFileURL(resolve(path)).href;
 
 /**
- * An experiment id as MLflow's file store makes them: 18 random digits, the first
- * not 0.
+ * The id newsintel gives a new experiment named `name`: 18 digits, the first not 0, as
+ * MLflow's file store makes them, but derived from the name (sha256), so concurrent
+ * creators of one experiment aim at the same folder.
  */
-function newExperimentId(): string {
-  const digits = crypto.getRandomValues(new Uint8Array(18));
-  return [...digits].map((d, i) => i === 0 ? 1 + (d % 9) : d % 10).join("");
+export function experimentIdFor(name: string): string {
+  const digits = createHash("sha256").update(name).digest();
+  return [...digits.subarray(0, 18)].map((d, i) => i === 0 ? 1 + (d % 9) : d % 10).join("");
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -63,21 +84,84 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function writeExperiment(root: string, id: string, name: string): Promise<void> {
+/**
+ * Writes experiment `id` named `name` under `root`: in a temporary folder, renamed into
+ * place. Returns false when a folder `id` exists already (another process made it first).
+ */
+async function writeExperiment(root: string, id: string, name: string): Promise<boolean> {
   const dir = join(root, id);
-  await Deno.mkdir(dir, { recursive: true });
+  // A dot folder: MLflow and the scan below skip it while it is being written.
+  const staging = await Deno.makeTempDir({ dir: root, prefix: ".new-experiment-" });
   const now = Date.now();
-  await Deno.writeTextFile(
-    join(dir, "meta.yaml"),
-    yaml({
-      artifact_location: fileUri(dir),
-      creation_time: now,
-      experiment_id: id,
-      last_update_time: now,
-      lifecycle_stage: "active",
-      name,
-    }),
-  );
+  try {
+    await Deno.writeTextFile(
+      join(staging, "meta.yaml"),
+      yaml({
+        artifact_location: fileUri(dir),
+        creation_time: now,
+        experiment_id: id,
+        last_update_time: now,
+        lifecycle_stage: "active",
+        name,
+      }),
+    );
+    try {
+      await Deno.rename(staging, dir);
+      return true;
+    } catch (err) {
+      // Renaming onto a folder that is there (and not empty) fails: someone else's.
+      if (await exists(join(dir, "meta.yaml"))) return false;
+      throw err;
+    }
+  } finally {
+    await Deno.remove(staging, { recursive: true }).catch(() => {});
+  }
+}
+
+/** An experiment folder's meta.yaml, or null when it has none that reads. */
+async function experimentMeta(dir: string): Promise<Record<string, unknown> | null> {
+  try {
+    const meta = readMeta(await Deno.readTextFile(join(dir, "meta.yaml")));
+    return meta && typeof meta === "object" ? meta : null;
+  } catch {
+    return null; // not an experiment folder (MLflow skips a malformed one too)
+  }
+}
+
+/** The experiments in `dir` (the store root or its `.trash`) named `name`. */
+async function experimentsNamed(
+  dir: string,
+  name: string,
+): Promise<{ id: string; stage: string }[]> {
+  const found: { id: string; stage: string }[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isDirectory || entry.name.startsWith(".") || NOT_EXPERIMENTS.has(entry.name)) {
+        continue;
+      }
+      const meta = await experimentMeta(join(dir, entry.name));
+      if (meta?.name !== name) continue;
+      found.push({
+        id: String(meta.experiment_id ?? entry.name),
+        stage: String(meta.lifecycle_stage ?? "active"),
+      });
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return found;
+}
+
+/** MLflow refuses to create, or log to, an experiment whose name a deleted one holds. */
+export class DeletedExperimentError extends Error {
+  constructor(readonly experimentName: string, readonly experimentId: string) {
+    super(
+      `MLflow experiment '${experimentName}' (id ${experimentId}) is deleted: restore it ` +
+        "(mlflow experiments restore), or delete it for good from the store's .trash " +
+        "folder, or set another MLFLOW_EXPERIMENT_NAME",
+    );
+    this.name = "DeletedExperimentError";
+  }
 }
 
 /**
@@ -90,21 +174,16 @@ export async function fileStoreExperiment(root: string, name: string): Promise<s
     await writeExperiment(root, DEFAULT_EXPERIMENT_ID, "Default");
   }
   await Deno.mkdir(join(root, TRASH), { recursive: true });
-  for await (const entry of Deno.readDir(root)) {
-    if (!entry.isDirectory || NOT_EXPERIMENTS.has(entry.name)) continue;
-    let meta: Record<string, unknown> | null;
-    try {
-      meta = parse(await Deno.readTextFile(join(root, entry.name, "meta.yaml")));
-    } catch {
-      continue; // not an experiment folder (MLflow skips a malformed one too)
-    }
-    if (meta?.name === name && (meta.lifecycle_stage ?? "active") === "active") {
-      return String(meta.experiment_id ?? entry.name);
-    }
+  // Twice at most: when another process wins the race to create it, its experiment is found.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const named = await experimentsNamed(root, name);
+    const active = named.find((e) => e.stage === "active");
+    if (active) return active.id;
+    const deleted = named[0] ?? (await experimentsNamed(join(root, TRASH), name))[0];
+    if (deleted) throw new DeletedExperimentError(name, deleted.id);
+    if (await writeExperiment(root, experimentIdFor(name), name)) return experimentIdFor(name);
   }
-  const id = newExperimentId();
-  await writeExperiment(root, id, name);
-  return id;
+  throw new Error(`MLflow experiment '${name}' could not be created in ${root}`);
 }
 
 /** A metric value as Python writes a float (`1.0`, not `1`), which MLflow reads back. */

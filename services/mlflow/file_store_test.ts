@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse } from "yaml";
-import { fileStoreExperiment, fileStoreRoot, logToFileStore } from "./file_store.ts";
+import {
+  DeletedExperimentError,
+  experimentIdFor,
+  fileStoreExperiment,
+  fileStoreRoot,
+  logToFileStore,
+  readMeta,
+} from "./file_store.ts";
 import { mlflowRecord, RUN_STATUS } from "./record.ts";
 import { failedRun, succeededRun } from "../../testing/services/mlflow/test_runs.ts";
 
@@ -168,6 +175,119 @@ Deno.test("fileStoreExperiment() finds an experiment MLflow wrote and skips what
     const fresh = await fileStoreExperiment(root, "other");
     assert.match(fresh, /^\d{18}$/);
     assert.equal(await fileStoreExperiment(root, "other"), fresh, "found again, not made twice");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+/** Lines of PyYAML's implicit resolvers (YAML 1.1) that its safe loader cannot construct. */
+function pyyamlUnconstructable(text: string): string[] {
+  return text.split("\n").filter((line) => /^\w+: (<<|=)$/.test(line));
+}
+
+Deno.test("fileStoreExperiment() writes names YAML 1.1 gives a meaning to quoted, and reads them back", async () => {
+  const root = await Deno.makeTempDir({ prefix: "newsintel-mlruns-" });
+  try {
+    for (const name of ["<<", "=", "0o17", "yes", "~", "12:30", "0x1F"]) {
+      const id = await fileStoreExperiment(root, name);
+      const text = await read(join(root, id, "meta.yaml"));
+      assert.deepEqual(pyyamlUnconstructable(text), [], text);
+      // Read back as MLflow reads it (YAML 1.1): the name as written, never a number.
+      assert.equal(readMeta(text)?.name, name);
+      assert.equal(await fileStoreExperiment(root, name), id, `${name} is made once`);
+    }
+    assert.match(await read(join(root, experimentIdFor("<<"), "meta.yaml")), /^name: '<<'$/m);
+    assert.match(await read(join(root, experimentIdFor("="), "meta.yaml")), /^name: '='$/m);
+    // `0o17` is no number in YAML 1.1: written plain, as PyYAML writes it, and still found.
+    assert.match(await read(join(root, experimentIdFor("0o17"), "meta.yaml")), /^name: 0o17$/m);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("fileStoreExperiment() finds 0o17 that MLflow wrote, not an experiment named 15", async () => {
+  const root = await Deno.makeTempDir({ prefix: "newsintel-mlruns-" });
+  try {
+    await Deno.mkdir(join(root, "0"));
+    await Deno.writeTextFile(join(root, "0", "meta.yaml"), "experiment_id: '0'\nname: Default\n");
+    await Deno.mkdir(join(root, "333"));
+    await Deno.writeTextFile(
+      join(root, "333", "meta.yaml"),
+      "experiment_id: '333'\nlifecycle_stage: active\nname: 0o17\n",
+    );
+    assert.equal(await fileStoreExperiment(root, "0o17"), "333");
+    assert.notEqual(await fileStoreExperiment(root, "15"), "333");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("fileStoreExperiment() refuses a name a deleted experiment in .trash holds, as MLflow does", async () => {
+  const root = await Deno.makeTempDir({ prefix: "newsintel-mlruns-" });
+  try {
+    const id = await fileStoreExperiment(root, "newsintel");
+    // `mlflow experiments delete` moves it to .trash with lifecycle_stage deleted.
+    const meta = (await read(join(root, id, "meta.yaml")))
+      .replace("lifecycle_stage: active", "lifecycle_stage: deleted");
+    await Deno.rename(join(root, id), join(root, ".trash", id));
+    await Deno.writeTextFile(join(root, ".trash", id, "meta.yaml"), meta);
+    await assert.rejects(
+      () => fileStoreExperiment(root, "newsintel"),
+      (err: Error) =>
+        err instanceof DeletedExperimentError && err.experimentId === id &&
+        /is deleted: restore it/.test(err.message),
+    );
+    assert.deepEqual(
+      (await Array.fromAsync(Deno.readDir(root))).map((e) => e.name).sort(),
+      [".trash"],
+      "nothing created",
+    );
+    // Restored (moved back, active), it is used again.
+    await Deno.rename(join(root, ".trash", id), join(root, id));
+    await Deno.writeTextFile(
+      join(root, id, "meta.yaml"),
+      meta.replace("lifecycle_stage: deleted", "lifecycle_stage: active"),
+    );
+    assert.equal(await fileStoreExperiment(root, "newsintel"), id);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("fileStoreExperiment(): concurrent first runs create one experiment", async () => {
+  const root = await Deno.makeTempDir({ prefix: "newsintel-mlruns-" });
+  try {
+    const ids = await Promise.all(
+      Array.from({ length: 8 }, () => fileStoreExperiment(join(root, "mlruns"), "newsintel")),
+    );
+    assert.equal(new Set(ids).size, 1);
+    const folders = (await Array.fromAsync(Deno.readDir(join(root, "mlruns"))))
+      .map((e) => e.name).sort();
+    assert.deepEqual(folders, [".trash", "0", ids[0]].sort());
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("fileStoreExperiment(): concurrent processes create one experiment", async () => {
+  const root = await Deno.makeTempDir({ prefix: "newsintel-mlruns-" });
+  const script = `import { fileStoreExperiment } from ${
+    JSON.stringify(new URL("./file_store.ts", import.meta.url).href)
+  };\nconsole.log(await fileStoreExperiment(Deno.args[0], "newsintel"));`;
+  try {
+    const runs = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        new Deno.Command(Deno.execPath(), {
+          args: ["eval", script, join(root, "mlruns")],
+          stdout: "piped",
+          stderr: "piped",
+        }).output()),
+    );
+    for (const r of runs) assert.ok(r.success, new TextDecoder().decode(r.stderr));
+    const ids = runs.map((r) => new TextDecoder().decode(r.stdout).trim());
+    assert.equal(new Set(ids).size, 1, ids.join(" "));
+    const folders = (await Array.fromAsync(Deno.readDir(join(root, "mlruns")))).map((e) => e.name);
+    assert.deepEqual(folders.sort(), [".trash", "0", ids[0]].sort());
   } finally {
     await Deno.remove(root, { recursive: true });
   }

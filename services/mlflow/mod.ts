@@ -52,7 +52,11 @@ export function withExtras(record: MlflowRecord, extras: RunExtras = {}): Mlflow
 
 type TrackingConfig = Pick<
   Config,
-  "mlflowTrackingUri" | "mlflowTrackingToken" | "mlflowExperimentName"
+  | "mlflowTrackingUri"
+  | "mlflowTrackingToken"
+  | "mlflowTrackingUsername"
+  | "mlflowTrackingPassword"
+  | "mlflowExperimentName"
 >;
 
 /** The tracking `config` asks for, or undefined when `MLFLOW_TRACKING_URI` is unset. */
@@ -64,7 +68,16 @@ export function mlflowTracking(config: TrackingConfig): RunTracking | undefined 
     ? (run: Parameters<typeof logToFileStore>[2]) =>
       logToFileStore(fileStoreRoot(uri), experiment, run)
     : (run: Parameters<typeof logToServer>[2]) =>
-      logToServer({ baseUrl: uri, token: config.mlflowTrackingToken }, experiment, run);
+      logToServer(
+        {
+          baseUrl: uri,
+          token: config.mlflowTrackingToken,
+          username: config.mlflowTrackingUsername,
+          password: config.mlflowTrackingPassword,
+        },
+        experiment,
+        run,
+      );
   return {
     async log(db, runId, modelDir, extras) {
       let bundle: string | null = null;

@@ -3,7 +3,8 @@
  * the experiment by name (created when missing), `runs/create`, `runs/log-batch`
  * within MLflow's per-request limits, the model bundle through the server's
  * artifact proxy (`mlflow-artifacts`), and `runs/update` with the final status.
- * Every request carries `Authorization: Bearer <token>` when a token is set.
+ * Every request carries `Authorization: Basic …` when a user and password are set, as
+ * MLflow's client does, else `Bearer <token>` when a token is.
  */
 import type { Artifact } from "./file_store.ts";
 import type { MlflowMetric, MlflowParam, MlflowRecord, MlflowTag } from "./record.ts";
@@ -22,6 +23,9 @@ export interface RestOptions {
   /** The tracking server, e.g. `http://127.0.0.1:5000` (a path prefix is kept). */
   baseUrl: string;
   token?: string;
+  /** Basic auth (`MLFLOW_TRACKING_USERNAME`/`PASSWORD`); MLflow's client prefers it to a token. */
+  username?: string;
+  password?: string;
 }
 
 /** A logging failure after the MLflow run was created: it names the run. */
@@ -70,9 +74,18 @@ class HttpError extends Error {
 function client(options: RestOptions) {
   const base = options.baseUrl.replace(/\/+$/, "");
   const shownBase = base.replace(/\/\/[^/@]*@/, "//");
+  const authorization = options.username && options.password
+    ? `Basic ${
+      btoa(String.fromCharCode(...new TextEncoder().encode(
+        `${options.username}:${options.password}`,
+      )))
+    }`
+    : options.token
+    ? `Bearer ${options.token}`
+    : null;
   const headers = (type: string): HeadersInit => ({
     "Content-Type": type,
-    ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+    ...(authorization ? { Authorization: authorization } : {}),
   });
   const send = async (
     method: string,
@@ -124,9 +137,21 @@ const API = "/api/2.0/mlflow";
 async function experimentId(api: ReturnType<typeof client>, name: string): Promise<string> {
   const byName = () =>
     api.get(`${API}/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`)
-      .then((r) =>
-        String((r as { experiment: { experiment_id: string } }).experiment.experiment_id)
-      );
+      .then((r) => {
+        const { experiment } = r as {
+          experiment: { experiment_id: string; lifecycle_stage?: string };
+        };
+        // MLflow's client refuses to log to a deleted experiment, and the server to make
+        // another of the same name.
+        if (experiment.lifecycle_stage === "deleted") {
+          throw new Error(
+            `MLflow experiment '${name}' (id ${experiment.experiment_id}) is deleted: ` +
+              "restore it (mlflow experiments restore), delete it for good, or set another " +
+              "MLFLOW_EXPERIMENT_NAME",
+          );
+        }
+        return String(experiment.experiment_id);
+      });
   try {
     return await byName();
   } catch (err) {

@@ -173,3 +173,43 @@ Deno.test("logToServer() says which call could not reach the server, without cre
   assert.match(err.message, /^MLflow GET \/api\/2\.0\/mlflow\/experiments\/get-by-name failed/);
   assert.doesNotMatch(err.message, /hunter2/);
 });
+
+Deno.test("logToServer() sends MLFLOW_TRACKING_USERNAME/PASSWORD as basic auth, before a token", async () => {
+  const server = fakeMlflow({ basic: { username: "ci", password: "pässword:1" } });
+  try {
+    await logToServer(
+      { baseUrl: server.url, username: "ci", password: "pässword:1", token: "ignored" },
+      "newsintel",
+      { record: mlflowRecord(succeededRun()) },
+    );
+    const expected = `Basic ${
+      btoa(String.fromCharCode(...new TextEncoder().encode("ci:pässword:1")))
+    }`;
+    assert.ok(server.calls.length > 2);
+    assert.ok(server.calls.every((c) => c.authorization === expected));
+    // Wrong credentials: refused, and said so.
+    await assert.rejects(
+      () =>
+        logToServer({ baseUrl: server.url, username: "ci", password: "wrong" }, "newsintel", {
+          record: mlflowRecord(succeededRun()),
+        }),
+      /answered 401/,
+    );
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("logToServer() refuses an experiment that is deleted, creating nothing", async () => {
+  const server = fakeMlflow({ deleted: ["newsintel"] });
+  try {
+    await assert.rejects(
+      () =>
+        logToServer({ baseUrl: server.url }, "newsintel", { record: mlflowRecord(succeededRun()) }),
+      /MLflow experiment 'newsintel' \(id 1\) is deleted: restore it/,
+    );
+    assert.deepEqual(server.calls.map((c) => c.path), ["mlflow/experiments/get-by-name"]);
+  } finally {
+    await server.close();
+  }
+});

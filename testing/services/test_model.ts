@@ -4,6 +4,7 @@ import { activateModel } from "../../db/models.ts";
 import { TOY_LABELS, toyCorpus } from "../ml/toy_corpus.ts";
 import type { Manifest } from "../../ml/mod.ts";
 import { trainAndRegister } from "../../services/training.ts";
+import type { BundleStore } from "../../services/bundle_store.ts";
 
 export { TOY_LABELS };
 
@@ -19,14 +20,20 @@ export const TOY_TRAINING = {
 export async function trainToyModel(
   db: Db,
   modelDir: string,
-  options: { seed?: number; activate?: boolean; name?: string; taxonomy?: string } = {},
+  options: {
+    seed?: number;
+    activate?: boolean;
+    name?: string;
+    taxonomy?: string;
+    store?: BundleStore;
+  } = {},
 ): Promise<Manifest> {
   const manifest = await trainAndRegister(db, toyCorpus(300, options.seed ?? 7), {
     ...TOY_TRAINING,
     seed: options.seed ?? 1,
     name: options.name ?? "toy",
     modelDir,
-  }, { taxonomy: options.taxonomy });
+  }, { taxonomy: options.taxonomy, store: options.store });
   if (options.activate ?? true) {
     await db.transaction((tx) =>
       activateModel(tx, { version: manifest.version, action: "promote", actor: "test" })

@@ -32,6 +32,10 @@ const invalid = (message: string) => json(400, { error_code: "INVALID_PARAMETER_
 /** Starts the server on a free loopback port. */
 export function fakeMlflow(options: {
   token?: string;
+  /** Ask for basic auth with this user and password instead of a token. */
+  basic?: { username: string; password: string };
+  /** Names of experiments that exist in the deleted state. */
+  deleted?: string[];
   /** Answer this path (below /api/2.0/) with 503. */
   failOn?: string;
   /** The artifact_uri runs get (default: proxied, `mlflow-artifacts:/<exp>/<run>/artifacts`). */
@@ -39,6 +43,8 @@ export function fakeMlflow(options: {
 } = {}): FakeMlflow {
   const calls: Call[] = [];
   const experiments = new Map<string, string>();
+  const deleted = new Set(options.deleted ?? []);
+  for (const name of deleted) experiments.set(name, String(experiments.size + 1));
   const runs = new Map<string, string>();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const url = new URL(req.url);
@@ -58,13 +64,32 @@ export function fakeMlflow(options: {
     if (options.token && req.headers.get("authorization") !== `Bearer ${options.token}`) {
       return json(401, { error_code: "UNAUTHENTICATED", message: "bad token" });
     }
+    // UTF-8, as RFC 7617 asks.
+    const basic = options.basic &&
+      `Basic ${
+        btoa(
+          String.fromCharCode(
+            ...new TextEncoder().encode(`${options.basic.username}:${options.basic.password}`),
+          ),
+        )
+      }`;
+    if (basic && req.headers.get("authorization") !== basic) {
+      return json(401, { error_code: "UNAUTHENTICATED", message: "bad credentials" });
+    }
     if (options.failOn === path) return json(503, { error_code: "TEMPORARILY_UNAVAILABLE" });
     const route = `${req.method} ${isArtifact ? "PUT artifact" : path}`;
     switch (route) {
       case "GET mlflow/experiments/get-by-name": {
         const id = experiments.get(url.searchParams.get("experiment_name") ?? "");
         return id
-          ? json(200, { experiment: { experiment_id: id, lifecycle_stage: "active" } })
+          ? json(200, {
+            experiment: {
+              experiment_id: id,
+              lifecycle_stage: deleted.has(url.searchParams.get("experiment_name") ?? "")
+                ? "deleted"
+                : "active",
+            },
+          })
           : json(404, { error_code: "RESOURCE_DOES_NOT_EXIST", message: "no experiment" });
       }
       case "POST mlflow/experiments/create": {

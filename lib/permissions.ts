@@ -1,0 +1,145 @@
+/**
+ * Deno's runtime flags for this program, defined once: the tasks (`start`, `dev`, `cli`,
+ * `compile`) print them with `scripts/deno_flags.ts`, `serve` uses them to start copies of
+ * itself (`WORKERS`, the first-start training run) and to narrow `--allow-net` to what its
+ * configuration names (`lib/egress.ts`). Nothing parses deno.json at run time.
+ */
+
+/**
+ * Every environment variable the program may read, by who reads it. `--allow-env` names
+ * exactly these (a `*` covers a prefix); `cli/workers_test.ts` checks that every
+ * configuration variable is here.
+ */
+export const ENV_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  /** The HTTP server, its limits and authentication. */
+  server: [
+    "PORT",
+    "HOST",
+    "API_KEY",
+    "API_KEYS",
+    "AUTH_READS",
+    "METRICS_PUBLIC",
+    "TRUSTED_PROXIES",
+    "AUTH_FAILURES_PER_MINUTE",
+    "MAX_BODY_BYTES",
+    "RATE_LIMIT_PER_MINUTE",
+    "CORS_ORIGINS",
+    "WORKERS",
+    "SESSION_*",
+    "SECURE_COOKIES",
+    "ACCESS_AUDIT_*",
+  ],
+  /** Storage: the database, data and model folders, the model store's bucket, backups. */
+  storage: [
+    "DB_URL",
+    "DB_STATEMENT_TIMEOUT_MS",
+    "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+    "DATA_DIR",
+    "MODEL_DIR",
+    "MODEL_STORE_URL",
+    "AWS_*",
+    "BACKUP_KEY",
+    "BACKUP_MAX_BYTES",
+    "SEED_ON_EMPTY",
+  ],
+  /** Models, training, review routing and experiment tracking. */
+  models: [
+    "HF_*",
+    "SUMMARIZER_*",
+    "BOOTSTRAP_MODEL_DIR",
+    "WORD_VECTORS_FILE",
+    "REVIEW_*",
+    "RETRAIN_*",
+    "MLFLOW_*",
+  ],
+  /** Logging and tracing (Deno's exporter reads the other `OTEL_*` itself). */
+  logging: [
+    "LOG_JSON",
+    "LOG_LEVEL",
+    "LOG_TOKENS",
+    "LOG_STREAM",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+  ],
+  /** Set by `serve` for the processes it starts, never by users. */
+  internal: ["NEWSINTEL_WORKER", "NEWSINTEL_NET_SCOPED"],
+  /** Read by libraries: postgres.js (`PG*`, the user name), onnxruntime-node, npm shims. */
+  libraries: [
+    "PG*",
+    "USER",
+    "USERNAME",
+    "LOGNAME",
+    "TESTING_REMOTELY",
+    "ORT_DISABLE_TELEMETRY",
+    "ONNXRUNTIME_*",
+    "LIB",
+    "SHARP_*",
+    "npm_*",
+    "MALLOC_ARENA_MAX",
+    "PKG_CONFIG_PATH",
+    "NODE_*",
+    "GLOBAL_AGENT_*",
+    "CLICOLOR_FORCE",
+    "CI",
+  ],
+};
+
+/** Heap limits for every serving process: a small heap that grows slowly (see README). */
+export const V8_FLAGS = "--v8-flags=--heap-growing-percent=25,--max-semi-space-size=8";
+
+/** What the flags are for: `deno run` of the sources, or `deno compile` of the binary. */
+export type FlagTarget = "run" | "compile";
+
+/** Folders and programs by target: the sources read their own folder; the binary only its data. */
+const TARGET_FLAGS: Record<FlagTarget, { read: string; write: string; run: string; ffi: string }> =
+  {
+    // onnxruntime-node's native addon loads from node_modules.
+    run: {
+      read: ".",
+      write: "data,models,tmp",
+      run: "deno,pg_dump,pg_restore",
+      ffi: "node_modules",
+    },
+    // The binary unpacks its native addon under $TMPDIR/deno-compile-newsintel.
+    compile: {
+      read: "data,models",
+      write: "data,models,tmp",
+      run: "newsintel,pg_dump,pg_restore",
+      ffi: "/tmp/deno-compile-newsintel",
+    },
+  };
+
+/** The `--allow-env=...` flag: every variable of {@link ENV_GROUPS}. */
+export function envFlag(): string {
+  return `--allow-env=${Object.values(ENV_GROUPS).flat().join(",")}`;
+}
+
+/**
+ * The permission flags (and `--unstable-net`, for `WORKERS`' shared port) of `target`.
+ * `net` narrows `--allow-net` to those hosts (unscoped when absent); `readWrite` adds
+ * absolute folders to the read and write lists.
+ */
+export function permissionFlags(
+  target: FlagTarget,
+  options: { net?: readonly string[]; readWrite?: readonly string[] } = {},
+): string[] {
+  const t = TARGET_FLAGS[target];
+  const extra = options.readWrite?.length ? `,${options.readWrite.join(",")}` : "";
+  return [
+    envFlag(),
+    options.net ? `--allow-net=${options.net.join(",")}` : "--allow-net",
+    "--allow-sys=cpus,networkInterfaces,hostname",
+    `--allow-ffi=${t.ffi}`,
+    `--allow-read=${t.read}${extra}`,
+    `--allow-write=${t.write}${extra}`,
+    `--allow-run=${t.run}`,
+    "--unstable-net",
+  ];
+}
+
+/** The flags each deno.json task passes to deno (`deno run -q scripts/deno_flags.ts TASK`). */
+export function taskFlags(task: "start" | "dev" | "cli" | "compile"): string[] {
+  if (task === "cli") return permissionFlags("run");
+  return [V8_FLAGS, ...permissionFlags(task === "compile" ? "compile" : "run")];
+}
