@@ -23,6 +23,31 @@ export async function termFrequencies(
   return { total, df };
 }
 
+/** Term frequencies upserted per statement at most (each statement holds the embedded database). */
+const COUNT_CHUNK = 1000;
+
+/**
+ * Adds articles' terms to the frequencies: `counts` maps a term to how many new articles hold
+ * it, `articles` is how many were counted. Rows are written in term order, in statements of
+ * `COUNT_CHUNK` terms, so concurrent batches wait for each other instead of deadlocking.
+ */
+export async function countTerms(
+  db: Queryable,
+  counts: Map<string, number>,
+  articles: number,
+): Promise<void> {
+  if (articles === 0) return;
+  const [terms, ns] = sortedCounts(counts, articles);
+  for (let from = 0; from < terms.length; from += COUNT_CHUNK) {
+    await db.query(
+      `INSERT INTO story_term_df (term, df)
+       SELECT t, n FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(t, n, i) ORDER BY i
+       ON CONFLICT (term) DO UPDATE SET df = story_term_df.df + excluded.df`,
+      [terms.slice(from, from + COUNT_CHUNK), ns.slice(from, from + COUNT_CHUNK)],
+    );
+  }
+}
+
 /** Terms and counts, the articles' total first, in term order (rows locked in that order). */
 function sortedCounts(counts: Map<string, number>, articles: number): [string[], number[]] {
   const rows = [[TOTAL, articles] as const, ...counts].sort((a, b) => a[0] < b[0] ? -1 : 1);
@@ -78,7 +103,8 @@ export async function lookUpStories(
   }>(
     `WITH q AS MATERIALIZED (SELECT i, t, w FROM jsonb_to_recordset($1::text::jsonb) AS u(i int, t text, w float8)),
      tot AS (SELECT coalesce((SELECT df FROM story_term_df WHERE term = ''), 0)::float8 AS n),
-     d AS MATERIALIZED (SELECT term, df FROM story_term_df WHERE term IN (SELECT t FROM q)),
+     d AS MATERIALIZED (SELECT term, df FROM story_term_df
+                          WHERE term = ANY(ARRAY(SELECT DISTINCT t FROM q))),
      ranked AS (SELECT q.i, q.t, row_number() OVER (PARTITION BY q.i
                   ORDER BY q.w * (ln((tot.n + 1) / (least(coalesce(d.df, 0), tot.n) + 1)) + 1) DESC, q.t) AS r
                   FROM q CROSS JOIN tot LEFT JOIN d ON d.term = q.t),
@@ -95,7 +121,7 @@ export async function lookUpStories(
             (SELECT json_agg(json_build_array(i, t)) FROM top) AS queried,
             (SELECT json_agg(json_build_array(i, story_id, hits)) FROM picks) AS picks,
             (SELECT json_agg(json_build_array(s.id, s.profile)) FROM stories s
-              WHERE s.id IN (SELECT story_id FROM picks)) AS profiles`,
+              WHERE s.id = ANY(ARRAY(SELECT DISTINCT story_id FROM picks))) AS profiles`,
     [JSON.stringify(rows), options.queryTerms, options.perTerm, options.max],
   );
   const parse = <T>(v: T | string | null): T | null => typeof v === "string" ? JSON.parse(v) : v;
@@ -216,17 +242,14 @@ export interface ArticlePlacement {
 /**
  * Writes a batch's story assignments in one statement: new stories created, stored ones
  * moved (count, span, profile; only those still holding `expected`), their index entries
- * replaced, the articles' stories and band keys stored, and `counts` (articles per term;
- * `articles` the number counted) added to the term frequencies in term order. Articles of a
- * stored story left unwritten are left out too. Returns the keys of the stories written.
+ * replaced, the articles' stories and band keys stored. Articles of a stored story left
+ * unwritten are left out too. Returns the keys of the stories written.
  */
 export async function placeInStories(
   db: Queryable,
   write: {
     stories: StoryWrite[];
     articles: ArticlePlacement[];
-    counts?: Map<string, number>;
-    counted?: number;
   },
 ): Promise<Set<number>> {
   const stories = [...write.stories].sort((a, b) => a.key - b.key);
@@ -268,9 +291,8 @@ export async function placeInStories(
       key: a.story,
     }))
   );
-  const counts = write.counts && write.counted
-    ? sortedCounts(write.counts, write.counted)
-    : [[], []];
+  // `= ANY(array)` beside each join: the embedded database keeps no statistics, and without
+  // it the planner may read a whole table (stories, story_terms) to join a handful of rows.
   const rows = await db.query<{ key: string | number }>(
     `WITH n AS MATERIALIZED (
        SELECT u.key, nextval(pg_get_serial_sequence('stories', 'id')) AS id, u.title, u.topic,
@@ -288,13 +310,14 @@ export async function placeInStories(
                FROM jsonb_to_recordset($2::text::jsonb) AS u(id bigint, title text, topic text,
                     first_seen timestamptz, last_seen timestamptz, articles int, profile text,
                     checked boolean, expected text)
-              WHERE s.id = u.id AND (NOT u.checked OR s.profile IS NOT DISTINCT FROM u.expected)
+              WHERE s.id = ANY($6::bigint[]) AND s.id = u.id
+                AND (NOT u.checked OR s.profile IS NOT DISTINCT FROM u.expected)
              RETURNING s.id),
      k AS (SELECT key, id FROM n UNION ALL SELECT id AS key, id FROM upd),
      t AS MATERIALIZED (SELECT u.key, u.term, u.last_seen
              FROM jsonb_to_recordset($3::text::jsonb) AS u(key bigint, term text, last_seen timestamptz)),
      td AS (DELETE FROM story_terms st USING k
-             WHERE st.story_id = k.id
+             WHERE st.story_id = ANY(ARRAY(SELECT id FROM k)) AND st.story_id = k.id
                AND NOT EXISTS (SELECT 1 FROM t WHERE t.key = k.key AND t.term = st.term)),
      ti AS (INSERT INTO story_terms (term, story_id, last_seen)
             SELECT t.term, k.id, t.last_seen FROM t JOIN k ON k.key = t.key
@@ -309,11 +332,7 @@ export async function placeInStories(
            SELECT u.band, u.published_at, u.article_id
              FROM jsonb_to_recordset($5::text::jsonb) AS u(band bigint, published_at timestamptz,
                   article_id bigint, key bigint)
-             JOIN k ON k.key = u.key),
-     c AS (INSERT INTO story_term_df (term, df)
-           SELECT u.t, u.n FROM unnest($6::text[], $7::bigint[]) WITH ORDINALITY AS u(t, n, i)
-            ORDER BY u.i
-           ON CONFLICT (term) DO UPDATE SET df = story_term_df.df + excluded.df)
+             JOIN k ON k.key = u.key)
      SELECT key FROM k`,
     [
       JSON.stringify(fresh),
@@ -321,8 +340,7 @@ export async function placeInStories(
       JSON.stringify(terms),
       JSON.stringify(articles),
       JSON.stringify(bands),
-      counts[0],
-      counts[1],
+      moved.map((m) => m.id),
     ],
   );
   return new Set(rows.map((r) => Number(r.key)));

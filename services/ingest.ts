@@ -20,7 +20,7 @@ import type { Metrics } from "../lib/metrics.ts";
 import { queueForReview, type ReviewPolicy } from "./review_routing.ts";
 import { ARTICLE_SUMMARY_SENTENCES, type TextServices } from "./text_services.ts";
 import { canonicalUrl } from "./canonical_url.ts";
-import { slicesOf, yieldToEventLoop } from "../lib/slices.ts";
+import { turnTaker } from "../lib/slices.ts";
 
 /** What ingestion uses beside the database; each part is optional. */
 export interface IngestServices {
@@ -102,14 +102,15 @@ export interface PreparedBatch {
   results: Classification[];
 }
 
-/** Articles grouped into stories per call at most (a few statements per call). */
-const STORY_SLICE = 500;
-
-const inputChars = (a: ArticleInput) => a.title.length + (a.body?.length ?? 0);
+/**
+ * Articles grouped into stories per call at most (a few statements per call): on the
+ * embedded database each statement holds the event loop while it runs.
+ */
+const STORY_SLICE = 100;
 
 /**
  * Builds and enriches the rows of a batch (content hash, dedup key, terms, summary,
- * language) in slices (`lib/slices.ts`) with a turn of the event loop between them, then
+ * language), giving the event loop a turn every few ms of it (`lib/slices.ts`), then
  * classifies them with every taxonomy's served model (which runs in bounded pieces too).
  * Nothing is written: no lock is held during inference.
  */
@@ -117,16 +118,15 @@ export async function prepareArticles(
   inputs: ArticleInput[],
   services: IngestServices = {},
 ): Promise<PreparedBatch> {
+  // Synchronous work per article (hashing, terms, summary, language; a 10 KB article takes
+  // a few ms): the event loop gets a turn every few ms of it.
+  const turn = turnTaker();
   let rows: NewArticle[] = [];
-  for (const [n, slice] of slicesOf(inputs, inputChars).entries()) {
-    if (n > 0) await yieldToEventLoop();
-    const built = slice.map((a) => {
-      const row = toNewArticle(a);
-      return { ...row, terms: articleTerms(row.title, row.body) };
-    });
-    rows.push(
-      ...(services.text ? await Promise.all(built.map((r) => enrich(r, services.text!))) : built),
-    );
+  for (const a of inputs) {
+    await turn();
+    const row = toNewArticle(a);
+    const built = { ...row, terms: articleTerms(row.title, row.body) };
+    rows.push(services.text ? await enrich(built, services.text) : built);
   }
   const results = services.models
     ? await services.models.classifyAll(

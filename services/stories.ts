@@ -16,6 +16,7 @@ import {
 } from "../db/stories.ts";
 import {
   type ArticlePlacement,
+  countTerms,
   lockStoryProfiles,
   lookUpStories,
   placeInStories,
@@ -216,12 +217,13 @@ export async function groupIntoStories(
   }
 
   const all = [...stories.values()];
-  const written = await placeInStories(tx, {
-    stories: all.map((s) => storyWrite(s, s.stored)),
-    articles: all.flatMap((s) => s.members.map(placement)),
-    counts,
-    counted: items.length,
-  });
+  const [written] = await Promise.all([
+    placeInStories(tx, {
+      stories: all.map((s) => storyWrite(s, s.stored)),
+      articles: all.flatMap((s) => s.members.map(placement)),
+    }),
+    countTerms(tx, counts, items.length),
+  ]);
   // A stored story another transaction moved meanwhile: its articles are folded again into
   // the profile it holds now, under its row lock (one that vanished: into a new story).
   const stale = all.filter((s) => !written.has(s.key));
