@@ -4,49 +4,50 @@
  */
 import type { Queryable } from "./mod.ts";
 
-/** A stored article sharing a band key with a new one. */
+/** A stored article sharing a band key with one of a batch's new articles. */
 export interface CandidateRow {
-  key: number;
+  /** The new article's position in the batch. */
+  article: number;
   articleId: number;
   storyId: number;
-  publishedAt: number;
   minhash: string;
 }
 
 /**
- * Articles with a story whose band key is one of `keys`, published in [from, to): at most
- * `perKey` a key, the newest (an index range scan per key, so a key shared by thousands of
- * articles costs no more than `perKey` rows).
+ * For each new article of a batch (its band `keys` and publication window [from, to)), the
+ * stored articles with a story that share a key with it: at most `perKey` a key, the newest
+ * (an index range scan per key, so a key shared by thousands of articles costs no more than
+ * `perKey` rows). One statement for the whole batch.
  */
 export async function storyCandidates(
   db: Queryable,
-  options: { keys: number[]; from: string; to: string; perKey: number },
+  options: { articles: Array<{ keys: number[]; from: string; to: string }>; perKey: number },
 ): Promise<CandidateRow[]> {
-  if (options.keys.length === 0) return [];
+  const keys = options.articles.flatMap((a, i) =>
+    [...new Set(a.keys)].map((key) => ({ i, key, lo: a.from, hi: a.to }))
+  );
+  if (keys.length === 0) return [];
   const rows = await db.query<{
-    key: string | number;
+    i: number;
     article_id: string | number;
     story_id: string | number;
-    published_at: Date;
     minhash: string;
   }>(
-    `SELECT k.key, b.article_id, a.story_id, b.published_at, a.minhash
-       FROM (SELECT DISTINCT (jsonb_array_elements_text($1::text::jsonb))::bigint AS key) AS k
+    `SELECT DISTINCT k.i, b.article_id, a.story_id, a.minhash
+       FROM jsonb_to_recordset($1::text::jsonb) AS k(i int, key bigint, lo timestamptz, hi timestamptz)
        CROSS JOIN LATERAL (
-         SELECT sb.article_id, sb.published_at FROM story_bands sb
-          WHERE sb.band_key = k.key AND sb.published_at >= $2::timestamptz
-            AND sb.published_at < $3::timestamptz
-          ORDER BY sb.published_at DESC LIMIT $4
+         SELECT sb.article_id FROM story_bands sb
+          WHERE sb.band_key = k.key AND sb.published_at >= k.lo AND sb.published_at < k.hi
+          ORDER BY sb.published_at DESC LIMIT $2
        ) AS b
        JOIN article_stories a ON a.article_id = b.article_id
       WHERE a.minhash IS NOT NULL`,
-    [JSON.stringify(options.keys), options.from, options.to, options.perKey],
+    [JSON.stringify(keys), options.perKey],
   );
   return rows.map((r) => ({
-    key: Number(r.key),
+    article: Number(r.i),
     articleId: Number(r.article_id),
     storyId: Number(r.story_id),
-    publishedAt: new Date(r.published_at).getTime(),
     minhash: r.minhash,
   }));
 }

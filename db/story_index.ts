@@ -23,10 +23,13 @@ export async function termFrequencies(
   return { total, df };
 }
 
+/** Term frequencies upserted per statement at most (each statement holds the embedded database). */
+const COUNT_CHUNK = 1000;
+
 /**
  * Adds articles' terms to the frequencies: `counts` maps a term to how many new articles hold
- * it, `articles` is how many were counted. Rows are written in term order, so concurrent
- * batches wait for each other instead of deadlocking.
+ * it, `articles` is how many were counted. Rows are written in term order, in statements of
+ * `COUNT_CHUNK` terms, so concurrent batches wait for each other instead of deadlocking.
  */
 export async function countTerms(
   db: Queryable,
@@ -34,12 +37,15 @@ export async function countTerms(
   articles: number,
 ): Promise<void> {
   if (articles === 0) return;
-  await db.query(
-    `INSERT INTO story_term_df (term, df)
-     SELECT t, n FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(t, n, i) ORDER BY i
-     ON CONFLICT (term) DO UPDATE SET df = story_term_df.df + excluded.df`,
-    sortedCounts(counts, articles),
-  );
+  const [terms, ns] = sortedCounts(counts, articles);
+  for (let from = 0; from < terms.length; from += COUNT_CHUNK) {
+    await db.query(
+      `INSERT INTO story_term_df (term, df)
+       SELECT t, n FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(t, n, i) ORDER BY i
+       ON CONFLICT (term) DO UPDATE SET df = story_term_df.df + excluded.df`,
+      [terms.slice(from, from + COUNT_CHUNK), ns.slice(from, from + COUNT_CHUNK)],
+    );
+  }
 }
 
 /** Terms and counts, the articles' total first, in term order (rows locked in that order). */
@@ -48,95 +54,118 @@ function sortedCounts(counts: Map<string, number>, articles: number): [string[],
   return [rows.map((r) => r[0]), rows.map((r) => r[1])];
 }
 
-/** A story found through the index, with its stored profile. */
+/** A story found through the index for one article of a batch. */
 export interface CandidateStory {
   id: number;
-  profile: string | null;
   hits: number;
 }
 
-/** What an article's lookup finds: its terms' frequencies and the candidate stories. */
+/** What a batch's lookup finds: the frequencies of its terms, each article's candidates. */
 export interface StoryLookup {
+  /** How many articles the frequencies were counted over. */
   total: number;
   df: Map<string, number>;
-  candidates: CandidateStory[];
+  /** Per article (batch order): its strongest terms, whose postings were read. */
+  queried: string[][];
+  /** Per article: the stories sharing the most of those terms, most hits first. */
+  candidates: CandidateStory[][];
+  /** The stored profile of every candidate story. */
+  profiles: Map<number, string | null>;
 }
 
 /**
- * One round trip for a new article: the frequencies of its `terms` (and how many articles
- * were counted), and the stories indexed under its `queryTerms` strongest terms (weight ×
- * rarity, the rarity of ml/story_profile.ts `idf()`): per term at most `perTerm` postings,
- * the most recently active (an index range scan each), then the `max` stories sharing the
- * most terms. Cost depends on the caps, never on how many stories are stored.
+ * One round trip for a batch of new articles: the frequencies of their terms (and how many
+ * articles were counted) and, per article, the stories indexed under its `queryTerms`
+ * strongest terms (weight × rarity, the rarity of ml/story_profile.ts `idf()`): per term at
+ * most `perTerm` postings, the most recently active (an index range scan per distinct term),
+ * then the `max` stories sharing the most terms, with their profiles (each once). Cost is
+ * linear in the batch and bounded by the caps, never by how many stories are stored.
  */
 export async function lookUpStories(
   db: Queryable,
   options: {
-    terms: string[];
-    weights: number[];
+    articles: Array<{ terms: string[]; weights: number[] }>;
     queryTerms: number;
     perTerm: number;
     max: number;
   },
 ): Promise<StoryLookup> {
+  const n = options.articles.length;
+  const rows = options.articles.flatMap((a, i) =>
+    a.terms.map((t, k) => ({ i, t, w: a.weights[k] }))
+  );
   const [row] = await db.query<{
     total: string | number;
     df: Array<[string, number]> | string | null;
-    candidates: Array<[number, string | null, number]> | string | null;
+    queried: Array<[number, string]> | string | null;
+    picks: Array<[number, number, number]> | string | null;
+    profiles: Array<[number, string | null]> | string | null;
   }>(
-    `WITH q AS (SELECT t, w FROM unnest($1::text[], $2::float8[]) AS u(t, w)),
+    `WITH q AS MATERIALIZED (SELECT i, t, w FROM jsonb_to_recordset($1::text::jsonb) AS u(i int, t text, w float8)),
      tot AS (SELECT coalesce((SELECT df FROM story_term_df WHERE term = ''), 0)::float8 AS n),
-     f AS (SELECT q.t, q.w, coalesce(d.df, 0)::float8 AS df
-             FROM q LEFT JOIN story_term_df d ON d.term = q.t),
-     top AS (SELECT f.t FROM f, tot
-              ORDER BY f.w * (ln((tot.n + 1) / (least(f.df, tot.n) + 1)) + 1) DESC, f.t
-              LIMIT $3),
-     p AS (SELECT pt.story_id, count(*)::int AS hits
-             FROM top CROSS JOIN LATERAL (
-               SELECT st.story_id FROM story_terms st WHERE st.term = top.t
-                ORDER BY st.last_seen DESC LIMIT $4
-             ) AS pt
-            GROUP BY pt.story_id ORDER BY count(*) DESC, pt.story_id DESC LIMIT $5)
+     d AS MATERIALIZED (SELECT term, df FROM story_term_df
+                          WHERE term = ANY(ARRAY(SELECT DISTINCT t FROM q))),
+     ranked AS (SELECT q.i, q.t, row_number() OVER (PARTITION BY q.i
+                  ORDER BY q.w * (ln((tot.n + 1) / (least(coalesce(d.df, 0), tot.n) + 1)) + 1) DESC, q.t) AS r
+                  FROM q CROSS JOIN tot LEFT JOIN d ON d.term = q.t),
+     top AS MATERIALIZED (SELECT i, t FROM ranked WHERE r <= $2),
+     post AS MATERIALIZED (SELECT tt.t, pt.story_id FROM (SELECT DISTINCT t FROM top) AS tt
+              CROSS JOIN LATERAL (SELECT st.story_id FROM story_terms st WHERE st.term = tt.t
+                                   ORDER BY st.last_seen DESC LIMIT $3) AS pt),
+     hits AS (SELECT top.i, post.story_id, count(*)::int AS hits,
+                     row_number() OVER (PARTITION BY top.i ORDER BY count(*) DESC, post.story_id DESC) AS r
+                FROM top JOIN post ON post.t = top.t GROUP BY top.i, post.story_id),
+     picks AS MATERIALIZED (SELECT i, story_id, hits FROM hits WHERE r <= $4)
      SELECT (SELECT n FROM tot)::bigint AS total,
-            (SELECT json_agg(json_build_array(t, df)) FROM f WHERE df > 0) AS df,
-            (SELECT json_agg(json_build_array(s.id, s.profile, p.hits))
-               FROM p JOIN stories s ON s.id = p.story_id) AS candidates`,
-    [options.terms, options.weights, options.queryTerms, options.perTerm, options.max],
+            (SELECT json_agg(json_build_array(term, df)) FROM d WHERE df > 0) AS df,
+            (SELECT json_agg(json_build_array(i, t)) FROM top) AS queried,
+            (SELECT json_agg(json_build_array(i, story_id, hits)) FROM picks) AS picks,
+            (SELECT json_agg(json_build_array(s.id, s.profile)) FROM stories s
+              WHERE s.id = ANY(ARRAY(SELECT DISTINCT story_id FROM picks))) AS profiles`,
+    [JSON.stringify(rows), options.queryTerms, options.perTerm, options.max],
   );
   const parse = <T>(v: T | string | null): T | null => typeof v === "string" ? JSON.parse(v) : v;
+  const queried: string[][] = Array.from({ length: n }, () => []);
+  for (const [i, t] of parse(row.queried) ?? []) queried[i].push(t);
+  const candidates: CandidateStory[][] = Array.from({ length: n }, () => []);
+  for (const [i, id, hits] of parse(row.picks) ?? []) candidates[i].push({ id: Number(id), hits });
+  for (const list of candidates) list.sort((a, b) => b.hits - a.hits || b.id - a.id);
   return {
     total: Number(row.total),
-    df: new Map((parse(row.df) ?? []).map(([t, n]) => [t, Number(n)])),
-    candidates: (parse(row.candidates) ?? []).map(([id, profile, hits]) => ({
-      id: Number(id),
-      profile,
-      hits,
-    })),
+    df: new Map((parse(row.df) ?? []).map(([t, c]) => [t, Number(c)])),
+    queried,
+    candidates,
+    profiles: new Map((parse(row.profiles) ?? []).map(([id, p]) => [Number(id), p])),
   };
 }
 
-/** A story's stored profile, read without a lock (null: no such story). */
-export async function storyProfile(
+/** Stories' stored profiles (a story that does not exist is left out). */
+export async function storyProfiles(
   db: Queryable,
-  id: number,
-): Promise<{ profile: string | null } | null> {
-  const [row] = await db.query<{ profile: string | null }>(
-    "SELECT profile FROM stories WHERE id = $1",
-    [id],
+  ids: number[],
+): Promise<Map<number, string | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<{ id: string | number; profile: string | null }>(
+    "SELECT id, profile FROM stories WHERE id = ANY($1::bigint[])",
+    [ids],
   );
-  return row ?? null;
+  return new Map(rows.map((r) => [Number(r.id), r.profile]));
 }
 
-/** A story's stored profile, locked for update in the caller's transaction (null: none). */
-export async function lockStoryProfile(
+/**
+ * Stories' stored profiles, locked for update in the caller's transaction in id order (so
+ * concurrent writers never deadlock); a story that does not exist is left out.
+ */
+export async function lockStoryProfiles(
   db: Queryable,
-  id: number,
-): Promise<{ profile: string | null } | null> {
-  const [row] = await db.query<{ profile: string | null }>(
-    "SELECT profile FROM stories WHERE id = $1 FOR UPDATE",
-    [id],
+  ids: number[],
+): Promise<Map<number, string | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<{ id: string | number; profile: string | null }>(
+    "SELECT id, profile FROM stories WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
+    [ids],
   );
-  return row ?? null;
+  return new Map(rows.map((r) => [Number(r.id), r.profile]));
 }
 
 /** Creates a story (no articles counted yet) and returns its id. */
@@ -174,82 +203,145 @@ export async function saveStoryProfile(
   );
 }
 
-/** An article placed in a story, with the story's new profile and index terms. */
-export interface StoryPlacement {
-  /** The story it joins; null starts a new one (with `title` and `topic`). */
-  storyId: number | null;
+/**
+ * A story a batch wrote to: a new one (`key` < 0, `id` null) or a stored one (`key` = its id),
+ * with what the batch's articles added.
+ */
+export interface StoryWrite {
+  key: number;
+  id: number | null;
+  /** Title and topic of a new story; a stored one keeps its own unless it has none. */
   title: string;
   topic: string | null;
+  /** Articles added, and their earliest and latest publication times. */
+  articles: number;
+  firstSeen: string;
+  lastSeen: string;
+  profile: string;
+  /** Its strongest terms, indexed with `lastSeen` (the story's last activity). */
+  terms: string[];
+  /**
+   * The profile the new one was computed from: a stored story is written only if it still
+   * holds it (else it is left out of what the write returns; the caller recomputes it under
+   * a lock). Undefined: written whatever it holds.
+   */
+  expected?: string | null;
+}
+
+/** An article placed in a story of the same write (by the story's key). */
+export interface ArticlePlacement {
   articleId: number;
+  story: number;
   publishedAt: string;
   minhash: string | null;
   /** Its MinHash band keys, which later near copies find it by. */
   keys: number[];
   duplicateOf: number | null;
-  profile: string;
-  terms: string[];
-  /** The story's last activity after this article, which its index entries carry. */
-  lastSeen: string;
-  /**
-   * The profile the new one was computed from: the story is updated only if it still holds
-   * it (else nothing is written and null returned; the caller recomputes under a lock).
-   */
-  expected?: string | null;
-  /** Term frequencies to add with it (a batch of one article counts them here). */
-  counts?: Map<string, number>;
 }
 
 /**
- * Places an article in a story in one statement: the story created or its count, span and
- * profile moved (if it still holds `expected`), its index entries replaced, the article's
- * story and band keys stored, the term frequencies counted. Returns the story's id, or null
- * when the story's profile had changed meanwhile and nothing was written.
+ * Writes a batch's story assignments in one statement: new stories created, stored ones
+ * moved (count, span, profile; only those still holding `expected`), their index entries
+ * replaced, the articles' stories and band keys stored. Articles of a stored story left
+ * unwritten are left out too. Returns the keys of the stories written.
  */
-export async function placeInStory(db: Queryable, p: StoryPlacement): Promise<number | null> {
-  const counts = p.counts ? sortedCounts(p.counts, 1) : [[], []];
-  const story = p.storyId === null
-    ? `INSERT INTO stories (title, first_seen, last_seen, articles, topic, profile)
-       SELECT $1::text, $4::timestamptz, $4::timestamptz, 1, $2::text, $8
-        WHERE $11::bigint = 0 AND ($12::boolean OR $13::text IS NULL) RETURNING id`
-    : `UPDATE stories SET profile = $8, articles = articles + 1,
-              first_seen = least(first_seen, $4::timestamptz),
-              last_seen = greatest(last_seen, $4::timestamptz),
-              topic = coalesce(topic, $2::text), title = coalesce(title, $1::text)
-        WHERE id = $11 AND ($12::boolean OR profile IS NOT DISTINCT FROM $13::text) RETURNING id`;
-  const [row] = await db.query<{ id: string | number }>(
-    `WITH s AS (${story}),
-     d AS (DELETE FROM story_terms WHERE story_id = (SELECT id FROM s)
-             AND NOT (term = ANY($9::text[]))),
-     t AS (INSERT INTO story_terms (term, story_id, last_seen)
-           SELECT DISTINCT unnest($9::text[]), s.id, $10::timestamptz FROM s
-           ON CONFLICT (term, story_id)
-           DO UPDATE SET last_seen = greatest(story_terms.last_seen, excluded.last_seen)),
+export async function placeInStories(
+  db: Queryable,
+  write: {
+    stories: StoryWrite[];
+    articles: ArticlePlacement[];
+  },
+): Promise<Set<number>> {
+  const stories = [...write.stories].sort((a, b) => a.key - b.key);
+  const fresh = stories.filter((s) => s.id === null).map((s) => ({
+    key: s.key,
+    title: s.title,
+    topic: s.topic,
+    first_seen: s.firstSeen,
+    last_seen: s.lastSeen,
+    articles: s.articles,
+    profile: s.profile,
+  }));
+  const moved = stories.filter((s) => s.id !== null).map((s) => ({
+    id: s.id,
+    title: s.title,
+    topic: s.topic,
+    first_seen: s.firstSeen,
+    last_seen: s.lastSeen,
+    articles: s.articles,
+    profile: s.profile,
+    checked: s.expected !== undefined,
+    expected: s.expected ?? null,
+  }));
+  const terms = stories.flatMap((s) =>
+    [...new Set(s.terms)].map((term) => ({ key: s.key, term, last_seen: s.lastSeen }))
+  );
+  const articles = write.articles.map((a) => ({
+    article_id: a.articleId,
+    key: a.story,
+    published_at: a.publishedAt,
+    minhash: a.minhash,
+    duplicate_of: a.duplicateOf,
+  }));
+  const bands = write.articles.flatMap((a) =>
+    [...new Set(a.keys)].map((band) => ({
+      band,
+      published_at: a.publishedAt,
+      article_id: a.articleId,
+      key: a.story,
+    }))
+  );
+  // `= ANY(array)` beside each join: the embedded database keeps no statistics, and without
+  // it the planner may read a whole table (stories, story_terms) to join a handful of rows.
+  const rows = await db.query<{ key: string | number }>(
+    `WITH n AS MATERIALIZED (
+       SELECT u.key, nextval(pg_get_serial_sequence('stories', 'id')) AS id, u.title, u.topic,
+              u.first_seen, u.last_seen, u.articles, u.profile
+         FROM jsonb_to_recordset($1::text::jsonb) AS u(key bigint, title text, topic text,
+              first_seen timestamptz, last_seen timestamptz, articles int, profile text)
+        ORDER BY u.key DESC),
+     ins AS (INSERT INTO stories (id, title, first_seen, last_seen, articles, topic, profile)
+             OVERRIDING SYSTEM VALUE
+             SELECT id, title, first_seen, last_seen, articles, topic, profile FROM n),
+     upd AS (UPDATE stories s SET profile = u.profile, articles = s.articles + u.articles,
+                    first_seen = least(s.first_seen, u.first_seen),
+                    last_seen = greatest(s.last_seen, u.last_seen),
+                    topic = coalesce(s.topic, u.topic), title = coalesce(s.title, u.title)
+               FROM jsonb_to_recordset($2::text::jsonb) AS u(id bigint, title text, topic text,
+                    first_seen timestamptz, last_seen timestamptz, articles int, profile text,
+                    checked boolean, expected text)
+              WHERE s.id = ANY($6::bigint[]) AND s.id = u.id
+                AND (NOT u.checked OR s.profile IS NOT DISTINCT FROM u.expected)
+             RETURNING s.id),
+     k AS (SELECT key, id FROM n UNION ALL SELECT id AS key, id FROM upd),
+     t AS MATERIALIZED (SELECT u.key, u.term, u.last_seen
+             FROM jsonb_to_recordset($3::text::jsonb) AS u(key bigint, term text, last_seen timestamptz)),
+     td AS (DELETE FROM story_terms st USING k
+             WHERE st.story_id = ANY(ARRAY(SELECT id FROM k)) AND st.story_id = k.id
+               AND NOT EXISTS (SELECT 1 FROM t WHERE t.key = k.key AND t.term = st.term)),
+     ti AS (INSERT INTO story_terms (term, story_id, last_seen)
+            SELECT t.term, k.id, t.last_seen FROM t JOIN k ON k.key = t.key
+            ON CONFLICT (term, story_id)
+            DO UPDATE SET last_seen = greatest(story_terms.last_seen, excluded.last_seen)),
      a AS (INSERT INTO article_stories (article_id, story_id, published_at, minhash, duplicate_of)
-           SELECT $3, id, $4::timestamptz, $5, $7 FROM s),
+           SELECT u.article_id, k.id, u.published_at, u.minhash, u.duplicate_of
+             FROM jsonb_to_recordset($4::text::jsonb) AS u(article_id bigint, key bigint,
+                  published_at timestamptz, minhash text, duplicate_of bigint)
+             JOIN k ON k.key = u.key),
      b AS (INSERT INTO story_bands (band_key, published_at, article_id)
-           SELECT unnest($6::bigint[]), $4::timestamptz, $3 FROM s),
-     c AS (INSERT INTO story_term_df (term, df)
-           SELECT u.t, u.n FROM unnest($14::text[], $15::bigint[]) WITH ORDINALITY AS u(t, n, i)
-            WHERE EXISTS (SELECT 1 FROM s) ORDER BY u.i
-           ON CONFLICT (term) DO UPDATE SET df = story_term_df.df + excluded.df)
-     SELECT id FROM s`,
+           SELECT u.band, u.published_at, u.article_id
+             FROM jsonb_to_recordset($5::text::jsonb) AS u(band bigint, published_at timestamptz,
+                  article_id bigint, key bigint)
+             JOIN k ON k.key = u.key)
+     SELECT key FROM k`,
     [
-      p.title,
-      p.topic,
-      p.articleId,
-      p.publishedAt,
-      p.minhash,
-      p.keys,
-      p.duplicateOf,
-      p.profile,
-      p.terms,
-      p.lastSeen,
-      p.storyId ?? 0,
-      p.expected === undefined,
-      p.expected ?? null,
-      counts[0],
-      counts[1],
+      JSON.stringify(fresh),
+      JSON.stringify(moved),
+      JSON.stringify(terms),
+      JSON.stringify(articles),
+      JSON.stringify(bands),
+      moved.map((m) => m.id),
     ],
   );
-  return row ? Number(row.id) : null;
+  return new Set(rows.map((r) => Number(r.key)));
 }

@@ -53,3 +53,21 @@ export function slicesOf<T>(
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
+
+/** Synchronous work between two turns of the event loop at most, in ms (see `turnTaker`). */
+export const TURN_BUDGET_MS = 10;
+
+/**
+ * For a loop of synchronous steps whose cost varies (a 10 KB article costs fifty times a
+ * headline): call the returned function between steps; it gives the event loop a turn once
+ * `budgetMs` have passed since the last one, and resolves at once otherwise.
+ */
+export function turnTaker(budgetMs = TURN_BUDGET_MS): () => Promise<void> | undefined {
+  let since = performance.now();
+  return () => {
+    if (performance.now() - since < budgetMs) return undefined;
+    return yieldToEventLoop().then(() => {
+      since = performance.now();
+    });
+  };
+}

@@ -204,10 +204,12 @@ export async function loadClassifier(
 
 /**
  * Most characters one model run tokenizes: tokenizing and running the model are
- * synchronous, so this bounds how long one run holds the event loop (about 50 ms on this
- * project's 2-core machines for 200,000 characters; see bench/hostile.ts).
+ * synchronous, so this bounds how long one run holds the event loop (about 12 ms on this
+ * project's 2-core machines for 50,000 characters, five 10 KB articles; see
+ * bench/hostile.ts). Headlines with a lead are ~300 characters, so batches of short
+ * articles still run whole.
  */
-export const MAX_RUN_CHARS = 200_000;
+export const MAX_RUN_CHARS = 50_000;
 
 /**
  * Splits `order` into consecutive runs of at most `maxTexts` items and `MAX_RUN_CHARS`

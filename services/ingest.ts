@@ -5,7 +5,7 @@
  * stories — in one transaction.
  */
 import { createHash } from "node:crypto";
-import type { Db } from "../db/mod.ts";
+import type { Db, Queryable } from "../db/mod.ts";
 import { insertArticles, type InsertResult, type NewArticle } from "../db/articles.ts";
 import { insertPredictions } from "../db/predictions.ts";
 import { queueStoredArticleStats } from "../db/trends.ts";
@@ -20,7 +20,7 @@ import type { Metrics } from "../lib/metrics.ts";
 import { queueForReview, type ReviewPolicy } from "./review_routing.ts";
 import { ARTICLE_SUMMARY_SENTENCES, type TextServices } from "./text_services.ts";
 import { canonicalUrl } from "./canonical_url.ts";
-import { slicesOf, yieldToEventLoop } from "../lib/slices.ts";
+import { turnTaker } from "../lib/slices.ts";
 
 /** What ingestion uses beside the database; each part is optional. */
 export interface IngestServices {
@@ -102,14 +102,15 @@ export interface PreparedBatch {
   results: Classification[];
 }
 
-/** Articles grouped into stories per call at most: grouping works synchronously. */
-const STORY_SLICE = 250;
-
-const inputChars = (a: ArticleInput) => a.title.length + (a.body?.length ?? 0);
+/**
+ * Articles grouped into stories per call at most (a few statements per call): on the
+ * embedded database each statement holds the event loop while it runs.
+ */
+const STORY_SLICE = 100;
 
 /**
  * Builds and enriches the rows of a batch (content hash, dedup key, terms, summary,
- * language) in slices (`lib/slices.ts`) with a turn of the event loop between them, then
+ * language), giving the event loop a turn every few ms of it (`lib/slices.ts`), then
  * classifies them with every taxonomy's served model (which runs in bounded pieces too).
  * Nothing is written: no lock is held during inference.
  */
@@ -117,16 +118,15 @@ export async function prepareArticles(
   inputs: ArticleInput[],
   services: IngestServices = {},
 ): Promise<PreparedBatch> {
+  // Synchronous work per article (hashing, terms, summary, language; a 10 KB article takes
+  // a few ms): the event loop gets a turn every few ms of it.
+  const turn = turnTaker();
   let rows: NewArticle[] = [];
-  for (const [n, slice] of slicesOf(inputs, inputChars).entries()) {
-    if (n > 0) await yieldToEventLoop();
-    const built = slice.map((a) => {
-      const row = toNewArticle(a);
-      return { ...row, terms: articleTerms(row.title, row.body) };
-    });
-    rows.push(
-      ...(services.text ? await Promise.all(built.map((r) => enrich(r, services.text!))) : built),
-    );
+  for (const a of inputs) {
+    await turn();
+    const row = toNewArticle(a);
+    const built = { ...row, terms: articleTerms(row.title, row.body) };
+    rows.push(services.text ? await enrich(built, services.text) : built);
   }
   const results = services.models
     ? await services.models.classifyAll(
@@ -143,6 +143,59 @@ export async function prepareArticles(
     }));
   }
   return { rows, results };
+}
+
+/**
+ * The new articles' predictions, one row per article and served model (every model in one
+ * statement), the topic model's dense vectors, and those routed to review.
+ */
+async function storePredictions(
+  tx: Queryable,
+  created: number[],
+  outcomes: IngestOutcome[],
+  rows: NewArticle[],
+  results: Classification[],
+  review: ReviewPolicy | null,
+): Promise<void> {
+  if (results.length === 0) return;
+  const topicResult = results.find((c) => taxonomyOf(c) === "topic") ?? null;
+  const vectors = topicResult?.vectors;
+  await Promise.all([
+    insertPredictions(
+      tx,
+      results.flatMap(({ model, predictions }) =>
+        created.map((i) => ({
+          articleId: outcomes[i].id,
+          modelVersion: model.version,
+          ...predictions[i],
+        }))
+      ),
+    ),
+    vectors && insertArticleVectors(
+      tx,
+      created.map((i) => ({
+        articleId: outcomes[i].id,
+        modelVersion: topicResult.model.version,
+        publishedAt: outcomes[i].publishedAt!,
+        vector: vectors[i],
+      })),
+    ),
+    review && queueForReview(
+      tx,
+      results.flatMap(({ model, predictions, shadow }) =>
+        created.map((i) => ({
+          articleId: outcomes[i].id,
+          modelVersion: model.version,
+          prediction: predictions[i],
+          language: rows[i].language,
+          shadow: shadow
+            ? { modelVersion: shadow.model.version, prediction: shadow.predictions[i] }
+            : null,
+        }))
+      ),
+      review,
+    ),
+  ]);
 }
 
 /**
@@ -163,85 +216,49 @@ export async function storePrepared(
     const outcomes: IngestOutcome[] = await insertArticles(tx, rows);
     const created = outcomes.flatMap((o, i) => (o.status === "created" ? [i] : []));
     if (created.length === 0) return outcomes;
-    if (results.length > 0) {
-      // One row per article and served model, every model in one statement.
-      await insertPredictions(
+    if (topicResult) {
+      for (const i of created) outcomes[i].prediction = topicResult.predictions[i];
+    }
+    // Independent of each other once the articles have ids: sent together, so postgres.js
+    // pipelines them on the transaction's connection (one wait instead of five).
+    await Promise.all([
+      storePredictions(tx, created, outcomes, rows, results, services.review ?? null),
+      // The `topic` taxonomy's counts follow articles.topic (reviewed topics move them);
+      // every other taxonomy's count its model's label. The terms are read from the
+      // stored articles when the statistics are folded.
+      queueStoredArticleStats(
         tx,
-        results.flatMap(({ model, predictions }) =>
-          created.map((i) => ({
-            articleId: outcomes[i].id,
-            modelVersion: model.version,
-            ...predictions[i],
-          }))
-        ),
-      );
-      if (topicResult) {
-        for (const i of created) outcomes[i].prediction = topicResult.predictions[i];
-      }
-      const vectors = topicResult?.vectors;
-      if (vectors) {
-        await insertArticleVectors(
-          tx,
-          created.map((i) => ({
-            articleId: outcomes[i].id,
-            modelVersion: topicResult.model.version,
+        created.flatMap((i) => {
+          const base = {
+            article: outcomes[i].id,
             publishedAt: outcomes[i].publishedAt!,
-            vector: vectors[i],
-          })),
-        );
-      }
-      if (services.review) {
-        await queueForReview(
-          tx,
-          results.flatMap(({ model, predictions, shadow }) =>
-            created.map((i) => ({
-              articleId: outcomes[i].id,
-              modelVersion: model.version,
-              prediction: predictions[i],
-              language: rows[i].language,
-              shadow: shadow
-                ? { modelVersion: shadow.model.version, prediction: shadow.predictions[i] }
-                : null,
-            }))
-          ),
-          services.review,
-        );
-      }
-    }
-    // The `topic` taxonomy's counts follow articles.topic (reviewed topics move them);
-    // every other taxonomy's count its model's label. The terms are read from the
-    // stored articles when the statistics are folded.
-    await queueStoredArticleStats(
-      tx,
-      created.flatMap((i) => {
-        const base = {
-          article: outcomes[i].id,
-          publishedAt: outcomes[i].publishedAt!,
-          source: rows[i].source ?? "",
-        };
-        return [
-          { ...base, topic: rows[i].topic ?? "" },
-          ...results.filter((c) => taxonomyOf(c) !== "topic").map((c) => ({
-            ...base,
-            taxonomy: taxonomyOf(c),
-            topic: c.predictions[i].label,
-          })),
-        ];
-      }),
-    );
-    for (let from = 0; from < created.length; from += STORY_SLICE) {
-      if (from > 0) await yieldToEventLoop();
-      await groupIntoStories(
-        tx,
-        created.slice(from, from + STORY_SLICE).map((i) => ({
-          id: outcomes[i].id,
-          title: rows[i].title,
-          body: rows[i].body,
-          publishedAt: outcomes[i].publishedAt!,
-          topic: rows[i].topic ?? null,
-        })),
-      );
-    }
+            source: rows[i].source ?? "",
+          };
+          return [
+            { ...base, topic: rows[i].topic ?? "" },
+            ...results.filter((c) => taxonomyOf(c) !== "topic").map((c) => ({
+              ...base,
+              taxonomy: taxonomyOf(c),
+              topic: c.predictions[i].label,
+            })),
+          ];
+        }),
+      ),
+      (async () => {
+        for (let from = 0; from < created.length; from += STORY_SLICE) {
+          await groupIntoStories(
+            tx,
+            created.slice(from, from + STORY_SLICE).map((i) => ({
+              id: outcomes[i].id,
+              title: rows[i].title,
+              body: rows[i].body,
+              publishedAt: outcomes[i].publishedAt!,
+              topic: rows[i].topic ?? null,
+            })),
+          );
+        }
+      })(),
+    ]);
     return outcomes;
   });
   if (outcomes.some((o) => o.status === "created")) {

@@ -15,11 +15,13 @@ import {
   storyCandidates,
 } from "../db/stories.ts";
 import {
+  type ArticlePlacement,
   countTerms,
-  lockStoryProfile,
+  lockStoryProfiles,
   lookUpStories,
-  placeInStory,
-  storyProfile,
+  placeInStories,
+  storyProfiles,
+  type StoryWrite,
 } from "../db/story_index.ts";
 import {
   bandKeys,
@@ -44,8 +46,11 @@ import {
   POSTINGS_PER_TERM,
   QUERY_TERMS,
   type StoryParams,
+  type StoryProfile,
+  type TermWeights,
 } from "../ml/story_profile.ts";
 import { rebuildProfile } from "./story_corrections.ts";
+import { turnTaker } from "../lib/slices.ts";
 
 /** Stored near-copy candidates read per band key at most (the newest in the window). */
 export const CANDIDATES_PER_KEY = 10;
@@ -73,38 +78,40 @@ export interface StoryInput {
   vector?: Float32Array | null;
 }
 
-/** The earlier article an article nearly copies (MinHash), and that article's story. */
-async function nearCopy(
-  tx: Queryable,
-  article: { at: number; sig: Uint32Array | null; keys: number[] },
-): Promise<{ articleId: number; storyId: number } | null> {
-  if (!article.sig) return null;
-  const found = await storyCandidates(tx, {
-    keys: article.keys,
-    from: isoWithin(article.at - NEAR_COPY_WINDOW_MS),
-    to: isoWithin(article.at + NEAR_COPY_WINDOW_MS + 1),
-    perKey: CANDIDATES_PER_KEY,
-  });
-  let best: { sim: number; articleId: number; storyId: number } | null = null;
-  const seen = new Set<number>();
-  for (const c of found) {
-    if (seen.has(c.articleId)) continue;
-    seen.add(c.articleId);
-    const sig = decodeSignature(c.minhash);
-    if (!sig) continue;
-    const sim = estimatedJaccard(article.sig, sig);
-    if (sim >= SAME_STORY_JACCARD && (!best || sim > best.sim)) {
-      best = { sim, articleId: c.articleId, storyId: c.storyId };
-    }
-  }
-  return best && { articleId: best.articleId, storyId: best.storyId };
+/** An article of the batch with what grouping computed of it. */
+interface Item {
+  input: StoryInput;
+  at: number;
+  features: TermWeights;
+  vector: Float32Array | null;
+  sig: Uint32Array | null;
+  keys: number[];
+  /** The key of the story it was placed in, and the article it nearly copies. */
+  story?: number;
+  duplicateOf?: number | null;
+}
+
+/** A story the batch reads or writes, by key: a stored story's id, or -1, -2, … when new. */
+interface Story {
+  key: number;
+  profile: StoryProfile | null;
+  /** A stored story's profile as read (what its write expects to replace). */
+  stored?: string | null;
+  /** The batch's articles placed in it, in order. */
+  members: Item[];
+  /** Its indexed terms now (to keep the batch's own index current). */
+  indexed: string[];
 }
 
 /**
  * Puts each article in a story, inside the caller's transaction, in publication order: an
  * article joins the story of an earlier near copy, else the most similar candidate story,
- * else starts one; the story's profile and index entries follow. Work per article is
- * bounded by the caps of ml/story_profile.ts, whatever the number of stories stored.
+ * else starts one; the story's profile and index entries follow. A batch costs a bounded
+ * number of statements, not some per article: its candidates are read at once, the
+ * assignment is made in memory (articles of the batch find the stories the batch made or
+ * moved through its own index, as they would through the stored one), and written at once.
+ * Work per article is bounded by the caps of ml/story_profile.ts, whatever the number of
+ * stories stored.
  */
 export async function groupIntoStories(
   tx: Queryable,
@@ -112,74 +119,224 @@ export async function groupIntoStories(
   params: Readonly<StoryParams> = DEFAULT_STORY_PARAMS,
 ): Promise<void> {
   if (articles.length === 0) return;
-  const sorted = [...articles].sort((a, b) =>
-    a.publishedAt < b.publishedAt ? -1 : a.publishedAt > b.publishedAt ? 1 : a.id - b.id
-  );
-  // Frequencies counted once for the batch, after it (in term order: no deadlocks).
+  // Synchronous work per article: the event loop gets a turn every few ms of it.
+  const turn = turnTaker();
+  const items: Item[] = [];
+  for (
+    const input of [...articles].sort((a, b) =>
+      a.publishedAt < b.publishedAt ? -1 : a.publishedAt > b.publishedAt ? 1 : a.id - b.id
+    )
+  ) {
+    await turn();
+    const sig = minhashSignature(storyWords(input.title, input.body));
+    items.push({
+      input,
+      at: Date.parse(input.publishedAt),
+      features: articleFeatures(input.title, input.body, params),
+      vector: input.vector ?? null,
+      sig,
+      keys: sig ? bandKeys(sig) : [],
+    });
+  }
+  // Independent reads, sent together (postgres.js pipelines them on the connection).
+  const [found, copies] = await Promise.all([
+    lookUpStories(tx, {
+      articles: items.map((it) => ({
+        terms: [...it.features.keys()],
+        weights: [...it.features.values()],
+      })),
+      queryTerms: QUERY_TERMS,
+      perTerm: POSTINGS_PER_TERM,
+      max: MAX_CANDIDATES,
+    }),
+    storyCandidates(tx, {
+      articles: items.map((it) => ({
+        keys: it.sig ? it.keys : [],
+        from: isoWithin(it.at - NEAR_COPY_WINDOW_MS),
+        to: isoWithin(it.at + NEAR_COPY_WINDOW_MS + 1),
+      })),
+      perKey: CANDIDATES_PER_KEY,
+    }),
+  ]);
+  const storedCopies = bestStoredCopies(items, copies);
+  const missing = [...new Set([...storedCopies.values()].map((c) => c.storyId))]
+    .filter((id) => !found.profiles.has(id));
+  for (const [id, text] of await storyProfiles(tx, missing)) found.profiles.set(id, text);
+
+  // Frequencies as read, plus the batch's own so far.
   const counts = new Map<string, number>();
   let done = 0;
-  const single = sorted.length === 1;
-  for (const a of sorted) {
-    const at = Date.parse(a.publishedAt);
-    const features = articleFeatures(a.title, a.body, params);
-    const sig = minhashSignature(storyWords(a.title, a.body));
-    const keys = sig ? bandKeys(sig) : [];
-    // Independent reads, sent together (postgres.js pipelines them on the connection).
-    const [found, copy] = await Promise.all([
-      lookUpStories(tx, {
-        terms: [...features.keys()],
-        weights: [...features.values()],
-        queryTerms: QUERY_TERMS,
-        perTerm: POSTINGS_PER_TERM,
-        max: MAX_CANDIDATES,
-      }),
-      nearCopy(tx, { at, sig, keys }),
-    ]);
-    const { total, df } = found;
-    const rarity = (t: string) => idf((df.get(t) ?? 0) + (counts.get(t) ?? 0), total + done);
-    const item = { features, vector: a.vector ?? null, at };
-    const candidates = found.candidates.flatMap((c) => {
-      const profile = decodeProfile(c.profile);
-      return profile ? [{ id: c.id, text: c.profile, profile }] : [];
-    });
-    let chosen: { id: number; text: string | null } | null = null;
-    if (copy) {
-      chosen = candidates.find((c) => c.id === copy.storyId) ??
-        { id: copy.storyId, text: (await storyProfile(tx, copy.storyId))?.profile ?? null };
-    } else {
-      chosen = bestStory(item, candidates, rarity, params)?.candidate ?? null;
+  const rarity = (t: string) =>
+    idf((found.df.get(t) ?? 0) + (counts.get(t) ?? 0), found.total + done);
+
+  const stories = new Map<number, Story>();
+  const batchIndex = new Map<string, Set<number>>();
+  const decoded = new Map<number, StoryProfile | null>();
+  const storyOf = (key: number): Story | null => {
+    let story = stories.get(key);
+    if (story) return story;
+    if (key < 0 || !found.profiles.has(key)) return null;
+    const text = found.profiles.get(key) ?? null;
+    if (!decoded.has(key)) decoded.set(key, decodeProfile(text));
+    story = { key, profile: decoded.get(key)!, stored: text, members: [], indexed: [] };
+    return story;
+  };
+  const bandIndex = new Map<number, Item[]>();
+  let newStories = 0;
+
+  for (const [i, item] of items.entries()) {
+    await turn();
+    let chosen: Story | null = null;
+    const copy = nearCopy(item, storedCopies.get(i) ?? null, bandIndex);
+    if (copy) chosen = storyOf(copy.story);
+    if (!chosen) {
+      const candidates = candidatesOf(found.candidates[i], found.queried[i], batchIndex)
+        .flatMap((key) => {
+          const story = storyOf(key);
+          return story?.profile ? [{ story, profile: story.profile }] : [];
+        });
+      chosen = bestStory(item, candidates, rarity, params)?.candidate.story ?? null;
     }
-    const articleCounts = new Map([...features.keys()].map((t) => [t, 1]));
-    const place = (storyId: number | null, profile: string | null, expected?: string | null) => {
-      const updated = addToProfile(decodeProfile(profile), item, rarity);
-      return placeInStory(tx, {
-        storyId,
-        title: a.title,
-        topic: a.topic ?? null,
-        articleId: a.id,
-        publishedAt: a.publishedAt,
-        minhash: sig ? encodeSignature(sig) : null,
-        keys,
-        duplicateOf: copy?.articleId ?? null,
-        profile: encodeProfile(updated),
-        terms: indexedTerms(updated),
-        lastSeen: isoWithin(updated.lastSeen),
-        expected,
-        counts: single ? articleCounts : undefined,
-      });
-    };
-    // Optimistic: written only if the story still holds the profile read; else (a
-    // concurrent batch added to it) recomputed under the story's row lock.
-    const placed = await place(chosen?.id ?? null, chosen?.text ?? null, chosen?.text ?? null);
-    if (placed === null && chosen) {
-      const locked = await lockStoryProfile(tx, chosen.id);
-      await place(locked ? chosen.id : null, locked?.profile ?? null);
+    if (!chosen) {
+      chosen = { key: -++newStories, profile: null, members: [], indexed: [] };
     }
-    for (const t of features.keys()) counts.set(t, (counts.get(t) ?? 0) + 1);
+    stories.set(chosen.key, chosen);
+    chosen.profile = addToProfile(chosen.profile, item, rarity);
+    chosen.members.push(item);
+    for (const t of chosen.indexed) batchIndex.get(t)?.delete(chosen.key);
+    chosen.indexed = indexedTerms(chosen.profile);
+    for (const t of chosen.indexed) {
+      const set = batchIndex.get(t) ?? new Set();
+      batchIndex.set(t, set.add(chosen.key));
+    }
+    item.story = chosen.key;
+    item.duplicateOf = copy?.articleId ?? null;
+    for (const k of item.keys) bandIndex.set(k, [...(bandIndex.get(k) ?? []), item]);
+    for (const t of item.features.keys()) counts.set(t, (counts.get(t) ?? 0) + 1);
     done++;
   }
-  if (single) return;
-  await countTerms(tx, counts, sorted.length);
+
+  const all = [...stories.values()];
+  const [written] = await Promise.all([
+    placeInStories(tx, {
+      stories: all.map((s) => storyWrite(s, s.stored)),
+      articles: all.flatMap((s) => s.members.map(placement)),
+    }),
+    countTerms(tx, counts, items.length),
+  ]);
+  // A stored story another transaction moved meanwhile: its articles are folded again into
+  // the profile it holds now, under its row lock (one that vanished: into a new story).
+  const stale = all.filter((s) => !written.has(s.key));
+  if (stale.length === 0) return;
+  const locked = await lockStoryProfiles(tx, stale.map((s) => s.key));
+  const again = stale.map((s) => {
+    const gone = !locked.has(s.key);
+    let profile = gone ? null : decodeProfile(locked.get(s.key) ?? null);
+    for (const m of s.members) profile = addToProfile(profile, m, rarity);
+    const story: Story = { ...s, key: gone ? -++newStories : s.key, profile };
+    for (const m of s.members) m.story = story.key;
+    return story;
+  });
+  await placeInStories(tx, {
+    stories: again.map((s) => storyWrite(s, undefined)),
+    articles: again.flatMap((s) => s.members.map(placement)),
+  });
+}
+
+/** Per article, the stored near copy with the highest estimated Jaccard, if it is one. */
+function bestStoredCopies(
+  items: Item[],
+  rows: Array<{ article: number; articleId: number; storyId: number; minhash: string }>,
+): Map<number, { articleId: number; storyId: number; sim: number }> {
+  const best = new Map<number, { articleId: number; storyId: number; sim: number }>();
+  for (const r of rows) {
+    const sig = items[r.article].sig;
+    const other = decodeSignature(r.minhash);
+    if (!sig || !other) continue;
+    const sim = estimatedJaccard(sig, other);
+    const now = best.get(r.article);
+    if (sim >= SAME_STORY_JACCARD && (!now || sim > now.sim)) {
+      best.set(r.article, { articleId: r.articleId, storyId: r.storyId, sim });
+    }
+  }
+  return best;
+}
+
+/**
+ * The earlier article an article nearly copies, stored or earlier in the batch (within
+ * the window, at most `CANDIDATES_PER_KEY` of the batch per band key), and that article's story.
+ */
+function nearCopy(
+  item: Item,
+  stored: { articleId: number; storyId: number; sim: number } | null,
+  bandIndex: Map<number, Item[]>,
+): { articleId: number; story: number } | null {
+  let best = stored && { articleId: stored.articleId, story: stored.storyId, sim: stored.sim };
+  if (!item.sig) return best;
+  const seen = new Set<Item>();
+  for (const k of item.keys) {
+    for (const other of (bandIndex.get(k) ?? []).slice(-CANDIDATES_PER_KEY)) {
+      if (seen.has(other) || !other.sig) continue;
+      seen.add(other);
+      if (Math.abs(other.at - item.at) > NEAR_COPY_WINDOW_MS) continue;
+      const sim = estimatedJaccard(item.sig, other.sig);
+      if (sim >= SAME_STORY_JACCARD && (!best || sim > best.sim)) {
+        best = { articleId: other.input.id, story: other.story!, sim };
+      }
+    }
+  }
+  return best;
+}
+
+/**
+ * The keys of an article's candidate stories: the stored ones its lookup found and those
+ * of the batch sharing its query terms, the most shared terms first (ties: the newest),
+ * `MAX_CANDIDATES` at most.
+ */
+function candidatesOf(
+  stored: Array<{ id: number; hits: number }>,
+  queried: string[],
+  batchIndex: Map<string, Set<number>>,
+): number[] {
+  const hits = new Map(stored.map((c) => [c.id, c.hits]));
+  const inBatch = new Map<number, number>();
+  for (const t of queried) {
+    for (const key of batchIndex.get(t) ?? []) inBatch.set(key, (inBatch.get(key) ?? 0) + 1);
+  }
+  for (const [key, n] of inBatch) hits.set(key, Math.max(hits.get(key) ?? 0, n));
+  // A new story (negative key) is newer than every stored one.
+  const recency = (key: number) => key < 0 ? Number.MAX_SAFE_INTEGER + key : key;
+  return [...hits].sort((a, b) => b[1] - a[1] || recency(b[0]) - recency(a[0]))
+    .slice(0, MAX_CANDIDATES).map(([key]) => key);
+}
+
+/** What the batch writes of a story. */
+function storyWrite(story: Story, expected: string | null | undefined): StoryWrite {
+  const profile = story.profile!;
+  const first = story.members[0].input;
+  return {
+    key: story.key,
+    id: story.key < 0 ? null : story.key,
+    title: first.title,
+    topic: first.topic ?? null,
+    articles: story.members.length,
+    firstSeen: isoWithin(profile.firstSeen),
+    lastSeen: isoWithin(profile.lastSeen),
+    profile: encodeProfile(profile),
+    terms: indexedTerms(profile),
+    ...(story.key < 0 ? {} : { expected }),
+  };
+}
+
+function placement(item: Item): ArticlePlacement {
+  return {
+    articleId: item.input.id,
+    story: item.story!,
+    publishedAt: item.input.publishedAt,
+    minhash: item.sig ? encodeSignature(item.sig) : null,
+    keys: item.keys,
+    duplicateOf: item.duplicateOf ?? null,
+  };
 }
 
 /**

@@ -4,8 +4,9 @@ import { testDatabases } from "../testing/db/test_db.ts";
 import { getArticle, insertArticles } from "../db/articles.ts";
 import { getStory, listStories } from "../db/stories.ts";
 import { ingestArticles, toNewArticle } from "./ingest.ts";
-import { fillStories } from "./stories.ts";
-import { placeInStory } from "../db/story_index.ts";
+import { fillStories, groupIntoStories } from "./stories.ts";
+import { placeInStories } from "../db/story_index.ts";
+import type { Queryable } from "../db/mod.ts";
 
 const ALL = { from: "2000-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z", limit: 100 };
 
@@ -171,7 +172,7 @@ for (const { name, open } of testDatabases()) {
 }
 
 for (const { name, open } of testDatabases()) {
-  Deno.test(`placeInStory() writes nothing when the story's profile changed meanwhile (${name})`, async () => {
+  Deno.test(`placeInStories() writes nothing of a story whose profile changed meanwhile (${name})`, async () => {
     const { db, reset, close } = await open();
     try {
       await reset();
@@ -179,22 +180,29 @@ for (const { name, open } of testDatabases()) {
       const story = (await getArticle(db, first.id))!.story!;
       await db.query("DELETE FROM article_stories WHERE article_id = $1", [second.id]);
       await db.query("DELETE FROM story_bands WHERE article_id = $1", [second.id]);
-      const placement = {
-        storyId: story,
-        title: "t",
-        topic: null,
-        articleId: second.id,
-        publishedAt: "2024-09-01T11:00:00.000Z",
-        minhash: null,
-        keys: [1, 2],
-        duplicateOf: null,
-        profile: '{"n":2,"f":0,"l":0,"v":null}\nx\t1',
-        terms: ["x"],
-        lastSeen: "2024-09-01T11:00:00.000Z",
-        counts: new Map([["x", 1]]),
-      };
-      const stale = await placeInStory(db, { ...placement, expected: "an older profile" });
-      assert.equal(stale, null);
+      const write = (expected: string | null) => ({
+        stories: [{
+          key: story,
+          id: story,
+          title: "t",
+          topic: null,
+          articles: 1,
+          firstSeen: "2024-09-01T11:00:00.000Z",
+          lastSeen: "2024-09-01T11:00:00.000Z",
+          profile: '{"n":2,"f":0,"l":0,"v":null}\nx\t1',
+          terms: ["x"],
+          expected,
+        }],
+        articles: [{
+          articleId: second.id,
+          story,
+          publishedAt: "2024-09-01T11:00:00.000Z",
+          minhash: null,
+          keys: [1, 2],
+          duplicateOf: null,
+        }],
+      });
+      assert.deepEqual(await placeInStories(db, write("an older profile")), new Set());
       assert.equal((await getArticle(db, second.id))!.story, null, "nothing written");
       const bands = await db.query("SELECT 1 FROM story_bands WHERE article_id = $1", [second.id]);
       assert.equal(bands.length, 0);
@@ -202,8 +210,86 @@ for (const { name, open } of testDatabases()) {
         "SELECT profile FROM stories WHERE id = $1",
         [story],
       );
-      assert.equal(await placeInStory(db, { ...placement, expected: profile }), story);
+      assert.deepEqual(await placeInStories(db, write(profile)), new Set([story]));
       assert.equal((await getArticle(db, second.id))!.story, story);
+      const terms = await db.query<{ term: string }>(
+        "SELECT term FROM story_terms WHERE story_id = $1",
+        [story],
+      );
+      assert.deepEqual(terms.map((t) => t.term), ["x"], "the index follows the new profile");
+    } finally {
+      await close();
+    }
+  });
+
+  Deno.test(`groupIntoStories() groups a whole batch as it would one article at a time (${name})`, async () => {
+    const { db, reset, close } = await open();
+    try {
+      await reset();
+      const out = await ingestArticles(db, ARTICLES);
+      const stories = await Promise.all(out.map(async (o) => (await getArticle(db, o.id))!.story));
+      assert.ok(stories.every((s) => s !== null));
+      assert.equal(stories[0], stories[1], "a near copy in the same batch");
+      assert.equal(stories[0], stories[2], "another report in the same batch");
+      assert.notEqual(stories[3], stories[0], "months later is another story");
+      assert.notEqual(stories[4], stories[0]);
+      const [dup] = await db.query<{ duplicate_of: number | string | null }>(
+        "SELECT duplicate_of FROM article_stories WHERE article_id = $1",
+        [out[1].id],
+      );
+      assert.equal(Number(dup.duplicate_of), out[0].id);
+      const rows = await db.query<{ id: number; articles: number }>(
+        "SELECT id, articles FROM stories ORDER BY id",
+      );
+      assert.equal(rows.length, 3);
+      assert.equal(rows.find((r) => Number(r.id) === stories[0])!.articles, 3);
+      const [{ total }] = await db.query<{ total: string | number }>(
+        "SELECT df AS total FROM story_term_df WHERE term = ''",
+      );
+      assert.equal(Number(total), 5, "every article counted once");
+    } finally {
+      await close();
+    }
+  });
+
+  Deno.test(`groupIntoStories() folds a batch into a story another writer moved meanwhile (${name})`, async () => {
+    const { db, reset, close } = await open();
+    try {
+      await reset();
+      const [first] = await ingestArticles(db, [ARTICLES[0]]);
+      const story = (await getArticle(db, first.id))!.story!;
+      const [row] = await insertArticles(db, [toNewArticle(ARTICLES[2])]);
+      await db.transaction(async (tx) => {
+        let moved = false;
+        // Another writer adds to the story between this batch's read and its write.
+        const racing: Queryable = {
+          exec: (sql) => tx.exec(sql),
+          async query<T>(sql: string, params?: unknown[]) {
+            if (!moved && sql.startsWith("WITH n AS MATERIALIZED")) {
+              moved = true;
+              await tx.query(
+                "UPDATE stories SET profile = profile || $2, articles = articles + 1 WHERE id = $1",
+                [story, "\nn:concurrent\t5"],
+              );
+            }
+            return await tx.query<T>(sql, params);
+          },
+        };
+        await groupIntoStories(racing, [{
+          id: row.id,
+          title: ARTICLES[2].title,
+          body: ARTICLES[2].body,
+          publishedAt: row.publishedAt!,
+        }]);
+        assert.ok(moved);
+      });
+      assert.equal((await getArticle(db, row.id))!.story, story);
+      const [s] = await db.query<{ articles: number; profile: string }>(
+        "SELECT articles, profile FROM stories WHERE id = $1",
+        [story],
+      );
+      assert.equal(s.articles, 3, "the other writer's article and this one");
+      assert.match(s.profile, /n:concurrent/, "folded into the profile it holds now");
     } finally {
       await close();
     }

@@ -41,9 +41,13 @@ export async function enqueueReviewItems(
                 score double precision, scores jsonb, margin double precision, reasons jsonb,
                 shadow_version text, shadow_label text, required_labels integer)
          JOIN models m ON m.version = r.model_version
-        WHERE NOT $3::boolean
-           OR NOT EXISTS (SELECT 1 FROM review_items x
-                           WHERE x.article_id = r.article_id AND x.taxonomy = m.taxonomy)
+         -- A lateral probe, so the planner reads the items of each article by index: as
+         -- NOT EXISTS under the OR it hashed the whole queue on every call.
+         LEFT JOIN LATERAL (SELECT 1 AS seen FROM review_items x
+                             WHERE x.article_id = r.article_id AND x.taxonomy = m.taxonomy
+                             LIMIT 1) AS e ON $3::boolean
+        WHERE e.seen IS NULL
+        ORDER BY r.article_id, r.model_version
        ON CONFLICT (article_id, taxonomy)
           WHERE status IN ('queued', 'claimed', 'labelled', 'needs_adjudication')
           DO NOTHING
