@@ -1,7 +1,7 @@
 /**
  * `deno task start`, `dev` and `cli` read `.env` when there is one, and say nothing when
  * there is none (Deno warns about a missing `--env-file`, so the tasks pass it only then).
- * Run in a copy of the tasks and flag files, so the project's own `.env` is never touched.
+ * Run in a copy of the tasks and the flag script, so the project's own `.env` is never touched.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -10,12 +10,13 @@ import { baseEnv, PROJECT_ROOT } from "../testing/cli/test_run.ts";
 const CONDITIONAL = "$(test -f .env && echo --env-file=.env)";
 const tasks = JSON.parse(await Deno.readTextFile(join(PROJECT_ROOT, "deno.json"))).tasks;
 
-/** A folder with the `cli` task running a script that prints PORT, and the flag files. */
+/** A folder with the `cli` task running a script that prints PORT, and the flag script. */
 async function taskCopy(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "newsintel-env-file-" });
-  await Deno.mkdir(join(dir, "flags"));
-  for await (const f of Deno.readDir(join(PROJECT_ROOT, "flags"))) {
-    await Deno.copyFile(join(PROJECT_ROOT, "flags", f.name), join(dir, "flags", f.name));
+  // The tasks print their flags with scripts/deno_flags.ts, from lib/permissions.ts.
+  for (const file of ["scripts/deno_flags.ts", "lib/permissions.ts"]) {
+    await Deno.mkdir(join(dir, file, ".."), { recursive: true });
+    await Deno.copyFile(join(PROJECT_ROOT, file), join(dir, file));
   }
   await Deno.writeTextFile(
     join(dir, "print_port.ts"),
