@@ -9,7 +9,6 @@
  */
 import { PGlite, types } from "@electric-sql/pglite";
 import { type Db, DbInUseError, poolCounter, type Queryable } from "./driver.ts";
-import { turnTaker } from "../lib/slices.ts";
 
 // int8 (counts, ids) as JS numbers, as the postgres.js driver does: every id
 // and count here stays far below 2^53.
@@ -70,47 +69,28 @@ export async function lockDataDir(path: string): Promise<Deno.FsFile> {
 /** Wraps an open PGlite instance (also used by tests that `clone()` a migrated one). */
 export function wrapPglite(pg: PGlite, onClose?: () => void): Db & { pglite: PGlite } {
   const counter = poolCounter(1);
-  // PGlite runs each statement synchronously on this thread, and statements queued together
-  // one after another with no turn of the event loop between them: a request sending
-  // several at once (a batch's writes) would hold the loop for all of them. Statements are
-  // queued here instead (top level, and per transaction), and each gets a turn of the loop
-  // before it runs once a few ms have passed without one.
-  const turn = turnTaker();
-  const inTurn = () => {
-    let last: Promise<unknown> = Promise.resolve();
-    return <T>(run: () => Promise<T>): Promise<T> => {
-      const next = last.catch(() => {}).then(async () => {
-        await turn();
-        return await run();
-      });
-      last = next;
-      return next;
-    };
-  };
-  const topLevel = inTurn();
   return {
     kind: "pglite",
     pglite: pg,
     pool: counter.stats,
     query<T>(sql: string, params?: unknown[]) {
-      return counter.track(() => topLevel(async () => (await pg.query<T>(sql, params)).rows));
+      return counter.track(async () => (await pg.query<T>(sql, params)).rows);
     },
     exec(sql: string) {
       return counter.track(async () => void await pg.exec(sql));
     },
     transaction<T>(fn: (tx: Queryable) => Promise<T>) {
       return counter.track(() =>
-        pg.transaction((tx) => {
-          const inTx = inTurn();
-          return fn({
-            query<R>(sql: string, params?: unknown[]) {
-              return inTx(async () => (await tx.query<R>(sql, params)).rows);
+        pg.transaction((tx) =>
+          fn({
+            async query<R>(sql: string, params?: unknown[]) {
+              return (await tx.query<R>(sql, params)).rows;
             },
             async exec(sql: string) {
               await tx.exec(sql);
             },
-          });
-        })
+          })
+        )
       );
     },
     async close() {
