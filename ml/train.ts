@@ -230,31 +230,19 @@ export async function trainTextClassifier(
   }
 
   onProgress?.({ stage: "calibrate", done: 0, total: 1 });
-  const adjusted = shift(oofLogits, logitAdjustment(counts, h.logitAdjustment));
-  const calibration = fitCalibration(adjusted, y);
-  const gold = oofRows.map((r) => labels[data.labels[r]]);
-  const none: Calibration = { temperature: 1, mix: 0 };
-  const before = evaluate(gold, adjusted.map((z) => toPrediction(z, none, labels)), labels);
-  const calibrated = adjusted.map((z) => toPrediction(z, calibration, labels));
-  const after = evaluate(gold, calibrated, labels);
-  const perFold: EvaluationReport[] = [];
-  for (let f = 0, from = 0; f < folds; from += cv[f].held.length, f++) {
-    const to = from + cv[f].held.length;
-    perFold.push(evaluate(gold.slice(from, to), calibrated.slice(from, to), labels));
-  }
+  const { calibration, validation } = calibrateOutOfFold({
+    logits: shift(oofLogits, logitAdjustment(counts, h.logitAdjustment)),
+    rows: oofRows,
+    y,
+    gold: labels,
+    rowLabels: data.labels,
+    foldSizes: cv.slice(0, folds).map((job) => job.held.length),
+    extra: {
+      ...(search ? { search } : {}),
+      ...(quality ? { clean: { mode: clean, rows: quality.cleaned } } : {}),
+    },
+  });
   onProgress?.({ stage: "calibrate", done: 1, total: 1 });
-  const validation: ValidationReport = {
-    size: oofRows.length,
-    report: after,
-    eceBefore: before.ece,
-    eceAfter: after.ece,
-    nllBefore: meanNll(adjusted, y, { temperature: 1 }),
-    nllAfter: meanNll(adjusted, y, calibration),
-    folds,
-    perFold,
-    ...(search ? { search } : {}),
-    ...(quality ? { clean: { mode: clean, rows: quality.cleaned } } : {}),
-  };
   // Without a refit the first fold's model is shipped (as before).
   const model = refitted ??
     (await run([{ ...cv[0], h, weights: weightsFor(h, quality?.base) }]))[0].model;
@@ -268,6 +256,50 @@ export async function trainTextClassifier(
     uniformMix: calibration.mix,
     validation,
   }, counts);
+}
+
+/**
+ * Calibration fitted on the (logit-adjusted) out-of-fold logits, and the validation report
+ * before and after it: overall and per fold (`foldSizes`, in the order of `rows`).
+ */
+function calibrateOutOfFold(o: {
+  logits: Float64Array[];
+  rows: number[];
+  y: number[];
+  gold: string[];
+  rowLabels: ArrayLike<number>;
+  foldSizes: number[];
+  extra: Pick<ValidationReport, "search" | "clean">;
+}): { calibration: Calibration; validation: ValidationReport } {
+  const { logits: adjusted, y, gold: labels } = o;
+  const calibration = fitCalibration(adjusted, y);
+  const gold = o.rows.map((r) => labels[o.rowLabels[r]]);
+  const none: Calibration = { temperature: 1, mix: 0 };
+  const before = evaluate(gold, adjusted.map((z) => toPrediction(z, none, labels)), labels);
+  const calibrated = adjusted.map((z) => toPrediction(z, calibration, labels));
+  const after = evaluate(gold, calibrated, labels);
+  const perFold: EvaluationReport[] = [];
+  let from = 0;
+  for (const size of o.foldSizes) {
+    perFold.push(
+      evaluate(gold.slice(from, from + size), calibrated.slice(from, from + size), labels),
+    );
+    from += size;
+  }
+  return {
+    calibration,
+    validation: {
+      size: o.rows.length,
+      report: after,
+      eceBefore: before.ece,
+      eceAfter: after.ece,
+      nllBefore: meanNll(adjusted, y, { temperature: 1 }),
+      nllAfter: meanNll(adjusted, y, calibration),
+      folds: o.foldSizes.length,
+      perFold,
+      ...o.extra,
+    },
+  };
 }
 
 /** Folds the prior correction of the model's hyperparameters into its bias. */

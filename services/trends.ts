@@ -12,7 +12,7 @@ import {
   foldPendingStats,
   statsRange,
 } from "../db/trends.ts";
-import { rollUpTermMonths, termCountsForPeriods } from "../db/trend_terms.ts";
+import { type PeriodTerms, rollUpTermMonths, termCountsForPeriods } from "../db/trend_terms.ts";
 import { articlesWithoutTerms, setArticleTerms } from "../db/articles.ts";
 import type { Db } from "../db/mod.ts";
 import { termCounts } from "../ml/terms.ts";
@@ -157,14 +157,53 @@ export async function labelTrends(
   if (!known.ok) return known;
   await foldPendingStats(db);
   const dataRange = await statsRange(db);
-  const dataEnd = nextBucket(truncate(new Date(dataRange?.last ?? Date.now()), q.bucket), q.bucket);
+  const range = bucketRange(q, dataRange?.last ?? null);
+  if (!range.ok) return range;
+  const { starts, first, end } = range.value;
+  const { drafts, bucketTotals } = await labelSeries(db, q, starts);
+  // Rising terms: the latest `recent` buckets against the SPIKE_WINDOW buckets before them
+  // (what is new now, not the whole range against an earlier one, which on a data set's
+  // first years is empty). Only when asked for, in one query for every label.
+  const recent = Math.min(Math.max(1, q.recent ?? 1), starts.length);
+  const risingFrom = starts[starts.length - recent];
+  const risingPeriod = {
+    baselineFrom: nextBucket(risingFrom, q.bucket, -SPIKE_WINDOW).toISOString(),
+    from: risingFrom.toISOString(),
+    to: end.toISOString(),
+  };
+  const terms = q.terms === 0 ? null : await termCountsForPeriods(db, {
+    labels: drafts.map((d) => d.label),
+    ...risingPeriod,
+    minCount: RISING_MIN_COUNT,
+    taxonomy: q.taxonomy,
+  });
+  const topics = drafts.map((d) => labelTrend(d, bucketTotals, terms?.get(d.label), q.terms));
+  topics.sort((a, b) => b.total - a.total);
+  return done({
+    bucket: q.bucket,
+    from: first.toISOString(),
+    to: end.toISOString(),
+    risingPeriod,
+    dataRange,
+    topics,
+  });
+}
+
+/**
+ * The buckets a query asks for (by default the 30 before the one after the latest data),
+ * counted from the two dates before any list is built: a range of millennia in hours would
+ * otherwise allocate millions of dates before being refused.
+ */
+function bucketRange(
+  q: TrendsQuery,
+  lastData: string | null,
+): Outcome<{ starts: Date[]; first: Date; end: Date }, TrendsRefusalCode> {
+  const dataEnd = nextBucket(truncate(new Date(lastData ?? Date.now()), q.bucket), q.bucket);
   const toDate = q.to ? new Date(q.to) : dataEnd < LATEST ? dataEnd : LATEST;
   const fromDate = q.from
     ? new Date(q.from)
     : nextBucket(truncate(toDate, q.bucket), q.bucket, -30);
   if (!(fromDate < toDate)) return refuse("invalidRange", "`from` must be before `to`.");
-  // Counted from the two dates before any list is built: a range of millennia in hours
-  // would otherwise allocate millions of dates before being refused.
   const count = bucketCount(fromDate, toDate, q.bucket);
   if (count > MAX_BUCKETS) {
     return refuse(
@@ -173,6 +212,26 @@ export async function labelTrends(
     );
   }
   const starts = bucketStarts(fromDate, toDate, q.bucket);
+  return done({ starts, first: starts[0], end: nextBucket(starts[starts.length - 1], q.bucket) });
+}
+
+/** A label's counts in the range, with its spikes, total and the previous period's total. */
+interface LabelDraft {
+  label: string;
+  visible: ReturnType<typeof detectSpikes>;
+  total: number;
+  previous: number;
+}
+
+/**
+ * Each label's series over the range `starts` (with the history before it that the change
+ * and the spike baseline need), and every bucket's total over all labels.
+ */
+async function labelSeries(
+  db: Db,
+  q: TrendsQuery,
+  starts: Date[],
+): Promise<{ drafts: LabelDraft[]; bucketTotals: Map<string, number> }> {
   const first = starts[0];
   const end = nextBucket(starts[starts.length - 1], q.bucket);
   // The previous period (for change) has the same length; the spike baseline needs SPIKE_WINDOW buckets.
@@ -217,62 +276,44 @@ export async function labelTrends(
       .reduce((n, p) => n + p.count, 0);
     return { label, visible, total, previous };
   }).filter((d) => d.total > 0 || d.previous > 0);
-  // Rising terms: the latest `recent` buckets against the SPIKE_WINDOW buckets before them
-  // (what is new now, not the whole range against an earlier one, which on a data set's
-  // first years is empty). Only when asked for, in one query for every label.
-  const recent = Math.min(Math.max(1, q.recent ?? 1), starts.length);
-  const risingFrom = starts[starts.length - recent];
-  const risingPeriod = {
-    baselineFrom: nextBucket(risingFrom, q.bucket, -SPIKE_WINDOW).toISOString(),
-    from: risingFrom.toISOString(),
-    to: end.toISOString(),
+  return { drafts, bucketTotals };
+}
+
+/** A label's trend as answered: shares per bucket, spikes, change and rising terms. */
+function labelTrend(
+  { label, visible, total, previous }: LabelDraft,
+  bucketTotals: Map<string, number>,
+  t: PeriodTerms | undefined,
+  limit: number | undefined,
+): LabelTrend {
+  return {
+    topic: label || "(unclassified)",
+    total,
+    change: changeVsPrevious(total, previous),
+    series: visible.map((p) => ({
+      bucket: p.bucket,
+      count: p.count,
+      share: bucketTotals.get(p.bucket) ? p.count / bucketTotals.get(p.bucket)! : 0,
+      score: Math.round(p.score * 100) / 100,
+      spike: p.spike,
+    })),
+    spikes: visible.filter((p) => p.spike).map((p) => ({
+      bucket: p.bucket,
+      count: p.count,
+      baseline: p.baseline,
+      score: Math.round(p.score * 100) / 100,
+    })),
+    risingTerms: t
+      ? risingTerms(t.current, t.baseline, {
+        minCount: RISING_MIN_COUNT,
+        limit,
+        currentTotal: t.currentTotal,
+        baselineTotal: t.baselineTotal,
+        currentPhraseTotal: t.currentPhraseTotal,
+        baselinePhraseTotal: t.baselinePhraseTotal,
+      })
+      : [],
   };
-  const terms = q.terms === 0 ? null : await termCountsForPeriods(db, {
-    labels: drafts.map((d) => d.label),
-    ...risingPeriod,
-    minCount: RISING_MIN_COUNT,
-    taxonomy: q.taxonomy,
-  });
-  const topics: LabelTrend[] = drafts.map(({ label, visible, total, previous }) => {
-    const t = terms?.get(label);
-    return {
-      topic: label || "(unclassified)",
-      total,
-      change: changeVsPrevious(total, previous),
-      series: visible.map((p) => ({
-        bucket: p.bucket,
-        count: p.count,
-        share: bucketTotals.get(p.bucket) ? p.count / bucketTotals.get(p.bucket)! : 0,
-        score: Math.round(p.score * 100) / 100,
-        spike: p.spike,
-      })),
-      spikes: visible.filter((p) => p.spike).map((p) => ({
-        bucket: p.bucket,
-        count: p.count,
-        baseline: p.baseline,
-        score: Math.round(p.score * 100) / 100,
-      })),
-      risingTerms: t
-        ? risingTerms(t.current, t.baseline, {
-          minCount: RISING_MIN_COUNT,
-          limit: q.terms,
-          currentTotal: t.currentTotal,
-          baselineTotal: t.baselineTotal,
-          currentPhraseTotal: t.currentPhraseTotal,
-          baselinePhraseTotal: t.baselinePhraseTotal,
-        })
-        : [],
-    };
-  });
-  topics.sort((a, b) => b.total - a.total);
-  return done({
-    bucket: q.bucket,
-    from: first.toISOString(),
-    to: end.toISOString(),
-    risingPeriod,
-    dataRange,
-    topics,
-  });
 }
 
 /**
