@@ -259,10 +259,9 @@ export async function startServer(
     await copied;
     if (!keep) await Deno.remove(dir, { recursive: true });
   };
-  const rssMb = () => {
-    const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
-    return Math.round(Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) / 1024);
-  };
+  // The serving process: `serve` started with open network access runs a copy of itself
+  // with access scoped (cli/serve_scope.ts), so the largest process of the tree serves.
+  const rssMb = () => Math.max(...processTree(child.pid).map(rssOf));
   // A first start trains the default model: a minute, or several on a busy machine.
   const deadline = Date.now() + 600_000;
   while (true) {
@@ -346,3 +345,27 @@ export async function main(): Promise<Record<string, unknown>> {
 }
 
 if (import.meta.main) console.log(JSON.stringify(await main(), null, 2));
+
+/** A process and its descendants (Linux /proc). */
+function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const task of Deno.readDirSync(`/proc/${out[i]}/task`)) {
+        const children = Deno.readTextFileSync(`/proc/${out[i]}/task/${task.name}/children`);
+        out.push(...children.split(" ").filter(Boolean).map(Number));
+      }
+    } catch { /* the process is gone */ }
+  }
+  return out;
+}
+
+/** A process's resident set in MB (0 when it is gone). */
+function rssOf(pid: number): number {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    return Math.round(Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}

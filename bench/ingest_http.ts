@@ -16,14 +16,22 @@
 // (e.g. `main`) runs the same measurements on that commit's code (extracted to tmp/, node_modules
 // hard-linked) right before this code's, and prints the ratios.
 //
-// Measured on the 2-core machine under a load average of 14-20 from other work (so far below
-// what the code does alone; the ratios are the figures to read), against the commit before
-// group commit and slices (BENCH_BASELINE_REF=ce64ce3, BENCH_SECONDS=15): single embedded
-// 3 -> 69/s, single PostgreSQL 60 -> 57/s, batches embedded 20 -> 57/s, batches PostgreSQL
-// 182 -> 83/s, slowest /health during the 10 KB batch 48 s -> 14 s (embedded), 12 s -> 5 s
-// (PostgreSQL). The load swung between the runs; an A/B in one process each, back to back
-// (same load), gave single PostgreSQL 38 -> 63/s (p50 397 -> 237 ms), single embedded 22 ->
-// 46/s, batches PostgreSQL 271/265 -> 275/233/s (unchanged), longest event-loop stall halved.
+// Measured on the idle 2-core machine (load average 1-2), BENCH_BASELINE_REF=6728241 (before
+// stories were grouped a batch at a time) and BENCH_SECONDS=10, the two codes one after the
+// other in one run:
+//
+//   |                                   | before        | now           | ratio |
+//   | single, PostgreSQL                | 149/s, p50 113 ms | 201/s, p50 73 ms | 1.35 |
+//   | single, embedded                  | 94/s, p50 156 ms  | 103/s, p50 145 ms | 1.10 |
+//   | batches of 500, PostgreSQL        | 93 articles/s | 166 articles/s | 1.78 |
+//   | batches of 500, embedded          | 54 articles/s | 118 articles/s | 2.19 |
+//   | slowest /health, 500 × 10 KB, PG  | 2,547 ms      | 165 ms        |       |
+//   | slowest /health, 500 × 10 KB, emb | 7,271 ms      | 3,992 ms      |       |
+//
+// Every target but /health on PostgreSQL is still missed. On the embedded database each
+// statement runs synchronously on the event loop (PGlite), so a statement over a 500-article
+// batch holds it; queueing statements with turns of the loop between them fixed that but
+// reordered statements of concurrent requests, which lost a review desk decision.
 //
 //   deno run --allow-all bench/ingest_http.ts   (BENCH_SECONDS=20, BENCH_DB_URL=postgres://...)
 
