@@ -8,7 +8,14 @@
  * is the question) and times, per article, the whole ingest and the story assignment
  * (`groupIntoStories()` of the same article again, on a copy rolled back), p50 and p95.
  *
- * Measured (2 cores shared with other work, PostgreSQL 127.0.0.1): 1,000,000 articles, 333,333
+ * Measured on the idle machine with stories grouped a batch at a time (one read of the batch's
+ * candidates and near copies, one write): 1,000,000 articles, 333,333 stories, 8.3M index
+ * entries, loaded in 343 s: story assignment p50 10.9 ms, p95 18.7 ms; single-article ingest
+ * (no model) p50 18.8 ms, p95 30.1 ms. A batch's statements cost more than one article's did,
+ * so one article alone is slower than before (below), while batches are 1.8-2.2x faster
+ * (bench/ingest_http.ts).
+ *
+ * Before (2 cores shared with other work, PostgreSQL 127.0.0.1): 1,000,000 articles, 333,333
  * stories, 8.3M index entries: story assignment p50 7.7 ms, p95 15.7 ms; single-article ingest
  * (no model) p50 21 ms, p95 36 ms, so grouping is 0.57 of the rest of an ingest without a model.
  * With 40 candidates compared instead of 15 and more load on the machine: 31.5 ms p50. At
