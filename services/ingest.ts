@@ -95,6 +95,10 @@ export interface IngestOutcome extends InsertResult {
 /** The taxonomy a served model's predictions belong to. */
 const taxonomyOf = (c: Classification) => c.model.taxonomy ?? "topic";
 
+/** The `topic` model's classification among every served model's, if one serves. */
+const topicResultOf = (results: Classification[]) =>
+  results.find((c) => taxonomyOf(c) === "topic") ?? null;
+
 /** A batch ready to store: its rows enriched, and every served model's predictions of them. */
 export interface PreparedBatch {
   rows: NewArticle[];
@@ -134,7 +138,7 @@ export async function prepareArticles(
       { withShadow: Boolean(services.review) },
     )
     : [];
-  const topicResult = results.find((c) => taxonomyOf(c) === "topic") ?? null;
+  const topicResult = topicResultOf(results);
   if (topicResult) {
     rows = rows.map((r, i) => ({
       ...r,
@@ -158,7 +162,7 @@ async function storePredictions(
   review: ReviewPolicy | null,
 ): Promise<void> {
   if (results.length === 0) return;
-  const topicResult = results.find((c) => taxonomyOf(c) === "topic") ?? null;
+  const topicResult = topicResultOf(results);
   const vectors = topicResult?.vectors;
   await Promise.all([
     insertPredictions(
@@ -209,7 +213,7 @@ export async function storePrepared(
   { rows, results }: PreparedBatch,
   services: IngestServices = {},
 ): Promise<IngestOutcome[]> {
-  const topicResult = results.find((c) => taxonomyOf(c) === "topic") ?? null;
+  const topicResult = topicResultOf(results);
   // The transaction may run more than once (a deadlock retried): metrics are
   // counted after it, for the batch that committed.
   const outcomes = await db.transaction(async (tx) => {

@@ -211,7 +211,11 @@ export async function groupIntoStories(
     }
     item.story = chosen.key;
     item.duplicateOf = copy?.articleId ?? null;
-    for (const k of item.keys) bandIndex.set(k, [...(bandIndex.get(k) ?? []), item]);
+    for (const k of item.keys) {
+      const list = bandIndex.get(k);
+      if (list) list.push(item);
+      else bandIndex.set(k, [item]);
+    }
     for (const t of item.features.keys()) counts.set(t, (counts.get(t) ?? 0) + 1);
     done++;
   }
