@@ -141,7 +141,10 @@ Deno.test({
           const status = page.locator('[data-testid="save-status"]');
           // What an earlier page left unconfirmed is sent first (stored once): count from here.
           await shownItem(page);
-          await page.locator('[data-testid="save-status"][data-pending="0"]').waitFor();
+          // Attached, not visible: with nothing saved yet on this page the status is hidden.
+          await page.locator('[data-testid="save-status"][data-pending="0"]').waitFor({
+            state: "attached",
+          });
           const saved0 = Number(await status.getAttribute("data-saved"));
           const savedAll = (n: number) =>
             page.locator(
