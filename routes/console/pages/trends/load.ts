@@ -84,11 +84,14 @@ export async function trendsForPage(db: Db, q: TrendsPageQuery): Promise<TrendsP
     last = new Date(nextBucket(new Date(span.to), "month").getTime() - 1);
   }
   const bucket = q.bucket ?? bucketFor(last.getTime() - first.getTime());
+  const dateBucket = bucket === "hour" ? "day" : bucket;
   return {
     query: {
       bucket,
-      from: q.from ?? truncate(first, bucket).toISOString().slice(0, 10),
-      to: q.to ?? nextBucket(truncate(last, bucket), bucket).toISOString().slice(0, 10),
+      // The form holds dates, so the range is whole days (an hour bucket shows a day in hours:
+      // data dated within one day would otherwise give an empty range).
+      from: q.from ?? truncate(first, dateBucket).toISOString().slice(0, 10),
+      to: q.to ?? nextBucket(truncate(last, dateBucket), dateBucket).toISOString().slice(0, 10),
       source: chosen,
       taxonomy,
     },
