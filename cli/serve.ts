@@ -27,6 +27,7 @@ import { startCommand } from "./context.ts";
 import { wholeNumber } from "./options.ts";
 import { primaryGone, startWorkers, type WorkerPool } from "./workers.ts";
 import { serveNetScoped } from "./serve_scope.ts";
+import { createEmbeddedDatabase, isNewEmbeddedDatabase } from "./serve_new_database.ts";
 import { egressHosts } from "../lib/egress.ts";
 
 const log = logger("serve");
@@ -81,19 +82,6 @@ function warnAboutWeakKeys(config: Config): void {
         "use 24 or more random characters, e.g. openssl rand -hex 24",
       { name },
     );
-  }
-}
-
-/** True for an embedded database whose directory does not exist yet (nothing stored). */
-async function newEmbeddedDatabase(url: string): Promise<boolean> {
-  if (!url.startsWith("pglite://")) return false;
-  const path = url.slice("pglite://".length);
-  if (path === "memory" || path === "") return false;
-  try {
-    await Deno.stat(path);
-    return false;
-  } catch (err) {
-    return err instanceof Deno.errors.NotFound;
   }
 }
 
@@ -218,9 +206,19 @@ export function serveCommand() {
 
       // A new embedded database has no model: the first start's training (a process of
       // its own) runs while the database is created and migrated, not after.
-      const early = !worker && await newEmbeddedDatabase(config.dbUrl)
-        ? trainDefaultModelEarly(config, stopping.signal)
-        : null;
+      const fresh = !worker && await isNewEmbeddedDatabase(config.dbUrl);
+      const early = fresh ? trainDefaultModelEarly(config, stopping.signal) : null;
+      if (fresh) {
+        phase = "creating the database";
+        log.info("creating the embedded database in a separate process");
+        const applied = await createEmbeddedDatabase(
+          config.dbUrl,
+          config.dataDir,
+          stopping.signal,
+        );
+        if (applied) log.info("applied migrations {applied}", { applied });
+        else log.info("could not start a process for it: creating the database here");
+      }
       const db = await openDatabase(config);
       closers.push(() => db.close());
       try {

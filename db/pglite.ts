@@ -7,6 +7,7 @@
  * session for an idle transaction to hold up. Work per request is bounded by the
  * code instead; transactions never deadlock, since they run one at a time.
  */
+import { dirname } from "node:path";
 import { PGlite, types } from "@electric-sql/pglite";
 import { type Db, DbInUseError, poolCounter, type Queryable } from "./driver.ts";
 
@@ -53,7 +54,10 @@ export async function openPglite(
 
 /** Takes the exclusive lock on `PATH.lock`, or throws {@link DbInUseError}; close to release. */
 export async function lockDataDir(path: string): Promise<Deno.FsFile> {
-  const file = await Deno.open(`${path.replace(/\/+$/, "")}.lock`, {
+  const lockFile = `${path.replace(/\/+$/, "")}.lock`;
+  // A database in a folder not made yet (a first start's DATA_DIR) gets its folder.
+  await Deno.mkdir(dirname(lockFile), { recursive: true });
+  const file = await Deno.open(lockFile, {
     read: true,
     write: true,
     create: true,
