@@ -5,9 +5,25 @@
  */
 export interface Queryable {
   /** Runs one parameterised statement (`$1`, `$2`, ...) and returns its rows. */
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+    options?: QueryOptions,
+  ): Promise<T[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+}
+
+/** How a statement is sent. */
+export interface QueryOptions {
+  /**
+   * A statement of fixed text run on every ingest (PostgreSQL): prepared once per connection,
+   * so later runs skip parsing and the round trip that learns the parameters' types, and
+   * statements sent together are pipelined. Off by default: a prepared statement may be
+   * planned once for every parameter, which suits a statement whose plan does not depend
+   * on them. The embedded database ignores it.
+   */
+  prepare?: boolean;
 }
 
 /** Connection use: for `/metrics`. */

@@ -43,6 +43,7 @@ export async function storyCandidates(
        JOIN article_stories a ON a.article_id = b.article_id
       WHERE a.minhash IS NOT NULL`,
     [JSON.stringify(keys), options.perKey],
+    { prepare: true },
   );
   return rows.map((r) => ({
     article: Number(r.i),

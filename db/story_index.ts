@@ -44,6 +44,7 @@ export async function countTerms(
        SELECT t, n FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(t, n, i) ORDER BY i
        ON CONFLICT (term) DO UPDATE SET df = story_term_df.df + excluded.df`,
       [terms.slice(from, from + COUNT_CHUNK), ns.slice(from, from + COUNT_CHUNK)],
+      { prepare: true },
     );
   }
 }
@@ -76,15 +77,16 @@ export interface StoryLookup {
 /**
  * One round trip for a batch of new articles: the frequencies of their terms (and how many
  * articles were counted) and, per article, the stories indexed under its `queryTerms`
- * strongest terms (weight × rarity, the rarity of ml/story_profile.ts `idf()`): per term at
- * most `perTerm` postings, the most recently active (an index range scan per distinct term),
- * then the `max` stories sharing the most terms, with their profiles (each once). Cost is
- * linear in the batch and bounded by the caps, never by how many stories are stored.
+ * strongest terms (weight × rarity, the rarity of ml/story_profile.ts `idf()`) and active
+ * since its `from` (a story last seen before cannot take it): per term at most `perTerm`
+ * postings, the most recently active (an index-only range scan per distinct term, migration
+ * 0026), then the `max` stories sharing the most terms, with their profiles (each once).
+ * Cost is linear in the batch and bounded by the caps, never by how many stories are stored.
  */
 export async function lookUpStories(
   db: Queryable,
   options: {
-    articles: Array<{ terms: string[]; weights: number[] }>;
+    articles: Array<{ terms: string[]; weights: number[]; from: string }>;
     queryTerms: number;
     perTerm: number;
     max: number;
@@ -92,7 +94,7 @@ export async function lookUpStories(
 ): Promise<StoryLookup> {
   const n = options.articles.length;
   const rows = options.articles.flatMap((a, i) =>
-    a.terms.map((t, k) => ({ i, t, w: a.weights[k] }))
+    a.terms.map((t, k) => ({ i, t, w: a.weights[k], lo: a.from }))
   );
   const [row] = await db.query<{
     total: string | number;
@@ -101,20 +103,24 @@ export async function lookUpStories(
     picks: Array<[number, number, number]> | string | null;
     profiles: Array<[number, string | null]> | string | null;
   }>(
-    `WITH q AS MATERIALIZED (SELECT i, t, w FROM jsonb_to_recordset($1::text::jsonb) AS u(i int, t text, w float8)),
+    `WITH q AS MATERIALIZED (SELECT i, t, w, lo FROM jsonb_to_recordset($1::text::jsonb)
+                                AS u(i int, t text, w float8, lo timestamptz)),
      tot AS (SELECT coalesce((SELECT df FROM story_term_df WHERE term = ''), 0)::float8 AS n),
      d AS MATERIALIZED (SELECT term, df FROM story_term_df
                           WHERE term = ANY(ARRAY(SELECT DISTINCT t FROM q))),
-     ranked AS (SELECT q.i, q.t, row_number() OVER (PARTITION BY q.i
+     ranked AS (SELECT q.i, q.t, q.lo, row_number() OVER (PARTITION BY q.i
                   ORDER BY q.w * (ln((tot.n + 1) / (least(coalesce(d.df, 0), tot.n) + 1)) + 1) DESC, q.t) AS r
                   FROM q CROSS JOIN tot LEFT JOIN d ON d.term = q.t),
-     top AS MATERIALIZED (SELECT i, t FROM ranked WHERE r <= $2),
-     post AS MATERIALIZED (SELECT tt.t, pt.story_id FROM (SELECT DISTINCT t FROM top) AS tt
-              CROSS JOIN LATERAL (SELECT st.story_id FROM story_terms st WHERE st.term = tt.t
+     top AS MATERIALIZED (SELECT i, t, lo FROM ranked WHERE r <= $2),
+     post AS MATERIALIZED (SELECT tt.t, pt.story_id, pt.last_seen
+              FROM (SELECT t, min(lo) AS lo FROM top GROUP BY t) AS tt
+              CROSS JOIN LATERAL (SELECT st.story_id, st.last_seen FROM story_terms st
+                                   WHERE st.term = tt.t AND st.last_seen >= tt.lo
                                    ORDER BY st.last_seen DESC LIMIT $3) AS pt),
      hits AS (SELECT top.i, post.story_id, count(*)::int AS hits,
                      row_number() OVER (PARTITION BY top.i ORDER BY count(*) DESC, post.story_id DESC) AS r
-                FROM top JOIN post ON post.t = top.t GROUP BY top.i, post.story_id),
+                FROM top JOIN post ON post.t = top.t AND post.last_seen >= top.lo
+               GROUP BY top.i, post.story_id),
      picks AS MATERIALIZED (SELECT i, story_id, hits FROM hits WHERE r <= $4)
      SELECT (SELECT n FROM tot)::bigint AS total,
             (SELECT json_agg(json_build_array(term, df)) FROM d WHERE df > 0) AS df,
@@ -123,6 +129,7 @@ export async function lookUpStories(
             (SELECT json_agg(json_build_array(s.id, s.profile)) FROM stories s
               WHERE s.id = ANY(ARRAY(SELECT DISTINCT story_id FROM picks))) AS profiles`,
     [JSON.stringify(rows), options.queryTerms, options.perTerm, options.max],
+    { prepare: true },
   );
   const parse = <T>(v: T | string | null): T | null => typeof v === "string" ? JSON.parse(v) : v;
   const queried: string[][] = Array.from({ length: n }, () => []);
@@ -342,6 +349,7 @@ export async function placeInStories(
       JSON.stringify(bands),
       moved.map((m) => m.id),
     ],
+    { prepare: true },
   );
   return new Set(rows.map((r) => Number(r.key)));
 }

@@ -144,6 +144,8 @@ export async function groupIntoStories(
       articles: items.map((it) => ({
         terms: [...it.features.keys()],
         weights: [...it.features.values()],
+        // A story last seen longer ago than the widest gap cannot take the article.
+        from: isoWithin(it.at - params.maxGapMs),
       })),
       queryTerms: QUERY_TERMS,
       perTerm: POSTINGS_PER_TERM,
