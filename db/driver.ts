@@ -18,10 +18,10 @@ export interface Queryable {
 export interface QueryOptions {
   /**
    * A statement of fixed text run on every ingest (PostgreSQL): prepared once per connection,
-   * so later runs skip parsing and the round trip that learns the parameters' types, and
-   * statements sent together are pipelined. Off by default: a prepared statement may be
-   * planned once for every parameter, which suits a statement whose plan does not depend
-   * on them. The embedded database ignores it.
+   * so later runs skip parsing, planning and the round trip that learns the parameters'
+   * types, and statements sent together are pipelined. Off by default: PostgreSQL may then
+   * keep one plan for all parameter values, which suits only a statement whose best plan does
+   * not depend on them. Ignored when the pool turns preparing off, and by the embedded database.
    */
   prepare?: boolean;
 }
@@ -92,12 +92,18 @@ export interface DbOptions {
   statementTimeoutMs?: number;
   /** `idle_in_transaction_session_timeout` of every connection, in milliseconds; 0 turns it off. */
   idleInTransactionTimeoutMs?: number;
+  /**
+   * Whether statements sent with `prepare` are prepared (`DB_PREPARED_STATEMENTS`); off, every
+   * statement is sent unnamed, for a pooler that cannot keep prepared statements.
+   */
+  preparedStatements?: boolean;
 }
 
-/** The limits a connection gets when its opener names none (`DB_*_TIMEOUT_MS` defaults). */
+/** The options a connection gets when its opener names none (the `DB_*` defaults). */
 export const DEFAULT_DB_OPTIONS: Required<DbOptions> = {
   statementTimeoutMs: 30_000,
   idleInTransactionTimeoutMs: 60_000,
+  preparedStatements: true,
 };
 
 /**

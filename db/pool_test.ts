@@ -217,6 +217,15 @@ Deno.test({
         (await prepared(t.db)).map((r) => r.statement),
         ["SELECT $1::int AS n"],
       );
+      // Turned off for the pool (a pooler that cannot keep them): nothing is prepared.
+      const off = await pool({ max: 1, preparedStatements: false });
+      try {
+        await off.db.query("SELECT $1::int AS n", [1], { prepare: true });
+        await off.db.query("SELECT $1::int AS n", [2], { prepare: true });
+        assert.deepEqual(await prepared(off.db), []);
+      } finally {
+        await off.close();
+      }
     } finally {
       await t.close();
     }

@@ -100,6 +100,7 @@ export function openPostgres(
 ): Db {
   const max = options.max ?? 10;
   const attempts = Math.max(1, options.transactionAttempts ?? ATTEMPTS);
+  const preparing = options.preparedStatements ?? DEFAULT_DB_OPTIONS.preparedStatements;
   const counter = poolCounter(max);
   const sql = postgres(url, {
     max,
@@ -132,7 +133,7 @@ export function openPostgres(
     options?: QueryOptions,
   ) =>
     (q.unsafe(text, (params ?? []) as postgres.ParameterOrJSON<never>[], {
-      prepare: options?.prepare ?? false,
+      prepare: preparing && (options?.prepare ?? false),
     }) as Promise<T[]>).then(
       (rows) => [...rows] as T[],
       translate,
