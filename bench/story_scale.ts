@@ -45,6 +45,7 @@
  *
  *   deno task bench story-scale
  *   STORY_SCALE_ARTICLES=100000 deno task bench story-scale
+ *   STORY_SCALE_KEEP=1      (keeps the loaded schema to EXPLAIN against; prints its name)
  *   BENCH_DB_URL=postgres://user@host:5432/postgres
  */
 import { join } from "node:path";
@@ -213,6 +214,10 @@ export async function main(): Promise<Record<string, unknown>> {
   } finally {
     await db.close();
     if (!Deno.env.get("STORY_SCALE_KEEP")) await schema.drop();
+    else {
+      await schema.keep();
+      console.error(`kept schema ${schema.name} (drop it when done)`);
+    }
   }
 }
 
