@@ -8,21 +8,50 @@
  * is the question) and times, per article, the whole ingest and the story assignment
  * (`groupIntoStories()` of the same article again, on a copy rolled back), p50 and p95.
  *
- * Measured on the idle machine with stories grouped a batch at a time (one read of the batch's
- * candidates and near copies, one write): 1,000,000 articles, 333,333 stories, 8.3M index
- * entries, loaded in 343 s: story assignment p50 10.9 ms, p95 18.7 ms; single-article ingest
- * (no model) p50 18.8 ms, p95 30.1 ms. A batch's statements cost more than one article's did,
- * so one article alone is slower than before (below), while batches are 1.8-2.2x faster
- * (bench/ingest_http.ts).
+ * Measured with postings read from the index alone (migration 0026) and only back to the
+ * article's widest time gap, the near-copy probe inside the candidate lookup, the term
+ * frequencies inside the placement (two statements an article, prepared once per connection):
+ * back to back with the code before (7ace69e) on 2 cores shared with other work (load average
+ * 10-15), 1,000,000 articles, 333,333 stories, 8.3M index entries, each run loading its own:
  *
- * Before (2 cores shared with other work, PostgreSQL 127.0.0.1): 1,000,000 articles, 333,333
- * stories, 8.3M index entries: story assignment p50 7.7 ms, p95 15.7 ms; single-article ingest
- * (no model) p50 21 ms, p95 36 ms, so grouping is 0.57 of the rest of an ingest without a model.
- * With 40 candidates compared instead of 15 and more load on the machine: 31.5 ms p50. At
- * 30,000 articles: 15-19 ms (load bound: each round trip took 3-6 ms then).
+ *   |                             | before        | now           | ratio |
+ *   | story assignment p50 / p95  | 15.5 / 30.6 ms | 4.6 / 11.5 ms | 0.30 |
+ *   | single-article ingest p50   | 30.4 ms       | 16.1 ms       | 0.53  |
+ *   | grouping share of ingest    | 1.05          | 0.40          |       |
+ *
+ * A later run of this code alone (load 7-9): assignment 5.4 / 13.1 ms, ingest 16.0 ms, share
+ * 0.51. Under the same load, the assignment alone measured against the two loaded histories
+ * turn about (100 articles each, three rounds): 8.1 / 8.3 / 11.1 ms before, 3.0 / 3.2 / 4.7 ms
+ * now; at 100,000 articles and load 3-4, 2.1-2.2 ms. Two statements an article are two round
+ * trips, each waiting for a turn on the busy cores: the 3 ms target was met at 100,000 articles
+ * and in two of the three turn-about rounds at a million, not in the bench's own runs at a
+ * million at load 7-15 (a quiet machine was not to be had).
+ *
+ * Where the 10.9 ms went before (EXPLAIN ANALYZE at a million): the lookup's postings scan
+ * fetched a table page per posting (600 buffers, 2.2 ms of its 3.1 ms); each statement sent
+ * unprepared cost a round trip to learn its parameters' types and another to run, and was
+ * planned again (0.3-0.5 ms for the lookup and the write); the four statements did about 4 ms
+ * of work in 9-10 ms. JavaScript took 0.4-0.6 ms. Now the lookup runs in about 1.2 ms (postings
+ * 0.4 ms from the index alone), the write in 0.8 ms. The ingest around the grouping (one
+ * article, no model: insert, statistics, commit) takes about 2 ms at load 3-4 and 5-12 ms at
+ * load 10-15, so the share swings with the load: at 100,000 articles and load 3-4 the
+ * assignment took 2.1-2.2 ms of an ingest of 3.9-4.2 ms (share 1.2; 5.5 of 7.8 ms before, 2.4),
+ * and 25% of that ingest is 0.5 ms, less than the two statements the assignment needs (read
+ * the candidates, write the placement) cost on their own. The share target is missed.
+ *
+ * Before, with stories grouped a batch at a time (one read of the batch's candidates and near
+ * copies, one write), on the idle machine: story assignment p50 10.9 ms, p95 18.7 ms;
+ * single-article ingest (no model) p50 18.8 ms, p95 30.1 ms (share 1.36), loaded in 343 s.
+ *
+ * Before that, one article at a time (2 cores shared with other work, PostgreSQL 127.0.0.1):
+ * story assignment p50 7.7 ms, p95 15.7 ms; single-article ingest (no model) p50 21 ms, p95 36
+ * ms, so grouping is 0.57 of the rest of an ingest without a model. With 40 candidates compared
+ * instead of 15 and more load on the machine: 31.5 ms p50. At 30,000 articles: 15-19 ms (load
+ * bound: each round trip took 3-6 ms then).
  *
  *   deno task bench story-scale
  *   STORY_SCALE_ARTICLES=100000 deno task bench story-scale
+ *   STORY_SCALE_KEEP=1      (keeps the loaded schema to EXPLAIN against; prints its name)
  *   BENCH_DB_URL=postgres://user@host:5432/postgres
  */
 import { join } from "node:path";
@@ -117,9 +146,11 @@ async function fillHistory(db: Db, articles: number, texts: ArticleInput[]): Pro
      SELECT * FROM unnest($1::text[], $2::bigint[])`,
     [["", ...terms.map(([t]) => t)], [articles, ...terms.map(([, n]) => Math.round(n * scale))]],
   );
-  await db.query("ANALYZE stories");
-  await db.query("ANALYZE story_terms");
-  await db.query("ANALYZE story_term_df");
+  // What autovacuum does to a table that took this many rows: statistics, and the visibility
+  // map that lets the postings be read from the index alone.
+  await db.exec("VACUUM ANALYZE stories");
+  await db.exec("VACUUM ANALYZE story_terms");
+  await db.exec("VACUUM ANALYZE story_term_df");
   return stories;
 }
 
@@ -189,6 +220,10 @@ export async function main(): Promise<Record<string, unknown>> {
   } finally {
     await db.close();
     if (!Deno.env.get("STORY_SCALE_KEEP")) await schema.drop();
+    else {
+      await schema.keep();
+      console.error(`kept schema ${schema.name} (drop it when done)`);
+    }
   }
 }
 

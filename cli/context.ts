@@ -62,6 +62,7 @@ export async function withDb<T>(
   const db = await openDb(config.dbUrl, {
     statementTimeoutMs: config.dbStatementTimeoutMs,
     idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+    preparedStatements: config.dbPreparedStatements,
   });
   try {
     if (options.migrate) await migrate(db);

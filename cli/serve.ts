@@ -103,6 +103,7 @@ async function openDatabase(config: Config): Promise<Db> {
     await openDb(config.dbUrl, {
       statementTimeoutMs: config.dbStatementTimeoutMs,
       idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+      preparedStatements: config.dbPreparedStatements,
     }),
   );
 }

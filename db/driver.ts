@@ -5,9 +5,25 @@
  */
 export interface Queryable {
   /** Runs one parameterised statement (`$1`, `$2`, ...) and returns its rows. */
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+    options?: QueryOptions,
+  ): Promise<T[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+}
+
+/** How a statement is sent. */
+export interface QueryOptions {
+  /**
+   * A statement of fixed text run on every ingest (PostgreSQL): prepared once per connection,
+   * so later runs skip parsing, planning and the round trip that learns the parameters'
+   * types, and statements sent together are pipelined. Off by default: PostgreSQL may then
+   * keep one plan for all parameter values, which suits only a statement whose best plan does
+   * not depend on them. Ignored when the pool turns preparing off, and by the embedded database.
+   */
+  prepare?: boolean;
 }
 
 /** Connection use: for `/metrics`. */
@@ -76,12 +92,18 @@ export interface DbOptions {
   statementTimeoutMs?: number;
   /** `idle_in_transaction_session_timeout` of every connection, in milliseconds; 0 turns it off. */
   idleInTransactionTimeoutMs?: number;
+  /**
+   * Whether statements sent with `prepare` are prepared (`DB_PREPARED_STATEMENTS`); off, every
+   * statement is sent unnamed, for a pooler that cannot keep prepared statements.
+   */
+  preparedStatements?: boolean;
 }
 
-/** The limits a connection gets when its opener names none (`DB_*_TIMEOUT_MS` defaults). */
+/** The options a connection gets when its opener names none (the `DB_*` defaults). */
 export const DEFAULT_DB_OPTIONS: Required<DbOptions> = {
   statementTimeoutMs: 30_000,
   idleInTransactionTimeoutMs: 60_000,
+  preparedStatements: true,
 };
 
 /**

@@ -190,3 +190,44 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a statement sent with prepare is prepared once per connection, others never (postgres)",
+  ignore: !pgUrl,
+  async fn() {
+    const t = await pool({ max: 1 });
+    try {
+      const prepared = (q: Queryable) =>
+        q.query<{ statement: string }>(
+          // The driver prepares statements of its own (type lookups, commit): only ours.
+          "SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'SELECT $%'",
+        );
+      const answers = await t.db.transaction(async (tx) => {
+        const out = [];
+        for (const n of [1, 2, 3]) {
+          out.push(...await tx.query("SELECT $1::int AS n", [n], { prepare: true }));
+          out.push(...await tx.query("SELECT $1::int + 1 AS n", [n]));
+        }
+        return out;
+      });
+      assert.deepEqual(answers.map((r) => r.n), [1, 2, 2, 3, 3, 4]);
+      // The one connection of the pool, outside the transaction too.
+      assert.deepEqual(await t.db.query("SELECT $1::int AS n", [7], { prepare: true }), [{ n: 7 }]);
+      assert.deepEqual(
+        (await prepared(t.db)).map((r) => r.statement),
+        ["SELECT $1::int AS n"],
+      );
+      // Turned off for the pool (a pooler that cannot keep them): nothing is prepared.
+      const off = await pool({ max: 1, preparedStatements: false });
+      try {
+        await off.db.query("SELECT $1::int AS n", [1], { prepare: true });
+        await off.db.query("SELECT $1::int AS n", [2], { prepare: true });
+        assert.deepEqual(await prepared(off.db), []);
+      } finally {
+        await off.close();
+      }
+    } finally {
+      await t.close();
+    }
+  },
+});

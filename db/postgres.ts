@@ -8,6 +8,7 @@ import {
   DEFAULT_DB_OPTIONS,
   poolCounter,
   type Queryable,
+  type QueryOptions,
 } from "./driver.ts";
 
 const CONNECTION_ERRORS = new Set([
@@ -99,6 +100,7 @@ export function openPostgres(
 ): Db {
   const max = options.max ?? 10;
   const attempts = Math.max(1, options.transactionAttempts ?? ATTEMPTS);
+  const preparing = options.preparedStatements ?? DEFAULT_DB_OPTIONS.preparedStatements;
   const counter = poolCounter(max);
   const sql = postgres(url, {
     max,
@@ -124,8 +126,15 @@ export function openPostgres(
       },
     },
   });
-  const run = <T>(q: postgres.Sql | postgres.TransactionSql, text: string, params?: unknown[]) =>
-    (q.unsafe(text, (params ?? []) as postgres.ParameterOrJSON<never>[]) as Promise<T[]>).then(
+  const run = <T>(
+    q: postgres.Sql | postgres.TransactionSql,
+    text: string,
+    params?: unknown[],
+    options?: QueryOptions,
+  ) =>
+    (q.unsafe(text, (params ?? []) as postgres.ParameterOrJSON<never>[], {
+      prepare: preparing && (options?.prepare ?? false),
+    }) as Promise<T[]>).then(
       (rows) => [...rows] as T[],
       translate,
     );
@@ -135,15 +144,16 @@ export function openPostgres(
     kind: "postgres",
     pool: counter.stats,
     // A single statement that failed did nothing, so it may run again as is.
-    query: <T>(text: string, params?: unknown[]) =>
-      counter.track(() => retrying(attempts, () => run<T>(sql, text, params))),
+    query: <T>(text: string, params?: unknown[], options?: QueryOptions) =>
+      counter.track(() => retrying(attempts, () => run<T>(sql, text, params, options))),
     exec: (text: string) => counter.track(() => retrying(attempts, () => exec(sql, text))),
     transaction<T>(fn: (tx: Queryable) => Promise<T>) {
       return counter.track(() =>
         retrying(attempts, () =>
           (sql.begin((tx) =>
             fn({
-              query: <R>(text: string, params?: unknown[]) => run<R>(tx, text, params),
+              query: <R>(text: string, params?: unknown[], options?: QueryOptions) =>
+                run<R>(tx, text, params, options),
               exec: (text: string) => exec(tx, text),
             })
           ) as Promise<T>).catch(translate))

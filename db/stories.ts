@@ -1,56 +1,8 @@
 /**
- * Stories SQL: groups of articles about one event, the LSH band keys through which a new
- * article finds its candidates, and the reads of the stories API and the article page.
+ * Stories SQL: groups of articles about one event, the backfill of older articles, and the
+ * reads of the stories API and the article page.
  */
 import type { Queryable } from "./mod.ts";
-
-/** A stored article sharing a band key with one of a batch's new articles. */
-export interface CandidateRow {
-  /** The new article's position in the batch. */
-  article: number;
-  articleId: number;
-  storyId: number;
-  minhash: string;
-}
-
-/**
- * For each new article of a batch (its band `keys` and publication window [from, to)), the
- * stored articles with a story that share a key with it: at most `perKey` a key, the newest
- * (an index range scan per key, so a key shared by thousands of articles costs no more than
- * `perKey` rows). One statement for the whole batch.
- */
-export async function storyCandidates(
-  db: Queryable,
-  options: { articles: Array<{ keys: number[]; from: string; to: string }>; perKey: number },
-): Promise<CandidateRow[]> {
-  const keys = options.articles.flatMap((a, i) =>
-    [...new Set(a.keys)].map((key) => ({ i, key, lo: a.from, hi: a.to }))
-  );
-  if (keys.length === 0) return [];
-  const rows = await db.query<{
-    i: number;
-    article_id: string | number;
-    story_id: string | number;
-    minhash: string;
-  }>(
-    `SELECT DISTINCT k.i, b.article_id, a.story_id, a.minhash
-       FROM jsonb_to_recordset($1::text::jsonb) AS k(i int, key bigint, lo timestamptz, hi timestamptz)
-       CROSS JOIN LATERAL (
-         SELECT sb.article_id FROM story_bands sb
-          WHERE sb.band_key = k.key AND sb.published_at >= k.lo AND sb.published_at < k.hi
-          ORDER BY sb.published_at DESC LIMIT $2
-       ) AS b
-       JOIN article_stories a ON a.article_id = b.article_id
-      WHERE a.minhash IS NOT NULL`,
-    [JSON.stringify(keys), options.perKey],
-  );
-  return rows.map((r) => ({
-    article: Number(r.i),
-    articleId: Number(r.article_id),
-    storyId: Number(r.story_id),
-    minhash: r.minhash,
-  }));
-}
 
 /** An article that has no story yet (stored before stories were kept). */
 export interface UngroupedArticle {

@@ -13,11 +13,11 @@ function operation(sql: string): string {
 
 function traced(q: Queryable, system: string): Queryable {
   return {
-    query: (sql, params) =>
+    query: (sql, params, options) =>
       inSpan(
         `db ${operation(sql)}`,
         { "db.system": system, "db.operation": operation(sql) },
-        () => q.query(sql, params),
+        () => q.query(sql, params, options),
         SpanKind.CLIENT,
       ),
     exec: (sql) =>

@@ -51,6 +51,8 @@ const schema = z.object({
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(2_147_483_647).default(
     60_000,
   ),
+  // Off behind a pooler that cannot keep prepared statements (PgBouncer before 1.21).
+  DB_PREPARED_STATEMENTS: bool.default(true),
   DATA_DIR: z.string().min(1).default("data"),
   MODEL_DIR: z.string().min(1).default("models"),
   API_KEY: z.string().optional(),
@@ -171,6 +173,8 @@ export interface Config {
   dbStatementTimeoutMs: number;
   /** PostgreSQL `idle_in_transaction_session_timeout` of every connection, ms; 0 = none. */
   dbIdleInTransactionTimeoutMs: number;
+  /** Whether the statements run on every ingest are prepared once per PostgreSQL connection. */
+  dbPreparedStatements: boolean;
   dataDir: string;
   modelDir: string;
   apiKeys: ApiKey[];
@@ -392,6 +396,7 @@ export function loadConfig(
     dbUrl: e.DB_URL ?? `pglite://${e.DATA_DIR}/db`,
     dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
     dbIdleInTransactionTimeoutMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    dbPreparedStatements: e.DB_PREPARED_STATEMENTS,
     dataDir: e.DATA_DIR,
     modelDir: e.MODEL_DIR,
     apiKeys,

@@ -19,6 +19,7 @@ Deno.test("loadConfig() gives the documented defaults for an empty environment",
     dbUrl: "pglite://data/db",
     dbStatementTimeoutMs: 30_000,
     dbIdleInTransactionTimeoutMs: 60_000,
+    dbPreparedStatements: true,
     dataDir: "data",
     modelDir: "models",
     apiKeys: [],
@@ -131,6 +132,13 @@ Deno.test("loadConfig() reads the backup key and size cap, and refuses a short k
   assert.deepEqual([c.backupKey, c.backupMaxBytes], [key, 1048576]);
   assert.throws(() => loadConfig({ BACKUP_KEY: "short" }), /BACKUP_KEY: must be at least 32/);
   assert.throws(() => loadConfig({ BACKUP_MAX_BYTES: "1000" }), /BACKUP_MAX_BYTES/);
+});
+
+Deno.test("loadConfig() prepares statements unless DB_PREPARED_STATEMENTS turns it off", () => {
+  assert.equal(loadConfig({}).dbPreparedStatements, true);
+  assert.equal(loadConfig({ DB_PREPARED_STATEMENTS: "false" }).dbPreparedStatements, false);
+  assert.equal(loadConfig({ DB_PREPARED_STATEMENTS: "0" }).dbPreparedStatements, false);
+  assert.throws(() => loadConfig({ DB_PREPARED_STATEMENTS: "maybe" }), /DB_PREPARED_STATEMENTS/);
 });
 
 Deno.test("loadConfig() reads the database timeouts in milliseconds, 0 for none", () => {

@@ -34,6 +34,7 @@ export const ENV_GROUPS: Readonly<Record<string, readonly string[]>> = {
     "DB_URL",
     "DB_STATEMENT_TIMEOUT_MS",
     "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+    "DB_PREPARED_STATEMENTS",
     "DATA_DIR",
     "MODEL_DIR",
     "MODEL_STORE_URL",

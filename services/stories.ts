@@ -7,22 +7,14 @@
  * that article's story and is marked as its duplicate.
  */
 import type { Db, Queryable } from "../db/mod.ts";
+import { backfillPosition, clearStories, markGrouped, nextUngrouped } from "../db/stories.ts";
 import {
-  backfillPosition,
-  clearStories,
-  markGrouped,
-  nextUngrouped,
-  storyCandidates,
-} from "../db/stories.ts";
-import {
-  type ArticlePlacement,
-  countTerms,
   lockStoryProfiles,
   lookUpStories,
-  placeInStories,
+  type StoredCopy,
   storyProfiles,
-  type StoryWrite,
 } from "../db/story_index.ts";
+import { type ArticlePlacement, placeInStories, type StoryWrite } from "../db/story_placement.ts";
 import {
   bandKeys,
   decodeSignature,
@@ -138,27 +130,22 @@ export async function groupIntoStories(
       keys: sig ? bandKeys(sig) : [],
     });
   }
-  // Independent reads, sent together (postgres.js pipelines them on the connection).
-  const [found, copies] = await Promise.all([
-    lookUpStories(tx, {
-      articles: items.map((it) => ({
-        terms: [...it.features.keys()],
-        weights: [...it.features.values()],
-      })),
-      queryTerms: QUERY_TERMS,
-      perTerm: POSTINGS_PER_TERM,
-      max: MAX_CANDIDATES,
-    }),
-    storyCandidates(tx, {
-      articles: items.map((it) => ({
-        keys: it.sig ? it.keys : [],
-        from: isoWithin(it.at - NEAR_COPY_WINDOW_MS),
-        to: isoWithin(it.at + NEAR_COPY_WINDOW_MS + 1),
-      })),
-      perKey: CANDIDATES_PER_KEY,
-    }),
-  ]);
-  const storedCopies = bestStoredCopies(items, copies);
+  const found = await lookUpStories(tx, {
+    articles: items.map((it) => ({
+      terms: [...it.features.keys()],
+      weights: [...it.features.values()],
+      // A story last seen longer ago than the widest gap cannot take the article.
+      from: isoWithin(it.at - params.maxGapMs),
+      bands: it.sig ? it.keys : [],
+      copiesFrom: isoWithin(it.at - NEAR_COPY_WINDOW_MS),
+      copiesTo: isoWithin(it.at + NEAR_COPY_WINDOW_MS + 1),
+    })),
+    queryTerms: QUERY_TERMS,
+    perTerm: POSTINGS_PER_TERM,
+    max: MAX_CANDIDATES,
+    perKey: CANDIDATES_PER_KEY,
+  });
+  const storedCopies = bestStoredCopies(items, found.copies);
   const missing = [...new Set([...storedCopies.values()].map((c) => c.storyId))]
     .filter((id) => !found.profiles.has(id));
   for (const [id, text] of await storyProfiles(tx, missing)) found.profiles.set(id, text);
@@ -221,13 +208,11 @@ export async function groupIntoStories(
   }
 
   const all = [...stories.values()];
-  const [written] = await Promise.all([
-    placeInStories(tx, {
-      stories: all.map((s) => storyWrite(s, s.stored)),
-      articles: all.flatMap((s) => s.members.map(placement)),
-    }),
-    countTerms(tx, counts, items.length),
-  ]);
+  const written = await placeInStories(tx, {
+    stories: all.map((s) => storyWrite(s, s.stored)),
+    articles: all.flatMap((s) => s.members.map(placement)),
+    frequencies: { counts, articles: items.length },
+  });
   // A stored story another transaction moved meanwhile: its articles are folded again into
   // the profile it holds now, under its row lock (one that vanished: into a new story).
   const stale = all.filter((s) => !written.has(s.key));
@@ -250,7 +235,7 @@ export async function groupIntoStories(
 /** Per article, the stored near copy with the highest estimated Jaccard, if it is one. */
 function bestStoredCopies(
   items: Item[],
-  rows: Array<{ article: number; articleId: number; storyId: number; minhash: string }>,
+  rows: StoredCopy[],
 ): Map<number, { articleId: number; storyId: number; sim: number }> {
   const best = new Map<number, { articleId: number; storyId: number; sim: number }>();
   for (const r of rows) {

@@ -5,7 +5,7 @@ import { getArticle, insertArticles } from "../db/articles.ts";
 import { getStory, listStories } from "../db/stories.ts";
 import { ingestArticles, toNewArticle } from "./ingest.ts";
 import { fillStories, groupIntoStories } from "./stories.ts";
-import { placeInStories } from "../db/story_index.ts";
+import { placeInStories } from "../db/story_placement.ts";
 import type { Queryable } from "../db/mod.ts";
 
 const ALL = { from: "2000-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z", limit: 100 };

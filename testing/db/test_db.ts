@@ -58,13 +58,16 @@ export async function postgresTestDb(url: string): Promise<TestDb & { url: strin
 }
 
 /**
- * A new, empty schema on the server at `url`: its URL, and `drop` to remove it.
+ * A new, empty schema on the server at `url`: its name and URL, `drop` to remove it, and
+ * `keep` to leave it there (either closes the connection that made it).
  * Throws when the server cannot be reached (within 5 s).
  */
 export async function freshSchema(
   url: string,
   prefix = "t",
-): Promise<{ url: string; drop: () => Promise<void> }> {
+): Promise<
+  { name: string; url: string; drop: () => Promise<void>; keep: () => Promise<void> }
+> {
   const schema = `${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const admin = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
   try {
@@ -74,11 +77,13 @@ export async function freshSchema(
     throw err;
   }
   return {
+    name: schema,
     url: withSearchPath(url, schema),
     drop: async () => {
       await admin.unsafe(`DROP SCHEMA ${schema} CASCADE`);
       await admin.end();
     },
+    keep: () => admin.end(),
   };
 }
 
