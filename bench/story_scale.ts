@@ -4,9 +4,11 @@
  * history of `STORY_SCALE_ARTICLES` articles (default 1,000,000; one story per 3 articles,
  * each with a profile made from the bundled samples' articles, indexed under its strongest
  * terms in `story_terms`, with the term frequencies of that many articles), then ingests
- * 500 sample articles one per call through `ingestArticles()` (no model: what grouping adds
- * is the question) and times, per article, the whole ingest and the story assignment
- * (`groupIntoStories()` of the same article again, on a copy rolled back), p50 and p95.
+ * 300 sample articles one per call through `ingestArticles()` and times, per article, the
+ * whole ingest and the story assignment (`groupIntoStories()` of the same article again, on
+ * a copy rolled back), p50 and p95: first with no model (what grouping adds to the database
+ * work alone), then (`served`) 300 more with the default topic model, trained on the spot as
+ * a first start trains it, and the text services, as `serve` ingests them.
  *
  * Measured with postings read from the index alone (migration 0026) and only back to the
  * article's widest time gap, the near-copy probe inside the candidate lookup, the term
@@ -61,7 +63,10 @@ import { migrate } from "../db/migrate.ts";
 import { openPostgres } from "../db/postgres.ts";
 import { freshSchema } from "../testing/db/test_db.ts";
 import type { Db } from "../db/mod.ts";
-import { ingestArticles } from "../services/ingest.ts";
+import { ingestArticles, type IngestServices } from "../services/ingest.ts";
+import { loadConfig } from "../lib/config.ts";
+import { createModelRuntime, ensureActiveModel } from "../services/model_runtime.ts";
+import { createTextServices } from "../services/text_services.ts";
 import { groupIntoStories } from "../services/stories.ts";
 import {
   addToProfile,
@@ -170,51 +175,29 @@ export async function main(): Promise<Record<string, unknown>> {
     const t0 = performance.now();
     const stories = await fillHistory(db, articles, texts);
     const loadSeconds = Math.round((performance.now() - t0) / 1000);
-    const ingestMs: number[] = [];
-    const assignMs: number[] = [];
-    const random = mulberry32(7);
-    for (let i = 0; i < 500; i++) {
-      const a = texts[Math.floor(random() * texts.length)];
-      const input = {
-        ...a,
-        externalId: `story-scale-${i}`,
-        publishedAt: new Date(END + i * 60_000).toISOString(),
-      };
-      let t = performance.now();
-      const [o] = await ingestArticles(db, [input]);
-      ingestMs.push(performance.now() - t);
-      // The same assignment again, alone, in a transaction rolled back.
-      t = performance.now();
-      await db.transaction(async (tx) => {
-        await tx.query("DELETE FROM article_stories WHERE article_id = $1", [o.id]);
-        const start = performance.now();
-        await groupIntoStories(tx, [{
-          id: o.id,
-          title: a.title,
-          body: a.body,
-          publishedAt: input.publishedAt,
-        }]);
-        t = performance.now() - start;
-        throw new RolledBack();
-      }).catch((e) => {
-        if (!(e instanceof RolledBack)) throw e;
-      });
-      assignMs.push(t);
-    }
-    const assign = { p50: pct(assignMs, 0.5), p95: pct(assignMs, 0.95) };
-    const ingest = { p50: pct(ingestMs, 0.5), p95: pct(ingestMs, 0.95) };
+    const plain = await timeIngests(db, texts, "story-scale", {});
+    // The same with the default topic model and the text services, as `serve` ingests.
+    const served = await withServedModel(
+      db,
+      (services) => timeIngests(db, texts, "story-scale-served", services),
+    );
+    const share = (r: Timings) =>
+      Math.round((r.assign.p50 / Math.max(0.01, r.ingest.p50 - r.assign.p50)) * 100) / 100;
     return {
       articles,
       stories,
       storyTerms:
         (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM story_terms"))[0].n,
       loadSeconds,
-      storyAssignmentMs: assign,
-      singleArticleIngestMs: ingest,
+      storyAssignmentMs: plain.assign,
+      singleArticleIngestMs: plain.ingest,
       // Ingest without grouping would take ingest − assignment.
-      groupingShareOfIngest:
-        Math.round((assign.p50 / Math.max(0.01, ingest.p50 - assign.p50)) * 100) /
-        100,
+      groupingShareOfIngest: share(plain),
+      served: {
+        storyAssignmentMs: served.assign,
+        singleArticleIngestMs: served.ingest,
+        groupingShareOfIngest: share(served),
+      },
       targets: { storyAssignmentP50Ms: 3, groupingShareOfIngest: 0.25 },
     };
   } finally {
@@ -228,5 +211,73 @@ export async function main(): Promise<Record<string, unknown>> {
 }
 
 class RolledBack extends Error {}
+
+interface Timings {
+  assign: { p50: number; p95: number };
+  ingest: { p50: number; p95: number };
+}
+
+/**
+ * Ingests 300 sample articles one per call with `services`, timing each, and the story
+ * assignment of each again, alone, in a transaction rolled back.
+ */
+async function timeIngests(
+  db: Db,
+  texts: ArticleInput[],
+  prefix: string,
+  services: IngestServices,
+): Promise<Timings> {
+  const ingestMs: number[] = [];
+  const assignMs: number[] = [];
+  const random = mulberry32(7);
+  for (let i = 0; i < 300; i++) {
+    const a = texts[Math.floor(random() * texts.length)];
+    const input = {
+      ...a,
+      externalId: `${prefix}-${i}`,
+      publishedAt: new Date(END + i * 60_000).toISOString(),
+    };
+    let t = performance.now();
+    const [o] = await ingestArticles(db, [input], services);
+    ingestMs.push(performance.now() - t);
+    await db.transaction(async (tx) => {
+      await tx.query("DELETE FROM article_stories WHERE article_id = $1", [o.id]);
+      const start = performance.now();
+      await groupIntoStories(tx, [{
+        id: o.id,
+        title: a.title,
+        body: a.body,
+        publishedAt: input.publishedAt,
+      }]);
+      t = performance.now() - start;
+      throw new RolledBack();
+    }).catch((e) => {
+      if (!(e instanceof RolledBack)) throw e;
+    });
+    assignMs.push(t);
+  }
+  return {
+    assign: { p50: pct(assignMs, 0.5), p95: pct(assignMs, 0.95) },
+    ingest: { p50: pct(ingestMs, 0.5), p95: pct(ingestMs, 0.95) },
+  };
+}
+
+/** Runs `f` with the default topic model (trained here, as a first start does) and text services. */
+async function withServedModel<T>(db: Db, f: (s: IngestServices) => Promise<T>): Promise<T> {
+  // Under the project's tmp/, which the training process may write to.
+  const dir = await Deno.makeTempDir({ dir: join(ROOT, "tmp"), prefix: "bench-story-scale-" });
+  const config = loadConfig({ MODEL_DIR: join(dir, "models"), DATA_DIR: dir, LOG_LEVEL: "error" });
+  try {
+    await ensureActiveModel(db, config);
+    const models = await createModelRuntime(db, config);
+    try {
+      return await f({ models, text: await createTextServices(config) });
+    } finally {
+      await models.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
 
 if (import.meta.main) console.log(JSON.stringify(await main(), null, 2));
