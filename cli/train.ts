@@ -302,7 +302,8 @@ function printSearch(search: SearchReport): void {
   print(
     `\nhyperparameter search (each candidate fitted once, scored on ${
       search.rows ?? "the"
-    } held-out rows of the first fold; chosen by the mean of macro-F1 and accuracy; tau then chosen ` +
+    } held-out rows of the first fold; chosen by the mean of macro-F1 and accuracy, near-ties by ` +
+      `macro-F1 on balanced labels, by accuracy on skewed ones; tau then chosen ` +
       `on all out-of-fold rows):`,
   );
   print("   macro-F1  accuracy  class-weight  lambda  idf  subword  epochs  tau");

@@ -6,6 +6,9 @@ import {
   better,
   searchCandidates,
   searchHyperparameters,
+  selectionScore,
+  TIE,
+  tieBreakFor,
 } from "./search.ts";
 import { DEFAULT_HYPERPARAMETERS } from "./train.ts";
 
@@ -18,6 +21,43 @@ Deno.test("better() prefers the mean of macro-F1 and accuracy and breaks near-ti
   // Within TIE of each other: the higher macro-F1.
   assert.ok(better({ macroF1: 0.5, accuracy: 0.7 }, { macroF1: 0.49, accuracy: 0.715 }));
   assert.equal(better({ macroF1: 0.49, accuracy: 0.715 }, { macroF1: 0.5, accuracy: 0.7 }), false);
+});
+
+Deno.test("better() breaks near-ties by accuracy when told to", () => {
+  const f1 = { macroF1: 0.5, accuracy: 0.7 }, acc = { macroF1: 0.49, accuracy: 0.715 };
+  assert.ok(better(acc, f1, "accuracy"));
+  assert.equal(better(f1, acc, "accuracy"), false);
+  // Beyond TIE the score decides whatever the tie-break.
+  assert.ok(better({ macroF1: 0.6, accuracy: 0.7 }, acc, "accuracy"));
+});
+
+Deno.test("tieBreakFor() is macro-F1 on about balanced label sets, accuracy on skewed ones", () => {
+  assert.equal(tieBreakFor(Int32Array.of(100, 120, 150)), "macroF1");
+  assert.equal(tieBreakFor(Int32Array.of(100, 151)), "accuracy");
+  assert.equal(tieBreakFor(Int32Array.of(3362, 2, 40)), "accuracy");
+});
+
+Deno.test("bestTau() on a skewed label set takes the tau with more rows right among near-ties", () => {
+  // 40 rows of class 0, 4 of class 1, 4 of class 2. Tau 0 loses two class-1 rows to class 0
+  // (accuracy 0.958, macro-F1 0.881); tau 1 wins them back and loses three class-0 rows to
+  // class 2 (0.938, 0.896): means within TIE of each other, macro-F1 higher at tau 1.
+  const y = Int32Array.of(...Array(40).fill(0), 1, 1, 1, 1, 2, 2, 2, 2);
+  const counts = Int32Array.of(40, 4, 4);
+  const z = logits([
+    ...Array(37).fill([5, 0, 0]),
+    ...Array(3).fill([0.1, -5, -0.9]), // class 0, moved to class 2 by the prior correction
+    [0, 3, 0],
+    [0, 3, 0],
+    [0.5, 0, -0.2], // class 1, lost to class 0 without the correction
+    [0.5, 0, -0.2],
+    ...Array(4).fill([0, 0, 3]),
+  ]);
+  const none = bestTau(z, y, counts, [0]), full = bestTau(z, y, counts, [1]);
+  assert.ok(full.macroF1 > none.macroF1 && full.accuracy < none.accuracy);
+  assert.ok(Math.abs(selectionScore(full) - selectionScore(none)) <= TIE);
+  assert.equal(bestTau(z, y, counts, [0, 1]).tau, 0, "accuracy breaks the tie");
+  assert.equal(bestTau(z, y, counts, [1, 0]).tau, 0, "whichever comes first");
+  assert.ok(better(full, none), "macro-F1 would have broken it the other way");
 });
 
 Deno.test("bestTau() lifts a small class that is never predicted without it", () => {
