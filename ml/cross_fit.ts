@@ -55,9 +55,13 @@ export interface FitPool {
   close(): void;
 }
 
-/** A {@link FitPool} of one worker per core, at most `maxJobs`. */
-export function openFitPool(setup: FitSetup, maxJobs: number): FitPool {
-  const workers = startWorkers(setup, maxJobs);
+/**
+ * A {@link FitPool} of one worker per core, at most `jobs`, each keeping the features of
+ * every row set it is given (`jobs` per round: job i always goes to the same worker).
+ */
+export function openFitPool(setup: FitSetup, jobs: number): FitPool {
+  const threads = threadCount(jobs);
+  const workers = startWorkers({ ...setup, cachedFeatures: Math.ceil(jobs / threads) }, jobs);
   return {
     async run(jobs, options) {
       const results = new Array<FitResult>(jobs.length);
@@ -75,9 +79,12 @@ export function openFitPool(setup: FitSetup, maxJobs: number): FitPool {
   };
 }
 
+function threadCount(jobs: number): number {
+  return Math.max(1, Math.min(navigator.hardwareConcurrency || 1, jobs));
+}
+
 function startWorkers(setup: FitSetup, maxJobs: number): Worker[] {
-  const threads = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, maxJobs));
-  return Array.from({ length: threads }, () => {
+  return Array.from({ length: threadCount(maxJobs) }, () => {
     const worker = new Worker(new URL("./train_worker.ts", import.meta.url), { type: "module" });
     worker.postMessage(setup);
     return worker;

@@ -63,6 +63,8 @@ export interface FitSetup {
   h: Hyperparameters;
   /** Pretrained word vectors for the dense block (none: the models have no dense block). */
   vectors?: WordVectorTable;
+  /** Row sets whose features a worker keeps (default: {@link FeatureCache}'s). */
+  cachedFeatures?: number;
 }
 
 /** Runs one fit (on this thread; train_worker.ts runs it on another). */
