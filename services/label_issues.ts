@@ -1,6 +1,7 @@
 /**
  * Finding rows whose given label is probably wrong: out-of-fold probabilities from the
- * trainer's cross-fitting (ml/train.ts), ranked by confident learning (ml/label_issues.ts).
+ * trainer's cross-fitting, repeated on labels corrected between repeats (ml/out_of_fold.ts),
+ * ranked by confident learning (ml/label_issues.ts).
  * Rows are numbered by their position in the data set, so a finding points back into the file.
  * Stored given labels (`given_labels`, kept by `seed`) are ranked the same way and the
  * suspected errors queued for review.
