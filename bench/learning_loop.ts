@@ -20,7 +20,9 @@
 // cross-fittings of the same folds, each after the first on the labels the one before
 // corrects, ml/out_of_fold.ts): 83.86% / 86.51% / 87.86% (gap recovered 0.31 / 0.65 / 0.82,
 // 7.0x / 6.0x / 3.0x), P@500 / 1000 / 2000 0.880 / 0.796 / 0.550, ranking 43 s (1.1x, back
-// to back). Split seeds 11 and 23: see the closing figures of the change that brought it.
+// to back). Other splits (`--split-seed`), before -> now: seed 11 P@1000 0.711 -> 0.799, gap
+// recovered 0.58 -> 0.71, P@2000 0.554 -> 0.564; seed 23 P@1000 0.714 -> 0.790, gap
+// recovered 0.64 -> 0.70, P@2000 0.550 -> 0.562.
 //
 //   deno task bench learning-loop
 //   deno run --allow-all bench/learning_loop.ts [--quick] [--no-vectors] [--split-seed N]
