@@ -13,7 +13,7 @@
 // Tried and not kept (top 1,000 precision on split seed 7): fewer SGD epochs or stronger L2
 // (0.71, 0.72, 0.69), averaging models with and without word vectors (0.71), dropping the
 // likely errors instead of relabelling them (0.75-0.77), relabelling only the rows the
-// confident joint flags (0.78, slower to converge).
+// confident joint flags (0.77, slower to converge).
 
 import { fitCalibration } from "./calibration.ts";
 import { crossFitJobs, openFitPool } from "./cross_fit.ts";
