@@ -1,5 +1,6 @@
 // Cross-fitting machinery of the trainer: the fold split and running many independent fits
-// on worker threads (train_worker.ts).
+// on worker threads (train_worker.ts), once (runFits) or round after round on the same
+// workers (openFitPool).
 
 import type { FitJob, FitResult, FitSetup } from "./fit.ts";
 
@@ -56,12 +57,15 @@ export interface FitPool {
 }
 
 /**
- * A {@link FitPool} of one worker per core, at most `jobs`, each keeping the features of
- * every row set it is given (`jobs` per round: job i always goes to the same worker).
+ * A {@link FitPool} of one worker per core, at most `jobsPerRun`, each keeping the features
+ * of every row set it is given (job i of a run always goes to the same worker).
  */
-export function openFitPool(setup: FitSetup, jobs: number): FitPool {
-  const threads = threadCount(jobs);
-  const workers = startWorkers({ ...setup, cachedFeatures: Math.ceil(jobs / threads) }, jobs);
+export function openFitPool(setup: FitSetup, jobsPerRun: number): FitPool {
+  const threads = threadCount(jobsPerRun);
+  const workers = startWorkers(
+    { ...setup, cachedFeatures: Math.ceil(jobsPerRun / threads) },
+    jobsPerRun,
+  );
   return {
     async run(jobs, options) {
       const results = new Array<FitResult>(jobs.length);

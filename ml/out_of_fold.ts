@@ -2,8 +2,8 @@
 // final refit: what label-issues ranks. A model fitted on noisy labels learns their noise:
 // on the AG News sample (a fifth of the annotators' labels wrong, mostly Business and
 // Sci/Tech stories labelled World) the first cross-fitting's confident joint estimates a
-// quarter of the true noise rates, and ranking the given labels under a model fitted on the
-// original ones instead finds 0.90 errors in its top 1,000 against 0.72. So each repeat after
+// quarter of the true noise rates, and ranking the given labels by models fitted on the
+// original labels instead gives a top-1,000 precision of 0.90 against 0.72. So each repeat after
 // the first fits the same folds again on labels corrected by the repeat before (the rows
 // ranked most likely wrong, as many as its predictions disagree with, take the suggested
 // label: hard-EM over the label noise), and the ranking averages those repeats. Five
