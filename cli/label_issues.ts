@@ -47,7 +47,7 @@ export function labelIssuesCommand() {
     )
     .option(
       "--repeats <n>",
-      "cross-fittings with different seeds, averaged (1-5)",
+      "cross-fittings: the first on the given labels, each later one on the labels the one before corrects (1-5)",
       (v) => wholeNumber(v, "--repeats", 1, 5),
       DEFAULT_ISSUE_REPEATS,
     )

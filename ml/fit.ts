@@ -40,6 +40,8 @@ export interface FitJob {
   h?: Partial<Hyperparameters>;
   /** Weight of each data row's loss, indexed like the data (default 1 each). */
   weights?: Float32Array;
+  /** Label of each data row for this fit, indexed like the data (default the data's labels). */
+  targets?: Int32Array;
   /**
    * Names this job's `rows`: fits with the same key and the same vocabulary settings share
    * their tokenized features (a search refits the same folds many times).
@@ -61,6 +63,8 @@ export interface FitSetup {
   h: Hyperparameters;
   /** Pretrained word vectors for the dense block (none: the models have no dense block). */
   vectors?: WordVectorTable;
+  /** Row sets whose features a worker keeps (default: {@link FeatureCache}'s). */
+  cachedFeatures?: number;
 }
 
 /** Runs one fit (on this thread; train_worker.ts runs it on another). */
@@ -78,6 +82,7 @@ export async function runFit(
     vectors: setup.vectors,
     random: mulberry32(job.seed),
     rowWeights: job.weights,
+    targets: job.targets,
     cache: job.key && cache ? { store: cache, key: job.key } : undefined,
   });
   const encode = tokenEncoder(model);
@@ -147,6 +152,8 @@ export interface FitOptions {
   subwords?: SubwordCache;
   /** Weight of each data row's loss, indexed like the data (default 1 each). */
   rowWeights?: Float32Array;
+  /** Label of each data row, indexed like the data (default `data.labels`). */
+  targets?: Int32Array;
   /** Where to keep and find the tokenized features of `rows` under `key`. */
   cache?: { store: FeatureCache; key: string };
   /** Called after each epoch with the number done. */
@@ -213,6 +220,7 @@ function vocabularyKey(h: Hyperparameters): string {
  */
 export async function fit(data: Tokenized, options: FitOptions): Promise<TextClassifierModel> {
   const { rows, labels, h, random, rowWeights, cache, onEpoch = () => {} } = options;
+  const targets = options.targets ?? data.labels;
   const vectors = h.vectorScale > 0 ? options.vectors : undefined;
   const build = () => rowFeatures(data, rows, h, options.subwords ?? new SubwordCache(h), vectors);
   const features0 = cache ? cache.store.get(`${cache.key}|${vocabularyKey(h)}`, build) : build();
@@ -239,7 +247,7 @@ export async function fit(data: Tokenized, options: FitOptions): Promise<TextCla
     ? denseInputs(vectors, features0, h, rows.length)
     : undefined;
   const features = toCsr(rowIds, g, dense && { dim: dense.dim, rows: dense.rows });
-  const y = Int32Array.from(rows, (r) => data.labels[r]);
+  const y = Int32Array.from(rows, (r) => targets[r]);
   // Float32: the weights of 29 labels over two million features are 230 MB instead of 460.
   const weights = new Float32Array((nFeatures + (dense?.dim ?? 0)) * k);
   const bias = new Float64Array(k);

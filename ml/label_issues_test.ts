@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { classThresholds, confidentJoint, rankLabels } from "./label_issues.ts";
 import { TOY_LABELS, toyCorpus } from "../testing/ml/toy_corpus.ts";
+import { correctedLabels } from "./out_of_fold.ts";
 import { outOfFoldProbabilities } from "./train.ts";
 
 const SMALL = { buckets: 4096, subwordBuckets: 4096, epochs: 6 };
@@ -80,4 +81,33 @@ Deno.test("rankLabels() on out-of-fold probabilities ranks flipped toy labels at
     oof.given,
   );
   assert.deepEqual(again.map((r) => r.index), ranked.map((r) => r.index));
+});
+
+Deno.test("correctedLabels() gives the suggested label to as many top-ranked rows as the argmax disagrees with", () => {
+  // Rows 0 and 1 disagree with their given label's argmax; row 2 agrees but is less sure.
+  const p = rows([[0.9, 0.1], [0.2, 0.8], [0.45, 0.55], [0.95, 0.05], [0.1, 0.9]]);
+  const given = Int32Array.of(1, 0, 1, 0, 1);
+  const corrected = correctedLabels(p, given);
+  assert.deepEqual([...corrected], [0, 1, 1, 0, 1]);
+  assert.deepEqual([...given], [1, 0, 1, 0, 1], "the given labels are left alone");
+  assert.deepEqual([...correctedLabels(rows([[0.9, 0.1], [0.2, 0.8]]), Int32Array.of(0, 1))], [
+    0,
+    1,
+  ]);
+});
+
+Deno.test("outOfFoldProbabilities() repeats fit on corrected labels, so flipped rows lose their given label's probability", async () => {
+  const { data, flips } = flipped(300);
+  const once = await outOfFoldProbabilities(data, { ...SMALL, folds: 5, seed: 1 });
+  const corrected = await outOfFoldProbabilities(data, { ...SMALL, folds: 5, repeats: 3, seed: 1 });
+  const givenProbability = (o: typeof once) =>
+    [...flips].reduce((s, i) => s + o.probabilities[i][o.given[i]], 0) / flips.size;
+  assert.ok(
+    givenProbability(corrected) < givenProbability(once),
+    `${givenProbability(corrected)} vs ${givenProbability(once)}`,
+  );
+  for (const p of corrected.probabilities) {
+    assert.ok(Math.abs(p.reduce((s, x) => s + x, 0) - 1) < 1e-9);
+  }
+  assert.deepEqual([...corrected.given], [...once.given]);
 });

@@ -5,11 +5,12 @@
 import { FeatureCache, type FitJob, type FitSetup, runFit } from "./fit.ts";
 
 let setup: FitSetup | undefined;
-const cache = new FeatureCache();
+let cache = new FeatureCache();
 
 self.onmessage = async (e: MessageEvent<FitSetup | FitJob>) => {
   if (!setup) {
     setup = e.data as FitSetup;
+    if (setup.cachedFeatures) cache = new FeatureCache(setup.cachedFeatures);
     return;
   }
   try {

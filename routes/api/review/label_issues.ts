@@ -6,7 +6,7 @@
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "../../../lib/errors.ts";
-import { queueLabelIssues } from "../../../services/label_issues.ts";
+import { DEFAULT_ISSUE_REPEATS, queueLabelIssues } from "../../../services/label_issues.ts";
 import type { AppDeps, AppEnv } from "../../env.ts";
 import { adminOnly } from "../../middleware.ts";
 import { validationHook } from "../../validation.ts";
@@ -19,7 +19,10 @@ const LabelIssuesRequest = z.object({
     description: "Queue at most this many, most likely wrong first",
   }),
   folds: z.number().int().min(2).max(10).default(5),
-  repeats: z.number().int().min(1).max(5).default(2),
+  repeats: z.number().int().min(1).max(5).default(DEFAULT_ISSUE_REPEATS).openapi({
+    description: "Cross-fittings: the first on the given labels, each later one on the labels " +
+      "the one before corrects; the ranking averages the later ones",
+  }),
   seed: z.number().int().min(0).max(2 ** 31).default(1),
 }).strict().openapi("LabelIssuesRequest");
 
