@@ -3,7 +3,7 @@
  * at ingestion, and the queries that bucket them.
  */
 import type { Db, Queryable } from "./mod.ts";
-import { yieldToEventLoop } from "../lib/slices.ts";
+import { inStatements, statementTurn } from "./statements.ts";
 import { DEFAULT_TAXONOMY } from "./models.ts";
 
 export const BUCKETS = ["hour", "day", "week", "month"] as const;
@@ -27,22 +27,30 @@ export interface ArticleStats {
 }
 
 /** Term count rows one statement upserts at most (see {@link addArticleStats}). */
-export const TERM_ROWS_PER_STATEMENT = 5_000;
+export const TERM_ROWS_PER_STATEMENT = 1_000;
 
 /** How many pending batches one fold takes at most. */
 const FOLD_BATCHES = 50;
 
 /**
  * Records a batch's contribution to the statistics, inside the ingest transaction:
- * one appended row, so concurrent batches never wait on each other's counter rows.
- * The counters see it at the next {@link foldPendingStats}.
+ * appended rows (a bounded number of articles each, db/statements.ts), so concurrent batches
+ * never wait on each other's counter rows. The counters see it at the next
+ * {@link foldPendingStats}.
  */
 export async function queueArticleStats(db: Queryable, articles: ArticleStats[]): Promise<void> {
-  if (articles.length === 0) return;
-  const stats = articles.map((a) => ({ ...a, terms: [...a.terms] }));
-  await db.query(`INSERT INTO trend_stats_pending (stats) VALUES ($1::text::jsonb)`, [
-    JSON.stringify(stats),
-  ]);
+  await appendPending(db, articles.map((a) => ({ ...a, terms: [...a.terms] })));
+}
+
+/** Appends pending entries, a bounded number of articles a row and a statement. */
+async function appendPending(db: Queryable, entries: unknown[]): Promise<void> {
+  await inStatements(
+    entries,
+    (chunk) =>
+      db.query(`INSERT INTO trend_stats_pending (stats) VALUES ($1::text::jsonb)`, [
+        JSON.stringify(chunk),
+      ]),
+  );
 }
 
 /**
@@ -63,10 +71,7 @@ export async function queueStoredArticleStats(
   db: Queryable,
   articles: StoredArticleStats[],
 ): Promise<void> {
-  if (articles.length === 0) return;
-  await db.query(`INSERT INTO trend_stats_pending (stats) VALUES ($1::text::jsonb)`, [
-    JSON.stringify(articles),
-  ]);
+  await appendPending(db, articles);
 }
 
 /** A pending entry: terms given (as pairs), or read from the stored article. */
@@ -79,12 +84,15 @@ async function storedTerms(
   db: Queryable,
   ids: number[],
 ): Promise<Map<number, Map<string, number>>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.query<{ id: number | string; terms: Record<string, number> | null }>(
-    "SELECT id, terms FROM articles WHERE id = ANY($1::bigint[])",
-    [[...new Set(ids)]],
+  type Row = { id: number | string; terms: Record<string, number> | null };
+  const chunks = await inStatements(
+    [...new Set(ids)],
+    (chunk) =>
+      db.query<Row>("SELECT id, terms FROM articles WHERE id = ANY($1::bigint[])", [chunk]),
   );
-  return new Map(rows.map((r) => [Number(r.id), new Map(Object.entries(r.terms ?? {}))]));
+  return new Map(
+    chunks.flat().map((r) => [Number(r.id), new Map(Object.entries(r.terms ?? {}))]),
+  );
 }
 
 /**
@@ -178,9 +186,10 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
   // One statement for all five tables: one round trip, so the counter rows that
   // concurrent batches share are locked for as short a time as possible. Term rows past
   // the first TERM_ROWS_PER_STATEMENT follow in statements of their own, in key order,
-  // with a turn of the event loop before each: long articles bring thousands of terms
-  // each, and the embedded database runs a statement synchronously.
+  // with turns of the event loop between them: long articles bring thousands of terms
+  // each, and the embedded database runs a statement synchronously (db/statements.ts).
   const termRows = sorted(terms);
+  await statementTurn();
   await db.query(
     `WITH hourly AS (
        INSERT INTO article_counts_hourly (hour, taxonomy, topic, source, count)
@@ -224,22 +233,20 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
       sorted(totals),
     ].map((rows) => JSON.stringify(rows)),
   );
-  for (
-    let from = TERM_ROWS_PER_STATEMENT;
-    from < termRows.length;
-    from += TERM_ROWS_PER_STATEMENT
-  ) {
-    await yieldToEventLoop();
-    await db.query(
-      `INSERT INTO term_counts_daily (day, taxonomy, topic, term, count)
-       SELECT r.day, r.taxonomy, r.topic, r.term, r.count
-         FROM jsonb_to_recordset($1::text::jsonb)
-           AS r(day date, taxonomy text, topic text, term text, count int)
-       ON CONFLICT (taxonomy, topic, day, term)
-          DO UPDATE SET count = term_counts_daily.count + EXCLUDED.count`,
-      [JSON.stringify(termRows.slice(from, from + TERM_ROWS_PER_STATEMENT))],
-    );
-  }
+  await inStatements(
+    termRows.slice(TERM_ROWS_PER_STATEMENT),
+    (chunk) =>
+      db.query(
+        `INSERT INTO term_counts_daily (day, taxonomy, topic, term, count)
+         SELECT r.day, r.taxonomy, r.topic, r.term, r.count
+           FROM jsonb_to_recordset($1::text::jsonb)
+             AS r(day date, taxonomy text, topic text, term text, count int)
+         ON CONFLICT (taxonomy, topic, day, term)
+            DO UPDATE SET count = term_counts_daily.count + EXCLUDED.count`,
+        [JSON.stringify(chunk)],
+      ),
+    TERM_ROWS_PER_STATEMENT,
+  );
 }
 
 export interface CountRow {

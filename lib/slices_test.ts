@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { slicesOf, yieldToEventLoop } from "./slices.ts";
+import { slicesOf, turnWhenBlocked, yieldToEventLoop } from "./slices.ts";
 
 Deno.test("slicesOf() cuts by item count and by characters, keeping order", () => {
   const items = Array.from({ length: 7 }, (_, i) => i);
@@ -27,4 +27,25 @@ Deno.test("yieldToEventLoop() lets a timer scheduled before it run first", async
   assert.equal(fired, false);
   await yieldToEventLoop();
   assert.equal(fired, true);
+});
+
+Deno.test("turnWhenBlocked() gives a turn only once the loop has gone the budget without one", async () => {
+  const always = turnWhenBlocked(0);
+  // The first step after the loop had a turn runs straight on; the next one, still in
+  // the same turn, waits for a turn of the loop.
+  assert.equal(always(), undefined);
+  let fired = false;
+  setTimeout(() => fired = true, 0);
+  const turn = always();
+  assert.ok(turn instanceof Promise);
+  await turn;
+  assert.equal(fired, true);
+  // After that turn, counting starts again.
+  assert.equal(always(), undefined);
+  await yieldToEventLoop();
+  assert.equal(always(), undefined);
+  // A budget not used up never gives one.
+  const never = turnWhenBlocked(60_000);
+  for (let i = 0; i < 100; i++) assert.equal(never(), undefined);
+  await yieldToEventLoop();
 });
