@@ -5,9 +5,10 @@
  * a whole batch of 500 articles, or a transaction of many, would hold every other
  * request, `/health` included, for as long as it runs.
  *
- * The turns are taken here, by the writes that can be long, not by the driver for every
+ * The turns are taken here, by the writes that are long, not by the driver for every
  * statement: a short request's statements still run straight through, one request after
- * another, as they always did on the embedded database.
+ * another, as they always did on the embedded database (turns there would let requests
+ * interleave that never did, and cost a small transaction its speed).
  */
 import { turnWhenBlocked } from "../lib/slices.ts";
 
@@ -32,8 +33,9 @@ export const statementTurn: () => Promise<void> | undefined = turnWhenBlocked();
 
 /**
  * Runs `write` on consecutive chunks of at most `size` rows of `rows`, one after the
- * other, in order (statements of one transaction: rows sorted in key order stay so),
- * each after {@link statementTurn}.
+ * other, in order (statements of one transaction: rows sorted in key order stay so).
+ * A write of more than one chunk awaits {@link statementTurn} before each; one of a
+ * single chunk (a short request's) runs straight on.
  *
  * @example
  * ```ts
@@ -46,8 +48,9 @@ export async function inStatements<T, R>(
   size = ROWS_PER_STATEMENT,
 ): Promise<R[]> {
   const out: R[] = [];
+  const long = rows.length > size;
   for (let from = 0; from < rows.length; from += size) {
-    await statementTurn();
+    if (long) await statementTurn();
     out.push(await write(rows.slice(from, from + size)));
   }
   return out;

@@ -35,3 +35,14 @@ Deno.test("inStatements() gives the event loop a turn between chunks once it was
   }, 1);
   assert.equal(seen.at(-1), true, JSON.stringify(seen));
 });
+
+Deno.test("inStatements() runs a write of one chunk straight on, however long the loop was held", async () => {
+  let fired = false;
+  statementTurn();
+  setTimeout(() => fired = true, 0);
+  holdLoop(TURN_BUDGET_MS + 5);
+  const seen = await inStatements([1, 2], () => Promise.resolve(fired));
+  assert.deepEqual(seen, [false]);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(fired, true);
+});

@@ -4,6 +4,7 @@
  * document frequencies that weigh rare terms above common ones.
  */
 import type { Queryable } from "./mod.ts";
+import { statementTurn } from "./statements.ts";
 
 /** The empty term's count: how many articles the frequencies were counted over. */
 const TOTAL = "";
@@ -23,7 +24,10 @@ export async function termFrequencies(
   return { total, df };
 }
 
-/** Term frequencies upserted per statement at most (each statement holds the embedded database). */
+/**
+ * Term frequencies upserted per statement at most (each statement holds the embedded
+ * database), with turns of the event loop between them (db/statements.ts).
+ */
 const COUNT_CHUNK = 1000;
 
 /**
@@ -39,6 +43,7 @@ export async function countTerms(
   if (articles === 0) return;
   const [terms, ns] = sortedCounts(counts, articles);
   for (let from = 0; from < terms.length; from += COUNT_CHUNK) {
+    if (terms.length > COUNT_CHUNK) await statementTurn();
     await db.query(
       `INSERT INTO story_term_df (term, df)
        SELECT t, n FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(t, n, i) ORDER BY i

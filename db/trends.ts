@@ -189,7 +189,8 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
   // with turns of the event loop between them: long articles bring thousands of terms
   // each, and the embedded database runs a statement synchronously (db/statements.ts).
   const termRows = sorted(terms);
-  await statementTurn();
+  const rest = termRows.slice(TERM_ROWS_PER_STATEMENT);
+  if (rest.length > 0) await statementTurn();
   await db.query(
     `WITH hourly AS (
        INSERT INTO article_counts_hourly (hour, taxonomy, topic, source, count)
@@ -234,7 +235,7 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
     ].map((rows) => JSON.stringify(rows)),
   );
   await inStatements(
-    termRows.slice(TERM_ROWS_PER_STATEMENT),
+    rest,
     (chunk) =>
       db.query(
         `INSERT INTO term_counts_daily (day, taxonomy, topic, term, count)

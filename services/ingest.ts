@@ -108,9 +108,10 @@ export interface PreparedBatch {
 }
 
 /**
- * Articles grouped into stories per call at most (a few statements per call, with a turn
- * of the event loop before each call): on the embedded database each statement holds the
- * event loop while it runs, and the statements of one call follow each other straight on.
+ * Articles grouped into stories per call at most (a few statements per call; a batch of
+ * more takes a turn of the event loop before each call, db/statements.ts): on the embedded
+ * database each statement holds the event loop while it runs, and the statements of one
+ * call follow each other straight on.
  */
 const STORY_SLICE = 25;
 
@@ -252,7 +253,7 @@ export async function storePrepared(
       ),
       (async () => {
         for (let from = 0; from < created.length; from += STORY_SLICE) {
-          await statementTurn();
+          if (created.length > STORY_SLICE) await statementTurn();
           await groupIntoStories(
             tx,
             created.slice(from, from + STORY_SLICE).map((i) => ({
