@@ -15,7 +15,7 @@ for (const { name, open } of testDatabases()) {
       await t.step("the search index moves its pending entries in small steps", async () => {
         // A 4 MB pending list moved in one insert held the embedded database for a second.
         const [row] = await db.query<{ options: string[] }>(
-          "SELECT reloptions AS options FROM pg_class WHERE relname = 'articles_search_idx'",
+          "SELECT reloptions AS options FROM pg_class WHERE oid = 'articles_search_idx'::regclass",
         );
         assert.deepEqual(row.options, ["gin_pending_list_limit=256"]);
       });
