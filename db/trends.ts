@@ -33,6 +33,14 @@ export const TERM_ROWS_PER_STATEMENT = 1_000;
 const FOLD_BATCHES = 50;
 
 /**
+ * Pending entries (one article's contribution to one taxonomy) past which a fold takes no
+ * further batch: an entry brings its article's terms, up to thousands for a long article,
+ * counted and sorted in memory, so a fold's synchronous work stays bounded however large
+ * the batches that were ingested.
+ */
+export const FOLD_ENTRIES = 100;
+
+/**
  * Records a batch's contribution to the statistics, inside the ingest transaction:
  * appended rows (a bounded number of articles each, db/statements.ts), so concurrent batches
  * never wait on each other's counter rows. The counters see it at the next
@@ -96,7 +104,8 @@ async function storedTerms(
 }
 
 /**
- * Adds pending batches to the counters and deletes them, in one transaction, until
+ * Adds pending batches to the counters and deletes them, a transaction for every
+ * {@link FOLD_ENTRIES} entries or so (with a turn of the event loop between them), until
  * none is left; returns how many articles it added. Pending rows are locked without
  * SKIP LOCKED, so a fold that runs while another is committing waits for it: once
  * it returns, every batch committed before it started is counted (trend reads fold
@@ -104,13 +113,21 @@ async function storedTerms(
  */
 export async function foldPendingStats(db: Db): Promise<number> {
   let folded = 0;
-  for (;;) {
+  for (let round = 0;; round++) {
+    if (round > 0) await statementTurn();
     const n = await db.transaction(async (tx) => {
+      // The oldest batches, up to the one that brings the entries to FOLD_ENTRIES.
       const rows = await tx.query<{ stats: string }>(
         `DELETE FROM trend_stats_pending
-          WHERE id IN (SELECT id FROM trend_stats_pending ORDER BY id LIMIT $1 FOR UPDATE)
+          WHERE id IN (
+            SELECT id FROM (
+              SELECT id, sum(n) OVER (ORDER BY id) - n AS before
+                FROM (SELECT id, jsonb_array_length(stats) AS n FROM trend_stats_pending
+                       ORDER BY id LIMIT $1 FOR UPDATE) AS p
+            ) AS w
+             WHERE before < $2)
           RETURNING stats::text AS stats`,
-        [FOLD_BATCHES],
+        [FOLD_BATCHES, FOLD_ENTRIES],
       );
       const entries = rows.flatMap((r) => JSON.parse(r.stats) as PendingEntry[]);
       const stored = await storedTerms(
@@ -125,7 +142,8 @@ export async function foldPendingStats(db: Db): Promise<number> {
       return { batches: rows.length, articles: articles.length };
     });
     folded += n.articles;
-    if (n.batches < FOLD_BATCHES) return folded;
+    // Fewer batches than asked for and fewer entries than the bound: none was left.
+    if (n.batches < FOLD_BATCHES && n.articles < FOLD_ENTRIES) return folded;
   }
 }
 

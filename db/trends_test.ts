@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   addArticleStats,
   countsByBucket,
+  FOLD_ENTRIES,
   foldPendingStats,
   queueArticleStats,
   TERM_ROWS_PER_STATEMENT,
@@ -191,6 +192,39 @@ for (const { name, open } of testDatabases()) {
       );
       assert.equal(dirty.n, 0);
       assert.equal(await rollUpTermMonths(db, "2023-01-01"), 0);
+    } finally {
+      await close();
+    }
+  });
+}
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`foldPendingStats() folds large batches a bounded number of entries a transaction (${name})`, async () => {
+    const { db, close } = await open();
+    try {
+      const size = Math.ceil(FOLD_ENTRIES * 0.6);
+      for (let b = 0; b < 5; b++) {
+        await queueArticleStats(
+          db,
+          Array.from({ length: size }, (_, i) => ({
+            publishedAt: `2024-05-0${1 + (i % 3)}T10:00:00Z`,
+            topic: i % 2 ? "World" : "Sports",
+            source: "wire",
+            terms: new Map([["storm", 1], [`w${b}-${i}`, 2]]),
+          })),
+        );
+      }
+      const log: LoggedStatement[] = [];
+      assert.equal(await foldPendingStats(loggingDb(db, log)), 5 * size);
+      // Two batches bring a fold to the bound: three folds for five batches.
+      assert.equal(statementsLike(log, "DELETE FROM trend_stats_pending").length, 3);
+      const [row] = await db.query<{ storm: number; words: number }>(
+        `SELECT sum(count) FILTER (WHERE term = 'storm')::int AS storm,
+                count(*) FILTER (WHERE term <> 'storm')::int AS words
+           FROM term_counts_daily`,
+      );
+      assert.deepEqual(row, { storm: 5 * size, words: 5 * size });
+      assert.equal(await foldPendingStats(db), 0);
     } finally {
       await close();
     }
