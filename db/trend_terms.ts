@@ -147,10 +147,10 @@ export async function termCountsForPeriods(
 /**
  * (taxonomy, topic, month) pairs one roll-up statement sums at most: a pair reads its
  * month's daily term rows (thousands for a busy label), and the embedded database runs a
- * statement synchronously, so the rows of hundreds of changed months are summed a few
+ * statement synchronously, so the rows of hundreds of changed months are summed two
  * pairs at a time, with turns of the event loop between them (db/statements.ts).
  */
-export const ROLL_UP_PAIRS_PER_STATEMENT = 8;
+export const ROLL_UP_PAIRS_PER_STATEMENT = 2;
 
 /**
  * Rolls the daily term counts of changed months before `before` (a month

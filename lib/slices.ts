@@ -81,14 +81,14 @@ export function turnTaker(budgetMs = TURN_BUDGET_MS): () => Promise<void> | unde
  */
 export function turnWhenBlocked(budgetMs = TURN_BUDGET_MS): () => Promise<void> | undefined {
   let blockedSince: number | null = null;
+  // The loop has just had a turn (or is about to run steps after one): count from now.
+  const count = () => {
+    blockedSince = performance.now();
+    setTimeout(() => blockedSince = null, 0);
+  };
   return () => {
-    const now = performance.now();
-    if (blockedSince === null) {
-      blockedSince = now;
-      setTimeout(() => blockedSince = null, 0);
-      return undefined;
-    }
-    if (now - blockedSince < budgetMs) return undefined;
-    return yieldToEventLoop();
+    if (blockedSince === null) return void count();
+    if (performance.now() - blockedSince < budgetMs) return undefined;
+    return yieldToEventLoop().then(count);
   };
 }

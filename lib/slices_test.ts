@@ -29,21 +29,29 @@ Deno.test("yieldToEventLoop() lets a timer scheduled before it run first", async
   assert.equal(fired, true);
 });
 
-Deno.test("turnWhenBlocked() gives a turn only once the loop has gone the budget without one", async () => {
-  const always = turnWhenBlocked(0);
-  // The first step after the loop had a turn runs straight on; the next one, still in
-  // the same turn, waits for a turn of the loop.
-  assert.equal(always(), undefined);
+/** Holds the event loop for `ms`, as a long synchronous step does. */
+function holdLoop(ms: number) {
+  const until = performance.now() + ms;
+  while (performance.now() < until) { /* busy */ }
+}
+
+Deno.test("turnWhenBlocked() gives a turn each time the loop has gone the budget without one", async () => {
+  const turn = turnWhenBlocked(10);
+  // The first step after the loop had a turn runs straight on, and starts the count.
+  assert.equal(turn(), undefined);
+  holdLoop(15);
   let fired = false;
   setTimeout(() => fired = true, 0);
-  const turn = always();
-  assert.ok(turn instanceof Promise);
-  await turn;
+  const first = turn();
+  assert.ok(first instanceof Promise);
+  await first;
   assert.equal(fired, true);
-  // After that turn, counting starts again.
-  assert.equal(always(), undefined);
+  // Counted again from that turn: a long step after it is followed by another turn.
+  holdLoop(15);
+  assert.ok(turn() instanceof Promise);
   await yieldToEventLoop();
-  assert.equal(always(), undefined);
+  // After a turn the loop took by itself, the next step runs straight on.
+  assert.equal(turn(), undefined);
   // A budget not used up never gives one.
   const never = turnWhenBlocked(60_000);
   for (let i = 0; i < 100; i++) assert.equal(never(), undefined);
