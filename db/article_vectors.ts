@@ -1,5 +1,6 @@
 /** Article vector SQL: store the dense vectors of a batch, read similarity candidates. */
 import type { Queryable } from "./mod.ts";
+import { inStatements } from "./statements.ts";
 
 export interface NewArticleVector {
   articleId: number;
@@ -20,28 +21,30 @@ export interface VectorCandidate {
 }
 
 /**
- * Stores vectors in one statement, in article id order (as articles are written, so
- * concurrent writers never deadlock); a repeat for the same article is ignored.
+ * Stores vectors, a bounded number a statement (db/statements.ts), in article id order
+ * (as articles are written, so concurrent writers never deadlock); a repeat for the same
+ * article is ignored.
  */
 export async function insertArticleVectors(
   db: Queryable,
   rows: NewArticleVector[],
 ): Promise<void> {
-  if (rows.length === 0) return;
-  await db.query(
-    `INSERT INTO article_vectors (article_id, model_version, published_at, vector)
-     SELECT r.article_id, r.model_version, r.published_at, r.vector
-       FROM jsonb_to_recordset($1::text::jsonb) AS r(
-              article_id bigint, model_version text, published_at timestamptz, vector real[])
-      ORDER BY r.article_id
-     ON CONFLICT (article_id) DO NOTHING`,
-    [JSON.stringify(rows.map((r) => ({
-      article_id: r.articleId,
-      model_version: r.modelVersion,
-      published_at: r.publishedAt,
-      vector: Array.from(r.vector),
-    })))],
-  );
+  const byId = [...rows].sort((a, b) => a.articleId - b.articleId);
+  await inStatements(byId, (chunk) =>
+    db.query(
+      `INSERT INTO article_vectors (article_id, model_version, published_at, vector)
+       SELECT r.article_id, r.model_version, r.published_at, r.vector
+         FROM jsonb_to_recordset($1::text::jsonb) AS r(
+                article_id bigint, model_version text, published_at timestamptz, vector real[])
+        ORDER BY r.article_id
+       ON CONFLICT (article_id) DO NOTHING`,
+      [JSON.stringify(chunk.map((r) => ({
+        article_id: r.articleId,
+        model_version: r.modelVersion,
+        published_at: r.publishedAt,
+        vector: Array.from(r.vector),
+      })))],
+    ));
 }
 
 const CANDIDATE_COLUMNS = `a.id, a.title, a.source, a.topic,

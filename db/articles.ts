@@ -1,6 +1,7 @@
 /** Article SQL: idempotent batch insert, keyset-paginated listing, lookup, counts. */
 import type { Queryable } from "./mod.ts";
-import { slicesOf, yieldToEventLoop } from "../lib/slices.ts";
+import { slicesOf } from "../lib/slices.ts";
+import { CHARS_PER_STATEMENT, ROWS_PER_STATEMENT, statementTurn } from "./statements.ts";
 
 /** An article ready to store (validated and normalised by the caller). */
 export interface NewArticle {
@@ -174,10 +175,10 @@ const articleChars = (a: NewArticle) =>
  * and ids are drawn in input order (a batch lists in the order it was sent). Run it inside
  * a transaction to make a batch all-or-nothing with other writes.
  *
- * A batch of more text than one slice (`lib/slices.ts`) is written in several statements,
- * slices of the batch in dedup key order, with a turn of the event loop between them: the
- * embedded database works synchronously, so one statement over megabytes of text would
- * hold the loop for seconds.
+ * A batch of more rows or text than one statement takes (db/statements.ts) is written in
+ * several statements, slices of the batch in dedup key order, with turns of the event loop
+ * between them: the embedded database works synchronously, so one statement over megabytes
+ * of text would hold the loop for seconds.
  */
 export async function insertArticles(
   db: Queryable,
@@ -188,7 +189,10 @@ export async function insertArticles(
     const ka = articles[a].dedupKey, kb = articles[b].dedupKey;
     return ka < kb ? -1 : ka > kb ? 1 : a - b;
   });
-  const parts = slicesOf(byKey, (i) => articleChars(articles[i]), { maxItems: articles.length });
+  const parts = slicesOf(byKey, (i) => articleChars(articles[i]), {
+    maxItems: ROWS_PER_STATEMENT,
+    maxChars: CHARS_PER_STATEMENT,
+  });
   let created: Inserted[];
   if (parts.length === 1) {
     created = await insertRecords(db, JSON.stringify(articles.map((a) => articleRecord(a))));
@@ -200,7 +204,7 @@ export async function insertArticles(
     );
     created = [];
     for (const part of parts) {
-      await yieldToEventLoop();
+      await statementTurn();
       const payload = JSON.stringify(
         part.map((i) => articleRecord(articles[i], Number(ids[i].id))),
       );

@@ -12,6 +12,14 @@ for (const { name, open } of testDatabases()) {
   Deno.test(`articles SQL (${name})`, async (t) => {
     const { db, reset, close } = await open();
     try {
+      await t.step("the search index moves its pending entries in small steps", async () => {
+        // A 4 MB pending list moved in one insert held the embedded database for a second.
+        const [row] = await db.query<{ options: string[] }>(
+          "SELECT reloptions AS options FROM pg_class WHERE oid = 'articles_search_idx'::regclass",
+        );
+        assert.deepEqual(row.options, ["gin_pending_list_limit=256"]);
+      });
+
       await t.step("insertArticles() stores a batch and reports duplicates by key", async () => {
         await reset();
         const first = await insertArticles(db, [article(1), article(2, { externalId: "x-2" })]);

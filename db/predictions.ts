@@ -1,5 +1,6 @@
 /** Prediction SQL: store a batch of predictions, read an article's predictions. */
 import type { Queryable } from "./mod.ts";
+import { inStatements } from "./statements.ts";
 
 export interface NewPrediction {
   articleId: number;
@@ -20,27 +21,32 @@ export interface StoredPrediction {
 }
 
 /**
- * Stores predictions in one statement; a repeat for the same article and model is ignored.
- * Rows are written in key order, as articles are, so concurrent writers never deadlock.
+ * Stores predictions, a bounded number a statement (db/statements.ts); a repeat for the
+ * same article and model is ignored. Rows are written in key order, as articles are, so
+ * concurrent writers never deadlock.
  */
 export async function insertPredictions(db: Queryable, rows: NewPrediction[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.query(
-    `INSERT INTO predictions (article_id, model_version, label, score, scores)
-     SELECT r.article_id, r.model_version, r.label, r.score, r.scores
-       FROM jsonb_to_recordset($1::text::jsonb) AS r(
-              article_id bigint, model_version text, label text,
-              score double precision, scores jsonb)
-      ORDER BY r.article_id, r.model_version COLLATE "C"
-     ON CONFLICT (article_id, model_version) DO NOTHING`,
-    [JSON.stringify(rows.map((r) => ({
-      article_id: r.articleId,
-      model_version: r.modelVersion,
-      label: r.label,
-      score: r.score,
-      scores: r.scores,
-    })))],
+  const byKey = [...rows].sort((a, b) =>
+    a.articleId - b.articleId ||
+    (a.modelVersion < b.modelVersion ? -1 : a.modelVersion > b.modelVersion ? 1 : 0)
   );
+  await inStatements(byKey, (chunk) =>
+    db.query(
+      `INSERT INTO predictions (article_id, model_version, label, score, scores)
+       SELECT r.article_id, r.model_version, r.label, r.score, r.scores
+         FROM jsonb_to_recordset($1::text::jsonb) AS r(
+                article_id bigint, model_version text, label text,
+                score double precision, scores jsonb)
+        ORDER BY r.article_id, r.model_version COLLATE "C"
+       ON CONFLICT (article_id, model_version) DO NOTHING`,
+      [JSON.stringify(chunk.map((r) => ({
+        article_id: r.articleId,
+        model_version: r.modelVersion,
+        label: r.label,
+        score: r.score,
+        scores: r.scores,
+      })))],
+    ));
 }
 
 /** An article's predictions, newest first. */

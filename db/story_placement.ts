@@ -4,6 +4,7 @@
  * frequencies, which weigh rare terms above common ones.
  */
 import type { Queryable } from "./mod.ts";
+import { statementTurn } from "./statements.ts";
 import { TOTAL_TERM } from "./story_index.ts";
 
 /** Term frequencies upserted per statement at most (each statement holds the embedded database). */
@@ -180,6 +181,7 @@ export async function placeInStories(
     { prepare: true },
   );
   for (let from = COUNT_CHUNK; from < terms.length; from += COUNT_CHUNK) {
+    await statementTurn();
     await db.query(
       COUNT_ROWS,
       [terms.slice(from, from + COUNT_CHUNK), ns.slice(from, from + COUNT_CHUNK)],

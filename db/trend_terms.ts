@@ -6,6 +6,7 @@
 import type { Db, Queryable } from "./mod.ts";
 import { DEFAULT_TAXONOMY } from "./models.ts";
 import { dateOnly } from "./trends.ts";
+import { inStatements } from "./statements.ts";
 
 /** The first day of the month after the one holding `day` (`YYYY-MM-DD`). */
 function nextMonth(day: string): string {
@@ -144,9 +145,18 @@ export async function termCountsForPeriods(
 }
 
 /**
+ * (taxonomy, topic, month) pairs one roll-up statement sums at most: a pair reads its
+ * month's daily term rows (thousands for a busy label), and the embedded database runs a
+ * statement synchronously, so the rows of hundreds of changed months are summed two
+ * pairs at a time, with turns of the event loop between them (db/statements.ts).
+ */
+export const ROLL_UP_PAIRS_PER_STATEMENT = 2;
+
+/**
  * Rolls the daily term counts of changed months before `before` (a month
- * start, `YYYY-MM-DD`) up into the monthly counts, in one transaction per call.
- * Returns the number of (topic, month) pairs rolled up.
+ * start, `YYYY-MM-DD`) up into the monthly counts, in one transaction per call,
+ * {@link ROLL_UP_PAIRS_PER_STATEMENT} (taxonomy, topic, month) pairs a statement.
+ * Returns the number of pairs rolled up.
  */
 export async function rollUpTermMonths(db: Db, before: string): Promise<number> {
   return await db.transaction(async (tx) => {
@@ -157,26 +167,33 @@ export async function rollUpTermMonths(db: Db, before: string): Promise<number> 
         ORDER BY taxonomy, topic, month FOR UPDATE SKIP LOCKED`,
       [before],
     );
-    if (months.length === 0) return 0;
-    const pairs = JSON.stringify(
-      months.map((m) => ({ taxonomy: m.taxonomy, topic: m.topic, month: dateOnly(m.month) })),
-    );
     const picked =
       `jsonb_to_recordset($1::text::jsonb) AS p(taxonomy text, topic text, month date)`;
     const same = (t: string) =>
       `${t}.taxonomy = p.taxonomy AND ${t}.topic = p.topic AND ${t}.month = p.month`;
-    await tx.query(`DELETE FROM term_counts_monthly m USING ${picked} WHERE ${same("m")}`, [pairs]);
-    await tx.query(
-      `INSERT INTO term_counts_monthly (month, taxonomy, topic, term, count)
-       SELECT p.month, d.taxonomy, d.topic, d.term, sum(d.count)::int
-         FROM ${picked}
-         JOIN term_counts_daily d
-           ON d.taxonomy = p.taxonomy AND d.topic = p.topic
-          AND d.day >= p.month AND d.day < (p.month + interval '1 month')::date
-        GROUP BY 1, 2, 3, 4`,
-      [pairs],
-    );
-    await tx.query(`DELETE FROM term_rollup_dirty r USING ${picked} WHERE ${same("r")}`, [pairs]);
+    await inStatements(months, async (chunk) => {
+      const pairs = JSON.stringify(
+        chunk.map((m) => ({ taxonomy: m.taxonomy, topic: m.topic, month: dateOnly(m.month) })),
+      );
+      await tx.query(
+        `DELETE FROM term_counts_monthly m USING ${picked} WHERE ${same("m")}`,
+        [pairs],
+      );
+      await tx.query(
+        `INSERT INTO term_counts_monthly (month, taxonomy, topic, term, count)
+         SELECT p.month, d.taxonomy, d.topic, d.term, sum(d.count)::int
+           FROM ${picked}
+           JOIN term_counts_daily d
+             ON d.taxonomy = p.taxonomy AND d.topic = p.topic
+            AND d.day >= p.month AND d.day < (p.month + interval '1 month')::date
+          GROUP BY 1, 2, 3, 4`,
+        [pairs],
+      );
+      await tx.query(
+        `DELETE FROM term_rollup_dirty r USING ${picked} WHERE ${same("r")}`,
+        [pairs],
+      );
+    }, ROLL_UP_PAIRS_PER_STATEMENT);
     return months.length;
   });
 }

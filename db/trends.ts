@@ -3,7 +3,7 @@
  * at ingestion, and the queries that bucket them.
  */
 import type { Db, Queryable } from "./mod.ts";
-import { yieldToEventLoop } from "../lib/slices.ts";
+import { inStatements, statementTurn } from "./statements.ts";
 import { DEFAULT_TAXONOMY } from "./models.ts";
 
 export const BUCKETS = ["hour", "day", "week", "month"] as const;
@@ -27,22 +27,38 @@ export interface ArticleStats {
 }
 
 /** Term count rows one statement upserts at most (see {@link addArticleStats}). */
-export const TERM_ROWS_PER_STATEMENT = 5_000;
+export const TERM_ROWS_PER_STATEMENT = 1_000;
 
 /** How many pending batches one fold takes at most. */
 const FOLD_BATCHES = 50;
 
 /**
+ * Pending entries (one article's contribution to one taxonomy) past which a fold takes no
+ * further batch: an entry brings its article's terms, up to thousands for a long article,
+ * counted and sorted in memory, so a fold's synchronous work stays bounded however large
+ * the batches that were ingested.
+ */
+export const FOLD_ENTRIES = 100;
+
+/**
  * Records a batch's contribution to the statistics, inside the ingest transaction:
- * one appended row, so concurrent batches never wait on each other's counter rows.
- * The counters see it at the next {@link foldPendingStats}.
+ * appended rows (a bounded number of articles each, db/statements.ts), so concurrent batches
+ * never wait on each other's counter rows. The counters see it at the next
+ * {@link foldPendingStats}.
  */
 export async function queueArticleStats(db: Queryable, articles: ArticleStats[]): Promise<void> {
-  if (articles.length === 0) return;
-  const stats = articles.map((a) => ({ ...a, terms: [...a.terms] }));
-  await db.query(`INSERT INTO trend_stats_pending (stats) VALUES ($1::text::jsonb)`, [
-    JSON.stringify(stats),
-  ]);
+  await appendPending(db, articles.map((a) => ({ ...a, terms: [...a.terms] })));
+}
+
+/** Appends pending entries, a bounded number of articles a row and a statement. */
+async function appendPending(db: Queryable, entries: unknown[]): Promise<void> {
+  await inStatements(
+    entries,
+    (chunk) =>
+      db.query(`INSERT INTO trend_stats_pending (stats) VALUES ($1::text::jsonb)`, [
+        JSON.stringify(chunk),
+      ]),
+  );
 }
 
 /**
@@ -63,10 +79,7 @@ export async function queueStoredArticleStats(
   db: Queryable,
   articles: StoredArticleStats[],
 ): Promise<void> {
-  if (articles.length === 0) return;
-  await db.query(`INSERT INTO trend_stats_pending (stats) VALUES ($1::text::jsonb)`, [
-    JSON.stringify(articles),
-  ]);
+  await appendPending(db, articles);
 }
 
 /** A pending entry: terms given (as pairs), or read from the stored article. */
@@ -79,16 +92,20 @@ async function storedTerms(
   db: Queryable,
   ids: number[],
 ): Promise<Map<number, Map<string, number>>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.query<{ id: number | string; terms: Record<string, number> | null }>(
-    "SELECT id, terms FROM articles WHERE id = ANY($1::bigint[])",
-    [[...new Set(ids)]],
+  type Row = { id: number | string; terms: Record<string, number> | null };
+  const chunks = await inStatements(
+    [...new Set(ids)],
+    (chunk) =>
+      db.query<Row>("SELECT id, terms FROM articles WHERE id = ANY($1::bigint[])", [chunk]),
   );
-  return new Map(rows.map((r) => [Number(r.id), new Map(Object.entries(r.terms ?? {}))]));
+  return new Map(
+    chunks.flat().map((r) => [Number(r.id), new Map(Object.entries(r.terms ?? {}))]),
+  );
 }
 
 /**
- * Adds pending batches to the counters and deletes them, in one transaction, until
+ * Adds pending batches to the counters and deletes them, a transaction for every
+ * {@link FOLD_ENTRIES} entries or so (with a turn of the event loop between them), until
  * none is left; returns how many articles it added. Pending rows are locked without
  * SKIP LOCKED, so a fold that runs while another is committing waits for it: once
  * it returns, every batch committed before it started is counted (trend reads fold
@@ -96,13 +113,21 @@ async function storedTerms(
  */
 export async function foldPendingStats(db: Db): Promise<number> {
   let folded = 0;
-  for (;;) {
+  for (let round = 0;; round++) {
+    if (round > 0) await statementTurn();
     const n = await db.transaction(async (tx) => {
+      // The oldest batches, up to the one that brings the entries to FOLD_ENTRIES.
       const rows = await tx.query<{ stats: string }>(
         `DELETE FROM trend_stats_pending
-          WHERE id IN (SELECT id FROM trend_stats_pending ORDER BY id LIMIT $1 FOR UPDATE)
+          WHERE id IN (
+            SELECT id FROM (
+              SELECT id, sum(n) OVER (ORDER BY id) - n AS before
+                FROM (SELECT id, jsonb_array_length(stats) AS n FROM trend_stats_pending
+                       ORDER BY id LIMIT $1 FOR UPDATE) AS p
+            ) AS w
+             WHERE before < $2)
           RETURNING stats::text AS stats`,
-        [FOLD_BATCHES],
+        [FOLD_BATCHES, FOLD_ENTRIES],
       );
       const entries = rows.flatMap((r) => JSON.parse(r.stats) as PendingEntry[]);
       const stored = await storedTerms(
@@ -117,7 +142,8 @@ export async function foldPendingStats(db: Db): Promise<number> {
       return { batches: rows.length, articles: articles.length };
     });
     folded += n.articles;
-    if (n.batches < FOLD_BATCHES) return folded;
+    // Fewer batches than asked for and fewer entries than the bound: none was left.
+    if (n.batches < FOLD_BATCHES && n.articles < FOLD_ENTRIES) return folded;
   }
 }
 
@@ -178,9 +204,11 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
   // One statement for all five tables: one round trip, so the counter rows that
   // concurrent batches share are locked for as short a time as possible. Term rows past
   // the first TERM_ROWS_PER_STATEMENT follow in statements of their own, in key order,
-  // with a turn of the event loop before each: long articles bring thousands of terms
-  // each, and the embedded database runs a statement synchronously.
+  // with turns of the event loop between them: long articles bring thousands of terms
+  // each, and the embedded database runs a statement synchronously (db/statements.ts).
   const termRows = sorted(terms);
+  const rest = termRows.slice(TERM_ROWS_PER_STATEMENT);
+  if (rest.length > 0) await statementTurn();
   await db.query(
     `WITH hourly AS (
        INSERT INTO article_counts_hourly (hour, taxonomy, topic, source, count)
@@ -224,22 +252,20 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
       sorted(totals),
     ].map((rows) => JSON.stringify(rows)),
   );
-  for (
-    let from = TERM_ROWS_PER_STATEMENT;
-    from < termRows.length;
-    from += TERM_ROWS_PER_STATEMENT
-  ) {
-    await yieldToEventLoop();
-    await db.query(
-      `INSERT INTO term_counts_daily (day, taxonomy, topic, term, count)
-       SELECT r.day, r.taxonomy, r.topic, r.term, r.count
-         FROM jsonb_to_recordset($1::text::jsonb)
-           AS r(day date, taxonomy text, topic text, term text, count int)
-       ON CONFLICT (taxonomy, topic, day, term)
-          DO UPDATE SET count = term_counts_daily.count + EXCLUDED.count`,
-      [JSON.stringify(termRows.slice(from, from + TERM_ROWS_PER_STATEMENT))],
-    );
-  }
+  await inStatements(
+    rest,
+    (chunk) =>
+      db.query(
+        `INSERT INTO term_counts_daily (day, taxonomy, topic, term, count)
+         SELECT r.day, r.taxonomy, r.topic, r.term, r.count
+           FROM jsonb_to_recordset($1::text::jsonb)
+             AS r(day date, taxonomy text, topic text, term text, count int)
+         ON CONFLICT (taxonomy, topic, day, term)
+            DO UPDATE SET count = term_counts_daily.count + EXCLUDED.count`,
+        [JSON.stringify(chunk)],
+      ),
+    TERM_ROWS_PER_STATEMENT,
+  );
 }
 
 export interface CountRow {

@@ -2,12 +2,18 @@ import assert from "node:assert/strict";
 import {
   addArticleStats,
   countsByBucket,
+  FOLD_ENTRIES,
   foldPendingStats,
   queueArticleStats,
   TERM_ROWS_PER_STATEMENT,
 } from "./trends.ts";
-import { rollUpTermMonths, termCountsForPeriods } from "./trend_terms.ts";
+import {
+  ROLL_UP_PAIRS_PER_STATEMENT,
+  rollUpTermMonths,
+  termCountsForPeriods,
+} from "./trend_terms.ts";
 import { testDatabases } from "../testing/db/test_db.ts";
+import { type LoggedStatement, loggingDb, statementsLike } from "../testing/db/statement_log.ts";
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`queued statistics count once folded, even with folds at once (${name})`, async () => {
@@ -145,6 +151,80 @@ for (const { name, open } of testDatabases()) {
         "SELECT terms::int AS terms, articles FROM term_totals_daily WHERE topic = 'World'",
       );
       assert.deepEqual([totals.terms, totals.articles], [expected, 2]);
+    } finally {
+      await close();
+    }
+  });
+}
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`rollUpTermMonths() sums many changed months a few per statement, each once (${name})`, async () => {
+    const { db, close } = await open();
+    try {
+      // Two labels, 30 months each (2020-01 to 2022-06), three articles a month.
+      const articles = [];
+      for (let m = 0; m < 30; m++) {
+        const month = new Date(Date.UTC(2020, m, 1)).toISOString().slice(0, 7);
+        for (const topic of ["A", "B"]) {
+          for (const day of ["03", "14", "27"]) {
+            articles.push({
+              publishedAt: `${month}-${day}T12:00:00Z`,
+              topic,
+              source: "s",
+              terms: new Map([["w", 1], [`m${m}`, 2]]),
+            });
+          }
+        }
+      }
+      await addArticleStats(db, articles);
+      const log: LoggedStatement[] = [];
+      assert.equal(await rollUpTermMonths(loggingDb(db, log), "2023-01-01"), 60);
+      const sums = statementsLike(log, "INSERT INTO term_counts_monthly");
+      assert.equal(sums.length, Math.ceil(60 / ROLL_UP_PAIRS_PER_STATEMENT));
+      assert.ok(sums.every((s) => s.rows <= ROLL_UP_PAIRS_PER_STATEMENT), JSON.stringify(sums));
+      const rows = await db.query<{ topic: string; month: Date; term: string; count: number }>(
+        "SELECT topic, month, term, count FROM term_counts_monthly ORDER BY topic, month, term",
+      );
+      assert.equal(rows.length, 60 * 2);
+      assert.ok(rows.every((r) => r.count === (r.term === "w" ? 3 : 6)));
+      const [dirty] = await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM term_rollup_dirty",
+      );
+      assert.equal(dirty.n, 0);
+      assert.equal(await rollUpTermMonths(db, "2023-01-01"), 0);
+    } finally {
+      await close();
+    }
+  });
+}
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`foldPendingStats() folds large batches a bounded number of entries a transaction (${name})`, async () => {
+    const { db, close } = await open();
+    try {
+      const size = Math.ceil(FOLD_ENTRIES * 0.6);
+      for (let b = 0; b < 5; b++) {
+        await queueArticleStats(
+          db,
+          Array.from({ length: size }, (_, i) => ({
+            publishedAt: `2024-05-0${1 + (i % 3)}T10:00:00Z`,
+            topic: i % 2 ? "World" : "Sports",
+            source: "wire",
+            terms: new Map([["storm", 1], [`w${b}-${i}`, 2]]),
+          })),
+        );
+      }
+      const log: LoggedStatement[] = [];
+      assert.equal(await foldPendingStats(loggingDb(db, log)), 5 * size);
+      // Two batches bring a fold to the bound: three folds for five batches.
+      assert.equal(statementsLike(log, "DELETE FROM trend_stats_pending").length, 3);
+      const [row] = await db.query<{ storm: number; words: number }>(
+        `SELECT sum(count) FILTER (WHERE term = 'storm')::int AS storm,
+                count(*) FILTER (WHERE term <> 'storm')::int AS words
+           FROM term_counts_daily`,
+      );
+      assert.deepEqual(row, { storm: 5 * size, words: 5 * size });
+      assert.equal(await foldPendingStats(db), 0);
     } finally {
       await close();
     }

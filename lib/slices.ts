@@ -71,3 +71,24 @@ export function turnTaker(budgetMs = TURN_BUDGET_MS): () => Promise<void> | unde
     });
   };
 }
+
+/**
+ * {@link turnTaker} for steps that run one after another but may come from anywhere (the
+ * embedded database's statements): counts only the time the event loop has gone without a
+ * turn. A timer set when the count starts fires at the loop's next turn and ends it, so a
+ * step after the loop had a turn (a short request's statements after idle time) runs
+ * straight on, and only a long run of steps (a batch's transaction) gives the loop turns.
+ */
+export function turnWhenBlocked(budgetMs = TURN_BUDGET_MS): () => Promise<void> | undefined {
+  let blockedSince: number | null = null;
+  // The loop has just had a turn (or is about to run steps after one): count from now.
+  const count = () => {
+    blockedSince = performance.now();
+    setTimeout(() => blockedSince = null, 0);
+  };
+  return () => {
+    if (blockedSince === null) return void count();
+    if (performance.now() - blockedSince < budgetMs) return undefined;
+    return yieldToEventLoop().then(count);
+  };
+}

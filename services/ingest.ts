@@ -21,6 +21,7 @@ import { queueForReview, type ReviewPolicy } from "./review_routing.ts";
 import { ARTICLE_SUMMARY_SENTENCES, type TextServices } from "./text_services.ts";
 import { canonicalUrl } from "./canonical_url.ts";
 import { turnTaker } from "../lib/slices.ts";
+import { statementTurn } from "../db/statements.ts";
 
 /** What ingestion uses beside the database; each part is optional. */
 export interface IngestServices {
@@ -107,10 +108,12 @@ export interface PreparedBatch {
 }
 
 /**
- * Articles grouped into stories per call at most (a few statements per call): on the
- * embedded database each statement holds the event loop while it runs.
+ * Articles grouped into stories per call at most (a few statements per call; a batch of
+ * more takes a turn of the event loop before each call, db/statements.ts): on the embedded
+ * database each statement holds the event loop while it runs, and the statements of one
+ * call follow each other straight on.
  */
-const STORY_SLICE = 100;
+const STORY_SLICE = 25;
 
 /**
  * Builds and enriches the rows of a batch (content hash, dedup key, terms, summary,
@@ -250,6 +253,7 @@ export async function storePrepared(
       ),
       (async () => {
         for (let from = 0; from < created.length; from += STORY_SLICE) {
+          if (created.length > STORY_SLICE) await statementTurn();
           await groupIntoStories(
             tx,
             created.slice(from, from + STORY_SLICE).map((i) => ({

@@ -5,6 +5,10 @@ import { loadConfig } from "../lib/config.ts";
 import { SLICE_CHARS } from "../lib/slices.ts";
 import { contentHash, dedupKey, ingestArticles, prepareArticles } from "./ingest.ts";
 import { createTextServices, type TextServices } from "./text_services.ts";
+import { registerModel } from "../db/models.ts";
+import { ROWS_PER_STATEMENT } from "../db/statements.ts";
+import { type LoggedStatement, loggingDb, statementsLike } from "../testing/db/statement_log.ts";
+import type { ModelRuntime } from "./model_runtime.ts";
 
 Deno.test("dedupKey() prefers the external id, then the url, then the content", () => {
   const h = contentHash("T", "B");
@@ -122,6 +126,79 @@ Deno.test("ingestArticles() stores a large batch in slices: input-order ids, dup
     );
   } finally {
     turns.stop();
+    await close();
+  }
+});
+
+const TOPIC = { name: "toy", version: "toy-1", labels: ["a", "b"], taxonomy: "topic" };
+const SECTION = { name: "sec", version: "sec-1", labels: ["x", "y"], taxonomy: "section" };
+
+/** Two served models (two taxonomies), the topic one with vectors; every prediction unsure. */
+const twoModels = {
+  classifyAll: (texts: string[]) =>
+    Promise.resolve([TOPIC, SECTION].map((model, k) => ({
+      model,
+      predictions: texts.map(() => ({
+        label: model.labels[0],
+        score: 0.55,
+        scores: { [model.labels[0]]: 0.55, [model.labels[1]]: 0.45 },
+      })),
+      ...(k === 0 ? { vectors: texts.map((_, i) => Float32Array.from([i % 7, 1, 2])) } : {}),
+    }))),
+} as unknown as ModelRuntime;
+
+Deno.test("storing a batch of 250 articles writes no statement of more than the bound's rows", async () => {
+  const { db, close } = await pgliteTestDb();
+  try {
+    for (const m of [TOPIC, SECTION]) {
+      await registerModel(db, { ...m, origin: "trained", location: m.version });
+    }
+    const inputs = Array.from({ length: 250 }, (_, i) => ({
+      externalId: `b-${i}`,
+      title: `Harbour report ${i}`,
+      body: `Cranes and ships ${i}. `.repeat(i % 50 === 0 ? 600 : 10), // a few of ~12 KB
+      publishedAt: new Date(Date.UTC(2024, i % 12, 1 + (i % 28))).toISOString(),
+    }));
+    const log: LoggedStatement[] = [];
+    const review = { threshold: 0.9, auditRate: 0, overlap: 1, languages: [] };
+    const outcomes = await ingestArticles(loggingDb(db, log), inputs, {
+      models: twoModels,
+      review,
+    });
+    assert.equal(outcomes.filter((o) => o.status === "created").length, 250);
+    const writes = [
+      "WITH r AS MATERIALIZED", // articles
+      "INSERT INTO predictions",
+      "INSERT INTO article_vectors",
+      "WITH ins AS ( INSERT INTO review_items",
+      "INSERT INTO trend_stats_pending",
+    ];
+    for (const prefix of writes) {
+      const statements = statementsLike(log, prefix);
+      assert.ok(statements.length > 1, `${prefix}: ${statements.length} statements`);
+      assert.ok(
+        statements.every((s) => s.rows <= ROWS_PER_STATEMENT),
+        `${prefix}: ${statements.map((s) => s.rows)}`,
+      );
+    }
+    // Everything written, each once: two predictions and one queued item per model.
+    const [counts] = await db.query<Record<string, number>>(
+      `SELECT (SELECT count(*)::int FROM articles) AS articles,
+              (SELECT count(*)::int FROM predictions) AS predictions,
+              (SELECT count(*)::int FROM article_vectors) AS vectors,
+              (SELECT count(*)::int FROM review_items) AS items,
+              (SELECT count(*)::int FROM article_stories) AS grouped,
+              (SELECT sum(jsonb_array_length(stats))::int FROM trend_stats_pending) AS stats`,
+    );
+    assert.deepEqual(counts, {
+      articles: 250,
+      predictions: 500,
+      vectors: 250,
+      items: 500,
+      grouped: 250,
+      stats: 500,
+    });
+  } finally {
     await close();
   }
 });

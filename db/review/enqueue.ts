@@ -1,6 +1,7 @@
 /** Queueing predictions for review, each audited as `queued`. */
 import type { Queryable } from "../mod.ts";
 import type { ReviewReason } from "./types.ts";
+import { inStatements } from "../statements.ts";
 
 /** A prediction to queue (routing decided it needs review). */
 export interface NewReviewItem {
@@ -17,8 +18,8 @@ export interface NewReviewItem {
 }
 
 /**
- * Queues items and audits each as `queued` by `actor`, in one statement (run it
- * inside the caller's transaction). Each item reviews its model's taxonomy, and
+ * Queues items and audits each as `queued` by `actor`, a bounded number a statement
+ * (db/statements.ts) in (article, model) order (run it inside the caller's transaction). Each item reviews its model's taxonomy, and
  * an article has at most one open item per taxonomy. With `onlyNew` (routing at
  * ingestion), an article that has ever been queued in that taxonomy is left
  * alone; otherwise only one with an open item is. Returns the ids of the items queued.
@@ -28,7 +29,19 @@ export async function enqueueReviewItems(
   items: readonly NewReviewItem[],
   options: { actor: string; onlyNew: boolean; note?: string },
 ): Promise<number[]> {
-  if (items.length === 0) return [];
+  const byKey = [...items].sort((a, b) =>
+    a.articleId - b.articleId ||
+    (a.modelVersion < b.modelVersion ? -1 : a.modelVersion > b.modelVersion ? 1 : 0)
+  );
+  const chunks = await inStatements(byKey, (chunk) => enqueueChunk(tx, chunk, options));
+  return chunks.flat();
+}
+
+async function enqueueChunk(
+  tx: Queryable,
+  items: readonly NewReviewItem[],
+  options: { actor: string; onlyNew: boolean; note?: string },
+): Promise<number[]> {
   const rows = await tx.query<{ item_id: number }>(
     `WITH ins AS (
        INSERT INTO review_items (article_id, model_version, predicted_label, score, scores, margin,

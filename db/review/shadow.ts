@@ -3,6 +3,7 @@
  * predictions on live traffic, and how often it agrees with the active model.
  */
 import type { Queryable } from "../mod.ts";
+import { inStatements } from "../statements.ts";
 
 /** The shadow model's version, or null when shadow mode is off. */
 export async function shadowModelVersion(db: Queryable): Promise<string | null> {
@@ -42,31 +43,34 @@ export interface ShadowPrediction {
   scores: Record<string, number>;
 }
 
-/** Stores shadow predictions in one statement; a repeat for an article and shadow is ignored. */
+/**
+ * Stores shadow predictions, a bounded number a statement (db/statements.ts); a repeat
+ * for an article and shadow is ignored.
+ */
 export async function insertShadowPredictions(
   tx: Queryable,
   rows: readonly ShadowPrediction[],
 ): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.query(
-    `INSERT INTO shadow_predictions (article_id, active_version, active_label, shadow_version,
-                                     shadow_label, shadow_score, shadow_scores)
-     SELECT r.article_id, r.active_version, r.active_label, r.shadow_version, r.label, r.score,
-            r.scores
-       FROM jsonb_to_recordset($1::text::jsonb) AS r(
-              article_id bigint, active_version text, active_label text, shadow_version text,
-              label text, score double precision, scores jsonb)
-     ON CONFLICT (article_id, shadow_version) DO NOTHING`,
-    [JSON.stringify(rows.map((r) => ({
-      article_id: r.articleId,
-      active_version: r.activeVersion,
-      active_label: r.activeLabel,
-      shadow_version: r.shadowVersion,
-      label: r.label,
-      score: r.score,
-      scores: r.scores,
-    })))],
-  );
+  await inStatements(rows, (chunk) =>
+    tx.query(
+      `INSERT INTO shadow_predictions (article_id, active_version, active_label, shadow_version,
+                                       shadow_label, shadow_score, shadow_scores)
+       SELECT r.article_id, r.active_version, r.active_label, r.shadow_version, r.label, r.score,
+              r.scores
+         FROM jsonb_to_recordset($1::text::jsonb) AS r(
+                article_id bigint, active_version text, active_label text, shadow_version text,
+                label text, score double precision, scores jsonb)
+       ON CONFLICT (article_id, shadow_version) DO NOTHING`,
+      [JSON.stringify(chunk.map((r) => ({
+        article_id: r.articleId,
+        active_version: r.activeVersion,
+        active_label: r.activeLabel,
+        shadow_version: r.shadowVersion,
+        label: r.label,
+        score: r.score,
+        scores: r.scores,
+      })))],
+    ));
 }
 
 export interface ShadowAgreement {
