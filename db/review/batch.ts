@@ -5,7 +5,7 @@
  * each carries its client's decision id, so a batch sent twice is stored once.
  */
 import type { Db } from "../mod.ts";
-import { releaseItem } from "./claim.ts";
+import { releaseItem, releaseUnderDesk } from "./claim.ts";
 import { decide } from "./decide.ts";
 import type { DecideOutcome, ReleaseOutcome } from "./outcomes.ts";
 import type { Decision } from "./types.ts";
@@ -31,13 +31,24 @@ export async function decideMany(
   return outcomes;
 }
 
-/** Gives back each of `itemIds` that `reviewer` holds; each id's outcome, in order. */
+/**
+ * Gives back each of `itemIds` that `reviewer` holds, and then what they still hold under
+ * the closed review desk `desk` (`deskItems`, from closeDesk) unless a later desk took it
+ * over meanwhile; each outcome, in order.
+ */
 export async function releaseMany(
   db: Db,
   reviewer: string,
   itemIds: readonly number[],
+  under: { desk: string; deskItems: readonly number[] } | null = null,
 ): Promise<ReleaseOutcome[]> {
   const outcomes: ReleaseOutcome[] = [];
-  for (const id of new Set(itemIds)) outcomes.push(await releaseItem(db, reviewer, id));
+  const given = new Set(itemIds);
+  for (const id of given) outcomes.push(await releaseItem(db, reviewer, id));
+  for (const id of new Set(under?.deskItems ?? [])) {
+    if (given.has(id)) continue;
+    const outcome = await releaseUnderDesk(db, reviewer, id, under!.desk);
+    if (outcome) outcomes.push(outcome);
+  }
   return outcomes;
 }

@@ -166,10 +166,44 @@ export async function heldBy(db: Queryable, reviewer: string): Promise<ReviewIte
  * Gives up `reviewer`'s live lease on an item, audited as `released`. Refused
  * when there is no such item or `reviewer` does not hold it on a live lease.
  */
-export function releaseItem(db: Db, reviewer: string, itemId: number): Promise<ReleaseOutcome> {
-  return transact<ReleaseOutcome>(db, async (tx) => {
+export async function releaseItem(
+  db: Db,
+  reviewer: string,
+  itemId: number,
+): Promise<ReleaseOutcome> {
+  // Only a desk's release leaves an item alone.
+  return (await releaseUnder(db, reviewer, itemId, null))!;
+}
+
+/**
+ * {@link releaseItem} of an item claimed under the review desk `desk`: one a later
+ * desk took over ({@link adoptHeld}) is left alone (null).
+ */
+export function releaseUnderDesk(
+  db: Db,
+  reviewer: string,
+  itemId: number,
+  desk: string,
+): Promise<ReleaseOutcome | null> {
+  return releaseUnder(db, reviewer, itemId, desk);
+}
+
+async function releaseUnder(
+  db: Db,
+  reviewer: string,
+  itemId: number,
+  desk: string | null,
+): Promise<ReleaseOutcome | null> {
+  const outcome = await transact<ReleaseOutcome | { kind: "elsewhere" }>(db, async (tx) => {
     const item = await lockItem(tx, itemId);
     if (!item) return { kind: "notFound", id: itemId };
+    if (desk) {
+      const [row] = await tx.query<{ desk: string | null }>(
+        "SELECT lease_desk::text AS desk FROM review_items WHERE id = $1",
+        [itemId],
+      );
+      if (row?.desk !== desk) return { kind: "elsewhere" };
+    }
     const refusal = await holdRefusal(tx, item, reviewer);
     if (refusal) return refusal;
     const after = await settle(tx, [itemId], reviewer, {
@@ -183,5 +217,32 @@ export function releaseItem(db: Db, reviewer: string, itemId: number): Promise<R
       }],
     });
     return { kind: "ok", item: toItem({ ...item.view, ...after.get(itemId)! }) };
+  });
+  return outcome.kind === "elsewhere" ? null : outcome;
+}
+
+/**
+ * The items `reviewer` holds on a live lease, taken over by the review desk `desk`
+ * (a page that just loaded): closing the desk of the page before it gives back only
+ * what that page still held, never what this one shows. A closed desk takes nothing.
+ * The items are locked as they move, so a release of the earlier desk under way
+ * either ends first (the item is gone from the list) or finds it moved.
+ */
+export function adoptHeld(db: Db, reviewer: string, desk: string): Promise<ReviewItem[]> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query<{ closed: boolean }>(
+      `INSERT INTO review_desks (id, reviewer) VALUES ($1::uuid, $2)
+       ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
+       RETURNING closed_at IS NOT NULL OR reviewer <> $2 AS closed`,
+      [desk, reviewer],
+    );
+    if (!row.closed) {
+      await tx.query(
+        `UPDATE review_items SET lease_desk = $2::uuid
+          WHERE lease_holder = $1 AND status = 'claimed' AND lease_expires_at > now()`,
+        [reviewer, desk],
+      );
+    }
+    return await heldBy(tx, reviewer);
   });
 }

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { openPostgres } from "../postgres.ts";
 import { testDatabases } from "../../testing/db/test_db.ts";
-import { claimNext, heldBy, releaseItem } from "./claim.ts";
+import { adoptHeld, claimForDesk, claimNext, closeDesk, heldBy, releaseItem } from "./claim.ts";
+import { releaseMany } from "./batch.ts";
 import { decide } from "./decide.ts";
 import { getReviewItem } from "./items.ts";
 import { listReviewItems } from "./read.ts";
@@ -92,6 +93,56 @@ for (const { name, open } of testDatabases()) {
         assert.equal(ok(await releaseItem(db, "ann", a.id)).item.status, "queued");
         assert.equal((await claimNext(db, "bob"))[0].id, a.id);
       });
+
+      await t.step(
+        "a desk page that loads takes over what its reviewer holds: the page before gives back only its own",
+        async () => {
+          await fresh(1, 4);
+          const before = crypto.randomUUID();
+          const after = crypto.randomUUID();
+          const held = await claimForDesk(db, "ann", before, { limit: 3 });
+          // The page before says goodbye while the new page loads: its desk is closed
+          // and its items listed before the new page takes them over...
+          const deskItems = await closeDesk(db, "ann", before);
+          assert.deepEqual(deskItems, held.map((i) => i.id).sort((x, y) => x - y));
+          const adopted = await adoptHeld(db, "ann", after);
+          assert.deepEqual(adopted.map((i) => i.id).sort((x, y) => x - y), deskItems);
+          // ...and the goodbye's release, arriving last, leaves them with the new page.
+          assert.deepEqual(await releaseMany(db, "ann", [], { desk: before, deskItems }), []);
+          assert.deepEqual(
+            (await heldBy(db, "ann")).map((i) => i.id).sort((x, y) => x - y),
+            deskItems,
+          );
+          for (const id of deskItems) ok(await decide(db, "ann", id, { action: "accept" }));
+          // The new page's own goodbye gives back what it still holds.
+          const [extra] = await claimForDesk(db, "ann", after);
+          const closing = await closeDesk(db, "ann", after);
+          assert.deepEqual(closing, [extra.id]);
+          const released = await releaseMany(db, "ann", [], { desk: after, deskItems: closing });
+          assert.deepEqual(released.map((o) => ok(o).item.status), ["queued"]);
+        },
+      );
+
+      await t.step(
+        "a closed desk takes nothing over, and a released item is not taken",
+        async () => {
+          await fresh(1, 2);
+          const desk = crypto.randomUUID();
+          const [a, b] = await claimNext(db, "ann", { limit: 2 });
+          ok(await releaseItem(db, "ann", a.id));
+          assert.deepEqual((await adoptHeld(db, "ann", desk)).map((i) => i.id), [b.id]);
+          await closeDesk(db, "ann", desk);
+          // Closed: the items are listed, not moved (its goodbye gave back what it had).
+          const later = crypto.randomUUID();
+          const [c] = await claimForDesk(db, "ann", later);
+          assert.ok(c);
+          assert.deepEqual(
+            (await adoptHeld(db, "ann", desk)).map((i) => i.id).sort(),
+            [b.id, c.id].sort(),
+          );
+          assert.deepEqual(await closeDesk(db, "ann", later), [c.id]);
+        },
+      );
 
       if (name === "postgres") {
         await t.step(

@@ -14,6 +14,7 @@ export { getReviewItem } from "./items.ts";
 export { enqueueReviewItems, type NewReviewItem } from "./enqueue.ts";
 export { enqueueLabelIssues, type LabelIssueQueueing, type NewLabelIssue } from "./label_issues.ts";
 export {
+  adoptHeld,
   claimForDesk,
   claimNext,
   type ClaimOptions,

@@ -128,7 +128,10 @@ export class DeskController {
   async start(): Promise<void> {
     this.#syncOutbox(false);
     if (this.#outbox.size) await this.#send();
-    const held = await this.#api<{ items: ReviewItem[] }>("GET", "/v1/review/claims");
+    // Taken over by this page, so the goodbye of the page before gives back only its own.
+    const held = await this.#api<{ items: ReviewItem[] }>("POST", "/v1/review/claims", {
+      desk: this.#desk,
+    });
     const waiting = new Set(this.#outbox.list().map((d) => d.itemId));
     this.dispatch(
       held.ok

@@ -110,7 +110,7 @@ Deno.test("DeskController.start() reads the held items, claims up to five ahead 
   const { controller, calls, states } = desk({ held: [1], queue: [2, 3, 4] });
   await controller.start();
   assert.deepEqual(calls, [
-    "GET /v1/review/claims",
+    'POST /v1/review/claims {"desk":"id-1"}',
     'POST /v1/review/claim {"limit":5,"desk":"id-1"}',
     "GET /v1/review/stats",
   ]);
@@ -301,7 +301,7 @@ Deno.test("DeskController.start() sends an earlier visit's decisions first, and 
   await next.controller.start();
   assert.deepEqual(next.calls.slice(0, 2), [
     "POST /v1/review/decisions 1:accept,2:skip",
-    "GET /v1/review/claims",
+    'POST /v1/review/claims {"desk":"id-1"}',
   ]);
   assert.deepEqual([...next.stored], ["id-2"]);
   const s = next.controller.state;

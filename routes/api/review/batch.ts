@@ -136,8 +136,8 @@ const keepaliveSized: MiddlewareHandler<AppEnv> = async (c, next) => {
 export function batchApi(deps: AppDeps) {
   const { db } = deps;
   const release = async (reviewer: string, ids: number[], desk?: string) => {
-    const underDesk = desk ? await closeDesk(db, reviewer, desk) : [];
-    const outcomes = await releaseMany(db, reviewer, [...ids, ...underDesk]);
+    const deskItems = desk ? await closeDesk(db, reviewer, desk) : [];
+    const outcomes = await releaseMany(db, reviewer, ids, desk ? { desk, deskItems } : null);
     return {
       released: outcomes.flatMap((o) => (o.kind === "ok" ? [o.item.id] : [])),
       refused: outcomes.flatMap((

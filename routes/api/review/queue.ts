@@ -4,6 +4,7 @@
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import {
+  adoptHeld,
   claimForDesk,
   claimNext,
   heldBy,
@@ -125,6 +126,29 @@ const claimsRoute = createRoute({
   },
 });
 
+const adoptRoute = createRoute({
+  method: "post",
+  path: "/review/claims",
+  summary: "The items you hold on a live lease, taken over by your review desk page",
+  description: "A desk page that loads takes over what its reviewer holds, so closing the " +
+    "page before it (`/review/release` with its `desk`) gives back only what that page " +
+    "still held. A closed desk takes nothing over; the items are listed all the same.",
+  security: secured,
+  request: {
+    body: {
+      content: json(z.object({ desk: DeskId }).strict()),
+      required: true,
+    },
+  },
+  responses: {
+    200: {
+      description: "Your claims, now under `desk`",
+      content: json(z.object({ items: z.array(ReviewItemSchema) })),
+    },
+    ...errorResponses,
+  },
+});
+
 /**
  * Where a page of items ended: its last item's margin and id (the margin
  * orders the default listing; the id alone orders the others).
@@ -178,5 +202,9 @@ export function queueApi(deps: AppDeps) {
         : await claimNext(db, reviewerOf(c), options);
       return c.json({ items, leaseSeconds }, 200);
     })
-    .openapi(claimsRoute, async (c) => c.json({ items: await heldBy(db, reviewerOf(c)) }, 200));
+    .openapi(claimsRoute, async (c) => c.json({ items: await heldBy(db, reviewerOf(c)) }, 200))
+    .openapi(adoptRoute, async (c) => {
+      const { desk } = c.req.valid("json");
+      return c.json({ items: await adoptHeld(db, reviewerOf(c), desk) }, 200);
+    });
 }
