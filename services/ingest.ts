@@ -162,9 +162,9 @@ export async function prepareArticles(
 /**
  * Runs independent writes of one transaction: `together`, all sent at once (postgres.js
  * pipelines them on the transaction's connection: one wait instead of several), else one
- * after the other. A long batch's writes go one after the other: on the embedded database
- * statements sent together run back to back however the writes take turns of the event
- * loop (db/statements.ts), one statement of each between two turns.
+ * after the other. A long batch's writes on the embedded database go one after the other:
+ * there, statements sent together run back to back however the writes take turns of the
+ * event loop (db/statements.ts), one statement of each between two turns.
  */
 async function writeAll(together: boolean, writes: (() => unknown)[]): Promise<void> {
   if (together) {
@@ -256,9 +256,10 @@ export async function storePrepared(
       maxItems: STORY_SLICE,
       maxChars: STORY_SLICE_CHARS,
     });
-    // Independent of each other once the articles have ids: sent together for a short
-    // batch, one after the other for a long one (`writeAll`).
-    const together = storySlices.length === 1;
+    // Independent of each other once the articles have ids: sent together on PostgreSQL and
+    // for a short batch, one after the other for a long one on the embedded database
+    // (`writeAll`).
+    const together = db.kind !== "pglite" || storySlices.length === 1;
     await writeAll(together, [
       () =>
         storePredictions(
