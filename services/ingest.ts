@@ -116,9 +116,10 @@ export interface PreparedBatch {
 export const STORY_SLICE = 25;
 
 /**
- * Characters of text (title and body) grouped into stories per call at most: a long
- * article brings its full share of terms (ml/story_profile.ts caps), and the statements
- * of a call over 25 articles of 10 KB held the event loop for up to a fifth of a second.
+ * Characters of text (title and body) grouped into stories per call at most on the
+ * embedded database: a long article brings its full share of terms (ml/story_profile.ts
+ * caps), and the statements of a call over 25 articles of 10 KB held the event loop for
+ * up to a fifth of a second.
  */
 export const STORY_SLICE_CHARS = 25_000;
 
@@ -252,9 +253,10 @@ export async function storePrepared(
     if (topicResult) {
       for (const i of created) outcomes[i].prediction = topicResult.predictions[i];
     }
+    // PostgreSQL runs statements off the event loop: there, calls are cut by articles only.
     const storySlices = slicesOf(created, (i) => rows[i].title.length + rows[i].body.length, {
       maxItems: STORY_SLICE,
-      maxChars: STORY_SLICE_CHARS,
+      maxChars: db.kind === "pglite" ? STORY_SLICE_CHARS : Infinity,
     });
     // Independent of each other once the articles have ids: sent together on PostgreSQL and
     // for a short batch, one after the other for a long one on the embedded database
