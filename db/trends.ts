@@ -87,6 +87,13 @@ type PendingEntry =
   & Omit<ArticleStats, "terms">
   & ({ terms: [string, number][]; article?: undefined } | { terms?: undefined; article: number });
 
+/**
+ * Articles whose stored terms one statement reads at most: a long article has hundreds of
+ * terms, and the embedded database builds the whole result (JSON parsed into objects)
+ * while it holds the event loop.
+ */
+export const STORED_TERMS_PER_STATEMENT = 10;
+
 /** The stored terms of these articles (an article no longer stored has none). */
 async function storedTerms(
   db: Queryable,
@@ -97,6 +104,7 @@ async function storedTerms(
     [...new Set(ids)],
     (chunk) =>
       db.query<Row>("SELECT id, terms FROM articles WHERE id = ANY($1::bigint[])", [chunk]),
+    STORED_TERMS_PER_STATEMENT,
   );
   return new Map(
     chunks.flat().map((r) => [Number(r.id), new Map(Object.entries(r.terms ?? {}))]),
@@ -157,13 +165,18 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
   type Keyed = { taxonomy: string; topic: string };
   const hourly = new Map<string, Keyed & { hour: string; source: string; count: number }>();
   const daily = new Map<string, Keyed & { day: string; source: string; count: number }>();
-  const terms = new Map<string, Keyed & { day: string; term: string; count: number }>();
+  // Term rows by label and day (the leading part of their key), so they are sorted a
+  // group at a time, with turns between groups, not in one sort of every term.
+  type TermRow = Keyed & { day: string; term: string; count: number };
+  const terms = new Map<string, Map<string, TermRow>>();
   const dirtyMonths = new Map<string, Keyed & { month: string }>();
   const totals = new Map<
     string,
     Keyed & { day: string; terms: number; phrases: number; articles: number }
   >();
   for (const a of articles) {
+    // A long article brings hundreds of terms: a fold of many gives the loop turns.
+    await statementTurn();
     const w = a.weight ?? 1;
     const taxonomy = a.taxonomy ?? DEFAULT_TAXONOMY;
     // Keys start with the taxonomy, so rows sort in primary-key order within each table.
@@ -179,14 +192,15 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
     totals.set(tk, total);
     const month = `${day.slice(0, 7)}-01`;
     dirtyMonths.set(`${labelKey}\u0000${month}`, { taxonomy, topic: a.topic, month });
+    const group = terms.get(tk) ?? new Map<string, TermRow>();
+    terms.set(tk, group);
     for (const [term, n] of a.terms) {
-      const k = `${labelKey}\u0000${day}\u0000${term}`;
-      const row = terms.get(k) ?? { day, taxonomy, topic: a.topic, term, count: 0 };
+      const row = group.get(term) ?? { day, taxonomy, topic: a.topic, term, count: 0 };
       row.count += n * w;
       // Two-word phrases have their own total: a phrase's share is of phrases.
       if (term.includes(" ")) total.phrases += n * w;
       else total.terms += n * w;
-      terms.set(k, row);
+      group.set(term, row);
     }
     if (a.termsOnly) continue;
     total.articles += w;
@@ -206,7 +220,11 @@ export async function addArticleStats(db: Queryable, articles: ArticleStats[]): 
   // the first TERM_ROWS_PER_STATEMENT follow in statements of their own, in key order,
   // with turns of the event loop between them: long articles bring thousands of terms
   // each, and the embedded database runs a statement synchronously (db/statements.ts).
-  const termRows = sorted(terms);
+  const termRows: TermRow[] = [];
+  for (const group of sorted(terms)) {
+    await statementTurn();
+    for (const row of sorted(group)) termRows.push(row);
+  }
   const rest = termRows.slice(TERM_ROWS_PER_STATEMENT);
   if (rest.length > 0) await statementTurn();
   await db.query(

@@ -5,6 +5,8 @@ import {
   FOLD_ENTRIES,
   foldPendingStats,
   queueArticleStats,
+  queueStoredArticleStats,
+  STORED_TERMS_PER_STATEMENT,
   TERM_ROWS_PER_STATEMENT,
 } from "./trends.ts";
 import {
@@ -13,6 +15,7 @@ import {
   termCountsForPeriods,
 } from "./trend_terms.ts";
 import { testDatabases } from "../testing/db/test_db.ts";
+import { insertArticles } from "./articles.ts";
 import { type LoggedStatement, loggingDb, statementsLike } from "../testing/db/statement_log.ts";
 
 for (const { name, open } of testDatabases()) {
@@ -225,6 +228,51 @@ for (const { name, open } of testDatabases()) {
       );
       assert.deepEqual(row, { storm: 5 * size, words: 5 * size });
       assert.equal(await foldPendingStats(db), 0);
+    } finally {
+      await close();
+    }
+  });
+}
+
+for (const { name, open } of testDatabases()) {
+  Deno.test(`foldPendingStats() reads stored terms a bounded number of articles a statement (${name})`, async () => {
+    const { db, close } = await open();
+    try {
+      const n = STORED_TERMS_PER_STATEMENT * 3 + 1;
+      const stored = await insertArticles(
+        db,
+        Array.from({ length: n }, (_, i) => ({
+          externalId: `t-${i}`,
+          url: null,
+          title: `Storm ${i}`,
+          body: "storm",
+          source: "wire",
+          category: null,
+          language: "en",
+          publishedAt: "2024-05-01T10:00:00Z",
+          contentHash: `h${i}`,
+          dedupKey: `ext:t-${i}`,
+          terms: new Map([["storm", 1], [`w${i}`, 2]]),
+        })),
+      );
+      await queueStoredArticleStats(
+        db,
+        stored.map((a) => ({
+          article: a.id,
+          publishedAt: "2024-05-01T10:00:00Z",
+          topic: "World",
+          source: "wire",
+        })),
+      );
+      const log: LoggedStatement[] = [];
+      assert.equal(await foldPendingStats(loggingDb(db, log)), n);
+      assert.equal(statementsLike(log, "SELECT id, terms FROM articles").length, 4);
+      const [row] = await db.query<{ storm: number; words: number }>(
+        `SELECT sum(count) FILTER (WHERE term = 'storm')::int AS storm,
+                count(*) FILTER (WHERE term <> 'storm')::int AS words
+           FROM term_counts_daily`,
+      );
+      assert.deepEqual(row, { storm: n, words: n });
     } finally {
       await close();
     }

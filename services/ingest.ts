@@ -20,7 +20,7 @@ import type { Metrics } from "../lib/metrics.ts";
 import { queueForReview, type ReviewPolicy } from "./review_routing.ts";
 import { ARTICLE_SUMMARY_SENTENCES, type TextServices } from "./text_services.ts";
 import { canonicalUrl } from "./canonical_url.ts";
-import { turnTaker } from "../lib/slices.ts";
+import { slicesOf, turnTaker } from "../lib/slices.ts";
 import { statementTurn } from "../db/statements.ts";
 
 /** What ingestion uses beside the database; each part is optional. */
@@ -113,7 +113,15 @@ export interface PreparedBatch {
  * database each statement holds the event loop while it runs, and the statements of one
  * call follow each other straight on.
  */
-const STORY_SLICE = 25;
+export const STORY_SLICE = 25;
+
+/**
+ * Characters of text (title and body) grouped into stories per call at most on the
+ * embedded database: a long article brings its full share of terms (ml/story_profile.ts
+ * caps), and the statements of a call over 25 articles of 10 KB held the event loop for
+ * up to a fifth of a second.
+ */
+export const STORY_SLICE_CHARS = 25_000;
 
 /**
  * Builds and enriches the rows of a batch (content hash, dedup key, terms, summary,
@@ -153,6 +161,21 @@ export async function prepareArticles(
 }
 
 /**
+ * Runs independent writes of one transaction: `together`, all sent at once (postgres.js
+ * pipelines them on the transaction's connection: one wait instead of several), else one
+ * after the other. A long batch's writes on the embedded database go one after the other:
+ * there, statements sent together run back to back however the writes take turns of the
+ * event loop (db/statements.ts), one statement of each between two turns.
+ */
+async function writeAll(together: boolean, writes: (() => unknown)[]): Promise<void> {
+  if (together) {
+    await Promise.all(writes.map((write) => write()));
+    return;
+  }
+  for (const write of writes) await write();
+}
+
+/**
  * The new articles' predictions, one row per article and served model (every model in one
  * statement), the topic model's dense vectors, and those routed to review.
  */
@@ -163,45 +186,49 @@ async function storePredictions(
   rows: NewArticle[],
   results: Classification[],
   review: ReviewPolicy | null,
+  together: boolean,
 ): Promise<void> {
   if (results.length === 0) return;
   const topicResult = topicResultOf(results);
   const vectors = topicResult?.vectors;
-  await Promise.all([
-    insertPredictions(
-      tx,
-      results.flatMap(({ model, predictions }) =>
+  await writeAll(together, [
+    () =>
+      insertPredictions(
+        tx,
+        results.flatMap(({ model, predictions }) =>
+          created.map((i) => ({
+            articleId: outcomes[i].id,
+            modelVersion: model.version,
+            ...predictions[i],
+          }))
+        ),
+      ),
+    () =>
+      vectors && insertArticleVectors(
+        tx,
         created.map((i) => ({
           articleId: outcomes[i].id,
-          modelVersion: model.version,
-          ...predictions[i],
-        }))
+          modelVersion: topicResult.model.version,
+          publishedAt: outcomes[i].publishedAt!,
+          vector: vectors[i],
+        })),
       ),
-    ),
-    vectors && insertArticleVectors(
-      tx,
-      created.map((i) => ({
-        articleId: outcomes[i].id,
-        modelVersion: topicResult.model.version,
-        publishedAt: outcomes[i].publishedAt!,
-        vector: vectors[i],
-      })),
-    ),
-    review && queueForReview(
-      tx,
-      results.flatMap(({ model, predictions, shadow }) =>
-        created.map((i) => ({
-          articleId: outcomes[i].id,
-          modelVersion: model.version,
-          prediction: predictions[i],
-          language: rows[i].language,
-          shadow: shadow
-            ? { modelVersion: shadow.model.version, prediction: shadow.predictions[i] }
-            : null,
-        }))
+    () =>
+      review && queueForReview(
+        tx,
+        results.flatMap(({ model, predictions, shadow }) =>
+          created.map((i) => ({
+            articleId: outcomes[i].id,
+            modelVersion: model.version,
+            prediction: predictions[i],
+            language: rows[i].language,
+            shadow: shadow
+              ? { modelVersion: shadow.model.version, prediction: shadow.predictions[i] }
+              : null,
+          }))
+        ),
+        review,
       ),
-      review,
-    ),
   ]);
 }
 
@@ -226,37 +253,54 @@ export async function storePrepared(
     if (topicResult) {
       for (const i of created) outcomes[i].prediction = topicResult.predictions[i];
     }
-    // Independent of each other once the articles have ids: sent together, so postgres.js
-    // pipelines them on the transaction's connection (one wait instead of five).
-    await Promise.all([
-      storePredictions(tx, created, outcomes, rows, results, services.review ?? null),
+    // PostgreSQL runs statements off the event loop: there, calls are cut by articles only.
+    const storySlices = slicesOf(created, (i) => rows[i].title.length + rows[i].body.length, {
+      maxItems: STORY_SLICE,
+      maxChars: db.kind === "pglite" ? STORY_SLICE_CHARS : Infinity,
+    });
+    // Independent of each other once the articles have ids: sent together on PostgreSQL and
+    // for a short batch, one after the other for a long one on the embedded database
+    // (`writeAll`).
+    const together = db.kind !== "pglite" || storySlices.length === 1;
+    await writeAll(together, [
+      () =>
+        storePredictions(
+          tx,
+          created,
+          outcomes,
+          rows,
+          results,
+          services.review ?? null,
+          together,
+        ),
       // The `topic` taxonomy's counts follow articles.topic (reviewed topics move them);
       // every other taxonomy's count its model's label. The terms are read from the
       // stored articles when the statistics are folded.
-      queueStoredArticleStats(
-        tx,
-        created.flatMap((i) => {
-          const base = {
-            article: outcomes[i].id,
-            publishedAt: outcomes[i].publishedAt!,
-            source: rows[i].source ?? "",
-          };
-          return [
-            { ...base, topic: rows[i].topic ?? "" },
-            ...results.filter((c) => taxonomyOf(c) !== "topic").map((c) => ({
-              ...base,
-              taxonomy: taxonomyOf(c),
-              topic: c.predictions[i].label,
-            })),
-          ];
-        }),
-      ),
-      (async () => {
-        for (let from = 0; from < created.length; from += STORY_SLICE) {
-          if (created.length > STORY_SLICE) await statementTurn();
+      () =>
+        queueStoredArticleStats(
+          tx,
+          created.flatMap((i) => {
+            const base = {
+              article: outcomes[i].id,
+              publishedAt: outcomes[i].publishedAt!,
+              source: rows[i].source ?? "",
+            };
+            return [
+              { ...base, topic: rows[i].topic ?? "" },
+              ...results.filter((c) => taxonomyOf(c) !== "topic").map((c) => ({
+                ...base,
+                taxonomy: taxonomyOf(c),
+                topic: c.predictions[i].label,
+              })),
+            ];
+          }),
+        ),
+      async () => {
+        for (const slice of storySlices) {
+          if (!together) await statementTurn();
           await groupIntoStories(
             tx,
-            created.slice(from, from + STORY_SLICE).map((i) => ({
+            slice.map((i) => ({
               id: outcomes[i].id,
               title: rows[i].title,
               body: rows[i].body,
@@ -265,7 +309,7 @@ export async function storePrepared(
             })),
           );
         }
-      })(),
+      },
     ]);
     return outcomes;
   });

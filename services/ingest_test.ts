@@ -3,7 +3,14 @@ import { getArticle, listArticles } from "../db/articles.ts";
 import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
 import { SLICE_CHARS } from "../lib/slices.ts";
-import { contentHash, dedupKey, ingestArticles, prepareArticles } from "./ingest.ts";
+import {
+  contentHash,
+  dedupKey,
+  ingestArticles,
+  prepareArticles,
+  STORY_SLICE,
+  STORY_SLICE_CHARS,
+} from "./ingest.ts";
 import { createTextServices, type TextServices } from "./text_services.ts";
 import { registerModel } from "../db/models.ts";
 import { ROWS_PER_STATEMENT } from "../db/statements.ts";
@@ -181,6 +188,15 @@ Deno.test("storing a batch of 250 articles writes no statement of more than the 
         `${prefix}: ${statements.map((s) => s.rows)}`,
       );
     }
+    // A long batch's writes go one after the other, not interleaved: on the embedded
+    // database, writes sent together run a statement of each between two turns.
+    const spans = writes.slice(1).map((prefix) => {
+      const at = log.flatMap((s, i) => (s.sql.startsWith(prefix) ? [i] : []));
+      return [at[0], at.at(-1)!];
+    });
+    for (let k = 1; k < spans.length; k++) {
+      assert.ok(spans[k - 1][1] < spans[k][0], `${writes[k]} before ${writes[k + 1]}`);
+    }
     // Everything written, each once: two predictions and one queued item per model.
     const [counts] = await db.query<Record<string, number>>(
       `SELECT (SELECT count(*)::int FROM articles) AS articles,
@@ -198,6 +214,41 @@ Deno.test("storing a batch of 250 articles writes no statement of more than the 
       grouped: 250,
       stats: 500,
     });
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("stories are grouped a bounded number of articles and characters a call", async () => {
+  const { db, close } = await pgliteTestDb();
+  try {
+    // Six articles of ~12 KB (two a call under the character bound), then short ones
+    // (STORY_SLICE a call).
+    const long = Math.floor(STORY_SLICE_CHARS / 2) - 100;
+    const inputs = [
+      ...Array.from({ length: 6 }, (_, i) => ({
+        externalId: `l-${i}`,
+        title: `Harbour report ${i}`,
+        body: `Cranes and ships ${i} unload grain. `.repeat(400).slice(0, long),
+        publishedAt: "2024-05-01T10:00:00Z",
+      })),
+      ...Array.from({ length: STORY_SLICE + 1 }, (_, i) => ({
+        externalId: `s-${i}`,
+        title: `Market note ${i}`,
+        body: `Shares rose ${i}.`,
+        publishedAt: "2024-05-02T10:00:00Z",
+      })),
+    ];
+    const log: LoggedStatement[] = [];
+    const outcomes = await ingestArticles(loggingDb(db, log), inputs);
+    assert.equal(outcomes.filter((o) => o.status === "created").length, inputs.length);
+    // One candidate look-up a call: three calls of two long articles (the first short one
+    // fits in with the last pair), then one of the other STORY_SLICE short ones.
+    assert.equal(statementsLike(log, "WITH q AS MATERIALIZED").length, 4);
+    const [grouped] = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM article_stories",
+    );
+    assert.equal(grouped.n, inputs.length);
   } finally {
     await close();
   }

@@ -42,7 +42,7 @@ import {
   type TermWeights,
 } from "../ml/story_profile.ts";
 import { rebuildProfile } from "./story_corrections.ts";
-import { turnTaker } from "../lib/slices.ts";
+import { statementTurn } from "../db/statements.ts";
 
 /** Stored near-copy candidates read per band key at most (the newest in the window). */
 export const CANDIDATES_PER_KEY = 10;
@@ -111,15 +111,16 @@ export async function groupIntoStories(
   params: Readonly<StoryParams> = DEFAULT_STORY_PARAMS,
 ): Promise<void> {
   if (articles.length === 0) return;
-  // Synchronous work per article: the event loop gets a turn every few ms of it.
-  const turn = turnTaker();
+  // Synchronous work per article: the event loop gets a turn every few ms of it, counted
+  // with the statements around it (db/statements.ts), so the statements of a call and the
+  // work before the next call's are never one stretch without a turn.
   const items: Item[] = [];
   for (
     const input of [...articles].sort((a, b) =>
       a.publishedAt < b.publishedAt ? -1 : a.publishedAt > b.publishedAt ? 1 : a.id - b.id
     )
   ) {
-    await turn();
+    await statementTurn();
     const sig = minhashSignature(storyWords(input.title, input.body));
     items.push({
       input,
@@ -172,7 +173,7 @@ export async function groupIntoStories(
   let newStories = 0;
 
   for (const [i, item] of items.entries()) {
-    await turn();
+    await statementTurn();
     let chosen: Story | null = null;
     const copy = nearCopy(item, storedCopies.get(i) ?? null, bandIndex);
     if (copy) chosen = storyOf(copy.story);
