@@ -90,21 +90,25 @@ type PendingEntry =
 /**
  * Articles whose stored terms one statement reads at most: a long article has hundreds of
  * terms, and the embedded database builds the whole result (JSON parsed into objects)
- * while it holds the event loop.
+ * while it holds the event loop. PostgreSQL builds it off the loop: fewer round trips win.
  */
-export const STORED_TERMS_PER_STATEMENT = 10;
+export const STORED_TERMS_PER_STATEMENT: Record<Db["kind"], number> = {
+  pglite: 10,
+  postgres: 100,
+};
 
 /** The stored terms of these articles (an article no longer stored has none). */
 async function storedTerms(
   db: Queryable,
   ids: number[],
+  perStatement: number,
 ): Promise<Map<number, Map<string, number>>> {
   type Row = { id: number | string; terms: Record<string, number> | null };
   const chunks = await inStatements(
     [...new Set(ids)],
     (chunk) =>
       db.query<Row>("SELECT id, terms FROM articles WHERE id = ANY($1::bigint[])", [chunk]),
-    STORED_TERMS_PER_STATEMENT,
+    perStatement,
   );
   return new Map(
     chunks.flat().map((r) => [Number(r.id), new Map(Object.entries(r.terms ?? {}))]),
@@ -141,6 +145,7 @@ export async function foldPendingStats(db: Db): Promise<number> {
       const stored = await storedTerms(
         tx,
         entries.flatMap((e) => (e.terms === undefined ? [e.article] : [])),
+        STORED_TERMS_PER_STATEMENT[db.kind],
       );
       const articles = entries.map(({ article, terms, ...a }): ArticleStats => ({
         ...a,

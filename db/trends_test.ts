@@ -238,7 +238,7 @@ for (const { name, open } of testDatabases()) {
   Deno.test(`foldPendingStats() reads stored terms a bounded number of articles a statement (${name})`, async () => {
     const { db, close } = await open();
     try {
-      const n = STORED_TERMS_PER_STATEMENT * 3 + 1;
+      const n = STORED_TERMS_PER_STATEMENT.pglite * 3 + 1;
       const stored = await insertArticles(
         db,
         Array.from({ length: n }, (_, i) => ({
@@ -266,7 +266,11 @@ for (const { name, open } of testDatabases()) {
       );
       const log: LoggedStatement[] = [];
       assert.equal(await foldPendingStats(loggingDb(db, log)), n);
-      assert.equal(statementsLike(log, "SELECT id, terms FROM articles").length, 4);
+      // Embedded: a statement every 10 articles; PostgreSQL reads them off the event loop.
+      assert.equal(
+        statementsLike(log, "SELECT id, terms FROM articles").length,
+        db.kind === "pglite" ? 4 : 1,
+      );
       const [row] = await db.query<{ storm: number; words: number }>(
         `SELECT sum(count) FILTER (WHERE term = 'storm')::int AS storm,
                 count(*) FILTER (WHERE term <> 'storm')::int AS words
