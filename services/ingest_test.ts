@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { getArticle, listArticles } from "../db/articles.ts";
 import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
-import { SLICE_CHARS } from "../lib/slices.ts";
 import {
   contentHash,
   dedupKey,
@@ -98,11 +97,10 @@ Deno.test("prepareArticles() gives timers a turn between slices of a large batch
     const { rows } = await prepareArticles(inputs, { text: recordingText(turns.now, seen) });
     assert.equal(rows.length, 100);
     assert.equal(seen.length, 100);
-    // At most SLICE_CHARS of text per turn: the 1 MB batch spans at least five turns.
-    assert.ok(
-      new Set(seen).size >= Math.floor(1_000_000 / SLICE_CHARS),
-      `turns ${new Set(seen).size}`,
-    );
+    // The loop gets a turn every few ms of work (lib/slices.ts turnTaker): 1 MB of articles
+    // takes far longer than one budget, so they span more than one turn (how many depends
+    // on the machine's speed, so only that is checked).
+    assert.ok(new Set(seen).size >= 2, `turns ${new Set(seen).size}`);
   } finally {
     turns.stop();
   }
