@@ -80,9 +80,17 @@
 // The first run's current code still cut stories by characters on PostgreSQL too (since
 // by articles only there). The 200 ms target is met in one run of two, by a small margin:
 // /health waits for a few turns (accept, read, answer), each after up to ~110 ms of work.
-// PostgreSQL's 500 × 10 KB batch was slower in both runs (0.78 and 0.84), not explained
-// yet: the fold's bounds (stored terms 10 articles a statement, turns while sorting) apply
-// there too, and the fold of the batches before runs beside it.
+// PostgreSQL's 500 × 10 KB batch was slower in both runs (0.78 and 0.84): the fold's bounds
+// (stored terms 10 articles a statement, turns while sorting) applied there too, and the
+// fold of the batches before runs beside it. With stored terms read 100 articles a
+// statement on PostgreSQL (10 on the embedded database only), against the code before
+// all of this (0332155), BENCH_DATABASES=postgres BENCH_SECONDS=5, load average about 2:
+//
+//   |                                   | before        | now           | ratio |
+//   | single, PostgreSQL                | 143/s, p50 82 ms | 228/s, p50 63 ms | 1.59 |
+//   | batches of 500, PostgreSQL        | 243 articles/s | 229 articles/s | 0.94 |
+//   | 500 × 10 KB batch, PostgreSQL     | 55 articles/s | 51 articles/s | 0.93  |
+//   | slowest /health, 500 × 10 KB, PG  | 121 ms        | 117 ms        |       |
 //
 //   deno run --allow-all bench/ingest_http.ts
 //     BENCH_SECONDS=20, BENCH_DB_URL=postgres://..., BENCH_DATABASES=pglite,postgres (either)
