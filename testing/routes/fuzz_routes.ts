@@ -36,6 +36,7 @@ export const KNOWN_ROUTES: readonly string[] = [
   "GET /v1/review/items/{id}",
   "POST /v1/review/claim",
   "GET /v1/review/claims",
+  "POST /v1/review/claims",
   "POST /v1/review/items/{id}/decision",
   "POST /v1/review/items/{id}/release",
   "POST /v1/review/decisions",
