@@ -84,23 +84,18 @@ export async function placeInStories(
     ? sortedCounts(write.frequencies.counts, write.frequencies.articles)
     : [[], []];
   const stories = [...write.stories].sort((a, b) => a.key - b.key);
-  const fresh = stories.filter((s) => s.id === null).map((s) => ({
-    key: s.key,
+  const row = (s: (typeof stories)[number]) => ({
     title: s.title,
     topic: s.topic,
     first_seen: s.firstSeen,
     last_seen: s.lastSeen,
     articles: s.articles,
     profile: s.profile,
-  }));
+  });
+  const fresh = stories.filter((s) => s.id === null).map((s) => ({ key: s.key, ...row(s) }));
   const moved = stories.filter((s) => s.id !== null).map((s) => ({
     id: s.id,
-    title: s.title,
-    topic: s.topic,
-    first_seen: s.firstSeen,
-    last_seen: s.lastSeen,
-    articles: s.articles,
-    profile: s.profile,
+    ...row(s),
     checked: s.expected !== undefined,
     expected: s.expected ?? null,
   }));

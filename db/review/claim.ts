@@ -116,15 +116,23 @@ export function claimForDesk(
   options: Omit<ClaimOptions, "desk"> = {},
 ): Promise<ReviewItem[]> {
   return db.transaction(async (tx) => {
-    const [row] = await tx.query<{ closed: boolean }>(
-      `INSERT INTO review_desks (id, reviewer) VALUES ($1::uuid, $2)
-       ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
-       RETURNING closed_at IS NOT NULL OR reviewer <> $2 AS closed`,
-      [desk, reviewer],
-    );
-    if (row.closed) return [];
+    if (!(await deskOpen(tx, reviewer, desk))) return [];
     return await claimNext(tx, reviewer, { ...options, desk });
   });
+}
+
+/**
+ * Opens `reviewer`'s review desk `desk` if new, locking its row for the transaction;
+ * false when it is closed (or another reviewer's).
+ */
+async function deskOpen(tx: Queryable, reviewer: string, desk: string): Promise<boolean> {
+  const [row] = await tx.query<{ closed: boolean }>(
+    `INSERT INTO review_desks (id, reviewer) VALUES ($1::uuid, $2)
+     ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
+     RETURNING closed_at IS NOT NULL OR reviewer <> $2 AS closed`,
+    [desk, reviewer],
+  );
+  return !row.closed;
 }
 
 /**
@@ -230,13 +238,7 @@ async function releaseUnder(
  */
 export function adoptHeld(db: Db, reviewer: string, desk: string): Promise<ReviewItem[]> {
   return db.transaction(async (tx) => {
-    const [row] = await tx.query<{ closed: boolean }>(
-      `INSERT INTO review_desks (id, reviewer) VALUES ($1::uuid, $2)
-       ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
-       RETURNING closed_at IS NOT NULL OR reviewer <> $2 AS closed`,
-      [desk, reviewer],
-    );
-    if (!row.closed) {
+    if (await deskOpen(tx, reviewer, desk)) {
       await tx.query(
         `UPDATE review_items SET lease_desk = $2::uuid
           WHERE lease_holder = $1 AND status = 'claimed' AND lease_expires_at > now()`,
