@@ -216,7 +216,13 @@ export function serveCommand() {
           config.dbUrl,
           config.dataDir,
           stopping.signal,
-        );
+        ).catch((err) => {
+          // Stopped while it ran: the stop handler ends the process.
+          if (stopping.signal.aborted) return "stopped" as const;
+          stopping.abort(); // ends the training started early
+          throw err;
+        });
+        if (applied === "stopped") return;
         if (applied) log.info("applied migrations {applied}", { applied });
         else log.info("could not start a process for it: creating the database here");
       }
