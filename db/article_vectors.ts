@@ -44,6 +44,7 @@ export async function insertArticleVectors(
         published_at: r.publishedAt,
         vector: Array.from(r.vector),
       })))],
+      { prepare: true },
     ));
 }
 

@@ -162,6 +162,7 @@ function insertRecords(db: Queryable, payload: string): Promise<Inserted[]> {
      ON CONFLICT (dedup_key) DO NOTHING
      RETURNING id, dedup_key, published_at`,
     [payload],
+    { prepare: true },
   );
 }
 
@@ -201,6 +202,7 @@ export async function insertArticles(
       `SELECT nextval(pg_get_serial_sequence('articles', 'id')) AS id
          FROM generate_series(1, $1) ORDER BY 1`,
       [articles.length],
+      { prepare: true },
     );
     created = [];
     for (const part of parts) {

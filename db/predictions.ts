@@ -46,6 +46,7 @@ export async function insertPredictions(db: Queryable, rows: NewPrediction[]): P
         score: r.score,
         scores: r.scores,
       })))],
+      { prepare: true },
     ));
 }
 

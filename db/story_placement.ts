@@ -119,6 +119,9 @@ export async function placeInStories(
   );
   // `= ANY(array)` beside each join: the embedded database keeps no statistics, and without
   // it the planner may read a whole table (stories, story_terms) to join a handful of rows.
+  // A new story's index entries are plain inserts, and only a moved story's old ones are
+  // looked for (nothing can hold a new story's id yet): most stories of a batch are new, and
+  // the upsert's conflict probe per row was most of the statement's time on PostgreSQL.
   const rows = await db.query<{ key: string | number }>(
     `WITH n AS MATERIALIZED (
        SELECT u.key, nextval(pg_get_serial_sequence('stories', 'id')) AS id, u.title, u.topic,
@@ -142,11 +145,13 @@ export async function placeInStories(
      k AS (SELECT key, id FROM n UNION ALL SELECT id AS key, id FROM upd),
      t AS MATERIALIZED (SELECT u.key, u.term, u.last_seen
              FROM jsonb_to_recordset($3::text::jsonb) AS u(key bigint, term text, last_seen timestamptz)),
-     td AS (DELETE FROM story_terms st USING k
-             WHERE st.story_id = ANY(ARRAY(SELECT id FROM k)) AND st.story_id = k.id
-               AND NOT EXISTS (SELECT 1 FROM t WHERE t.key = k.key AND t.term = st.term)),
+     td AS (DELETE FROM story_terms st USING upd
+             WHERE st.story_id = ANY(ARRAY(SELECT id FROM upd)) AND st.story_id = upd.id
+               AND NOT EXISTS (SELECT 1 FROM t WHERE t.key = upd.id AND t.term = st.term)),
+     tn AS (INSERT INTO story_terms (term, story_id, last_seen)
+            SELECT t.term, n.id, t.last_seen FROM t JOIN n ON n.key = t.key),
      ti AS (INSERT INTO story_terms (term, story_id, last_seen)
-            SELECT t.term, k.id, t.last_seen FROM t JOIN k ON k.key = t.key
+            SELECT t.term, upd.id, t.last_seen FROM t JOIN upd ON upd.id = t.key
             ON CONFLICT (term, story_id)
             DO UPDATE SET last_seen = greatest(story_terms.last_seen, excluded.last_seen)),
      a AS (INSERT INTO article_stories (article_id, story_id, published_at, minhash, duplicate_of)

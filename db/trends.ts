@@ -55,9 +55,11 @@ async function appendPending(db: Queryable, entries: unknown[]): Promise<void> {
   await inStatements(
     entries,
     (chunk) =>
-      db.query(`INSERT INTO trend_stats_pending (stats) VALUES ($1::text::jsonb)`, [
-        JSON.stringify(chunk),
-      ]),
+      db.query(
+        `INSERT INTO trend_stats_pending (stats) VALUES ($1::text::jsonb)`,
+        [JSON.stringify(chunk)],
+        { prepare: true },
+      ),
   );
 }
 

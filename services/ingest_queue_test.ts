@@ -52,6 +52,21 @@ Deno.test("createIngestQueue() writes concurrent requests together, each with it
   }
 });
 
+Deno.test("createIngestQueue() on PostgreSQL writes one transaction at a time: those waiting go together", async () => {
+  const { db: raw, close } = await pgliteTestDb();
+  try {
+    const { db: counted, transactions } = watched(raw);
+    const queue = createIngestQueue({ ...counted, kind: "postgres" }, {});
+    await Promise.all(Array.from({ length: 12 }, (_, i) => queue.ingest([article(i)])));
+    // The first request is written at once; the eleven prepared meanwhile wait for it and
+    // go together (a second writer would have taken the next one alone).
+    assert.equal(transactions(), 2);
+    assert.equal(await countArticles(raw), 12);
+  } finally {
+    await close();
+  }
+});
+
 Deno.test("createIngestQueue() stores an article sent twice at once once, the other a duplicate", async () => {
   const { db, close } = await pgliteTestDb();
   try {

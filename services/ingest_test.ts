@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { getArticle, listArticles } from "../db/articles.ts";
+import type { Db } from "../db/mod.ts";
 import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
 import {
@@ -9,6 +10,7 @@ import {
   prepareArticles,
   STORY_SLICE,
   STORY_SLICE_CHARS,
+  STORY_SLICE_POSTGRES,
 } from "./ingest.ts";
 import { createTextServices, type TextServices } from "./text_services.ts";
 import { registerModel } from "../db/models.ts";
@@ -243,6 +245,36 @@ Deno.test("stories are grouped a bounded number of articles and characters a cal
     // One candidate look-up a call: three calls of two long articles (the first short one
     // fits in with the last pair), then one of the other STORY_SLICE short ones.
     assert.equal(statementsLike(log, "WITH q AS MATERIALIZED").length, 4);
+    const [grouped] = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM article_stories",
+    );
+    assert.equal(grouped.n, inputs.length);
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("on PostgreSQL, stories are grouped a whole batch a call up to the PostgreSQL bound", async () => {
+  const { db, close } = await pgliteTestDb();
+  try {
+    // PostgreSQL runs statements off the event loop: the embedded bounds (articles and
+    // characters a call) would only multiply the calls' fixed cost there.
+    const long = Math.floor(STORY_SLICE_CHARS / 2) - 100;
+    const inputs = Array.from({ length: STORY_SLICE_POSTGRES + 1 }, (_, i) => ({
+      externalId: `p-${i}`,
+      title: `Market note ${i}`,
+      body: i < 6
+        ? `Cranes and ships ${i} unload grain. `.repeat(400).slice(0, long)
+        : `Shares ${i}.`,
+      publishedAt: "2024-05-02T10:00:00Z",
+    }));
+    const log: LoggedStatement[] = [];
+    const asPostgres: Db = { ...loggingDb(db, log), kind: "postgres" };
+    const outcomes = await ingestArticles(asPostgres, inputs);
+    assert.equal(outcomes.filter((o) => o.status === "created").length, inputs.length);
+    // STORY_SLICE_POSTGRES articles in one call (one look-up), the last one in a second;
+    // the embedded bounds would have made 3 calls of the long articles and 20 of the rest.
+    assert.equal(statementsLike(log, "WITH q AS MATERIALIZED").length, 2);
     const [grouped] = await db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM article_stories",
     );

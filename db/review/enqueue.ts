@@ -88,6 +88,7 @@ async function enqueueChunk(
       options.onlyNew,
       options.note ?? null,
     ],
+    { prepare: true },
   );
   return rows.map((r) => r.item_id);
 }
