@@ -53,7 +53,7 @@ const FILL_BATCH = 500;
  * Stories whose decoded profiles are kept between calls at most (each some 10 KB: a few
  * tens of MB at most). Sixteen senders of one article each are grouped a few articles a
  * call, and each article decodes up to `MAX_CANDIDATES` stored profiles: nine decodes in
- * ten were of a profile decoded by an earlier call, unchanged (tmp profile, 2,000 articles),
+ * ten were of a profile decoded by an earlier call, unchanged (profile of 2,000 articles),
  * and decoding was the largest part of grouping's own work.
  */
 export const CACHED_PROFILES = 2048;
