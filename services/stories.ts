@@ -65,7 +65,7 @@ const profileCache = new Map<number, { text: string; profile: StoryProfile | nul
  * (so a story moved meanwhile, or one of another database, is decoded afresh). Profiles
  * are shared: callers never change one (`addToProfile` makes a new one).
  */
-function cachedProfile(id: number, text: string | null): StoryProfile | null {
+export function cachedProfile(id: number, text: string | null): StoryProfile | null {
   if (text === null) return null;
   const hit = profileCache.get(id);
   profileCache.delete(id);
