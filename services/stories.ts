@@ -49,38 +49,6 @@ export const CANDIDATES_PER_KEY = 10;
 /** Articles grouped per transaction when filling the stories of older articles. */
 const FILL_BATCH = 500;
 
-/**
- * Stories whose decoded profiles are kept between calls at most (each some 10 KB: a few
- * tens of MB at most). Sixteen senders of one article each are grouped a few articles a
- * call, and each article decodes up to `MAX_CANDIDATES` stored profiles: nine decodes in
- * ten were of a profile decoded by an earlier call, unchanged (profile of 2,000 articles),
- * and decoding was the largest part of grouping's own work.
- */
-export const CACHED_PROFILES = 2048;
-
-const profileCache = new Map<number, { text: string; profile: StoryProfile | null }>();
-
-/**
- * A stored story's profile decoded, from the cache when it holds that text for that story
- * (so a story moved meanwhile, or one of another database, is decoded afresh). Profiles
- * are shared: callers never change one (`addToProfile` makes a new one).
- */
-export function cachedProfile(id: number, text: string | null): StoryProfile | null {
-  if (text === null) return null;
-  const hit = profileCache.get(id);
-  profileCache.delete(id);
-  if (hit?.text === text) {
-    profileCache.set(id, hit);
-    return hit.profile;
-  }
-  const profile = decodeProfile(text);
-  if (profileCache.size >= CACHED_PROFILES) {
-    profileCache.delete(profileCache.keys().next().value!);
-  }
-  profileCache.set(id, { text, profile });
-  return profile;
-}
-
 /** Years 1-9999: what both PostgreSQL and `toISOString()` write as `YYYY-…`. */
 const EARLIEST = new Date("0001-01-01T00:00:00.000Z").getTime();
 const LATEST = new Date("9999-12-31T23:59:59.999Z").getTime();
@@ -197,7 +165,7 @@ export async function groupIntoStories(
     if (story) return story;
     if (key < 0 || !found.profiles.has(key)) return null;
     const text = found.profiles.get(key) ?? null;
-    if (!decoded.has(key)) decoded.set(key, cachedProfile(key, text));
+    if (!decoded.has(key)) decoded.set(key, decodeProfile(text));
     story = { key, profile: decoded.get(key)!, stored: text, members: [], indexed: [] };
     return story;
   };

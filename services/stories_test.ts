@@ -4,8 +4,7 @@ import { testDatabases } from "../testing/db/test_db.ts";
 import { getArticle, insertArticles } from "../db/articles.ts";
 import { getStory, listStories } from "../db/stories.ts";
 import { ingestArticles, toNewArticle } from "./ingest.ts";
-import { cachedProfile, fillStories, groupIntoStories } from "./stories.ts";
-import { encodeProfile } from "../ml/story_profile.ts";
+import { fillStories, groupIntoStories } from "./stories.ts";
 import { placeInStories } from "../db/story_placement.ts";
 import type { Queryable } from "../db/mod.ts";
 
@@ -296,22 +295,3 @@ for (const { name, open } of testDatabases()) {
     }
   });
 }
-
-Deno.test("cachedProfile() decodes a story's profile again once its stored text changed", () => {
-  const at = Date.parse("2024-09-01T10:00:00Z");
-  const profile = (terms: Array<[string, number]>) =>
-    encodeProfile({
-      terms: new Map(terms),
-      vector: null,
-      articles: 1,
-      firstSeen: at,
-      lastSeen: at,
-    });
-  const before = profile([["sudan", 0.8], ["abuja", 0.6]]);
-  const first = cachedProfile(-7, before);
-  assert.equal(cachedProfile(-7, before), first, "the same text: the decoded profile kept");
-  // Another writer moved the story: the text read now is what counts.
-  const moved = cachedProfile(-7, profile([["darfur", 1]]));
-  assert.deepEqual([...moved!.terms.keys()], ["darfur"]);
-  assert.equal(cachedProfile(-7, null), null);
-});
