@@ -37,6 +37,12 @@ export interface StoryParams {
   sizeGrowth: number;
   /** Share of the vectors' cosine in the blended similarity, when both have a vector. */
   vectorShare: number;
+  /**
+   * How the threshold rises with the time between the article and the story's span:
+   * × (1 + staleGrowth × distance / baseGapMs), so a story gone quiet takes back only an
+   * article that is clearly its own, not one of the same kind.
+   */
+  staleGrowth: number;
   /** The time gap every story accepts, in ms. */
   baseGapMs: number;
   /** How much of a story's life (last − first seen) is added to the gap. */
@@ -55,6 +61,7 @@ export const DEFAULT_STORY_PARAMS: Readonly<StoryParams> = Object.freeze({
   threshold: 0.1,
   sizeGrowth: 0.1,
   vectorShare: 0.3,
+  staleGrowth: 1,
   baseGapMs: 7 * DAY,
   gapGrowth: 1,
   maxGapMs: 180 * DAY,
@@ -320,7 +327,9 @@ export function bestStory<T extends { profile: StoryProfile }>(
   for (const c of candidates) {
     if (!withinGap(c.profile, article.at, params)) continue;
     const sim = storySimilarity({ ...article, features: flat }, c.profile, () => 1, params);
-    const needed = params.threshold * (1 + params.sizeGrowth * Math.log(c.profile.articles));
+    const distance = Math.max(0, article.at - c.profile.lastSeen, c.profile.firstSeen - article.at);
+    const needed = params.threshold * (1 + params.sizeGrowth * Math.log(c.profile.articles)) *
+      (1 + params.staleGrowth * distance / params.baseGapMs);
     if (sim < needed) continue;
     if (
       !best || sim > best.similarity ||
