@@ -63,6 +63,7 @@
  *   BENCH_DB_URL=postgres://user@host:5432/postgres
  */
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { readDataset } from "../datasets/mod.ts";
 import type { ArticleInput } from "../datasets/article.ts";
 import { migrate } from "../db/migrate.ts";
@@ -77,10 +78,10 @@ import { groupIntoStories } from "../services/stories.ts";
 import {
   addToProfile,
   articleFeatures,
-  encodeProfile,
   indexedTerms,
   type StoryProfile,
 } from "../ml/story_profile.ts";
+import { encodeProfile } from "../ml/stored_profile.ts";
 import { mulberry32 } from "../ml/prng.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
@@ -170,9 +171,43 @@ const pct = (xs: number[], p: number) => {
   return Math.round(s[Math.min(s.length - 1, Math.floor(s.length * p))] * 100) / 100;
 };
 
+/** The code measured: its ingest and its story assignment. */
+interface Code {
+  name: string;
+  ingestArticles: typeof ingestArticles;
+  groupIntoStories: typeof groupIntoStories;
+}
+
+/**
+ * The code of `ref` (BENCH_BASELINE_REF), extracted under tmp/ with node_modules hard-linked,
+ * imported into this process to be measured against the same loaded history.
+ */
+async function baselineCode(ref: string): Promise<Code & { remove(): Promise<void> }> {
+  const root = await Deno.makeTempDir({ dir: join(ROOT, "tmp"), prefix: "bench-base-" });
+  const sh = (cmd: string) => new Deno.Command("sh", { args: ["-c", cmd], cwd: ROOT }).output();
+  if (
+    !(await sh(`git archive ${JSON.stringify(ref)} | tar -x -C ${JSON.stringify(root)}`)).success
+  ) {
+    throw new Error(`cannot extract ${ref}`);
+  }
+  await sh(`cp -al node_modules ${JSON.stringify(join(root, "node_modules"))}`);
+  const ingest = await import(pathToFileURL(join(root, "services", "ingest.ts")).href);
+  const stories = await import(pathToFileURL(join(root, "services", "stories.ts")).href);
+  return {
+    name: `baseline ${ref}`,
+    ingestArticles: ingest.ingestArticles,
+    groupIntoStories: stories.groupIntoStories,
+    remove: () => Deno.remove(root, { recursive: true }),
+  };
+}
+
 export async function main(): Promise<Record<string, unknown>> {
   const url = Deno.env.get("BENCH_DB_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const articles = Number(Deno.env.get("STORY_SCALE_ARTICLES") ?? 1_000_000);
+  const ref = Deno.env.get("BENCH_BASELINE_REF");
+  const current: Code = { name: "current", ingestArticles, groupIntoStories };
+  const base = ref ? await baselineCode(ref) : null;
+  const codes = base ? [current, base] : [current];
   const schema = await freshSchema(url, "bench_story_scale");
   const db = openPostgres(schema.url, { max: 2, statementTimeoutMs: 0 });
   try {
@@ -181,33 +216,54 @@ export async function main(): Promise<Record<string, unknown>> {
     const t0 = performance.now();
     const stories = await fillHistory(db, articles, texts);
     const loadSeconds = Math.round((performance.now() - t0) / 1000);
-    const plain = await timeIngests(db, texts, "story-scale", {});
+    const load = [Deno.loadavg()[0]];
+    const plain = await turnAbout(db, texts, "story-scale", {}, codes);
+    load.push(Deno.loadavg()[0]);
     // The same with the default topic model and the text services, as `serve` ingests.
     const served = await withServedModel(
       db,
-      (services) => timeIngests(db, texts, "story-scale-served", services),
+      (services) => turnAbout(db, texts, "story-scale-served", services, codes),
     );
+    load.push(Deno.loadavg()[0]);
     const share = (r: Timings) =>
       Math.round((r.assign.p50 / Math.max(0.01, r.ingest.p50 - r.assign.p50)) * 100) / 100;
+    const report = (i: number) => ({
+      code: codes[i].name,
+      storyAssignmentMs: plain[i].assign,
+      singleArticleIngestMs: plain[i].ingest,
+      // Ingest without grouping would take ingest − assignment.
+      groupingShareOfIngest: share(plain[i]),
+      served: {
+        storyAssignmentMs: served[i].assign,
+        singleArticleIngestMs: served[i].ingest,
+        groupingShareOfIngest: share(served[i]),
+      },
+    });
+    const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
     return {
       articles,
       stories,
       storyTerms:
         (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM story_terms"))[0].n,
       loadSeconds,
-      storyAssignmentMs: plain.assign,
-      singleArticleIngestMs: plain.ingest,
-      // Ingest without grouping would take ingest − assignment.
-      groupingShareOfIngest: share(plain),
-      served: {
-        storyAssignmentMs: served.assign,
-        singleArticleIngestMs: served.ingest,
-        groupingShareOfIngest: share(served),
-      },
+      loadAverage: load,
+      ...report(0),
+      ...(base
+        ? {
+          baseline: report(1),
+          ratios: {
+            storyAssignmentP50: ratio(plain[0].assign.p50, plain[1].assign.p50),
+            singleArticleIngestP50: ratio(plain[0].ingest.p50, plain[1].ingest.p50),
+            servedStoryAssignmentP50: ratio(served[0].assign.p50, served[1].assign.p50),
+            servedIngestP50: ratio(served[0].ingest.p50, served[1].ingest.p50),
+          },
+        }
+        : {}),
       targets: { storyAssignmentP50Ms: 3, groupingShareOfIngest: 0.25 },
     };
   } finally {
     await db.close();
+    await base?.remove();
     if (!Deno.env.get("STORY_SCALE_KEEP")) await schema.drop();
     else {
       await schema.keep();
@@ -223,54 +279,83 @@ interface Timings {
   ingest: { p50: number; p95: number };
 }
 
+/** Ingests (and assigns) per code, and rounds a code takes turns in when there are several. */
+const ARTICLES = 300;
+const ROUNDS = 4;
+
 /**
- * Ingests 300 sample articles one per call with `services`, timing each, and the story
- * assignment of each again, alone, in a transaction rolled back.
+ * Times each code's ingests of `ARTICLES` sample articles with `services`: one code in one
+ * go, several in `ROUNDS` turns (who goes first alternating), on the same database, so the
+ * load of others on the machine falls on each alike. Each code ingests other articles (the
+ * same ones again would be near copies of the first), drawn from the same samples.
  */
-async function timeIngests(
+async function turnAbout(
   db: Db,
   texts: ArticleInput[],
   prefix: string,
   services: IngestServices,
-): Promise<Timings> {
-  const ingestMs: number[] = [];
-  const assignMs: number[] = [];
+  codes: Code[],
+): Promise<Timings[]> {
+  const rounds = codes.length > 1 ? ROUNDS : 1;
+  const times = codes.map(() => ({ ingest: [] as number[], assign: [] as number[] }));
   const random = mulberry32(7);
-  for (let i = 0; i < 300; i++) {
-    const a = texts[Math.floor(random() * texts.length)];
-    const input = {
-      ...a,
-      externalId: `${prefix}-${i}`,
-      publishedAt: new Date(END + i * 60_000).toISOString(),
-    };
-    let t = performance.now();
-    const [o] = await ingestArticles(db, [input], services);
-    ingestMs.push(performance.now() - t);
-    await db.transaction(async (tx) => {
-      await tx.query("DELETE FROM article_stories WHERE article_id = $1", [o.id]);
-      const start = performance.now();
-      await groupIntoStories(tx, [{
-        id: o.id,
-        title: a.title,
-        body: a.body,
-        publishedAt: input.publishedAt,
-      }]);
-      t = performance.now() - start;
-      throw new RolledBack();
-    }).catch((e) => {
-      if (!(e instanceof RolledBack)) throw e;
-    });
-    assignMs.push(t);
+  let n = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < codes.length; k++) {
+      const c = (k + r) % codes.length;
+      for (let i = 0; i < ARTICLES / rounds; i++, n++) {
+        const a = texts[Math.floor(random() * texts.length)];
+        const input = {
+          ...a,
+          externalId: `${prefix}-${n}`,
+          publishedAt: new Date(END + n * 60_000).toISOString(),
+        };
+        const [ingest, assign] = await timeIngest(db, input, services, codes[c]);
+        times[c].ingest.push(ingest);
+        times[c].assign.push(assign);
+      }
+    }
   }
-  return {
-    assign: { p50: pct(assignMs, 0.5), p95: pct(assignMs, 0.95) },
-    ingest: { p50: pct(ingestMs, 0.5), p95: pct(ingestMs, 0.95) },
-  };
+  return times.map((t) => ({
+    assign: { p50: pct(t.assign, 0.5), p95: pct(t.assign, 0.95) },
+    ingest: { p50: pct(t.ingest, 0.5), p95: pct(t.ingest, 0.95) },
+  }));
+}
+
+/**
+ * One article ingested by one call with `services`, timed, and its story assignment timed
+ * again, alone, in a transaction rolled back.
+ */
+async function timeIngest(
+  db: Db,
+  input: ArticleInput & { publishedAt: string },
+  services: IngestServices,
+  code: Code,
+): Promise<[number, number]> {
+  let t = performance.now();
+  const [o] = await code.ingestArticles(db, [input], services);
+  const ingest = performance.now() - t;
+  await db.transaction(async (tx) => {
+    await tx.query("DELETE FROM article_stories WHERE article_id = $1", [o.id]);
+    const start = performance.now();
+    await code.groupIntoStories(tx, [{
+      id: o.id,
+      title: input.title,
+      body: input.body,
+      publishedAt: input.publishedAt,
+    }]);
+    t = performance.now() - start;
+    throw new RolledBack();
+  }).catch((e) => {
+    if (!(e instanceof RolledBack)) throw e;
+  });
+  return [ingest, t];
 }
 
 /** Runs `f` with the default topic model (trained here, as a first start does) and text services. */
 async function withServedModel<T>(db: Db, f: (s: IngestServices) => Promise<T>): Promise<T> {
-  // Under the project's tmp/, which the training process may write to.
+  // Under the project's tmp/, which the training process may write to (a fresh checkout has none).
+  await Deno.mkdir(join(ROOT, "tmp"), { recursive: true });
   const dir = await Deno.makeTempDir({ dir: join(ROOT, "tmp"), prefix: "bench-story-scale-" });
   const config = loadConfig({ MODEL_DIR: join(dir, "models"), DATA_DIR: dir, LOG_LEVEL: "error" });
   try {

@@ -98,7 +98,7 @@ export async function lookUpStories(
     df: Array<[string, number]> | string | null;
     queried: Array<[number, string]> | string | null;
     picks: Array<[number, number, number]> | string | null;
-    profiles: Array<[number, string | null]> | string | null;
+    profiles: string | null;
     copies: Array<[number, number, number, string]> | string | null;
   }>(
     `WITH q AS MATERIALIZED (SELECT i, t, w, lo FROM jsonb_to_recordset($1::text::jsonb)
@@ -133,7 +133,7 @@ export async function lookUpStories(
             (SELECT json_agg(json_build_array(term, df)) FROM d WHERE df > 0) AS df,
             (SELECT json_agg(json_build_array(i, t)) FROM top) AS queried,
             (SELECT json_agg(json_build_array(i, story_id, hits)) FROM picks) AS picks,
-            (SELECT json_agg(json_build_array(s.id, s.profile)) FROM stories s
+            (SELECT string_agg(s.id::text || coalesce(E'\t' || s.profile, ''), E'\x1e') FROM stories s
               WHERE s.id = ANY(ARRAY(SELECT DISTINCT story_id FROM picks))) AS profiles,
             (SELECT json_agg(json_build_array(i, article_id, story_id, minhash)) FROM copies) AS copies`,
     [
@@ -157,7 +157,7 @@ export async function lookUpStories(
     df: new Map((parse(row.df) ?? []).map(([t, c]) => [t, Number(c)])),
     queried,
     candidates,
-    profiles: new Map((parse(row.profiles) ?? []).map(([id, p]) => [Number(id), p])),
+    profiles: profilesOf(row.profiles),
     copies: (parse(row.copies) ?? []).map(([i, articleId, storyId, minhash]) => ({
       article: i,
       articleId: Number(articleId),
@@ -165,6 +165,21 @@ export async function lookUpStories(
       minhash,
     })),
   };
+}
+
+/**
+ * The profiles the lookup sends as one text: `id<TAB>profile` (`id` alone for none) per
+ * story, separated by U+001E, which no profile holds (its header is JSON, which escapes
+ * control characters, and its terms are words). Profiles are most of what a lookup returns,
+ * and as JSON each was escaped by the server and parsed again here.
+ */
+function profilesOf(text: string | null): Map<number, string | null> {
+  const out = new Map<number, string | null>();
+  for (const part of text ? text.split("\x1e") : []) {
+    const tab = part.indexOf("\t");
+    out.set(Number(tab < 0 ? part : part.slice(0, tab)), tab < 0 ? null : part.slice(tab + 1));
+  }
+  return out;
 }
 
 /** Stories' stored profiles (a story that does not exist is left out). */
