@@ -68,7 +68,7 @@ import { readDataset } from "../datasets/mod.ts";
 import type { ArticleInput } from "../datasets/article.ts";
 import { migrate } from "../db/migrate.ts";
 import { openPostgres } from "../db/postgres.ts";
-import { freshSchema } from "../testing/db/test_db.ts";
+import { freshSchema, withSearchPath } from "../testing/db/test_db.ts";
 import type { Db } from "../db/mod.ts";
 import { ingestArticles, type IngestServices } from "../services/ingest.ts";
 import { loadConfig } from "../lib/config.ts";
@@ -208,22 +208,41 @@ export async function main(): Promise<Record<string, unknown>> {
   const current: Code = { name: "current", ingestArticles, groupIntoStories };
   const base = ref ? await baselineCode(ref) : null;
   const codes = base ? [current, base] : [current];
-  const schema = await freshSchema(url, "bench_story_scale");
+  // A history kept by an earlier run (STORY_SCALE_KEEP) is measured again without loading.
+  const reused = Deno.env.get("STORY_SCALE_SCHEMA");
+  const schema = reused
+    ? { name: reused, url: withSearchPath(url, reused), drop: async () => {}, keep: async () => {} }
+    : await freshSchema(url, "bench_story_scale");
   const db = openPostgres(schema.url, { max: 2, statementTimeoutMs: 0 });
   try {
     await migrate(db);
     const texts = await sample();
     const t0 = performance.now();
-    const stories = await fillHistory(db, articles, texts);
+    const stories = reused
+      ? (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM stories"))[0].n
+      : await fillHistory(db, articles, texts);
     const loadSeconds = Math.round((performance.now() - t0) / 1000);
+    // Each run ingests after the articles of runs before it, and other samples.
+    const [{ n: before, last }] = await db.query<{ n: number; last: Date | null }>(
+      "SELECT count(*)::int AS n, max(published_at) AS last FROM articles",
+    );
+    const run = { start: Math.max(END, (last?.getTime() ?? 0) + 60_000), seed: 7 + before };
     const load = [Deno.loadavg()[0]];
-    const plain = await turnAbout(db, texts, "story-scale", {}, codes);
+    const plain = await turnAbout(db, texts, { ...run, prefix: "story-scale" }, {}, codes);
     load.push(Deno.loadavg()[0]);
     // The same with the default topic model and the text services, as `serve` ingests.
-    const served = await withServedModel(
-      db,
-      (services) => turnAbout(db, texts, "story-scale-served", services, codes),
-    );
+    const served = await withServedModel(db, (services) =>
+      turnAbout(
+        db,
+        texts,
+        {
+          start: run.start + codes.length * ARTICLES * 60_000,
+          seed: run.seed + 1,
+          prefix: "story-scale-served",
+        },
+        services,
+        codes,
+      ));
     load.push(Deno.loadavg()[0]);
     const share = (r: Timings) =>
       Math.round((r.assign.p50 / Math.max(0.01, r.ingest.p50 - r.assign.p50)) * 100) / 100;
@@ -292,13 +311,13 @@ const ROUNDS = 4;
 async function turnAbout(
   db: Db,
   texts: ArticleInput[],
-  prefix: string,
+  run: { start: number; seed: number; prefix: string },
   services: IngestServices,
   codes: Code[],
 ): Promise<Timings[]> {
   const rounds = codes.length > 1 ? ROUNDS : 1;
   const times = codes.map(() => ({ ingest: [] as number[], assign: [] as number[] }));
-  const random = mulberry32(7);
+  const random = mulberry32(run.seed);
   let n = 0;
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < codes.length; k++) {
@@ -307,8 +326,8 @@ async function turnAbout(
         const a = texts[Math.floor(random() * texts.length)];
         const input = {
           ...a,
-          externalId: `${prefix}-${n}`,
-          publishedAt: new Date(END + n * 60_000).toISOString(),
+          externalId: `${run.prefix}-${run.start}-${n}`,
+          publishedAt: new Date(run.start + n * 60_000).toISOString(),
         };
         const [ingest, assign] = await timeIngest(db, input, services, codes[c]);
         times[c].ingest.push(ingest);
