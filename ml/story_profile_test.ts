@@ -5,9 +5,7 @@ import {
   allowedGap,
   articleFeatures,
   bestStory,
-  decodeProfile,
   DEFAULT_STORY_PARAMS,
-  encodeProfile,
   INDEXED_TERMS,
   indexedTerms,
   MAX_ARTICLE_TERMS,
@@ -17,6 +15,7 @@ import {
   storySimilarity,
   withinGap,
 } from "./story_profile.ts";
+import { decodeProfile, encodeProfile } from "./stored_profile.ts";
 
 const DAY = 86_400_000;
 const flat = () => 1;
