@@ -26,6 +26,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   "learning-loop": async () => (await import("./learning_loop.ts")).main(),
   taxonomy: async () => (await import("./taxonomy.ts")).main(),
   stories: async () => (await import("./stories.ts")).main(),
+  "story-stream": async () => (await import("./story_stream.ts")).main(),
   "retrain-poison": async () => (await import("./retrain_poison.ts")).main(),
   "model-store": async () => (await import("./model_store.ts")).main(),
   "story-scale": async () => (await import("./story_scale.ts")).main(),

@@ -10,6 +10,41 @@
  * work alone), then (`served`) 300 more with the default topic model, trained on the spot as
  * a first start trains it, and the text services, as `serve` ingests them.
  *
+ * With BENCH_BASELINE_REF, that ref's ingest and grouping are imported from a copy of its
+ * tree and measured against the same loaded history, turn about (4 rounds of 75 articles a
+ * code, who goes first alternating), so the load of others falls on both alike; the ratios
+ * are current / baseline. STORY_SCALE_SCHEMA measures again a history an earlier run kept
+ * (STORY_SCALE_KEEP), without the load (25 minutes at a million on the busy machine).
+ *
+ * Measured with candidates scored straight from their stored profile text (lines in term
+ * order, the terms' norm in the header; only the joined story's terms parsed; the profiles
+ * sent as text, not JSON) and the lookup's terms and windows sent as arrays, against the code
+ * before (fedda0c), 1,000,000 articles, 333,333 stories, 8.3M index entries, on 2 cores shared
+ * with other work (a fresh load, then five runs on the kept history; load average at the
+ * start / middle / end of each run):
+ *
+ *   | load      | assignment p50 (ms) | ingest p50 (ms)    | served assignment | served ingest   |
+ *   | 12-16     | 11.1 / 14.8  0.75   | 25.2 / 30.8  0.82  | 13.0 / 15.1  0.86 | 39.8 / 45.1 0.88 |
+ *   | 5-7       |  9.9 /  9.7  1.02   | 21.9 / 20.1  1.09  |  7.6 /  8.3  0.91 | 21.6 / 22.0 0.98 |
+ *   | 8-14      | 15.1 / 17.6  0.86   | 34.3 / 38.9  0.88  | 15.9 / 15.2  1.04 | 46.6 / 42.9 1.09 |
+ *   | 15-16     | 17.1 / 19.2  0.89   | 37.4 / 39.4  0.95  | 17.0 / 20.3  0.84 | 47.1 / 51.1 0.92 |
+ *   | 15-17     | 17.8 / 18.8  0.95   | 39.5 / 40.0  0.99  | 14.8 / 17.0  0.87 | 47.1 / 46.7 1.01 |
+ *   | 17        | 17.5 / 20.3  0.86   | 38.5 / 42.5  0.91  | 16.2 / 18.8  0.86 | 48.3 / 47.6 1.01 |
+ *
+ * (now / before, ratio). Median ratio of the assignment 0.88, served 0.87; the whole ingest
+ * 0.93 and 0.99 (within noise). The lookup's server time (pg_stat_statements, mean of 1,200
+ * calls a code) was 0.84-0.95 of before in three of the four runs measured, 1.07 in one. The
+ * JavaScript of an assignment (CPU time outside its statements, 100,000 articles, load 11-12)
+ * fell from 1.7-2.0 ms to 1.2-1.4 ms: decoding 15 candidate profiles of 150 terms into maps
+ * cost 1.0-1.1 ms of CPU, scoring them from their text 0.15-0.17 ms. Neither target was met
+ * on this machine: at load 5-17 the assignment took 7.6-17.8 ms and its share of the ingest
+ * 0.5-0.8; the postings a lookup reads first are the newest, on pages written since the last
+ * vacuum, so half of them cost a heap fetch too (EXPLAIN at a million: 208 heap fetches for
+ * 451 postings, 428 of the lookup's 715 buffers).
+ *
+ *   BENCH_BASELINE_REF=fedda0c STORY_SCALE_KEEP=1 deno task bench story-scale
+ *   STORY_SCALE_SCHEMA=bench_story_scale_<id> BENCH_BASELINE_REF=fedda0c deno task bench story-scale
+ *
  * Measured with postings read from the index alone (migration 0026) and only back to the
  * article's widest time gap, the near-copy probe inside the candidate lookup, the term
  * frequencies inside the placement (two statements an article, prepared once per connection):
@@ -29,17 +64,11 @@
  * and in two of the three turn-about rounds at a million, not in the bench's own runs at a
  * million at load 7-15 (a quiet machine was not to be had).
  *
- * Where the 10.9 ms went before (EXPLAIN ANALYZE at a million): the lookup's postings scan
- * fetched a table page per posting (600 buffers, 2.2 ms of its 3.1 ms); each statement sent
- * unprepared cost a round trip to learn its parameters' types and another to run, and was
- * planned again (0.3-0.5 ms for the lookup and the write); the four statements did about 4 ms
- * of work in 9-10 ms. JavaScript took 0.4-0.6 ms. Now the lookup runs in about 1.2 ms (postings
- * 0.4 ms from the index alone), the write in 0.8 ms. The ingest around the grouping (one
- * article, no model: insert, statistics, commit) takes about 2 ms at load 3-4 and 5-12 ms at
- * load 10-15, so the share swings with the load: at 100,000 articles and load 3-4 the
- * assignment took 2.1-2.2 ms of an ingest of 3.9-4.2 ms (share 1.2; 5.5 of 7.8 ms before, 2.4),
- * and 25% of that ingest is 0.5 ms, less than the two statements the assignment needs (read
- * the candidates, write the placement) cost on their own. The share target is missed.
+ * Where the 10.9 ms went before that (EXPLAIN ANALYZE at a million): a table page fetched per
+ * posting (2.2 ms of the lookup's 3.1 ms); statements sent unprepared (a round trip more and a
+ * plan each). Then the lookup ran in about 1.2 ms, the write in 0.8 ms, JavaScript 0.4-0.6 ms;
+ * the ingest around the grouping (no model) about 2 ms at load 3-4, so the share stayed above
+ * 0.25 there: at 100,000 articles, 2.1-2.2 ms of an ingest of 3.9-4.2 ms.
  *
  * With the ingest as served beside it (the default topic model and text services), 1,000,000
  * articles loaded in 228 s, load average falling from 7 to 1 during the run: story assignment
@@ -47,15 +76,8 @@
  * p50 12.39 / p95 35.8 ms, assignment 3.16 ms of it (share 0.34, target 0.25). At 100,000
  * articles (load about 5): assignment 3.73 ms, share 0.47 without a model, 0.29 with it.
  *
- * Before, with stories grouped a batch at a time (one read of the batch's candidates and near
- * copies, one write), on the idle machine: story assignment p50 10.9 ms, p95 18.7 ms;
- * single-article ingest (no model) p50 18.8 ms, p95 30.1 ms (share 1.36), loaded in 343 s.
- *
- * Before that, one article at a time (2 cores shared with other work, PostgreSQL 127.0.0.1):
- * story assignment p50 7.7 ms, p95 15.7 ms; single-article ingest (no model) p50 21 ms, p95 36
- * ms, so grouping is 0.57 of the rest of an ingest without a model. With 40 candidates compared
- * instead of 15 and more load on the machine: 31.5 ms p50. At 30,000 articles: 15-19 ms (load
- * bound: each round trip took 3-6 ms then).
+ * Earlier designs, on the idle machine: a batch's candidates read at once, assignment p50
+ * 10.9 ms (ingest 18.8 ms, share 1.36); one article at a time, 7.7 ms (ingest 21 ms).
  *
  *   deno task bench story-scale
  *   STORY_SCALE_ARTICLES=100000 deno task bench story-scale
@@ -63,11 +85,12 @@
  *   BENCH_DB_URL=postgres://user@host:5432/postgres
  */
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { readDataset } from "../datasets/mod.ts";
 import type { ArticleInput } from "../datasets/article.ts";
 import { migrate } from "../db/migrate.ts";
 import { openPostgres } from "../db/postgres.ts";
-import { freshSchema } from "../testing/db/test_db.ts";
+import { freshSchema, withSearchPath } from "../testing/db/test_db.ts";
 import type { Db } from "../db/mod.ts";
 import { ingestArticles, type IngestServices } from "../services/ingest.ts";
 import { loadConfig } from "../lib/config.ts";
@@ -77,10 +100,10 @@ import { groupIntoStories } from "../services/stories.ts";
 import {
   addToProfile,
   articleFeatures,
-  encodeProfile,
   indexedTerms,
   type StoryProfile,
 } from "../ml/story_profile.ts";
+import { encodeProfile } from "../ml/stored_profile.ts";
 import { mulberry32 } from "../ml/prng.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
@@ -170,44 +193,118 @@ const pct = (xs: number[], p: number) => {
   return Math.round(s[Math.min(s.length - 1, Math.floor(s.length * p))] * 100) / 100;
 };
 
+/** The code measured: its ingest and its story assignment. */
+interface Code {
+  name: string;
+  ingestArticles: typeof ingestArticles;
+  groupIntoStories: typeof groupIntoStories;
+}
+
+/**
+ * The code of `ref` (BENCH_BASELINE_REF), extracted under tmp/ with node_modules hard-linked,
+ * imported into this process to be measured against the same loaded history.
+ */
+async function baselineCode(ref: string): Promise<Code & { remove(): Promise<void> }> {
+  const root = await Deno.makeTempDir({ dir: join(ROOT, "tmp"), prefix: "bench-base-" });
+  const sh = (cmd: string) => new Deno.Command("sh", { args: ["-c", cmd], cwd: ROOT }).output();
+  if (
+    !(await sh(`git archive ${JSON.stringify(ref)} | tar -x -C ${JSON.stringify(root)}`)).success
+  ) {
+    throw new Error(`cannot extract ${ref}`);
+  }
+  await sh(`cp -al node_modules ${JSON.stringify(join(root, "node_modules"))}`);
+  const ingest = await import(pathToFileURL(join(root, "services", "ingest.ts")).href);
+  const stories = await import(pathToFileURL(join(root, "services", "stories.ts")).href);
+  return {
+    name: `baseline ${ref}`,
+    ingestArticles: ingest.ingestArticles,
+    groupIntoStories: stories.groupIntoStories,
+    remove: () => Deno.remove(root, { recursive: true }),
+  };
+}
+
 export async function main(): Promise<Record<string, unknown>> {
   const url = Deno.env.get("BENCH_DB_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const articles = Number(Deno.env.get("STORY_SCALE_ARTICLES") ?? 1_000_000);
-  const schema = await freshSchema(url, "bench_story_scale");
+  const ref = Deno.env.get("BENCH_BASELINE_REF");
+  const current: Code = { name: "current", ingestArticles, groupIntoStories };
+  const base = ref ? await baselineCode(ref) : null;
+  const codes = base ? [current, base] : [current];
+  // A history kept by an earlier run (STORY_SCALE_KEEP) is measured again without loading.
+  const reused = Deno.env.get("STORY_SCALE_SCHEMA");
+  const schema = reused
+    ? { name: reused, url: withSearchPath(url, reused), drop: async () => {}, keep: async () => {} }
+    : await freshSchema(url, "bench_story_scale");
   const db = openPostgres(schema.url, { max: 2, statementTimeoutMs: 0 });
   try {
     await migrate(db);
     const texts = await sample();
     const t0 = performance.now();
-    const stories = await fillHistory(db, articles, texts);
+    const stories = reused
+      ? (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM stories"))[0].n
+      : await fillHistory(db, articles, texts);
     const loadSeconds = Math.round((performance.now() - t0) / 1000);
-    const plain = await timeIngests(db, texts, "story-scale", {});
-    // The same with the default topic model and the text services, as `serve` ingests.
-    const served = await withServedModel(
-      db,
-      (services) => timeIngests(db, texts, "story-scale-served", services),
+    // Each run ingests after the articles of runs before it, and other samples.
+    const [{ n: before, last }] = await db.query<{ n: number; last: Date | null }>(
+      "SELECT count(*)::int AS n, max(published_at) AS last FROM articles",
     );
+    const run = { start: Math.max(END, (last?.getTime() ?? 0) + 60_000), seed: 7 + before };
+    const load = [Deno.loadavg()[0]];
+    const plain = await turnAbout(db, texts, { ...run, prefix: "story-scale" }, {}, codes);
+    load.push(Deno.loadavg()[0]);
+    // The same with the default topic model and the text services, as `serve` ingests.
+    const served = await withServedModel(db, (services) =>
+      turnAbout(
+        db,
+        texts,
+        {
+          start: run.start + codes.length * ARTICLES * 60_000,
+          seed: run.seed + 1,
+          prefix: "story-scale-served",
+        },
+        services,
+        codes,
+      ));
+    load.push(Deno.loadavg()[0]);
     const share = (r: Timings) =>
       Math.round((r.assign.p50 / Math.max(0.01, r.ingest.p50 - r.assign.p50)) * 100) / 100;
+    const report = (i: number) => ({
+      code: codes[i].name,
+      storyAssignmentMs: plain[i].assign,
+      singleArticleIngestMs: plain[i].ingest,
+      // Ingest without grouping would take ingest − assignment.
+      groupingShareOfIngest: share(plain[i]),
+      served: {
+        storyAssignmentMs: served[i].assign,
+        singleArticleIngestMs: served[i].ingest,
+        groupingShareOfIngest: share(served[i]),
+      },
+    });
+    const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
     return {
       articles,
       stories,
       storyTerms:
         (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM story_terms"))[0].n,
       loadSeconds,
-      storyAssignmentMs: plain.assign,
-      singleArticleIngestMs: plain.ingest,
-      // Ingest without grouping would take ingest − assignment.
-      groupingShareOfIngest: share(plain),
-      served: {
-        storyAssignmentMs: served.assign,
-        singleArticleIngestMs: served.ingest,
-        groupingShareOfIngest: share(served),
-      },
+      loadAverage: load,
+      ...report(0),
+      ...(base
+        ? {
+          baseline: report(1),
+          ratios: {
+            storyAssignmentP50: ratio(plain[0].assign.p50, plain[1].assign.p50),
+            singleArticleIngestP50: ratio(plain[0].ingest.p50, plain[1].ingest.p50),
+            servedStoryAssignmentP50: ratio(served[0].assign.p50, served[1].assign.p50),
+            servedIngestP50: ratio(served[0].ingest.p50, served[1].ingest.p50),
+          },
+        }
+        : {}),
       targets: { storyAssignmentP50Ms: 3, groupingShareOfIngest: 0.25 },
     };
   } finally {
     await db.close();
+    await base?.remove();
     if (!Deno.env.get("STORY_SCALE_KEEP")) await schema.drop();
     else {
       await schema.keep();
@@ -223,54 +320,83 @@ interface Timings {
   ingest: { p50: number; p95: number };
 }
 
+/** Ingests (and assigns) per code, and rounds a code takes turns in when there are several. */
+const ARTICLES = 300;
+const ROUNDS = 4;
+
 /**
- * Ingests 300 sample articles one per call with `services`, timing each, and the story
- * assignment of each again, alone, in a transaction rolled back.
+ * Times each code's ingests of `ARTICLES` sample articles with `services`: one code in one
+ * go, several in `ROUNDS` turns (who goes first alternating), on the same database, so the
+ * load of others on the machine falls on each alike. Each code ingests other articles (the
+ * same ones again would be near copies of the first), drawn from the same samples.
  */
-async function timeIngests(
+async function turnAbout(
   db: Db,
   texts: ArticleInput[],
-  prefix: string,
+  run: { start: number; seed: number; prefix: string },
   services: IngestServices,
-): Promise<Timings> {
-  const ingestMs: number[] = [];
-  const assignMs: number[] = [];
-  const random = mulberry32(7);
-  for (let i = 0; i < 300; i++) {
-    const a = texts[Math.floor(random() * texts.length)];
-    const input = {
-      ...a,
-      externalId: `${prefix}-${i}`,
-      publishedAt: new Date(END + i * 60_000).toISOString(),
-    };
-    let t = performance.now();
-    const [o] = await ingestArticles(db, [input], services);
-    ingestMs.push(performance.now() - t);
-    await db.transaction(async (tx) => {
-      await tx.query("DELETE FROM article_stories WHERE article_id = $1", [o.id]);
-      const start = performance.now();
-      await groupIntoStories(tx, [{
-        id: o.id,
-        title: a.title,
-        body: a.body,
-        publishedAt: input.publishedAt,
-      }]);
-      t = performance.now() - start;
-      throw new RolledBack();
-    }).catch((e) => {
-      if (!(e instanceof RolledBack)) throw e;
-    });
-    assignMs.push(t);
+  codes: Code[],
+): Promise<Timings[]> {
+  const rounds = codes.length > 1 ? ROUNDS : 1;
+  const times = codes.map(() => ({ ingest: [] as number[], assign: [] as number[] }));
+  const random = mulberry32(run.seed);
+  let n = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < codes.length; k++) {
+      const c = (k + r) % codes.length;
+      for (let i = 0; i < ARTICLES / rounds; i++, n++) {
+        const a = texts[Math.floor(random() * texts.length)];
+        const input = {
+          ...a,
+          externalId: `${run.prefix}-${run.start}-${n}`,
+          publishedAt: new Date(run.start + n * 60_000).toISOString(),
+        };
+        const [ingest, assign] = await timeIngest(db, input, services, codes[c]);
+        times[c].ingest.push(ingest);
+        times[c].assign.push(assign);
+      }
+    }
   }
-  return {
-    assign: { p50: pct(assignMs, 0.5), p95: pct(assignMs, 0.95) },
-    ingest: { p50: pct(ingestMs, 0.5), p95: pct(ingestMs, 0.95) },
-  };
+  return times.map((t) => ({
+    assign: { p50: pct(t.assign, 0.5), p95: pct(t.assign, 0.95) },
+    ingest: { p50: pct(t.ingest, 0.5), p95: pct(t.ingest, 0.95) },
+  }));
+}
+
+/**
+ * One article ingested by one call with `services`, timed, and its story assignment timed
+ * again, alone, in a transaction rolled back.
+ */
+async function timeIngest(
+  db: Db,
+  input: ArticleInput & { publishedAt: string },
+  services: IngestServices,
+  code: Code,
+): Promise<[number, number]> {
+  let t = performance.now();
+  const [o] = await code.ingestArticles(db, [input], services);
+  const ingest = performance.now() - t;
+  await db.transaction(async (tx) => {
+    await tx.query("DELETE FROM article_stories WHERE article_id = $1", [o.id]);
+    const start = performance.now();
+    await code.groupIntoStories(tx, [{
+      id: o.id,
+      title: input.title,
+      body: input.body,
+      publishedAt: input.publishedAt,
+    }]);
+    t = performance.now() - start;
+    throw new RolledBack();
+  }).catch((e) => {
+    if (!(e instanceof RolledBack)) throw e;
+  });
+  return [ingest, t];
 }
 
 /** Runs `f` with the default topic model (trained here, as a first start does) and text services. */
 async function withServedModel<T>(db: Db, f: (s: IngestServices) => Promise<T>): Promise<T> {
-  // Under the project's tmp/, which the training process may write to.
+  // Under the project's tmp/, which the training process may write to (a fresh checkout has none).
+  await Deno.mkdir(join(ROOT, "tmp"), { recursive: true });
   const dir = await Deno.makeTempDir({ dir: join(ROOT, "tmp"), prefix: "bench-story-scale-" });
   const config = loadConfig({ MODEL_DIR: join(dir, "models"), DATA_DIR: dir, LOG_LEVEL: "error" });
   try {

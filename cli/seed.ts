@@ -9,6 +9,7 @@ import { readParquet } from "../datasets/parquet.ts";
 import type { Config } from "../lib/config.ts";
 import { seedRecords, type SeedResult, seedSamples } from "../services/seed.ts";
 import { queueLabelIssues } from "../services/label_issues.ts";
+import { vectorProvider } from "../ml/word_vectors.ts";
 import type { Db } from "../db/mod.ts";
 import { print, printJson, startCommand, withDb, withServices } from "./context.ts";
 import { progress } from "./progress.ts";
@@ -36,6 +37,8 @@ interface LabelIssuesSummary {
   alreadyQueued: number;
   outsideModel: number;
   modelVersion: string;
+  /** Whether the cross-fitted models had pretrained word vectors. */
+  vectors: boolean;
 }
 
 /** Ranks the seeded rows' labels and queues the suspected errors; throws what stops it. */
@@ -54,6 +57,7 @@ async function queueSeededIssues(
     maxIssues,
     actor: "seed",
     requiredLabels: config.reviewOverlap,
+    vectors: vectorProvider(config.wordVectorsFile),
     onProgress: (p) => {
       if (p.stage !== stage) {
         shown.stop();
@@ -83,11 +87,13 @@ async function queueSeededIssues(
     alreadyQueued: r.alreadyQueued,
     outsideModel: r.outsideModel,
     modelVersion: r.modelVersion,
+    vectors: r.vectors,
   };
 }
 
 function describeIssues(i: LabelIssuesSummary): string {
-  return `label issues: ${i.flagged} of ${i.ranked} labelled rows look mislabelled; queued ` +
+  return `label issues: ${i.flagged} of ${i.ranked} labelled rows look mislabelled ` +
+    `(${i.vectors ? "with" : "without"} word vectors); queued ` +
     `${i.queued} for review, added ${i.attached} to open items (${i.alreadyQueued} queued before` +
     (i.outsideModel ? `, ${i.outsideModel} with labels outside model ${i.modelVersion}` : "") +
     ")";

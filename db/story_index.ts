@@ -87,61 +87,78 @@ export async function lookUpStories(
   },
 ): Promise<StoryLookup> {
   const n = options.articles.length;
-  const rows = options.articles.flatMap((a, i) =>
-    a.terms.map((t, k) => ({ i, t, w: a.weights[k], lo: a.from }))
-  );
-  const keys = options.articles.flatMap((a, i) =>
-    [...new Set(a.bands)].map((key) => ({ i, key, lo: a.copiesFrom, hi: a.copiesTo }))
-  );
+  // Arrays, not JSON rows: the server parses them at bind time, and each article's window
+  // is sent once, not once per term (parsing 120 timestamps was a tenth of the lookup).
+  const terms = { i: [] as number[], t: [] as string[], w: [] as number[] };
+  const keys = { i: [] as number[], key: [] as number[] };
+  options.articles.forEach((a, i) => {
+    a.terms.forEach((t, k) => {
+      terms.i.push(i + 1);
+      terms.t.push(t);
+      terms.w.push(a.weights[k]);
+    });
+    for (const key of new Set(a.bands)) {
+      keys.i.push(i + 1);
+      keys.key.push(key);
+    }
+  });
   const [row] = await db.query<{
     total: string | number;
     df: Array<[string, number]> | string | null;
     queried: Array<[number, string]> | string | null;
     picks: Array<[number, number, number]> | string | null;
-    profiles: Array<[number, string | null]> | string | null;
+    profiles: string | null;
     copies: Array<[number, number, number, string]> | string | null;
   }>(
-    `WITH q AS MATERIALIZED (SELECT i, t, w, lo FROM jsonb_to_recordset($1::text::jsonb)
-                                AS u(i int, t text, w float8, lo timestamptz)),
+    `WITH q AS MATERIALIZED (SELECT u.i - 1 AS i, u.t, u.w, ($4::timestamptz[])[u.i] AS lo
+                               FROM unnest($1::int[], $2::text[], $3::float8[]) AS u(i, t, w)),
      tot AS (SELECT coalesce((SELECT df FROM story_term_df WHERE term = ''), 0)::float8 AS n),
      d AS MATERIALIZED (SELECT term, df FROM story_term_df
                           WHERE term = ANY(ARRAY(SELECT DISTINCT t FROM q))),
      ranked AS (SELECT q.i, q.t, q.lo, row_number() OVER (PARTITION BY q.i
                   ORDER BY q.w * (ln((tot.n + 1) / (least(coalesce(d.df, 0), tot.n) + 1)) + 1) DESC, q.t) AS r
                   FROM q CROSS JOIN tot LEFT JOIN d ON d.term = q.t),
-     top AS MATERIALIZED (SELECT i, t, lo FROM ranked WHERE r <= $2),
+     top AS MATERIALIZED (SELECT i, t, lo FROM ranked WHERE r <= $5),
      post AS MATERIALIZED (SELECT tt.t, pt.story_id, pt.last_seen
               FROM (SELECT t, min(lo) AS lo FROM top GROUP BY t) AS tt
               CROSS JOIN LATERAL (SELECT st.story_id, st.last_seen FROM story_terms st
                                    WHERE st.term = tt.t AND st.last_seen >= tt.lo
-                                   ORDER BY st.last_seen DESC LIMIT $3) AS pt),
+                                   ORDER BY st.last_seen DESC LIMIT $6) AS pt),
      hits AS (SELECT top.i, post.story_id, count(*)::int AS hits,
                      row_number() OVER (PARTITION BY top.i ORDER BY count(*) DESC, post.story_id DESC) AS r
                 FROM top JOIN post ON post.t = top.t AND post.last_seen >= top.lo
                GROUP BY top.i, post.story_id),
-     picks AS MATERIALIZED (SELECT i, story_id, hits FROM hits WHERE r <= $4),
+     picks AS MATERIALIZED (SELECT i, story_id, hits FROM hits WHERE r <= $7),
      copies AS MATERIALIZED (
        SELECT DISTINCT k.i, b.article_id, a.story_id, a.minhash
-         FROM jsonb_to_recordset($5::text::jsonb) AS k(i int, key bigint, lo timestamptz, hi timestamptz)
+         FROM (SELECT u.i - 1 AS i, u.key, ($10::timestamptz[])[u.i] AS lo,
+                      ($11::timestamptz[])[u.i] AS hi
+                 FROM unnest($8::int[], $9::bigint[]) AS u(i, key)) AS k
          CROSS JOIN LATERAL (
            SELECT sb.article_id FROM story_bands sb
             WHERE sb.band_key = k.key AND sb.published_at >= k.lo AND sb.published_at < k.hi
-            ORDER BY sb.published_at DESC LIMIT $6) AS b
+            ORDER BY sb.published_at DESC LIMIT $12) AS b
          JOIN article_stories a ON a.article_id = b.article_id
         WHERE a.minhash IS NOT NULL)
      SELECT (SELECT n FROM tot)::bigint AS total,
             (SELECT json_agg(json_build_array(term, df)) FROM d WHERE df > 0) AS df,
             (SELECT json_agg(json_build_array(i, t)) FROM top) AS queried,
             (SELECT json_agg(json_build_array(i, story_id, hits)) FROM picks) AS picks,
-            (SELECT json_agg(json_build_array(s.id, s.profile)) FROM stories s
+            (SELECT string_agg(s.id::text || coalesce(E'\t' || s.profile, ''), E'\x1e') FROM stories s
               WHERE s.id = ANY(ARRAY(SELECT DISTINCT story_id FROM picks))) AS profiles,
             (SELECT json_agg(json_build_array(i, article_id, story_id, minhash)) FROM copies) AS copies`,
     [
-      JSON.stringify(rows),
+      terms.i,
+      terms.t,
+      terms.w,
+      options.articles.map((a) => a.from),
       options.queryTerms,
       options.perTerm,
       options.max,
-      JSON.stringify(keys),
+      keys.i,
+      keys.key,
+      options.articles.map((a) => a.copiesFrom),
+      options.articles.map((a) => a.copiesTo),
       options.perKey,
     ],
     { prepare: true },
@@ -157,7 +174,7 @@ export async function lookUpStories(
     df: new Map((parse(row.df) ?? []).map(([t, c]) => [t, Number(c)])),
     queried,
     candidates,
-    profiles: new Map((parse(row.profiles) ?? []).map(([id, p]) => [Number(id), p])),
+    profiles: profilesOf(row.profiles),
     copies: (parse(row.copies) ?? []).map(([i, articleId, storyId, minhash]) => ({
       article: i,
       articleId: Number(articleId),
@@ -165,6 +182,21 @@ export async function lookUpStories(
       minhash,
     })),
   };
+}
+
+/**
+ * The profiles the lookup sends as one text: `id<TAB>profile` (`id` alone for none) per
+ * story, separated by U+001E, which no profile holds (its header is JSON, which escapes
+ * control characters, and its terms are words). Profiles are most of what a lookup returns,
+ * and as JSON each was escaped by the server and parsed again here.
+ */
+function profilesOf(text: string | null): Map<number, string | null> {
+  const out = new Map<number, string | null>();
+  for (const part of text ? text.split("\x1e") : []) {
+    const tab = part.indexOf("\t");
+    out.set(Number(tab < 0 ? part : part.slice(0, tab)), tab < 0 ? null : part.slice(tab + 1));
+  }
+  return out;
 }
 
 /** Stories' stored profiles (a story that does not exist is left out). */

@@ -85,6 +85,28 @@ for (const { name, open } of testDatabases()) {
     }
   });
 
+  Deno.test(`lookUpStories() reads each candidate's profile as stored, or none (${name})`, async () => {
+    const { db, reset, close } = await open();
+    try {
+      await reset();
+      const stories = [
+        newStory(-1, ["quake", "n:tokyo"], "2024-06-10T00:00:00.000Z"),
+        newStory(-2, ["quake", "n:zürich"], "2024-06-11T00:00:00.000Z"),
+      ];
+      await placeInStories(db, { stories, articles: [] });
+      const [a, b] = (await db.query<{ id: number }>("SELECT id FROM stories ORDER BY title"))
+        .map((r) => Number(r.id));
+      await db.query("UPDATE stories SET profile = NULL WHERE id = $1", [b]);
+      const found = await lookUpStories(db, {
+        articles: [article("2024-06-01T00:00:00.000Z")],
+        ...CAPS,
+      });
+      assert.deepEqual(found.profiles, new Map([[a, stories[0].profile], [b, null]]));
+    } finally {
+      await close();
+    }
+  });
+
   Deno.test(`lookUpStories() finds the stored articles sharing a band key within the window (${name})`, async () => {
     const { db, reset, close } = await open();
     try {

@@ -37,6 +37,12 @@ export interface StoryParams {
   sizeGrowth: number;
   /** Share of the vectors' cosine in the blended similarity, when both have a vector. */
   vectorShare: number;
+  /**
+   * How the threshold rises with the time between the article and the story's span:
+   * × (1 + staleGrowth × distance / baseGapMs), so a story gone quiet takes back only an
+   * article that is clearly its own, not one of the same kind.
+   */
+  staleGrowth: number;
   /** The time gap every story accepts, in ms. */
   baseGapMs: number;
   /** How much of a story's life (last − first seen) is added to the gap. */
@@ -55,6 +61,7 @@ export const DEFAULT_STORY_PARAMS: Readonly<StoryParams> = Object.freeze({
   threshold: 0.1,
   sizeGrowth: 0.1,
   vectorShare: 0.3,
+  staleGrowth: 1,
   baseGapMs: 7 * DAY,
   gapGrowth: 1,
   maxGapMs: 180 * DAY,
@@ -231,6 +238,29 @@ export interface StoryProfile {
   /** First and last publication time seen, in ms. */
   firstSeen: number;
   lastSeen: number;
+  /**
+   * Its terms' dot product with an article's and their norm, when it can tell them without
+   * building `terms`: a profile read from storage scores straight from its text
+   * (ml/stored_profile.ts), which costs a fraction of decoding it. Null: use `terms`.
+   */
+  termDot?(article: ScoringTerms): { dot: number; norm: number } | null;
+}
+
+/** An article's weighted terms, prepared once to be scored against many profiles. */
+export interface ScoringTerms {
+  weights: TermWeights;
+  /** Its terms in code-unit order (how stored profiles keep theirs), and their weights. */
+  sorted: string[];
+  sortedWeights: number[];
+  norm: number;
+}
+
+/** `weights` prepared for scoring against many profiles. */
+export function scoringTerms(weights: TermWeights): ScoringTerms {
+  const sorted = [...weights.keys()].sort();
+  let n = 0;
+  for (const w of weights.values()) n += w * w;
+  return { weights, sorted, sortedWeights: sorted.map((t) => weights.get(t)!), norm: Math.sqrt(n) };
 }
 
 /** Features scaled to unit length, so a long article counts no more than a short one. */
@@ -299,10 +329,25 @@ export function storySimilarity(
   rarity: (term: string) => number,
   params: Readonly<StoryParams> = DEFAULT_STORY_PARAMS,
 ): number {
-  const terms = termCosine(weighted(article.features, rarity), profile.terms);
-  if (!article.vector || !profile.vector) return terms;
+  const terms = scoringTerms(weighted(article.features, rarity));
+  return similarity(terms, article.vector ?? null, profile, params);
+}
+
+function similarity(
+  article: ScoringTerms,
+  vector: Float32Array | null,
+  profile: StoryProfile,
+  params: Readonly<StoryParams>,
+): number {
+  const stored = profile.termDot?.(article);
+  const terms = !stored
+    ? termCosine(article.weights, profile.terms)
+    : article.norm && stored.norm
+    ? stored.dot / (article.norm * stored.norm)
+    : 0;
+  if (!vector || !profile.vector) return terms;
   const share = params.vectorShare;
-  return (1 - share) * terms + share * vectorCosine(article.vector, profile.vector);
+  return (1 - share) * terms + share * vectorCosine(vector, profile.vector);
 }
 
 /**
@@ -316,11 +361,13 @@ export function bestStory<T extends { profile: StoryProfile }>(
   params: Readonly<StoryParams> = DEFAULT_STORY_PARAMS,
 ): { candidate: T; similarity: number } | null {
   let best: { candidate: T; similarity: number } | null = null;
-  const flat = weighted(article.features, rarity);
+  const terms = scoringTerms(weighted(article.features, rarity));
   for (const c of candidates) {
     if (!withinGap(c.profile, article.at, params)) continue;
-    const sim = storySimilarity({ ...article, features: flat }, c.profile, () => 1, params);
-    const needed = params.threshold * (1 + params.sizeGrowth * Math.log(c.profile.articles));
+    const sim = similarity(terms, article.vector ?? null, c.profile, params);
+    const distance = Math.max(0, article.at - c.profile.lastSeen, c.profile.firstSeen - article.at);
+    const needed = params.threshold * (1 + params.sizeGrowth * Math.log(c.profile.articles)) *
+      (1 + params.staleGrowth * distance / params.baseGapMs);
     if (sim < needed) continue;
     if (
       !best || sim > best.similarity ||
@@ -333,67 +380,4 @@ export function bestStory<T extends { profile: StoryProfile }>(
 /** The terms a story is found by: its strongest `INDEXED_TERMS`. */
 export function indexedTerms(profile: StoryProfile): string[] {
   return [...strongest(profile.terms, INDEXED_TERMS).keys()];
-}
-
-/**
- * A profile as stored: a JSON header line (articles, first and last seen, the vector as
- * base64 float32), then one `term<TAB>weight` line per term (terms hold no tab or newline),
- * which decodes several times faster than one JSON object of terms.
- */
-export function encodeProfile(profile: StoryProfile): string {
-  const header = JSON.stringify({
-    n: profile.articles,
-    f: profile.firstSeen,
-    l: profile.lastSeen,
-    v: profile.vector ? encodeVector(profile.vector) : null,
-  });
-  const lines = [...profile.terms].map(([t, w]) => `${t}\t${Math.round(w * 1e5) / 1e5}`);
-  return [header, ...lines].join("\n");
-}
-
-/** A stored profile, or null when the text is not one. */
-export function decodeProfile(text: string | null): StoryProfile | null {
-  if (!text) return null;
-  const lines = text.split("\n");
-  let header: { n?: unknown; f?: unknown; l?: unknown; v?: unknown };
-  try {
-    header = JSON.parse(lines[0]);
-  } catch {
-    return null;
-  }
-  const { n, f, l, v } = header ?? {};
-  if (typeof n !== "number" || typeof f !== "number" || typeof l !== "number") return null;
-  const terms: TermWeights = new Map();
-  for (let i = 1; i < lines.length; i++) {
-    const tab = lines[i].indexOf("\t");
-    const w = Number(lines[i].slice(tab + 1));
-    if (tab > 0 && Number.isFinite(w)) terms.set(lines[i].slice(0, tab), w);
-  }
-  return {
-    terms,
-    vector: typeof v === "string" ? decodeVector(v) : null,
-    articles: n,
-    firstSeen: f,
-    lastSeen: l,
-  };
-}
-
-/** A float32 vector as base64. */
-export function encodeVector(v: Float32Array): string {
-  const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
-}
-
-/** A base64 float32 vector (null when malformed). */
-export function decodeVector(text: string): Float32Array | null {
-  try {
-    const s = atob(text);
-    if (s.length % 4 !== 0) return null;
-    const bytes = Uint8Array.from(s, (c) => c.charCodeAt(0));
-    return new Float32Array(bytes.buffer);
-  } catch {
-    return null;
-  }
 }

@@ -5,9 +5,7 @@ import {
   allowedGap,
   articleFeatures,
   bestStory,
-  decodeProfile,
   DEFAULT_STORY_PARAMS,
-  encodeProfile,
   INDEXED_TERMS,
   indexedTerms,
   MAX_ARTICLE_TERMS,
@@ -17,6 +15,7 @@ import {
   storySimilarity,
   withinGap,
 } from "./story_profile.ts";
+import { decodeProfile, encodeProfile } from "./stored_profile.ts";
 
 const DAY = 86_400_000;
 const flat = () => 1;
@@ -78,6 +77,34 @@ Deno.test("bestStory() joins the same event told in other words, not another of 
     at: DAY,
   };
   assert.equal(bestStory(unrelated, [{ id: 1, profile: quake }], flat), null);
+});
+
+Deno.test("bestStory(): a story gone quiet takes back only an article that is clearly its", () => {
+  // Two months of a story: its gap reaches 67 days past its last article.
+  let summit = profileOf([["Trump and Kim meet in Singapore", "Trump met Kim Jong Un there."]]);
+  summit = addToProfile(summit, {
+    features: articleFeatures("Singapore summit ends", "Trump and Kim signed a statement."),
+    at: 60 * DAY,
+  }, flat);
+  // Of its kind (Trump, Kim), not its event: taken the next day, not forty days on.
+  const kind = (at: number) => ({
+    features: articleFeatures("Trump says Kim letter was very nice", "Trump praised a letter."),
+    at,
+  });
+  const candidates = [{ id: 1, profile: summit }];
+  assert.equal(bestStory(kind(61 * DAY), candidates, flat)?.candidate.id, 1);
+  assert.equal(bestStory(kind(100 * DAY), candidates, flat), null);
+  const noRise = { ...DEFAULT_STORY_PARAMS, staleGrowth: 0 };
+  assert.equal(bestStory(kind(100 * DAY), candidates, flat, noRise)?.candidate.id, 1);
+  // The same event told again forty days on still joins.
+  const again = {
+    features: articleFeatures(
+      "Singapore summit: the Trump and Kim statement",
+      "The statement Trump and Kim Jong Un signed in Singapore at their summit.",
+    ),
+    at: 100 * DAY,
+  };
+  assert.equal(bestStory(again, candidates, flat)?.candidate.id, 1);
 });
 
 Deno.test("withinGap(): the gap a story accepts grows with its life, up to a cap", () => {

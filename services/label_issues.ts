@@ -14,7 +14,10 @@ import type { DatasetRecord } from "../datasets/mod.ts";
 import { articleText } from "../ml/article_text.ts";
 import { type LabelQuality, type RankedLabel, rankLabels } from "../ml/label_issues.ts";
 import { type Example, outOfFoldProbabilities, type TrainProgress } from "../ml/train.ts";
-import type { VectorProvider } from "../ml/word_vectors.ts";
+import { type VectorProvider, WordVectorsError } from "../ml/word_vectors.ts";
+import { logger } from "../lib/log.ts";
+
+const log = logger("label-issues");
 
 /** A row whose given label looks wrong. */
 export interface LabelIssue {
@@ -150,6 +153,11 @@ export const MAX_LABEL_ISSUE_ROWS = 50_000;
 /** Options of {@link queueLabelIssues}. */
 export interface QueueLabelIssuesOptions
   extends Pick<FindLabelIssuesOptions, "folds" | "repeats" | "seed" | "onProgress"> {
+  /**
+   * Pretrained word vectors, read only when the active model was trained with them: the
+   * cross-fitted models follow the served one's recipe.
+   */
+  vectors?: VectorProvider;
   /** Rank these articles' given labels (default: every stored one, up to the bound). */
   articleIds?: readonly number[];
   /** Queue at most this many, most likely wrong first. */
@@ -177,6 +185,8 @@ export type QueueLabelIssuesResult =
     /** Flagged ones queued as label issues before, left alone. */
     alreadyQueued: number;
     modelVersion: string;
+    /** Whether the cross-fitted models had pretrained word vectors. */
+    vectors: boolean;
   }
   | { kind: "noActiveModel" }
   | { kind: "tooFewLabelled"; labelled: number; needed: number };
@@ -202,11 +212,19 @@ export async function queueLabelIssues(
   if (rows.length < Math.max(folds, 2)) {
     return { kind: "tooFewLabelled", labelled: rows.length, needed: Math.max(folds, 2) };
   }
-  const { issues } = await scoredIssues(
-    rows.map((r) => ({ text: articleText(r.title, r.body), label: r.label })),
-    rows.map((_, i) => i),
-    { ...options, folds },
-  );
+  const examples = rows.map((r) => ({ text: articleText(r.title, r.body), label: r.label }));
+  const positions = rows.map((_, i) => i);
+  let vectors = model.manifest?.vectors ? options.vectors : undefined;
+  let issues: ScoredIssue[];
+  try {
+    ({ issues } = await scoredIssues(examples, positions, { ...options, folds, vectors }));
+  } catch (e) {
+    // Vectors missing or corrupt: the ranking still stands without them, said in the log.
+    if (!vectors || !(e instanceof WordVectorsError)) throw e;
+    log.warn("ranking labels without word vectors: {reason}", { reason: e.message });
+    vectors = undefined;
+    ({ issues } = await scoredIssues(examples, positions, { ...options, folds, vectors }));
+  }
   const known = new Set(model.labels);
   const fitting = issues.filter((i) => known.has(i.given) && known.has(i.suggested));
   const chosen = fitting.slice(0, options.maxIssues);
@@ -234,5 +252,6 @@ export async function queueLabelIssues(
     attached,
     alreadyQueued: skipped,
     modelVersion: model.version,
+    vectors: vectors !== undefined,
   };
 }

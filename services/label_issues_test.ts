@@ -6,6 +6,8 @@ import { testDatabases } from "../testing/db/test_db.ts";
 import type { DatasetRecord } from "../datasets/mod.ts";
 import { TOY_LABELS, toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { queueLabelIssues } from "./label_issues.ts";
+import { toyVectorProvider, writeToyVectorsFile } from "../testing/ml/test_word_vectors.ts";
+import { WordVectorsError } from "../ml/word_vectors.ts";
 import { seedRecords } from "./seed.ts";
 
 /** The toy corpus as records, with every 15th label moved to the next toy label. */
@@ -98,6 +100,58 @@ for (const { name, open } of testDatabases()) {
         assert.deepEqual(r.queued, []);
         assert.deepEqual(r.attached, []);
         assert.equal(r.alreadyQueued, first.length);
+        assert.equal(r.vectors, false);
+      });
+
+      await t.step(
+        "vectors are read only when the active model was trained with them",
+        async () => {
+          let read = 0;
+          const file = await writeToyVectorsFile();
+          try {
+            const provider = toyVectorProvider(file);
+            const vectors = (need: Parameters<typeof provider>[0]) => (read++, provider(need));
+            const without = await queueLabelIssues(db, {
+              ...OPTIONS,
+              articleIds: labelled,
+              vectors,
+            });
+            assert.ok(without.kind === "ok" && !without.vectors);
+            assert.equal(read, 0);
+
+            await registerModel(db, {
+              version: "toy-v2",
+              name: "toy",
+              labels: TOY_LABELS,
+              origin: "trained",
+              location: "toy-v2",
+              manifest: { vectors: { source: "glove" } },
+            });
+            await db.transaction((tx) =>
+              activateModel(tx, { version: "toy-v2", action: "promote", actor: "test" })
+            );
+            const withVectors = await queueLabelIssues(db, {
+              ...OPTIONS,
+              articleIds: labelled,
+              vectors,
+            });
+            assert.ok(withVectors.kind === "ok" && withVectors.vectors);
+            assert.ok(read > 0);
+          } finally {
+            await Deno.remove(file);
+          }
+        },
+      );
+
+      await t.step("unreadable vectors: ranked without them, not failed", async () => {
+        const r = await queueLabelIssues(db, {
+          ...OPTIONS,
+          articleIds: labelled,
+          vectors: () => Promise.reject(new WordVectorsError("is not installed")),
+        });
+        assert.ok(r.kind === "ok");
+        assert.equal(r.vectors, false);
+        assert.equal(r.ranked, 150);
       });
     } finally {
       await tdb.close();

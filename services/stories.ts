@@ -29,9 +29,7 @@ import {
   addToProfile,
   articleFeatures,
   bestStory,
-  decodeProfile,
   DEFAULT_STORY_PARAMS,
-  encodeProfile,
   idf,
   indexedTerms,
   MAX_CANDIDATES,
@@ -41,6 +39,7 @@ import {
   type StoryProfile,
   type TermWeights,
 } from "../ml/story_profile.ts";
+import { decodeProfile, encodeProfile } from "../ml/stored_profile.ts";
 import { rebuildProfile } from "./story_corrections.ts";
 import { statementTurn } from "../db/statements.ts";
 

@@ -19,11 +19,11 @@ import { insertStory, saveStoryProfile, termFrequencies } from "../db/story_inde
 import {
   addToProfile,
   articleFeatures,
-  encodeProfile,
   idf,
   indexedTerms,
   type StoryProfile,
 } from "../ml/story_profile.ts";
+import { encodeProfile } from "../ml/stored_profile.ts";
 
 /** Articles a rebuilt profile is made of at most (a story's latest). */
 export const PROFILE_ARTICLES = 200;

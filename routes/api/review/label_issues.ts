@@ -7,6 +7,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { AppError } from "../../../lib/errors.ts";
 import { DEFAULT_ISSUE_REPEATS, queueLabelIssues } from "../../../services/label_issues.ts";
+import { vectorProvider } from "../../../ml/word_vectors.ts";
 import type { AppDeps, AppEnv } from "../../env.ts";
 import { adminOnly } from "../../middleware.ts";
 import { validationHook } from "../../validation.ts";
@@ -38,6 +39,10 @@ const LabelIssuesResult = z.object({
     description: "Flagged, but a label is outside the active model's",
   }),
   modelVersion: z.string(),
+  vectors: z.boolean().openapi({
+    description: "Whether the cross-fitted models had pretrained word vectors (as the active " +
+      "model was trained with them, and the vectors package could be read)",
+  }),
 }).openapi("LabelIssuesResult");
 
 const labelIssuesRoute = createRoute({
@@ -80,6 +85,7 @@ export function labelIssuesApi(deps: AppDeps) {
           ...body,
           actor: reviewerOf(c),
           requiredLabels: config.reviewOverlap,
+          vectors: vectorProvider(config.wordVectorsFile),
         });
         if (r.kind === "noActiveModel") {
           throw new AppError(
