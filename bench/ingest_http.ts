@@ -95,29 +95,31 @@
 // Profiled in-process with an ad hoc script (prepareArticles/storePrepared for batches of
 // 500, and 16 senders of one article each through the ingest queue; CPU of the Deno process
 // and of its PostgreSQL backends read from /proc; the V8 profiler): the story look-up and
-// write were most of PostgreSQL's work, run once per 25 articles; a single article's transaction
-// carried about three articles with two writers, and each statement not prepared took two
-// round trips (describe, then execute); decoding stored story profiles was the largest part
-// of grouping in Deno (nine in ten decoded an unchanged profile again); a new story's index
-// entries were upserted with a conflict probe each. Now: stories are grouped a whole batch
-// a call on PostgreSQL (25 articles on the embedded database, as before), the fixed-text
-// ingest writes are prepared, one writer (larger groups), plain inserts for new stories'
-// index entries, a cache of decoded profiles (checked against the stored text). Story
-// quality is unchanged (bench/stories.ts dev: ARI 0.854, B-cubed F1 0.903, batches of 100
-// 0.870 / 0.911, the same as before). CPU per article, main's code against this one, run
-// back to back, twice (load average 4.7-6.3):
+// write were most of PostgreSQL's work, run once per 25 articles; a single article's
+// transaction carried about three articles with two writers, and each statement not
+// prepared took two round trips (describe, then execute); a new story's index entries were
+// upserted with a conflict probe each. Now: stories are grouped a whole batch a call on
+// PostgreSQL (25 articles on the embedded database, as before), the fixed-text ingest
+// writes are prepared, one writer (larger groups), plain inserts for new stories' index
+// entries. Story quality is unchanged (bench/stories.ts dev: ARI 0.854, B-cubed F1 0.903,
+// batches of 100 0.870 / 0.911, as on main). CPU per article, main's code (2fbf803) against
+// this one, run back to back, twice (load average 5.5-8, tests running beside):
 //
-//   |                                        | before        | now           | ratio       |
-//   | batches of 500, PostgreSQL's CPU       | 2.21 / 3.07 ms | 2.03 / 2.05 ms | 0.92 / 0.67 |
-//   | batches of 500, Deno's CPU             | 2.02 / 2.76 ms | 1.96 / 2.26 ms | 0.97 / 0.82 |
-//   | 16 × one article, PostgreSQL's CPU     | 6.26 / 6.86 ms | 3.19 / 2.65 ms | 0.51 / 0.39 |
-//   | 16 × one article, Deno's CPU           | 7.58 / 8.73 ms | 7.16 / 6.64 ms | 0.94 / 0.76 |
-//   | 16 × one article, transactions (1,500) | 446 / 444     | 192 / 192     |             |
+//   |                                        | before         | now            | ratio       |
+//   | batches of 500, PostgreSQL's CPU       | 2.13 / 2.21 ms | 1.49 / 1.89 ms | 0.70 / 0.86 |
+//   | batches of 500, Deno's CPU             | 2.13 / 2.11 ms | 1.89 / 2.09 ms | 0.89 / 0.99 |
+//   | batches of 500, time per article       | 6.67 / 4.72 ms | 4.96 / 4.50 ms | 0.74 / 0.95 |
+//   | 16 × one article, PostgreSQL's CPU     | 9.31 / 6.01 ms | 2.38 / 2.85 ms | 0.26 / 0.47 |
+//   | 16 × one article, Deno's CPU           | 7.84 / 7.82 ms | 5.23 / 6.43 ms | 0.67 / 0.82 |
+//   | 16 × one article, time per article     | 21.5 / 13.0 ms | 8.1 / 9.5 ms   | 0.38 / 0.73 |
+//   | 16 × one article, transactions (1,500) | 400 / 425      | 192 / 192      |             |
 //
-// Over HTTP, BENCH_BASELINE_REF=main BENCH_SECONDS=10, on a machine loaded far beyond its
-// two cores by other work (load average 10-20 throughout, so every figure is a fraction of
-// an idle machine's and the ratios swing with the load of the moment): a PostgreSQL-only
-// run, then one of both databases:
+// Over HTTP, BENCH_BASELINE_REF=main BENCH_SECONDS=10, with this code before main's lazy
+// profile reading was merged (and a cache of decoded profiles it made redundant), main then
+// at fedda0c (first run) and ed6d8e0 (second), on a machine loaded far beyond its two cores
+// by other work (load average 10-20 throughout: every figure is a fraction of an idle
+// machine's, and the ratios swing with the load of the moment): a PostgreSQL-only run, then
+// one of both databases:
 //
 //   |                                   | before        | now           | ratio       |
 //   | single, PostgreSQL                | 28 / 50/s     | 37 / 42/s     | 1.32 / 0.84 |
@@ -129,7 +131,7 @@
 //
 // What is left per article (in-process, batches): Deno about 2 ms (classification's
 // tokenizer about half of preparing, language detection about a fifth, story grouping), and
-// PostgreSQL about 2 ms (the story look-up's postings and hits, the new stories' index
+// PostgreSQL about 1.5-2 ms (the story look-up's postings and hits, the new stories' index
 // entries and their foreign-key checks); the targets stay out of reach on two shared cores.
 //
 //   deno run --allow-all bench/ingest_http.ts

@@ -26,8 +26,9 @@ export interface IngestQueueOptions {
    * Transactions writing at once (default 1). One writer makes the largest groups: much of
    * a transaction's cost is fixed (a dozen statements and their round trips, the story
    * look-up's and write's set-up), and with two, sixteen senders of one article each were
-   * stored about three a transaction instead of eight, for twice PostgreSQL's CPU per
-   * article (in-process profile, 1,500 articles: 6.3-6.9 ms with two, 2.7-3.2 ms with one).
+   * stored about four a transaction instead of eight, for twice PostgreSQL's CPU per
+   * article (in-process profile, 1,500 articles, two runs each: 4.5-5.7 ms with two
+   * writers, 2.3-2.5 ms with one) at the same speed.
    */
   writers?: number;
   /** Articles one transaction takes at most from waiting batches (a larger batch goes alone). */
