@@ -13,6 +13,40 @@
 // per 1,000 requests, summed up as medians of rounds and current/baseline ratios. On the
 // shared machine p99 swings several-fold from round to round; read the medians.
 //
+// Classify's tail, one process (2026-12-07, the shared 2-core machine with others'
+// benchmarks running: too loaded to check the target itself, p99 ≤ 10 ms at ≥ 5,000 req/s,
+// which needs the idle machine). BENCH_BASELINE_REF=fedda0c BENCH_HF_MODEL=<a
+// `train --no-search` model>, medians of alternating rounds:
+//   load 13–18, 7 rounds: fedda0c 1,388 req/s, p50 16.0 ms, p99 220 ms, 498 ms CPU per 1k
+//     requests, RSS 412 MB; current 1,943 req/s, p50 12.9, p99 147, 350 ms, 456 MB;
+//     ratios req/s 1.40, p50 0.81, p99 0.67, CPU per request 0.70
+//   load 8–10, 7 rounds: fedda0c 1,943 req/s, p50 13.9 ms, p99 114 ms, 445 ms CPU per 1k,
+//     450 MB; current 1,898 req/s, p50 13.6, p99 144, 404 ms, 432 MB;
+//     ratios req/s 0.98, p50 0.98, p99 1.26, CPU per request 0.91
+//   load 8–10, 9 rounds: fedda0c 2,283 req/s, p50 11.2 ms, p99 153 ms, 416 ms CPU per 1k,
+//     426 MB; current 2,309 req/s, p50 11.2, p99 97, 326 ms, 441 MB;
+//     ratios req/s 1.01, p50 0.99, p99 0.63, CPU per request 0.78
+// CPU per request fell in every run (0.70–0.91x) and req/s held; p99 fell in two runs of
+// three, but it moves with the machine's load more than with the code (one code's p99
+// ranged 27–317 ms across the rounds of a run).
+// What each suspect did, in alternating rounds at 32 connections (5 rounds of 10 s, load 9–18;
+// CPU per request is the steadiest figure there):
+// - onnxruntime's intra-op pool, one spin-waiting thread per extra core for each model: off
+//   (ml/classifier.ts), CPU per request 0.75x (377 → 283 ms per 1k), p99 124 → 83 ms.
+// - young-generation collections (--trace-gc at load 7–11: 1.6 ms median, 2.3 ms p90, each
+//   pausing the 32 requests in flight), one per ~100 requests at 8 MB semi-spaces: 16 MB (lib/permissions.ts),
+//   CPU per request 0.78–0.88x in two runs; 32 MB no better and ~60 MB more RSS;
+//   --single-threaded-gc cost CPU (283 → 374 ms per 1k).
+// - mark-compact: a 9–15 ms pause (plus incremental steps) every ~5,000 requests, heap
+//   ~75–95 → ~50–59 MB (--trace-gc at load 7–11): the likeliest p99 left. Old-generation
+//   growth 50% or 100% instead of 25% gave no repeatable gain (medians crossed between runs).
+// - the access log (LOG_LEVEL=warning), the rate limiter (on, at a limit never reached):
+//   within the rounds' noise (the log's line costs ~3 KB of the ~90 KB a request allocates).
+// - coalescing (ml/classifier.ts: no timer, whatever waited for the model runs together):
+//   capped at 16 texts a run, the same as at 64 (349 against 346 ms CPU per 1k, p99 126
+//   against 129 ms); at 8, CPU 1.19x and p99 178 ms. Left at 64; a timer would only add
+//   latency when the model is idle.
+//
 // `loadTest()` is reusable for other endpoints, e.g. `POST /v1/classify`:
 //   await loadTest({ url, method: "POST", body, headers, connections: 32, seconds: 10 })
 //
