@@ -26,9 +26,12 @@
 //   load 8–10, 9 rounds: fedda0c 2,283 req/s, p50 11.2 ms, p99 153 ms, 416 ms CPU per 1k,
 //     426 MB; current 2,309 req/s, p50 11.2, p99 97, 326 ms, 441 MB;
 //     ratios req/s 1.01, p50 0.99, p99 0.63, CPU per request 0.78
-// CPU per request fell in every run (0.70–0.91x) and req/s held; p99 fell in two runs of
-// three, but it moves with the machine's load more than with the code (one code's p99
-// ranged 27–317 ms across the rounds of a run).
+//   load 5–7, 7 rounds, the model the first start trains (no BENCH_HF_MODEL): fedda0c
+//     1,715 req/s, p50 13.7 ms, p99 155 ms, 592 ms CPU per 1k, 430 MB; current 2,516 req/s,
+//     p50 11.1, p99 77, 346 ms, 462 MB; ratios req/s 1.47, p50 0.81, p99 0.50, CPU 0.58
+// CPU per request fell in every run (0.58–0.91x) and req/s held or rose; p99 fell in three
+// runs of four, but it moves with the machine's load more than with the code (one code's
+// p99 ranged 27–317 ms across the rounds of a run).
 // What each suspect did, in alternating rounds at 32 connections (5 rounds of 10 s, load 9–18;
 // CPU per request is the steadiest figure there):
 // - onnxruntime's intra-op pool, one spin-waiting thread per extra core for each model: off
