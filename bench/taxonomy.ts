@@ -40,7 +40,10 @@
 //
 // The last run of this code (load average 5-14): the figures of the paragraph above, GloVe
 // baseline the same; training all 10k rows 134.1 s wall, 77.6 s CPU; peak RSS of the whole
-// HuffPost part 1.68 GB (/usr/bin/time -v).
+// HuffPost part 1.68 GB (/usr/bin/time -v). The first-start model (`/usr/bin/time -v deno run
+// --allow-all main.ts train --no-search`, AG News 10k), this code and main's alternately (load
+// 5-6): 76.9 and 28.5 s wall against 63.5 and 24.1, peak RSS 1.41-1.54 GB against 1.49-1.51
+// (the trainer is the same code in both: the spread is the load's).
 //
 // Why the GloVe baseline wins on accuracy (diagnosis on the splits above, printed per split as
 // rowsRightAgainstGloveByLabel and heldOutByTau; no setting was chosen from them). The trainer
