@@ -7,15 +7,61 @@
 // labelled in the result (it is slower than wrk and shares a core with nothing else
 // only when the machine has cores to spare, so its figures are a floor).
 //
+// BENCH_BASELINE_REF=<git ref> compares classify under load with that commit's code
+// instead: both codes serve copies of one data directory and are loaded in alternating
+// rounds (BENCH_ROUNDS, default 5), each with its load average and the server's CPU time
+// per 1,000 requests, summed up as medians of rounds and current/baseline ratios. On the
+// shared machine p99 swings several-fold from round to round; read the medians.
+//
+// Classify's tail, one process (2026-12-07, the shared 2-core machine with others'
+// benchmarks running: too loaded to check the target itself, p99 ≤ 10 ms at ≥ 5,000 req/s,
+// which needs the idle machine). BENCH_BASELINE_REF=fedda0c BENCH_HF_MODEL=<a
+// `train --no-search` model>, medians of alternating rounds:
+//   load 13–18, 7 rounds: fedda0c 1,388 req/s, p50 16.0 ms, p99 220 ms, 498 ms CPU per 1k
+//     requests, RSS 412 MB; current 1,943 req/s, p50 12.9, p99 147, 350 ms, 456 MB;
+//     ratios req/s 1.40, p50 0.81, p99 0.67, CPU per request 0.70
+//   load 8–10, 7 rounds: fedda0c 1,943 req/s, p50 13.9 ms, p99 114 ms, 445 ms CPU per 1k,
+//     450 MB; current 1,898 req/s, p50 13.6, p99 144, 404 ms, 432 MB;
+//     ratios req/s 0.98, p50 0.98, p99 1.26, CPU per request 0.91
+//   load 8–10, 9 rounds: fedda0c 2,283 req/s, p50 11.2 ms, p99 153 ms, 416 ms CPU per 1k,
+//     426 MB; current 2,309 req/s, p50 11.2, p99 97, 326 ms, 441 MB;
+//     ratios req/s 1.01, p50 0.99, p99 0.63, CPU per request 0.78
+//   load 5–7, 7 rounds, the model the first start trains (no BENCH_HF_MODEL): fedda0c
+//     1,715 req/s, p50 13.7 ms, p99 155 ms, 592 ms CPU per 1k, 430 MB; current 2,516 req/s,
+//     p50 11.1, p99 77, 346 ms, 462 MB; ratios req/s 1.47, p50 0.81, p99 0.50, CPU 0.58
+// CPU per request fell in every run (0.58–0.91x) and req/s held or rose; p99 fell in three
+// runs of four, but it moves with the machine's load more than with the code (one code's
+// p99 ranged 27–317 ms across the rounds of a run).
+// What each suspect did, in alternating rounds at 32 connections (5 rounds of 10 s, load 9–18;
+// CPU per request is the steadiest figure there):
+// - onnxruntime's intra-op pool, one spin-waiting thread per extra core for each model: off
+//   (ml/classifier.ts), CPU per request 0.75x (377 → 283 ms per 1k), p99 124 → 83 ms.
+// - young-generation collections (--trace-gc at load 7–11: 1.6 ms median, 2.3 ms p90, each
+//   pausing the 32 requests in flight), one per ~100 requests at 8 MB semi-spaces: 16 MB (lib/permissions.ts),
+//   CPU per request 0.78–0.88x in two runs; 32 MB no better and ~60 MB more RSS;
+//   --single-threaded-gc cost CPU (283 → 374 ms per 1k).
+// - mark-compact: a 9–15 ms pause (plus incremental steps) every ~5,000 requests, heap
+//   ~75–95 → ~50–59 MB (--trace-gc at load 7–11): the likeliest p99 left. Old-generation
+//   growth 50% or 100% instead of 25% gave no repeatable gain (medians crossed between runs).
+// - the access log (LOG_LEVEL=warning), the rate limiter (on, at a limit never reached):
+//   within the rounds' noise (the log's line costs ~3 KB of the ~90 KB a request allocates).
+// - coalescing (ml/classifier.ts: no timer, whatever waited for the model runs together):
+//   capped at 16 texts a run, the same as at 64 (349 against 346 ms CPU per 1k, p99 126
+//   against 129 ms); at 8, CPU 1.19x and p99 178 ms. Left at 64; a timer would only add
+//   latency when the model is idle.
+//
 // `loadTest()` is reusable for other endpoints, e.g. `POST /v1/classify`:
 //   await loadTest({ url, method: "POST", body, headers, connections: 32, seconds: 10 })
 //
 //   deno run --allow-all bench/http_load.ts
 
-import { join } from "node:path";
-import { baseEnv, freePort } from "../testing/cli/test_run.ts";
-import { startFlags } from "../lib/self_command.ts";
+import { join, resolve } from "node:path";
+import { baselineTree } from "./baseline_tree.ts";
+import { type Server, startServer } from "./bench_server.ts";
 import { freshSchema } from "../testing/db/test_db.ts";
+
+// The other HTTP benchmarks start their servers through this module.
+export { type Server, startServer } from "./bench_server.ts";
 
 export interface LoadTestOptions {
   url: string;
@@ -192,95 +238,6 @@ async function fetchLoad(o: LoadTestOptions): Promise<LoadTestResult> {
   };
 }
 
-export interface Server {
-  url: string;
-  /** The data directory (embedded database, models, logs). */
-  dir: string;
-  /** The server process's resident set now, in MB. */
-  rssMb(): number;
-  /** Stops the server; `keep` leaves its data directory for a restart. */
-  stop(options?: { keep?: boolean }): Promise<void>;
-}
-
-/**
- * Starts `newsintel serve` as a subprocess with the flags of `deno task start`, on a
- * fresh embedded database in the project's tmp/ (or on `dir`, one a stopped server
- * kept), and waits until `/ready` answers. `root` runs another checkout's code (a baseline).
- */
-export async function startServer(
-  env: Record<string, string> = {},
-  dir?: string,
-  options: { root?: string } = {},
-): Promise<Server> {
-  const root = options.root ?? join(import.meta.dirname!, "..");
-  await Deno.mkdir(join(root, "tmp"), { recursive: true });
-  dir ??= await Deno.makeTempDir({ dir: join(root, "tmp"), prefix: "newsintel-load-" });
-  const port = freePort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...await startFlags(), "main.ts", "serve"],
-    cwd: root,
-    clearEnv: true,
-    env: {
-      ...baseEnv({ vectors: "package" }),
-      DB_URL: `pglite://${join(dir, "db")}`,
-      DATA_DIR: dir,
-      MODEL_DIR: join(dir, "models"),
-      SEED_ON_EMPTY: "false",
-      // Measure the service, not the per-key limiter.
-      RATE_LIMIT_PER_MINUTE: "0",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      API_KEYS: "bench=bench-load-key-0001",
-      // BENCH_HF_MODEL=DIR serves a model trained before instead of training one.
-      ...(Deno.env.get("BENCH_HF_MODEL") ? { HF_MODEL: Deno.env.get("BENCH_HF_MODEL")! } : {}),
-      ...env,
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  // The server's output goes to a file, as it would under a process manager: a reader
-  // decoding thousands of access-log lines a second here would take CPU from the server.
-  const logs = [join(dir, "stdout.log"), join(dir, "stderr.log")];
-  const copied = Promise.all([child.stdout, child.stderr].map(async (stream, i) => {
-    const file = await Deno.open(logs[i], { write: true, create: true, truncate: true });
-    await stream.pipeTo(file.writable).catch(() => {});
-  }));
-  let exited = false;
-  const status = child.status.finally(() => exited = true);
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async ({ keep = false } = {}) => {
-    if (!exited) {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => !exited && child.kill("SIGKILL"), 10_000);
-      await status;
-      clearTimeout(timer);
-    }
-    await copied;
-    if (!keep) await Deno.remove(dir, { recursive: true });
-  };
-  // The serving process: `serve` started with open network access runs a copy of itself
-  // with access scoped (cli/serve_scope.ts), so the largest process of the tree serves.
-  const rssMb = () => Math.max(...processTree(child.pid).map(rssOf));
-  // A first start trains the default model: a minute, or several on a busy machine.
-  const deadline = Date.now() + 600_000;
-  while (true) {
-    if (exited || Date.now() > deadline) {
-      const output = (await Promise.all(logs.map((l) => Deno.readTextFile(l).catch(() => ""))))
-        .map((text) => text.slice(-4000)).join("\n");
-      await stop();
-      throw new Error(`the server did not start:\n${output}`);
-    }
-    try {
-      // Ready, not merely alive: the first start trains the default model meanwhile.
-      const res = await fetch(`${url}/ready`);
-      await res.body?.cancel();
-      if (res.ok) return { url, dir, rssMb, stop };
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Seconds of classify load before the measured run. */
 const WARM_UP_SECONDS = 5;
 
@@ -288,10 +245,107 @@ const WARM_UP_SECONDS = 5;
 export const CLASSIFY_TEXT = "Apple shares rose sharply on Tuesday after the company reported " +
   "record quarterly iPhone sales in China and raised its forecast for the holiday season";
 
+/** One ~25-word text per request, as a newsroom tagging articles one by one would send. */
+function classifyLoad(url: string, tool: LoadTestOptions["tool"]) {
+  return {
+    url: `${url}/v1/classify`,
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": "bench-load-key-0001" },
+    body: JSON.stringify({ text: CLASSIFY_TEXT }),
+    connections: 32,
+    tool,
+  };
+}
+
+const median = (xs: number[]) => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * `BENCH_BASELINE_REF`: classify under load on that commit's code and on this one, both
+ * serving copies of one data directory, in `rounds` rounds that alternate which goes
+ * first, so load from others falls on both alike. Each round gives the load average
+ * before it, req/s, latency percentiles and the server's CPU time per 1,000 requests
+ * (the least noisy figure on a busy machine); the medians of rounds and their ratios
+ * (current / baseline) sum them up.
+ */
+async function compareWithBaseline(
+  ref: string,
+  options: { seconds: number; rounds: number; tool: LoadTestOptions["tool"] },
+): Promise<Record<string, unknown>> {
+  const base = await baselineTree(ref);
+  const first = await startServer();
+  await first.stop({ keep: true });
+  const servers: Server[] = [];
+  try {
+    const copy = async (from: string, to: string) => {
+      const out = await new Deno.Command("cp", { args: ["-a", from, to] }).output();
+      if (!out.success) throw new Error(`cannot copy ${from}`);
+    };
+    // The baseline reads only its own tree: it gets copies of the data and of the model.
+    const baseDir = join(base.root, "tmp", "data");
+    await copy(first.dir, baseDir);
+    const model = Deno.env.get("BENCH_HF_MODEL");
+    if (model) await copy(resolve(model), join(base.root, "tmp", "model"));
+    servers.push(
+      await startServer(model ? { HF_MODEL: join(base.root, "tmp", "model") } : {}, baseDir, {
+        root: base.root,
+      }),
+      await startServer({}, first.dir),
+    );
+    for (const server of servers) {
+      await loadTest({ ...classifyLoad(server.url, options.tool), seconds: WARM_UP_SECONDS });
+    }
+    const rounds: Record<string, number>[][] = [[], []];
+    for (let r = 0; r < options.rounds; r++) {
+      for (const i of r % 2 ? [1, 0] : [0, 1]) {
+        const load = Math.round(Deno.loadavg()[0] * 100) / 100;
+        const cpu = servers[i].cpuMs();
+        const res = await loadTest({
+          ...classifyLoad(servers[i].url, options.tool),
+          seconds: options.seconds,
+        });
+        rounds[i].push({
+          load,
+          requestsPerSecond: res.requestsPerSecond,
+          ...res.latencyMs,
+          cpuMsPer1k: Math.round((servers[i].cpuMs() - cpu) / res.requests * 1000),
+          non2xx: res.non2xx + res.errors,
+        });
+      }
+    }
+    const medians = rounds.map((list) =>
+      Object.fromEntries(Object.keys(list[0]).map((k) => [k, median(list.map((x) => x[k]))]))
+    );
+    const ratio = Object.fromEntries(
+      ["requestsPerSecond", "p50", "p99", "cpuMsPer1k"].map((
+        k,
+      ) => [k, Math.round(medians[1][k] / medians[0][k] * 100) / 100]),
+    );
+    return {
+      ref,
+      rounds: options.rounds,
+      baseline: { median: medians[0], rssMb: servers[0].rssMb(), rounds: rounds[0] },
+      current: { median: medians[1], rssMb: servers[1].rssMb(), rounds: rounds[1] },
+      ratio,
+    };
+  } finally {
+    for (const server of servers) await server.stop({ keep: true });
+    await Deno.remove(first.dir, { recursive: true });
+    await base.remove();
+  }
+}
+
 export async function main(): Promise<Record<string, unknown>> {
   const connections = 32;
   const seconds = Number(Deno.env.get("BENCH_SECONDS") ?? 10);
   const tool = (Deno.env.get("BENCH_LOAD_TOOL") ?? "auto") as LoadTestOptions["tool"];
+  const ref = Deno.env.get("BENCH_BASELINE_REF");
+  if (ref) {
+    const rounds = Number(Deno.env.get("BENCH_ROUNDS") ?? 5);
+    return {
+      cores: navigator.hardwareConcurrency,
+      classify: await compareWithBaseline(ref, { seconds, rounds, tool }),
+    };
+  }
   const results: Record<string, unknown> = { cores: navigator.hardwareConcurrency };
   // Access logs on (LOG_LEVEL=info, the default; the server's output goes to a file, not read by this
   // process) and off, so the cost of a log line per request shows; then two processes
@@ -320,15 +374,7 @@ export async function main(): Promise<Record<string, unknown>> {
         seconds,
         tool,
       });
-      // One ~25-word text per request, as a newsroom tagging articles one by one would send.
-      const classify = {
-        url: `${server.url}/v1/classify`,
-        method: "POST",
-        headers: { "content-type": "application/json", "x-api-key": "bench-load-key-0001" },
-        body: JSON.stringify({ text: CLASSIFY_TEXT }),
-        connections,
-        tool,
-      };
+      const classify = classifyLoad(server.url, tool);
       // Steady state, as a service that has been taking traffic is: the first seconds
       // under load go to compiling the hot paths, with latencies several times higher.
       await loadTest({ ...classify, seconds: WARM_UP_SECONDS });
@@ -345,27 +391,3 @@ export async function main(): Promise<Record<string, unknown>> {
 }
 
 if (import.meta.main) console.log(JSON.stringify(await main(), null, 2));
-
-/** A process and its descendants (Linux /proc). */
-function processTree(pid: number): number[] {
-  const out = [pid];
-  for (let i = 0; i < out.length; i++) {
-    try {
-      for (const task of Deno.readDirSync(`/proc/${out[i]}/task`)) {
-        const children = Deno.readTextFileSync(`/proc/${out[i]}/task/${task.name}/children`);
-        out.push(...children.split(" ").filter(Boolean).map(Number));
-      }
-    } catch { /* the process is gone */ }
-  }
-  return out;
-}
-
-/** A process's resident set in MB (0 when it is gone). */
-function rssOf(pid: number): number {
-  try {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    return Math.round(Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024);
-  } catch {
-    return 0;
-  }
-}

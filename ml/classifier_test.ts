@@ -186,6 +186,38 @@ Deno.test("loadClassifier() downloads from a hub at the pinned revision", async 
 });
 
 Deno.test({
+  name: "loadClassifier() starts no onnxruntime thread pool per model",
+  // Linux lists a process's threads in /proc; with one core there is no pool to start.
+  ignore: Deno.build.os !== "linux" || navigator.hardwareConcurrency < 2,
+  fn: async () => {
+    // In a program of its own: under `deno test`, onnxruntime starts no pool either way.
+    // Its pool threads carry the process's name; the runtime's I/O workers do not.
+    const script = `
+      import { loadClassifier } from ${JSON.stringify(import.meta.resolve("./classifier.ts"))};
+      const named = () => [...Deno.readDirSync("/proc/self/task")].filter((t) =>
+        Deno.readTextFileSync(\`/proc/self/task/\${t.name}/comm\`) ===
+          Deno.readTextFileSync("/proc/self/comm")).length;
+      const models = [await loadClassifier({ kind: "dir", dir: ${JSON.stringify(modelDir)} })];
+      const before = named();
+      for (let i = 0; i < 4; i++) {
+        models.push(await loadClassifier({ kind: "dir", dir: ${JSON.stringify(modelDir)} }));
+        await models.at(-1).classify(["The striker scored."]);
+      }
+      console.log(named() - before);
+      for (const m of models) await m.dispose();
+    `;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--quiet", script],
+      stderr: "inherit",
+    }).output();
+    assert.ok(out.success);
+    const started = Number(new TextDecoder().decode(out.stdout).trim());
+    // The default would start one thread per extra core for each of the four models.
+    assert.ok(started < 4, `${started} threads started by 4 more models`);
+  },
+});
+
+Deno.test({
   name: "classifier test cleanup",
   fn: async () => await Deno.remove(modelDir, { recursive: true }),
 });
