@@ -129,6 +129,20 @@
 //   | slowest /health, 500 × 10 KB, emb | 2,777 ms      | 1,363 ms      | 0.49        |
 //   | slowest /health, 500 × 10 KB, PG  | 3,056 / 2,384 ms | 1,151 / 2,806 ms |      |
 //
+// The final code (main merged) against main (d4542a4), BENCH_BASELINE_REF=main
+// BENCH_SECONDS=10 BENCH_DATABASES=postgres, load average 6.6 at the start, 7.4 at the end:
+//
+//   |                                   | before           | now              | ratio |
+//   | single, PostgreSQL                | 112/s, p50 138 ms, p99 253 ms | 111/s, p50 132 ms, p99 377 ms | 0.99 |
+//   | batches of 500, PostgreSQL        | 88 articles/s    | 101 articles/s   | 1.15  |
+//   | 500 × 10 KB batch, PostgreSQL     | 22 articles/s    | 24 articles/s    | 1.09  |
+//   | slowest /health, 500 × 10 KB, PG  | 394 ms           | 298 ms           | 0.76  |
+//
+// Single articles over HTTP did not get faster although PostgreSQL's CPU per article
+// halved: that path is bound by the server's one event loop (HTTP, validation, preparing,
+// classifying and grouping each request's article: about 9 ms of it an article at 111/s),
+// not by the two cores; the larger groups of one writer lengthen the tail (p99).
+//
 // What is left per article (in-process, batches): Deno about 2 ms (classification's
 // tokenizer about half of preparing, language detection about a fifth, story grouping), and
 // PostgreSQL about 1.5-2 ms (the story look-up's postings and hits, the new stories' index
