@@ -139,9 +139,10 @@
 //   | slowest /health, 500 × 10 KB, PG  | 394 ms           | 298 ms           | 0.76  |
 //
 // Single articles over HTTP did not get faster although PostgreSQL's CPU per article
-// halved: that path is bound by the server's one event loop (HTTP, validation, preparing,
-// classifying and grouping each request's article: about 9 ms of it an article at 111/s),
-// not by the two cores; the larger groups of one writer lengthen the tail (p99).
+// halved in-process: likely bound by the server's one event loop (HTTP, validation,
+// preparing, classifying and grouping each article; in-process, without HTTP, Deno's CPU
+// alone was 5-6.5 ms an article), not checked further; the larger groups of one writer may
+// lengthen the tail (p99, one run).
 //
 // What is left per article (in-process, batches): Deno about 2 ms (classification's
 // tokenizer about half of preparing, language detection about a fifth, story grouping), and
