@@ -149,6 +149,20 @@
 // PostgreSQL about 1.5-2 ms (the story look-up's postings and hits, the new stories' index
 // entries and their foreign-key checks); the targets stay out of reach on two shared cores.
 //
+// At low load (1.5-1.9) on a day the machine ran slower (fedda0c's embedded single articles:
+// 41/s, against 127-133/s two days before), BENCH_DATABASES=pglite,postgres BENCH_SECONDS=5
+// BENCH_BASELINE_REF=fedda0c, the two codes one after the other in one run:
+//
+//   |                                   | before        | now           | ratio |
+//   | batches of 500, PostgreSQL        | 62 articles/s | 132 articles/s | 2.13 |
+//   | single, PostgreSQL                | 116/s, p50 123 ms | 125/s, p50 121 ms | 1.08 |
+//   | 500 × 10 KB batch, PostgreSQL     | 22 articles/s | 25 articles/s | 1.14  |
+//   | slowest /health, 500 × 10 KB, PG  | 220 ms        | 253 ms        |       |
+//   | single, embedded                  | 41/s          | 42/s          | 1.02  |
+//   | batches of 500, embedded          | 58 articles/s | 65 articles/s | 1.12  |
+//   | 500 × 10 KB batch, embedded       | 12 articles/s | 10 articles/s | 0.83  |
+//   | slowest /health, 500 × 10 KB, emb | 483 ms        | 419 ms        |       |
+//
 //   deno run --allow-all bench/ingest_http.ts
 //     BENCH_SECONDS=20, BENCH_DB_URL=postgres://..., BENCH_DATABASES=pglite,postgres (either)
 
