@@ -12,6 +12,7 @@ const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 export async function baselineTree(
   ref: string,
 ): Promise<{ root: string; remove(): Promise<void> }> {
+  await Deno.mkdir(join(PROJECT_ROOT, "tmp"), { recursive: true });
   const root = await Deno.makeTempDir({ dir: join(PROJECT_ROOT, "tmp"), prefix: "bench-base-" });
   const archive = new Deno.Command("sh", {
     args: ["-c", `git archive ${JSON.stringify(ref)} | tar -x -C ${JSON.stringify(root)}`],

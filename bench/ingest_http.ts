@@ -173,6 +173,7 @@ import { activateModel, registerModel } from "../db/models.ts";
 import { openDb } from "../db/mod.ts";
 import { freshSchema } from "../testing/db/test_db.ts";
 import { PROJECT_ROOT } from "../testing/cli/test_run.ts";
+import { baselineTree } from "./baseline_tree.ts";
 import { parseWrkOutput, startServer } from "./http_load.ts";
 
 const KEY = "bench-load-key-0001";
@@ -444,23 +445,6 @@ async function copyTree(from: string, to: string) {
   if (!out.success) throw new Error(`cannot copy ${from}`);
 }
 
-/** The tree of `ref` extracted under tmp/, sharing this checkout's node_modules. */
-async function checkout(ref: string): Promise<{ root: string; remove(): Promise<void> }> {
-  const root = await Deno.makeTempDir({ dir: join(PROJECT_ROOT, "tmp"), prefix: "bench-base-" });
-  const archive = new Deno.Command("sh", {
-    args: ["-c", `git archive ${JSON.stringify(ref)} | tar -x -C ${JSON.stringify(root)}`],
-    cwd: PROJECT_ROOT,
-  });
-  if (!(await archive.output()).success) throw new Error(`cannot extract ${ref}`);
-  // Hard links: no copy of the bytes, and paths inside the tree (permissions are by path).
-  const link = new Deno.Command("cp", {
-    args: ["-al", join(PROJECT_ROOT, "node_modules"), join(root, "node_modules")],
-  });
-  if (!(await link.output()).success) throw new Error("cannot link node_modules");
-  await Deno.mkdir(join(root, "tmp"), { recursive: true });
-  return { root, remove: () => Deno.remove(root, { recursive: true }) };
-}
-
 /** The targets of the databases measured (`BENCH_DATABASES`), each met or missed. */
 // deno-lint-ignore no-explicit-any
 function verdicts(r: Record<string, any>) {
@@ -538,7 +522,7 @@ export async function main(): Promise<Record<string, unknown>> {
     console.error("training the topic and section models (no search)");
     await trainModels(PROJECT_ROOT, trained);
     if (ref) {
-      const base = await checkout(ref);
+      const base = await baselineTree(ref);
       try {
         out.baseline = {
           ref,

@@ -105,6 +105,7 @@ import {
 } from "../ml/story_profile.ts";
 import { encodeProfile } from "../ml/stored_profile.ts";
 import { mulberry32 } from "../ml/prng.ts";
+import { baselineTree } from "./baseline_tree.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
 const DAY = 86_400_000;
@@ -205,21 +206,14 @@ interface Code {
  * imported into this process to be measured against the same loaded history.
  */
 async function baselineCode(ref: string): Promise<Code & { remove(): Promise<void> }> {
-  const root = await Deno.makeTempDir({ dir: join(ROOT, "tmp"), prefix: "bench-base-" });
-  const sh = (cmd: string) => new Deno.Command("sh", { args: ["-c", cmd], cwd: ROOT }).output();
-  if (
-    !(await sh(`git archive ${JSON.stringify(ref)} | tar -x -C ${JSON.stringify(root)}`)).success
-  ) {
-    throw new Error(`cannot extract ${ref}`);
-  }
-  await sh(`cp -al node_modules ${JSON.stringify(join(root, "node_modules"))}`);
+  const { root, remove } = await baselineTree(ref);
   const ingest = await import(pathToFileURL(join(root, "services", "ingest.ts")).href);
   const stories = await import(pathToFileURL(join(root, "services", "stories.ts")).href);
   return {
     name: `baseline ${ref}`,
     ingestArticles: ingest.ingestArticles,
     groupIntoStories: stories.groupIntoStories,
-    remove: () => Deno.remove(root, { recursive: true }),
+    remove,
   };
 }
 
