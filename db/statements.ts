@@ -20,9 +20,11 @@ export const ROWS_PER_STATEMENT = 100;
 
 /**
  * Characters of text (article bodies, summaries, terms) one statement carries at most:
- * five articles of 10 KB. Parsing and indexing text is the slowest part of a write.
+ * two articles of 10 KB with their summaries and terms. Parsing and indexing text is the
+ * slowest part of a write: on the embedded database a statement of five such articles
+ * took 25-50 ms, and up to 150 ms on a loaded machine.
  */
-export const CHARS_PER_STATEMENT = 50_000;
+export const CHARS_PER_STATEMENT = 30_000;
 
 /**
  * Resolves at once, or on a later turn of the event loop once it has gone a few ms

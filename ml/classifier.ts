@@ -216,12 +216,13 @@ export async function loadClassifier(
 
 /**
  * Most characters one model run tokenizes: tokenizing and running the model are
- * synchronous, so this bounds how long one run holds the event loop (about 12 ms on this
- * project's 2-core machines for 50,000 characters, five 10 KB articles; see
- * bench/hostile.ts). Headlines with a lead are ~300 characters, so batches of short
- * articles still run whole.
+ * synchronous, so this bounds how long one run holds the event loop. On this project's
+ * 2-core machines a run of 50,000 characters (five 10 KB articles) took 12-30 ms, and up
+ * to 175 ms while a batch of such articles was stored beside it (an event-loop gap
+ * monitor during bench/ingest_http.ts); 20,000 take two fifths of that. Headlines with a
+ * lead are ~300 characters, so batches of short articles still run whole.
  */
-export const MAX_RUN_CHARS = 50_000;
+export const MAX_RUN_CHARS = 20_000;
 
 /**
  * Splits `order` into consecutive runs of at most `maxTexts` items and `MAX_RUN_CHARS`

@@ -8,6 +8,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "../lib/errors.ts";
+import { yieldToEventLoop } from "../lib/slices.ts";
 import type { AppEnv } from "./env.ts";
 
 /** True for text a PostgreSQL `text` or `jsonb` value can hold. */
@@ -34,6 +35,9 @@ export function firstUnstorable(value: unknown): string | null {
   }
   return null;
 }
+
+/** A JSON body over this size (or of unknown size) is checked and validated in turns of its own. */
+export const LARGE_BODY_BYTES = 256 * 1024;
 
 function refuse(where: string): never {
   throw new AppError(
@@ -63,8 +67,13 @@ export function wellFormedText(): MiddlewareHandler<AppEnv> {
       } catch {
         return await next();
       }
+      // Parsing a body of megabytes held the event loop for tens of ms, and walking it and
+      // the route's validation take as long again: each gets a turn of its own.
+      const large = Number(c.req.header("content-length") ?? Infinity) > LARGE_BODY_BYTES;
+      if (large) await yieldToEventLoop();
       const at = firstUnstorable(body);
       if (at !== null) refuse(at ? `body.${at}` : "body");
+      if (large) await yieldToEventLoop();
     }
     await next();
   };

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { ALICE_KEY, testApp } from "../testing/routes/test_app.ts";
-import { firstUnstorable, isStorableText } from "./well_formed.ts";
+import {
+  firstUnstorable,
+  isStorableText,
+  LARGE_BODY_BYTES,
+  wellFormedText,
+} from "./well_formed.ts";
 
 Deno.test("isStorableText() refuses a NUL and an unpaired surrogate, and keeps the rest", () => {
   assert.equal(isStorableText("naïve 😀 \u200f text"), true);
@@ -54,4 +59,27 @@ Deno.test("a NUL or an unpaired surrogate in a path, query or JSON body is a 422
   } finally {
     await close();
   }
+});
+
+Deno.test("wellFormedText() gives the event loop a turn after parsing a large JSON body, not a small one", async () => {
+  const { Hono } = await import("hono");
+  const app = new Hono().use(wellFormedText()).post("/", (c) => c.text(String(timerFired)));
+  let timerFired = false;
+  const send = async (body: string) => {
+    timerFired = false;
+    const request = new Request("http://x/", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(body.length) },
+      body,
+    });
+    // A timer set now fires at the next turn of the loop: it has fired by the time the
+    // route runs only if the middleware gave one.
+    setTimeout(() => timerFired = true, 0);
+    const answer = await (await app.request(request)).text();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return answer;
+  };
+  assert.equal(await send(JSON.stringify({ text: "short" })), "false");
+  const large = JSON.stringify({ text: "x".repeat(LARGE_BODY_BYTES) });
+  assert.equal(await send(large), "true");
 });

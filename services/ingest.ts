@@ -20,7 +20,7 @@ import type { Metrics } from "../lib/metrics.ts";
 import { queueForReview, type ReviewPolicy } from "./review_routing.ts";
 import { ARTICLE_SUMMARY_SENTENCES, type TextServices } from "./text_services.ts";
 import { canonicalUrl } from "./canonical_url.ts";
-import { slicesOf, turnTaker } from "../lib/slices.ts";
+import { SLICE_CHARS, slicesOf, turnTaker, yieldToEventLoop } from "../lib/slices.ts";
 import { statementTurn } from "../db/statements.ts";
 
 /** What ingestion uses beside the database; each part is optional. */
@@ -117,12 +117,20 @@ export const STORY_SLICE = 25;
 
 /**
  * Articles grouped into stories per call at most on PostgreSQL, whose statements run off
- * the event loop: the bound only caps a statement's size. Each call's look-up and write
- * have a fixed part (the batch's shared term frequencies and postings are read and written
- * once a call): in calls of 25, batches of 500 cost PostgreSQL 2.2 ms of CPU per article,
- * in calls of 500, 1.7 ms (in-process profile of 4,000 articles).
+ * the event loop. Each call's look-up and write have a fixed part (the batch's shared term
+ * frequencies and postings are read and written once a call): in calls of 25, batches of
+ * 500 cost PostgreSQL 2.2 ms of CPU per article, in calls of 500, 1.7 ms (in-process
+ * profile of 4,000 articles).
  */
 export const STORY_SLICE_POSTGRES = 500;
+
+/**
+ * Characters grouped into stories per call at most on PostgreSQL: building a call's look-up
+ * and its write, and reading the look-up's answer, are synchronous work linear in the
+ * articles' terms (about 80 ms each for 500 articles of 10 KB). A batch of 500 headlines
+ * with their leads (about 150,000 characters) is still one call.
+ */
+export const STORY_SLICE_CHARS_POSTGRES = 200_000;
 
 /**
  * Characters of text (title and body) grouped into stories per call at most on the
@@ -142,6 +150,10 @@ export async function prepareArticles(
   inputs: ArticleInput[],
   services: IngestServices = {},
 ): Promise<PreparedBatch> {
+  // A large batch comes straight from parsing and validating its body, tens of ms of work
+  // on the event loop: its preparation starts on a turn of its own.
+  const chars = inputs.reduce((n, a) => n + a.title.length + a.body.length, 0);
+  if (chars > SLICE_CHARS) await yieldToEventLoop();
   // Synchronous work per article (hashing, terms, summary, language; a 10 KB article takes
   // a few ms): the event loop gets a turn every few ms of it.
   const turn = turnTaker();
@@ -262,12 +274,12 @@ export async function storePrepared(
     if (topicResult) {
       for (const i of created) outcomes[i].prediction = topicResult.predictions[i];
     }
-    // PostgreSQL runs statements off the event loop: there, calls are only cut to bound a
-    // statement's size.
+    // PostgreSQL runs statements off the event loop: there, calls are cut only to bound the
+    // synchronous work around each.
     const embedded = db.kind === "pglite";
     const storySlices = slicesOf(created, (i) => rows[i].title.length + rows[i].body.length, {
       maxItems: embedded ? STORY_SLICE : STORY_SLICE_POSTGRES,
-      maxChars: embedded ? STORY_SLICE_CHARS : Infinity,
+      maxChars: embedded ? STORY_SLICE_CHARS : STORY_SLICE_CHARS_POSTGRES,
     });
     // Independent of each other once the articles have ids: sent together on PostgreSQL and
     // for a short batch, one after the other for a long one on the embedded database

@@ -10,6 +10,7 @@ import {
   prepareArticles,
   STORY_SLICE,
   STORY_SLICE_CHARS,
+  STORY_SLICE_CHARS_POSTGRES,
   STORY_SLICE_POSTGRES,
 } from "./ingest.ts";
 import { createTextServices, type TextServices } from "./text_services.ts";
@@ -103,6 +104,26 @@ Deno.test("prepareArticles() gives timers a turn between slices of a large batch
     // takes far longer than one budget, so they span more than one turn (how many depends
     // on the machine's speed, so only that is checked).
     assert.ok(new Set(seen).size >= 2, `turns ${new Set(seen).size}`);
+  } finally {
+    turns.stop();
+  }
+});
+
+Deno.test("prepareArticles() starts a large batch on a turn of its own, a small one at once", async () => {
+  const turns = loopTurns();
+  try {
+    for (
+      const [inputs, later] of [[[longArticle(1)], false], [
+        Array.from({ length: 30 }, (_, i) => longArticle(i)), // ~300 KB
+        true,
+      ]] as const
+    ) {
+      const seen: number[] = [];
+      const before = turns.now();
+      await prepareArticles([...inputs], { text: recordingText(turns.now, seen) });
+      // The first article is summarized in the turn the call was made in, or a later one.
+      assert.equal(seen[0] > before, later, `${inputs.length} articles`);
+    }
   } finally {
     turns.stop();
   }
@@ -254,17 +275,17 @@ Deno.test("stories are grouped a bounded number of articles and characters a cal
   }
 });
 
-Deno.test("on PostgreSQL, stories are grouped a whole batch a call up to the PostgreSQL bound", async () => {
+Deno.test("on PostgreSQL, stories are grouped up to the PostgreSQL bounds a call", async () => {
   const { db, close } = await pgliteTestDb();
   try {
-    // PostgreSQL runs statements off the event loop: the embedded bounds (articles and
-    // characters a call) would only multiply the calls' fixed cost there.
-    const long = Math.floor(STORY_SLICE_CHARS / 2) - 100;
-    const inputs = Array.from({ length: STORY_SLICE_POSTGRES + 1 }, (_, i) => ({
+    // PostgreSQL runs statements off the event loop: the embedded bounds would only multiply
+    // the calls' fixed cost there; its own bound the synchronous work around each call.
+    const long = Math.floor(STORY_SLICE_CHARS_POSTGRES / 4) - 100;
+    const inputs = Array.from({ length: STORY_SLICE_POSTGRES + 5 }, (_, i) => ({
       externalId: `p-${i}`,
       title: `Market note ${i}`,
       body: i < 6
-        ? `Cranes and ships ${i} unload grain. `.repeat(400).slice(0, long)
+        ? `Cranes and ships ${i} unload grain. `.repeat(1_500).slice(0, long)
         : `Shares ${i}.`,
       publishedAt: "2024-05-02T10:00:00Z",
     }));
@@ -272,9 +293,10 @@ Deno.test("on PostgreSQL, stories are grouped a whole batch a call up to the Pos
     const asPostgres: Db = { ...loggingDb(db, log), kind: "postgres" };
     const outcomes = await ingestArticles(asPostgres, inputs);
     assert.equal(outcomes.filter((o) => o.status === "created").length, inputs.length);
-    // STORY_SLICE_POSTGRES articles in one call (one look-up), the last one in a second;
-    // the embedded bounds would have made 3 calls of the long articles and 20 of the rest.
-    assert.equal(statementsLike(log, "WITH q AS MATERIALIZED").length, 2);
+    // One look-up a call: four long articles (the fifth would pass the character bound),
+    // then STORY_SLICE_POSTGRES articles (two long, the rest short), then the last three;
+    // the embedded bounds would have made 3 calls of the long articles and 21 of the rest.
+    assert.equal(statementsLike(log, "WITH q AS MATERIALIZED").length, 3);
     const [grouped] = await db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM article_stories",
     );
