@@ -83,3 +83,27 @@ Deno.test("wellFormedText() gives the event loop a turn after parsing a large JS
   const large = JSON.stringify({ text: "x".repeat(LARGE_BODY_BYTES) });
   assert.equal(await send(large), "true");
 });
+
+Deno.test("a JSON body is parsed once: the route's validator gets the value the text check parsed", async () => {
+  const { db, close } = await pgliteTestDb();
+  const parse = JSON.parse;
+  try {
+    const { app } = testApp(db);
+    const body = JSON.stringify({ title: "Harbour reopens", body: "Ships unload grain again." });
+    let parses = 0;
+    JSON.parse = (text: string, reviver?: Parameters<typeof parse>[1]) => {
+      if (text === body) parses++;
+      return parse(text, reviver);
+    };
+    const res = await app.request("/v1/articles", {
+      method: "POST",
+      headers: { "x-api-key": ALICE_KEY, "content-type": "application/json" },
+      body,
+    });
+    assert.equal(res.status, 201);
+    assert.equal(parses, 1);
+  } finally {
+    JSON.parse = parse;
+    await close();
+  }
+});
