@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, isLocalPath, loadConfig, parseApiKeys, weakApiKeys } from "./config.ts";
+import { ConfigError, isLocalPath, loadConfig } from "./config.ts";
 
 /** Runs loadConfig and returns its problems (failing the test when it does not throw). */
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -178,37 +178,10 @@ Deno.test("loadConfig() reads numbers and yes/no flags", () => {
   );
 });
 
-Deno.test("parseApiKeys() reads name=key and bare keys separated by ';'", () => {
-  assert.deepEqual(parseApiKeys(undefined, "alice=alice-secret-1; bare-secret-22 ;;"), [
-    { name: "alice", key: "alice-secret-1", role: "reviewer" },
-    { name: "key2", key: "bare-secret-22", role: "reviewer" },
-  ]);
-});
-
-Deno.test("parseApiKeys() names API_KEY 'default', an admin, and keeps it beside API_KEYS", () => {
-  assert.deepEqual(parseApiKeys("single-secret-0", "ops=ops-secret-01"), [
-    { name: "default", key: "single-secret-0", role: "admin" },
-    { name: "ops", key: "ops-secret-01", role: "reviewer" },
-  ]);
-});
-
-Deno.test("parseApiKeys() reads the role in name:admin=key and name:reviewer=key", () => {
-  assert.deepEqual(parseApiKeys(undefined, "ops:admin=ops-secret-01;eve:reviewer=eve-secret-1"), [
-    { name: "ops", key: "ops-secret-01", role: "admin" },
-    { name: "eve", key: "eve-secret-1", role: "reviewer" },
-  ]);
-});
-
 Deno.test("loadConfig() rejects an unknown role without echoing the key", () => {
   const problems = problemsOf({ API_KEYS: "ops:root=ops-secret-key-0001" });
   assert.deepEqual(problems, [
     'API_KEYS: the key named "ops" has role "root"; use admin or reviewer',
-  ]);
-});
-
-Deno.test("parseApiKeys() splits only at the first '=' so a key may contain '='", () => {
-  assert.deepEqual(parseApiKeys(undefined, "ci=abc=def=ghi"), [
-    { name: "ci", key: "abc=def=ghi", role: "reviewer" },
   ]);
 });
 
@@ -240,20 +213,6 @@ Deno.test("loadConfig() rejects keys shorter than 16 characters and repeated nam
   // Eight characters were enough before; a key of 15 is refused for API_KEY too.
   assert.match(problemsOf({ API_KEY: "ops-secret-01" })[0], /"default" is shorter than 16/);
   assert.equal(loadConfig({ API_KEY: "0123456789abcdef" }).apiKeys.length, 1);
-});
-
-Deno.test("weakApiKeys() names keys with too little variety for their length", () => {
-  const key = (name: string, value: string) => ({ name, key: value, role: "reviewer" as const });
-  assert.deepEqual(
-    weakApiKeys([
-      key("same", "a".repeat(40)),
-      key("two", "ab".repeat(20)),
-      key("shortHex", "0123456789abcdef"),
-      key("hex24", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822c"),
-      key("words", "correct-horse-battery-staple"),
-    ]),
-    ["same", "two", "shortHex"],
-  );
 });
 
 Deno.test({
