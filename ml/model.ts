@@ -13,6 +13,12 @@ import type { EvaluationReport } from "./metrics.ts";
 import { CONTINUATION_PREFIX, UNK_ID, wordPieceIds } from "./tokenizer.ts";
 import { articleVector } from "./word_vectors.ts";
 
+/**
+ * Losses the SGD trainer can minimise (sgd.ts): softmax cross-entropy or one-vs-rest squared
+ * hinge (a LinearSVC's).
+ */
+export type Loss = "softmax" | "squaredHinge";
+
 /** Training hyperparameters (all have defaults in train.ts). */
 export interface Hyperparameters {
   /** Keep words seen in at least this many training texts. */
@@ -63,6 +69,8 @@ export interface Hyperparameters {
    * training row holds (the rest of the model's vectors are its training words').
    */
   vectorWords: number;
+  /** The loss SGD minimises (sgd.ts; absent in models from before: softmax). */
+  loss?: Loss;
 }
 
 /** The hyperparameters the search may change. */

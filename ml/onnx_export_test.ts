@@ -107,6 +107,14 @@ Deno.test("exportOnnx() graph gives modelLogits()' calibrated probabilities with
   for (const p of got) assert.ok(Math.min(...p) >= 0.1 / k - 1e-6, "the uniform share bounds p");
 });
 
+for (const loss of ["squaredHinge", "softmax"] as const) {
+  Deno.test(`exportOnnx() graph gives modelLogits()' calibrated probabilities, ${loss} loss`, async () => {
+    const model = await trainTextClassifier(toyCorpus(90), { buckets: 256, epochs: 3, loss });
+    assert.equal(model.hyperparameters.loss, loss);
+    await assertMatchesModel(model, TEXTS);
+  });
+}
+
 Deno.test("exportOnnx() rescales norm entries beyond the float16 range and keeps the scores", async () => {
   const trained = await trainTextClassifier(toyCorpus(90), { buckets: 256, epochs: 3 });
   // Norms × 1e4 and weights × 100 give the same normalised scores, with g² far above 65504;

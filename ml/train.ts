@@ -1,6 +1,7 @@
-// Trains the topic classifier of model.ts: a multinomial logistic regression over word
-// unigrams, hashed bigrams and hashed character n-grams of each word, each feature weighted by
-// IDF^p and the vector L2-normalised, fitted by SGD with L2 regularisation (fit.ts).
+// Trains the topic classifier of model.ts: a linear model over word unigrams, hashed bigrams
+// and hashed character n-grams of each word, each feature weighted by IDF^p and the vector
+// L2-normalised, fitted by SGD with L2 regularisation on a one-vs-rest squared hinge or softmax
+// loss (fit.ts, sgd.ts).
 // Calibration is fitted on out-of-fold predictions of k-fold cross-fitting with the same
 // hyperparameters, then the model is refit on all rows.
 // Written by hand: no maintained npm package trains a sparse linear model in TypeScript, and

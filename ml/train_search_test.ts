@@ -33,10 +33,10 @@ Deno.test("trainTextClassifier() with search records its trials and ships the ch
 });
 
 Deno.test("trainTextClassifier() ships the prior correction chosen on all out-of-fold rows", async () => {
-  // Seed 3: the first fold alone prefers tau 0.75, all out-of-fold rows 1.
+  // Seed 6: the first fold alone prefers tau 0.4, all out-of-fold rows 0.75.
   const model = await trainTextClassifier(skewed(), {
     ...SMALL,
-    seed: 3,
+    seed: 6,
     search: true,
     searchTrials: 3,
   });

@@ -30,6 +30,23 @@ Deno.test("trainTextClassifier() learns a separable toy set", async () => {
   assert.equal(predict(model, "Investors bought shares after bank earnings"), "markets");
 });
 
+Deno.test("trainTextClassifier() fits the squared hinge by default, softmax when asked, each at its own step", async () => {
+  const train = toyCorpus(300, 1);
+  const test = toyCorpus(90, 2);
+  const hinge = await trainTextClassifier(train, { ...SMALL, seed: 3 });
+  const soft = await trainTextClassifier(train, { ...SMALL, seed: 3, loss: "softmax" });
+  const given = await trainTextClassifier(train, { ...SMALL, seed: 3, learningRate: 0.2 });
+  assert.deepEqual(
+    [hinge, soft, given].map((m) => [m.hyperparameters.loss, m.hyperparameters.learningRate]),
+    [["squaredHinge", 0.05], ["softmax", 0.5], ["squaredHinge", 0.2]],
+  );
+  assert.notDeepEqual(hinge.unigramWeights, soft.unigramWeights);
+  for (const model of [hinge, soft]) {
+    const correct = test.filter((e) => predict(model, e.text) === e.label).length;
+    assert.ok(correct / test.length > 0.9, `accuracy ${correct / test.length}`);
+  }
+});
+
 Deno.test("trainTextClassifier() is deterministic for a seed", async () => {
   const data = toyCorpus(120);
   const a = await trainTextClassifier(data, { ...SMALL, seed: 9 });
