@@ -22,7 +22,10 @@
 // 7.0x / 6.0x / 3.0x), P@500 / 1000 / 2000 0.880 / 0.796 / 0.550, ranking 43 s (1.1x, back
 // to back). Other splits (`--split-seed`), before -> now: seed 11 P@1000 0.711 -> 0.799, gap
 // recovered 0.58 -> 0.71, P@2000 0.554 -> 0.564; seed 23 P@1000 0.714 -> 0.790, gap
-// recovered 0.64 -> 0.70, P@2000 0.550 -> 0.562.
+// recovered 0.64 -> 0.70, P@2000 0.550 -> 0.562. With the one-vs-rest squared hinge as the
+// trainer's loss (ml/sgd.ts; split seed 7, load average 4-6 with the test suite beside it):
+// human 82.56%, top 1,000 corrected 87.01% (gap recovered 0.659, 4.45x the random gain, which
+// rose with the better human-label model), P@1000 0.831, P@2000 0.570; ranking 98 s.
 //
 //   deno task bench learning-loop
 //   deno run --allow-all bench/learning_loop.ts [--quick] [--no-vectors] [--split-seed N]
