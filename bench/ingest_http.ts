@@ -184,6 +184,21 @@
 //
 // The slowest answers are a handful of the 450-700 asked; the median stays 4-9 ms.
 //
+// Then a JSON body is parsed once (hono's json() parsed the text again for the route's
+// validator: a second 40-60 ms stretch for 5 MB). Against 55533d7 (the code before all of
+// the above), BENCH_PARTS=bigBatch, three runs on the idle machine (load average 1-2):
+//
+//   |                                   | before            | now               |
+//   | slowest /health, 500 × 10 KB, emb | 200 / 220 / 185 ms | 148 / 187 / 205 ms |
+//   | slowest /health, 500 × 10 KB, PG  | 138 / 194 / 278 ms | 173 / 212 / 193 ms |
+//   | 500 × 10 KB batch, embedded       | 32 / 32 / 32 articles/s | 32 / 29 / 26 articles/s |
+//   | 500 × 10 KB batch, PostgreSQL     | 56 / 51 / 49 articles/s | 51 / 36 / 36 articles/s |
+//
+// On the idle machine the slowest answer moves by tens of ms from run to run for either code,
+// and the target is met in four runs of six: the stretches left are the parse of the body
+// itself (one JSON.parse), statements of the trend fold of the batches before, which runs
+// beside the batch, and garbage collection (mark-compact pauses of 10-30 ms with --trace-gc).
+//
 //   deno run --allow-all bench/ingest_http.ts
 //     BENCH_SECONDS=20, BENCH_DB_URL=postgres://..., BENCH_DATABASES=pglite,postgres (either),
 //     BENCH_PARTS=single,batches,bigBatch (any of them), BENCH_MODELS=<dir> (models trained by
