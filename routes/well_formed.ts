@@ -9,6 +9,7 @@
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "../lib/errors.ts";
 import { yieldToEventLoop } from "../lib/slices.ts";
+import { bodyText } from "./body_text.ts";
 import type { AppEnv } from "./env.ts";
 
 /** True for text a PostgreSQL `text` or `jsonb` value can hold. */
@@ -61,15 +62,21 @@ export function wellFormedText(): MiddlewareHandler<AppEnv> {
       for (const v of values) if (!isStorableText(v)) refuse(`query.${name}`);
     }
     if (c.req.header("content-type")?.toLowerCase().includes("json")) {
+      // Decoded a piece at a time (routes/body_text.ts), and kept where Hono's body readers
+      // find it (the stream can be read only once).
+      const text = bodyText(c.req.raw.body);
+      (c.req.bodyCache as { text?: Promise<string> }).text = text;
+      const large = Number(c.req.header("content-length") ?? Infinity) > LARGE_BODY_BYTES;
+      // Decoding, parsing, walking and the route's validation of a body of megabytes take
+      // tens of ms each: each gets a turn of its own.
       let body: unknown;
       try {
-        body = await c.req.json();
+        const decoded = await text;
+        if (large) await yieldToEventLoop();
+        body = JSON.parse(decoded);
       } catch {
         return await next();
       }
-      // Parsing a body of megabytes held the event loop for tens of ms, and walking it and
-      // the route's validation take as long again: each gets a turn of its own.
-      const large = Number(c.req.header("content-length") ?? Infinity) > LARGE_BODY_BYTES;
       if (large) await yieldToEventLoop();
       const at = firstUnstorable(body);
       if (at !== null) refuse(at ? `body.${at}` : "body");
