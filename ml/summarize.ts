@@ -7,7 +7,7 @@
 import type { ModelSource } from "./classifier.ts";
 import { cappedFetch } from "./hub_fetch.ts";
 import { countWords, splitSentences } from "./sentences.ts";
-import { cosine, sentenceFeatures } from "./summarize_features.ts";
+import { sentenceFeatures } from "./summarize_features.ts";
 
 /** Options of `summarize()`. */
 export interface SummarizeOptions {
@@ -201,7 +201,7 @@ function selectSentences(
     chosen.push(best);
     words += f.words[best];
     for (let i = 0; i < n; i++) {
-      if (!used[i]) maxSim[i] = Math.max(maxSim[i], cosine(f.vectors[i], f.vectors[best]));
+      if (!used[i]) maxSim[i] = Math.max(maxSim[i], f.similarity[i * n + best]);
     }
   }
   return chosen;
