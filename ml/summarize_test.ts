@@ -1,7 +1,12 @@
 // ml/summarize_test.ts — tests for the extractive summarizer and the abstractive loader.
 
 import assert from "node:assert/strict";
-import { loadAbstractiveSummarizer, summarize } from "./summarize.ts";
+import {
+  loadAbstractiveSummarizer,
+  summarize,
+  warmUpArticle,
+  warmUpSummarizer,
+} from "./summarize.ts";
 import { countWords, splitSentences } from "./sentences.ts";
 
 const TITLE = "Ad sales boost Time Warner profit";
@@ -202,4 +207,11 @@ Deno.test("loadAbstractiveSummarizer() asks the hub only for the pinned revision
     await server.shutdown();
     await Deno.remove(cacheDir, { recursive: true });
   }
+});
+
+Deno.test("the summarizer warms up on an article as long as the longest it meets", () => {
+  // Over a hundred sentences: the similarity graph of a 10 KB article, not a headline's.
+  assert.equal(splitSentences(warmUpArticle()).length, 120);
+  warmUpSummarizer();
+  assert.equal(summarize({ text: warmUpArticle(), maxSentences: 3 }).sentences.length, 3);
 });

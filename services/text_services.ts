@@ -11,6 +11,7 @@ import {
   summarize as extractive,
   type SummarizeOptions,
   type Summary,
+  warmUpSummarizer,
 } from "../ml/summarize.ts";
 import { type Config, isLocalPath } from "../lib/config.ts";
 
@@ -30,6 +31,7 @@ export async function createTextServices(config: Config): Promise<TextServices> 
   const detector = await createLanguageDetector();
   const detectLanguage = (text: string) => detector.detect(text);
   if (!config.summarizerModel) {
+    warmUpSummarizer();
     return {
       summaryMethod: "extractive",
       summarize: (o) => Promise.resolve(extractive(o)),
