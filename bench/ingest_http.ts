@@ -199,6 +199,37 @@
 // itself (one JSON.parse), statements of the trend fold of the batches before, which runs
 // beside the batch, and garbage collection (mark-compact pauses of 10-30 ms with --trace-gc).
 //
+// Then, with a gap monitor (a 2 ms timer; statements, parsing and each article's steps marked)
+// and --trace-gc on PostgreSQL: decoding the 5 MB body's bytes into one string took 52-71 ms
+// in one call (Request.text(); the JSON.parse after it 5-11 ms); the first 10 KB article's
+// summary 57-97 ms (the summarizer's code compiled for headlines, and a mark-compact falling
+// in it), the next ones 3-30 ms. Now the body is decoded 64 KB at a time with turns
+// (routes/body_text.ts), the summarizer compares sentences over numbered terms (4.2 -> 2.2 ms
+// for a 10 KB article, the same summaries) and warms up on a long made-up article at start-up
+// (first 10 KB article 8-18 ms). And the probes were timed from the thread that turned the
+// batch into JSON and sent it: the slowest probe was the one sent beside the batch (300 and
+// 173 ms in two runs, the client's own work). They now run in a worker
+// (bench/health_poller.ts), the batch's JSON made before they start. With that bench,
+// BENCH_BASELINE_REF=067dfad (the code before all of this paragraph's changes), two runs,
+// load average 1.5-2 (other work paused):
+//
+//   |                                   | before       | now          |
+//   | slowest /health, 500 × 10 KB, emb | 234 / 334 ms | 161 / 172 ms |
+//   | slowest /health, 500 × 10 KB, PG  | 160 / 152 ms | 143 / 113 ms |
+//   | 500 × 10 KB batch, embedded       | 25 / 20 articles/s | 26 / 27 articles/s |
+//   | 500 × 10 KB batch, PostgreSQL     | 39 / 36 articles/s | 41 / 48 articles/s |
+//
+// and seven more runs of this code alone: embedded 180 / 111 / 178 / 138 / 200 / 226 / 139 ms,
+// PostgreSQL 200 / 96 / 95 / 124 / 211 / 144 / 108 ms (medians 7-12 and 3-5 ms; batches 21-29
+// and 36-49 articles/s). The target (<= 200 ms) held in 16 runs of 18, so not reliably: a run's
+// slowest probe stands alone (226 and 211 ms, the next 126 and 135), a new connection's
+// accept, request and answer each waiting for a turn of the loop behind stretches of 30-50 ms
+// (two models' classifier runs of ~17 ms following each other, single statements on the
+// embedded database). Tried and left out: classifier runs of 10,000 characters (260 / 198 /
+// 169 ms embedded, 196 / 146 / 128 ms PostgreSQL, batches slower), and one count of time
+// without a turn shared by every kind of long work (the classifier's runs yielding by the
+// database's count): 554-927 ms, the probes waiting behind whole chains of work.
+//
 //   deno run --allow-all bench/ingest_http.ts
 //     BENCH_SECONDS=20, BENCH_DB_URL=postgres://..., BENCH_DATABASES=pglite,postgres (either),
 //     BENCH_PARTS=single,batches,bigBatch (any of them), BENCH_MODELS=<dir> (models trained by
