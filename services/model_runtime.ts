@@ -254,15 +254,22 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
     const held = s ? [...models, s] : models;
     for (const h of held) h.users++;
     try {
-      return await Promise.all(models.map(async (l, i) => {
+      // One model after the other: their runs are synchronous work on this thread either
+      // way. Run together, two models' runs over a batch of long articles followed each
+      // other with no turn of the event loop between them (each model's turn between its
+      // own runs fell in the same one): 35-50 ms at a time.
+      const results: Classification[] = [];
+      for (const [i, l] of models.entries()) {
         const { predictions, vectors } = await run(l, texts);
         const own = { model: l.model, predictions, ...(vectors ? { vectors } : {}) };
-        if (i > 0 || !s) return own;
-        return {
-          ...own,
-          shadow: { model: s.model, predictions: (await run(s, texts)).predictions },
-        };
-      }));
+        results.push(
+          i > 0 || !s ? own : {
+            ...own,
+            shadow: { model: s.model, predictions: (await run(s, texts)).predictions },
+          },
+        );
+      }
+      return results;
     } finally {
       for (const h of held) {
         h.users--;
