@@ -34,6 +34,7 @@ export {
   type Classifier,
   loadClassifier,
   type LoadOptions,
+  MAX_RUN_CHARS,
   type ModelSource,
   type Prediction,
 } from "./classifier.ts";

@@ -11,7 +11,7 @@
 import type { Db } from "../db/mod.ts";
 import { activeModelVersions, DEFAULT_TAXONOMY } from "../db/models.ts";
 import { shadowModelVersion } from "../db/review/mod.ts";
-import type { ClassifiedText, Classifier, Prediction } from "../ml/mod.ts";
+import { type ClassifiedText, type Classifier, MAX_RUN_CHARS, type Prediction } from "../ml/mod.ts";
 import type { Config } from "../lib/config.ts";
 import { logger } from "../lib/log.ts";
 import { inSpan } from "../lib/tracing.ts";
@@ -254,22 +254,17 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
     const held = s ? [...models, s] : models;
     for (const h of held) h.users++;
     try {
-      // One model after the other: their runs are synchronous work on this thread either
-      // way. Run together, two models' runs over a batch of long articles followed each
-      // other with no turn of the event loop between them (each model's turn between its
-      // own runs fell in the same one): 35-50 ms at a time.
-      const results: Classification[] = [];
-      for (const [i, l] of models.entries()) {
+      const classified = async (l: Loaded, i: number): Promise<Classification> => {
         const { predictions, vectors } = await run(l, texts);
         const own = { model: l.model, predictions, ...(vectors ? { vectors } : {}) };
-        results.push(
-          i > 0 || !s ? own : {
-            ...own,
-            shadow: { model: s.model, predictions: (await run(s, texts)).predictions },
-          },
-        );
-      }
-      return results;
+        if (i > 0 || !s) return own;
+        return {
+          ...own,
+          shadow: { model: s.model, predictions: (await run(s, texts)).predictions },
+        };
+      };
+      const chars = texts.reduce((n, t) => n + t.length, 0);
+      return await runModels(chars, models.map((l, i) => () => classified(l, i)));
     } finally {
       for (const h of held) {
         h.users--;
@@ -311,6 +306,21 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
       shadow = null;
     },
   };
+}
+
+/**
+ * Runs each served model's classification of texts of `chars` characters: all together for
+ * texts one classifier run takes, one after the other beyond that (ml/classifier.ts
+ * `MAX_RUN_CHARS`), since runs are synchronous work on this thread either way. Run together,
+ * two models' runs over a batch of long articles followed each other with no turn of the
+ * event loop between them (each model's turn between its own runs fell in the same one):
+ * 35-50 ms at a time, with `/health` waiting behind them. Results in the order of `steps`.
+ */
+export async function runModels<T>(chars: number, steps: (() => Promise<T>)[]): Promise<T[]> {
+  if (chars <= MAX_RUN_CHARS) return await Promise.all(steps.map((step) => step()));
+  const results: T[] = [];
+  for (const step of steps) results.push(await step());
+  return results;
 }
 
 /** Predictions without their vectors, and the vectors apart (when the model gives them). */

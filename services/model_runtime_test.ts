@@ -5,7 +5,8 @@ import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { verifyModelDir } from "../ml/mod.ts";
 import { ModelStoreError } from "./model_store.ts";
 import { loadConfig } from "../lib/config.ts";
-import { createModelRuntime } from "./model_runtime.ts";
+import { createModelRuntime, runModels } from "./model_runtime.ts";
+import { MAX_RUN_CHARS } from "../ml/mod.ts";
 import { TOY_TRAINING, trainToyModel } from "../testing/services/test_model.ts";
 import { trainAndRegister } from "./training.ts";
 import { toyCorpus } from "../testing/ml/toy_corpus.ts";
@@ -74,4 +75,20 @@ Deno.test("a served model with word vectors gives each text's vector; one from b
     await Deno.remove(modelDir, { recursive: true });
     await Deno.remove(vectorsFile);
   }
+});
+
+Deno.test("runModels() runs models together on short texts, one after the other on long ones", async () => {
+  const trace = (log: string[]) =>
+    [1, 2].map((k) => async () => {
+      log.push(`start ${k}`);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      log.push(`end ${k}`);
+      return k;
+    });
+  const together: string[] = [];
+  assert.deepEqual(await runModels(MAX_RUN_CHARS, trace(together)), [1, 2]);
+  assert.deepEqual(together, ["start 1", "start 2", "end 1", "end 2"]);
+  const inTurn: string[] = [];
+  assert.deepEqual(await runModels(MAX_RUN_CHARS + 1, trace(inTurn)), [1, 2]);
+  assert.deepEqual(inTurn, ["start 1", "end 1", "start 2", "end 2"]);
 });
