@@ -230,6 +230,16 @@
 // without a turn shared by every kind of long work (the classifier's runs yielding by the
 // database's count): 554-927 ms, the probes waiting behind whole chains of work.
 //
+// Then served models classify texts longer than one run one model after the other
+// (services/model_runtime.ts `runModels`; shorter ones, a single article's, still together):
+// the two models' runs no longer follow each other in one stretch. This code, eleven runs,
+// load average 0.4-2 (other work paused): slowest /health embedded 168 / 181 / 180 / 141 /
+// 99 / 169 / 139 / 132 / 117 / 146 / 118 ms, PostgreSQL 89 / 85 / 73 / 90 / 88 / 265 / 57 /
+// 100 / 109 / 84 / 100 ms (medians 2-12 ms; batches 19-33 and 35-48 articles/s; the server's
+// RSS after the batch 588-643 MB embedded, 438-488 MB on PostgreSQL). The 265 ms stood alone
+// (the run's next slowest probe 66 ms) and did not come back in five more runs with the gap
+// monitor on (slowest 72-84 ms, no gap of the loop over 60 ms during the batch).
+//
 //   deno run --allow-all bench/ingest_http.ts
 //     BENCH_SECONDS=20, BENCH_DB_URL=postgres://..., BENCH_DATABASES=pglite,postgres (either),
 //     BENCH_PARTS=single,batches,bigBatch (any of them), BENCH_MODELS=<dir> (models trained by
