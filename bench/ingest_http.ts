@@ -236,7 +236,7 @@
 // load average 0.4-2 (other work paused): slowest /health embedded 168 / 181 / 180 / 141 /
 // 99 / 169 / 139 / 132 / 117 / 146 / 118 ms, PostgreSQL 89 / 85 / 73 / 90 / 88 / 265 / 57 /
 // 100 / 109 / 84 / 100 ms (medians 2-12 ms; batches 19-33 and 35-48 articles/s; the server's
-// RSS after the batch 588-643 MB embedded, 438-488 MB on PostgreSQL). The 265 ms stood alone
+// RSS after the batch 588-643 MB embedded, 438-485 MB on PostgreSQL). The 265 ms stood alone
 // (the run's next slowest probe 66 ms) and did not come back in five more runs with the gap
 // monitor on (slowest 72-84 ms, no gap of the loop over 60 ms during the batch).
 //
