@@ -309,9 +309,9 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
 }
 
 /**
- * Runs each served model's classification of texts of `chars` characters: all together for
- * texts one classifier run takes, one after the other beyond that (ml/classifier.ts
- * `MAX_RUN_CHARS`), since runs are synchronous work on this thread either way. Run together,
+ * Runs each served model's classification of texts of `chars` characters: all together up to
+ * the characters one classifier run takes (ml/classifier.ts `MAX_RUN_CHARS`), one after the
+ * other beyond that, since runs are synchronous work on this thread either way. Run together,
  * two models' runs over a batch of long articles followed each other with no turn of the
  * event loop between them (each model's turn between its own runs fell in the same one):
  * 35-50 ms at a time, with `/health` waiting behind them. Results in the order of `steps`.
