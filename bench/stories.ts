@@ -242,7 +242,9 @@ async function scoreWithVectors(docs: Array<Doc & { at: string }>, dir: string) 
   const classifier = await loadClassifier({ kind: "dir", dir });
   let vectors: Float32Array[];
   try {
-    const out = await classifier.classify(docs.map((d) => articleText(d.title, d.body)));
+    const out = await classifier.classify(
+      docs.map((d) => articleText(d.title, d.body, classifier.headlineRepeats)),
+    );
     vectors = out.map((p) => {
       if (!p.vector) throw new Error(`${dir} is a model without word vectors`);
       return p.vector;

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { activeModelVersion, getModel } from "../db/models.ts";
 import { DATASET_FORMATS, readDataset } from "../datasets/mod.ts";
 import { evaluate, formatReport, loadClassifier } from "../ml/mod.ts";
+import { exampleText } from "../ml/article_text.ts";
 import { examplesFrom } from "../services/training.ts";
 import { localModelDir } from "../services/model_runtime.ts";
 import { readBbcSummaryPairs } from "../datasets/bbc_summaries.ts";
@@ -61,7 +62,9 @@ export function evaluateCommand() {
       const predictions = [];
       for (let i = 0; i < examples.length; i += BATCH) {
         predictions.push(
-          ...await classifier.classify(examples.slice(i, i + BATCH).map((e) => e.text)),
+          ...await classifier.classify(
+            examples.slice(i, i + BATCH).map((e) => exampleText(e, classifier.headlineRepeats)),
+          ),
         );
         bar.update(predictions.length);
       }

@@ -14,6 +14,7 @@ import { cappedFetch } from "./hub_fetch.ts";
 import type { Prediction } from "./metrics.ts";
 import { checkModelFiles, hasManifest, type Manifest, verifyModelDir } from "./model_dir.ts";
 import { softmax } from "./model.ts";
+import { headlineRepeatsOf } from "./article_text.ts";
 import { normalizeNewsText } from "./normalize.ts";
 import { cacheWordPieces } from "./word_piece_cache.ts";
 
@@ -44,6 +45,8 @@ export interface Classifier {
   labels: string[];
   /** The manifest, for models we trained. */
   manifest?: Manifest;
+  /** Times an article's headline opens the text it is given (article_text.ts). */
+  headlineRepeats: number;
   /**
    * One prediction per text, in order; scores cover all labels and sum to 1. A model with
    * pretrained word vectors also gives each text's dense vector (`vector`).
@@ -189,6 +192,7 @@ export async function loadClassifier(
     version,
     labels,
     ...(manifest ? { manifest } : {}),
+    headlineRepeats: headlineRepeatsOf(manifest?.hyperparameters),
     classify: coalesce(async (texts: string[]): Promise<ClassifiedText[]> => {
       const chars = texts.reduce((n, t) => n + t.length, 0);
       if (texts.length <= batchSize && chars <= MAX_RUN_CHARS) {

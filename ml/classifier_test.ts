@@ -8,6 +8,7 @@ import { normalizeNewsText } from "./normalize.ts";
 import { createWordSplitter } from "./word_splitter.ts";
 import { toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { trainTextClassifier } from "./train.ts";
+import { HEADLINE_REPEATS } from "./article_text.ts";
 
 const model = await trainTextClassifier(toyCorpus(300), {
   buckets: 4096,
@@ -215,6 +216,23 @@ Deno.test({
     // The default would start one thread per extra core for each of the four models.
     assert.ok(started < 4, `${started} threads started by 4 more models`);
   },
+});
+
+Deno.test("a classifier gives the headline repeats its manifest records; 1 for a model from before", async () => {
+  const now = await loadClassifier({ kind: "dir", dir: modelDir });
+  assert.equal(model.hyperparameters.headlineRepeats, HEADLINE_REPEATS);
+  assert.equal(now.headlineRepeats, HEADLINE_REPEATS);
+  await now.dispose();
+  const { headlineRepeats: _, ...before } = model.hyperparameters;
+  const dir = await Deno.makeTempDir({ prefix: "classifier_test_before_" });
+  try {
+    await writeModelDir(dir, { ...model, hyperparameters: before }, META);
+    const old = await loadClassifier({ kind: "dir", dir });
+    assert.equal(old.headlineRepeats, 1);
+    await old.dispose();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test({

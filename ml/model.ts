@@ -71,6 +71,11 @@ export interface Hyperparameters {
   vectorWords: number;
   /** The loss SGD minimises (sgd.ts; absent in models from before: softmax). */
   loss?: Loss;
+  /**
+   * Times the headline opens the texts the model was trained on (article_text.ts); served
+   * articles are given to it in the same shape. Absent in models from before: once.
+   */
+  headlineRepeats?: number;
 }
 
 /** The hyperparameters the search may change. */

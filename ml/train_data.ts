@@ -1,6 +1,7 @@
 // What every training run starts from: the examples, the default hyperparameters, and the
 // tokenized rows with their label indices (shared by train.ts and out_of_fold.ts).
 
+import { HEADLINE_REPEATS } from "./article_text.ts";
 import type { Tokenized } from "./fit.ts";
 import type { Hyperparameters, Loss } from "./model.ts";
 import { normalizeNewsText } from "./normalize.ts";
@@ -11,6 +12,11 @@ import type { VectorProvider, WordVectorTable } from "./word_vectors.ts";
 export interface Example {
   text: string;
   label: string;
+  /**
+   * The article the text was made of (`articleText`), when it was one: a model whose texts
+   * repeat the headline another number of times is scored on its own text of it.
+   */
+  article?: { title: string; body: string };
 }
 
 /** Progress of a training stage (`tokenize`, `train`, `calibrate`, `refit`). */
@@ -57,6 +63,7 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
   vectorWeighting: "idf",
   vectorWords: 30_000,
   loss: "squaredHinge",
+  headlineRepeats: HEADLINE_REPEATS,
 };
 
 /**

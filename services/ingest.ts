@@ -13,7 +13,6 @@ import { insertArticleVectors } from "../db/article_vectors.ts";
 import { groupIntoStories } from "./stories.ts";
 import type { ArticleInput } from "../datasets/article.ts";
 import type { Prediction } from "../ml/mod.ts";
-import { articleText } from "../ml/article_text.ts";
 import { articleTerms } from "../ml/terms.ts";
 import type { Classification, ModelRuntime } from "./model_runtime.ts";
 import type { Metrics } from "../lib/metrics.ts";
@@ -166,7 +165,7 @@ export async function prepareArticles(
   }
   const results = services.models
     ? await services.models.classifyAll(
-      rows.map((r) => articleText(r.title, r.body)),
+      rows.map((r) => ({ title: r.title, body: r.body })),
       { withShadow: Boolean(services.review) },
     )
     : [];

@@ -17,7 +17,7 @@ import { createTextServices, type TextServices } from "./text_services.ts";
 import { registerModel } from "../db/models.ts";
 import { ROWS_PER_STATEMENT } from "../db/statements.ts";
 import { type LoggedStatement, loggingDb, statementsLike } from "../testing/db/statement_log.ts";
-import type { ModelRuntime } from "./model_runtime.ts";
+import type { ModelInput, ModelRuntime } from "./model_runtime.ts";
 
 Deno.test("dedupKey() prefers the external id, then the url, then the content", () => {
   const h = contentHash("T", "B");
@@ -163,7 +163,7 @@ const SECTION = { name: "sec", version: "sec-1", labels: ["x", "y"], taxonomy: "
 
 /** Two served models (two taxonomies), the topic one with vectors; every prediction unsure. */
 const twoModels = {
-  classifyAll: (texts: string[]) =>
+  classifyAll: (texts: ModelInput[]) =>
     Promise.resolve([TOPIC, SECTION].map((model, k) => ({
       model,
       predictions: texts.map(() => ({

@@ -15,6 +15,7 @@ import { type ClassifiedText, type Classifier, MAX_RUN_CHARS, type Prediction } 
 import type { Config } from "../lib/config.ts";
 import { logger } from "../lib/log.ts";
 import { inSpan } from "../lib/tracing.ts";
+import { articleText } from "../ml/article_text.ts";
 import { loadRegistered } from "./registered_model.ts";
 
 export {
@@ -50,6 +51,22 @@ export interface Classification {
   shadow?: ShadowResult;
 }
 
+/**
+ * What a model classifies: a text as given, or an article, which each model sees in the shape
+ * of its own training texts (`articleText` with its headline repeats).
+ */
+export type ModelInput = string | { title: string; body: string };
+
+/** The text `classifier` is given for `input`. */
+export function textFor(
+  classifier: Pick<Classifier, "headlineRepeats">,
+  input: ModelInput,
+): string {
+  return typeof input === "string"
+    ? input
+    : articleText(input.title, input.body, classifier.headlineRepeats);
+}
+
 export interface ModelRuntime {
   /** The model serving `taxonomy` (default `topic`) now, or null while none is loaded. */
   current(taxonomy?: string): ServedModel | null;
@@ -62,14 +79,17 @@ export interface ModelRuntime {
    * texts too, for comparison with the `topic` model (never served).
    */
   classify(
-    texts: string[],
+    inputs: ModelInput[],
     options?: { withShadow?: boolean; taxonomy?: string },
   ): Promise<Classification>;
   /**
    * Classifies with every taxonomy's served model, `topic` first (the shadow model
    * beside it with `withShadow`); an empty list while none is loaded.
    */
-  classifyAll(texts: string[], options?: { withShadow?: boolean }): Promise<Classification[]>;
+  classifyAll(
+    inputs: ModelInput[],
+    options?: { withShadow?: boolean },
+  ): Promise<Classification[]>;
   /** Checks the registry once and swaps models if the active one changed. */
   refresh(): Promise<void>;
   /**
@@ -232,8 +252,9 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
   // At start there is nothing else to serve: a model that cannot be loaded stops the start.
   await refresh({ throwFirst: true });
 
-  const run = (m: Loaded, texts: string[]) =>
-    inSpan(
+  const run = (m: Loaded, inputs: ModelInput[]) => {
+    const texts = inputs.map((input) => textFor(m.classifier, input));
+    return inSpan(
       "model classify",
       {
         "model.name": m.model.name,
@@ -243,11 +264,12 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
       },
       async () => splitVectors(await m.classifier.classify(texts)),
     );
+  };
 
-  /** Runs `models` (and the shadow beside `topic`) on `texts`, each held until all finish. */
+  /** Runs `models` (and the shadow beside `topic`) on `inputs`, each held until all finish. */
   const classifyWith = async (
     models: Loaded[],
-    texts: string[],
+    inputs: ModelInput[],
     withShadow: boolean,
   ): Promise<Classification[]> => {
     const s = withShadow && models[0] === loaded.get(DEFAULT_TAXONOMY) ? shadow : null;
@@ -255,15 +277,18 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
     for (const h of held) h.users++;
     try {
       const classified = async (l: Loaded, i: number): Promise<Classification> => {
-        const { predictions, vectors } = await run(l, texts);
+        const { predictions, vectors } = await run(l, inputs);
         const own = { model: l.model, predictions, ...(vectors ? { vectors } : {}) };
         if (i > 0 || !s) return own;
         return {
           ...own,
-          shadow: { model: s.model, predictions: (await run(s, texts)).predictions },
+          shadow: { model: s.model, predictions: (await run(s, inputs)).predictions },
         };
       };
-      const chars = texts.reduce((n, t) => n + t.length, 0);
+      const chars = inputs.reduce(
+        (n, i) => n + (typeof i === "string" ? i.length : i.title.length + i.body.length),
+        0,
+      );
       return await runModels(chars, models.map((l, i) => () => classified(l, i)));
     } finally {
       for (const h of held) {
@@ -276,15 +301,15 @@ export async function createModelRuntime(db: Db, config: Config): Promise<ModelR
   return {
     current: (taxonomy = DEFAULT_TAXONOMY) => loaded.get(taxonomy)?.model ?? null,
     served: () => [...loaded.values()].map((l) => l.model),
-    async classify(texts, options = {}) {
+    async classify(inputs, options = {}) {
       const taxonomy = options.taxonomy ?? DEFAULT_TAXONOMY;
       const l = loaded.get(taxonomy);
       if (!l) throw new NoModelError(taxonomy);
-      const [result] = await classifyWith([l], texts, options.withShadow ?? false);
+      const [result] = await classifyWith([l], inputs, options.withShadow ?? false);
       return result;
     },
-    classifyAll(texts, options = {}) {
-      return classifyWith([...loaded.values()], texts, options.withShadow ?? false);
+    classifyAll(inputs, options = {}) {
+      return classifyWith([...loaded.values()], inputs, options.withShadow ?? false);
     },
     refresh: () => refresh(),
     problems: () =>

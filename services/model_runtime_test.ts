@@ -5,7 +5,8 @@ import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { verifyModelDir } from "../ml/mod.ts";
 import { ModelStoreError } from "./model_store.ts";
 import { loadConfig } from "../lib/config.ts";
-import { createModelRuntime, runModels } from "./model_runtime.ts";
+import { createModelRuntime, runModels, textFor } from "./model_runtime.ts";
+import { articleText } from "../ml/article_text.ts";
 import { MAX_RUN_CHARS } from "../ml/mod.ts";
 import { TOY_TRAINING, trainToyModel } from "../testing/services/test_model.ts";
 import { trainAndRegister } from "./training.ts";
@@ -91,4 +92,39 @@ Deno.test("runModels() runs models together on short texts, one after the other 
   const inTurn: string[] = [];
   assert.deepEqual(await runModels(MAX_RUN_CHARS + 1, trace(inTurn)), [1, 2]);
   assert.deepEqual(inTurn, ["start 1", "end 1", "start 2", "end 2"]);
+});
+
+Deno.test("textFor() gives each model an article in the shape of its own training texts", () => {
+  const article = { title: "Striker scores", body: "The league season ended." };
+  assert.equal(
+    textFor({ headlineRepeats: 1 }, article),
+    "Striker scores . The league season ended.",
+  );
+  assert.equal(
+    textFor({ headlineRepeats: 2 }, article),
+    "Striker scores . Striker scores . The league season ended.",
+  );
+  assert.equal(textFor({ headlineRepeats: 2 }, "as given"), "as given");
+});
+
+Deno.test("a served model classifies an article as the text of its own shape", async () => {
+  const { db, close } = await pgliteTestDb();
+  const modelDir = await Deno.makeTempDir({ prefix: "newsintel-models-" });
+  try {
+    await trainToyModel(db, modelDir);
+    const runtime = await createModelRuntime(db, loadConfig({ MODEL_DIR: modelDir }));
+    try {
+      const article = { title: "Shares and profit", body: "the striker scored a goal in the cup" };
+      const [asArticle] = await runtime.classifyAll([article]);
+      const twice = await runtime.classify([articleText(article.title, article.body, 2)]);
+      const once = await runtime.classify([articleText(article.title, article.body, 1)]);
+      assert.deepEqual(asArticle.predictions, twice.predictions);
+      assert.notDeepEqual(asArticle.predictions, once.predictions);
+    } finally {
+      await runtime.close();
+    }
+  } finally {
+    await close();
+    await Deno.remove(modelDir, { recursive: true });
+  }
 });

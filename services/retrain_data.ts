@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { readDataset } from "../datasets/mod.ts";
 import type { ReviewedLabel } from "../db/review/mod.ts";
-import { articleText } from "../ml/article_text.ts";
+import { articleText, exampleText } from "../ml/article_text.ts";
 import type { Classifier } from "../ml/classifier.ts";
 import { evaluate, type Example } from "../ml/mod.ts";
 import { DEFAULT_TRAINING_DATA } from "./model_runtime.ts";
@@ -42,11 +42,13 @@ export function inEvalSet(articleId: number, share: number): boolean {
 }
 
 /**
- * Whether a text of the bundled sample is in its held-out part (about
- * {@link HELD_OUT_SHARE} of it), by a hash of the text as {@link textKey} normalises it.
+ * Whether an example of the bundled sample is in its held-out part (about
+ * {@link HELD_OUT_SHARE} of it), by a hash of its text as {@link textKey} normalises it; an
+ * article's text with the headline once, as texts were when the part was chosen, so it stays
+ * the same part whatever shape models' texts take.
  */
-export function isHeldOut(text: string): boolean {
-  return hashFraction("retrain-fixed", textKey(text)) < HELD_OUT_SHARE;
+export function isHeldOut(example: Example): boolean {
+  return hashFraction("retrain-fixed", textKey(exampleText(example, 1))) < HELD_OUT_SHARE;
 }
 
 /** Whether `path` is the bundled sample (whose held-out part nothing trains on). */
@@ -61,7 +63,7 @@ export function isBundledSample(path: string): boolean {
 
 /** The bundled sample without its held-out part: what training on it uses. */
 export function withoutHeldOut(examples: readonly Example[]): Example[] {
-  return examples.filter((e) => !isHeldOut(e.text));
+  return examples.filter((e) => !isHeldOut(e));
 }
 
 /**
@@ -72,7 +74,7 @@ export function withoutHeldOut(examples: readonly Example[]): Example[] {
 export async function fixedEvalExamples(file?: string): Promise<Example[]> {
   const path = file ?? DEFAULT_TRAINING_DATA;
   const all = await examplesFrom(readDataset(path));
-  const examples = file ? all : all.filter((e) => isHeldOut(e.text));
+  const examples = file ? all : all.filter((e) => isHeldOut(e));
   if (examples.length === 0) {
     throw new Error(`the fixed evaluation file ${path} holds no labelled examples`);
   }
@@ -109,8 +111,10 @@ export function retrainData(
   const evalExamples: Example[] = [...options.fixed];
   const used: ReviewedLabel[] = [];
   for (const r of reviewed) {
-    if (judges(r)) evalExamples.push({ text: articleText(r.title, r.body), label: r.label });
-    else used.push(r);
+    if (judges(r)) {
+      const article = { title: r.title, body: r.body };
+      evalExamples.push({ text: articleText(r.title, r.body), label: r.label, article });
+    } else used.push(r);
   }
   const merged = mergeReviewed(base, used);
   const evalTexts = new Set(evalExamples.map((e) => textKey(e.text)));
@@ -134,7 +138,7 @@ export interface EvalScores {
  * labels (a gold label the model lacks counts as a class it never gets right).
  */
 export async function scoreClassifier(
-  classifier: Pick<Classifier, "labels" | "classify">,
+  classifier: Scored,
   examples: readonly Example[],
 ): Promise<number> {
   const predicted = await predictAll(classifier, examples);
@@ -143,7 +147,7 @@ export async function scoreClassifier(
 
 /** {@link scoreClassifier} on all of `data.eval` and on its first `data.fixedSize` examples. */
 export async function scoreOnEval(
-  classifier: Pick<Classifier, "labels" | "classify">,
+  classifier: Scored,
   data: Pick<RetrainData, "eval" | "fixedSize">,
 ): Promise<EvalScores> {
   const predicted = await predictAll(classifier, data.eval);
@@ -157,13 +161,17 @@ export async function scoreOnEval(
   };
 }
 
-async function predictAll(
-  classifier: Pick<Classifier, "classify">,
-  examples: readonly Example[],
-) {
+/** What a classifier of {@link scoreClassifier} offers: its headline repeats when it has some. */
+type Scored =
+  & Pick<Classifier, "labels" | "classify">
+  & Partial<Pick<Classifier, "headlineRepeats">>;
+
+async function predictAll(classifier: Scored, examples: readonly Example[]) {
+  // Each model is given an article in the shape of its own training texts.
+  const textOf = (e: Example) => exampleText(e, classifier.headlineRepeats ?? 1);
   const predictions = [];
   for (let i = 0; i < examples.length; i += SCORE_BATCH) {
-    const batch = examples.slice(i, i + SCORE_BATCH).map((e) => e.text);
+    const batch = examples.slice(i, i + SCORE_BATCH).map(textOf);
     predictions.push(...await classifier.classify(batch));
   }
   return predictions;

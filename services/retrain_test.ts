@@ -9,6 +9,7 @@ import { testDatabases } from "../testing/db/test_db.ts";
 import { getRun } from "../db/training_runs.ts";
 import { loadConfig } from "../lib/config.ts";
 import { type Example } from "../ml/mod.ts";
+import { articleText } from "../ml/article_text.ts";
 import { toyCorpus } from "../testing/ml/toy_corpus.ts";
 import { type CandidateTrainer, createRetrainer } from "./retrain.ts";
 import { inEvalSet } from "./retrain_data.ts";
@@ -329,7 +330,7 @@ for (const { name, open } of testDatabases()) {
           const alone = await reviewArticles(db, 20, "solo", { reviewers: ["ann"] });
           const seen: Example[][] = [];
           // The base data holds a copy of an evaluation file text: it must not be trained on.
-          const evalText = toyCorpus(60, 99)[0].text;
+          const evalText = articleText(toyCorpus(60, 99)[0].text, "");
           const retrainer = createRetrainer({
             db,
             config,
@@ -342,13 +343,13 @@ for (const { name, open } of testDatabases()) {
           const held = agreed.filter((id) => inEvalSet(id, 0.5));
           assert.ok(held.length > 5 && held.length < 35, `${held.length} of 40 held out`);
           agreed.forEach((id, i) => {
-            const text = `rev title ${i} . rev body of article ${i}`;
+            const text = articleText(`rev title ${i}`, `rev body of article ${i}`);
             assert.equal(texts.has(text), !inEvalSet(id, 0.5), text);
           });
           // One reviewer's labels are trained on, whatever share their ids fall in.
           assert.ok(alone.some((id) => inEvalSet(id, 0.5)));
           alone.forEach((_, i) =>
-            assert.ok(texts.has(`solo title ${i} . solo body of article ${i}`))
+            assert.ok(texts.has(articleText(`solo title ${i}`, `solo body of article ${i}`)))
           );
           assert.ok(!texts.has(evalText));
           assert.equal(done?.evalSize, 60 + held.length);

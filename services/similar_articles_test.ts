@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { testDatabases } from "../testing/db/test_db.ts";
 import { registerModel } from "../db/models.ts";
 import { ingestArticles } from "./ingest.ts";
-import type { ModelRuntime } from "./model_runtime.ts";
+import type { ModelInput, ModelRuntime } from "./model_runtime.ts";
 import { similarArticles, termOverlap } from "./similar_articles.ts";
 
 const MODEL = { name: "toy", version: "v-vectors", labels: ["a", "b"] };
@@ -10,11 +10,14 @@ const MODEL = { name: "toy", version: "v-vectors", labels: ["a", "b"] };
 /** A served model that gives each text the vector its first word names. */
 function fakeModels(vectors: Record<string, number[]>): ModelRuntime {
   return {
-    classifyAll: (texts: string[]) =>
+    classifyAll: (inputs: ModelInput[]) =>
       Promise.resolve([{
         model: MODEL,
-        predictions: texts.map(() => ({ label: "a", score: 0.9, scores: { a: 0.9, b: 0.1 } })),
-        vectors: texts.map((t) => Float32Array.from(vectors[t.split(/\W+/)[0]] ?? [0, 0, 0])),
+        predictions: inputs.map(() => ({ label: "a", score: 0.9, scores: { a: 0.9, b: 0.1 } })),
+        vectors: inputs.map((input) => {
+          const text = typeof input === "string" ? input : input.title;
+          return Float32Array.from(vectors[text.split(/\W+/)[0]] ?? [0, 0, 0]);
+        }),
       }]),
   } as unknown as ModelRuntime;
 }

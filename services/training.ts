@@ -39,7 +39,9 @@ const log = logger("training");
 export async function examplesFrom(records: AsyncIterable<DatasetRecord>): Promise<Example[]> {
   const examples: Example[] = [];
   for await (const r of records) {
-    if (r.label) examples.push({ text: articleText(r.title, r.body), label: r.label });
+    if (!r.label) continue;
+    const article = { title: r.title, body: r.body };
+    examples.push({ text: articleText(r.title, r.body), label: r.label, article });
   }
   return examples;
 }
@@ -60,7 +62,7 @@ export function mergeReviewed(
 ): { examples: Example[]; relabelled: number; added: number } {
   const byText = new Map(reviewed.map((r) => {
     const text = articleText(r.title, r.body);
-    return [textKey(text), { text, label: r.label }];
+    return [textKey(text), { text, label: r.label, article: { title: r.title, body: r.body } }];
   }));
   let relabelled = 0;
   const merged = examples.map((e) => {
@@ -70,7 +72,7 @@ export function mergeReviewed(
     byText.delete(key);
     if (r.label === e.label) return e;
     relabelled++;
-    return { text: e.text, label: r.label };
+    return { ...e, label: r.label };
   });
   for (const r of byText.values()) merged.push(r);
   return { examples: merged, relabelled, added: byText.size };

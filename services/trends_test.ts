@@ -30,7 +30,8 @@ const keywordModel: ModelRuntime = {
     Promise.resolve({
       model: { name: "kw", version: "kw-1", labels: ["sport", "tech"] },
       predictions: texts.map((t) => {
-        const label = /match|goal/.test(t) ? "sport" : "tech";
+        const text = typeof t === "string" ? t : `${t.title} ${t.body}`;
+        const label = /match|goal/.test(text) ? "sport" : "tech";
         return {
           label,
           score: 0.9,

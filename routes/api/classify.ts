@@ -1,5 +1,5 @@
 /**
- * `POST /v1/classify`: predictions for one text or up to 256, from the served model of a
+ * `POST /v1/classify`: predictions for one text or up to 256 (or articles by title and body), from the served model of a
  * taxonomy (`?taxonomy=section`; `topic` by default). `?model=` is the older name of
  * `?taxonomy=`, still accepted and marked deprecated in the OpenAPI document.
  */
@@ -19,9 +19,16 @@ const ClassifyText = text(1, MAX_TEXT_CHARS).openapi({
   example: "Stocks rallied on Wall Street after the Fed held rates.",
 });
 
+/** An article by its parts: each model sees it as ingestion shows it (ml/article_text.ts). */
+const ClassifyArticle = z.object({
+  title: text(1, 1_000).openapi({ example: "Stocks rally as inflation cools" }),
+  body: text(0, MAX_TEXT_CHARS).default(""),
+}).strict().openapi("ClassifyArticle");
+
 const ClassifyBody = z.union([
   z.object({ text: ClassifyText }).strict(),
   z.object({ texts: z.array(ClassifyText).min(1).max(MAX_TEXTS) }).strict(),
+  z.object({ articles: z.array(ClassifyArticle).min(1).max(MAX_TEXTS) }).strict(),
 ]).openapi("ClassifyBody");
 
 const PredictionSchema = z.object({
@@ -55,7 +62,9 @@ const classifyRoute = createRoute({
   summary: "Classify texts into topics",
   description: `One prediction per text, in order. Texts must be non-blank and at most ` +
     `${MAX_TEXT_CHARS} characters (longer ones are refused with 422, not truncated); ` +
-    `the model itself reads each text's first 512 tokens.`,
+    `the model itself reads each text's first 512 tokens. \`articles\` (a title and a ` +
+    `body each) are classified as \`POST /v1/articles\` classifies them: the model sees ` +
+    `the headline in the shape of its training texts (twice, for models trained now).`,
   security: [{ ApiKey: [] }],
   request: {
     query: ClassifyQuery,
@@ -105,8 +114,12 @@ export function classifyApi({ db, models, metrics }: AppDeps) {
           `No ${taxonomy} model is loaded yet; retry shortly.`,
         );
       }
-      const texts = "texts" in body ? body.texts : [body.text];
-      const { model, predictions } = await models.classify(texts, { taxonomy });
+      const inputs = "texts" in body
+        ? body.texts
+        : "articles" in body
+        ? body.articles
+        : [body.text];
+      const { model, predictions } = await models.classify(inputs, { taxonomy });
       metrics.observePredictions("classify", model.version, predictions);
       return c.json(
         { taxonomy, model: { name: model.name, version: model.version }, predictions },

@@ -5,6 +5,7 @@ import { TOY_LABELS, trainToyModel } from "../../testing/services/test_model.ts"
 import { predictionsFor } from "../../db/predictions.ts";
 import { reviewCounts } from "../../db/review/mod.ts";
 import { loadConfig } from "../../lib/config.ts";
+import { articleText } from "../../ml/article_text.ts";
 import { postJson, testApp, withKey } from "../../testing/routes/test_app.ts";
 
 // One test with steps, so the model is disposed before the process exits
@@ -58,6 +59,12 @@ Deno.test("/v1/classify", async (t) => {
         [{ texts: Array.from({ length: 257 }, () => "x") }, "texts"],
         [{ text: "x".repeat(20_001) }, "text"],
         [{ text: "a", texts: ["b"] }, ""],
+        [{ articles: [] }, "articles"],
+        [{ articles: [{ body: "no title" }] }, "articles.0.title"],
+        [{ articles: [{ title: "   " }] }, "articles.0.title"],
+        [{ articles: [{ title: "x".repeat(1_001) }] }, "articles.0.title"],
+        [{ articles: [{ title: "a", body: "x".repeat(20_001) }] }, "articles.0.body"],
+        [{ articles: Array.from({ length: 257 }, () => ({ title: "x" })) }, "articles"],
       ];
       for (const [body, path] of cases) {
         const res = await app.request("/v1/classify", postJson(body));
@@ -67,6 +74,23 @@ Deno.test("/v1/classify", async (t) => {
         assert.equal(err.details[0].path, path, JSON.stringify(body).slice(0, 80));
       }
     });
+
+    await t.step(
+      "POST /v1/classify with articles classifies each as ingestion shows it to the model",
+      async () => {
+        const articles = [
+          { title: "Shares and profit", body: "The striker scored a goal in the cup." },
+          { title: "NASA launched a new telescope." },
+        ];
+        const res = await app.request("/v1/classify", postJson({ articles }));
+        assert.equal(res.status, 200);
+        const got = (await res.json()).predictions;
+        const texts = articles.map((a) => articleText(a.title, a.body ?? ""));
+        const asTexts = await app.request("/v1/classify", postJson({ texts }));
+        assert.deepEqual(got, (await asTexts.json()).predictions);
+        assert.equal(got.length, 2);
+      },
+    );
 
     await t.step("POST /v1/classify needs an API key", async () => {
       const res = await app.request("/v1/classify", postJson({ text: "goal" }, null));
