@@ -25,7 +25,10 @@
 // recovered 0.64 -> 0.70, P@2000 0.550 -> 0.562. With the one-vs-rest squared hinge as the
 // trainer's loss (ml/sgd.ts; split seed 7, load average 4-6 with the test suite beside it):
 // human 82.56%, top 1,000 corrected 87.01% (gap recovered 0.659, 4.45x the random gain, which
-// rose with the better human-label model), P@1000 0.831, P@2000 0.570; ranking 98 s.
+// rose with the better human-label model), P@1000 0.831, P@2000 0.570; ranking 98 s. With
+// the headline twice in every model's text (ml/article_text.ts; load average 1-3.5): human
+// 82.81%, top 1,000 corrected gap recovered 0.664, 8.09x the random gain, P@1000 0.830,
+// P@2000 0.573; ranking 87 s.
 //
 //   deno task bench learning-loop
 //   deno run --allow-all bench/learning_loop.ts [--quick] [--no-vectors] [--split-seed N]
