@@ -43,12 +43,71 @@
 // - mark-compact: a 9–15 ms pause (plus incremental steps) every ~5,000 requests, heap
 //   ~75–95 → ~50–59 MB (--trace-gc at load 7–11): the likeliest p99 left. Old-generation
 //   growth 50% or 100% instead of 25% gave no repeatable gain (medians crossed between runs).
+//   Measured again below: one per 25,000–45,000 requests, so p99.9, not p99.
 // - the access log (LOG_LEVEL=warning), the rate limiter (on, at a limit never reached):
 //   within the rounds' noise (the log's line costs ~3 KB of the ~90 KB a request allocates).
 // - coalescing (ml/classifier.ts: no timer, whatever waited for the model runs together):
 //   capped at 16 texts a run, the same as at 64 (349 against 346 ms CPU per 1k, p99 126
 //   against 129 ms); at 8, CPU 1.19x and p99 178 ms. Left at 64; a timer would only add
 //   latency when the model is idle.
+//
+// Where the tail came from, one server started by hand on a data directory of this bench
+// (`deno run` with the V8 flags of lib/permissions.ts and --trace-gc, --cpu-prof or
+// --inspect, SEED_ON_EMPTY=false), loaded by wrk (-t2 -c32, 5 s warm-up, 10 s measured),
+// 2026-12-07, load 1–3:
+// - Not GC. --trace-gc, its times mapped to the access log's: a scavenge per ~200 requests
+//   (1.2 ms median, 2.5 ms p90, ~6 ms of GC per 1,000 requests), a mark-compact per
+//   25,000–45,000 requests (10–18 ms pause). The one cluster of slow requests a mark-compact
+//   made in a run held 64 of ~54,000 requests: p99.9. GC is 3–5% of a request's CPU.
+// - Queueing on the one event loop, which was busy all the time (its "idle" profile samples
+//   are its own socket work: strace showed ~126 epoll_waits a second, ~25 requests each).
+//   The access log's time (first middleware to response) was p50 2.5 ms, p99 6.8 ms while
+//   wrk saw 5.4 and 14.8: half of each latency is waiting for the loop. So p99 follows the
+//   main thread's CPU per request: at 32 connections, latency ≈ 32 requests' work.
+//   `GET /health` showed the same shape (p50 3.4, p99 19 ms at 8,000 req/s).
+// - The coalescer's runs alternate: half of them one text (the first request of a wave
+//   finds the model idle and runs alone, ~170 µs), the others 15–31 texts (~560 µs for 22);
+//   the lone runs cost ~4% of the loop's time. Deferring a lone call would break its
+//   "starts at once" (ml/coalesce_test.ts); not done.
+// - The main thread's time per request (CPU profile over the measured seconds, divided by
+//   the access log's count; 319703c → now): 222 → 162 µs. Reading the body as a
+//   ReadableStream (async iterator, reader release; routes/body_text.ts) 21 → 5 µs in
+//   ext:deno_web; node's BlockList, which parsed the socket address into a SocketAddress
+//   on every keyed request although TRUSTED_PROXIES was empty, 15 → 5 µs in ext:deno_node;
+//   GC 10 → 8. What is left: onnxruntime 23, the tokenizer (transformers.js) 19, Hono's
+//   compose and router 18, Request/Response/Headers 10, the API key's SHA-256 3, the access
+//   log 5, metrics (prom-client, t-digest) 6, OpenTelemetry 2, zod 4.
+// - Allocation, every allocation sampled (HeapProfiler.startSampling through --inspect, 5 s
+//   of load): 70 KB a request, now 65. Hono 17–19 KB (the dispatch of 12 middleware and
+//   handlers ~8, the trie router's match ~4, the validators ~3), the tokenizer ~9,
+//   Request/Response/Headers ~6, the body stream 7 (now 2.5), services/model_runtime.ts ~5
+//   (a span, closures and promises per call), access log and metrics ~6, zod ~2,
+//   normalizeNewsText ~2, BlockList ~2 (now gone), OpenTelemetry ~1.
+// The two fixed (a body of at most 64 KB with a Content-Length read with Request.text();
+// no BlockList without TRUSTED_PROXIES), BENCH_BASELINE_REF=319703c, medians of rounds:
+//   load 1.3–2.1, 9 rounds: 319703c 3,866 req/s, p50 7.7 ms, p99 21.6 ms, 280 ms CPU per 1k,
+//     RSS 472 MB; current 5,306 req/s, p50 5.6, p99 17.1, 198 ms, 430 MB;
+//     ratios req/s 1.37, p50 0.73, p99 0.79, CPU per request 0.71
+//   load 3.9–6.0, 7 rounds: 319703c 2,844 req/s, p50 9.6, p99 66, 357 ms, 445 MB; current
+//     4,496 req/s, p50 6.3, p99 37, 201 ms, 424 MB; ratios 1.58, 0.66, 0.57, 0.56
+//   roles swapped (main's code served from this checkout, the change from the extracted
+//     tree), load 4.0–5.1, 5 rounds: change 4,695 req/s, p50 6.3, p99 36, 210 ms; main
+//     3,335, 8.7, 34, 289 ms
+//   control, the same code both sides, load 3.2–5.5, 5 rounds: extracted tree 3,508 req/s,
+//     p99 61, 248 ms; this checkout 4,512, p99 32, 205 ms. The rounds favour this checkout
+//     (why is not known: same flags, data and node_modules); with the roles swapped the
+//     change still served 1.41x the requests at 0.73x the CPU, so the gain is the change's.
+//   by hand (two servers in turn, this checkout and an extracted 319703c, 10 s each, load
+//     2–4): 319703c 4,456 and 3,748 req/s, p99 18.2 and 19.0 ms, 242 and 293 ms CPU per 1k;
+//     current 6,088 and 5,332, p99 12.9 and 15.8, 181 and 206 ms.
+// The target (p99 ≤ 10 ms at ≥ 5,000 req/s) was not reached on this shared machine: the
+// quietest rounds gave 6,000–7,200 req/s at p99 8–13 ms, others' load moved every figure
+// ±30%. Tried, not kept: the served model on a worker thread of its own (transformers.js
+// takes its browser backend in a Deno worker unless the worker's global hides its class and
+// `location`), texts coalesced into one message a run: 12 alternating rounds, worker 5,598
+// req/s, p99 11.7 ms, 145 µs of main-thread CPU per request, 219 ms CPU per 1k; without
+// 5,419, 11.5, 148, 219. The main thread's CPU per request did not fall (the messages'
+// structured clones and wake-ups took ~7% of its profile), and the worker is a second heap.
 //
 // `loadTest()` is reusable for other endpoints, e.g. `POST /v1/classify`:
 //   await loadTest({ url, method: "POST", body, headers, connections: 32, seconds: 10 })

@@ -36,3 +36,19 @@ export async function bodyText(
   parts.push(decoder.decode());
   return parts.join("");
 }
+
+/**
+ * The text of `request`'s body: {@link bodyText} in pieces, or, for a body that declares a
+ * `Content-Length` of at most one piece, `Request.text()` at once. The pieces and turns
+ * matter only for large bodies, while reading a ReadableStream chunk by chunk cost a
+ * one-text classify request ~6% of its CPU time on the event loop (async iterator, reader
+ * release); `Request.text()` reads the body in one op. The server frames the body by its
+ * `Content-Length`, so a declared small body cannot turn out large.
+ */
+export async function requestText(request: Request): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (declared <= DECODE_PIECE_BYTES && !request.headers.has("transfer-encoding")) {
+    return await request.text();
+  }
+  return await bodyText(request.body);
+}

@@ -36,6 +36,7 @@ Deno.test("addressSet() and isLoopback() match addresses, ranges and IPv4-mapped
   assert.ok(!set("203.0.113.8"));
   assert.ok(!set("not an address"));
   assert.ok(!set(undefined));
+  assert.ok(!addressSet([])("192.168.4.5") && !addressSet([])(undefined));
   assert.ok(isLoopback("127.0.0.1") && isLoopback("::1") && isLoopback("::ffff:127.9.9.9"));
   assert.ok(!isLoopback("10.0.0.1") && !isLoopback("::2") && !isLoopback(undefined));
 });

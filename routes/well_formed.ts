@@ -9,7 +9,7 @@
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "../lib/errors.ts";
 import { yieldToEventLoop } from "../lib/slices.ts";
-import { bodyText } from "./body_text.ts";
+import { requestText } from "./body_text.ts";
 import type { AppEnv } from "./env.ts";
 
 /** True for text a PostgreSQL `text` or `jsonb` value can hold. */
@@ -62,9 +62,9 @@ export function wellFormedText(): MiddlewareHandler<AppEnv> {
       for (const v of values) if (!isStorableText(v)) refuse(`query.${name}`);
     }
     if (c.req.header("content-type")?.toLowerCase().includes("json")) {
-      // Decoded a piece at a time (routes/body_text.ts), and kept where Hono's body readers
-      // find it (the stream can be read only once).
-      const text = bodyText(c.req.raw.body);
+      // Decoded (a large body a piece at a time, routes/body_text.ts), and kept where Hono's
+      // body readers find it (the stream can be read only once).
+      const text = requestText(c.req.raw);
       (c.req.bodyCache as { text?: Promise<string> }).text = text;
       const large = Number(c.req.header("content-length") ?? Infinity) > LARGE_BODY_BYTES;
       // Decoding, parsing, walking and the route's validation of a body of megabytes take
