@@ -240,6 +240,13 @@
 // (the run's next slowest probe 66 ms) and did not come back in five more runs with the gap
 // monitor on (slowest 72-84 ms, no gap of the loop over 60 ms during the batch).
 //
+// With the headline twice in every model's text (ml/article_text.ts: about a quarter more
+// tokens for a headline and teaser) and small JSON bodies read in one op (routes/body_text.ts),
+// against the code before (319703c), BENCH_DATABASES=postgres BENCH_PARTS=single,batches
+// BENCH_SECONDS=10, the same models for both, load average 1.5-1.8: single 181/s (p50 84 ms)
+// before, 199/s (p50 78 ms) now, 1.10; batches of 500 163 and 160 articles/s, 0.98. The
+// longer texts cost ingestion nothing measurable; every target is still far.
+//
 //   deno run --allow-all bench/ingest_http.ts
 //     BENCH_SECONDS=20, BENCH_DB_URL=postgres://..., BENCH_DATABASES=pglite,postgres (either),
 //     BENCH_PARTS=single,batches,bigBatch (any of them), BENCH_MODELS=<dir> (models trained by
