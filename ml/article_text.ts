@@ -42,14 +42,36 @@ export function headlineRepeatsOf(hyperparameters?: Record<string, unknown> | nu
     : 1;
 }
 
+/** An article by its parts. */
+export interface ArticleParts {
+  title: string;
+  body: string;
+}
+
+/** What a model classifies: a text as given, or an article by its parts. */
+export type ModelInput = string | ArticleParts;
+
+/** The text a model with `headlineRepeats` is given for `input`: an article in that shape. */
+export function modelText(input: ModelInput, headlineRepeats: number): string {
+  return typeof input === "string" ? input : articleText(input.title, input.body, headlineRepeats);
+}
+
 /**
  * The text a model with `headlineRepeats` is given for a labelled example: its article in
  * that shape when it was made of one, else its text as it is.
  */
 export function exampleText(
-  example: { text: string; article?: { title: string; body: string } },
+  example: { text: string; article?: ArticleParts },
   headlineRepeats: number,
 ): string {
-  const a = example.article;
-  return a ? articleText(a.title, a.body, headlineRepeats) : example.text;
+  return modelText(example.article ?? example.text, headlineRepeats);
+}
+
+/** A labelled example made of an article: the text of a model trained now, and the parts. */
+export function articleExample(
+  title: string,
+  body: string,
+  label: string,
+): { text: string; label: string; article: ArticleParts } {
+  return { text: articleText(title, body), label, article: { title, body } };
 }

@@ -15,7 +15,7 @@ import { type ClassifiedText, type Classifier, MAX_RUN_CHARS, type Prediction } 
 import type { Config } from "../lib/config.ts";
 import { logger } from "../lib/log.ts";
 import { inSpan } from "../lib/tracing.ts";
-import { articleText } from "../ml/article_text.ts";
+import { type ModelInput, modelText } from "../ml/article_text.ts";
 import { loadRegistered } from "./registered_model.ts";
 
 export {
@@ -51,20 +51,14 @@ export interface Classification {
   shadow?: ShadowResult;
 }
 
-/**
- * What a model classifies: a text as given, or an article, which each model sees in the shape
- * of its own training texts (`articleText` with its headline repeats).
- */
-export type ModelInput = string | { title: string; body: string };
+export type { ModelInput };
 
-/** The text `classifier` is given for `input`. */
+/** The text `classifier` is given for `input` (an article in the shape of its training texts). */
 export function textFor(
   classifier: Pick<Classifier, "headlineRepeats">,
   input: ModelInput,
 ): string {
-  return typeof input === "string"
-    ? input
-    : articleText(input.title, input.body, classifier.headlineRepeats);
+  return modelText(input, classifier.headlineRepeats);
 }
 
 export interface ModelRuntime {

@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { readDataset } from "../datasets/mod.ts";
 import type { ReviewedLabel } from "../db/review/mod.ts";
-import { articleText, exampleText } from "../ml/article_text.ts";
+import { articleExample, exampleText } from "../ml/article_text.ts";
 import type { Classifier } from "../ml/classifier.ts";
 import { evaluate, type Example } from "../ml/mod.ts";
 import { DEFAULT_TRAINING_DATA } from "./model_runtime.ts";
@@ -111,10 +111,8 @@ export function retrainData(
   const evalExamples: Example[] = [...options.fixed];
   const used: ReviewedLabel[] = [];
   for (const r of reviewed) {
-    if (judges(r)) {
-      const article = { title: r.title, body: r.body };
-      evalExamples.push({ text: articleText(r.title, r.body), label: r.label, article });
-    } else used.push(r);
+    if (judges(r)) evalExamples.push(articleExample(r.title, r.body, r.label));
+    else used.push(r);
   }
   const merged = mergeReviewed(base, used);
   const evalTexts = new Set(evalExamples.map((e) => textKey(e.text)));

@@ -28,7 +28,7 @@ import {
   type ValidationReport,
   writeModelDir,
 } from "../ml/mod.ts";
-import { articleText } from "../ml/article_text.ts";
+import { articleExample } from "../ml/article_text.ts";
 import { vectorProvider, type VectorSource } from "../ml/word_vectors.ts";
 import type { RunTracking } from "./mlflow/mod.ts";
 import { type BundleStore, registerStoredModel } from "./model_store.ts";
@@ -39,9 +39,7 @@ const log = logger("training");
 export async function examplesFrom(records: AsyncIterable<DatasetRecord>): Promise<Example[]> {
   const examples: Example[] = [];
   for await (const r of records) {
-    if (!r.label) continue;
-    const article = { title: r.title, body: r.body };
-    examples.push({ text: articleText(r.title, r.body), label: r.label, article });
+    if (r.label) examples.push(articleExample(r.title, r.body, r.label));
   }
   return examples;
 }
@@ -61,8 +59,8 @@ export function mergeReviewed(
   reviewed: ReadonlyArray<{ title: string; body: string; label: string }>,
 ): { examples: Example[]; relabelled: number; added: number } {
   const byText = new Map(reviewed.map((r) => {
-    const text = articleText(r.title, r.body);
-    return [textKey(text), { text, label: r.label, article: { title: r.title, body: r.body } }];
+    const example = articleExample(r.title, r.body, r.label);
+    return [textKey(example.text), example];
   }));
   let relabelled = 0;
   const merged = examples.map((e) => {

@@ -1,6 +1,6 @@
 /**
- * `POST /v1/classify`: predictions for one text or up to 256 (or articles by title and body), from the served model of a
- * taxonomy (`?taxonomy=section`; `topic` by default). `?model=` is the older name of
+ * `POST /v1/classify`: predictions for one text or up to 256 (or articles by title and body),
+ * from the served model of a taxonomy (`?taxonomy=section`; `topic` by default). `?model=` is the older name of
  * `?taxonomy=`, still accepted and marked deprecated in the OpenAPI document.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
