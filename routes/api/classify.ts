@@ -1,7 +1,7 @@
 /**
  * `POST /v1/classify`: predictions for one text or up to 256 (or articles by title and body),
- * from the served model of a taxonomy (`?taxonomy=section`; `topic` by default). `?model=` is the older name of
- * `?taxonomy=`, still accepted and marked deprecated in the OpenAPI document.
+ * from the served model of a taxonomy (`?taxonomy=section`; `topic` by default). `?model=` is
+ * the older name of `?taxonomy=`, still accepted and marked deprecated in the OpenAPI document.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { DEFAULT_TAXONOMY, TAXONOMY_NAME } from "../../db/models.ts";
