@@ -122,6 +122,9 @@ export async function placeInStories(
   // A new story's index entries are plain inserts, and only a moved story's old ones are
   // looked for (nothing can hold a new story's id yet): most stories of a batch are new, and
   // the upsert's conflict probe per row was most of the statement's time on PostgreSQL.
+  // A moved story's entry is rewritten only when its date moves on: most of a growing
+  // story's terms were indexed already, and an update that changes nothing still writes
+  // the row anew, in every index of the table.
   const rows = await db.query<{ key: string | number }>(
     `WITH n AS MATERIALIZED (
        SELECT u.key, nextval(pg_get_serial_sequence('stories', 'id')) AS id, u.title, u.topic,
@@ -153,7 +156,8 @@ export async function placeInStories(
      ti AS (INSERT INTO story_terms (term, story_id, last_seen)
             SELECT t.term, upd.id, t.last_seen FROM t JOIN upd ON upd.id = t.key
             ON CONFLICT (term, story_id)
-            DO UPDATE SET last_seen = greatest(story_terms.last_seen, excluded.last_seen)),
+            DO UPDATE SET last_seen = excluded.last_seen
+            WHERE excluded.last_seen > story_terms.last_seen),
      a AS (INSERT INTO article_stories (article_id, story_id, published_at, minhash, duplicate_of)
            SELECT u.article_id, k.id, u.published_at, u.minhash, u.duplicate_of
              FROM jsonb_to_recordset($4::text::jsonb) AS u(article_id bigint, key bigint,
