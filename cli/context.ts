@@ -88,6 +88,7 @@ export async function withServices<T>(
       models,
       text: await createTextServices(config),
       review: reviewPolicy(config),
+      stories: config.storyGrouping,
     });
   } finally {
     await models.close();

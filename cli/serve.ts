@@ -275,7 +275,7 @@ export function serveCommand() {
         // answer meanwhile, and the dashboard shows the progress.
         if (!worker && config.seedOnEmpty) {
           seeding = seedInBackground(db, {
-            services: { models, text, review: reviewPolicy(config) },
+            services: { models, text, review: reviewPolicy(config), stories: config.storyGrouping },
             metrics,
             signal: stopping.signal,
           });

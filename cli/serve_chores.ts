@@ -96,6 +96,8 @@ interface Backfill {
   phase: string;
   run: (db: Db) => Promise<number>;
   report: (count: number) => void;
+  /** Whether it runs under `config` (default: always). */
+  when?: (config: Config) => boolean;
 }
 
 /** The primary's backfills, in order; each does nothing when there is nothing left to do. */
@@ -122,6 +124,7 @@ const BACKFILLS: Backfill[] = [
     phase: "grouping older articles into stories",
     run: fillStories,
     report: (grouped) => log.info("grouped {grouped} older articles into stories", { grouped }),
+    when: (config) => config.storyGrouping,
   },
   {
     phase: "applying settled reviews to article topics",
@@ -141,6 +144,7 @@ export async function runBackfills(
   setPhase: (phase: string) => void,
 ): Promise<() => Promise<void>> {
   for (const backfill of BACKFILLS) {
+    if (backfill.when && !backfill.when(config)) continue;
     setPhase(backfill.phase);
     const count = await backfill.run(db);
     if (count) backfill.report(count);

@@ -61,6 +61,8 @@ export interface Config {
   logLevel?: "debug" | "info" | "warning" | "error";
   maxBodyBytes: number;
   seedOnEmpty: boolean;
+  /** Ingestion groups new articles into stories (and a start groups older ones). */
+  storyGrouping: boolean;
   hfEndpoint: string;
   hfModel?: string;
   hfModelRevision?: string;
@@ -196,6 +198,7 @@ export function loadConfig(
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
     seedOnEmpty: e.SEED_ON_EMPTY,
+    storyGrouping: e.STORY_GROUPING,
     hfEndpoint: e.HF_ENDPOINT,
     hfModel: e.HF_MODEL,
     hfModelRevision: e.HF_MODEL_REVISION,

@@ -55,6 +55,7 @@ export const envSchema = z.object({
     5 * 1024 * 1024,
   ),
   SEED_ON_EMPTY: bool.default(true),
+  STORY_GROUPING: bool.default(true),
   HF_ENDPOINT: z.url().default("https://huggingface.co"),
   HF_MODEL: z.string().optional(),
   HF_MODEL_REVISION: commitId().optional(),

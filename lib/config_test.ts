@@ -31,6 +31,7 @@ Deno.test("loadConfig() gives the documented defaults for an empty environment",
     logLevel: undefined,
     maxBodyBytes: 5 * 1024 * 1024,
     seedOnEmpty: true,
+    storyGrouping: true,
     hfEndpoint: "https://huggingface.co",
     hfModel: undefined,
     hfModelRevision: undefined,
@@ -169,12 +170,22 @@ Deno.test("loadConfig() reads numbers and yes/no flags", () => {
     LOG_JSON: "1",
     AUTH_READS: "no",
     SEED_ON_EMPTY: "false",
+    STORY_GROUPING: "no",
     LOG_LEVEL: "debug",
     MAX_BODY_BYTES: "2048",
   });
   assert.deepEqual(
-    [c.port, c.workers, c.logJson, c.authReads, c.seedOnEmpty, c.logLevel, c.maxBodyBytes],
-    [9000, 4, true, false, false, "debug", 2048],
+    [
+      c.port,
+      c.workers,
+      c.logJson,
+      c.authReads,
+      c.seedOnEmpty,
+      c.storyGrouping,
+      c.logLevel,
+      c.maxBodyBytes,
+    ],
+    [9000, 4, true, false, false, false, "debug", 2048],
   );
 });
 

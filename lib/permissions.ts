@@ -42,6 +42,7 @@ export const ENV_GROUPS: Readonly<Record<string, readonly string[]>> = {
     "BACKUP_KEY",
     "BACKUP_MAX_BYTES",
     "SEED_ON_EMPTY",
+    "STORY_GROUPING",
   ],
   /** Models, training, review routing and experiment tracking. */
   models: [

@@ -10,7 +10,7 @@ import { insertArticles, type InsertResult, type NewArticle } from "../db/articl
 import { insertPredictions } from "../db/predictions.ts";
 import { queueStoredArticleStats } from "../db/trends.ts";
 import { insertArticleVectors } from "../db/article_vectors.ts";
-import { groupIntoStories } from "./stories.ts";
+import { groupIntoStories, readForStories, type StoryReading } from "./stories.ts";
 import type { ArticleInput } from "../datasets/article.ts";
 import type { Prediction } from "../ml/mod.ts";
 import { articleTerms } from "../ml/terms.ts";
@@ -29,6 +29,8 @@ export interface IngestServices {
   metrics?: Metrics | null;
   /** Route new predictions to the review queue under this policy. */
   review?: ReviewPolicy | null;
+  /** Group new articles into stories (default true; `STORY_GROUPING`). */
+  stories?: boolean;
 }
 
 /** sha256 of the title and body, lower-cased, in Unicode NFC, with white space folded. */
@@ -104,6 +106,8 @@ export interface PreparedBatch {
   rows: NewArticle[];
   /** One per served model, predictions in the order of `rows`. */
   results: Classification[];
+  /** What story grouping reads of each row, in the order of `rows` (none: not grouped). */
+  readings?: StoryReading[];
 }
 
 /**
@@ -157,11 +161,14 @@ export async function prepareArticles(
   // a few ms): the event loop gets a turn every few ms of it.
   const turn = turnTaker();
   let rows: NewArticle[] = [];
+  const grouped = services.stories ?? true;
+  const readings: StoryReading[] = [];
   for (const a of inputs) {
     await turn();
     const row = toNewArticle(a);
     const built = { ...row, terms: articleTerms(row.title, row.body) };
     rows.push(services.text ? await enrich(built, services.text) : built);
+    if (grouped) readings.push(readForStories(row.title, row.body));
   }
   const results = services.models
     ? await services.models.classifyAll(
@@ -177,7 +184,7 @@ export async function prepareArticles(
       topicScore: topicResult.predictions[i].score,
     }));
   }
-  return { rows, results };
+  return { rows, results, ...(grouped ? { readings } : {}) };
 }
 
 /**
@@ -255,12 +262,12 @@ async function storePredictions(
 /**
  * Stores a prepared batch atomically; outcomes are in the order of its rows. New articles'
  * predictions are stored with each model's version (the `topic` one is the article's
- * topic), routed to review, counted in each taxonomy's trend statistics and grouped into
- * stories.
+ * topic), routed to review, counted in each taxonomy's trend statistics and, when the batch
+ * was read for stories (`readings`), grouped into stories.
  */
 export async function storePrepared(
   db: Db,
-  { rows, results }: PreparedBatch,
+  { rows, results, readings }: PreparedBatch,
   services: IngestServices = {},
 ): Promise<IngestOutcome[]> {
   const topicResult = topicResultOf(results);
@@ -276,14 +283,16 @@ export async function storePrepared(
     // PostgreSQL runs statements off the event loop: there, calls are cut only to bound the
     // synchronous work around each.
     const embedded = db.kind === "pglite";
-    const storySlices = slicesOf(created, (i) => rows[i].title.length + rows[i].body.length, {
-      maxItems: embedded ? STORY_SLICE : STORY_SLICE_POSTGRES,
-      maxChars: embedded ? STORY_SLICE_CHARS : STORY_SLICE_CHARS_POSTGRES,
-    });
+    const storySlices = readings
+      ? slicesOf(created, (i) => rows[i].title.length + rows[i].body.length, {
+        maxItems: embedded ? STORY_SLICE : STORY_SLICE_POSTGRES,
+        maxChars: embedded ? STORY_SLICE_CHARS : STORY_SLICE_CHARS_POSTGRES,
+      })
+      : [];
     // Independent of each other once the articles have ids: sent together on PostgreSQL and
     // for a short batch, one after the other for a long one on the embedded database
     // (`writeAll`).
-    const together = !embedded || storySlices.length === 1;
+    const together = !embedded || storySlices.length <= 1;
     await writeAll(together, [
       () =>
         storePredictions(
@@ -328,6 +337,7 @@ export async function storePrepared(
               body: rows[i].body,
               publishedAt: outcomes[i].publishedAt!,
               topic: rows[i].topic ?? null,
+              reading: readings![i],
             })),
           );
         }

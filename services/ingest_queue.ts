@@ -50,8 +50,12 @@ function modelsOf(results: Classification[]): string {
 export function mergeBatches(batches: PreparedBatch[]): PreparedBatch {
   if (batches.length === 1) return batches[0];
   const [first] = batches;
+  const readings = batches.every((b) => b.readings)
+    ? batches.flatMap((b) => b.readings!)
+    : undefined;
   return {
     rows: batches.flatMap((b) => b.rows),
+    ...(readings ? { readings } : {}),
     results: first.results.map((c, k) => ({
       model: c.model,
       predictions: batches.flatMap((b) => b.results[k].predictions),

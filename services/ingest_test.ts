@@ -16,6 +16,7 @@ import {
 import { createTextServices, type TextServices } from "./text_services.ts";
 import { registerModel } from "../db/models.ts";
 import { ROWS_PER_STATEMENT } from "../db/statements.ts";
+import { fillStories } from "./stories.ts";
 import { type LoggedStatement, loggingDb, statementsLike } from "../testing/db/statement_log.ts";
 import type { ModelInput, ModelRuntime } from "./model_runtime.ts";
 
@@ -303,5 +304,68 @@ Deno.test("on PostgreSQL, stories are grouped up to the PostgreSQL bounds a call
     assert.equal(grouped.n, inputs.length);
   } finally {
     await close();
+  }
+});
+
+/** Each article's story, as sets of the articles' external ids grouped together. */
+async function storyPartition(db: Db): Promise<string[][]> {
+  const rows = await db.query<{ ids: string[] }>(
+    `SELECT array_agg(a.external_id ORDER BY a.external_id) AS ids
+       FROM articles a JOIN article_stories s ON s.article_id = a.id
+      GROUP BY s.story_id ORDER BY min(a.external_id)`,
+  );
+  return rows.map((r) => r.ids);
+}
+
+Deno.test("with stories off, articles are stored ungrouped; a rebuild groups them as ingestion does", async () => {
+  const inputs = [
+    [
+      "q1",
+      "Earthquake shakes coastal city",
+      "A strong earthquake shook the coastal city of Izmir on Friday, officials said.",
+    ],
+    [
+      "q2",
+      "Izmir earthquake: rescuers search rubble",
+      "Rescuers in Izmir searched collapsed buildings after the earthquake.",
+    ],
+    [
+      "f1",
+      "Central bank raises interest rates",
+      "The central bank raised its key interest rate by half a point to fight inflation.",
+    ],
+    [
+      "q3",
+      "Earthquake shakes coastal city",
+      "A strong earthquake shook the coastal city of Izmir on Friday, officials said.",
+    ],
+    [
+      "f2",
+      "Rate rise: central bank acts on inflation",
+      "Inflation pushed the central bank to raise interest rates again, economists said.",
+    ],
+  ].map(([externalId, title, body], i) => ({
+    externalId,
+    title,
+    body,
+    publishedAt: `2024-05-0${1 + Math.floor(i / 2)}T10:00:00Z`,
+  }));
+  const grouped = await pgliteTestDb();
+  const later = await pgliteTestDb();
+  try {
+    await ingestArticles(grouped.db, inputs);
+    await ingestArticles(later.db, inputs, { stories: false });
+    const [none] = await later.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM article_stories",
+    );
+    assert.equal(none.n, 0);
+    assert.equal(await fillStories(later.db, { rebuild: true }), inputs.length);
+    const partition = await storyPartition(grouped.db);
+    assert.equal(partition.flat().length, inputs.length);
+    assert.ok(partition.some((ids) => ids.length > 1), "some articles share a story");
+    assert.deepEqual(await storyPartition(later.db), partition);
+  } finally {
+    await grouped.close();
+    await later.close();
   }
 });

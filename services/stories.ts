@@ -67,6 +67,33 @@ export interface StoryInput {
   topic?: string | null;
   /** A unit-length dense vector of what it says (mean word vectors), when there is one. */
   vector?: Float32Array | null;
+  /**
+   * What grouping reads of it under the default parameters, when read before
+   * ({@link readForStories}): ingestion reads articles while it prepares them, so the
+   * ingest transaction, which one writer holds at a time, does not.
+   */
+  reading?: StoryReading;
+}
+
+/** What grouping reads of an article: its weighted features and its MinHash signature. */
+export interface StoryReading {
+  features: TermWeights;
+  sig: Uint32Array | null;
+  keys: number[];
+}
+
+/** Reads an article as grouping does (the work per article is capped, ml/story_profile.ts). */
+export function readForStories(
+  title: string,
+  body: string,
+  params: Readonly<StoryParams> = DEFAULT_STORY_PARAMS,
+): StoryReading {
+  const sig = minhashSignature(storyWords(title, body));
+  return {
+    features: articleFeatures(title, body, params),
+    sig,
+    keys: sig ? bandKeys(sig) : [],
+  };
 }
 
 /** An article of the batch with what grouping computed of it. */
@@ -120,15 +147,10 @@ export async function groupIntoStories(
     )
   ) {
     await statementTurn();
-    const sig = minhashSignature(storyWords(input.title, input.body));
-    items.push({
-      input,
-      at: Date.parse(input.publishedAt),
-      features: articleFeatures(input.title, input.body, params),
-      vector: input.vector ?? null,
-      sig,
-      keys: sig ? bandKeys(sig) : [],
-    });
+    const read = input.reading && params === DEFAULT_STORY_PARAMS
+      ? input.reading
+      : readForStories(input.title, input.body, params);
+    items.push({ input, at: Date.parse(input.publishedAt), vector: input.vector ?? null, ...read });
   }
   const found = await lookUpStories(tx, {
     articles: items.map((it) => ({

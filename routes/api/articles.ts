@@ -137,7 +137,13 @@ export function articlesApi(deps: AppDeps) {
   const { db, metrics, models, text } = deps;
   const review = reviewPolicy(deps.config);
   // Concurrent requests' batches are written together (group commit): see ingest_queue.ts.
-  const ingest = createIngestQueue(db, { models, text, metrics, review });
+  const ingest = createIngestQueue(db, {
+    models,
+    text,
+    metrics,
+    review,
+    stories: deps.config.storyGrouping,
+  });
   metrics.gauge("newsintel_articles_stored", "Articles in the database.", () => countArticles(db));
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(ingestRoute, async (c) => {
