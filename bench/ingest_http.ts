@@ -350,7 +350,10 @@ async function batches(base: string, articles: Article[], tag: string, clients =
   const start = performance.now();
   await Promise.all(Array.from({ length: clients }, async () => {
     for (let b = queue.shift(); b; b = queue.shift()) {
-      created += (await post(base, { articles: b })).created;
+      // Awaited first: `created += await …` reads `created` before the wait and would
+      // drop what the other client added meanwhile.
+      const { created: n } = await post(base, { articles: b });
+      created += n;
     }
   }));
   const seconds = (performance.now() - start) / 1000;
