@@ -46,7 +46,10 @@ function modelsOf(results: Classification[]): string {
   return results.map((c) => `${c.model.version}/${c.shadow?.model.version ?? ""}`).join(",");
 }
 
-/** One batch of the rows and predictions of batches classified by the same models. */
+/**
+ * One batch of the rows and predictions of batches classified by the same models (the
+ * candidate stories read ahead for each are dropped: the merged batch reads its own).
+ */
 export function mergeBatches(batches: PreparedBatch[]): PreparedBatch {
   if (batches.length === 1) return batches[0];
   const [first] = batches;
@@ -139,7 +142,10 @@ export function createIngestQueue(
 
   return {
     async ingest(inputs) {
-      const batch = await prepareArticles(inputs, services);
+      // An idle queue stores this batch next: its candidate stories are read while it is
+      // classified. A busy one's would likely be stale by the time it is stored.
+      const idle = running === 0 && waiting.length === 0;
+      const batch = await prepareArticles(inputs, services, { lookAhead: idle ? db : undefined });
       return await new Promise<IngestOutcome[]>((resolve, reject) => {
         waiting.push({ batch, resolve, reject });
         pump();
