@@ -315,12 +315,15 @@ export async function storePrepared(
 ): Promise<IngestOutcome[]> {
   const topicResult = topicResultOf(results);
   // Candidates read ahead are used when no story was written since they were read.
-  const ahead = lookedUp && lookedUp.epoch === storyWriteEpoch() ? lookedUp.found : null;
+  let ahead = lookedUp && lookedUp.epoch === storyWriteEpoch() ? lookedUp.found : null;
   const write = (fn: () => Promise<IngestOutcome[]>) => readings ? writingStories(fn) : fn();
   // The transaction may run more than once (a deadlock retried): metrics are
   // counted after it, for the batch that committed.
   const outcomes = await write(() =>
     db.transaction(async (tx) => {
+      // A retried transaction reads its candidates again: others wrote meanwhile.
+      const found = ahead;
+      ahead = null;
       const outcomes: IngestOutcome[] = await insertArticles(tx, rows);
       const created = outcomes.flatMap((o, i) => (o.status === "created" ? [i] : []));
       if (created.length === 0) return outcomes;
@@ -390,7 +393,7 @@ export async function storePrepared(
               DEFAULT_STORY_PARAMS,
               // Read ahead for the whole batch: only when it is grouped in one call (a second
               // call reads what the first one wrote).
-              storySlices.length === 1 ? ahead : null,
+              storySlices.length === 1 ? found : null,
             );
           }
         },
