@@ -10,19 +10,10 @@ import { insertArticles, type InsertResult, type NewArticle } from "../db/articl
 import { insertPredictions } from "../db/predictions.ts";
 import { queueStoredArticleStats } from "../db/trends.ts";
 import { insertArticleVectors } from "../db/article_vectors.ts";
-import {
-  groupIntoStories,
-  lookUpAhead,
-  readForStories,
-  type StoryReading,
-  storyWriteEpoch,
-  writingStories,
-} from "./stories.ts";
-import type { StoryLookup } from "../db/story_index.ts";
+import { groupIntoStories, readForStories, type StoryReading } from "./stories.ts";
 import type { ArticleInput } from "../datasets/article.ts";
 import type { Prediction } from "../ml/mod.ts";
 import { articleTerms } from "../ml/terms.ts";
-import { DEFAULT_STORY_PARAMS } from "../ml/story_profile.ts";
 import type { Classification, ModelRuntime } from "./model_runtime.ts";
 import type { Metrics } from "../lib/metrics.ts";
 import { queueForReview, type ReviewPolicy } from "./review_routing.ts";
@@ -117,11 +108,6 @@ export interface PreparedBatch {
   results: Classification[];
   /** What story grouping reads of each row, in the order of `rows` (none: not grouped). */
   readings?: StoryReading[];
-  /**
-   * The rows' candidate stories, read while they were classified (each row's slot is its
-   * place in `rows`), and the story writes' count before that read.
-   */
-  lookedUp?: { found: StoryLookup; epoch: number };
 }
 
 /**
@@ -166,7 +152,6 @@ export const STORY_SLICE_CHARS = 25_000;
 export async function prepareArticles(
   inputs: ArticleInput[],
   services: IngestServices = {},
-  options: { lookAhead?: Db } = {},
 ): Promise<PreparedBatch> {
   // A large batch comes straight from parsing and validating its body, tens of ms of work
   // on the event loop: its preparation starts on a turn of its own.
@@ -185,7 +170,6 @@ export async function prepareArticles(
     rows.push(services.text ? await enrich(built, services.text) : built);
     if (grouped) readings.push(readForStories(row.title, row.body));
   }
-  const lookedUp = grouped ? lookUpWhileClassifying(options.lookAhead, rows, readings) : null;
   const results = services.models
     ? await services.models.classifyAll(
       rows.map((r) => ({ title: r.title, body: r.body })),
@@ -200,34 +184,7 @@ export async function prepareArticles(
       topicScore: topicResult.predictions[i].score,
     }));
   }
-  const found = await lookedUp;
-  return { rows, results, ...(grouped ? { readings } : {}), ...(found ? { lookedUp: found } : {}) };
-}
-
-/**
- * Starts reading the rows' candidate stories on PostgreSQL, where the read runs on a
- * connection of its own while the models classify, instead of inside the ingest transaction
- * that one writer holds at a time: an article without a date is read as of now (stored, it
- * is dated by its transaction, a few ms later). Not while this process writes stories (the
- * read could miss what the write makes; `storyWriteEpoch()`), and not on the embedded
- * database, whose statements share the one thread with classifying, and not for a batch
- * grouped in more than one call (each call reads what the one before wrote). A read that
- * fails is made again in the transaction.
- */
-function lookUpWhileClassifying(
-  db: Db | undefined,
-  rows: NewArticle[],
-  readings: StoryReading[],
-): Promise<PreparedBatch["lookedUp"] | null> | null {
-  const epoch = storyWriteEpoch();
-  if (db?.kind !== "postgres" || epoch === null || rows.length === 0) return null;
-  const chars = rows.reduce((n, r) => n + r.title.length + r.body.length, 0);
-  if (rows.length > STORY_SLICE_POSTGRES || chars > STORY_SLICE_CHARS_POSTGRES) return null;
-  const now = new Date().toISOString();
-  return lookUpAhead(
-    db,
-    rows.map((r, i) => ({ publishedAt: r.publishedAt ?? now, reading: readings[i] })),
-  ).then((found) => ({ found, epoch }), () => null);
+  return { rows, results, ...(grouped ? { readings } : {}) };
 }
 
 /**
@@ -310,97 +267,84 @@ async function storePredictions(
  */
 export async function storePrepared(
   db: Db,
-  { rows, results, readings, lookedUp }: PreparedBatch,
+  { rows, results, readings }: PreparedBatch,
   services: IngestServices = {},
 ): Promise<IngestOutcome[]> {
   const topicResult = topicResultOf(results);
-  // Candidates read ahead are used when no story was written since they were read.
-  let ahead = lookedUp && lookedUp.epoch === storyWriteEpoch() ? lookedUp.found : null;
-  const write = (fn: () => Promise<IngestOutcome[]>) => readings ? writingStories(fn) : fn();
   // The transaction may run more than once (a deadlock retried): metrics are
   // counted after it, for the batch that committed.
-  const outcomes = await write(() =>
-    db.transaction(async (tx) => {
-      // A retried transaction reads its candidates again: others wrote meanwhile.
-      const found = ahead;
-      ahead = null;
-      const outcomes: IngestOutcome[] = await insertArticles(tx, rows);
-      const created = outcomes.flatMap((o, i) => (o.status === "created" ? [i] : []));
-      if (created.length === 0) return outcomes;
-      if (topicResult) {
-        for (const i of created) outcomes[i].prediction = topicResult.predictions[i];
-      }
-      // PostgreSQL runs statements off the event loop: there, calls are cut only to bound the
-      // synchronous work around each.
-      const embedded = db.kind === "pglite";
-      const storySlices = readings
-        ? slicesOf(created, (i) => rows[i].title.length + rows[i].body.length, {
-          maxItems: embedded ? STORY_SLICE : STORY_SLICE_POSTGRES,
-          maxChars: embedded ? STORY_SLICE_CHARS : STORY_SLICE_CHARS_POSTGRES,
-        })
-        : [];
-      // Independent of each other once the articles have ids: sent together on PostgreSQL and
-      // for a short batch, one after the other for a long one on the embedded database
-      // (`writeAll`).
-      const together = !embedded || storySlices.length <= 1;
-      await writeAll(together, [
-        () =>
-          storePredictions(
-            tx,
-            created,
-            outcomes,
-            rows,
-            results,
-            services.review ?? null,
-            together,
-          ),
-        // The `topic` taxonomy's counts follow articles.topic (reviewed topics move them);
-        // every other taxonomy's count its model's label. The terms are read from the
-        // stored articles when the statistics are folded.
-        () =>
-          queueStoredArticleStats(
-            tx,
-            created.flatMap((i) => {
-              const base = {
-                article: outcomes[i].id,
-                publishedAt: outcomes[i].publishedAt!,
-                source: rows[i].source ?? "",
-              };
-              return [
-                { ...base, topic: rows[i].topic ?? "" },
-                ...results.filter((c) => taxonomyOf(c) !== "topic").map((c) => ({
-                  ...base,
-                  taxonomy: taxonomyOf(c),
-                  topic: c.predictions[i].label,
-                })),
-              ];
-            }),
-          ),
-        async () => {
-          for (const slice of storySlices) {
-            if (!together) await statementTurn();
-            await groupIntoStories(
-              tx,
-              slice.map((i) => ({
-                id: outcomes[i].id,
-                title: rows[i].title,
-                body: rows[i].body,
-                publishedAt: outcomes[i].publishedAt!,
-                topic: rows[i].topic ?? null,
-                reading: readings![i],
-                slot: i,
+  const outcomes = await db.transaction(async (tx) => {
+    const outcomes: IngestOutcome[] = await insertArticles(tx, rows);
+    const created = outcomes.flatMap((o, i) => (o.status === "created" ? [i] : []));
+    if (created.length === 0) return outcomes;
+    if (topicResult) {
+      for (const i of created) outcomes[i].prediction = topicResult.predictions[i];
+    }
+    // PostgreSQL runs statements off the event loop: there, calls are cut only to bound the
+    // synchronous work around each.
+    const embedded = db.kind === "pglite";
+    const storySlices = readings
+      ? slicesOf(created, (i) => rows[i].title.length + rows[i].body.length, {
+        maxItems: embedded ? STORY_SLICE : STORY_SLICE_POSTGRES,
+        maxChars: embedded ? STORY_SLICE_CHARS : STORY_SLICE_CHARS_POSTGRES,
+      })
+      : [];
+    // Independent of each other once the articles have ids: sent together on PostgreSQL and
+    // for a short batch, one after the other for a long one on the embedded database
+    // (`writeAll`).
+    const together = !embedded || storySlices.length <= 1;
+    await writeAll(together, [
+      () =>
+        storePredictions(
+          tx,
+          created,
+          outcomes,
+          rows,
+          results,
+          services.review ?? null,
+          together,
+        ),
+      // The `topic` taxonomy's counts follow articles.topic (reviewed topics move them);
+      // every other taxonomy's count its model's label. The terms are read from the
+      // stored articles when the statistics are folded.
+      () =>
+        queueStoredArticleStats(
+          tx,
+          created.flatMap((i) => {
+            const base = {
+              article: outcomes[i].id,
+              publishedAt: outcomes[i].publishedAt!,
+              source: rows[i].source ?? "",
+            };
+            return [
+              { ...base, topic: rows[i].topic ?? "" },
+              ...results.filter((c) => taxonomyOf(c) !== "topic").map((c) => ({
+                ...base,
+                taxonomy: taxonomyOf(c),
+                topic: c.predictions[i].label,
               })),
-              DEFAULT_STORY_PARAMS,
-              // Read ahead for the whole batch: only when it is grouped in one call (a second
-              // call reads what the first one wrote).
-              storySlices.length === 1 ? found : null,
-            );
-          }
-        },
-      ]);
-      return outcomes;
-    })
-  );
+            ];
+          }),
+        ),
+      async () => {
+        for (const slice of storySlices) {
+          if (!together) await statementTurn();
+          await groupIntoStories(
+            tx,
+            slice.map((i) => ({
+              id: outcomes[i].id,
+              title: rows[i].title,
+              body: rows[i].body,
+              publishedAt: outcomes[i].publishedAt!,
+              topic: rows[i].topic ?? null,
+              reading: readings![i],
+            })),
+          );
+        }
+      },
+    ]);
+    return outcomes;
+  });
   if (outcomes.some((o) => o.status === "created")) {
     const created = outcomes.flatMap((o, i) => (o.status === "created" ? [i] : []));
     for (const { model, predictions } of results) {
@@ -425,9 +369,5 @@ export async function ingestArticles(
   inputs: ArticleInput[],
   services: IngestServices = {},
 ): Promise<IngestOutcome[]> {
-  return await storePrepared(
-    db,
-    await prepareArticles(inputs, services, { lookAhead: db }),
-    services,
-  );
+  return await storePrepared(db, await prepareArticles(inputs, services), services);
 }

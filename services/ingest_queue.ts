@@ -46,10 +46,7 @@ function modelsOf(results: Classification[]): string {
   return results.map((c) => `${c.model.version}/${c.shadow?.model.version ?? ""}`).join(",");
 }
 
-/**
- * One batch of the rows and predictions of batches classified by the same models (the
- * candidate stories read ahead for each are dropped: the merged batch reads its own).
- */
+/** One batch of the rows and predictions of batches classified by the same models. */
 export function mergeBatches(batches: PreparedBatch[]): PreparedBatch {
   if (batches.length === 1) return batches[0];
   const [first] = batches;
@@ -142,10 +139,7 @@ export function createIngestQueue(
 
   return {
     async ingest(inputs) {
-      // An idle queue stores this batch next: its candidate stories are read while it is
-      // classified. A busy one's would likely be stale by the time it is stored.
-      const idle = running === 0 && waiting.length === 0;
-      const batch = await prepareArticles(inputs, services, { lookAhead: idle ? db : undefined });
+      const batch = await prepareArticles(inputs, services);
       return await new Promise<IngestOutcome[]>((resolve, reject) => {
         waiting.push({ batch, resolve, reject });
         pump();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { getArticle, listArticles } from "../db/articles.ts";
-import type { Db, Queryable } from "../db/mod.ts";
+import type { Db } from "../db/mod.ts";
 import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
 import {
@@ -8,7 +8,6 @@ import {
   dedupKey,
   ingestArticles,
   prepareArticles,
-  storePrepared,
   STORY_SLICE,
   STORY_SLICE_CHARS,
   STORY_SLICE_CHARS_POSTGRES,
@@ -368,83 +367,5 @@ Deno.test("with stories off, articles are stored ungrouped; a rebuild groups the
   } finally {
     await grouped.close();
     await later.close();
-  }
-});
-
-/**
- * The embedded database `db` taken for PostgreSQL (ingestion reads candidate stories ahead
- * there), counting the candidate look-ups made outside and inside transactions.
- */
-function asPostgres(db: Db, lookups: { outside: number; inside: number }): Db {
-  const counting = (q: Queryable, where: "outside" | "inside"): Queryable => ({
-    query(sql, params, options) {
-      if (sql.trimStart().startsWith("WITH q AS MATERIALIZED")) lookups[where]++;
-      return q.query(sql, params, options);
-    },
-    exec: (sql) => q.exec(sql),
-  });
-  return {
-    ...db,
-    ...counting(db, "outside"),
-    kind: "postgres",
-    transaction: (fn) => db.transaction((tx) => fn(counting(tx, "inside"))),
-  };
-}
-
-const quake = (externalId: string, day: number) => ({
-  externalId,
-  title: "Earthquake shakes coastal city of Izmir",
-  body: "A strong earthquake shook the coastal city of Izmir on Friday, officials said. " +
-    `Rescuers searched collapsed buildings through the night (report ${externalId}).`,
-  publishedAt: `2024-05-0${day}T10:00:00Z`,
-});
-
-Deno.test("on PostgreSQL, candidate stories read while classifying group as a read in the transaction does", async () => {
-  const inputs = [
-    quake("q1", 1),
-    { ...quake("q2", 1), title: "Izmir earthquake: rescuers search the rubble" },
-    {
-      externalId: "f1",
-      title: "Central bank raises interest rates",
-      body: "The central bank raised its key interest rate by half a point to fight inflation.",
-      publishedAt: "2024-05-02T10:00:00Z",
-    },
-    quake("q3", 2),
-  ];
-  const ahead = await pgliteTestDb();
-  const inside = await pgliteTestDb();
-  try {
-    const lookups = { outside: 0, inside: 0 };
-    const db = asPostgres(ahead.db, lookups);
-    for (const input of inputs) {
-      await ingestArticles(db, [input]);
-      await ingestArticles(inside.db, [input]);
-    }
-    // Every look-up was made ahead, none again in a transaction.
-    assert.deepEqual(lookups, { outside: inputs.length, inside: 0 });
-    const partition = await storyPartition(inside.db);
-    assert.ok(partition.some((ids) => ids.length > 1), "some articles share a story");
-    assert.deepEqual(await storyPartition(ahead.db), partition);
-  } finally {
-    await ahead.close();
-    await inside.close();
-  }
-});
-
-Deno.test("candidate stories read ahead are read again when a story was written meanwhile", async () => {
-  const { db: embedded, close } = await pgliteTestDb();
-  try {
-    const lookups = { outside: 0, inside: 0 };
-    const db = asPostgres(embedded, lookups);
-    const prepared = await prepareArticles([quake("late", 1)], {}, { lookAhead: db });
-    assert.ok(prepared.lookedUp, "read ahead");
-    // Another ingest writes the story the prepared article belongs to before it is stored.
-    await ingestArticles(db, [quake("early", 1)]);
-    assert.deepEqual(lookups, { outside: 2, inside: 0 });
-    await storePrepared(db, prepared);
-    assert.deepEqual(lookups, { outside: 2, inside: 1 });
-    assert.deepEqual(await storyPartition(embedded), [["early", "late"]]);
-  } finally {
-    await close();
   }
 });

@@ -12,7 +12,6 @@ import {
   lockStoryProfiles,
   lookUpStories,
   type StoredCopy,
-  type StoryLookup,
   storyProfiles,
 } from "../db/story_index.ts";
 import { type ArticlePlacement, placeInStories, type StoryWrite } from "../db/story_placement.ts";
@@ -74,8 +73,6 @@ export interface StoryInput {
    * ingest transaction, which one writer holds at a time, does not.
    */
   reading?: StoryReading;
-  /** Its place in a look-up made ahead ({@link lookUpAhead}), when one is given. */
-  slot?: number;
 }
 
 /** What grouping reads of an article: its weighted features and its MinHash signature. */
@@ -102,8 +99,6 @@ export function readForStories(
 /** An article of the batch with what grouping computed of it. */
 interface Item {
   input: StoryInput;
-  /** Its place in the look-up's answer. */
-  slot: number;
   at: number;
   features: TermWeights;
   vector: Float32Array | null;
@@ -127,54 +122,6 @@ interface Story {
 }
 
 /**
- * This process's story writes: how many run now, and a count that moves when one starts or
- * ends. A look-up made ahead of a transaction is only used when no write ran meanwhile.
- */
-const storyWrites = { running: 0, epoch: 0 };
-
-/** The story writes' count now, or null while one runs (a look-up now could miss it). */
-export function storyWriteEpoch(): number | null {
-  return storyWrites.running > 0 ? null : storyWrites.epoch;
-}
-
-/** Runs `write`, a transaction that groups articles into stories, counted as one. */
-export async function writingStories<T>(write: () => Promise<T>): Promise<T> {
-  storyWrites.running++;
-  storyWrites.epoch++;
-  try {
-    return await write();
-  } finally {
-    storyWrites.running--;
-    storyWrites.epoch++;
-  }
-}
-
-/** An article as a look-up ahead of its transaction reads it (its id is not known yet). */
-export interface AheadInput {
-  publishedAt: string;
-  reading: StoryReading;
-}
-
-/**
- * Reads the candidate stories of articles not stored yet, outside a transaction, so that
- * ingestion reads them while it classifies: the answer is the one `groupIntoStories()`
- * reads for them, each article at its place in `articles` (its `slot`). Valid as long as no
- * story was written since `storyWriteEpoch()` was read before it: stories another replica
- * writes meanwhile are missed, as they are by a look-up inside the transaction that
- * starts before they commit, and a stored story moved meanwhile is recomputed when written.
- */
-export function lookUpAhead(db: Queryable, articles: AheadInput[]): Promise<StoryLookup> {
-  const items = articles.map((a, slot): Item => ({
-    input: { id: 0, title: "", body: "", publishedAt: a.publishedAt },
-    slot,
-    at: Date.parse(a.publishedAt),
-    vector: null,
-    ...a.reading,
-  }));
-  return lookUpStories(db, lookupOf(items, DEFAULT_STORY_PARAMS));
-}
-
-/**
  * Puts each article in a story, inside the caller's transaction, in publication order: an
  * article joins the story of an earlier near copy, else the most similar candidate story,
  * else starts one; the story's profile and index entries follow. A batch costs a bounded
@@ -182,17 +129,14 @@ export function lookUpAhead(db: Queryable, articles: AheadInput[]): Promise<Stor
  * assignment is made in memory (articles of the batch find the stories the batch made or
  * moved through its own index, as they would through the stored one), and written at once.
  * Work per article is bounded by the caps of ml/story_profile.ts, whatever the number of
- * stories stored. With `ahead` (a {@link lookUpAhead} answer, every article given its
- * `slot` in it), the candidates are not read again.
+ * stories stored.
  */
 export async function groupIntoStories(
   tx: Queryable,
   articles: StoryInput[],
   params: Readonly<StoryParams> = DEFAULT_STORY_PARAMS,
-  ahead: StoryLookup | null = null,
 ): Promise<void> {
   if (articles.length === 0) return;
-  if (ahead && articles.some((a) => a.slot === undefined)) ahead = null;
   // Synchronous work per article: the event loop gets a turn every few ms of it, counted
   // with the statements around it (db/statements.ts), so the statements of a call and the
   // work before the next call's are never one stretch without a turn.
@@ -206,15 +150,23 @@ export async function groupIntoStories(
     const read = input.reading && params === DEFAULT_STORY_PARAMS
       ? input.reading
       : readForStories(input.title, input.body, params);
-    items.push({
-      input,
-      slot: ahead ? input.slot! : items.length,
-      at: Date.parse(input.publishedAt),
-      vector: input.vector ?? null,
-      ...read,
-    });
+    items.push({ input, at: Date.parse(input.publishedAt), vector: input.vector ?? null, ...read });
   }
-  const found = ahead ?? await lookUpStories(tx, lookupOf(items, params));
+  const found = await lookUpStories(tx, {
+    articles: items.map((it) => ({
+      terms: [...it.features.keys()],
+      weights: [...it.features.values()],
+      // A story last seen longer ago than the widest gap cannot take the article.
+      from: isoWithin(it.at - params.maxGapMs),
+      bands: it.sig ? it.keys : [],
+      copiesFrom: isoWithin(it.at - NEAR_COPY_WINDOW_MS),
+      copiesTo: isoWithin(it.at + NEAR_COPY_WINDOW_MS + 1),
+    })),
+    queryTerms: QUERY_TERMS,
+    perTerm: POSTINGS_PER_TERM,
+    max: MAX_CANDIDATES,
+    perKey: CANDIDATES_PER_KEY,
+  });
   const storedCopies = bestStoredCopies(items, found.copies);
   const missing = [...new Set([...storedCopies.values()].map((c) => c.storyId))]
     .filter((id) => !found.profiles.has(id));
@@ -241,17 +193,13 @@ export async function groupIntoStories(
   const bandIndex = new Map<number, Item[]>();
   let newStories = 0;
 
-  for (const item of items) {
+  for (const [i, item] of items.entries()) {
     await statementTurn();
     let chosen: Story | null = null;
-    const copy = nearCopy(item, storedCopies.get(item.slot) ?? null, bandIndex);
+    const copy = nearCopy(item, storedCopies.get(i) ?? null, bandIndex);
     if (copy) chosen = storyOf(copy.story);
     if (!chosen) {
-      const candidates = candidatesOf(
-        found.candidates[item.slot],
-        found.queried[item.slot],
-        batchIndex,
-      )
+      const candidates = candidatesOf(found.candidates[i], found.queried[i], batchIndex)
         .flatMap((key) => {
           const story = storyOf(key);
           return story?.profile ? [{ story, profile: story.profile }] : [];
@@ -306,37 +254,14 @@ export async function groupIntoStories(
   });
 }
 
-/**
- * What the look-up asks for each item, in slot order: its features, the window of stories
- * that may take it and of its near copies, its band keys.
- */
-function lookupOf(items: Item[], params: Readonly<StoryParams>) {
-  return {
-    articles: [...items].sort((a, b) => a.slot - b.slot).map((it) => ({
-      terms: [...it.features.keys()],
-      weights: [...it.features.values()],
-      // A story last seen longer ago than the widest gap cannot take the article.
-      from: isoWithin(it.at - params.maxGapMs),
-      bands: it.sig ? it.keys : [],
-      copiesFrom: isoWithin(it.at - NEAR_COPY_WINDOW_MS),
-      copiesTo: isoWithin(it.at + NEAR_COPY_WINDOW_MS + 1),
-    })),
-    queryTerms: QUERY_TERMS,
-    perTerm: POSTINGS_PER_TERM,
-    max: MAX_CANDIDATES,
-    perKey: CANDIDATES_PER_KEY,
-  };
-}
-
-/** Per slot, the stored near copy with the highest estimated Jaccard, if it is one. */
+/** Per article, the stored near copy with the highest estimated Jaccard, if it is one. */
 function bestStoredCopies(
   items: Item[],
   rows: StoredCopy[],
 ): Map<number, { articleId: number; storyId: number; sim: number }> {
-  const bySlot = new Map(items.map((it) => [it.slot, it]));
   const best = new Map<number, { articleId: number; storyId: number; sim: number }>();
   for (const r of rows) {
-    const sig = bySlot.get(r.article)?.sig;
+    const sig = items[r.article].sig;
     const other = decodeSignature(r.minhash);
     if (!sig || !other) continue;
     const sim = estimatedJaccard(sig, other);
@@ -441,25 +366,21 @@ export async function fillStories(
   } = {},
 ): Promise<number> {
   if (options.rebuild) {
-    await writingStories(() =>
-      db.transaction(async (tx) => {
-        for (const id of await clearStories(tx)) await rebuildProfile(tx, id);
-      })
-    );
+    await db.transaction(async (tx) => {
+      for (const id of await clearStories(tx)) await rebuildProfile(tx, id);
+    });
   }
   let total = 0;
   for (;;) {
-    const step = await writingStories(() =>
-      db.transaction(async (tx) => {
-        const next = await nextUngrouped(tx, FILL_BATCH);
-        if (!next) return null;
-        await groupIntoStories(tx, next.articles);
-        // Fewer ids than asked for: the scan reached the newest article.
-        const done = next.scanned < FILL_BATCH;
-        await markGrouped(tx, next.lastId, done);
-        return { grouped: next.articles.length, done, lastId: next.lastId };
-      })
-    );
+    const step = await db.transaction(async (tx) => {
+      const next = await nextUngrouped(tx, FILL_BATCH);
+      if (!next) return null;
+      await groupIntoStories(tx, next.articles);
+      // Fewer ids than asked for: the scan reached the newest article.
+      const done = next.scanned < FILL_BATCH;
+      await markGrouped(tx, next.lastId, done);
+      return { grouped: next.articles.length, done, lastId: next.lastId };
+    });
     if (!step) return total;
     total += step.grouped;
     if (options.onProgress) {
