@@ -247,6 +247,37 @@
 // before, 199/s (p50 78 ms) now, 1.10; batches of 500 163 and 160 articles/s, 0.98. The
 // longer texts cost ingestion nothing measurable; every target is still far.
 //
+// Batches from two clients were counted by `created += (await post(...)).created`, which reads
+// `created` before the wait: each client's count overwrote the other's, and every "batches"
+// figure above counted about half the articles stored (5,000 of 10,000). They are fixed now;
+// read the batch rates above as about half of what was stored.
+//
+// Then, profiled with pg_stat_statements and auto_explain on PostgreSQL: routing a batch to
+// review probed each prediction's article with the taxonomy index ANDed to the article index,
+// reading every item of the taxonomy per probe (half a second for a call of 80 items once the
+// queue held 25,000; the statement's cost grew with the queue). Migration 0028 puts the
+// taxonomy in the article index. A growing story's index entries were rewritten even when
+// their date did not move; now only those whose date moves (db/story_placement.ts). Story
+// grouping reads an article (features, MinHash) while the article is prepared, not in the
+// ingest transaction that one writer holds at a time. Against 7e76d19 (the code before),
+// BENCH_SECONDS=10, the same models, load average 1-2.3, the two codes one after the other:
+//
+//   |                                   | before        | now           | ratio |
+//   | single, PostgreSQL                | 213/s, p50 70 ms | 261/s, p50 57 ms | 1.23 |
+//   | batches of 500, PostgreSQL        | 406 articles/s | 516 articles/s | 1.27 |
+//   | single, embedded                  | 90/s, p50 153 ms | 98/s, p50 141 ms | 1.09 |
+//   | batches of 500, embedded          | 217 articles/s | 250 articles/s | 1.15 |
+//
+// A run of PostgreSQL's batches alone gave 238 and 238 articles/s (still counted in half):
+// the gain moves with the load. Where the PostgreSQL server's time goes (pg_stat_statements,
+// 10,000 articles in batches of 500, a fresh schema): the story look-up 0.65 ms an article,
+// the story write 0.36, the trend fold's term counts 0.25 and hourly counts 0.2, the article
+// rows 0.1, predictions 0.06, vectors 0.05; in total 1.8 ms an article, beside Deno's 1.6 ms
+// on the other core. With single articles (eight a transaction) it was 2.3 ms. So 3,000
+// articles/s is out of reach on two cores while story grouping and trend statistics are
+// written at ingestion: the story look-up and write alone are half of PostgreSQL's work
+// (STORY_GROUPING=false leaves them out).
+//
 //   deno run --allow-all bench/ingest_http.ts
 //     BENCH_SECONDS=20, BENCH_DB_URL=postgres://..., BENCH_DATABASES=pglite,postgres (either),
 //     BENCH_PARTS=single,batches,bigBatch (any of them), BENCH_MODELS=<dir> (models trained by
