@@ -10,6 +10,7 @@
 import { dirname } from "node:path";
 import { PGlite, types } from "@electric-sql/pglite";
 import { type Db, DbInUseError, poolCounter, type Queryable } from "./driver.ts";
+import { initdbTemplate } from "./pglite_template.ts";
 
 // int8 (counts, ids) as JS numbers, as the postgres.js driver does: every id
 // and count here stays far below 2^53.
@@ -24,7 +25,9 @@ const SHARED_BUFFERS = "32MB";
 
 /**
  * Opens PGlite in `path` (a directory, created if missing), or in memory for `memory`.
- * `loadDataDir` fills a new directory from a `dumpDataDir()` tarball first (restore).
+ * `loadDataDir` fills a new directory from a `dumpDataDir()` tarball first (restore); else a
+ * new database starts from `template` (default: db/pglite_template.ts's, made by initdb
+ * ahead of time), and from PGlite's own initdb when there is none or it cannot be loaded.
  *
  * A directory is opened by one process at a time: PGlite has no lock of its own, and a
  * second process writing the same files corrupts them, so the open takes an exclusive
@@ -34,21 +37,53 @@ const SHARED_BUFFERS = "32MB";
  */
 export async function openPglite(
   path: string,
-  options: { loadDataDir?: Blob; lock?: boolean } = {},
+  options: { loadDataDir?: Blob; lock?: boolean; template?: Blob | null } = {},
 ): Promise<Db & { pglite: PGlite }> {
   const memory = path === "memory" || path === "";
   const lock = memory || options.lock === false ? undefined : await lockDataDir(path);
-  try {
-    if (!memory) await Deno.mkdir(path, { recursive: true });
-    const pg = await PGlite.create(memory ? undefined : path, {
+  const create = (loadDataDir: Blob | undefined) =>
+    PGlite.create(memory ? undefined : path, {
       parsers,
       startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${SHARED_BUFFERS}`],
-      loadDataDir: options.loadDataDir,
+      loadDataDir,
     });
-    return wrapPglite(pg, () => lock?.close());
+  try {
+    const fresh = memory || await isEmptyDir(path);
+    if (!memory) await Deno.mkdir(path, { recursive: true });
+    if (options.loadDataDir || !fresh) {
+      return wrapPglite(await create(options.loadDataDir), () => lock?.close());
+    }
+    const template = options.template === undefined ? await initdbTemplate() : options.template;
+    let pg: PGlite | null = null;
+    if (template) {
+      // A template PGlite cannot load (made by another version) leaves initdb to do it.
+      pg = await create(template).catch(async () => {
+        if (!memory) await emptyDir(path);
+        return null;
+      });
+    }
+    return wrapPglite(pg ?? await create(undefined), () => lock?.close());
   } catch (err) {
     lock?.close();
     throw err;
+  }
+}
+
+/** Whether `path` is a directory with nothing in it, or not there at all. */
+async function isEmptyDir(path: string): Promise<boolean> {
+  try {
+    for await (const _ of Deno.readDir(path)) return false;
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return true;
+    throw err;
+  }
+}
+
+/** Removes what `path` holds, keeping the directory. */
+async function emptyDir(path: string): Promise<void> {
+  for await (const entry of Deno.readDir(path)) {
+    await Deno.remove(`${path}/${entry.name}`, { recursive: true });
   }
 }
 
