@@ -58,7 +58,10 @@ export async function openPglite(
     if (template) {
       // A template PGlite cannot load (made by another version) leaves initdb to do it.
       pg = await create(template).catch(async () => {
-        if (!memory) await emptyDir(path);
+        if (!memory) {
+          await Deno.remove(path, { recursive: true });
+          await Deno.mkdir(path);
+        }
         return null;
       });
     }
@@ -77,13 +80,6 @@ async function isEmptyDir(path: string): Promise<boolean> {
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return true;
     throw err;
-  }
-}
-
-/** Removes what `path` holds, keeping the directory. */
-async function emptyDir(path: string): Promise<void> {
-  for await (const entry of Deno.readDir(path)) {
-    await Deno.remove(`${path}/${entry.name}`, { recursive: true });
   }
 }
 

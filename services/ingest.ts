@@ -106,7 +106,10 @@ export interface PreparedBatch {
   rows: NewArticle[];
   /** One per served model, predictions in the order of `rows`. */
   results: Classification[];
-  /** What story grouping reads of each row, in the order of `rows` (none: not grouped). */
+  /**
+   * What story grouping reads of each row, in the order of `rows`, read while preparing
+   * (grouping reads a row itself when there is none).
+   */
   readings?: StoryReading[];
 }
 
@@ -262,8 +265,8 @@ async function storePredictions(
 /**
  * Stores a prepared batch atomically; outcomes are in the order of its rows. New articles'
  * predictions are stored with each model's version (the `topic` one is the article's
- * topic), routed to review, counted in each taxonomy's trend statistics and, when the batch
- * was read for stories (`readings`), grouped into stories.
+ * topic), routed to review, counted in each taxonomy's trend statistics and grouped into
+ * stories (unless `services.stories` is false).
  */
 export async function storePrepared(
   db: Db,
@@ -283,7 +286,7 @@ export async function storePrepared(
     // PostgreSQL runs statements off the event loop: there, calls are cut only to bound the
     // synchronous work around each.
     const embedded = db.kind === "pglite";
-    const storySlices = readings
+    const storySlices = services.stories ?? true
       ? slicesOf(created, (i) => rows[i].title.length + rows[i].body.length, {
         maxItems: embedded ? STORY_SLICE : STORY_SLICE_POSTGRES,
         maxChars: embedded ? STORY_SLICE_CHARS : STORY_SLICE_CHARS_POSTGRES,
@@ -337,7 +340,7 @@ export async function storePrepared(
               body: rows[i].body,
               publishedAt: outcomes[i].publishedAt!,
               topic: rows[i].topic ?? null,
-              reading: readings![i],
+              reading: readings?.[i],
             })),
           );
         }
