@@ -11,7 +11,7 @@ import {
 } from "./model.ts";
 import { mulberry32 } from "./prng.ts";
 import { sgd, toCsr } from "./sgd.ts";
-import { pieceInventory, subwordBuckets } from "./subword.ts";
+import { PieceCounter, subwordBuckets } from "./subword.ts";
 import {
   articleVector,
   tokenWeights as tokenWeightsOf,
@@ -103,7 +103,17 @@ export function tokenEncoder(model: TextClassifierModel): (words: string[]) => I
   };
 }
 
-/** Hashed character n-grams per token, computed once per training run. */
+/** What fits of the same sub-word settings can share: each token's n-grams and pieces. */
+export interface TokenMemo {
+  subwords: SubwordCache;
+  pieces: PieceCounter;
+}
+
+function tokenMemo(h: Hyperparameters): TokenMemo {
+  return { subwords: new SubwordCache(h), pieces: new PieceCounter(h.pieceMaxLength) };
+}
+
+/** Hashed character n-grams per token, computed once per token. */
 export class SubwordCache {
   readonly #cache = new Map<string, Int32Array>();
   readonly #empty = new Int32Array(0);
@@ -148,8 +158,6 @@ export interface FitOptions {
   vectors?: WordVectorTable;
   /** Drives the SGD order. */
   random: () => number;
-  /** Character n-grams per token, shared across fits of one run (default: a fresh cache). */
-  subwords?: SubwordCache;
   /** Weight of each data row's loss, indexed like the data (default 1 each). */
   rowWeights?: Float32Array;
   /** Label of each data row, indexed like the data (default `data.labels`). */
@@ -163,12 +171,12 @@ export interface FitOptions {
 /** The vocabulary and feature ids of one set of training rows (what g and SGD start from). */
 interface RowFeatures {
   vocabulary: string[];
-  firstPiece: number;
   subOffset: number;
   nFeatures: number;
   rowIds: Int32Array[];
   featureDf: Float64Array;
-  subwords: SubwordCache;
+  /** Each token's character n-gram buckets (by token id; empty without sub-word features). */
+  tokenSubwords: (id: number) => Int32Array;
   /** Row of each token's pretrained vector in the table (-1: none); absent without vectors. */
   vectorRow?: Int32Array;
   /** Occurrences of each token in the rows (for SIF weights). */
@@ -183,7 +191,21 @@ interface RowFeatures {
  */
 export class FeatureCache {
   readonly #entries = new Map<string, RowFeatures>();
+  #tokens?: { key: string; memo: TokenMemo };
   constructor(readonly capacity = 4) {}
+  /** What fits with `h`'s sub-word settings learn of tokens, kept from fit to fit. */
+  tokens(h: Hyperparameters): TokenMemo {
+    const key = [
+      h.subwordWeight > 0,
+      h.subwordMinN,
+      h.subwordMaxN,
+      h.subwordBuckets,
+      h.pieceMaxLength,
+    ]
+      .join(",");
+    if (this.#tokens?.key !== key) this.#tokens = { key, memo: tokenMemo(h) };
+    return this.#tokens.memo;
+  }
   get(key: string, build: () => RowFeatures): RowFeatures {
     let entry = this.#entries.get(key);
     if (!entry) {
@@ -222,16 +244,13 @@ export async function fit(data: Tokenized, options: FitOptions): Promise<TextCla
   const { rows, labels, h, random, rowWeights, cache, onEpoch = () => {} } = options;
   const targets = options.targets ?? data.labels;
   const vectors = h.vectorScale > 0 ? options.vectors : undefined;
-  const build = () => rowFeatures(data, rows, h, options.subwords ?? new SubwordCache(h), vectors);
+  const tokens = cache?.store.tokens(h) ?? tokenMemo(h);
+  const build = () => rowFeatures(data, rows, h, tokens, vectors);
   const features0 = cache ? cache.store.get(`${cache.key}|${vocabularyKey(h)}`, build) : build();
-  const { vocabulary, firstPiece, subOffset, nFeatures, rowIds, featureDf, subwords } = features0;
+  const { vocabulary, subOffset, nFeatures, rowIds, featureDf, tokenSubwords } = features0;
   const k = labels.length;
   const v = vocabulary.length;
   const useSubwords = h.subwordWeight > 0;
-  const tokenSubwords = (id: number) =>
-    id >= firstPiece && !vocabulary[id].startsWith(CONTINUATION_PREFIX)
-      ? subwords.initial(vocabulary[id])
-      : subwords.get(vocabulary[id]);
   const g = new Float64Array(nFeatures);
   for (let id = 0; id < nFeatures; id++) {
     // A feature no training text has gets no weight and, as g = 0, no share of the norm either,
@@ -242,7 +261,6 @@ export async function fit(data: Tokenized, options: FitOptions): Promise<TextCla
       (id >= subOffset ? h.subwordWeight : 1);
   }
   g[0] = 0; // [PAD]
-
   const dense = vectors && features0.vectorRow
     ? denseInputs(vectors, features0, h, rows.length)
     : undefined;
@@ -346,7 +364,7 @@ function rowFeatures(
   data: Tokenized,
   rows: readonly number[],
   h: Hyperparameters,
-  subwords: SubwordCache,
+  { subwords, pieces: pieceCounter }: TokenMemo,
   vectors?: WordVectorTable,
 ): RowFeatures {
   const useSubwords = h.subwordWeight > 0;
@@ -375,14 +393,14 @@ function rowFeatures(
       added++;
     }
   }
-  const pieces = useSubwords
-    ? pieceInventory(words, { minWords: h.pieceMinWords, maxLength: h.pieceMaxLength })
-    : [];
+  const pieces = useSubwords ? pieceCounter.inventory(words, h.pieceMinWords) : [];
   const vocabulary = [PAD_TOKEN, UNK_TOKEN, ...words, ...pieces];
   const v = vocabulary.length;
   const firstPiece = 2 + words.length;
+  // Looked up once per token id, not per occurrence (most of building the rows' ids).
+  const ngrams = new Array<Int32Array | undefined>(v);
   const tokenSubwords = (id: number) =>
-    id >= firstPiece && !vocabulary[id].startsWith(CONTINUATION_PREFIX)
+    ngrams[id] ??= id >= firstPiece && !vocabulary[id].startsWith(CONTINUATION_PREFIX)
       ? subwords.initial(vocabulary[id])
       : subwords.get(vocabulary[id]);
   const subOffset = v + h.buckets;
@@ -411,12 +429,11 @@ function rowFeatures(
     Int32Array.from(vocabulary, (w, id) => id < firstPiece ? vectorIndexOf.get(w) ?? -1 : -1);
   return {
     vocabulary,
-    firstPiece,
     subOffset,
     nFeatures,
     rowIds,
     featureDf,
-    subwords,
+    tokenSubwords,
     tokenCounts,
     ...(vectorRow ? { vectorRow } : {}),
   };

@@ -131,9 +131,11 @@ export async function sgd(x: Features, y: Int32Array, options: SgdOptions): Prom
         steps[m] = (rowEta * grad) / scale;
         active[m++] = c;
       }
-      for (let q = start; q < end; q++) {
-        const base = x.ids[q] * k, val = x.values[q];
-        for (let a = 0; a < m; a++) w[base + active[a]] -= steps[a] * val;
+      if (m > 0) {
+        for (let q = start; q < end; q++) {
+          const base = x.ids[q] * k, val = x.values[q];
+          for (let a = 0; a < m; a++) w[base + active[a]] -= steps[a] * val;
+        }
       }
       if (scale < 1e-6) {
         for (let i = 0; i < w.length; i++) w[i] *= scale;

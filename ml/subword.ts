@@ -59,33 +59,70 @@ export function pieceInventory(
   words: Iterable<string>,
   options: { minWords: number; maxLength: number },
 ): string[] {
-  const counts = new Map<string, number>();
-  const known = new Set<string>();
-  for (const word of words) {
-    known.add(word);
+  return new PieceCounter(options.maxLength).inventory(words, options.minWords);
+}
+
+/**
+ * {@link pieceInventory} for many word lists that share most of their words (the folds of
+ * cross-fitting): each word's pieces are listed once, as ids, and every later inventory only
+ * counts them. Listing the pieces (strings hashed into sets) was a tenth of a fit.
+ */
+export class PieceCounter {
+  readonly #ids = new Map<string, number>();
+  readonly #pieces: string[] = [];
+  /** Whether a piece (by id) is a single character, initial or continuation. */
+  readonly #single: boolean[] = [];
+  readonly #ofWord = new Map<string, Int32Array>();
+  /** The word each piece was last listed for (a piece repeated in a word is listed once). */
+  readonly #lastWord: number[] = [];
+  constructor(readonly maxLength: number) {}
+
+  inventory(words: Iterable<string>, minWords: number): string[] {
+    const known = new Set<string>();
+    const lists: Int32Array[] = [];
+    for (const word of words) {
+      known.add(word);
+      lists.push(this.#piecesOf(word));
+    }
+    const counts = new Int32Array(this.#pieces.length);
+    for (const list of lists) for (let i = 0; i < list.length; i++) counts[list[i]]++;
+    const out: string[] = [];
+    for (let id = 0; id < counts.length; id++) {
+      if (counts[id] === 0 || !(counts[id] >= minWords || this.#single[id])) continue;
+      if (!known.has(this.#pieces[id])) out.push(this.#pieces[id]);
+    }
+    return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** The distinct pieces of a word, as ids (none for a word too long to split). */
+  #piecesOf(word: string): Int32Array {
+    let list = this.#ofWord.get(word);
+    if (list) return list;
     const chars = [...word];
-    if (chars.length > MAX_WORD_CHARS) continue;
-    const seen = new Set<string>();
-    for (let start = 0; start < chars.length; start++) {
-      let piece = start > 0 ? CONTINUATION_PREFIX : "";
-      for (let end = start; end < chars.length && end - start < options.maxLength; end++) {
-        piece += chars[end];
-        seen.add(piece);
+    const ids: number[] = [];
+    const stamp = this.#ofWord.size;
+    if (chars.length <= MAX_WORD_CHARS) {
+      for (let start = 0; start < chars.length; start++) {
+        let piece = start > 0 ? CONTINUATION_PREFIX : "";
+        for (let end = start; end < chars.length && end - start < this.maxLength; end++) {
+          piece += chars[end];
+          let id = this.#ids.get(piece);
+          if (id === undefined) {
+            id = this.#pieces.length;
+            this.#ids.set(piece, id);
+            this.#pieces.push(piece);
+            const body = piece.startsWith(CONTINUATION_PREFIX) && piece.length > 2
+              ? piece.slice(CONTINUATION_PREFIX.length)
+              : piece;
+            this.#single.push([...body].length === 1);
+            this.#lastWord.push(-1);
+          }
+          if (this.#lastWord[id] !== stamp) (this.#lastWord[id] = stamp), ids.push(id);
+        }
       }
     }
-    for (const piece of seen) counts.set(piece, (counts.get(piece) ?? 0) + 1);
+    list = Int32Array.from(ids);
+    this.#ofWord.set(word, list);
+    return list;
   }
-  const pieces: string[] = [];
-  for (const [piece, count] of counts) {
-    if (known.has(piece)) continue;
-    const single = [
-      ...piece.startsWith(CONTINUATION_PREFIX) && piece.length > 2
-        ? piece.slice(CONTINUATION_PREFIX.length)
-        : piece,
-    ].length === 1;
-    if (count >= options.minWords || single) {
-      pieces.push(piece);
-    }
-  }
-  return pieces.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { pieceInventory, subwordBuckets } from "./subword.ts";
+import { PieceCounter, pieceInventory, subwordBuckets } from "./subword.ts";
+import { CONTINUATION_PREFIX, MAX_WORD_CHARS } from "./tokenizer.ts";
 
 const OPTIONS = { minN: 3, maxN: 4, buckets: 1 << 20 };
 
@@ -33,4 +34,39 @@ Deno.test("pieceInventory() keeps shared pieces and every single character", () 
   assert.ok(!pieces.includes("##king"), "seen in one word only");
   assert.ok(!pieces.includes("tax"), "a word is not a piece");
   assert.deepEqual(pieces, [...pieces].sort());
+});
+
+/** The inventory written plainly: every word's pieces as strings, counted once per word. */
+function plainInventory(words: string[], minWords: number, maxLength: number): string[] {
+  const counts = new Map<string, number>();
+  for (const word of words) {
+    const chars = [...word];
+    if (chars.length > MAX_WORD_CHARS) continue;
+    const seen = new Set<string>();
+    for (let start = 0; start < chars.length; start++) {
+      for (let end = start + 1; end <= chars.length && end - start <= maxLength; end++) {
+        seen.add((start > 0 ? CONTINUATION_PREFIX : "") + chars.slice(start, end).join(""));
+      }
+    }
+    for (const piece of seen) counts.set(piece, (counts.get(piece) ?? 0) + 1);
+  }
+  const body = (p: string) =>
+    p.startsWith(CONTINUATION_PREFIX) && p.length > 2 ? p.slice(CONTINUATION_PREFIX.length) : p;
+  return [...counts].filter(([p, n]) =>
+    !words.includes(p) && (n >= minWords || [...body(p)].length === 1)
+  ).map(([p]) => p).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+Deno.test("a PieceCounter reused across word lists gives each the plain inventory", () => {
+  const lists = [
+    ["walked", "talked", "walking", "tax", "##abc", "#tag"],
+    ["walked", "talking", "taxes", "##a", "übermäßig", "x".repeat(300)],
+    ["walk", "walked", "talk"],
+  ];
+  const counter = new PieceCounter(5);
+  for (const words of lists) {
+    const plain = plainInventory(words, 2, 5);
+    assert.deepEqual(counter.inventory(words, 2), plain);
+    assert.deepEqual(pieceInventory(words, { minWords: 2, maxLength: 5 }), plain);
+  }
 });
