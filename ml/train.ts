@@ -168,7 +168,7 @@ export async function trainTextClassifier(
       logits: candidates.map((_, i) =>
         held.slice(i * over.length, (i + 1) * over.length).flatMap((r) => r.heldLogits)
       ),
-      refit: refit ? results[0].model : undefined,
+      refit: refit ? results[0].model! : undefined,
     };
   };
 
@@ -227,7 +227,7 @@ export async function trainTextClassifier(
     oofLogits = again.logits[0];
     refitted = again.refit;
   } else if (h.refit && !refitted) {
-    refitted = (await run([refitJob(h)]))[0].model;
+    refitted = (await run([refitJob(h)]))[0].model!;
   }
 
   onProgress?.({ stage: "calibrate", done: 0, total: 1 });
@@ -246,7 +246,8 @@ export async function trainTextClassifier(
   onProgress?.({ stage: "calibrate", done: 1, total: 1 });
   // Without a refit the first fold's model is shipped (as before).
   const model = refitted ??
-    (await run([{ ...cv[0], h, weights: weightsFor(h, quality?.base) }]))[0].model;
+    (await run([{ ...cv[0], h, weights: weightsFor(h, quality?.base), wantModel: true }]))[0]
+      .model!;
   if (h.refit) onProgress?.({ stage: "refit", done: 1, total: 1 });
   return adjustBias({
     ...model,
