@@ -44,6 +44,16 @@ for (const { name, open } of testDatabases()) {
         },
       );
 
+      await t.step("model files are stored uncompressed (weights do not compress)", async () => {
+        const [row] = await db.query<{ storage: string; compressed: number }>(
+          `SELECT (SELECT attstorage FROM pg_attribute
+                    WHERE attrelid = 'model_files'::regclass AND attname = 'bytes') AS storage,
+                  (SELECT count(*)::int FROM model_files
+                    WHERE pg_column_compression(bytes) IS NOT NULL) AS compressed`,
+        );
+        assert.deepEqual(row, { storage: "e", compressed: 0 });
+      });
+
       await t.step(
         "a replica with an empty MODEL_DIR fetches the model and serves it",
         async () => {
