@@ -246,7 +246,7 @@ export function serveCommand() {
 
         // Backfills, seeding, folding and roll-ups are the primary's; workers start once
         // it is ready.
-        let stopChores = () => {};
+        let stopChores = () => Promise.resolve();
         if (!worker) {
           const pruneAudit = await runBackfills(db, config, (name) => phase = name);
           stopChores = startChores(db, config, retrain, pruneAudit);

@@ -66,26 +66,36 @@ function rekeyInBackground(db: Db): () => Promise<void> {
 /**
  * Runs `task` every `ms`, never two at once; a failure is logged once, when a
  * run of failures starts (the database may be away for a while), and the
- * recovery too. Returns the function that stops it.
+ * recovery too. Returns the function that stops it, which resolves once a run in
+ * flight has ended.
  */
-function repeat(ms: number, what: string, task: () => Promise<unknown>): () => void {
-  let running = false;
+export function repeat(
+  ms: number,
+  what: string,
+  task: () => Promise<unknown>,
+): () => Promise<void> {
+  let running: Promise<void> | null = null;
   let failing = false;
-  const timer = setInterval(async () => {
+  const timer = setInterval(() => {
     if (running) return;
-    running = true;
-    try {
-      await task();
-      if (failing) log.info("{what}: working again", { what });
-      failing = false;
-    } catch (error) {
-      if (!failing) log.warn("{what} failed: {error}", { what, error });
-      failing = true;
-    } finally {
-      running = false;
-    }
+    running = (async () => {
+      try {
+        await task();
+        if (failing) log.info("{what}: working again", { what });
+        failing = false;
+      } catch (error) {
+        if (!failing) log.warn("{what} failed: {error}", { what, error });
+        failing = true;
+      } finally {
+        running = null;
+      }
+    })();
   }, ms);
-  return () => clearInterval(timer);
+  // The database closes after the chores stop: a run in flight must end first.
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
 
 /**
@@ -160,14 +170,14 @@ export async function runBackfills(
 /**
  * The primary's recurring chores (re-keying, folding trend statistics, roll-ups, audit
  * pruning, due retrains, the embedded database's upkeep); returns the function that stops
- * them all.
+ * them all, once the runs in flight have ended.
  */
 export function startChores(
   db: Db,
   config: Config,
   retrain: Retrainer,
   pruneAudit: () => Promise<void>,
-): () => void {
+): () => Promise<void> {
   const chores = [
     repeat(REKEY_MS, "re-keying older articles", rekeyInBackground(db)),
     repeat(FOLD_MS, "adding pending trend statistics", () => foldPendingStats(db)),
@@ -189,5 +199,7 @@ export function startChores(
       repeat(ANALYZE_MS, "analyzing", () => analyzeGrowingTables(db)),
     );
   }
-  return () => chores.forEach((stopChore) => stopChore());
+  return async () => {
+    await Promise.all(chores.map((stopChore) => stopChore()));
+  };
 }
