@@ -92,6 +92,7 @@ export interface SgdOptions {
  */
 export async function sgd(x: Features, y: Int32Array, options: SgdOptions): Promise<void> {
   const { weights: w, bias, h, random, rowWeights, onEpoch } = options;
+  const { offsets, ids, values } = x;
   const k = bias.length;
   const loss = h.loss ?? "softmax";
   const order = Int32Array.from(
@@ -114,10 +115,10 @@ export async function sgd(x: Features, y: Int32Array, options: SgdOptions): Prom
       const r = order[s];
       const eta = h.learningRate / (1 + h.learningRate * h.lambda * t++);
       const rowEta = rowWeights ? eta * rowWeights[r] : eta;
-      const start = x.offsets[r], end = x.offsets[r + 1];
+      const start = offsets[r], end = offsets[r + 1];
       for (let c = 0; c < k; c++) z[c] = bias[c];
       for (let q = start; q < end; q++) {
-        const base = x.ids[q] * k, val = x.values[q] * scale;
+        const base = ids[q] * k, val = values[q] * scale;
         for (let c = 0; c < k; c++) z[c] += w[base + c] * val;
       }
       lossGradient(z, y[r], loss);
@@ -133,7 +134,7 @@ export async function sgd(x: Features, y: Int32Array, options: SgdOptions): Prom
       }
       if (m > 0) {
         for (let q = start; q < end; q++) {
-          const base = x.ids[q] * k, val = x.values[q];
+          const base = ids[q] * k, val = values[q];
           for (let a = 0; a < m; a++) w[base + active[a]] -= steps[a] * val;
         }
       }
