@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startFlags } from "../lib/self_command.ts";
 import { baseEnv, freePort, PROJECT_ROOT } from "../testing/cli/test_run.ts";
+import { scopedEnv } from "./serve_scope.ts";
 
 /** A loopback HTTP server that records the paths it was asked for. */
 function recorder(hostname: string, answer: (req: Request) => Response) {
@@ -62,4 +63,13 @@ Deno.test("serve narrows --allow-net to its configuration: a redirect to another
     await elsewhere.server.shutdown();
     await Deno.remove(join(PROJECT_ROOT, dir), { recursive: true }).catch(() => {});
   }
+});
+
+Deno.test("the serving copy runs with 2 malloc arenas unless the environment sets them", () => {
+  assert.deepEqual(scopedEnv(() => undefined), {
+    NEWSINTEL_NET_SCOPED: "1",
+    MALLOC_ARENA_MAX: "2",
+  });
+  const set: Record<string, string> = { MALLOC_ARENA_MAX: "4" };
+  assert.equal(scopedEnv((name) => set[name]).MALLOC_ARENA_MAX, "4");
 });
