@@ -2,7 +2,7 @@
 // tokenized rows with their label indices (shared by train.ts and out_of_fold.ts).
 
 import { HEADLINE_REPEATS } from "./article_text.ts";
-import type { Tokenized } from "./fit.ts";
+import type { Tokenized } from "./fit_features.ts";
 import type { Hyperparameters, Loss } from "./model.ts";
 import { normalizeNewsText } from "./normalize.ts";
 import { createWordSplitter } from "./word_splitter.ts";

@@ -2,7 +2,8 @@
  * A worker thread of the trainer (see runFits in train.ts): receives the tokenized data
  * once, then fit jobs one at a time, and answers each with its model and held-out logits.
  */
-import { FeatureCache, type FitJob, type FitSetup, runFit } from "./fit.ts";
+import { type FitJob, type FitSetup, runFit } from "./fit.ts";
+import { FeatureCache } from "./fit_features.ts";
 
 let setup: FitSetup | undefined;
 let cache = new FeatureCache();
