@@ -10,7 +10,15 @@ import { insertArticles, type InsertResult, type NewArticle } from "../db/articl
 import { insertPredictions } from "../db/predictions.ts";
 import { queueStoredArticleStats } from "../db/trends.ts";
 import { insertArticleVectors } from "../db/article_vectors.ts";
-import { groupIntoStories, readForStories, type StoryReading } from "./stories.ts";
+import {
+  groupIntoStories,
+  lookUpDrafts,
+  lookupOf,
+  readForStories,
+  type StoryReading,
+} from "./stories.ts";
+import type { StoryLookup } from "../db/story_index.ts";
+import { DEFAULT_STORY_PARAMS } from "../ml/story_profile.ts";
 import type { ArticleInput } from "../datasets/article.ts";
 import type { Prediction } from "../ml/mod.ts";
 import { articleTerms } from "../ml/terms.ts";
@@ -276,22 +284,40 @@ export async function storePrepared(
   const topicResult = topicResultOf(results);
   // The transaction may run more than once (a deadlock retried): metrics are
   // counted after it, for the batch that committed.
+  // PostgreSQL runs statements off the event loop: there, calls are cut only to bound the
+  // synchronous work around each.
+  const embedded = db.kind === "pglite";
+  const grouped = services.stories ?? true;
+  const storySlicesOf = (positions: number[]) =>
+    grouped
+      ? slicesOf(positions, (i) => rows[i].title.length + rows[i].body.length, {
+        maxItems: embedded ? STORY_SLICE : STORY_SLICE_POSTGRES,
+        maxChars: embedded ? STORY_SLICE_CHARS : STORY_SLICE_CHARS_POSTGRES,
+      })
+      : [];
+  // A batch grouped in one call has its candidate stories looked up with its insert, not
+  // after it: the transaction, which one writer holds at a time, waits for one answer fewer.
+  const earlyLookup = storySlicesOf(rows.map((_, i) => i)).length === 1;
   const outcomes = await db.transaction(async (tx) => {
-    const outcomes: IngestOutcome[] = await insertArticles(tx, rows);
+    const [outcomes, found]: [IngestOutcome[], StoryLookup | null] = await Promise.all([
+      insertArticles(tx, rows),
+      earlyLookup
+        ? lookUpDrafts(
+          tx,
+          rows.map((r, i) => ({
+            ...r,
+            publishedAt: r.publishedAt ?? null,
+            reading: readings?.[i],
+          })),
+        )
+        : null,
+    ]);
     const created = outcomes.flatMap((o, i) => (o.status === "created" ? [i] : []));
     if (created.length === 0) return outcomes;
     if (topicResult) {
       for (const i of created) outcomes[i].prediction = topicResult.predictions[i];
     }
-    // PostgreSQL runs statements off the event loop: there, calls are cut only to bound the
-    // synchronous work around each.
-    const embedded = db.kind === "pglite";
-    const storySlices = services.stories ?? true
-      ? slicesOf(created, (i) => rows[i].title.length + rows[i].body.length, {
-        maxItems: embedded ? STORY_SLICE : STORY_SLICE_POSTGRES,
-        maxChars: embedded ? STORY_SLICE_CHARS : STORY_SLICE_CHARS_POSTGRES,
-      })
-      : [];
+    const storySlices = storySlicesOf(created);
     // Independent of each other once the articles have ids: sent together on PostgreSQL and
     // for a short batch, one after the other for a long one on the embedded database
     // (`writeAll`).
@@ -342,6 +368,8 @@ export async function storePrepared(
               topic: rows[i].topic ?? null,
               reading: readings?.[i],
             })),
+            DEFAULT_STORY_PARAMS,
+            found ? lookupOf(found, slice) : undefined,
           );
         }
       },

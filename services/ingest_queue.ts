@@ -15,6 +15,7 @@ import {
   storePrepared,
 } from "./ingest.ts";
 import type { ArticleInput } from "../datasets/article.ts";
+import { yieldToEventLoop } from "../lib/slices.ts";
 
 export interface IngestQueue {
   /** Prepares a batch and stores it, with others that wait at the same time; input order. */
@@ -139,6 +140,11 @@ export function createIngestQueue(
 
   return {
     async ingest(inputs) {
+      // While a write runs, a request's preparation (a millisecond or more of synchronous
+      // work) starts on a later turn of the event loop: sixteen requests arriving together
+      // would otherwise be prepared back to back while the write's answer waited to be read,
+      // and the transaction, which one writer holds at a time, waited with it.
+      if (running > 0) await yieldToEventLoop();
       const batch = await prepareArticles(inputs, services);
       return await new Promise<IngestOutcome[]>((resolve, reject) => {
         waiting.push({ batch, resolve, reject });

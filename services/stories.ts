@@ -12,6 +12,7 @@ import {
   lockStoryProfiles,
   lookUpStories,
   type StoredCopy,
+  type StoryLookup,
   storyProfiles,
 } from "../db/story_index.ts";
 import { type ArticlePlacement, placeInStories, type StoryWrite } from "../db/story_placement.ts";
@@ -99,6 +100,8 @@ export function readForStories(
 /** An article of the batch with what grouping computed of it. */
 interface Item {
   input: StoryInput;
+  /** Its position in the batch as given (and in the look-up's answer). */
+  pos: number;
   at: number;
   features: TermWeights;
   vector: Float32Array | null;
@@ -121,38 +124,34 @@ interface Story {
   indexed: string[];
 }
 
-/**
- * Puts each article in a story, inside the caller's transaction, in publication order: an
- * article joins the story of an earlier near copy, else the most similar candidate story,
- * else starts one; the story's profile and index entries follow. A batch costs a bounded
- * number of statements, not some per article: its candidates are read at once, the
- * assignment is made in memory (articles of the batch find the stories the batch made or
- * moved through its own index, as they would through the stored one), and written at once.
- * Work per article is bounded by the caps of ml/story_profile.ts, whatever the number of
- * stories stored.
- */
-export async function groupIntoStories(
+/** What grouping's look-up needs of an article: what it reads of it, and when it was published. */
+export interface StoryDraft {
+  title: string;
+  body: string;
+  /** ISO 8601; none (or not a time): an article about to be stored at this moment. */
+  publishedAt: string | null;
+  reading?: StoryReading;
+}
+
+/** An article as grouping reads it, at `pos` in its batch. */
+function itemOf(
+  input: StoryInput,
+  pos: number,
+  params: Readonly<StoryParams>,
+): Item {
+  const read = input.reading && params === DEFAULT_STORY_PARAMS
+    ? input.reading
+    : readForStories(input.title, input.body, params);
+  return { input, pos, at: Date.parse(input.publishedAt), vector: input.vector ?? null, ...read };
+}
+
+/** The look-up of items' candidate stories and stored near copies, in the items' order. */
+function lookUpFor(
   tx: Queryable,
-  articles: StoryInput[],
-  params: Readonly<StoryParams> = DEFAULT_STORY_PARAMS,
-): Promise<void> {
-  if (articles.length === 0) return;
-  // Synchronous work per article: the event loop gets a turn every few ms of it, counted
-  // with the statements around it (db/statements.ts), so the statements of a call and the
-  // work before the next call's are never one stretch without a turn.
-  const items: Item[] = [];
-  for (
-    const input of [...articles].sort((a, b) =>
-      a.publishedAt < b.publishedAt ? -1 : a.publishedAt > b.publishedAt ? 1 : a.id - b.id
-    )
-  ) {
-    await statementTurn();
-    const read = input.reading && params === DEFAULT_STORY_PARAMS
-      ? input.reading
-      : readForStories(input.title, input.body, params);
-    items.push({ input, at: Date.parse(input.publishedAt), vector: input.vector ?? null, ...read });
-  }
-  const found = await lookUpStories(tx, {
+  items: Pick<Item, "at" | "features" | "sig" | "keys">[],
+  params: Readonly<StoryParams>,
+): Promise<StoryLookup> {
+  return lookUpStories(tx, {
     articles: items.map((it) => ({
       terms: [...it.features.keys()],
       weights: [...it.features.values()],
@@ -167,16 +166,93 @@ export async function groupIntoStories(
     max: MAX_CANDIDATES,
     perKey: CANDIDATES_PER_KEY,
   });
-  const storedCopies = bestStoredCopies(items, found.copies);
+}
+
+/**
+ * The candidate look-up of articles not stored yet, in their order: ingestion sends it
+ * with the articles' insert, in the same transaction, so the transaction waits for one
+ * answer fewer. Pass it, narrowed to the articles stored ({@link lookupOf}), to
+ * {@link groupIntoStories}: the stories it finds are the ones a look-up after the insert
+ * would find, since only grouping writes them.
+ */
+export function lookUpDrafts(
+  tx: Queryable,
+  drafts: StoryDraft[],
+  params: Readonly<StoryParams> = DEFAULT_STORY_PARAMS,
+): Promise<StoryLookup> {
+  const now = Date.now();
+  const timeOf = (iso: string | null) => {
+    const ms = iso === null ? NaN : Date.parse(iso);
+    return Number.isNaN(ms) ? now : ms;
+  };
+  return lookUpFor(
+    tx,
+    drafts.map((d) => ({
+      at: timeOf(d.publishedAt),
+      ...(d.reading && params === DEFAULT_STORY_PARAMS
+        ? d.reading
+        : readForStories(d.title, d.body, params)),
+    })),
+    params,
+  );
+}
+
+/** A look-up's answer for the articles at `positions` of its batch, in that order. */
+export function lookupOf(found: StoryLookup, positions: number[]): StoryLookup {
+  const at = new Map(positions.map((p, i) => [p, i]));
+  return {
+    ...found,
+    queried: positions.map((p) => found.queried[p]),
+    candidates: positions.map((p) => found.candidates[p]),
+    copies: found.copies.flatMap((c) =>
+      at.has(c.article) ? [{ ...c, article: at.get(c.article)! }] : []
+    ),
+  };
+}
+
+/**
+ * Puts each article in a story, inside the caller's transaction, in publication order: an
+ * article joins the story of an earlier near copy, else the most similar candidate story,
+ * else starts one; the story's profile and index entries follow. A batch costs a bounded
+ * number of statements, not some per article: its candidates are read at once (or were,
+ * `found`, in the order of `articles`: {@link lookUpDrafts}), the assignment is made in
+ * memory (articles of the batch find the stories the batch made or moved through its own
+ * index, as they would through the stored one), and written at once. Work per article is
+ * bounded by the caps of ml/story_profile.ts, whatever the number of stories stored.
+ */
+export async function groupIntoStories(
+  tx: Queryable,
+  articles: StoryInput[],
+  params: Readonly<StoryParams> = DEFAULT_STORY_PARAMS,
+  found?: StoryLookup,
+): Promise<void> {
+  if (articles.length === 0) return;
+  // Synchronous work per article: the event loop gets a turn every few ms of it, counted
+  // with the statements around it (db/statements.ts), so the statements of a call and the
+  // work before the next call's are never one stretch without a turn.
+  const given: Item[] = [];
+  for (const [pos, input] of articles.entries()) {
+    await statementTurn();
+    given.push(itemOf(input, pos, params));
+  }
+  const look = found ?? await lookUpFor(tx, given, params);
+  const items = [...given].sort((a, b) =>
+    a.input.publishedAt < b.input.publishedAt
+      ? -1
+      : a.input.publishedAt > b.input.publishedAt
+      ? 1
+      : a.input.id - b.input.id
+  );
+  const storedCopies = bestStoredCopies(given, look.copies);
   const missing = [...new Set([...storedCopies.values()].map((c) => c.storyId))]
-    .filter((id) => !found.profiles.has(id));
-  for (const [id, text] of await storyProfiles(tx, missing)) found.profiles.set(id, text);
+    .filter((id) => !look.profiles.has(id));
+  for (const [id, text] of await storyProfiles(tx, missing)) look.profiles.set(id, text);
 
   // Frequencies as read, plus the batch's own so far.
   const counts = new Map<string, number>();
   let done = 0;
   const rarity = (t: string) =>
-    idf((found.df.get(t) ?? 0) + (counts.get(t) ?? 0), found.total + done);
+    idf((look.df.get(t) ?? 0) + (counts.get(t) ?? 0), look.total + done);
 
   const stories = new Map<number, Story>();
   const batchIndex = new Map<string, Set<number>>();
@@ -184,8 +260,8 @@ export async function groupIntoStories(
   const storyOf = (key: number): Story | null => {
     let story = stories.get(key);
     if (story) return story;
-    if (key < 0 || !found.profiles.has(key)) return null;
-    const text = found.profiles.get(key) ?? null;
+    if (key < 0 || !look.profiles.has(key)) return null;
+    const text = look.profiles.get(key) ?? null;
     if (!decoded.has(key)) decoded.set(key, decodeProfile(text));
     story = { key, profile: decoded.get(key)!, stored: text, members: [], indexed: [] };
     return story;
@@ -193,13 +269,13 @@ export async function groupIntoStories(
   const bandIndex = new Map<number, Item[]>();
   let newStories = 0;
 
-  for (const [i, item] of items.entries()) {
+  for (const item of items) {
     await statementTurn();
     let chosen: Story | null = null;
-    const copy = nearCopy(item, storedCopies.get(i) ?? null, bandIndex);
+    const copy = nearCopy(item, storedCopies.get(item.pos) ?? null, bandIndex);
     if (copy) chosen = storyOf(copy.story);
     if (!chosen) {
-      const candidates = candidatesOf(found.candidates[i], found.queried[i], batchIndex)
+      const candidates = candidatesOf(look.candidates[item.pos], look.queried[item.pos], batchIndex)
         .flatMap((key) => {
           const story = storyOf(key);
           return story?.profile ? [{ story, profile: story.profile }] : [];

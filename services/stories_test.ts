@@ -4,7 +4,8 @@ import { testDatabases } from "../testing/db/test_db.ts";
 import { getArticle, insertArticles } from "../db/articles.ts";
 import { getStory, listStories } from "../db/stories.ts";
 import { ingestArticles, toNewArticle } from "./ingest.ts";
-import { fillStories, groupIntoStories } from "./stories.ts";
+import { fillStories, groupIntoStories, lookupOf } from "./stories.ts";
+import type { StoryLookup } from "../db/story_index.ts";
 import { placeInStories } from "../db/story_placement.ts";
 import type { Queryable } from "../db/mod.ts";
 
@@ -44,6 +45,26 @@ const ARTICLES = [
     source: "cnet",
   },
 ];
+
+Deno.test("lookupOf() narrows a look-up to the articles stored, in their order", () => {
+  const found: StoryLookup = {
+    total: 7,
+    df: new Map([["sudan", 2]]),
+    queried: [["a"], ["b"], ["c"]],
+    candidates: [[{ id: 1, hits: 1 }], [{ id: 2, hits: 2 }], [{ id: 3, hits: 3 }]],
+    profiles: new Map([[1, null], [2, "p"], [3, null]]),
+    copies: [
+      { article: 0, articleId: 10, storyId: 1, minhash: "m0" },
+      { article: 2, articleId: 12, storyId: 3, minhash: "m2" },
+    ],
+  };
+  const narrowed = lookupOf(found, [2, 1]);
+  assert.deepEqual(narrowed.queried, [["c"], ["b"]]);
+  assert.deepEqual(narrowed.candidates, [[{ id: 3, hits: 3 }], [{ id: 2, hits: 2 }]]);
+  assert.deepEqual(narrowed.copies, [{ article: 0, articleId: 12, storyId: 3, minhash: "m2" }]);
+  assert.equal(narrowed.total, 7);
+  assert.equal(narrowed.profiles, found.profiles);
+});
 
 for (const { name, open } of testDatabases()) {
   Deno.test(`ingestArticles() groups reports of one event into a story (${name})`, async () => {
@@ -217,6 +238,38 @@ for (const { name, open } of testDatabases()) {
         [story],
       );
       assert.deepEqual(terms.map((t) => t.term), ["x"], "the index follows the new profile");
+    } finally {
+      await close();
+    }
+  });
+
+  Deno.test(`ingestArticles() groups a batch whose look-up went with its insert: duplicates left out, no date taken as now (${name})`, async () => {
+    const { db, reset, close } = await open();
+    try {
+      await reset();
+      const [first] = await ingestArticles(db, [{ ...ARTICLES[0], externalId: "e-0" }]);
+      const story = (await getArticle(db, first.id))!.story!;
+      // One call: the stored article sent again (a duplicate, looked up with the rest but
+      // not grouped again), its near copy, and an undated article (looked up as of now).
+      const out = await ingestArticles(db, [
+        { ...ARTICLES[4], publishedAt: undefined },
+        { ...ARTICLES[0], externalId: "e-0" },
+        { ...ARTICLES[1], externalId: "e-1" },
+      ]);
+      assert.deepEqual(out.map((o) => o.status), ["created", "duplicate", "created"]);
+      assert.equal(out[1].id, first.id);
+      assert.equal((await getArticle(db, out[2].id))!.story, story, "the near copy joins it");
+      const undated = (await getArticle(db, out[0].id))!;
+      assert.ok(undated.story !== null && undated.story !== story);
+      const [s] = await db.query<{ articles: number }>(
+        "SELECT articles FROM stories WHERE id = $1",
+        [story],
+      );
+      assert.equal(s.articles, 2, "the duplicate is not counted again");
+      const [{ total }] = await db.query<{ total: string | number }>(
+        "SELECT df AS total FROM story_term_df WHERE term = ''",
+      );
+      assert.equal(Number(total), 3, "the three articles stored, each counted once");
     } finally {
       await close();
     }
