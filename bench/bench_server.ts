@@ -124,6 +124,24 @@ function cpuOf(pid: number): number {
   }
 }
 
+/**
+ * CPU time (user and system) every process named `postgres` on this machine has used so far,
+ * in ms: a local PostgreSQL server's backends and its own workers (Linux /proc).
+ */
+export function postgresCpuMs(): number {
+  let ms = 0;
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      if (Deno.readTextFileSync(`/proc/${entry.name}/comm`).trim() !== "postgres") continue;
+    } catch {
+      continue;
+    }
+    ms += cpuOf(Number(entry.name));
+  }
+  return ms;
+}
+
 /** A process's resident set in MB (0 when it is gone). */
 function rssOf(pid: number): number {
   try {
