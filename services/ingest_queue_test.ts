@@ -3,6 +3,7 @@ import { countArticles, getArticle } from "../db/articles.ts";
 import type { Db, Queryable } from "../db/mod.ts";
 import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { createIngestQueue, mergeBatches } from "./ingest_queue.ts";
+import type { TextServices } from "./text_services.ts";
 
 /** `db`, counting transactions, and refusing any insert that carries the title `refused`. */
 function watched(db: Db) {
@@ -119,4 +120,82 @@ Deno.test("mergeBatches() joins rows and each model's predictions in order", () 
   ]);
   assert.deepEqual(merged.rows.map((r) => r.title), ["x", "y", "z"]);
   assert.deepEqual(merged.results[0].predictions.map((x) => x.label), ["a", "b", "a"]);
+});
+
+/**
+ * Text services whose summary of an article titled `held` waits until `release()` (or fails
+ * with `fail()`); every other article is summarized at once.
+ */
+function heldText() {
+  let release!: () => void, fail!: (error: Error) => void;
+  const gate = new Promise<void>((resolve, reject) => {
+    release = resolve;
+    fail = reject;
+  });
+  let started!: () => void;
+  const held = new Promise<void>((resolve) => started = resolve);
+  const text: TextServices = {
+    summaryMethod: "extractive",
+    async summarize({ title = "" }) {
+      if (title === "held") {
+        started();
+        await gate;
+      }
+      return { summary: title, sentences: [title], method: "extractive" };
+    },
+    detectLanguage: () => ({ language: "en", confidence: 1 }),
+  };
+  return { text, held, release, fail };
+}
+
+const heldArticle = { externalId: "held", title: "held", body: "Held back." };
+
+Deno.test("createIngestQueue() on the embedded database: a write waits for the requests being prepared and takes them", async () => {
+  const { db: raw, close } = await pgliteTestDb();
+  try {
+    const { db, transactions } = watched(raw);
+    const { text, held, release } = heldText();
+    const queue = createIngestQueue(db, { text }, { gatherMs: 60_000 });
+    const slow = queue.ingest([heldArticle]);
+    await held;
+    const ready = queue.ingest([article(1)]);
+    // The ready request waits for the one being prepared, then both go in one transaction.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.equal(transactions(), 0);
+    release();
+    const [a, b] = await Promise.all([slow, ready]);
+    assert.equal(transactions(), 1);
+    assert.deepEqual([a[0].status, b[0].status], ["created", "created"]);
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("createIngestQueue() waits for requests being prepared no longer than gatherMs, nor for one that fails", async () => {
+  const { db: raw, close } = await pgliteTestDb();
+  try {
+    const { db, transactions } = watched(raw);
+    const bounded = heldText();
+    const queue = createIngestQueue(db, { text: bounded.text }, { gatherMs: 1 });
+    const slow = queue.ingest([heldArticle]);
+    await bounded.held;
+    // Written alone once the bound has passed, the other still being prepared.
+    const [ready] = await queue.ingest([article(1)]);
+    assert.equal(ready.status, "created");
+    assert.equal(transactions(), 1);
+    bounded.release();
+    assert.equal((await slow)[0].status, "created");
+
+    const failing = heldText();
+    const patient = createIngestQueue(db, { text: failing.text }, { gatherMs: 60_000 });
+    const doomed = patient.ingest([{ ...heldArticle, externalId: "held-2" }]);
+    await failing.held;
+    const waiting = patient.ingest([article(2)]);
+    failing.fail(new Error("summarizer down"));
+    await assert.rejects(doomed, /summarizer down/);
+    assert.equal((await waiting)[0].status, "created");
+    assert.equal(await countArticles(raw), 3);
+  } finally {
+    await close();
+  }
 });
