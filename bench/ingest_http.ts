@@ -278,6 +278,34 @@
 // written at ingestion: the story look-up and write alone are half of PostgreSQL's work
 // (STORY_GROUPING=false leaves them out).
 //
+// Then, from the PostgreSQL server's statement log (log_min_duration_statement=0: the gaps
+// between one statement's end and the next one's start, per transaction of eight single
+// articles): the transaction waited 4-11 ms after the articles' insert before its next
+// statement arrived, while the event loop prepared the sixteen requests that had come in
+// together back to back, then again between the story look-up and the writes after it. Now a
+// request is prepared on a later turn of the event loop while a write runs, and a batch grouped
+// in one call sends its story look-up with its insert (services/stories.ts `lookUpDrafts`):
+// one answer fewer to wait for. On the embedded database, where the statements run on the
+// same thread, a write waits (25 ms at most) for the requests still being prepared: groups of
+// about a dozen articles instead of three. The bench now reads the CPU time per article of
+// the server and of the local PostgreSQL server, and the rate at which both cores would be
+// busy all the time. BENCH_BASELINE_REF=HEAD (the code before), BENCH_SECONDS=10, load
+// average about 1.2 (the machine otherwise idle), the two codes one after the other:
+//
+//   |                                   | before              | now                 |
+//   | single, PostgreSQL (3 runs)       | 315 / 336 / 343/s   | 368 / 366 / 373/s   |
+//   | single, embedded                  | 133/s, p50 106 ms   | 184/s, p50 68 ms    |
+//   | CPU an article, single, embedded  | 8.44 ms             | 6.09 ms             |
+//
+// and what the cores allow (this code, the same run): single articles on PostgreSQL cost
+// 2.22 ms of the server's CPU and 2.03 ms of PostgreSQL's, so both cores busy all the time
+// would store 471/s (the load generator shares them too); batches of 500 cost 1.22 + 1.51 ms,
+// 733/s. The targets of 500/s and 3,000/s need less work per article, not a better
+// arrangement of it: the server's CPU alone for a batched article (1.22 ms: two models, the
+// summary, the language, the terms, story reading and grouping) allows at most 1,640/s on two
+// cores with a database that cost nothing. Batches on the embedded database: 3.61 ms an
+// article, on one thread.
+//
 //   deno run --allow-all bench/ingest_http.ts
 //     BENCH_SECONDS=20, BENCH_DB_URL=postgres://..., BENCH_DATABASES=pglite,postgres (either),
 //     BENCH_PARTS=single,batches,bigBatch (any of them), BENCH_MODELS=<dir> (models trained by
