@@ -282,8 +282,6 @@ export async function storePrepared(
   services: IngestServices = {},
 ): Promise<IngestOutcome[]> {
   const topicResult = topicResultOf(results);
-  // The transaction may run more than once (a deadlock retried): metrics are
-  // counted after it, for the batch that committed.
   // PostgreSQL runs statements off the event loop: there, calls are cut only to bound the
   // synchronous work around each.
   const embedded = db.kind === "pglite";
@@ -298,6 +296,8 @@ export async function storePrepared(
   // A batch grouped in one call has its candidate stories looked up with its insert, not
   // after it: the transaction, which one writer holds at a time, waits for one answer fewer.
   const earlyLookup = storySlicesOf(rows.map((_, i) => i)).length === 1;
+  // The transaction may run more than once (a deadlock retried): metrics are
+  // counted after it, for the batch that committed.
   const outcomes = await db.transaction(async (tx) => {
     const [outcomes, found]: [IngestOutcome[], StoryLookup | null] = await Promise.all([
       insertArticles(tx, rows),
@@ -305,7 +305,8 @@ export async function storePrepared(
         ? lookUpDrafts(
           tx,
           rows.map((r, i) => ({
-            ...r,
+            title: r.title,
+            body: r.body,
             publishedAt: r.publishedAt ?? null,
             reading: readings?.[i],
           })),

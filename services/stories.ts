@@ -172,8 +172,8 @@ function lookUpFor(
  * The candidate look-up of articles not stored yet, in their order: ingestion sends it
  * with the articles' insert, in the same transaction, so the transaction waits for one
  * answer fewer. Pass it, narrowed to the articles stored ({@link lookupOf}), to
- * {@link groupIntoStories}: the stories it finds are the ones a look-up after the insert
- * would find, since only grouping writes them.
+ * {@link groupIntoStories}: the insert writes nothing the look-up reads (stories, their
+ * index, band keys and term frequencies are written by grouping alone).
  */
 export function lookUpDrafts(
   tx: Queryable,
