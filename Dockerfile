@@ -45,11 +45,12 @@ COPY --from=build /src/models/bootstrap /app/models/bootstrap
 USER newsintel
 # SEED_ON_EMPTY=false: a production database starts empty, not with the sample articles
 # (set it to true to try the service out; docker-compose.override.yml does).
-# MALLOC_ARENA_MAX=2: fewer glibc malloc arenas keep less freed memory (as `deno task start`
-# gives the serving process; docs/configuration.md).
+# MALLOC_ARENA_MAX=2 and MALLOC_MMAP_THRESHOLD_=131072: glibc's malloc keeps less freed memory
+# (fewer arenas; large blocks mapped apart), as `deno task start` gives the serving process
+# (docs/configuration.md).
 ENV PORT=8001 DATA_DIR=/app/data MODEL_DIR=/app/models/registry \
   BOOTSTRAP_MODEL_DIR=/app/models/bootstrap SEED_ON_EMPTY=false LOG_JSON=1 TMPDIR=/tmp \
-  MALLOC_ARENA_MAX=2
+  MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
 VOLUME ["/app/data", "/app/models/registry"]
 EXPOSE 8001
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s \

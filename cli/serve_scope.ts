@@ -17,16 +17,25 @@ const log = logger("serve");
 const MARKER = "NEWSINTEL_NET_SCOPED";
 
 /**
- * glibc's malloc arenas for the serving copy when the environment sets none: 2, where the
- * default is 8 per core, each keeping freed memory of the threads that used it. Measured
- * 30 s after a first start was ready (the sample seeding in the background): 454-465 MB
- * resident against 479-514 MB.
+ * glibc malloc settings for the serving copy, each unless the environment sets it:
+ * - `MALLOC_ARENA_MAX` 2 arenas, where the default is 8 per core, each keeping freed memory
+ *   of the threads that used it: 30 s after a first start was ready (the sample seeding in
+ *   the background), 454-465 MB resident against 479-514 MB;
+ * - `MALLOC_MMAP_THRESHOLD_` 128 KB: larger blocks (model files read before onnxruntime takes
+ *   them, request bodies, query results) are mapped apart and given back when freed. By
+ *   default the threshold rises to the largest block freed so far, and such blocks are then
+ *   carved from the heap, where what is freed stays resident: 30 s after a first start was
+ *   ready, 421-422 MB against 474-483 MB, with no change in classify or ingest rates.
  */
-export const MALLOC_ARENAS = "2";
+export const MALLOC_SETTINGS: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: "2",
+  MALLOC_MMAP_THRESHOLD_: "131072",
+};
 
 /** What the serving copy's environment adds to ours. */
 export function scopedEnv(get: (name: string) => string | undefined): Record<string, string> {
-  return { [MARKER]: "1", MALLOC_ARENA_MAX: get("MALLOC_ARENA_MAX") ?? MALLOC_ARENAS };
+  const malloc = Object.entries(MALLOC_SETTINGS).map(([name, value]) => [name, get(name) ?? value]);
+  return { [MARKER]: "1", ...Object.fromEntries(malloc) };
 }
 
 /**

@@ -65,11 +65,14 @@ Deno.test("serve narrows --allow-net to its configuration: a redirect to another
   }
 });
 
-Deno.test("the serving copy runs with 2 malloc arenas unless the environment sets them", () => {
+Deno.test("the serving copy runs with 2 malloc arenas and a fixed mmap threshold unless the environment sets them", () => {
   assert.deepEqual(scopedEnv(() => undefined), {
     NEWSINTEL_NET_SCOPED: "1",
     MALLOC_ARENA_MAX: "2",
+    MALLOC_MMAP_THRESHOLD_: "131072",
   });
-  const set: Record<string, string> = { MALLOC_ARENA_MAX: "4" };
-  assert.equal(scopedEnv((name) => set[name]).MALLOC_ARENA_MAX, "4");
+  const set: Record<string, string> = { MALLOC_ARENA_MAX: "4", MALLOC_MMAP_THRESHOLD_: "65536" };
+  const env = scopedEnv((name) => set[name]);
+  assert.equal(env.MALLOC_ARENA_MAX, "4");
+  assert.equal(env.MALLOC_MMAP_THRESHOLD_, "65536");
 });

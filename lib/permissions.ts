@@ -79,6 +79,7 @@ export const ENV_GROUPS: Readonly<Record<string, readonly string[]>> = {
     "SHARP_*",
     "npm_*",
     "MALLOC_ARENA_MAX",
+    "MALLOC_MMAP_THRESHOLD_",
     "PKG_CONFIG_PATH",
     "NODE_*",
     "GLOBAL_AGENT_*",
