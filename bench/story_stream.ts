@@ -33,7 +33,7 @@ import type { Db } from "../db/mod.ts";
 import { insertArticles } from "../db/articles.ts";
 import { clearStories } from "../db/stories.ts";
 import { readDataset } from "../datasets/mod.ts";
-import { toNewArticle } from "../services/ingest.ts";
+import { toNewArticle } from "../services/article_rows.ts";
 import { groupIntoStories } from "../services/stories.ts";
 import { DEFAULT_STORY_PARAMS, type StoryParams } from "../ml/story_profile.ts";
 

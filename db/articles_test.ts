@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { ArticleInput } from "../datasets/article.ts";
-import { ingestArticles, toNewArticle } from "../services/ingest.ts";
+import { ingestArticles } from "../services/ingest.ts";
+import { toNewArticle } from "../services/article_rows.ts";
 import { countArticles, getArticle, insertArticles, listArticles } from "./articles.ts";
 import { openPostgres } from "./postgres.ts";
 import { postgresTestDb, postgresTestUrl, testDatabases } from "../testing/db/test_db.ts";

@@ -17,7 +17,7 @@ import {
   type StoredKeys,
   storedKeysAfter,
 } from "../db/dedup_upgrade.ts";
-import { contentHash, dedupKey } from "./ingest.ts";
+import { contentHash, dedupKey } from "./article_rows.ts";
 
 /** What one call did. */
 export interface RekeyBatch {

@@ -4,19 +4,13 @@
  * term statistics) and stores a batch — articles, predictions, statistics and
  * stories — in one transaction.
  */
-import { createHash } from "node:crypto";
 import type { Db, Queryable } from "../db/mod.ts";
 import { insertArticles, type InsertResult, type NewArticle } from "../db/articles.ts";
 import { insertPredictions } from "../db/predictions.ts";
 import { queueStoredArticleStats } from "../db/trends.ts";
 import { insertArticleVectors } from "../db/article_vectors.ts";
-import {
-  groupIntoStories,
-  lookUpDrafts,
-  lookupOf,
-  readForStories,
-  type StoryReading,
-} from "./stories.ts";
+import { groupIntoStories } from "./stories.ts";
+import { lookUpDrafts, lookupOf, readForStories, type StoryReading } from "./story_lookup.ts";
 import type { StoryLookup } from "../db/story_index.ts";
 import { DEFAULT_STORY_PARAMS } from "../ml/story_profile.ts";
 import type { ArticleInput } from "../datasets/article.ts";
@@ -26,7 +20,7 @@ import type { Classification, ModelRuntime } from "./model_runtime.ts";
 import type { Metrics } from "../lib/metrics.ts";
 import { queueForReview, type ReviewPolicy } from "./review_routing.ts";
 import { ARTICLE_SUMMARY_SENTENCES, type TextServices } from "./text_services.ts";
-import { canonicalUrl } from "./canonical_url.ts";
+import { toNewArticle } from "./article_rows.ts";
 import { SLICE_CHARS, slicesOf, turnTaker, yieldToEventLoop } from "../lib/slices.ts";
 import { statementTurn } from "../db/statements.ts";
 
@@ -39,45 +33,6 @@ export interface IngestServices {
   review?: ReviewPolicy | null;
   /** Group new articles into stories (default true; `STORY_GROUPING`). */
   stories?: boolean;
-}
-
-/** sha256 of the title and body, lower-cased, in Unicode NFC, with white space folded. */
-export function contentHash(title: string, body: string): string {
-  // NFC after lower-casing: an accent written apart (e + U+0301) or composed (é) hashes alike.
-  const norm = (s: string) => s.toLowerCase().normalize("NFC").replace(/\s+/g, " ").trim();
-  return createHash("sha256").update(norm(title)).update("\n").update(norm(body)).digest("hex");
-}
-
-/**
- * What makes two articles the same: the sender's external id when given (in
- * NFC), else the url in its canonical form (services/canonical_url.ts), else
- * the content.
- */
-export function dedupKey(a: ArticleInput, hash: string): string {
-  if (a.externalId) return `ext:${a.externalId.normalize("NFC")}`;
-  if (a.url) return `url:${canonicalUrl(a.url)}`;
-  return `hash:${hash}`;
-}
-
-/** PostgreSQL text cannot hold NUL; data sets occasionally carry one. */
-const stripNul = (s: string) => s.includes("\u0000") ? s.replaceAll("\u0000", "") : s;
-
-export function toNewArticle(a: ArticleInput): NewArticle {
-  const title = stripNul(a.title).trim();
-  const body = stripNul(a.body).trim();
-  const hash = contentHash(title, body);
-  return {
-    externalId: a.externalId ?? null,
-    url: a.url ?? null,
-    title,
-    body,
-    source: a.source ?? null,
-    category: a.category ?? null,
-    language: a.language ?? null,
-    publishedAt: a.publishedAt ?? null,
-    contentHash: hash,
-    dedupKey: dedupKey(a, hash),
-  };
 }
 
 /** Adds the summary and, unless the sender gave one, the detected language. */

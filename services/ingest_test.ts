@@ -3,9 +3,8 @@ import { getArticle, listArticles } from "../db/articles.ts";
 import type { Db } from "../db/mod.ts";
 import { pgliteTestDb } from "../testing/db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
+import { contentHash, dedupKey } from "./article_rows.ts";
 import {
-  contentHash,
-  dedupKey,
   ingestArticles,
   prepareArticles,
   STORY_SLICE,

@@ -17,7 +17,7 @@ import {
 } from "../testing/db/review/test_helpers.ts";
 import { testDatabases } from "../testing/db/test_db.ts";
 import { loadConfig } from "../lib/config.ts";
-import { toNewArticle } from "./ingest.ts";
+import { toNewArticle } from "./article_rows.ts";
 import {
   predictionMargin,
   queueForReview,

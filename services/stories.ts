@@ -10,53 +10,42 @@ import type { Db, Queryable } from "../db/mod.ts";
 import { backfillPosition, clearStories, markGrouped, nextUngrouped } from "../db/stories.ts";
 import {
   lockStoryProfiles,
-  lookUpStories,
   type StoredCopy,
   type StoryLookup,
   storyProfiles,
 } from "../db/story_index.ts";
 import { type ArticlePlacement, placeInStories, type StoryWrite } from "../db/story_placement.ts";
 import {
-  bandKeys,
   decodeSignature,
   encodeSignature,
   estimatedJaccard,
-  minhashSignature,
   NEAR_COPY_WINDOW_MS,
   SAME_STORY_JACCARD,
-  storyWords,
 } from "../ml/minhash.ts";
 import {
   addToProfile,
-  articleFeatures,
   bestStory,
   DEFAULT_STORY_PARAMS,
   idf,
   indexedTerms,
   MAX_CANDIDATES,
-  POSTINGS_PER_TERM,
-  QUERY_TERMS,
   type StoryParams,
   type StoryProfile,
   type TermWeights,
 } from "../ml/story_profile.ts";
 import { decodeProfile, encodeProfile } from "../ml/stored_profile.ts";
 import { rebuildProfile } from "./story_corrections.ts";
+import {
+  CANDIDATES_PER_KEY,
+  isoWithin,
+  lookUpFor,
+  readingOf,
+  type StoryReading,
+} from "./story_lookup.ts";
 import { statementTurn } from "../db/statements.ts";
 
-/** Stored near-copy candidates read per band key at most (the newest in the window). */
-export const CANDIDATES_PER_KEY = 10;
 /** Articles grouped per transaction when filling the stories of older articles. */
 const FILL_BATCH = 500;
-
-/** Years 1-9999: what both PostgreSQL and `toISOString()` write as `YYYY-…`. */
-const EARLIEST = new Date("0001-01-01T00:00:00.000Z").getTime();
-const LATEST = new Date("9999-12-31T23:59:59.999Z").getTime();
-
-/** A time as ISO 8601, clamped to the years 1-9999 (a window around year 9999 would not parse). */
-function isoWithin(ms: number): string {
-  return new Date(Math.min(LATEST, Math.max(EARLIEST, ms))).toISOString();
-}
 
 /** What grouping needs of an article. */
 export interface StoryInput {
@@ -70,31 +59,10 @@ export interface StoryInput {
   vector?: Float32Array | null;
   /**
    * What grouping reads of it under the default parameters, when read before
-   * ({@link readForStories}): ingestion reads articles while it prepares them, so the
+   * (services/story_lookup.ts `readForStories`): ingestion reads articles while it prepares them, so the
    * ingest transaction, which one writer holds at a time, does not.
    */
   reading?: StoryReading;
-}
-
-/** What grouping reads of an article: its weighted features and its MinHash signature. */
-export interface StoryReading {
-  features: TermWeights;
-  sig: Uint32Array | null;
-  keys: number[];
-}
-
-/** Reads an article as grouping does (the work per article is capped, ml/story_profile.ts). */
-export function readForStories(
-  title: string,
-  body: string,
-  params: Readonly<StoryParams> = DEFAULT_STORY_PARAMS,
-): StoryReading {
-  const sig = minhashSignature(storyWords(title, body));
-  return {
-    features: articleFeatures(title, body, params),
-    sig,
-    keys: sig ? bandKeys(sig) : [],
-  };
 }
 
 /** An article of the batch with what grouping computed of it. */
@@ -124,90 +92,14 @@ interface Story {
   indexed: string[];
 }
 
-/** What grouping's look-up needs of an article: what it reads of it, and when it was published. */
-export interface StoryDraft {
-  title: string;
-  body: string;
-  /** ISO 8601; none (or not a time): an article about to be stored at this moment. */
-  publishedAt: string | null;
-  reading?: StoryReading;
-}
-
 /** An article as grouping reads it, at `pos` in its batch. */
 function itemOf(
   input: StoryInput,
   pos: number,
   params: Readonly<StoryParams>,
 ): Item {
-  const read = input.reading && params === DEFAULT_STORY_PARAMS
-    ? input.reading
-    : readForStories(input.title, input.body, params);
+  const read = readingOf(input, params);
   return { input, pos, at: Date.parse(input.publishedAt), vector: input.vector ?? null, ...read };
-}
-
-/** The look-up of items' candidate stories and stored near copies, in the items' order. */
-function lookUpFor(
-  tx: Queryable,
-  items: Pick<Item, "at" | "features" | "sig" | "keys">[],
-  params: Readonly<StoryParams>,
-): Promise<StoryLookup> {
-  return lookUpStories(tx, {
-    articles: items.map((it) => ({
-      terms: [...it.features.keys()],
-      weights: [...it.features.values()],
-      // A story last seen longer ago than the widest gap cannot take the article.
-      from: isoWithin(it.at - params.maxGapMs),
-      bands: it.sig ? it.keys : [],
-      copiesFrom: isoWithin(it.at - NEAR_COPY_WINDOW_MS),
-      copiesTo: isoWithin(it.at + NEAR_COPY_WINDOW_MS + 1),
-    })),
-    queryTerms: QUERY_TERMS,
-    perTerm: POSTINGS_PER_TERM,
-    max: MAX_CANDIDATES,
-    perKey: CANDIDATES_PER_KEY,
-  });
-}
-
-/**
- * The candidate look-up of articles not stored yet, in their order: ingestion sends it
- * with the articles' insert, in the same transaction, so the transaction waits for one
- * answer fewer. Pass it, narrowed to the articles stored ({@link lookupOf}), to
- * {@link groupIntoStories}: the insert writes nothing the look-up reads (stories, their
- * index, band keys and term frequencies are written by grouping alone).
- */
-export function lookUpDrafts(
-  tx: Queryable,
-  drafts: StoryDraft[],
-  params: Readonly<StoryParams> = DEFAULT_STORY_PARAMS,
-): Promise<StoryLookup> {
-  const now = Date.now();
-  const timeOf = (iso: string | null) => {
-    const ms = iso === null ? NaN : Date.parse(iso);
-    return Number.isNaN(ms) ? now : ms;
-  };
-  return lookUpFor(
-    tx,
-    drafts.map((d) => ({
-      at: timeOf(d.publishedAt),
-      ...(d.reading && params === DEFAULT_STORY_PARAMS
-        ? d.reading
-        : readForStories(d.title, d.body, params)),
-    })),
-    params,
-  );
-}
-
-/** A look-up's answer for the articles at `positions` of its batch, in that order. */
-export function lookupOf(found: StoryLookup, positions: number[]): StoryLookup {
-  const at = new Map(positions.map((p, i) => [p, i]));
-  return {
-    ...found,
-    queried: positions.map((p) => found.queried[p]),
-    candidates: positions.map((p) => found.candidates[p]),
-    copies: found.copies.flatMap((c) =>
-      at.has(c.article) ? [{ ...c, article: at.get(c.article)! }] : []
-    ),
-  };
 }
 
 /**
@@ -215,7 +107,7 @@ export function lookupOf(found: StoryLookup, positions: number[]): StoryLookup {
  * article joins the story of an earlier near copy, else the most similar candidate story,
  * else starts one; the story's profile and index entries follow. A batch costs a bounded
  * number of statements, not some per article: its candidates are read at once (or were,
- * `found`, in the order of `articles`: {@link lookUpDrafts}), the assignment is made in
+ * `found`, in the order of `articles`: services/story_lookup.ts `lookUpDrafts`), the assignment is made in
  * memory (articles of the batch find the stories the batch made or moved through its own
  * index, as they would through the stored one), and written at once. Work per article is
  * bounded by the caps of ml/story_profile.ts, whatever the number of stories stored.

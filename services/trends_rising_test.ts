@@ -6,7 +6,8 @@ import { insertArticles } from "../db/articles.ts";
 import { addArticleStats, foldPendingStats } from "../db/trends.ts";
 import { articleTerms, termCounts } from "../ml/terms.ts";
 import { addPhrasesToOlderArticles } from "./article_phrases.ts";
-import { ingestArticles, toNewArticle } from "./ingest.ts";
+import { ingestArticles } from "./ingest.ts";
+import { toNewArticle } from "./article_rows.ts";
 import { fillArticleTerms, labelTrends } from "./trends.ts";
 
 const day = (d: number) => new Date(Date.UTC(2024, 2, d, 10)).toISOString();

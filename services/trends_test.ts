@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { testDatabases } from "../testing/db/test_db.ts";
-import { ingestArticles, toNewArticle } from "./ingest.ts";
+import { ingestArticles } from "./ingest.ts";
+import { toNewArticle } from "./article_rows.ts";
 import { insertArticles } from "../db/articles.ts";
 import { articleTerms, termCounts } from "../ml/terms.ts";
 import { registerModel } from "../db/models.ts";

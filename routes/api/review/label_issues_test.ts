@@ -5,7 +5,7 @@ import { getReviewItem } from "../../../db/review/mod.ts";
 import { pgliteTestDb } from "../../../testing/db/test_db.ts";
 import { insertArticles } from "../../../db/articles.ts";
 import { TOY_LABELS, toyCorpus } from "../../../testing/ml/toy_corpus.ts";
-import { toNewArticle } from "../../../services/ingest.ts";
+import { toNewArticle } from "../../../services/article_rows.ts";
 import { ADMIN_KEY, ALICE_KEY, postJson, testApp } from "../../../testing/routes/test_app.ts";
 
 Deno.test("POST /v1/review/label-issues queues stored labels that look wrong (admin)", async () => {

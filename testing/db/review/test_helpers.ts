@@ -1,5 +1,5 @@
 /** Test fixtures for the review queue: a registered model, articles, queued predictions. */
-import { toNewArticle } from "../../../services/ingest.ts";
+import { toNewArticle } from "../../../services/article_rows.ts";
 import { queueForReview, type ReviewPolicy } from "../../../services/review_routing.ts";
 import { insertArticles } from "../../../db/articles.ts";
 import type { Db, Queryable } from "../../../db/mod.ts";
